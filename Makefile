@@ -1,0 +1,88 @@
+# creditscore: build, test, demo, bench. See README.md.
+#
+#   make            build build/creditscore
+#   make test       unit tests (plain and under ASan+UBSan), end-to-end, oracle and browser tests
+#   make demo       install what is missing, build, generate data, train, serve
+#   make bench      benchmarks against the Python peers, results in bench/results/
+#   make fuzz       fuzz the parsers (FUZZ_SECONDS each, default 600)
+#
+# Sources are found per folder: src/<module>/*.c. Modules form layers, lowest first; a module
+# may use the modules before it in LAYERS and never one after it. A unit test
+# tests/unit/test_<module>_<what>.c links only its module and the layers below, so a module
+# under construction higher up never breaks the tests of the ones it builds on.
+
+CC      ?= gcc
+B       ?= build
+OPT     ?= -O2 -g
+SAN     ?=
+PKGS    := sqlite3 libmicrohttpd libcjson
+
+LAYERS  := base io synth features eval learn explain model store drift serve dash
+
+CPPFLAGS += -D_GNU_SOURCE -Isrc
+CFLAGS  := -std=c11 $(OPT) -fopenmp -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lxgboost -lm
+LDFLAGS += -fopenmp -pthread
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+objs = $(patsubst src/%.c,$(B)/obj/%.o,$(wildcard src/$(1)/*.c))
+# upto(m, layers): the layers from the first one up to and including m
+upto = $(if $(filter $(1),$(firstword $(2))),$(firstword $(2)),$(firstword $(2)) $(call upto,$(1),$(wordlist 2,$(words $(2)),$(2))))
+
+LIB_OBJ := $(foreach l,$(LAYERS),$(call objs,$(l)))
+CLI_OBJ := $(call objs,cli)
+BIN     := $(B)/creditscore
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+.PHONY: all unit-bins test demo bench fuzz clean install-deps screenshots
+all: $(BIN)
+
+$(BIN): $(LIB_OBJ) $(CLI_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+# one link rule per unit test: test_<module>_*.c links the layers up to <module>
+define unit_rule
+$(B)/tests/$(1): $(B)/obj/tests/unit/$(1).o $(foreach l,$(call upto,$(2),$(LAYERS)),$(call objs,$(l)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LDLIBS)
+endef
+$(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(basename $(notdir $(t))),$(word 2,$(subst _, ,$(basename $(notdir $(t))))))))
+
+unit-bins: $(UNIT_BIN)
+
+test:
+	@scripts/install-deps.sh
+	@scripts/test.sh
+
+demo:
+	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench:
+	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install-deps:
+	@scripts/install-deps.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

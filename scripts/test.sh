@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test.sh: everything `make test` runs, in order, with one summary at the end.
+#   1. unit tests (cmocka), built normally            build/tests/test_*
+#   2. the same unit tests under ASan + UBSan         build/asan/tests/test_*
+#   3. end-to-end tests of the commands               tests/e2e/test_*.sh
+#   4. oracle tests against Debian's Python           tests/oracle/test_*.sh
+#   5. browser tests (playwright-core + chromium)     tests/browser/run.sh, when present
+# TEST_ONLY=unit|asan|e2e|oracle|browser runs one stage. Exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+ONLY=${TEST_ONLY:-}
+
+total_pass=0
+total_fail=0
+failed_names=()
+summary=()
+
+stage() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+
+# run_unit DIR LABEL: run every cmocka binary in DIR/tests, count tests from cmocka's report
+run_unit() {
+  local dir=$1 label=$2 pass=0 fail=0 out bin p f
+  for bin in "$dir"/tests/test_*; do
+    [ -x "$bin" ] || continue
+    out=$("$bin" 2>&1)
+    local rc=$?
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+    p=${p:-0}; f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before cmocka reported
+    pass=$((pass + p)); fail=$((fail + f))
+    if [ "$f" -ne 0 ]; then
+      failed_names+=("$label $(basename "$bin")")
+      printf '%s\n' "$out" | tail -40
+    fi
+  done
+  printf '%-8s %d passed, %d failed\n' "$label" "$pass" "$fail"
+  summary+=("$(printf '%-8s %d passed, %d failed' "$label" "$pass" "$fail")")
+  total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+}
+
+# run_scripts GLOB LABEL: each script prints "ok - name" / "not ok - name" lines (TAP-like)
+run_scripts() {
+  local label=$1; shift
+  local pass=0 fail=0 s out rc p f
+  for s in "$@"; do
+    [ -f "$s" ] || continue
+    echo "== $label: $s"
+    out=$(CS="$ROOT/build/creditscore" ROOT="$ROOT" bash "$s" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep -E '^(ok|not ok|skip) ' | sed 's/^/   /'
+    p=$(printf '%s\n' "$out" | grep -c '^ok ')
+    f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    if [ "$f" -ne 0 ]; then
+      failed_names+=("$label $(basename "$s")")
+      printf '%s\n' "$out" | grep -vE '^(ok|skip) ' | tail -40 | sed 's/^/   | /'
+    fi
+    pass=$((pass + p)); fail=$((fail + f))
+  done
+  printf '%-8s %d passed, %d failed\n' "$label" "$pass" "$fail"
+  summary+=("$(printf '%-8s %d passed, %d failed' "$label" "$pass" "$fail")")
+  total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+}
+
+build_ok=1
+if stage unit || stage e2e || stage oracle || stage browser; then
+  echo "== build"
+  make -s -j"$JOBS" all unit-bins >/dev/null || build_ok=0
+fi
+if [ $build_ok -eq 0 ]; then
+  echo "build failed"; total_fail=$((total_fail + 1)); failed_names+=("build")
+else
+  if stage unit; then echo "== unit tests"; run_unit build unit; fi
+  if stage asan; then
+    echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    if make -s -j"$JOBS" B=build/asan SAN=1 OPT="-O1 -g" unit-bins >/dev/null; then
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_unit build/asan asan
+    else
+      echo "asan build failed"; total_fail=$((total_fail + 1)); failed_names+=("asan build")
+    fi
+  fi
+  if stage e2e; then run_scripts e2e tests/e2e/test_*.sh; fi
+  if stage oracle; then run_scripts oracle tests/oracle/test_*.sh; fi
+  if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi
+fi
+
+echo
+echo "==================== summary ===================="
+for l in "${summary[@]}"; do echo "$l"; done
+for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
+echo "total: $total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

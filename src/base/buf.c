@@ -1,0 +1,93 @@
+/*
+ * buf.c: the growable string buffer and locale-independent number formatting.
+ */
+#include "cs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cs_status _buf_reserve(cs_buf *b, size_t extra, cs_err *err)
+{
+    size_t need = b->len + extra + 1;
+    size_t cap;
+    char *p;
+
+    if (need <= b->cap) return CS_OK;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need) cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p) return cs_err_set(err, CS_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
+    b->data = p;
+    b->cap = cap;
+    return CS_OK;
+}
+
+cs_status cs_buf_append(cs_buf *b, const void *data, size_t len, cs_err *err)
+{
+    cs_status st = _buf_reserve(b, len, err);
+    if (st) return st;
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return CS_OK;
+}
+
+cs_status cs_buf_puts(cs_buf *b, const char *s, cs_err *err)
+{
+    return cs_buf_append(b, s, strlen(s), err);
+}
+
+cs_status cs_buf_printf(cs_buf *b, cs_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    cs_status st;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return cs_err_set(err, CS_EINVAL, "bad format string '%s'", fmt);
+    st = _buf_reserve(b, (size_t)n, err);
+    if (st) return st;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return CS_OK;
+}
+
+char *cs_buf_take(cs_buf *b)
+{
+    char *p = b->data;
+    if (!p) p = calloc(1, 1);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void cs_buf_free(cs_buf *b)
+{
+    if (!b) return;
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int cs_fmt_double(char *out, size_t cap, double v)
+{
+    int n;
+    char *comma;
+
+    if (isnan(v)) return snprintf(out, cap, "nan");
+    if (isinf(v)) return snprintf(out, cap, v > 0 ? "inf" : "-inf");
+    /* shortest of %.15g / %.16g / %.17g that reads back exactly */
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(out, cap, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) break;
+    }
+    /* a process that called setlocale() may print a decimal comma: undo it */
+    comma = strchr(out, ',');
+    if (comma) *comma = '.';
+    return n;
+}

@@ -1,0 +1,38 @@
+/*
+ * cli.h: the subcommands of the creditscore binary. Each subcommand lives in its own
+ * cmd_<name>.c, parses its own flags (getopt_long), calls library functions only, prints
+ * what it has to say, and returns an exit code; main.c dispatches from one table.
+ */
+#ifndef CS_CLI_CLI_H
+#define CS_CLI_CLI_H
+
+#include "../base/cs.h"
+
+/* Exit codes shared by every subcommand. */
+enum {
+    CLI_EXIT_OK = 0,        /* success */
+    CLI_EXIT_FAIL = 1,      /* the work failed: bad data, missing file, corrupt model */
+    CLI_EXIT_USAGE = 2,     /* bad command line */
+    CLI_EXIT_DRIFT = 3      /* drift --fail-on-drift found dataset drift */
+};
+
+typedef int (*cli_fn)(int argc, char **argv);
+
+typedef struct cli_command {
+    const char *name;       /* the subcommand as typed */
+    cli_fn fn;              /* its handler: argv[0] is the subcommand name */
+    const char *summary;    /* one line for `creditscore --help` */
+} cli_command;
+
+/* Print "creditscore CMD: message" for err on stderr and return CLI_EXIT_FAIL. */
+int cli_fail(const char *cmd, const cs_err *err);
+/* Print "creditscore CMD: message" (printf-style) on stderr and return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a whole decimal integer/double argument; 0 on success, -1 on junk or overflow. */
+int cli_parse_long(const char *s, long *out);
+int cli_parse_double(const char *s, double *out);
+
+/* ---- subcommands (one file each) --------------------------------------------------- */
+int cmd_version(int argc, char **argv);
+
+#endif /* CS_CLI_CLI_H */

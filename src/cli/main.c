@@ -1,0 +1,49 @@
+/*
+ * main.c: the creditscore binary. Dispatches `creditscore CMD ...` to the handler of CMD
+ * from the table below; each handler is in its own cmd_<name>.c (see cli.h).
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const cli_command commands[] = {
+    /* name       handler        summary */
+    {"version", cmd_version, "print the version and build information"},
+};
+
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+static void _usage(FILE *out)
+{
+    fprintf(out,
+            "creditscore %s: credit scoring from raw Home Credit tables to an explained decision\n"
+            "\n"
+            "usage: creditscore COMMAND [OPTIONS]\n"
+            "       creditscore COMMAND --help     options of one command\n"
+            "       creditscore --version\n"
+            "\n"
+            "commands:\n",
+            CS_VERSION);
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        _usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        _usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("creditscore %s\n", CS_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < n_commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "creditscore: unknown command '%s' (see 'creditscore --help')\n", argv[1]);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,50 @@
+/*
+ * util.c: small helpers shared by the subcommands: error printing and argument parsing.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+int cli_fail(const char *cmd, const cs_err *err)
+{
+    fprintf(stderr, "creditscore %s: %s\n", cmd,
+            err && err->msg[0] ? err->msg : cs_status_str(err ? err->code : CS_EINTERNAL));
+    return CLI_EXIT_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "creditscore %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'creditscore %s --help')\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_parse_long(const char *s, long *out)
+{
+    char *end;
+    long v;
+    if (!s || !*s) return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+    if (!s || !*s) return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * test_base.c: unit tests of src/base: errors, buffers, number formatting, the RNG, hashing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cs.h"
+
+static void test_err_set_and_prefix(void **state)
+{
+    cs_err err = {0};
+    (void)state;
+    assert_int_equal(cs_err_set(&err, CS_EPARSE, "line %d: bad", 7), CS_EPARSE);
+    assert_string_equal(err.msg, "line 7: bad");
+    cs_err_prefix(&err, "%s: ", "file.csv");
+    assert_string_equal(err.msg, "file.csv: line 7: bad");
+    assert_int_equal(err.code, CS_EPARSE);
+    cs_err_clear(&err);
+    assert_int_equal(err.code, CS_OK);
+    assert_string_equal(err.msg, "");
+    assert_int_equal(cs_err_set(NULL, CS_EIO, "x"), CS_EIO);   /* NULL err is allowed */
+    assert_string_equal(cs_status_str(CS_ENOMEM), "out of memory");
+}
+
+static void test_err_prefix_truncates(void **state)
+{
+    cs_err err = {0};
+    char big[600];
+    (void)state;
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cs_err_set(&err, CS_EIO, "%s", big);
+    cs_err_prefix(&err, "p: ");
+    assert_int_equal(strlen(err.msg), CS_ERR_MSG_MAX - 1);
+    assert_memory_equal(err.msg, "p: aaa", 6);
+}
+
+static void test_buf(void **state)
+{
+    cs_buf b = {0};
+    char *s;
+    (void)state;
+    for (int i = 0; i < 1000; i++) assert_int_equal(cs_buf_printf(&b, NULL, "%d,", i % 10), CS_OK);
+    assert_int_equal(b.len, 2000);
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    s = cs_buf_take(&b);
+    assert_null(b.data);
+    assert_int_equal(strlen(s), 2000);
+    free(s);
+    cs_buf_free(&b);
+}
+
+static void test_fmt_double_round_trips(void **state)
+{
+    char out[32];
+    double vals[] = {0.0830369673913225, 202500.0, -9461, 0.1, 1.0 / 3.0, 1e-300, -2.5e17};
+    (void)state;
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        cs_fmt_double(out, sizeof out, vals[i]);
+        assert_true(strtod(out, NULL) == vals[i]);
+    }
+    cs_fmt_double(out, sizeof out, 0.1);
+    assert_string_equal(out, "0.1");
+    cs_fmt_double(out, sizeof out, NAN);
+    assert_string_equal(out, "nan");
+    cs_fmt_double(out, sizeof out, -INFINITY);
+    assert_string_equal(out, "-inf");
+}
+
+static void test_rng_deterministic_and_uniform(void **state)
+{
+    cs_rng a, b;
+    double sum = 0, sumsq = 0;
+    int counts[10] = {0};
+    (void)state;
+    cs_rng_seed(&a, 42);
+    cs_rng_seed(&b, 42);
+    for (int i = 0; i < 100; i++) assert_true(cs_rng_u64(&a) == cs_rng_u64(&b));
+    cs_rng_seed(&b, 43);
+    assert_false(cs_rng_u64(&a) == cs_rng_u64(&b));
+    for (int i = 0; i < 100000; i++) {
+        double u = cs_rng_uniform(&a);
+        assert_true(u >= 0 && u < 1);
+        counts[(int)(u * 10)]++;
+        assert_true(cs_rng_below(&a, 7) < 7);
+        double z = cs_rng_normal(&a);
+        sum += z;
+        sumsq += z * z;
+    }
+    for (int k = 0; k < 10; k++) assert_in_range(counts[k], 9500, 10500);
+    assert_true(fabs(sum / 100000) < 0.02);
+    assert_true(fabs(sumsq / 100000 - 1) < 0.03);
+}
+
+static void test_hash(void **state)
+{
+    char data[1000];
+    uint64_t h1, h2;
+    (void)state;
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (char)(i * 7);
+    h1 = cs_hash64(data, sizeof data, 0);
+    h2 = cs_hash64(data, sizeof data, 0);
+    assert_true(h1 == h2);
+    data[500] ^= 1;         /* one flipped bit changes the hash */
+    assert_false(h1 == cs_hash64(data, sizeof data, 0));
+    assert_false(cs_hash64(data, 10, 0) == cs_hash64(data, 11, 0));
+    assert_false(cs_hash64("", 0, 0) == cs_hash64("", 0, 1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_err_set_and_prefix),
+        cmocka_unit_test(test_err_prefix_truncates),
+        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_fmt_double_round_trips),
+        cmocka_unit_test(test_rng_deterministic_and_uniform),
+        cmocka_unit_test(test_hash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
