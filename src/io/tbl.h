@@ -1,0 +1,80 @@
+/*
+ * tbl.h: a typed, column-wise table read from a CSV file. This is what the rest of
+ * creditscore sees of the raw Home Credit tables (and of any other CSV with a header).
+ *
+ * A numeric column is an array of doubles with NaN for a missing value. A categorical
+ * column is an array of int32 codes (-1 for missing) into its string table `cats`, in
+ * order of first appearance in the file. Which columns are numeric or categorical comes
+ * from a schema (see hc_schema.h for the seven Home Credit tables); without a schema a
+ * column is numeric when every non-empty field parses as a number, categorical otherwise.
+ *
+ * Reading is strict: a malformed file is refused with "path:line:column: what is wrong"
+ * (wrong number of fields, unterminated quote, text in a numeric column, a missing
+ * required column, a duplicate header) and nothing is silently skipped or guessed.
+ *
+ * Ownership: tbl_read_csv() returns a table the caller frees with tbl_free(); every
+ * pointer inside belongs to the table.
+ */
+#ifndef CS_IO_TBL_H
+#define CS_IO_TBL_H
+
+#include "../base/cs.h"
+
+typedef enum tbl_type {
+    TBL_NUM = 0,            /* double, NaN = missing */
+    TBL_CAT = 1             /* dictionary-encoded string, code -1 = missing */
+} tbl_type;
+
+typedef struct tbl_column {
+    char *name;             /* header text */
+    tbl_type type;
+    double *num;            /* TBL_NUM: n_rows values; NULL for TBL_CAT */
+    int32_t *codes;         /* TBL_CAT: n_rows codes in [-1, n_cats); NULL for TBL_NUM */
+    char **cats;            /* TBL_CAT: the distinct values, in order of first appearance */
+    int32_t n_cats;         /* TBL_CAT: number of distinct non-missing values */
+} tbl_column;
+
+typedef struct tbl {
+    char *source;           /* the path it was read from (for messages) */
+    size_t n_rows;          /* data rows, header excluded */
+    int n_cols;
+    tbl_column *cols;       /* n_cols columns, in file order */
+} tbl;
+
+/* A column of a schema: its name, its type, and whether the file must have it. */
+typedef struct tbl_colspec {
+    const char *name;
+    tbl_type type;
+    int required;           /* 1: a file without this column is refused */
+} tbl_colspec;
+
+typedef struct tbl_schema {
+    const char *table;      /* "application_train", "bureau", ... */
+    int n_cols;
+    const tbl_colspec *cols;
+} tbl_schema;
+
+/* Read a CSV file: header row, quoted fields (commas, doubled quotes, newlines inside
+ * quotes), empty field = missing, CRLF or LF, an optional UTF-8 byte-order mark. Numbers
+ * are parsed exactly as strtod would, whatever the locale. With a schema, its columns
+ * are typed as it says (columns of the file the schema does not know are refused unless
+ * the schema is NULL); without one, types are inferred as described above.
+ * Returns NULL and fills err on failure. */
+tbl *tbl_read_csv(const char *path,         /* file to read */
+                  const tbl_schema *schema, /* column types, or NULL to infer */
+                  cs_err *err);             /* OUT: why it failed */
+
+/* The same, from bytes in memory (name is used in messages). */
+tbl *tbl_read_csv_mem(const char *name, const char *data, size_t len, const tbl_schema *schema,
+                      cs_err *err);
+
+/* Free a table and everything in it. NULL is allowed. */
+void tbl_free(tbl *t);
+
+/* Index of the column with this name, or -1. */
+int tbl_col_index(const tbl *t, const char *name);
+
+/* The column with this name, or NULL. */
+const tbl_column *tbl_col(const tbl *t, const char *name);
+
+#endif /* CS_IO_TBL_H */
