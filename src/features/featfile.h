@@ -1,0 +1,62 @@
+/*
+ * featfile.h: the feature matrix and its binary file. The feature pipeline writes one,
+ * training, prediction, drift and the clients store read it.
+ *
+ * A feature matrix is column-wise: values[j * n_rows + i] is feature j of row i, a double
+ * (NaN = missing, +-inf where the kernel's ratios divide by zero). Each row carries the
+ * client id (SK_ID_CURR) and the target (0/1, NaN for rows without one: the test clients).
+ *
+ * The file (".csf") is little-endian: a fixed header (magic "CSFEAT\0\0", format version,
+ * n_rows, n_feats, offsets), the names, the ids, the targets and the value columns, each
+ * section 64-byte aligned so that feat_file_load() can mmap it and point into the
+ * mapping without copying, and a 64-bit checksum (cs_hash64) of everything after the
+ * header. A truncated, corrupt or newer-version file is refused with a clear message.
+ */
+#ifndef CS_FEATURES_FEATFILE_H
+#define CS_FEATURES_FEATFILE_H
+
+#include "../base/cs.h"
+
+#define FEAT_FILE_VERSION 1
+
+typedef struct feat_matrix {
+    size_t n_rows;          /* clients */
+    size_t n_feats;         /* model features (SK_ID_CURR and TARGET not included) */
+    char **names;           /* n_feats feature names, in order */
+    int64_t *ids;           /* n_rows SK_ID_CURR values */
+    double *target;         /* n_rows targets: 0, 1 or NaN (no target) */
+    double *values;         /* n_feats * n_rows values, column-major */
+    void *_map;             /* private: the mapping when loaded from a file, else NULL */
+    size_t _map_len;        /* private */
+} feat_matrix;
+
+/* Feature j of all rows (n_rows values). */
+static inline const double *feat_col(const feat_matrix *m, size_t j)
+{
+    return m->values + j * m->n_rows;
+}
+
+/* An in-memory matrix: ids, target and values allocated (values set to NaN, target to
+ * NaN, ids to 0), names allocated as n_feats NULL pointers for the caller to fill with
+ * malloc'd strings. Free with feat_matrix_free(). */
+feat_matrix *feat_matrix_create(size_t n_rows, size_t n_feats, cs_err *err);
+
+/* Free a matrix, unmapping it if it was loaded from a file. NULL is allowed. */
+void feat_matrix_free(feat_matrix *m);
+
+/* Index of the feature with this name, or -1. */
+long feat_index(const feat_matrix *m, const char *name);
+
+/* Write m to path (written to a temporary file and renamed, so a crash never leaves a
+ * half-written file under the final name). */
+cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err);
+
+/* Map a feature file read-only; the returned matrix points into the mapping (its values
+ * must not be written). Verifies magic, version, sizes and checksum. */
+feat_matrix *feat_file_load(const char *path, cs_err *err);
+
+/* Write m as CSV: SK_ID_CURR,TARGET,<features...>; full precision (round-trip), empty for
+ * NaN, inf/-inf for infinities, names quoted where they hold commas or quotes. */
+cs_status feat_file_write_csv(const feat_matrix *m, const char *path, cs_err *err);
+
+#endif /* CS_FEATURES_FEATFILE_H */
