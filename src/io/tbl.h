@@ -77,4 +77,19 @@ int tbl_col_index(const tbl *t, const char *name);
 /* The column with this name, or NULL. */
 const tbl_column *tbl_col(const tbl *t, const char *name);
 
+/* ---- building a table row by row ---------------------------------------------------
+ * For records that do not come from a file: one applicant's rows received as JSON by the
+ * API, rows in tests. Each row gives the text of every schema column (NULL or "" =
+ * missing), parsed exactly as the CSV reader parses a field, with the same errors. */
+typedef struct tbl_builder tbl_builder;
+
+tbl_builder *tbl_builder_create(const char *name,        /* used in messages */
+                                const tbl_schema *schema, /* required */
+                                cs_err *err);
+/* Append a row: fields[k] is the text of schema column k (NULL = missing). */
+cs_status tbl_builder_add_row(tbl_builder *b, const char *const *fields, cs_err *err);
+/* Finish: returns the table (the builder is freed in all cases). */
+tbl *tbl_builder_finish(tbl_builder *b, cs_err *err);
+void tbl_builder_free(tbl_builder *b);
+
 #endif /* CS_IO_TBL_H */
