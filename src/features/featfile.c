@@ -1,0 +1,404 @@
+/*
+ * featfile.c: the feature matrix in memory and its binary file (".csf"), as featfile.h
+ * describes: writing through a temporary file and a rename, loading with mmap after
+ * checking magic, version, sizes and checksum, and the CSV export.
+ *
+ * Layout (little-endian, every section starts on a 64-byte boundary):
+ *   header (128 bytes): magic "CSFEAT\0\0", u32 version, u32 header size, u64 n_rows,
+ *     u64 n_feats, u64 offsets and byte lengths of the names, ids, target and values
+ *     sections, u64 file length, u64 checksum = cs_hash64(bytes [128, file length), 0)
+ *   names: n_feats NUL-terminated strings, one after the other
+ *   ids: n_rows int64; target: n_rows double; values: n_feats * n_rows double, column-major
+ */
+#include "featfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HDR_SIZE 128
+#define ALIGN 64
+static const char MAGIC[8] = {'C', 'S', 'F', 'E', 'A', 'T', 0, 0};
+
+/* the header as stored; every field is little-endian (x86-64 and arm64 are) */
+typedef struct _hdr {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_size;
+    uint64_t n_rows;
+    uint64_t n_feats;
+    uint64_t names_off, names_len;
+    uint64_t ids_off, ids_len;
+    uint64_t target_off, target_len;
+    uint64_t values_off, values_len;
+    uint64_t file_len;
+    uint64_t checksum;
+} _hdr;
+
+_Static_assert(sizeof(_hdr) <= HDR_SIZE, "feature file header must fit in 128 bytes");
+
+/* ---- the matrix ------------------------------------------------------------------ */
+
+feat_matrix *feat_matrix_create(size_t n_rows, size_t n_feats, cs_err *err)
+{
+    feat_matrix *m = cs_calloc(1, sizeof *m, err);
+    if (!m) return NULL;
+    m->n_rows = n_rows;
+    m->n_feats = n_feats;
+    m->names = cs_calloc(n_feats ? n_feats : 1, sizeof *m->names, err);
+    m->ids = cs_calloc(n_rows ? n_rows : 1, sizeof *m->ids, err);
+    m->target = cs_reallocarray(NULL, n_rows ? n_rows : 1, sizeof *m->target, err);
+    if (n_feats && n_rows && n_rows > SIZE_MAX / sizeof(double) / n_feats) {
+        cs_err_set(err, CS_ENOMEM, "feature matrix of %zu x %zu values is too large", n_rows, n_feats);
+        m->values = NULL;
+    } else {
+        m->values = cs_reallocarray(NULL, (n_rows && n_feats) ? n_rows * n_feats : 1, sizeof(double), err);
+    }
+    if (!m->names || !m->ids || !m->target || !m->values) {
+        feat_matrix_free(m);
+        return NULL;
+    }
+    for (size_t i = 0; i < n_rows; i++) m->target[i] = NAN;
+    for (size_t k = 0; k < n_rows * n_feats; k++) m->values[k] = NAN;
+    return m;
+}
+
+void feat_matrix_free(feat_matrix *m)
+{
+    if (!m) return;
+    if (m->_map) {
+        munmap(m->_map, m->_map_len);
+        free(m->names); /* the strings live in the mapping */
+    } else {
+        if (m->names)
+            for (size_t j = 0; j < m->n_feats; j++) free(m->names[j]);
+        free(m->names);
+        free(m->ids);
+        free(m->target);
+        free(m->values);
+    }
+    free(m);
+}
+
+long feat_index(const feat_matrix *m, const char *name)
+{
+    if (!m || !name) return -1;
+    for (size_t j = 0; j < m->n_feats; j++)
+        if (m->names[j] && !strcmp(m->names[j], name)) return (long)j;
+    return -1;
+}
+
+/* ---- writing --------------------------------------------------------------------- */
+
+static uint64_t _align(uint64_t x)
+{
+    return (x + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/* write all of buf at the current position of fd */
+static int _write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        size_t chunk = len > (1u << 30) ? (1u << 30) : len;
+        ssize_t w = write(fd, p, chunk);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int _pad_to(int fd, uint64_t *pos, uint64_t target)
+{
+    static const char zeros[ALIGN] = {0};
+    if (target > *pos && _write_all(fd, zeros, (size_t)(target - *pos))) return -1;
+    *pos = target;
+    return 0;
+}
+
+cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
+{
+    _hdr h;
+    uint64_t pos = HDR_SIZE, names_len = 0;
+    char *tmp;
+    int fd;
+    void *map;
+
+    if (!m || !path) return cs_err_set(err, CS_EINVAL, "feat_file_write: no matrix or no path");
+    for (size_t j = 0; j < m->n_feats; j++) {
+        if (!m->names[j]) return cs_err_set(err, CS_EINVAL, "%s: feature %zu has no name", path, j);
+        names_len += strlen(m->names[j]) + 1;
+    }
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, MAGIC, sizeof MAGIC);
+    h.version = FEAT_FILE_VERSION;
+    h.header_size = HDR_SIZE;
+    h.n_rows = m->n_rows;
+    h.n_feats = m->n_feats;
+    h.names_off = _align(HDR_SIZE);
+    h.names_len = names_len;
+    h.ids_off = _align(h.names_off + names_len);
+    h.ids_len = m->n_rows * sizeof(int64_t);
+    h.target_off = _align(h.ids_off + h.ids_len);
+    h.target_len = m->n_rows * sizeof(double);
+    h.values_off = _align(h.target_off + h.target_len);
+    h.values_len = (uint64_t)m->n_rows * m->n_feats * sizeof(double);
+    h.file_len = h.values_off + h.values_len;
+
+    tmp = cs_malloc(strlen(path) + 16, err);
+    if (!tmp) return CS_ENOMEM;
+    sprintf(tmp, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        cs_err_set(err, CS_EIO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(tmp);
+        return CS_EIO;
+    }
+    fchmod(fd, 0644);
+    {
+        char hbuf[HDR_SIZE] = {0};
+        memcpy(hbuf, &h, sizeof h);
+        if (_write_all(fd, hbuf, HDR_SIZE)) goto io_fail;
+    }
+    if (_pad_to(fd, &pos, h.names_off)) goto io_fail;
+    for (size_t j = 0; j < m->n_feats; j++) {
+        size_t l = strlen(m->names[j]) + 1;
+        if (_write_all(fd, m->names[j], l)) goto io_fail;
+        pos += l;
+    }
+    if (_pad_to(fd, &pos, h.ids_off) || _write_all(fd, m->ids, h.ids_len)) goto io_fail;
+    pos += h.ids_len;
+    if (_pad_to(fd, &pos, h.target_off) || _write_all(fd, m->target, h.target_len)) goto io_fail;
+    pos += h.target_len;
+    if (_pad_to(fd, &pos, h.values_off) || _write_all(fd, m->values, h.values_len)) goto io_fail;
+    pos += h.values_len;
+
+    /* the checksum over what was written, read back through a mapping of the file */
+    map = mmap(NULL, h.file_len, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) goto io_fail;
+    h.checksum = cs_hash64((const char *)map + HDR_SIZE, h.file_len - HDR_SIZE, 0);
+    munmap(map, h.file_len);
+    if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) goto io_fail;
+    if (close(fd)) {
+        fd = -1;
+        goto io_fail;
+    }
+    if (rename(tmp, path)) {
+        cs_err_set(err, CS_EIO, "%s: cannot rename the temporary file into place: %s", path,
+                   strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return CS_EIO;
+    }
+    free(tmp);
+    return CS_OK;
+
+io_fail:
+    cs_err_set(err, CS_EIO, "%s: write failed: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    free(tmp);
+    return CS_EIO;
+}
+
+/* ---- loading --------------------------------------------------------------------- */
+
+/* is [off, off + len) inside a file of file_len bytes, 64-byte aligned, after the header? */
+static int _section_ok(uint64_t off, uint64_t len, uint64_t file_len)
+{
+    return off >= HDR_SIZE && off % ALIGN == 0 && off <= file_len && len <= file_len - off;
+}
+
+feat_matrix *feat_file_load(const char *path, cs_err *err)
+{
+    int fd;
+    struct stat st;
+    void *map;
+    _hdr h;
+    feat_matrix *m;
+    const char *names, *p;
+
+    if (!path) {
+        cs_err_set(err, CS_EINVAL, "feat_file_load: no path");
+        return NULL;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cs_err_set(err, CS_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st)) {
+        cs_err_set(err, CS_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)st.st_size < HDR_SIZE) {
+        cs_err_set(err, CS_ECORRUPT, "%s: not a feature file (%lld bytes, shorter than the header)",
+                   path, (long long)st.st_size);
+        close(fd);
+        return NULL;
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        cs_err_set(err, CS_EIO, "%s: cannot map: %s", path, strerror(errno));
+        return NULL;
+    }
+    memcpy(&h, map, sizeof h);
+    if (memcmp(h.magic, MAGIC, sizeof MAGIC)) {
+        cs_err_set(err, CS_ECORRUPT, "%s: not a feature file (bad magic)", path);
+        goto fail;
+    }
+    if (h.version > FEAT_FILE_VERSION) {
+        cs_err_set(err, CS_EVERSION,
+                   "%s: feature file format version %u is newer than this build reads (%d)", path,
+                   h.version, FEAT_FILE_VERSION);
+        goto fail;
+    }
+    if (h.version == 0 || h.header_size != HDR_SIZE) {
+        cs_err_set(err, CS_ECORRUPT, "%s: corrupt header (version %u, header size %u)", path,
+                   h.version, h.header_size);
+        goto fail;
+    }
+    if (h.file_len != (uint64_t)st.st_size) {
+        cs_err_set(err, CS_ECORRUPT, "%s: file is %lld bytes but its header says %llu: %s", path,
+                   (long long)st.st_size, (unsigned long long)h.file_len,
+                   h.file_len > (uint64_t)st.st_size ? "truncated" : "trailing bytes");
+        goto fail;
+    }
+    if (h.n_rows > h.file_len / 8 || h.n_feats > h.file_len ||
+        h.ids_len != h.n_rows * 8 || h.target_len != h.n_rows * 8 ||
+        (h.n_rows && h.n_feats > h.file_len / 8 / h.n_rows) ||
+        h.values_len != h.n_rows * h.n_feats * 8 || !_section_ok(h.names_off, h.names_len, h.file_len) ||
+        !_section_ok(h.ids_off, h.ids_len, h.file_len) ||
+        !_section_ok(h.target_off, h.target_len, h.file_len) ||
+        !_section_ok(h.values_off, h.values_len, h.file_len)) {
+        cs_err_set(err, CS_ECORRUPT, "%s: corrupt header (section sizes do not add up)", path);
+        goto fail;
+    }
+    if (cs_hash64((const char *)map + HDR_SIZE, h.file_len - HDR_SIZE, 0) != h.checksum) {
+        cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch: the file is corrupt", path);
+        goto fail;
+    }
+    names = (const char *)map + h.names_off;
+    if (h.n_feats && (h.names_len == 0 || names[h.names_len - 1] != '\0')) {
+        cs_err_set(err, CS_ECORRUPT, "%s: corrupt names section", path);
+        goto fail;
+    }
+    m = cs_calloc(1, sizeof *m, err);
+    if (!m) goto fail;
+    m->names = cs_calloc(h.n_feats ? h.n_feats : 1, sizeof *m->names, err);
+    if (!m->names) {
+        free(m);
+        goto fail;
+    }
+    p = names;
+    for (uint64_t j = 0; j < h.n_feats; j++) {
+        if (p >= names + h.names_len) {
+            cs_err_set(err, CS_ECORRUPT, "%s: corrupt names section (%llu names for %llu features)",
+                       path, (unsigned long long)j, (unsigned long long)h.n_feats);
+            free(m->names);
+            free(m);
+            goto fail;
+        }
+        m->names[j] = (char *)p;
+        p += strlen(p) + 1;
+    }
+    m->n_rows = h.n_rows;
+    m->n_feats = h.n_feats;
+    m->ids = (int64_t *)((char *)map + h.ids_off);
+    m->target = (double *)((char *)map + h.target_off);
+    m->values = (double *)((char *)map + h.values_off);
+    m->_map = map;
+    m->_map_len = (size_t)st.st_size;
+    return m;
+
+fail:
+    munmap(map, (size_t)st.st_size);
+    return NULL;
+}
+
+/* ---- CSV ------------------------------------------------------------------------- */
+
+static void _csv_name(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void _csv_value(FILE *f, double v)
+{
+    char buf[40];
+    if (isnan(v)) return;
+    cs_fmt_double(buf, sizeof buf, v);
+    fputs(buf, f);
+}
+
+cs_status feat_file_write_csv(const feat_matrix *m, const char *path, cs_err *err)
+{
+    FILE *f;
+    char *tmp;
+    int fd;
+
+    if (!m || !path) return cs_err_set(err, CS_EINVAL, "feat_file_write_csv: no matrix or no path");
+    tmp = cs_malloc(strlen(path) + 16, err);
+    if (!tmp) return CS_ENOMEM;
+    sprintf(tmp, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        cs_err_set(err, CS_EIO, "%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return CS_EIO;
+    }
+    fchmod(fd, 0644);
+    fputs("SK_ID_CURR,TARGET", f);
+    for (size_t j = 0; j < m->n_feats; j++) {
+        fputc(',', f);
+        _csv_name(f, m->names[j] ? m->names[j] : "");
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < m->n_rows; i++) {
+        fprintf(f, "%lld,", (long long)m->ids[i]);
+        _csv_value(f, m->target[i]);
+        for (size_t j = 0; j < m->n_feats; j++) {
+            fputc(',', f);
+            _csv_value(f, m->values[j * m->n_rows + i]);
+        }
+        fputc('\n', f);
+    }
+    if (ferror(f) | fclose(f)) {
+        cs_err_set(err, CS_EIO, "%s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return CS_EIO;
+    }
+    if (rename(tmp, path)) {
+        cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return CS_EIO;
+    }
+    free(tmp);
+    return CS_OK;
+}
