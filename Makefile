@@ -9,7 +9,8 @@
 # Sources are found per folder: src/<module>/*.c. Modules form layers, lowest first; a module
 # may use the modules before it in LAYERS and never one after it. A unit test
 # tests/unit/test_<module>_<what>.c links only its module and the layers below, so a module
-# under construction higher up never breaks the tests of the ones it builds on.
+# under construction higher up never breaks the tests of the ones it builds on, and since
+# layers are linked as archives, neither does an unfinished file the test does not use.
 
 CC      ?= gcc
 B       ?= build
@@ -55,11 +56,22 @@ $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
+# one static archive per layer: a test pulls in only the objects it uses, so an unfinished
+# file elsewhere in a layer it links never breaks it
+libof = $(if $(call objs,$(1)),$(B)/lib/libcs_$(1).a)
+define lib_rule
+$(B)/lib/libcs_$(1).a: $(call objs,$(1))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call lib_rule,$(l))))
+
 # one link rule per unit test: test_<module>_*.c links the layers up to <module>
 define unit_rule
-$(B)/tests/$(1): $(B)/obj/tests/unit/$(1).o $(foreach l,$(call upto,$(2),$(LAYERS)),$(call objs,$(l)))
+$(B)/tests/$(1): $(B)/obj/tests/unit/$(1).o $(foreach l,$(call upto,$(2),$(LAYERS)),$(call libof,$(l)))
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(CMOCKA_LIBS) $$(LDLIBS)
 endef
 $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(basename $(notdir $(t))),$(word 2,$(subst _, ,$(basename $(notdir $(t))))))))
 

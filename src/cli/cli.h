@@ -34,5 +34,6 @@ int cli_parse_double(const char *s, double *out);
 
 /* ---- subcommands (one file each) --------------------------------------------------- */
 int cmd_version(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -1,0 +1,141 @@
+/*
+ * track.c: tracked runs for commands, with the signal guard (see track.h).
+ */
+#include "track.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_run {
+    store *s;
+    char *path;
+    char id[STORE_RUN_ID_LEN + 1];
+    pthread_t guard;
+    int guarded;
+    sigset_t old_mask;
+};
+
+/* Waits for SIGINT/SIGTERM (end the run KILLED, exit) or SIGUSR2 (the run ended: stop). */
+static void *_guard(void *arg)
+{
+    cli_run *r = arg;
+    sigset_t set;
+    int sig = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR2);
+    if (sigwait(&set, &sig) != 0 || sig == SIGUSR2) return NULL;
+    {
+        /* a connection of this thread's own: the main thread may be inside SQLite */
+        store *s = store_open(r->path, NULL);
+        if (s) {
+            store_run_end(s, r->id, STORE_KILLED, NULL);
+            store_close(s);
+        }
+    }
+    fprintf(stderr, "\ncreditscore: interrupted by %s; run %s ended as KILLED\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", r->id);
+    _exit(128 + sig);
+    return NULL;
+}
+
+cli_run *cli_run_begin(const char *store_flag, const char *experiment, const char *name,
+                       int argc, char **argv, cs_err *err)
+{
+    cli_run *r = calloc(1, sizeof *r);
+    cs_buf src = {0};
+    sigset_t set;
+
+    if (!r) {
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->path = strdup(store_resolve_path(store_flag));
+    r->s = r->path ? store_open(r->path, err) : NULL;
+    if (!r->s) {
+        free(r->path);
+        free(r);
+        return NULL;
+    }
+    cs_buf_puts(&src, "creditscore", NULL);
+    for (int i = 0; i < argc; i++) {
+        cs_buf_puts(&src, " ", NULL);
+        cs_buf_puts(&src, argv[i], NULL);
+    }
+    if (store_run_start(r->s, experiment, name, NULL, src.data ? src.data : "", r->id, err)) {
+        cs_buf_free(&src);
+        store_close(r->s);
+        free(r->path);
+        free(r);
+        return NULL;
+    }
+    cs_buf_free(&src);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGUSR2);
+    if (pthread_sigmask(SIG_BLOCK, &set, &r->old_mask) == 0 &&
+        pthread_create(&r->guard, NULL, _guard, r) == 0)
+        r->guarded = 1;
+    return r;
+}
+
+store *cli_run_store(cli_run *r)
+{
+    return r ? r->s : NULL;
+}
+
+const char *cli_run_id(const cli_run *r)
+{
+    return r ? r->id : "";
+}
+
+void cli_run_end(cli_run *r, int ok)
+{
+    cs_err err = {0};
+    if (!r) return;
+    if (r->guarded) {
+        pthread_kill(r->guard, SIGUSR2);
+        pthread_join(r->guard, NULL);
+        pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
+    }
+    if (store_run_end(r->s, r->id, ok ? STORE_FINISHED : STORE_FAILED, &err))
+        fprintf(stderr, "creditscore: warning: could not end run %s: %s\n", r->id, err.msg);
+    store_close(r->s);
+    free(r->path);
+    free(r);
+}
+
+static void _warn(const cs_err *err)
+{
+    fprintf(stderr, "creditscore: warning: tracking: %s\n", err->msg);
+}
+
+void cli_run_param(cli_run *r, const char *key, const char *value)
+{
+    cs_err err = {0};
+    if (r && store_log_param(r->s, r->id, key, value, &err)) _warn(&err);
+}
+
+void cli_run_metric(cli_run *r, const char *key, double value, int64_t step)
+{
+    cs_err err = {0};
+    if (r && store_log_metric(r->s, r->id, key, value, step, 0, &err)) _warn(&err);
+}
+
+void cli_run_tag(cli_run *r, const char *key, const char *value)
+{
+    cs_err err = {0};
+    if (r && store_set_tag(r->s, r->id, key, value, &err)) _warn(&err);
+}
+
+void cli_run_artifact(cli_run *r, const char *path, const char *kind)
+{
+    cs_err err = {0};
+    if (r && store_log_artifact(r->s, r->id, path, kind, &err)) _warn(&err);
+}

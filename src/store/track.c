@@ -1,0 +1,830 @@
+/*
+ * track.c: the tracking store (see track.h): schema, runs, params, metrics, tags,
+ * artifacts, queries, and the reaping of runs whose process died.
+ */
+#include "track.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+struct store {
+    sqlite3 *db;
+    char *path;
+};
+
+static const char *SCHEMA =
+    "CREATE TABLE IF NOT EXISTS experiments ("
+    "  experiment_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  creation_time INTEGER NOT NULL,"
+    "  last_update_time INTEGER NOT NULL,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE TABLE IF NOT EXISTS runs ("
+    "  run_id TEXT PRIMARY KEY,"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),"
+    "  name TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  start_time INTEGER NOT NULL,"
+    "  end_time INTEGER,"
+    "  parent_run_id TEXT,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  user_id TEXT NOT NULL DEFAULT '',"
+    "  host TEXT NOT NULL DEFAULT '',"
+    "  pid INTEGER NOT NULL DEFAULT 0,"
+    "  pid_start INTEGER NOT NULL DEFAULT 0,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE INDEX IF NOT EXISTS runs_by_parent ON runs(parent_run_id);"
+    "CREATE TABLE IF NOT EXISTS params ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value REAL,"
+    "  step INTEGER NOT NULL, timestamp INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, key);"
+    "CREATE TABLE IF NOT EXISTS tags ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS artifacts ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), path TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, path));";
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+int64_t store_now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static cs_status _sql_err(store *s, cs_err *err, const char *what)
+{
+    return cs_err_set(err, CS_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static cs_status _exec(store *s, const char *sql, cs_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        cs_status st = cs_err_set(err, CS_EIO, "%s: %s", s->path, msg ? msg : "sqlite error");
+        sqlite3_free(msg);
+        return st;
+    }
+    return CS_OK;
+}
+
+static cs_status _prepare(store *s, const char *sql, sqlite3_stmt **st, cs_err *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) return _sql_err(s, err, "prepare");
+    return CS_OK;
+}
+
+/* The start time of a process (field 22 of /proc/PID/stat), 0 when unknown. */
+static int64_t _pid_start(long pid)
+{
+    char path[64], buf[1024];
+    FILE *f;
+    size_t n;
+    char *p;
+    long long v = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (!f) return 0;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    p = strrchr(buf, ')');          /* the command name may hold spaces */
+    if (!p) return 0;
+    /* after ") " come fields 3..; field 22 is the 20th after the name */
+    for (int field = 3; field < 22 && p; field++) p = strchr(p + 1, ' ');
+    if (p) v = strtoll(p + 1, NULL, 10);
+    return (int64_t)v;
+}
+
+static void _hostname(char *out, size_t cap)
+{
+    if (gethostname(out, cap) != 0) snprintf(out, cap, "localhost");
+    out[cap - 1] = '\0';
+}
+
+static const char *_user(void)
+{
+    const char *u = getenv("USER");
+    struct passwd *pw;
+    if (u && *u) return u;
+    pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "";
+}
+
+static int _valid_key(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 250 || k[0] == '/' || strstr(k, "..")) return 0;
+    for (const char *p = k; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.' || *p == '/' || *p == ' '))
+            return 0;
+    return 1;
+}
+
+static cs_status _new_run_id(char out[STORE_RUN_ID_LEN + 1], cs_err *err)
+{
+    unsigned char b[16];
+    static const char hex[] = "0123456789abcdef";
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, b, sizeof b) != (ssize_t)sizeof b) {
+        if (fd >= 0) close(fd);
+        return cs_err_set(err, CS_EIO, "cannot read /dev/urandom for a run id");
+    }
+    close(fd);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* uuid version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[STORE_RUN_ID_LEN] = '\0';
+    return CS_OK;
+}
+
+const char *store_status_name(store_status s)
+{
+    switch (s) {
+    case STORE_RUNNING: return "RUNNING";
+    case STORE_SCHEDULED: return "SCHEDULED";
+    case STORE_FINISHED: return "FINISHED";
+    case STORE_FAILED: return "FAILED";
+    case STORE_KILLED: return "KILLED";
+    }
+    return "UNKNOWN";
+}
+
+int store_status_from_name(const char *name)
+{
+    for (int s = STORE_RUNNING; s <= STORE_KILLED; s++)
+        if (!strcasecmp(name, store_status_name((store_status)s))) return s;
+    return -1;
+}
+
+const char *store_resolve_path(const char *flag)
+{
+    const char *env;
+    if (flag && *flag) return flag;
+    env = getenv(STORE_ENV);
+    if (env && *env) return env;
+    return STORE_DEFAULT_PATH;
+}
+
+struct sqlite3 *store_db(store *s)
+{
+    return s->db;
+}
+
+const char *store_path(const store *s)
+{
+    return s->path;
+}
+
+/* ---- open, close, reap -------------------------------------------------------------- */
+
+/* End as FAILED the RUNNING runs of this host whose process is gone (or was replaced by
+ * another process with the same pid). */
+static cs_status _reap(store *s, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    char host[256];
+    char (*dead)[STORE_RUN_ID_LEN + 1] = NULL;
+    size_t n_dead = 0, cap = 0;
+    cs_status st = CS_OK;
+
+    _hostname(host, sizeof host);
+    if ((st = _prepare(s, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
+        return st;
+    sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        long pid = (long)sqlite3_column_int64(q, 1);
+        int64_t started = sqlite3_column_int64(q, 2);
+        int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+        if (alive && started && _pid_start(pid) != started) alive = 0;
+        if (!alive) {
+            if (n_dead == cap) {
+                void *p = realloc(dead, (cap = cap ? 2 * cap : 8) * sizeof *dead);
+                if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+                dead = p;
+            }
+            snprintf(dead[n_dead++], STORE_RUN_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(q, 0));
+        }
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < n_dead && !st; i++) {
+        st = store_run_end(s, dead[i], STORE_FAILED, err);
+        if (!st)
+            st = store_set_tag(s, dead[i], "creditscore.end_reason",
+                               "the process that ran it ended without closing the run", err);
+    }
+    free(dead);
+    return st;
+}
+
+store *store_open(const char *path, cs_err *err)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s) {
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    path = store_resolve_path(path);
+    s->path = strdup(path);
+    if (!s->path || sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                                      SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: cannot open the tracking store: %s", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 30000);
+    if (_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) ||
+        _exec(s, "BEGIN IMMEDIATE", err)) {
+        store_close(s);
+        return NULL;
+    }
+    if (_exec(s, SCHEMA, err) ||
+        _exec(s, "INSERT OR IGNORE INTO experiments(experiment_id, name, creation_time, last_update_time)"
+                 " VALUES (0, 'Default', CAST(strftime('%s','now') AS INTEGER) * 1000,"
+                 " CAST(strftime('%s','now') AS INTEGER) * 1000)", err) ||
+        _exec(s, "COMMIT", err)) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        cs_err_prefix(err, "%s is not a creditscore tracking store: ", path);
+        store_close(s);
+        return NULL;
+    }
+    if (_reap(s, err)) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (!s) return;
+    if (s->db) sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st;
+    int64_t now = store_now_ms();
+
+    if ((st = _prepare(s, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
+                          " VALUES (?, ?, ?)", &q, err)))
+        return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 3, now);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "creating an experiment");
+    sqlite3_finalize(q);
+    if (st) return st;
+    if ((st = _prepare(s, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
+    else st = _sql_err(s, err, "reading an experiment");
+    sqlite3_finalize(q);
+    return st;
+}
+
+cs_status store_run_start(store *s, const char *experiment, const char *run_name,
+                          const char *parent_run_id, const char *source,
+                          char run_id[STORE_RUN_ID_LEN + 1], cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t exp_id = 0;
+    char host[256];
+    cs_status st;
+
+    if (!experiment || !*experiment) experiment = "Default";
+    if (strlen(experiment) > 500) return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
+    if ((st = _new_run_id(run_id, err))) return st;
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _experiment_id(s, experiment, &exp_id, err))) goto fail;
+    if ((st = _prepare(s, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
+                          " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)", &q, err)))
+        goto fail;
+    _hostname(host, sizeof host);
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, exp_id);
+    sqlite3_bind_text(q, 3, run_name && *run_name ? run_name : run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 4, store_now_ms());
+    if (parent_run_id && *parent_run_id) sqlite3_bind_text(q, 5, parent_run_id, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(q, 5);
+    sqlite3_bind_text(q, 6, source ? source : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 7, _user(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 8, host, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 9, (int64_t)getpid());
+    sqlite3_bind_int64(q, 10, _pid_start((long)getpid()));
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        st = _sql_err(s, err, "starting a run");
+        goto fail;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((st = _prepare(s, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
+        goto fail;
+    sqlite3_bind_int64(q, 1, store_now_ms());
+    sqlite3_bind_int64(q, 2, exp_id);
+    sqlite3_step(q);
+    sqlite3_finalize(q);
+    return _exec(s, "COMMIT", err);
+fail:
+    if (q) sqlite3_finalize(q);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+static cs_status _run_exists(store *s, const char *run_id, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st = _prepare(s, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_ROW) st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s'", run_id);
+    sqlite3_finalize(q);
+    return st;
+}
+
+cs_status store_log_param(store *s, const char *run_id, const char *key, const char *value,
+                          cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st;
+
+    if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid parameter name '%s'", key);
+    if (strlen(value) > 6000)
+        return cs_err_set(err, CS_EINVAL, "parameter '%s': value longer than 6000 characters", key);
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _run_exists(s, run_id, err))) goto done;
+    if ((st = _prepare(s, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) goto done;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(q, 0), value) != 0)
+            st = cs_err_set(err, CS_EINVAL, "parameter '%s' of run %s is already '%s' (parameters cannot change)",
+                            key, run_id, (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        goto done;
+    }
+    sqlite3_finalize(q);
+    if ((st = _prepare(s, "INSERT INTO params(run_id, key, value) VALUES (?,?,?)", &q, err))) goto done;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging a parameter");
+    sqlite3_finalize(q);
+done:
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return _exec(s, "COMMIT", err);
+}
+
+static cs_status _insert_metrics(store *s, const char *run_id, const char *key, const double *values,
+                                 const int64_t *steps, size_t n, int64_t ts, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st;
+
+    if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid metric name '%s'", key);
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _run_exists(s, run_id, err))) goto done;
+    if ((st = _prepare(s, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q, err)))
+        goto done;
+    for (size_t i = 0; i < n && !st; i++) {
+        sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+        if (values[i] != values[i]) sqlite3_bind_null(q, 3);   /* SQLite has no NaN */
+        else sqlite3_bind_double(q, 3, values[i]);
+        sqlite3_bind_int64(q, 4, steps ? steps[i] : (int64_t)i);
+        sqlite3_bind_int64(q, 5, ts);
+        if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging a metric");
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+done:
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return _exec(s, "COMMIT", err);
+}
+
+cs_status store_log_metric(store *s, const char *run_id, const char *key, double value,
+                           int64_t step, int64_t timestamp_ms, cs_err *err)
+{
+    if (timestamp_ms < 0) return cs_err_set(err, CS_EINVAL, "metric '%s': negative timestamp", key);
+    return _insert_metrics(s, run_id, key, &value, &step, 1, timestamp_ms ? timestamp_ms : store_now_ms(), err);
+}
+
+cs_status store_log_metric_series(store *s, const char *run_id, const char *key,
+                                  const double *values, size_t n, cs_err *err)
+{
+    return _insert_metrics(s, run_id, key, values, NULL, n, store_now_ms(), err);
+}
+
+cs_status store_set_tag(store *s, const char *run_id, const char *key, const char *value,
+                        cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st;
+
+    if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid tag name '%s'", key);
+    if (strlen(value) > 5000) return cs_err_set(err, CS_EINVAL, "tag '%s': value longer than 5000 characters", key);
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _run_exists(s, run_id, err))) goto done;
+    if ((st = _prepare(s, "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)", &q, err))) goto done;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, value, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "setting a tag");
+    sqlite3_finalize(q);
+done:
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return _exec(s, "COMMIT", err);
+}
+
+cs_status store_log_artifact(store *s, const char *run_id, const char *path, const char *kind,
+                             cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    char abs[PATH_MAX];
+    cs_status st;
+
+    if (!realpath(path, abs)) return cs_err_set(err, CS_EIO, "artifact %s: %s", path, strerror(errno));
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _run_exists(s, run_id, err))) goto done;
+    if ((st = _prepare(s, "INSERT OR REPLACE INTO artifacts(run_id, path, kind) VALUES (?,?,?)", &q, err))) goto done;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, abs, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, kind ? kind : "file", -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging an artifact");
+    sqlite3_finalize(q);
+done:
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return _exec(s, "COMMIT", err);
+}
+
+cs_status store_run_end(store *s, const char *run_id, store_status status, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st;
+    int64_t now = store_now_ms();
+
+    if (status != STORE_FINISHED && status != STORE_FAILED && status != STORE_KILLED)
+        return cs_err_set(err, CS_EINVAL, "a run ends as FINISHED, FAILED or KILLED");
+    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = _run_exists(s, run_id, err))) goto done;
+    if ((st = _prepare(s, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
+                          " OR (parent_run_id = ? AND status = 1)", &q, err)))
+        goto done;
+    sqlite3_bind_int(q, 1, (int)status);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_text(q, 3, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, run_id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "ending a run");
+    sqlite3_finalize(q);
+done:
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return _exec(s, "COMMIT", err);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static char *_dup_col(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return strdup(t ? (const char *)t : "");
+}
+
+static void _run_clear(store_run *r)
+{
+    free(r->experiment);
+    free(r->name);
+    free(r->source);
+    free(r->user);
+    for (size_t i = 0; i < r->n_params; i++) { free(r->params[i].key); free(r->params[i].value); }
+    for (size_t i = 0; i < r->n_tags; i++) { free(r->tags[i].key); free(r->tags[i].value); }
+    for (size_t i = 0; i < r->n_artifacts; i++) { free(r->artifacts[i].key); free(r->artifacts[i].value); }
+    for (size_t i = 0; i < r->n_metrics; i++) free(r->metrics[i].key);
+    free(r->params);
+    free(r->tags);
+    free(r->artifacts);
+    free(r->metrics);
+}
+
+void store_run_list_free(store_run_list *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->n; i++) _run_clear(&l->runs[i]);
+    free(l->runs);
+    free(l);
+}
+
+static cs_status _load_kv(store *s, const char *sql, const char *run_id, store_kv **out, size_t *n,
+                          cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    cs_status st = _prepare(s, sql, &q, err);
+    *out = NULL;
+    *n = 0;
+    if (st) return st;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (*n == cap) {
+            void *p = realloc(*out, (cap = cap ? 2 * cap : 8) * sizeof **out);
+            if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+            *out = p;
+        }
+        (*out)[*n].key = _dup_col(q, 0);
+        (*out)[*n].value = _dup_col(q, 1);
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+static cs_status _load_metrics(store *s, store_run *r, cs_err *err)
+{
+    /* latest = max by (step, timestamp): the last row of each key in that order */
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    cs_status st = _prepare(s,
+        "SELECT key, value, step, timestamp, cnt FROM ("
+        "  SELECT key, value, step, timestamp, COUNT(*) OVER (PARTITION BY key) AS cnt,"
+        "   ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn"
+        "  FROM metrics WHERE run_id = ?) WHERE rn = 1 ORDER BY key", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, r->run_id, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        store_metric *m;
+        if (r->n_metrics == cap) {
+            void *p = realloc(r->metrics, (cap = cap ? 2 * cap : 8) * sizeof *r->metrics);
+            if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+            r->metrics = p;
+        }
+        m = &r->metrics[r->n_metrics++];
+        m->key = _dup_col(q, 0);
+        m->value = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0.0 / 0.0 : sqlite3_column_double(q, 1);
+        m->step = sqlite3_column_int64(q, 2);
+        m->timestamp_ms = sqlite3_column_int64(q, 3);
+        m->n_points = (size_t)sqlite3_column_int64(q, 4);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+static cs_status _fill_details(store *s, store_run *r, cs_err *err)
+{
+    cs_status st;
+    if ((st = _load_kv(s, "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", r->run_id,
+                       &r->params, &r->n_params, err)))
+        return st;
+    if ((st = _load_kv(s, "SELECT key, value FROM tags WHERE run_id = ? ORDER BY key", r->run_id,
+                       &r->tags, &r->n_tags, err)))
+        return st;
+    if ((st = _load_kv(s, "SELECT path, kind FROM artifacts WHERE run_id = ? ORDER BY path", r->run_id,
+                       &r->artifacts, &r->n_artifacts, err)))
+        return st;
+    return _load_metrics(s, r, err);
+}
+
+#define RUN_COLS "r.run_id, COALESCE(r.parent_run_id,''), e.name, e.experiment_id, r.name, r.status," \
+                 " r.start_time, COALESCE(r.end_time,0), r.source, r.user_id"
+
+static cs_status _collect(store *s, sqlite3_stmt *q, store_run_list **out, cs_err *err)
+{
+    store_run_list *l = calloc(1, sizeof *l);
+    size_t cap = 0;
+    cs_status st = CS_OK;
+
+    if (!l) return cs_err_set(err, CS_ENOMEM, "out of memory");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        store_run *r;
+        if (l->n == cap) {
+            void *p = realloc(l->runs, (cap = cap ? 2 * cap : 16) * sizeof *l->runs);
+            if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+            l->runs = p;
+        }
+        r = &l->runs[l->n++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->run_id, sizeof r->run_id, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(r->parent_run_id, sizeof r->parent_run_id, "%s", (const char *)sqlite3_column_text(q, 1));
+        r->experiment = _dup_col(q, 2);
+        r->experiment_id = sqlite3_column_int64(q, 3);
+        r->name = _dup_col(q, 4);
+        r->status = (store_status)sqlite3_column_int(q, 5);
+        r->start_ms = sqlite3_column_int64(q, 6);
+        r->end_ms = sqlite3_column_int64(q, 7);
+        r->source = _dup_col(q, 8);
+        r->user = _dup_col(q, 9);
+    }
+    sqlite3_finalize(q);
+    for (size_t i = 0; i < l->n && !st; i++) st = _fill_details(s, &l->runs[i], err);
+    if (st) {
+        store_run_list_free(l);
+        return st;
+    }
+    *out = l;
+    return CS_OK;
+}
+
+store_run_list *store_runs_query(store *s, const store_query *qf, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    store_run_list *l = NULL;
+    cs_buf sql = {0};
+    int k = 1, st_filter = -1;
+    store_query none = {0};
+
+    if (!qf) qf = &none;
+    if (qf->status && (st_filter = store_status_from_name(qf->status)) < 0) {
+        cs_err_set(err, CS_EINVAL, "unknown run status '%s'", qf->status);
+        return NULL;
+    }
+    if (cs_buf_puts(&sql, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id) WHERE 1", err))
+        return NULL;
+    if (qf->experiment) cs_buf_puts(&sql, " AND e.name = ?", err);
+    if (qf->parent_run_id) cs_buf_puts(&sql, *qf->parent_run_id ? " AND r.parent_run_id = ?" : " AND r.parent_run_id IS NULL", err);
+    if (st_filter > 0) cs_buf_puts(&sql, " AND r.status = ?", err);
+    cs_buf_puts(&sql, " ORDER BY r.start_time DESC, r.rowid DESC", err);
+    if (qf->limit) cs_buf_printf(&sql, err, " LIMIT %zu", qf->limit);
+    if (_prepare(s, sql.data, &q, err)) {
+        cs_buf_free(&sql);
+        return NULL;
+    }
+    cs_buf_free(&sql);
+    if (qf->experiment) sqlite3_bind_text(q, k++, qf->experiment, -1, SQLITE_TRANSIENT);
+    if (qf->parent_run_id && *qf->parent_run_id) sqlite3_bind_text(q, k++, qf->parent_run_id, -1, SQLITE_TRANSIENT);
+    if (st_filter > 0) sqlite3_bind_int(q, k++, st_filter);
+    if (_collect(s, q, &l, err)) return NULL;
+    return l;
+}
+
+store_run_list *store_run_get(store *s, const char *id, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    store_run_list *l = NULL;
+    char pattern[STORE_RUN_ID_LEN + 2];
+
+    if (strlen(id) < 4 || strlen(id) > STORE_RUN_ID_LEN || strspn(id, "0123456789abcdef") != strlen(id)) {
+        cs_err_set(err, CS_EINVAL, "'%s' is not a run id (4 to 32 lowercase hex digits)", id);
+        return NULL;
+    }
+    snprintf(pattern, sizeof pattern, "%s%%", id);
+    if (_prepare(s, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
+                    " WHERE r.run_id LIKE ? LIMIT 2", &q, err))
+        return NULL;
+    sqlite3_bind_text(q, 1, pattern, -1, SQLITE_TRANSIENT);
+    if (_collect(s, q, &l, err)) return NULL;
+    if (l->n != 1) {
+        cs_err_set(err, l->n ? CS_EINVAL : CS_ENOTFOUND,
+                   l->n ? "run id prefix '%s' is ambiguous" : "no run with id '%s'", id);
+        store_run_list_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+cs_status store_metric_history(store *s, const char *run_id, const char *key,
+                               store_point **points, size_t *n, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    cs_status st = _prepare(s, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
+                               " ORDER BY step, timestamp, rowid", &q, err);
+    *points = NULL;
+    *n = 0;
+    if (st) return st;
+    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (*n == cap) {
+            void *p = realloc(*points, (cap = cap ? 2 * cap : 64) * sizeof **points);
+            if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+            *points = p;
+        }
+        (*points)[*n].timestamp_ms = sqlite3_column_int64(q, 0);
+        (*points)[*n].value = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0.0 / 0.0 : sqlite3_column_double(q, 1);
+        (*points)[*n].step = sqlite3_column_int64(q, 2);
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    if (st) {
+        free(*points);
+        *points = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+store_run_list *store_run_best(store *s, const store_query *qf, const char *metric,
+                               int lower_is_better, cs_err *err)
+{
+    store_query q = qf ? *qf : (store_query){0};
+    store_run_list *all, *one;
+    long best = -1;
+    double best_v = 0;
+
+    q.status = "FINISHED";
+    q.limit = 0;
+    all = store_runs_query(s, &q, err);
+    if (!all) return NULL;
+    for (size_t i = 0; i < all->n; i++)
+        for (size_t j = 0; j < all->runs[i].n_metrics; j++) {
+            const store_metric *m = &all->runs[i].metrics[j];
+            if (strcmp(m->key, metric) || m->value != m->value) continue;
+            if (best < 0 || (lower_is_better ? m->value < best_v : m->value > best_v)) {
+                best = (long)i;
+                best_v = m->value;
+            }
+        }
+    if (best < 0) {
+        cs_err_set(err, CS_ENOTFOUND, "no finished run has the metric '%s'", metric);
+        store_run_list_free(all);
+        return NULL;
+    }
+    one = calloc(1, sizeof *one);
+    if (!one) {
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        store_run_list_free(all);
+        return NULL;
+    }
+    one->runs = malloc(sizeof *one->runs);
+    if (!one->runs) {
+        free(one);
+        store_run_list_free(all);
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    one->n = 1;
+    one->runs[0] = all->runs[best];
+    all->runs[best] = all->runs[all->n - 1];  /* hand the best over, free the rest */
+    all->n--;
+    store_run_list_free(all);
+    return one;
+}
+
+cs_status store_experiments(store *s, store_experiment **out, size_t *n, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    cs_status st = _prepare(s, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
+                               " ORDER BY experiment_id", &q, err);
+    *out = NULL;
+    *n = 0;
+    if (st) return st;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (*n == cap) {
+            void *p = realloc(*out, (cap = cap ? 2 * cap : 8) * sizeof **out);
+            if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
+            *out = p;
+        }
+        (*out)[*n].id = sqlite3_column_int64(q, 0);
+        (*out)[*n].name = _dup_col(q, 1);
+        (*out)[*n].creation_ms = sqlite3_column_int64(q, 2);
+        (*out)[*n].last_update_ms = sqlite3_column_int64(q, 3);
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+void store_experiments_free(store_experiment *e, size_t n)
+{
+    if (!e) return;
+    for (size_t i = 0; i < n; i++) free(e[i].name);
+    free(e);
+}
