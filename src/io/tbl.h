@@ -68,6 +68,16 @@ tbl *tbl_read_csv(const char *path,         /* file to read */
 tbl *tbl_read_csv_mem(const char *name, const char *data, size_t len, const tbl_schema *schema,
                       cs_err *err);
 
+/* Options of tbl_read_csv_opts(). Zero-initialise ({0}) for the defaults. */
+typedef struct tbl_read_opts {
+    const tbl_schema *schema;   /* column types, or NULL to infer (two passes over the file) */
+    cs_progress *progress;      /* borrowed; updated with bytes read (total = file size); NULL = none */
+    int n_threads;              /* parsing threads; 0 = OpenMP's default */
+} tbl_read_opts;
+
+/* tbl_read_csv() with options (opts may be NULL). Same contract and errors. */
+tbl *tbl_read_csv_opts(const char *path, const tbl_read_opts *opts, cs_err *err);
+
 /* Free a table and everything in it. NULL is allowed. */
 void tbl_free(tbl *t);
 
@@ -76,6 +86,24 @@ int tbl_col_index(const tbl *t, const char *name);
 
 /* The column with this name, or NULL. */
 const tbl_column *tbl_col(const tbl *t, const char *name);
+
+/* ---- a column at a glance ------------------------------------------------------------ */
+
+#define TBL_TOP_MAX 10
+
+/* What `creditscore inspect` prints of a column. */
+typedef struct tbl_summary {
+    size_t n_missing;           /* NaN values (TBL_NUM) or code -1 (TBL_CAT) */
+    double min, median, max;    /* TBL_NUM: over the non-missing values (median of an even
+                                 * count = mean of the two middle ones); NaN when none */
+    int n_top;                  /* TBL_CAT: entries used in top_code and top_count */
+    int32_t top_code[TBL_TOP_MAX];  /* the most frequent codes, most frequent first (ties: lower code) */
+    size_t top_count[TBL_TOP_MAX];  /* their counts */
+} tbl_summary;
+
+/* Summarise column `col` of t, keeping at most max_top (<= TBL_TOP_MAX) categories.
+ * Uses O(n_rows) temporary memory; t is not changed. */
+cs_status tbl_summarize(const tbl *t, int col, int max_top, tbl_summary *out, cs_err *err);
 
 /* ---- building a table row by row ---------------------------------------------------
  * For records that do not come from a file: one applicant's rows received as JSON by the
