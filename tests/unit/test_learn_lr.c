@@ -16,6 +16,7 @@
 
 #include "base/cs.h"
 #include "features/featfile.h"
+#include "learn/learner.h"
 #include "learn/lr.h"
 
 /* n rows, d features: x ~ N(0,1) * scale_j + j, y ~ Bernoulli(sigmoid(true score)). */
@@ -222,6 +223,47 @@ static void test_bad_input(void **state)
     feat_matrix_free(m);
 }
 
+/* The "logreg" kind of the learner interface: parameters by name, and a fitted lrn_model
+ * whose linear form (NaN -> median center, mean folded into base_score) predicts what
+ * lr_model predicts. */
+static void test_learner_interface(void **state)
+{
+    (void)state;
+    feat_matrix *m = _make(800, 4, 6);
+    for (size_t i = 0; i < 800; i += 5) m->values[800 + i] = NAN;
+    m->values[2 * 800 + 3] = -INFINITY;
+    cs_err err = {0};
+    lrn_params *p = lrn_params_from_json(LRN_LOGREG, "{\"C\": 0.3, \"class_weight\": \"balanced\"}", &err);
+    assert_non_null(p);
+    assert_null(lrn_params_from_json(LRN_LOGREG, "{\"alpha\": 1}", &err));
+    assert_non_null(strstr(err.msg, "'alpha'"));
+    assert_int_equal(lrn_params_set(p, "C", "-1", &err), CS_EINVAL);
+    assert_int_equal(lrn_params_set(p, "class_weight", "\"heavy\"", &err), CS_EINVAL);
+    size_t rows[600];
+    for (size_t i = 0; i < 600; i++) rows[i] = i;
+    lrn_model *mod = NULL;
+    assert_int_equal(lrn_fit(p, m, rows, 600, NULL, 0, NULL, &mod, &err), CS_OK);
+    assert_non_null(mod->lin_coef);
+    lr_params q = LR_PARAMS_DEFAULT;
+    q.C = 0.3;
+    q.balanced = 1;
+    lr_model *lr = lr_fit(m, rows, 600, &q, NULL, NULL, &err);
+    assert_non_null(lr);
+    double x[4];
+    for (size_t i = 0; i < 800; i++) {
+        for (size_t j = 0; j < 4; j++) x[j] = m->values[j * 800 + i];
+        assert_true(fabs(lrn_predict_raw(mod, x) - lr_predict_raw_row(lr, x)) < 1e-10);
+    }
+    cs_buf b = {0};
+    assert_int_equal(lrn_params_to_json(p, &b, &err), CS_OK);
+    assert_non_null(strstr(b.data, "\"class_weight\": \"balanced\""));
+    cs_buf_free(&b);
+    lr_model_free(lr);
+    lrn_model_free(mod);
+    lrn_params_free(p);
+    feat_matrix_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_preprocessing),
         cmocka_unit_test(test_predict_and_raw_coefficients),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_learner_interface),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
