@@ -196,7 +196,7 @@ static void test_two_writers(void **state)
         kids[p] = fork();
         if (kids[p] == 0) {
             store *c = store_open(f->path, NULL);
-            char exp[16];
+            char exp[32];
             if (!c) _exit(2);
             snprintf(exp, sizeof exp, "writer%d", p);
             for (int i = 0; i < PER_PROC; i++) {
@@ -221,7 +221,7 @@ static void test_two_writers(void **state)
         assert_int_equal(WEXITSTATUS(ws), 0);
     }
     for (int p = 0; p < 2; p++) {
-        char exp[16];
+        char exp[32];
         snprintf(exp, sizeof exp, "writer%d", p);
         q.experiment = exp;
         l = store_runs_query(f->s, &q, &err);
