@@ -1,0 +1,165 @@
+/*
+ * dataset.c: binning a feature matrix for the histogram learners (see dataset.h): quantile
+ * edges from the sorted distinct values of a row sample, then every value mapped to its bin
+ * by binary search over the edges.
+ */
+#include "dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int _cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A cut between two adjacent distinct values a < b that a falls at or below and b above. */
+static double _cut(double a, double b)
+{
+    double mid = a / 2 + b / 2;
+    if (!(mid >= a && mid < b)) mid = a;
+    return mid;
+}
+
+/* Edges of one feature from the sorted non-NaN sample vals[0..n). Returns the number of
+ * value bins written to upper (at least 1; the last edge is +inf). */
+static int _edges(const double *vals, size_t n, int max_bin, double *upper)
+{
+    size_t n_dist = 0;
+    if (n == 0) {
+        upper[0] = INFINITY;
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || vals[i] != vals[i - 1]) n_dist++;
+    int nb = 0;
+    if (n_dist <= (size_t)max_bin) {
+        /* one bin per distinct value */
+        for (size_t i = 0; i < n;) {
+            size_t k = i;
+            while (k < n && vals[k] == vals[i]) k++;
+            if (k < n) upper[nb++] = _cut(vals[i], vals[k]);
+            i = k;
+        }
+        upper[nb++] = INFINITY;
+        return nb;
+    }
+    /* greedy quantiles: close a bin once it holds the mean of what is left per bin left */
+    size_t rest = n;
+    int bins_left = max_bin;
+    double acc = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = i;
+        while (k < n && vals[k] == vals[i]) k++;
+        acc += (double)(k - i);
+        rest -= k - i;
+        if (k < n && nb < max_bin - 1 &&
+            acc >= (double)(rest + (size_t)acc) / (double)bins_left) {
+            upper[nb++] = _cut(vals[i], vals[k]);
+            bins_left--;
+            acc = 0;
+        }
+        i = k;
+    }
+    upper[nb++] = INFINITY;
+    return nb;
+}
+
+int ds_bin_of(const ds_dataset *d, size_t j, double x)
+{
+    if (x != x) return d->n_vbins[j];
+    const double *u = d->upper[j];
+    int lo = 0, hi = d->n_vbins[j] - 1;   /* the answer is in [lo, hi]; u[hi] = +inf */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (x <= u[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_err *err)
+{
+    if (max_bin < 2 || max_bin > DS_MAX_BIN) {
+        cs_err_set(err, CS_EINVAL, "max_bin %d out of range [2, %d]", max_bin, DS_MAX_BIN);
+        return NULL;
+    }
+    ds_dataset *d = cs_calloc(1, sizeof *d, err);
+    if (!d) return NULL;
+    d->n_rows = m->n_rows;
+    d->n_feats = m->n_feats;
+    d->max_bin = max_bin;
+    size_t n = m->n_rows, nf = m->n_feats;
+    d->bins = cs_malloc((nf && n) ? nf * n : 1, err);
+    d->n_vbins = cs_calloc(nf ? nf : 1, sizeof *d->n_vbins, err);
+    d->has_nan = cs_calloc(nf ? nf : 1, 1, err);
+    d->upper = cs_calloc(nf ? nf : 1, sizeof *d->upper, err);
+    if (!d->bins || !d->n_vbins || !d->has_nan || !d->upper) {
+        ds_free(d);
+        return NULL;
+    }
+    size_t ns = (sample_rows == 0 || sample_rows >= n) ? n : sample_rows;
+    int failed = 0;
+#pragma omp parallel
+    {
+        double *buf = malloc((ns ? ns : 1) * sizeof *buf);
+        double *up = malloc((size_t)(max_bin + 1) * sizeof *up);
+        if (!buf || !up) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 4)
+        for (size_t j = 0; j < nf; j++) {
+            if (!buf || !up) continue;
+            const double *col = feat_col(m, j);
+            size_t k = 0;
+            int nan = 0;
+            for (size_t s = 0; s < ns; s++) {
+                size_t i = ns == n ? s : (size_t)((double)s * (double)n / (double)ns);
+                double v = col[i];
+                if (v != v) nan = 1;
+                else buf[k++] = v;
+            }
+            qsort(buf, k, sizeof *buf, _cmp_double);
+            int nb = _edges(buf, k, max_bin, up);
+            d->upper[j] = malloc((size_t)nb * sizeof(double));
+            if (!d->upper[j]) {
+#pragma omp atomic write
+                failed = 1;
+                continue;
+            }
+            memcpy(d->upper[j], up, (size_t)nb * sizeof(double));
+            d->n_vbins[j] = (uint16_t)nb;
+            uint8_t *bj = d->bins + j * n;
+            if (ns < n) nan = 0;
+            for (size_t i = 0; i < n; i++) {
+                int b = ds_bin_of(d, j, col[i]);
+                if (b == nb) nan = 1;
+                bj[i] = (uint8_t)b;
+            }
+            d->has_nan[j] = (uint8_t)nan;
+        }
+        free(buf);
+        free(up);
+    }
+    if (failed) {
+        cs_err_set(err, CS_ENOMEM, "out of memory binning %zu x %zu values", n, nf);
+        ds_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void ds_free(ds_dataset *d)
+{
+    if (!d) return;
+    if (d->upper)
+        for (size_t j = 0; j < d->n_feats; j++) free(d->upper[j]);
+    free(d->upper);
+    free(d->bins);
+    free(d->n_vbins);
+    free(d->has_nan);
+    free(d);
+}

@@ -1,0 +1,510 @@
+/*
+ * grower.c: the leaf-wise histogram tree grower (see grower.h for the model it fits).
+ * Rows of each leaf are a contiguous range of one index array, split in place (stable);
+ * histograms live in a pool of buffers, one per open leaf that may still split, and are
+ * dropped (rebuilt from scratch for both children) when the pool runs out.
+ */
+#include "grower.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GR_POOL_BYTES ((size_t)768 << 20)   /* histogram pool budget */
+
+typedef struct gr_bin {
+    double g, h;
+    int64_t c;
+} gr_bin;
+
+typedef struct gr_split {
+    int feat;           /* -1: none */
+    int bin;            /* left = bins <= bin (value bins) */
+    int default_left;
+    double gain;
+    double gl, hl, gr, hr;
+    int64_t cl, cr;
+    double wl, wr;      /* clamped outputs */
+} gr_split;
+
+typedef struct gr_leaf {
+    int32_t node;
+    size_t begin, end;
+    int depth;
+    double G, H;
+    int64_t C;
+    double w;           /* output (unscaled) */
+    double lo, hi;      /* monotone bounds */
+    gr_bin *hist;       /* pool buffer or NULL */
+    gr_split best;
+} gr_leaf;
+
+struct gr_work {
+    const ds_dataset *d;
+    int max_leaves;
+    size_t *off;        /* per feature: first bin in a histogram */
+    size_t n_hbins;     /* bins in one histogram */
+    size_t *idx, *tmp;  /* row partition and scratch, n_rows each */
+    double *gh;         /* ordered gradients, 2 per row */
+    gr_bin **pool;      /* free histogram buffers */
+    int n_pool, pool_cap;
+    gr_bin *all_pool;   /* the memory of the pool */
+    gr_bin *scratch[2]; /* buffers outside the pool */
+    gr_leaf *leaves;
+    int *heap;
+    gr_split *fbest;    /* per feature best split scratch */
+    int *fperm;         /* feature permutation scratch */
+    uint8_t *fused;     /* per feature: histogram built in the current node */
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static inline double _thr_l1(double g, double l1)
+{
+    if (g > l1) return g - l1;
+    if (g < -l1) return g + l1;
+    return 0;
+}
+
+static inline double _leaf_w(const gr_params *p, double g, double h, double lo, double hi)
+{
+    double w = -_thr_l1(g, p->lambda_l1) / (h + p->lambda_l2);
+    if (w < lo) w = lo;
+    if (w > hi) w = hi;
+    return w;
+}
+
+static inline double _score(const gr_params *p, double g, double h, double w)
+{
+    return -(2 * g * w + (h + p->lambda_l2) * w * w + 2 * p->lambda_l1 * fabs(w));
+}
+
+gr_work *gr_work_create(const ds_dataset *d, int max_leaves, cs_err *err)
+{
+    if (max_leaves < 2) max_leaves = 2;
+    gr_work *w = cs_calloc(1, sizeof *w, err);
+    if (!w) return NULL;
+    w->d = d;
+    w->max_leaves = max_leaves;
+    size_t nf = d->n_feats, n = d->n_rows;
+    w->off = cs_calloc(nf + 1, sizeof *w->off, err);
+    if (!w->off) goto fail;
+    for (size_t j = 0; j < nf; j++) w->off[j + 1] = w->off[j] + (size_t)d->n_vbins[j] + 1;
+    w->n_hbins = w->off[nf] ? w->off[nf] : 1;
+    w->idx = cs_malloc((n ? n : 1) * sizeof *w->idx, err);
+    w->tmp = cs_malloc((n ? n : 1) * sizeof *w->tmp, err);
+    w->gh = cs_malloc((n ? n : 1) * 2 * sizeof *w->gh, err);
+    w->leaves = cs_calloc((size_t)max_leaves, sizeof *w->leaves, err);
+    w->heap = cs_calloc((size_t)max_leaves, sizeof *w->heap, err);
+    w->fbest = cs_calloc(nf ? nf : 1, sizeof *w->fbest, err);
+    w->fperm = cs_calloc(nf ? nf : 1, sizeof *w->fperm, err);
+    w->fused = cs_calloc(nf ? nf : 1, 1, err);
+    w->scratch[0] = cs_malloc(w->n_hbins * sizeof(gr_bin), err);
+    w->scratch[1] = cs_malloc(w->n_hbins * sizeof(gr_bin), err);
+    if (!w->idx || !w->tmp || !w->gh || !w->leaves || !w->heap || !w->fbest || !w->fperm ||
+        !w->fused || !w->scratch[0] || !w->scratch[1])
+        goto fail;
+    return w;
+fail:
+    gr_work_free(w);
+    return NULL;
+}
+
+void gr_work_free(gr_work *w)
+{
+    if (!w) return;
+    free(w->off);
+    free(w->idx);
+    free(w->tmp);
+    free(w->gh);
+    free(w->pool);
+    free(w->all_pool);
+    free(w->scratch[0]);
+    free(w->scratch[1]);
+    free(w->leaves);
+    free(w->heap);
+    free(w->fbest);
+    free(w->fperm);
+    free(w->fused);
+    free(w);
+}
+
+/* Make the pool (lazily: the forest never uses it). */
+static cs_status _pool_init(gr_work *w, cs_err *err)
+{
+    if (w->all_pool) return CS_OK;
+    size_t per = w->n_hbins * sizeof(gr_bin);
+    size_t cap = GR_POOL_BYTES / per;
+    if (cap > (size_t)w->max_leaves) cap = (size_t)w->max_leaves;
+    if (cap < 1) cap = 1;
+    w->all_pool = cs_malloc(cap * per, err);
+    w->pool = cs_malloc(cap * sizeof *w->pool, err);
+    if (!w->all_pool || !w->pool) return err ? err->code : CS_ENOMEM;
+    w->pool_cap = (int)cap;
+    w->n_pool = 0;
+    return CS_OK;
+}
+
+static void _pool_reset(gr_work *w)
+{
+    w->n_pool = 0;
+    for (int i = 0; i < w->pool_cap; i++) w->pool[w->n_pool++] = w->all_pool + (size_t)i * w->n_hbins;
+}
+
+static gr_bin *_pool_get(gr_work *w)
+{
+    return w->n_pool > 0 ? w->pool[--w->n_pool] : NULL;
+}
+
+static void _pool_put(gr_work *w, gr_bin *b)
+{
+    if (b && b != w->scratch[0] && b != w->scratch[1]) w->pool[w->n_pool++] = b;
+}
+
+/* ---- histograms ------------------------------------------------------------------------ */
+
+/* Build the histograms of features feats[0..nf) for the rows of leaf l into hist. */
+static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
+                   const double *h, const int *feats, size_t nf, gr_bin *hist)
+{
+    const ds_dataset *d = w->d;
+    size_t n = l->end - l->begin;
+    const size_t *ix = w->idx + l->begin;
+    double *gh = w->gh;
+    for (size_t k = 0; k < n; k++) {
+        gh[2 * k] = g[ix[k]];
+        gh[2 * k + 1] = h[ix[k]];
+    }
+    int nt = p->n_threads > 0 ? p->n_threads : 1;
+    int par = nt > 1 && (double)n * (double)nf > 50000.0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
+    for (size_t q = 0; q < nf; q++) {
+        int j = feats[q];
+        gr_bin *hb = hist + w->off[j];
+        memset(hb, 0, ((size_t)d->n_vbins[j] + 1) * sizeof *hb);
+        const uint8_t *col = ds_col(d, (size_t)j);
+        for (size_t k = 0; k < n; k++) {
+            gr_bin *e = hb + col[ix[k]];
+            e->g += gh[2 * k];
+            e->h += gh[2 * k + 1];
+            e->c++;
+        }
+    }
+}
+
+/* big -= small over features feats[0..nf). */
+static void _subtract(gr_work *w, const int *feats, size_t nf, gr_bin *big, const gr_bin *small)
+{
+    for (size_t q = 0; q < nf; q++) {
+        int j = feats[q];
+        size_t a = w->off[j], b = w->off[j + 1];
+        for (size_t i = a; i < b; i++) {
+            big[i].g -= small[i].g;
+            big[i].h -= small[i].h;
+            big[i].c -= small[i].c;
+        }
+    }
+}
+
+/* ---- split finding --------------------------------------------------------------------- */
+
+/* The best split of feature j for leaf l from its histogram; s->feat = -1 when none. */
+static void _best_feat(const gr_work *w, const gr_params *p, const gr_leaf *l, int j,
+                       const gr_bin *hb, double parent_score, gr_split *s)
+{
+    const ds_dataset *d = w->d;
+    int nv = d->n_vbins[j];
+    const gr_bin *nan = hb + nv;
+    int mono = p->monotone ? p->monotone[j] : 0;
+    s->feat = -1;
+    s->gain = 0;
+    double eps = 1e-12 * (fabs(parent_score) + 1);
+    int n_dir = nan->c > 0 ? 2 : 1;
+    for (int dir = 0; dir < n_dir; dir++) {
+        /* dir 0: NaN right (or no NaN); dir 1: NaN left */
+        double gl = dir ? nan->g : 0, hl = dir ? nan->h : 0;
+        int64_t cl = dir ? nan->c : 0;
+        /* with NaN right, a threshold at the last value bin isolates the NaN rows */
+        int last = (dir == 0 && nan->c > 0) ? nv - 1 : nv - 2;
+        for (int b = 0; b <= last; b++) {
+            gl += hb[b].g;
+            hl += hb[b].h;
+            cl += hb[b].c;
+            if (hb[b].c == 0 && b < last) continue;   /* same split as the previous bin */
+            if (cl < p->min_data_in_leaf) continue;
+            int64_t cr = l->C - cl;
+            if (cr < p->min_data_in_leaf) break;
+            double gr = l->G - gl, hr = l->H - hl;
+            if (hl < p->min_sum_hessian || hr < p->min_sum_hessian) continue;
+            double wl = _leaf_w(p, gl, hl, l->lo, l->hi);
+            double wr = _leaf_w(p, gr, hr, l->lo, l->hi);
+            if ((mono > 0 && wl > wr) || (mono < 0 && wl < wr)) continue;
+            double gain = _score(p, gl, hl, wl) + _score(p, gr, hr, wr) - parent_score;
+            if (gain > p->min_gain && gain > eps && gain > s->gain) {
+                s->feat = j;
+                s->bin = b;
+                s->default_left = dir;
+                s->gain = gain;
+                s->gl = gl; s->hl = hl; s->cl = cl;
+                s->gr = gr; s->hr = hr; s->cr = cr;
+                s->wl = wl; s->wr = wr;
+            }
+        }
+    }
+    if (s->feat >= 0 && nan->c == 0) s->default_left = s->cl >= s->cr;
+}
+
+/* Best split over feats[0..nf) (parallel over features), ties to the lower position. */
+static void _best_over(gr_work *w, const gr_params *p, const gr_leaf *l, const gr_bin *hist,
+                       const int *feats, size_t nf, gr_split *best)
+{
+    double ps = _score(p, l->G, l->H, l->w);
+    int nt = p->n_threads > 0 ? p->n_threads : 1;
+    int par = nt > 1 && nf > 64;
+#pragma omp parallel for schedule(static) num_threads(nt) if (par)
+    for (size_t q = 0; q < nf; q++) _best_feat(w, p, l, feats[q], hist + w->off[feats[q]], ps, &w->fbest[q]);
+    for (size_t q = 0; q < nf; q++)
+        if (w->fbest[q].feat >= 0 && (best->feat < 0 || w->fbest[q].gain > best->gain))
+            *best = w->fbest[q];
+}
+
+/* Find leaf l's best split. Mode "all features": hist holds the histograms of feats. Mode
+ * "sampled": build histograms of random features into hist, k at a time, until k have been
+ * looked at and one splits (or all have). */
+static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist,
+                  const double *g, const double *h, const int *feats, size_t nf, cs_rng *rng,
+                  gr_bin *scratch)
+{
+    l->best.feat = -1;
+    l->best.gain = 0;
+    int64_t n = (int64_t)(l->end - l->begin);
+    if (n < 2 * p->min_data_in_leaf || l->H < 2 * p->min_sum_hessian) return;
+    if (p->max_depth > 0 && l->depth >= p->max_depth) return;
+    if (p->feats_per_node <= 0) {
+        _best_over(w, p, l, hist, feats, nf, &l->best);
+        return;
+    }
+    int *perm = w->fperm;
+    memcpy(perm, feats, nf * sizeof *perm);
+    size_t k = (size_t)p->feats_per_node, done = 0;
+    while (done < nf) {
+        size_t take = k < nf - done ? k : nf - done;
+        for (size_t q = 0; q < take; q++) {   /* partial Fisher-Yates */
+            size_t r = done + q + (size_t)cs_rng_below(rng, nf - done - q);
+            int t = perm[done + q];
+            perm[done + q] = perm[r];
+            perm[r] = t;
+        }
+        _build(w, p, l, g, h, perm + done, take, scratch);
+        _best_over(w, p, l, scratch, perm + done, take, &l->best);
+        done += take;
+        if (l->best.feat >= 0) break;
+    }
+}
+
+/* ---- the tree -------------------------------------------------------------------------- */
+
+static void _heap_push(gr_work *w, int *n, int leaf)
+{
+    int *hp = w->heap, i = (*n)++;
+    hp[i] = leaf;
+    while (i > 0) {
+        int par = (i - 1) / 2;
+        if (w->leaves[hp[par]].best.gain >= w->leaves[hp[i]].best.gain) break;
+        int t = hp[par]; hp[par] = hp[i]; hp[i] = t;
+        i = par;
+    }
+}
+
+static int _heap_pop(gr_work *w, int *n)
+{
+    int *hp = w->heap, top = hp[0];
+    hp[0] = hp[--(*n)];
+    int i = 0;
+    for (;;) {
+        int a = 2 * i + 1, b = a + 1, m = i;
+        if (a < *n && w->leaves[hp[a]].best.gain > w->leaves[hp[m]].best.gain) m = a;
+        if (b < *n && w->leaves[hp[b]].best.gain > w->leaves[hp[m]].best.gain) m = b;
+        if (m == i) break;
+        int t = hp[m]; hp[m] = hp[i]; hp[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+typedef struct gr_nodes {
+    tree_node *nodes;
+    int32_t *thr;
+    int32_t n, cap;
+} gr_nodes;
+
+static int32_t _node_add(gr_nodes *t, double value, double cover, cs_err *err)
+{
+    if (t->n == t->cap) {
+        int32_t nc = t->cap ? t->cap * 2 : 64;
+        tree_node *nn = cs_reallocarray(t->nodes, (size_t)nc, sizeof *nn, err);
+        if (!nn) return -1;
+        t->nodes = nn;
+        int32_t *nt = cs_reallocarray(t->thr, (size_t)nc, sizeof *nt, err);
+        if (!nt) return -1;
+        t->thr = nt;
+        t->cap = nc;
+    }
+    tree_node *x = &t->nodes[t->n];
+    memset(x, 0, sizeof *x);
+    x->feature = -1;
+    x->left = x->right = -1;
+    x->value = value;
+    x->cover = cover;
+    t->thr[t->n] = -1;
+    return t->n++;
+}
+
+/* Split rows of leaf l in place (stable): left first. Returns the left count. */
+static size_t _partition(gr_work *w, const gr_leaf *l)
+{
+    const ds_dataset *d = w->d;
+    const gr_split *s = &l->best;
+    const uint8_t *col = ds_col(d, (size_t)s->feat);
+    int nanb = d->n_vbins[s->feat];
+    size_t *ix = w->idx, *tmp = w->tmp, nl = 0, nr = 0;
+    for (size_t k = l->begin; k < l->end; k++) {
+        size_t r = ix[k];
+        int b = col[r];
+        int left = b == nanb ? s->default_left : b <= s->bin;
+        if (left) ix[l->begin + nl++] = r;
+        else tmp[nr++] = r;
+    }
+    memcpy(ix + l->begin + nl, tmp, nr * sizeof *ix);
+    return nl;
+}
+
+cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double *h,
+                  const size_t *rows, size_t n, const int *feats, size_t nf, cs_rng *rng,
+                  tree *out, int32_t **bin_thr, cs_err *err)
+{
+    const ds_dataset *d = w->d;
+    gr_nodes t = {0};
+    int num_leaves = p->num_leaves < w->max_leaves ? p->num_leaves : w->max_leaves;
+    int sampled = p->feats_per_node > 0;
+    if (n == 0) return cs_err_set(err, CS_EINVAL, "no training rows");
+    if (sampled && !rng) return cs_err_set(err, CS_EINTERNAL, "feature sampling needs an rng");
+    if (!sampled) {
+        cs_status st = _pool_init(w, err);
+        if (st) return st;
+        _pool_reset(w);
+    }
+    memcpy(w->idx, rows, n * sizeof *rows);
+
+    gr_leaf *L = w->leaves;
+    gr_leaf *root = &L[0];
+    memset(root, 0, sizeof *root);
+    root->begin = 0;
+    root->end = n;
+    for (size_t k = 0; k < n; k++) {
+        root->G += g[rows[k]];
+        root->H += h[rows[k]];
+    }
+    root->C = (int64_t)n;
+    root->lo = -INFINITY;
+    root->hi = INFINITY;
+    root->w = _leaf_w(p, root->G, root->H, root->lo, root->hi);
+    root->node = _node_add(&t, root->w * p->shrinkage, root->H, err);
+    if (root->node < 0) goto fail;
+    int n_leaves = 1, n_heap = 0;
+    if (!sampled) {
+        root->hist = _pool_get(w);
+        if (!root->hist) root->hist = w->scratch[0];
+        _build(w, p, root, g, h, feats, nf, root->hist);
+    }
+    _find(w, p, root, root->hist, g, h, feats, nf, rng, w->scratch[0]);
+    if (root->best.feat >= 0) _heap_push(w, &n_heap, 0);
+    if (root->hist == w->scratch[0]) root->hist = NULL;
+
+    while (n_leaves < num_leaves && n_heap > 0) {
+        int li = _heap_pop(w, &n_heap);
+        gr_leaf *pl = &L[li];
+        gr_split s = pl->best;
+        size_t nl = _partition(w, pl);
+        /* the parent node becomes internal */
+        int32_t ln = _node_add(&t, s.wl * p->shrinkage, s.hl, err);
+        int32_t rn = _node_add(&t, s.wr * p->shrinkage, s.hr, err);
+        if (ln < 0 || rn < 0) goto fail;
+        tree_node *pn = &t.nodes[pl->node];
+        pn->feature = s.feat;
+        pn->threshold = d->upper[s.feat][s.bin];
+        pn->default_left = (uint8_t)s.default_left;
+        pn->left = ln;
+        pn->right = rn;
+        pn->gain = s.gain;
+        t.thr[pl->node] = s.bin;
+
+        gr_leaf lf = *pl, rt = *pl;
+        lf.node = ln; lf.end = pl->begin + nl; lf.depth = pl->depth + 1;
+        lf.G = s.gl; lf.H = s.hl; lf.C = s.cl; lf.w = s.wl;
+        rt.node = rn; rt.begin = pl->begin + nl; rt.depth = pl->depth + 1;
+        rt.G = s.gr; rt.H = s.hr; rt.C = s.cr; rt.w = s.wr;
+        int mono = p->monotone ? p->monotone[s.feat] : 0;
+        if (mono != 0) {
+            double mid = (s.wl + s.wr) / 2;
+            if (mono > 0) {
+                if (mid < lf.hi) lf.hi = mid;
+                if (mid > rt.lo) rt.lo = mid;
+            } else {
+                if (mid > lf.lo) lf.lo = mid;
+                if (mid < rt.hi) rt.hi = mid;
+            }
+        }
+        lf.hist = rt.hist = NULL;
+        lf.best.feat = rt.best.feat = -1;
+        lf.best.gain = rt.best.gain = 0;
+        gr_bin *parent_hist = pl->hist;
+        /* children: the left one takes the parent's slot, the right one a new slot */
+        int ri = n_leaves++;
+        L[li] = lf;
+        L[ri] = rt;
+        if (!sampled && n_leaves >= num_leaves) {
+            _pool_put(w, parent_hist);      /* the tree is complete: no more histograms */
+        } else if (!sampled) {
+            int left_small = (lf.end - lf.begin) <= (rt.end - rt.begin);
+            gr_leaf *small = left_small ? &L[li] : &L[ri];
+            gr_leaf *big = left_small ? &L[ri] : &L[li];
+            gr_bin *sh = _pool_get(w);
+            if (!sh) sh = w->scratch[0];
+            _build(w, p, small, g, h, feats, nf, sh);
+            if (parent_hist) {
+                _subtract(w, feats, nf, parent_hist, sh);
+                big->hist = parent_hist;
+            } else {
+                gr_bin *bh = _pool_get(w);
+                if (!bh) bh = w->scratch[1];
+                _build(w, p, big, g, h, feats, nf, bh);
+                big->hist = bh;
+            }
+            small->hist = sh;
+            _find(w, p, small, small->hist, g, h, feats, nf, rng, NULL);
+            _find(w, p, big, big->hist, g, h, feats, nf, rng, NULL);
+            /* keep a histogram only while its leaf may still split */
+            for (int c = 0; c < 2; c++) {
+                gr_leaf *x = c ? big : small;
+                if (x->best.feat < 0 || x->hist == w->scratch[0] || x->hist == w->scratch[1]) {
+                    if (x->best.feat < 0) _pool_put(w, x->hist);
+                    x->hist = NULL;
+                }
+            }
+        } else {
+            _find(w, p, &L[li], NULL, g, h, feats, nf, rng, w->scratch[0]);
+            _find(w, p, &L[ri], NULL, g, h, feats, nf, rng, w->scratch[0]);
+        }
+        if (L[li].best.feat >= 0) _heap_push(w, &n_heap, li);
+        if (L[ri].best.feat >= 0) _heap_push(w, &n_heap, ri);
+    }
+    out->n_nodes = t.n;
+    out->nodes = t.nodes;
+    *bin_thr = t.thr;
+    return CS_OK;
+fail:
+    free(t.nodes);
+    free(t.thr);
+    return err ? err->code : CS_ENOMEM;
+}

@@ -1,0 +1,343 @@
+/*
+ * model.c: the fitted model of every learner (learner.h): prediction (one row, a whole
+ * feature matrix in parallel), gain importance, and the binary serialisation with its
+ * validating reader.
+ *
+ * Format (little-endian), version 1:
+ *   "CSLRNMOD" u32 version, u32 kind, u64 n_feats, f64 base_score, u32 average,
+ *   i32 n_trees, i32 best_iteration, f64 best_valid_auc, u32 linear, u64 params_len,
+ *   params_len bytes of JSON; per tree: i32 n_nodes, then per node i32 feature, i32 left,
+ *   i32 right, u8 default_left, f64 threshold, f64 value, f64 cover, f64 gain; when linear:
+ *   5 x n_feats f64 (coef, center, scale, lo, hi); u64 cs_hash64 of everything before it.
+ */
+#include "learner.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "model.c writes the host's byte order and expects little-endian"
+#endif
+
+#define MODEL_MAGIC "CSLRNMOD"
+#define MODEL_VERSION 1u
+#define MAX_FEATS ((uint64_t)1 << 24)
+#define NODE_BYTES (4 + 4 + 4 + 1 + 8 * 4)
+
+lrn_model *lrn_model_create(lrn_kind kind, size_t n_feats, cs_err *err)
+{
+    lrn_model *m = cs_calloc(1, sizeof *m, err);
+    if (!m) return NULL;
+    m->kind = kind;
+    m->n_feats = n_feats;
+    m->best_valid_auc = NAN;
+    return m;
+}
+
+void lrn_model_free(lrn_model *m)
+{
+    if (!m) return;
+    if (m->trees)
+        for (int32_t i = 0; i < m->n_trees; i++) free(m->trees[i].nodes);
+    free(m->trees);
+    free(m->lin_coef);
+    free(m->lin_center);
+    free(m->lin_scale);
+    free(m->lin_lo);
+    free(m->lin_hi);
+    free(m->params_json);
+    free(m);
+}
+
+/* ---- prediction ------------------------------------------------------------------------ */
+
+static double _lin_term(const lrn_model *m, size_t j, double x)
+{
+    if (x != x) return 0;
+    if (x < m->lin_lo[j]) x = m->lin_lo[j];
+    if (x > m->lin_hi[j]) x = m->lin_hi[j];
+    return m->lin_coef[j] * (x - m->lin_center[j]) / m->lin_scale[j];
+}
+
+double lrn_predict_raw(const lrn_model *m, const double *x)
+{
+    double s = 0;
+    if (m->lin_coef) {
+        for (size_t j = 0; j < m->n_feats; j++) s += _lin_term(m, j, x[j]);
+        return m->base_score + s;
+    }
+    for (int32_t t = 0; t < m->n_trees; t++) s += tree_predict_row(&m->trees[t], x);
+    if (m->average && m->n_trees > 0) s /= m->n_trees;
+    return m->base_score + s;
+}
+
+double lrn_raw_to_proba(const lrn_model *m, double raw)
+{
+    if (raw != raw) return raw;
+    if (m->average) return raw < 0 ? 0 : raw > 1 ? 1 : raw;
+    return 1 / (1 + exp(-raw));
+}
+
+/* A tree's output for row i of a column-major matrix. */
+static inline double _tree_col(const tree *t, const double *v, size_t n_rows, size_t i)
+{
+    const tree_node *nd = t->nodes;
+    int32_t k = 0;
+    while (nd[k].feature >= 0) {
+        double x = v[(size_t)nd[k].feature * n_rows + i];
+        if (x != x) k = nd[k].default_left ? nd[k].left : nd[k].right;
+        else k = x <= nd[k].threshold ? nd[k].left : nd[k].right;
+    }
+    return nd[k].value;
+}
+
+#define PRED_BLOCK 128
+
+cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const size_t *rows,
+                             size_t n, int raw, double *out, cs_err *err)
+{
+    if (m->n_feats != model->n_feats)
+        return cs_err_set(err, CS_EINVAL, "the model expects %zu features, the matrix has %zu",
+                          model->n_feats, m->n_feats);
+    if (!rows) n = m->n_rows;
+    for (size_t k = 0; rows && k < n; k++)
+        if (rows[k] >= m->n_rows)
+            return cs_err_set(err, CS_EINVAL, "row %zu out of range (%zu rows)", rows[k], m->n_rows);
+    const double *v = m->values;
+    size_t nr = m->n_rows;
+    size_t n_blocks = (n + PRED_BLOCK - 1) / PRED_BLOCK;
+#pragma omp parallel for schedule(dynamic, 4)
+    for (size_t b = 0; b < n_blocks; b++) {
+        size_t lo = b * PRED_BLOCK, hi = lo + PRED_BLOCK < n ? lo + PRED_BLOCK : n;
+        double acc[PRED_BLOCK];
+        for (size_t k = lo; k < hi; k++) acc[k - lo] = 0;
+        if (model->lin_coef) {
+            for (size_t j = 0; j < model->n_feats; j++)
+                for (size_t k = lo; k < hi; k++) {
+                    size_t i = rows ? rows[k] : k;
+                    acc[k - lo] += _lin_term(model, j, v[j * nr + i]);
+                }
+        } else {
+            for (int32_t t = 0; t < model->n_trees; t++)
+                for (size_t k = lo; k < hi; k++)
+                    acc[k - lo] += _tree_col(&model->trees[t], v, nr, rows ? rows[k] : k);
+            if (model->average && model->n_trees > 0)
+                for (size_t k = lo; k < hi; k++) acc[k - lo] /= model->n_trees;
+        }
+        for (size_t k = lo; k < hi; k++) {
+            double s = model->base_score + acc[k - lo];
+            out[k] = raw ? s : lrn_raw_to_proba(model, s);
+        }
+    }
+    return CS_OK;
+}
+
+void lrn_importance_gain(const lrn_model *m, double *out)
+{
+    for (size_t j = 0; j < m->n_feats; j++) out[j] = 0;
+    if (m->lin_coef) {
+        for (size_t j = 0; j < m->n_feats; j++) out[j] = fabs(m->lin_coef[j]);
+        return;
+    }
+    for (int32_t t = 0; t < m->n_trees; t++)
+        for (int32_t i = 0; i < m->trees[t].n_nodes; i++) {
+            const tree_node *nd = &m->trees[t].nodes[i];
+            if (nd->feature >= 0 && (size_t)nd->feature < m->n_feats) out[nd->feature] += nd->gain;
+        }
+}
+
+/* ---- writing --------------------------------------------------------------------------- */
+
+static cs_status _put(cs_buf *b, const void *p, size_t n, cs_err *err)
+{
+    return cs_buf_append(b, p, n, err);
+}
+
+#define PUT(b, x) do { if ((st = _put(b, &(x), sizeof(x), err))) goto done; } while (0)
+
+cs_status lrn_model_write(const lrn_model *m, cs_buf *out, cs_err *err)
+{
+    cs_buf b = {0};
+    cs_status st = CS_OK;
+    uint32_t version = MODEL_VERSION, kind = (uint32_t)m->kind, avg = (uint32_t)!!m->average;
+    uint32_t lin = m->lin_coef != NULL;
+    uint64_t nf = m->n_feats, plen = m->params_json ? strlen(m->params_json) : 0;
+    if ((st = _put(&b, MODEL_MAGIC, 8, err))) goto done;
+    PUT(&b, version);
+    PUT(&b, kind);
+    PUT(&b, nf);
+    PUT(&b, m->base_score);
+    PUT(&b, avg);
+    PUT(&b, m->n_trees);
+    PUT(&b, m->best_iteration);
+    PUT(&b, m->best_valid_auc);
+    PUT(&b, lin);
+    PUT(&b, plen);
+    if (plen && (st = _put(&b, m->params_json, plen, err))) goto done;
+    for (int32_t t = 0; t < m->n_trees; t++) {
+        const tree *tr = &m->trees[t];
+        PUT(&b, tr->n_nodes);
+        for (int32_t i = 0; i < tr->n_nodes; i++) {
+            const tree_node *nd = &tr->nodes[i];
+            PUT(&b, nd->feature);
+            PUT(&b, nd->left);
+            PUT(&b, nd->right);
+            PUT(&b, nd->default_left);
+            PUT(&b, nd->threshold);
+            PUT(&b, nd->value);
+            PUT(&b, nd->cover);
+            PUT(&b, nd->gain);
+        }
+    }
+    if (lin) {
+        const double *arrs[5] = {m->lin_coef, m->lin_center, m->lin_scale, m->lin_lo, m->lin_hi};
+        for (int a = 0; a < 5; a++)
+            if ((st = _put(&b, arrs[a], m->n_feats * sizeof(double), err))) goto done;
+    }
+    uint64_t h = cs_hash64(b.data, b.len, 0);
+    PUT(&b, h);
+    st = cs_buf_append(out, b.data, b.len, err);
+done:
+    cs_buf_free(&b);
+    return st;
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+typedef struct rd {
+    const unsigned char *p;
+    size_t len, at;
+} rd;
+
+static int _get(rd *r, void *dst, size_t n)
+{
+    if (r->len - r->at < n) return -1;
+    memcpy(dst, r->p + r->at, n);
+    r->at += n;
+    return 0;
+}
+
+#define GET(x) do { if (_get(&r, &(x), sizeof(x))) goto truncated; } while (0)
+
+lrn_model *lrn_model_read(const void *bytes, size_t len, cs_err *err)
+{
+    rd r = {bytes, len, 0};
+    lrn_model *m = NULL;
+    char magic[8];
+    uint32_t version, kind, avg, lin;
+    uint64_t nf, plen, h;
+    if (len < 8 + 8 || memcmp(bytes, MODEL_MAGIC, 8) != 0) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: bad magic (not a model section)");
+        return NULL;
+    }
+    GET(magic);
+    GET(version);
+    if (version > MODEL_VERSION) {
+        cs_err_set(err, CS_EVERSION, "learner model: format version %u is newer than %u",
+                   (unsigned)version, MODEL_VERSION);
+        return NULL;
+    }
+    if (version != MODEL_VERSION) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: unknown format version %u", (unsigned)version);
+        return NULL;
+    }
+    memcpy(&h, (const unsigned char *)bytes + len - 8, 8);
+    if (cs_hash64(bytes, len - 8, 0) != h) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: checksum mismatch (%zu bytes)", len);
+        return NULL;
+    }
+    r.len = len - 8;
+    GET(kind);
+    GET(nf);
+    if (kind >= LRN_KIND_COUNT || nf == 0 || nf > MAX_FEATS) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: bad kind %u or feature count %llu",
+                   (unsigned)kind, (unsigned long long)nf);
+        return NULL;
+    }
+    m = lrn_model_create((lrn_kind)kind, (size_t)nf, err);
+    if (!m) return NULL;
+    GET(m->base_score);
+    GET(avg);
+    GET(m->n_trees);
+    GET(m->best_iteration);
+    GET(m->best_valid_auc);
+    GET(lin);
+    GET(plen);
+    m->average = (int)avg;
+    if (avg > 1 || lin > 1 || !isfinite(m->base_score) || m->n_trees < 0 ||
+        (lin && m->n_trees > 0)) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: bad header fields");
+        goto fail;
+    }
+    if (plen > r.len - r.at) goto truncated;
+    if (plen) {
+        m->params_json = cs_malloc((size_t)plen + 1, err);
+        if (!m->params_json) goto fail;
+        memcpy(m->params_json, r.p + r.at, (size_t)plen);
+        m->params_json[plen] = '\0';
+        r.at += (size_t)plen;
+    }
+    if ((size_t)m->n_trees > (r.len - r.at) / (4 + NODE_BYTES)) goto truncated;
+    int32_t n_trees = m->n_trees;
+    m->n_trees = 0;
+    m->trees = cs_calloc(n_trees ? (size_t)n_trees : 1, sizeof *m->trees, err);
+    if (!m->trees) goto fail;
+    for (int32_t t = 0; t < n_trees; t++) {
+        tree *tr = &m->trees[t];
+        int32_t nn;
+        GET(nn);
+        if (nn <= 0 || (size_t)nn > (r.len - r.at) / NODE_BYTES) goto truncated;
+        tr->nodes = cs_calloc((size_t)nn, sizeof *tr->nodes, err);
+        if (!tr->nodes) goto fail;
+        m->n_trees = t + 1;
+        tr->n_nodes = nn;
+        for (int32_t i = 0; i < nn; i++) {
+            tree_node *nd = &tr->nodes[i];
+            GET(nd->feature);
+            GET(nd->left);
+            GET(nd->right);
+            GET(nd->default_left);
+            GET(nd->threshold);
+            GET(nd->value);
+            GET(nd->cover);
+            GET(nd->gain);
+        }
+        if (tree_validate(tr, m->n_feats, err)) {
+            cs_err_prefix(err, "learner model: tree %d: ", (int)t);
+            goto fail;
+        }
+    }
+    if (lin) {
+        double **arrs[5] = {&m->lin_coef, &m->lin_center, &m->lin_scale, &m->lin_lo, &m->lin_hi};
+        if (r.len - r.at < 5 * m->n_feats * sizeof(double)) goto truncated;
+        for (int a = 0; a < 5; a++) {
+            *arrs[a] = cs_malloc(m->n_feats * sizeof(double), err);
+            if (!*arrs[a]) goto fail;
+            memcpy(*arrs[a], r.p + r.at, m->n_feats * sizeof(double));
+            r.at += m->n_feats * sizeof(double);
+        }
+        for (size_t j = 0; j < m->n_feats; j++)
+            if (!isfinite(m->lin_coef[j]) || !isfinite(m->lin_center[j]) ||
+                !(m->lin_scale[j] > 0) || !isfinite(m->lin_scale[j]) || isnan(m->lin_lo[j]) ||
+                isnan(m->lin_hi[j]) || m->lin_lo[j] > m->lin_hi[j]) {
+                cs_err_set(err, CS_ECORRUPT, "learner model: bad linear terms for feature %zu", j);
+                goto fail;
+            }
+    }
+    if (r.at != r.len) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: %zu trailing bytes", r.len - r.at);
+        goto fail;
+    }
+    if (m->best_iteration < 0 || m->best_iteration > m->n_trees) {
+        cs_err_set(err, CS_ECORRUPT, "learner model: best_iteration %d out of range",
+                   (int)m->best_iteration);
+        goto fail;
+    }
+    return m;
+truncated:
+    cs_err_set(err, CS_ECORRUPT, "learner model: truncated at byte %zu of %zu", r.at, len);
+fail:
+    lrn_model_free(m);
+    return NULL;
+}
