@@ -33,6 +33,7 @@ int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);
 
 /* ---- subcommands (one file each) --------------------------------------------------- */
+int cmd_drift(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_runs(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     /* name       handler        summary */
+    {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
     {"inspect", cmd_inspect, "read CSV tables strictly and describe their columns"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
     {"version", cmd_version, "print the version and build information"},

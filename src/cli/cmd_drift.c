@@ -1,0 +1,218 @@
+/*
+ * cmd_drift.c: `creditscore drift`: the data drift report of a current data set against
+ * a reference (evidently's default tests), as HTML and JSON. See docs/drift.md.
+ */
+#include "cli.h"
+
+#include "../drift/drift.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void _usage(FILE *out)
+{
+    fprintf(out,
+            "usage: creditscore drift --reference FILE --current FILE --html REPORT.html\n"
+            "                         [--json REPORT.json] [--columns A,B,...] [--fail-on-drift]\n"
+            "                         [--stattest [COL=]TEST]... [--threshold [COL=]X]...\n"
+            "                         [--drift-share X] [--keep-ids] [--quiet]\n"
+            "\n"
+            "Compare the columns the two data sets have in common, with evidently's default tests\n"
+            "(KS / chi-square / Z for a reference of at most 1000 values, normed Wasserstein /\n"
+            "Jensen-Shannon above), and write the report. FILE is a CSV table (a Home Credit table\n"
+            "is typed by its file name; any CSV with a header works) or a feature file (.csf).\n"
+            "\n"
+            "  --reference FILE      the reference data (e.g. application_train.csv)\n"
+            "  --current FILE        the data to check (e.g. application_test.csv)\n"
+            "  --html FILE           write the self-contained HTML report here\n"
+            "  --json FILE           write the JSON report here\n"
+            "  --columns A,B         compare only these columns\n"
+            "  --stattest [COL=]T    use test T (ks, chisquare, z, wasserstein, jensenshannon, psi)\n"
+            "                        for column COL, or for every column without COL=\n"
+            "  --threshold [COL=]X   drift threshold for COL (or every column)\n"
+            "  --drift-share X       dataset drift when at least this share drifts (default 0.5)\n"
+            "  --keep-ids            also compare SK_ID_CURR, SK_ID_PREV, SK_ID_BUREAU\n"
+            "  --fail-on-drift       exit with status 3 when the dataset drifts\n"
+            "  --quiet               print nothing but errors\n"
+            "\n"
+            "Exit status: 0 done, 1 the data could not be read or compared, 2 bad usage,\n"
+            "3 dataset drift with --fail-on-drift.\n");
+}
+
+typedef struct _ovs {
+    drift_override *v;
+    int n;
+} _ovs;
+
+/* the override entry for column col (NULL = all), created when missing */
+static drift_override *_ov(_ovs *o, const char *col)
+{
+    for (int i = 0; i < o->n; i++)
+        if ((!col && !o->v[i].column) || (col && o->v[i].column && !strcmp(col, o->v[i].column)))
+            return &o->v[i];
+    drift_override *v = realloc(o->v, (size_t)(o->n + 1) * sizeof *v);
+    if (!v) return NULL;
+    o->v = v;
+    o->v[o->n] = (drift_override){col, DRIFT_TEST_AUTO, NAN};
+    return &o->v[o->n++];
+}
+
+/* split "COL=VALUE" in place: *col = COL or NULL, returns VALUE */
+static char *_split(char *arg, const char **col)
+{
+    char *eq = strrchr(arg, '=');
+    if (!eq) {
+        *col = NULL;
+        return arg;
+    }
+    *eq = '\0';
+    *col = arg;
+    return eq + 1;
+}
+
+int cmd_drift(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"reference", required_argument, NULL, 'r'}, {"current", required_argument, NULL, 'c'},
+        {"html", required_argument, NULL, 'H'},      {"json", required_argument, NULL, 'j'},
+        {"columns", required_argument, NULL, 'C'},   {"stattest", required_argument, NULL, 's'},
+        {"threshold", required_argument, NULL, 't'}, {"drift-share", required_argument, NULL, 'd'},
+        {"keep-ids", no_argument, NULL, 'k'},        {"fail-on-drift", no_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *ref_path = NULL, *cur_path = NULL, *html = NULL, *json = NULL;
+    char *columns_arg = NULL;
+    const char **columns = NULL;
+    int n_columns = 0, keep_ids = 0, fail_on_drift = 0, quiet = 0, opt, rc = CLI_EXIT_FAIL;
+    double drift_share = 0.5;
+    _ovs ovs = {0};
+    drift_dataset *ref = NULL, *cur = NULL;
+    drift_report *rep = NULL;
+    drift_options o;
+    cs_progress *prog = NULL;
+    cs_err err = {0};
+    static const char *const no_ids[] = {""};
+
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'r': ref_path = optarg; break;
+        case 'c': cur_path = optarg; break;
+        case 'H': html = optarg; break;
+        case 'j': json = optarg; break;
+        case 'C': columns_arg = optarg; break;
+        case 'k': keep_ids = 1; break;
+        case 'f': fail_on_drift = 1; break;
+        case 'q': quiet = 1; break;
+        case 'd':
+            if (cli_parse_double(optarg, &drift_share) || !(drift_share > 0 && drift_share <= 1))
+                return cli_usage_error("drift", "--drift-share wants a number in (0, 1], not '%s'", optarg);
+            break;
+        case 's': {
+            const char *col;
+            char *v = _split(optarg, &col);
+            int t = drift_test_from_name(v);
+            if (t <= 0) {
+                free(ovs.v);
+                return cli_usage_error("drift", "unknown test '%s' (ks, chisquare, z, wasserstein, jensenshannon, psi)", v);
+            }
+            drift_override *e = _ov(&ovs, col);
+            if (!e) goto nomem;
+            e->test = (drift_test)t;
+            break;
+        }
+        case 't': {
+            const char *col;
+            double x;
+            char *v = _split(optarg, &col);
+            if (cli_parse_double(v, &x) || !isfinite(x)) {
+                free(ovs.v);
+                return cli_usage_error("drift", "--threshold wants a number, not '%s'", v);
+            }
+            drift_override *e = _ov(&ovs, col);
+            if (!e) goto nomem;
+            e->threshold = x;
+            break;
+        }
+        case 'h':
+            _usage(stdout);
+            free(ovs.v);
+            return CLI_EXIT_OK;
+        default:
+            free(ovs.v);
+            return cli_usage_error("drift", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        free(ovs.v);
+        return cli_usage_error("drift", "unexpected argument '%s'", argv[optind]);
+    }
+    if (!ref_path || !cur_path) {
+        free(ovs.v);
+        return cli_usage_error("drift", "--reference and --current are required");
+    }
+    if (!html && !json) {
+        free(ovs.v);
+        return cli_usage_error("drift", "say where to write the report: --html FILE and/or --json FILE");
+    }
+    if (columns_arg) {
+        char *save = NULL;
+        columns = calloc(strlen(columns_arg) + 1, sizeof *columns);
+        if (!columns) goto nomem;
+        for (char *tok = strtok_r(columns_arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+            columns[n_columns++] = tok;
+        if (n_columns == 0) {
+            free(columns);
+            free(ovs.v);
+            return cli_usage_error("drift", "--columns is empty");
+        }
+    }
+
+    ref = drift_dataset_load(ref_path, &err);
+    if (!ref) goto fail;
+    cur = drift_dataset_load(cur_path, &err);
+    if (!cur) goto fail;
+
+    drift_options_init(&o);
+    o.drift_share = drift_share;
+    o.columns = columns;
+    o.n_columns = n_columns;
+    if (keep_ids) {
+        o.exclude = no_ids;
+        o.n_exclude = 0;
+    }
+    o.overrides = ovs.v;
+    o.n_overrides = ovs.n;
+    if (!quiet) prog = cs_progress_create(stderr, "drift", (uint64_t)(columns ? n_columns : ref->n_cols));
+    o.progress = prog;
+    rep = drift_compare(ref, cur, &o, &err);
+    if (prog) cs_progress_finish(prog, NULL);
+    if (!rep) goto fail;
+    if (html && drift_report_write_html(rep, html, &err)) goto fail;
+    if (json && drift_report_write_json(rep, json, &err)) goto fail;
+    if (!quiet) {
+        printf("drift: %d of %d columns drifted (%.1f%%), dataset drift %s (threshold %.2f) in %.2f s\n",
+               rep->n_drifted, rep->n_columns, rep->share * 100, rep->dataset_drift ? "DETECTED" : "not detected",
+               rep->drift_share, rep->seconds);
+        if (html) printf("html: %s\n", html);
+        if (json) printf("json: %s\n", json);
+    }
+    rc = fail_on_drift && rep->dataset_drift ? CLI_EXIT_DRIFT : CLI_EXIT_OK;
+    goto out;
+nomem:
+    cs_err_set(&err, CS_ENOMEM, "out of memory");
+fail:
+    rc = cli_fail("drift", &err);
+out:
+    cs_progress_free(prog);
+    drift_report_free(rep);
+    drift_dataset_free(ref);
+    drift_dataset_free(cur);
+    free(columns);
+    free(ovs.v);
+    return rc;
+}
