@@ -73,10 +73,15 @@ typedef struct tbl_read_opts {
     const tbl_schema *schema;   /* column types, or NULL to infer (two passes over the file) */
     cs_progress *progress;      /* borrowed; updated with bytes read (total = file size); NULL = none */
     int n_threads;              /* parsing threads; 0 = OpenMP's default */
+    size_t block_bytes;         /* bytes read and parsed at a time; 0 = 16 MiB (tests use tiny blocks) */
 } tbl_read_opts;
 
 /* tbl_read_csv() with options (opts may be NULL). Same contract and errors. */
 tbl *tbl_read_csv_opts(const char *path, const tbl_read_opts *opts, cs_err *err);
+
+/* tbl_read_csv_mem() with options (opts may be NULL). */
+tbl *tbl_read_csv_mem_opts(const char *name, const char *data, size_t len, const tbl_read_opts *opts,
+                           cs_err *err);
 
 /* Free a table and everything in it. NULL is allowed. */
 void tbl_free(tbl *t);

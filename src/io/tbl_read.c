@@ -67,6 +67,7 @@ typedef struct _reader {
     int32_t *remap;
     size_t remap_cap;
     cs_progress *progress;
+    size_t block_bytes;         /* bytes parsed at a time */
 } _reader;
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -105,14 +106,14 @@ static int _terr(_tstate *ts, const char *p, cs_status code, const char *fmt, ..
 
 /* ---- row boundaries ------------------------------------------------------------------------ */
 
-/* Find up to max_rows rows in buf[0..len): r->rows[i] is where row i starts and r->rows[n]
+/* Find up to max_rows rows (and about r->block_bytes bytes) in buf[0..len): r->rows[i] is where row i starts and r->rows[n]
  * is just past the last row's newline. With final, bytes after the last newline form a
  * last row. Sets *n_out and *extra (newlines inside quoted fields of those rows). */
 static cs_status _find_rows(_reader *r, const char *buf, size_t len, int final, size_t max_rows,
                             size_t *n_out, size_t *extra, cs_err *err)
 {
     size_t p = 0, n = 0, embedded = 0;
-    while (p < len && n < max_rows) {
+    while (p < len && n < max_rows && (n == 0 || p < r->block_bytes)) {
         size_t s = p, row_embedded = 0;
         int inq = 0, done = 0;
         for (;;) {
@@ -463,6 +464,7 @@ typedef struct _src {
     char *buf;                  /* our block buffer (files only) */
     size_t cap, len, off;       /* buffer size, bytes in it, bytes consumed */
     int eof;
+    int too_long;               /* a row outgrew MAX_ROW_BYTES: parse it, then refuse */
     uint64_t done;              /* bytes consumed before data[0] */
 } _src;
 
@@ -480,7 +482,7 @@ static cs_status _fill(_reader *r, _src *s, cs_err *err)
         size_t cap = s->cap * 2;
         char *b;
         if (cap > MAX_ROW_BYTES) {
-            s->eof = 1;                                  /* parse what we have: names the error */
+            s->eof = s->too_long = 1;                    /* parse what we have: names the error */
             return CS_OK;
         }
         b = realloc(s->buf, cap);
@@ -530,6 +532,9 @@ static cs_status _pass(_reader *r, _src *s, cs_err *err)
             return st;
         if (n > 0) {
             if ((st = _parse_block(r, s->data + s->off, n, err))) return st;
+            if (s->too_long)
+                return cs_err_set(err, CS_EPARSE, "%s:%zu:1: a row longer than %zu MiB (an unterminated quote?)",
+                                  r->name, r->line + n - 1, MAX_ROW_BYTES >> 20);
             s->off += r->rows[n];
             r->line += n + extra;
             if (r->progress) cs_progress_update(r->progress, s->done + s->off, NULL);
@@ -631,8 +636,9 @@ static tbl *_read(const char *name, int fd, const char *data, size_t len, const 
     if (!r.loc || !r.ts) goto out;
 
     s.fd = fd;
+    r.block_bytes = opts && opts->block_bytes ? opts->block_bytes : BLOCK_BYTES;
     if (fd >= 0) {
-        s.cap = BLOCK_BYTES;
+        s.cap = r.block_bytes;
         s.buf = cs_malloc(s.cap, err);
         if (!s.buf) goto out;
     } else {
@@ -669,16 +675,22 @@ out:
     return t;
 }
 
+tbl *tbl_read_csv_mem_opts(const char *name, const char *data, size_t len, const tbl_read_opts *opts,
+                           cs_err *err)
+{
+    if (!data && len) {
+        cs_err_set(err, CS_EINVAL, "%s: no data", name ? name : "(memory)");
+        return NULL;
+    }
+    return _read(name ? name : "(memory)", -1, data ? data : "", len, opts, err);
+}
+
 tbl *tbl_read_csv_mem(const char *name, const char *data, size_t len, const tbl_schema *schema,
                       cs_err *err)
 {
     tbl_read_opts o = {0};
     o.schema = schema;
-    if (!data && len) {
-        cs_err_set(err, CS_EINVAL, "%s: no data", name ? name : "(memory)");
-        return NULL;
-    }
-    return _read(name ? name : "(memory)", -1, data ? data : "", len, &o, err);
+    return tbl_read_csv_mem_opts(name, data, len, &o, err);
 }
 
 tbl *tbl_read_csv_opts(const char *path, const tbl_read_opts *opts, cs_err *err)
