@@ -162,9 +162,13 @@ static int _describe(const tbl *t, const char *table, double secs, int json, int
                 cs_fmt_double(b, sizeof b, sum[k].max);
                 printf("%s / %s / %s\n", a, m, b);
             } else {
-                printf("%d values:", c->n_cats);
-                for (int j = 0; j < sum[k].n_top && j < TOP_TEXT; j++)
-                    printf("%s %s (%zu)", j ? "," : "", c->cats[sum[k].top_code[j]], sum[k].top_count[j]);
+                printf("%d value%s:", c->n_cats, c->n_cats == 1 ? "" : "s");
+                for (int j = 0; j < sum[k].n_top && j < TOP_TEXT; j++) {
+                    const char *v = c->cats[sum[k].top_code[j]];
+                    int len = (int)strlen(v);
+                    printf("%s %.*s%s (%zu)", j ? "," : "", len > 32 ? 32 : len, v, len > 32 ? "..." : "",
+                           sum[k].top_count[j]);
+                }
                 printf("%s\n", c->n_cats > TOP_TEXT ? ", ..." : "");
             }
         }
