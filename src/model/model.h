@@ -1,0 +1,187 @@
+/*
+ * model.h: the model file (".csm"): one self-contained, versioned, checksummed file with
+ * everything scoring, explaining, drift and the dashboard need from training, so that
+ * none of them ever reads training data. The byte layout is in docs/model-format.md.
+ *
+ * Writing: fill an mf_parts (all borrowed) and call mf_write(); the reference data for
+ * drift and the dashboard come from mf_reference_build(). Reading: mf_load() one read of
+ * the file, the checksum verified, every section validated; mf_free(). A truncated,
+ * corrupt or newer-version file is refused with a message naming the file and the fault
+ * (CS_ECORRUPT, CS_EVERSION), never crashed on.
+ *
+ * Decision rule everywhere: a client is REFUSED when its calibrated probability of default
+ * is at or above the model's threshold (mf_decide).
+ */
+#ifndef CS_MODEL_MODEL_H
+#define CS_MODEL_MODEL_H
+
+#include "../base/cs.h"
+#include "../eval/calib.h"
+#include "../eval/metrics.h"
+#include "../eval/threshold.h"
+#include "../features/featfile.h"
+#include "../features/spec.h"
+#include "../learn/learner.h"
+
+#define MF_MAGIC "CSMODEL\0"    /* 8 bytes */
+#define MF_FORMAT_VERSION 1u
+
+/* Quantile levels of the per-feature reference summary. */
+#define MF_N_QUANTILES 9
+extern const double mf_quantile_levels[MF_N_QUANTILES]; /* 0 .01 .05 .25 .5 .75 .95 .99 1 */
+
+/* Bins of the dashboard histograms (equal width between the 1% and 99% quantiles). */
+#define MF_HIST_BINS 20
+
+/* Per-feature reference summary over the training rows (drift). */
+typedef struct mf_feature_stats {
+    double n;               /* training rows */
+    double missing;         /* share of NaN values */
+    double mean;            /* over finite values (NaN when none) */
+    double sd;              /* population sd over finite values */
+    double q[MF_N_QUANTILES]; /* quantiles (numpy 'linear') of the non-NaN values */
+} mf_feature_stats;
+
+/* Dashboard histogram of one feature: MF_HIST_BINS equal-width bins over [lo, hi], values
+ * below lo counted in the first bin and above hi in the last; NaN counted apart. Clients
+ * are split by their out-of-fold calibrated probability: accepted (p < threshold) or
+ * refused (p >= threshold). */
+typedef struct mf_hist {
+    double lo, hi;                  /* bin b covers [lo + b w, lo + (b+1) w), w = (hi-lo)/bins */
+    double accepted[MF_HIST_BINS];  /* counts */
+    double refused[MF_HIST_BINS];
+    double missing_accepted;        /* NaN values */
+    double missing_refused;
+} mf_hist;
+
+/* What training measured (all on out-of-fold predictions; probabilities calibrated). */
+typedef struct mf_metrics {
+    int k;                  /* CV folds */
+    double auc_mean;        /* CV AUC: mean of the folds' AUCs */
+    double auc_sd;          /* population sd of the folds' AUCs */
+    double oof_auc;         /* AUC of all OOF predictions pooled */
+    double gini;            /* 2 oof_auc - 1 */
+    double ks;              /* Kolmogorov-Smirnov of the OOF predictions */
+    double log_loss;        /* of the calibrated OOF probabilities */
+    double brier;           /* of the calibrated OOF probabilities */
+    double cost;            /* business cost at the threshold (total over training rows) */
+    double cost_at_half;    /* business cost at threshold 0.5 */
+    double tp, fp, tn, fn;  /* confusion at the threshold */
+    double fit_seconds;     /* wall time of the CV fits plus the final fit */
+    const double *fold_auc; /* k values: borrowed when writing, owned by the model when loaded */
+} mf_metrics;
+
+/* The training-data reference for drift and the dashboard: built by mf_reference_build,
+ * freed by mf_reference_free. */
+typedef struct mf_reference {
+    size_t n_feats;
+    mf_feature_stats *stats;    /* n_feats */
+    mf_hist *hists;             /* n_feats */
+    size_t n_sample;            /* rows in the drift sample (<= the max asked) */
+    int64_t *sample_ids;        /* n_sample client ids, in training-file order */
+    double *sample_target;      /* n_sample targets */
+    double *sample_values;      /* n_feats * n_sample values, column-major */
+} mf_reference;
+
+/* Build the reference from the training rows rows[0..n) of m: stats over all of them, the
+ * histograms split by prob[i] (the OOF calibrated probability of rows[i]) against
+ * threshold, and a seeded uniform sample (without replacement) of min(n, max_sample) rows.
+ * Parallel over features. NULL + err on failure. */
+mf_reference *mf_reference_build(const feat_matrix *m, const size_t *rows, size_t n,
+                                 const double *prob, double threshold, size_t max_sample,
+                                 uint64_t seed, cs_err *err);
+void mf_reference_free(mf_reference *r);
+
+/* Everything a model file holds, for mf_write (all pointers borrowed). */
+typedef struct mf_parts {
+    const char *name;               /* model name ("gbdt-demo") */
+    const char *version;            /* model version chosen by the trainer ("1") */
+    const char *created;            /* creation time, ISO 8601 UTC; NULL = now */
+    const char *data_digest;        /* digest of the training data (mf_data_digest) */
+    size_t n_train;                 /* training rows */
+    double positive_rate;           /* share of target 1 among them */
+    size_t n_feats;
+    const char *const *feat_names;  /* n_feats feature names, in model order */
+    const feat_spec *spec;          /* the feature spec, NULL when unknown */
+    const lrn_model *learner;       /* the final model (refitted on all training rows) */
+    const char *params_json;        /* its parameters (JSON object text) */
+    const ev_calib *calib;          /* calibration (kind NONE allowed) */
+    double threshold;               /* in calibrated probability space */
+    ev_cost_weights cost;
+    mf_metrics metrics;
+    const ev_cost_point *curve;     /* the cost curve of the calibrated OOF probabilities */
+    size_t n_curve;
+    const mf_reference *reference;  /* may be NULL: no drift/dashboard data */
+    double expected_value;          /* mean raw score, for explanations */
+    const char *search_json;        /* optional: the search that chose the params (JSON), NULL = none */
+} mf_parts;
+
+/* Write a model file: to a temporary file in the same folder, then renamed over path. */
+cs_status mf_write(const mf_parts *parts, const char *path, cs_err *err);
+
+/* Serialise to memory (what mf_write writes); out is appended to. */
+cs_status mf_write_buf(const mf_parts *parts, cs_buf *out, cs_err *err);
+
+/* "h64:" + 16 hex digits of cs_hash64 over the ids, targets and values of the rows
+ * rows[0..n) of m (in that order) and its feature names. out holds >= 24 bytes. */
+void mf_data_digest(const feat_matrix *m, const size_t *rows, size_t n, char *out, size_t cap);
+
+/* ---- the loaded model ------------------------------------------------------------- */
+
+typedef struct mf_model mf_model; /* opaque */
+
+/* Load and validate a model file. NULL + err (message starts with the path) on failure. */
+mf_model *mf_load(const char *path, cs_err *err);
+
+/* The same from bytes (copied). */
+mf_model *mf_load_bytes(const void *data, size_t len, cs_err *err);
+
+/* Free a model. NULL is allowed. */
+void mf_free(mf_model *m);
+
+/* Accessors: every returned pointer is borrowed and valid until mf_free(). */
+const char *mf_name(const mf_model *m);
+const char *mf_version(const mf_model *m);
+const char *mf_created(const mf_model *m);
+const char *mf_data_digest_of(const mf_model *m);
+uint32_t mf_format_version(const mf_model *m);
+size_t mf_n_train(const mf_model *m);
+double mf_positive_rate(const mf_model *m);
+size_t mf_n_feats(const mf_model *m);
+const char *mf_feat_name(const mf_model *m, size_t j);     /* NULL when j is out of range */
+long mf_feat_index(const mf_model *m, const char *name);   /* -1 when absent */
+const feat_spec *mf_spec(const mf_model *m);               /* NULL when the file has none */
+const lrn_model *mf_learner(const mf_model *m);
+const char *mf_params_json(const mf_model *m);
+const ev_calib *mf_calib(const mf_model *m);
+double mf_threshold(const mf_model *m);
+ev_cost_weights mf_cost_weights(const mf_model *m);
+const mf_metrics *mf_get_metrics(const mf_model *m);
+const ev_cost_point *mf_cost_curve(const mf_model *m, size_t *n);
+double mf_expected_value(const mf_model *m);
+const char *mf_search_json(const mf_model *m);             /* NULL when no search was run */
+/* Drift and dashboard data; NULL (n = 0) when the file has none. */
+const mf_feature_stats *mf_stats(const mf_model *m, size_t j);
+const mf_hist *mf_hist_of(const mf_model *m, size_t j);
+/* The drift sample: returns its rows; ids, target, values (column-major, n_feats * rows)
+ * are set when not NULL. */
+size_t mf_sample(const mf_model *m, const int64_t **ids, const double **target,
+                 const double **values);
+/* The META section: one JSON object (name, metrics, parameters, ...), for display. */
+const char *mf_meta_json(const mf_model *m);
+
+/* ---- scoring ---------------------------------------------------------------------- */
+
+/* Raw score of one row (x: mf_n_feats values in model order, NaN = missing). */
+double mf_predict_raw(const mf_model *m, const double *x);
+/* Calibrated probability of default of one row. */
+double mf_predict_proba(const mf_model *m, const double *x);
+/* 1 when p is at or above the threshold (refused), 0 otherwise (NaN: refused, as unknown). */
+int mf_decide(const mf_model *m, double p);
+
+/* Calibrated probabilities of all rows of a feature matrix whose columns are matched to
+ * the model's features BY NAME (extra columns ignored; a missing one is CS_ENOTFOUND
+ * naming it). out: n_rows values, caller-allocated. Parallel. */
+cs_status mf_predict_matrix(const mf_model *m, const feat_matrix *fm, double *out, cs_err *err);
+
+#endif /* CS_MODEL_MODEL_H */
