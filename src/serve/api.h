@@ -1,0 +1,97 @@
+/*
+ * api.h: the scoring API server (`creditscore serve`): JSON over HTTP/1.1 on
+ * libmicrohttpd, with a thread pool and keep-alive. See docs/api.md for the endpoints.
+ *
+ *   api_config cfg = api_config_default();
+ *   cfg.model_path = "demo/model.csm"; cfg.clients_path = "demo/clients.db";
+ *   api_server *s = api_server_create(&cfg, &err);    // loads everything, does not listen
+ *   api_server_start(s, &err);                        // listens; requests run on MHD threads
+ *   ... api_server_reload(s, &err) on SIGHUP; api_server_stop(s) on SIGTERM ...
+ *   api_server_free(s);
+ *
+ * The server installs no signal handler and keeps no global state: the CLI waits for
+ * signals and calls reload/stop. It never prints; messages go to cfg.log when set.
+ */
+#ifndef CS_SERVE_API_H
+#define CS_SERVE_API_H
+
+#include "../base/cs.h"
+
+typedef struct api_config {
+    const char *host;           /* address to bind ("127.0.0.1", "0.0.0.0", "::1"); default 127.0.0.1 */
+    int port;                   /* 0 = any free port (see api_server_port); default 8000 */
+    int threads;                /* worker threads (MHD thread pool); default: number of cores */
+    int max_conns;              /* simultaneous connections; default 1024 */
+    int conn_timeout_s;         /* idle keep-alive connections are closed after this; default 30 */
+    size_t max_body;            /* largest request body in bytes (413 beyond); default 1 MiB */
+    const char *model_path;     /* the model file (required) */
+    const char *clients_path;   /* the clients store, or NULL (then client ids give 404) */
+    const char *audit_path;     /* the audit log, or NULL: no audit */
+    const char *keys_path;      /* the API key file, or NULL: no keys needed */
+    const char *docs_dir;       /* swagger-ui-dist's folder, or NULL: /docs answers 503 */
+    double drain_s;             /* api_server_stop waits at most this long for requests; default 10 */
+    FILE *log;                  /* start, reload and stop messages; NULL = silent */
+} api_config;
+
+/* The defaults above. */
+api_config api_config_default(void);
+
+typedef struct api_server api_server;
+
+/* Load the model, the clients store, the keys, the docs and open the audit log, checking
+ * that the store has every feature the model needs. Does not listen yet. Free with
+ * api_server_free(). */
+api_server *api_server_create(const api_config *cfg, cs_err *err);
+
+/* Start listening (cfg.host, cfg.port). */
+cs_status api_server_start(api_server *s, cs_err *err);
+
+/* The port actually bound (useful with port 0); 0 before start. */
+int api_server_port(const api_server *s);
+
+/* Load the model file again and swap it in atomically: requests already running finish
+ * with the old model, new ones get the new one, none fails. On failure the old model
+ * stays and err says why. Thread-safe. */
+cs_status api_server_reload(api_server *s, cs_err *err);
+
+/* Stop accepting connections, let the requests in flight finish (at most cfg.drain_s
+ * seconds), flush the audit log and stop the threads. Safe to call twice. */
+void api_server_stop(api_server *s);
+
+/* Stop if needed and free everything. NULL is allowed. */
+void api_server_free(api_server *s);
+
+/* ---- handling without sockets (unit tests, fuzzing) --------------------------------- */
+
+/* One request, as the HTTP layer hands it over. */
+typedef struct api_request {
+    const char *method;         /* "GET", "POST", ... */
+    const char *path;           /* decoded path, no query string */
+    const char *arg_offset;     /* query arguments (NULL when absent) */
+    const char *arg_limit;
+    const char *arg_q;
+    const char *arg_bins;
+    const char *api_key;        /* X-API-Key or the Bearer token, NULL when absent */
+    const char *request_id;     /* the id to answer with (already validated) */
+    const char *body;           /* request body (need not be NUL-terminated) */
+    size_t body_len;
+    int body_too_large;         /* 1: the body exceeded max_body (answer 413) */
+} api_request;
+
+/* One answer. body is owned (free with api_response_clear) unless static_body is set. */
+typedef struct api_response {
+    int status;
+    const char *content_type;   /* static string */
+    const char *allow;          /* 405: the Allow header, static string */
+    cs_buf body;
+    const void *static_body;    /* when set, the answer is these bytes (not owned) */
+    size_t static_len;
+} api_response;
+
+/* Route and answer a request (every outcome, errors included, is a response).
+ * Thread-safe. Updates metrics and the audit log like a real request. */
+void api_server_handle(api_server *s, const api_request *req, api_response *resp);
+
+void api_response_clear(api_response *r);
+
+#endif /* CS_SERVE_API_H */

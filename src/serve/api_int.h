@@ -1,0 +1,109 @@
+/*
+ * api_int.h: what the files of src/serve share and nobody else sees: the server struct,
+ * the scoring model handle (model.c), the handlers (handlers.c, predict.c) and the
+ * documentation files (docs.c).
+ */
+#ifndef CS_SERVE_API_INT_H
+#define CS_SERVE_API_INT_H
+
+#include "api.h"
+#include "json.h"
+#include "keys.h"
+#include "metrics.h"
+#include "request.h"
+#include "router.h"
+#include "../store/audit.h"
+#include "../store/clients.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* ---- the model handle (model.c) -------------------------------------------------------
+ * A loaded model file plus what serving needs around it, reference-counted so that a
+ * reload can swap it while requests still use the old one. */
+typedef struct api_model api_model;
+
+/* Load the model file at path; store_names (n_store, may be 0) are the clients store's
+ * features, mapped to the model's. Starts with one reference. */
+api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, cs_err *err);
+void api_model_retain(api_model *m);
+/* Drop a reference; the last one frees. NULL is allowed. */
+void api_model_release(api_model *m);
+
+const char *api_model_name(const api_model *m);
+const char *api_model_version(const api_model *m);
+const api_featmap *api_model_featmap(const api_model *m);
+size_t api_model_n_feats(const api_model *m);
+/* 1 when every model feature is in the clients store (client ids can be scored). */
+int api_model_has_store_map(const api_model *m);
+/* The model's feature vector x (n_feats) from a clients store vector. */
+void api_model_x_from_store(const api_model *m, const double *store_x, double *x);
+/* The model's feature vector from one applicant's raw tables (features' one-applicant path). */
+cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES], double *x, cs_err *err);
+
+typedef struct api_score {
+    double raw;             /* the model's raw score (log-odds for boosting and logreg) */
+    double probability;     /* calibrated probability of default */
+    double threshold;       /* decision threshold on the calibrated probability */
+    double distance;        /* probability - threshold (> 0: refuse) */
+    double points;          /* scorecard points (600 at odds 19:1, 50 to double) */
+    int refuse;             /* 1 refuse, 0 approve */
+} api_score;
+
+cs_status api_model_score(const api_model *m, const double *x, api_score *out, cs_err *err);
+
+/* Append to out the members of an explanation of x (without braces): "expected_value",
+ * "raw_score", "contributions" (top `top` by |value|) and "reason_codes" (refusals). */
+cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, cs_buf *out,
+                                 cs_err *err);
+/* GET /v1/model, /v1/importance, /v1/features/{name}/distribution bodies. */
+cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err);
+cs_status api_model_importance_json(const api_model *m, cs_buf *out, cs_err *err);
+/* CS_ENOTFOUND for a feature the model does not have. */
+cs_status api_model_distribution_json(const api_model *m, const char *name, cs_buf *out, cs_err *err);
+
+/* Scorecard points of a probability of default (§7 of the domain reference). */
+double api_points(double p);
+
+/* ---- documentation files (docs.c) ------------------------------------------------------ */
+
+typedef struct api_docs api_docs;
+/* Read the Swagger UI files of dir into memory; NULL dir gives an empty set. */
+api_docs *api_docs_load(const char *dir, cs_err *err);
+void api_docs_free(api_docs *d);
+/* The file served at /docs/{name} ("" or "index.html" = the page); 0 when unknown. */
+int api_docs_get(const api_docs *d, const char *name, const void **data, size_t *len, const char **type);
+/* The OpenAPI document compiled into the binary. */
+const char *api_openapi_json(size_t *len);
+
+/* ---- the server --------------------------------------------------------------------------- */
+
+struct api_server {
+    api_config cfg;
+    struct MHD_Daemon *daemon;
+    int port;
+    double t_start;
+    pthread_mutex_t model_mu;   /* guards model (the pointer swap and the retain) */
+    api_model *model;
+    pthread_mutex_t reload_mu;  /* one reload at a time */
+    store_clients *clients;     /* may be NULL */
+    store_audit *audit;         /* may be NULL */
+    api_keys *keys;             /* may be NULL */
+    api_docs *docs;
+    api_metrics *metrics;
+    atomic_int inflight;        /* requests between their first byte and their completion */
+    atomic_uint_fast64_t next_id;
+    uint64_t id_seed;
+    int stopped;
+};
+
+/* The current model with a reference taken; release with api_model_release(). */
+api_model *api_server_model(api_server *s);
+
+/* Handlers: fill resp (status, body) for a matched route. */
+void api_handle_predict(api_server *s, const api_request *req, int explain, api_response *resp);
+void api_respond_problem(api_response *resp, const api_problem *p, const char *request_id);
+void api_respond_error(api_response *resp, int status, const char *code, const char *field, const char *request_id,
+                       const char *message);
+
+#endif /* CS_SERVE_API_INT_H */

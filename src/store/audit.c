@@ -1,0 +1,296 @@
+/*
+ * audit.c: the audit log (see audit.h): a queue, a writer thread that commits batches
+ * into SQLite (WAL), and the reader used by `creditscore audit`.
+ */
+#include "audit.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define QUEUE_CAP 65536
+#define BATCH_MAX 4096
+
+struct store_audit {
+    char *path;
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t has_work;    /* the writer waits on it */
+    pthread_cond_t progress;    /* appenders (queue full) and flushers wait on it */
+    store_audit_rec *queue;     /* ring of QUEUE_CAP */
+    size_t head, count;
+    uint64_t n_queued, n_done; /* totals, for flush */
+    int stopping;
+    cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
+    char write_msg[CS_ERR_MSG_MAX];
+};
+
+static const char _schema[] =
+    "CREATE TABLE IF NOT EXISTS audit("
+    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, unix_ms INTEGER NOT NULL, request_id TEXT,"
+    " endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT, client_id INTEGER,"
+    " input_digest TEXT, probability REAL, score REAL, threshold REAL, decision TEXT);"
+    "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);";
+
+void store_audit_format_time(int64_t unix_ms, char out[32])
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    int ms = (int)(unix_ms % 1000);
+    if (ms < 0) {
+        ms += 1000;
+        t -= 1;
+    }
+    char tmp[96];
+    gmtime_r(&t, &tm);
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    snprintf(out, 32, "%.31s", tmp);
+}
+
+int64_t store_audit_parse_time(const char *s)
+{
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    struct tm tm = {0};
+    if (!s) return -1;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3) return -1;
+    s += n;
+    if (*s == 'T' || *s == ' ') {
+        if (sscanf(s + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3) return -1;
+        s += 1 + n;
+    }
+    if (*s == 'Z') s++;
+    if (*s) return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return (int64_t)timegm(&tm) * 1000;
+}
+
+static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
+{
+    char t[32];
+    store_audit_format_time(r->unix_ms, t);
+    sqlite3_bind_text(q, 1, t, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, r->unix_ms);
+    sqlite3_bind_text(q, 3, r->request_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, r->endpoint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, r->model_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, r->model_version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 7, r->input_kind, -1, SQLITE_STATIC);
+    if (r->client_id >= 0) sqlite3_bind_int64(q, 8, r->client_id);
+    else sqlite3_bind_null(q, 8);
+    sqlite3_bind_text(q, 9, r->input_digest, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 10, r->probability);
+    if (r->score == r->score) sqlite3_bind_double(q, 11, r->score);
+    else sqlite3_bind_null(q, 11);
+    sqlite3_bind_double(q, 12, r->threshold);
+    sqlite3_bind_text(q, 13, r->decision, -1, SQLITE_STATIC);
+    return sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+}
+
+static void *_writer(void *arg)
+{
+    store_audit *a = arg;
+    store_audit_rec *batch = malloc(BATCH_MAX * sizeof *batch);
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        size_t n;
+        while (!a->count && !a->stopping) pthread_cond_wait(&a->has_work, &a->mu);
+        if (!a->count && a->stopping) break;
+        n = a->count < BATCH_MAX ? a->count : BATCH_MAX;
+        if (!batch) n = 0;
+        for (size_t i = 0; i < n; i++) batch[i] = a->queue[(a->head + i) % QUEUE_CAP];
+        a->head = (a->head + n) % QUEUE_CAP;
+        a->count -= n;
+        pthread_cond_broadcast(&a->progress);   /* room in the queue */
+        pthread_mutex_unlock(&a->mu);
+
+        int ok = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+        for (size_t i = 0; i < n && ok; i++) {
+            ok = _bind_rec(a->ins, &batch[i]) == 0;
+            sqlite3_reset(a->ins);
+        }
+        if (ok) ok = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+        else sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+
+        pthread_mutex_lock(&a->mu);
+        if (!ok && a->write_status == CS_OK) {
+            a->write_status = CS_EIO;
+            snprintf(a->write_msg, sizeof a->write_msg, "%s: writing the audit log: %s", a->path, sqlite3_errmsg(a->db));
+        }
+        if (!batch && a->count) {   /* no batch memory: drop nothing, just fail loudly */
+            a->write_status = CS_ENOMEM;
+            snprintf(a->write_msg, sizeof a->write_msg, "%s: out of memory in the audit writer", a->path);
+            break;
+        }
+        a->n_done += n;
+        pthread_cond_broadcast(&a->progress);
+    }
+    pthread_mutex_unlock(&a->mu);
+    free(batch);
+    return NULL;
+}
+
+store_audit *store_audit_open(const char *path, cs_err *err)
+{
+    store_audit *a = cs_calloc(1, sizeof *a, err);
+    char *msg = NULL;
+    if (!a) return NULL;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->has_work, NULL);
+    pthread_cond_init(&a->progress, NULL);
+    if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err))) goto fail;
+    if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", path, a->db ? sqlite3_errmsg(a->db) : "");
+        goto fail;
+    }
+    sqlite3_busy_timeout(a->db, 5000);
+    if (sqlite3_exec(a->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(a->db, _schema, NULL, NULL, &msg) != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: not a usable audit log: %s", path, msg ? msg : sqlite3_errmsg(a->db));
+        sqlite3_free(msg);
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(a->db,
+                           "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
+                           " input_kind, client_id, input_digest, probability, score, threshold, decision)"
+                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &a->ins, NULL) != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: audit table has another layout: %s", path, sqlite3_errmsg(a->db));
+        goto fail;
+    }
+    if (pthread_create(&a->writer, NULL, _writer, a) != 0) {
+        cs_err_set(err, CS_EINTERNAL, "cannot start the audit writer thread");
+        goto fail;
+    }
+    return a;
+fail:
+    sqlite3_finalize(a->ins);
+    sqlite3_close(a->db);
+    free(a->queue);
+    free(a->path);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->has_work);
+    pthread_cond_destroy(&a->progress);
+    free(a);
+    return NULL;
+}
+
+cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err)
+{
+    pthread_mutex_lock(&a->mu);
+    while (a->count == QUEUE_CAP && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
+    if (a->write_status != CS_OK) {
+        cs_status st = cs_err_set(err, a->write_status, "%s", a->write_msg);
+        pthread_mutex_unlock(&a->mu);
+        return st;
+    }
+    a->queue[(a->head + a->count) % QUEUE_CAP] = *r;
+    {   /* make sure every string is terminated whatever the caller did */
+        store_audit_rec *q = &a->queue[(a->head + a->count) % QUEUE_CAP];
+        q->request_id[sizeof q->request_id - 1] = q->endpoint[sizeof q->endpoint - 1] = '\0';
+        q->model_name[sizeof q->model_name - 1] = q->model_version[sizeof q->model_version - 1] = '\0';
+        q->input_kind[sizeof q->input_kind - 1] = q->input_digest[sizeof q->input_digest - 1] = '\0';
+        q->decision[sizeof q->decision - 1] = '\0';
+    }
+    a->count++;
+    a->n_queued++;
+    pthread_cond_signal(&a->has_work);
+    pthread_mutex_unlock(&a->mu);
+    return CS_OK;
+}
+
+cs_status store_audit_flush(store_audit *a, cs_err *err)
+{
+    cs_status st = CS_OK;
+    pthread_mutex_lock(&a->mu);
+    uint64_t target = a->n_queued;
+    while (a->n_done < target && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
+    if (a->write_status != CS_OK) st = cs_err_set(err, a->write_status, "%s", a->write_msg);
+    pthread_mutex_unlock(&a->mu);
+    return st;
+}
+
+void store_audit_close(store_audit *a)
+{
+    if (!a) return;
+    pthread_mutex_lock(&a->mu);
+    a->stopping = 1;
+    pthread_cond_signal(&a->has_work);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->writer, NULL);
+    sqlite3_finalize(a->ins);
+    sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
+    sqlite3_close(a->db);
+    free(a->queue);
+    free(a->path);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->has_work);
+    pthread_cond_destroy(&a->progress);
+    free(a);
+}
+
+static void _copy_col(sqlite3_stmt *q, int col, char *dst, size_t cap)
+{
+    const char *t = (const char *)sqlite3_column_text(q, col);
+    snprintf(dst, cap, "%s", t ? t : "");
+}
+
+cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    cs_status st = CS_OK;
+    int rc;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        st = cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", path, db ? sqlite3_errmsg(db) : "");
+        sqlite3_close(db);
+        return st;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
+                           " client_id, input_digest, probability, score, threshold, decision FROM audit"
+                           " WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
+                           -1, &q, NULL) != SQLITE_OK) {
+        st = cs_err_set(err, CS_EIO, "%s: not an audit log: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return st;
+    }
+    sqlite3_bind_int64(q, 1, since_ms);
+    sqlite3_bind_int64(q, 2, limit > 0 ? limit : -1);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        store_audit_rec r;
+        memset(&r, 0, sizeof r);
+        r.seq = sqlite3_column_int64(q, 0);
+        _copy_col(q, 1, r.time, sizeof r.time);
+        r.unix_ms = sqlite3_column_int64(q, 2);
+        _copy_col(q, 3, r.request_id, sizeof r.request_id);
+        _copy_col(q, 4, r.endpoint, sizeof r.endpoint);
+        _copy_col(q, 5, r.model_name, sizeof r.model_name);
+        _copy_col(q, 6, r.model_version, sizeof r.model_version);
+        _copy_col(q, 7, r.input_kind, sizeof r.input_kind);
+        r.client_id = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8);
+        _copy_col(q, 9, r.input_digest, sizeof r.input_digest);
+        r.probability = sqlite3_column_double(q, 10);
+        r.score = sqlite3_column_type(q, 11) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 11);
+        r.threshold = sqlite3_column_double(q, 12);
+        _copy_col(q, 13, r.decision, sizeof r.decision);
+        if (fn(&r, ud)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = cs_err_set(err, CS_EIO, "%s: %s", path, sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return st;
+}

@@ -1,0 +1,67 @@
+/*
+ * audit.h: the audit log of decisions, an append-only SQLite table (WAL journal,
+ * synchronous=NORMAL: a committed decision survives a crash of the process; a power loss
+ * may lose the last batch, never corrupt the file).
+ *
+ *   audit(seq INTEGER PRIMARY KEY, time TEXT, unix_ms INTEGER, request_id TEXT,
+ *         endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT,
+ *         client_id INTEGER, input_digest TEXT, probability REAL, score REAL,
+ *         threshold REAL, decision TEXT)
+ *
+ * Writers append to an in-memory queue and a background thread commits the queue in
+ * batches (one transaction every few milliseconds), so a request never waits for SQLite;
+ * store_audit_close() commits everything queued before it returns. Values are bound as
+ * parameters: no request text ever becomes SQL.
+ */
+#ifndef CS_STORE_AUDIT_H
+#define CS_STORE_AUDIT_H
+
+#include "../base/cs.h"
+
+typedef struct store_audit store_audit;
+
+/* One decision. Strings are copied by store_audit_append. */
+typedef struct store_audit_rec {
+    int64_t seq;                /* read back only: the row number */
+    int64_t unix_ms;            /* time of the decision, ms since 1970 (UTC) */
+    char time[32];              /* read back only: ISO 8601 UTC ("2026-11-26T07:55:01.123Z") */
+    char request_id[72];
+    char endpoint[16];          /* "predict" or "explain" */
+    char model_name[64];
+    char model_version[64];
+    char input_kind[16];        /* "client_id", "features" or "application" */
+    int64_t client_id;          /* -1 when the input was not a client id */
+    char input_digest[72];      /* SHA-256 hex of the request's input */
+    double probability;
+    double score;
+    double threshold;
+    char decision[16];          /* "approve" or "refuse" */
+} store_audit_rec;
+
+/* Open (creating if needed) the audit database and start its writer. Free with
+ * store_audit_close(). */
+store_audit *store_audit_open(const char *path, cs_err *err);
+
+/* Queue a decision (copied). Blocks only while the queue is full (the writer is behind
+ * by more than 65536 decisions). Thread-safe. */
+cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err);
+
+/* Wait until everything queued so far is committed. Thread-safe. */
+cs_status store_audit_flush(store_audit *a, cs_err *err);
+
+/* Commit what is queued, stop the writer and close. NULL is allowed. */
+void store_audit_close(store_audit *a);
+
+/* Read the log at path (read-only), oldest first, the rows with unix_ms >= since_ms,
+ * at most limit rows (limit <= 0: all); fn is called per row and may stop the reading
+ * by returning non-zero. */
+typedef int (*store_audit_fn)(const store_audit_rec *r, void *ud);
+cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err);
+
+/* Format unix_ms as ISO 8601 UTC with milliseconds into out (32 bytes). */
+void store_audit_format_time(int64_t unix_ms, char out[32]);
+
+/* Parse "2026-11-26", "2026-11-26T07:55:01" or "...Z" (UTC) into unix ms; -1 on junk. */
+int64_t store_audit_parse_time(const char *s);
+
+#endif /* CS_STORE_AUDIT_H */

@@ -1,0 +1,188 @@
+/*
+ * test_store_audit.c: the audit log: appends from many threads all land, in a WAL
+ * database, hostile strings stay data, reading back with --since, time formats.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/audit.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/cs_test_audit_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static store_audit_rec rec(int64_t ms, int64_t client, double p)
+{
+    store_audit_rec r;
+    memset(&r, 0, sizeof r);
+    r.unix_ms = ms;
+    snprintf(r.request_id, sizeof r.request_id, "req-%lld", (long long)client);
+    snprintf(r.endpoint, sizeof r.endpoint, "predict");
+    snprintf(r.model_name, sizeof r.model_name, "gbdt");
+    snprintf(r.model_version, sizeof r.model_version, "3");
+    snprintf(r.input_kind, sizeof r.input_kind, "client_id");
+    r.client_id = client;
+    snprintf(r.input_digest, sizeof r.input_digest, "%064d", 0);
+    r.probability = p;
+    r.score = 600;
+    r.threshold = 0.09;
+    snprintf(r.decision, sizeof r.decision, "%s", p >= 0.09 ? "refuse" : "approve");
+    return r;
+}
+
+typedef struct writer_arg {
+    store_audit *a;
+    int t;
+} writer_arg;
+
+static void *writer(void *p)
+{
+    writer_arg *w = p;
+    for (int i = 0; i < 5000; i++) {
+        store_audit_rec r = rec(1000000 + i, w->t * 100000 + i, 0.01 * (i % 100));
+        if (store_audit_append(w->a, &r, NULL) != CS_OK) return (void *)1;
+    }
+    return NULL;
+}
+
+typedef struct counter {
+    int64_t n, last_seq, sum_client;
+    int ordered;
+    store_audit_rec first;
+} counter;
+
+static int count_fn(const store_audit_rec *r, void *ud)
+{
+    counter *c = ud;
+    if (c->n == 0) c->first = *r;
+    if (r->seq <= c->last_seq) c->ordered = 0;
+    c->last_seq = r->seq;
+    c->sum_client += r->client_id;
+    c->n++;
+    return 0;
+}
+
+static void test_concurrent_appends(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    store_audit *a;
+    pthread_t th[4];
+    writer_arg w[4];
+    counter c = {0, 0, 0, 1, {0}};
+    int64_t expect = 0;
+    (void)state;
+    snprintf(path, sizeof path, "%s/audit.db", dir);
+    a = store_audit_open(path, &err);
+    if (!a) fail_msg("%s", err.msg);
+    for (int t = 0; t < 4; t++) {
+        w[t].a = a;
+        w[t].t = t;
+        pthread_create(&th[t], NULL, writer, &w[t]);
+    }
+    for (int t = 0; t < 4; t++) {
+        void *ret;
+        pthread_join(th[t], &ret);
+        assert_null(ret);
+        for (int i = 0; i < 5000; i++) expect += t * 100000 + i;
+    }
+    assert_int_equal(store_audit_flush(a, &err), CS_OK);
+    /* readable while the writer still has the file open */
+    assert_int_equal(store_audit_read(path, 0, 0, count_fn, &c, &err), CS_OK);
+    assert_true(c.n == 20000);
+    store_audit_close(a);
+    memset(&c, 0, sizeof c);
+    c.ordered = 1;
+    assert_int_equal(store_audit_read(path, 0, 0, count_fn, &c, &err), CS_OK);
+    assert_true(c.n == 20000);
+    assert_true(c.sum_client == expect);
+    assert_true(c.ordered);
+    assert_string_equal(c.first.endpoint, "predict");
+    assert_string_equal(c.first.time, "1970-01-01T00:16:40.000Z");
+}
+
+static void test_hostile_strings_and_since(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    store_audit *a;
+    store_audit_rec r = rec(1764143701123LL, -1, 0.5);
+    counter c = {0, 0, 0, 1, {0}};
+    (void)state;
+    snprintf(path, sizeof path, "%s/hostile.db", dir);
+    a = store_audit_open(path, &err);
+    assert_non_null(a);
+    snprintf(r.request_id, sizeof r.request_id, "x'); DROP TABLE audit; --");
+    memset(r.model_name, 'A', sizeof r.model_name);  /* not terminated: the log terminates it */
+    assert_int_equal(store_audit_append(a, &r, &err), CS_OK);
+    r = rec(1764143702000LL, 42, 0.01);
+    assert_int_equal(store_audit_append(a, &r, &err), CS_OK);
+    store_audit_close(a);
+    /* reopen: the table is still there, appends continue */
+    a = store_audit_open(path, &err);
+    assert_non_null(a);
+    r = rec(1764143703000LL, 43, 0.01);
+    store_audit_append(a, &r, &err);
+    store_audit_close(a);
+    assert_int_equal(store_audit_read(path, 0, 0, count_fn, &c, &err), CS_OK);
+    assert_true(c.n == 3);
+    assert_string_equal(c.first.request_id, "x'); DROP TABLE audit; --");
+    assert_int_equal(strlen(c.first.model_name), sizeof r.model_name - 1);
+    assert_true(c.first.client_id == -1);
+    assert_string_equal(c.first.time, "2025-11-26T07:55:01.123Z");
+    assert_string_equal(c.first.decision, "refuse");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_audit_read(path, 1764143702000LL, 0, count_fn, &c, &err), CS_OK);
+    assert_true(c.n == 2);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_audit_read(path, 0, 1, count_fn, &c, &err), CS_OK);
+    assert_true(c.n == 1);
+    assert_int_equal(store_audit_read("/nonexistent/audit.db", 0, 0, count_fn, &c, &err), CS_EIO);
+    store_audit_close(NULL);
+}
+
+static void test_times(void **state)
+{
+    char t[32];
+    (void)state;
+    assert_true(store_audit_parse_time("2025-11-26") == 1764115200000LL);
+    assert_true(store_audit_parse_time("2025-11-26T07:55:01Z") == 1764143701000LL);
+    assert_true(store_audit_parse_time("2025-11-26 07:55:01") == 1764143701000LL);
+    assert_true(store_audit_parse_time("yesterday") == -1);
+    assert_true(store_audit_parse_time("2025-13-01") == -1);
+    assert_true(store_audit_parse_time("2025-11-26T07:55") == -1);
+    store_audit_format_time(1764143701123LL, t);
+    assert_string_equal(t, "2025-11-26T07:55:01.123Z");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_concurrent_appends),
+        cmocka_unit_test(test_hostile_strings_and_since),
+        cmocka_unit_test(test_times),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
