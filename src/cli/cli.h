@@ -34,8 +34,11 @@ int cli_parse_double(const char *s, double *out);
 
 /* ---- subcommands (one file each) --------------------------------------------------- */
 int cmd_drift(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_dashboard(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -8,9 +8,12 @@
 
 static const cli_command commands[] = {
     /* name       handler        summary */
+    {"dashboard", cmd_dashboard, "serve the relationship-manager page, talking to the API"},
     {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
+    {"features", cmd_features, "compute the kernel's 795 features from the seven tables"},
     {"inspect", cmd_inspect, "read CSV tables strictly and describe their columns"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
+    {"synth", cmd_synth, "generate Home Credit-like tables (or --check them against the real figures)"},
     {"version", cmd_version, "print the version and build information"},
 };
 

@@ -1,0 +1,73 @@
+/*
+ * spec.h: the feature specification: what training saw, frozen so that new data gives the
+ * same columns in the same order. It holds, for every encoded (categorical) column of the
+ * seven tables, its category set in the kernel's order (Python string order for one-hot
+ * columns, order of first appearance for the three factorized binaries of application),
+ * and the resulting feature names in order (../shared/docs/kernel-features.md §3, §4).
+ *
+ * feat_compute() derives a spec from the data it is given (train and test together, as
+ * the kernel does) or applies a given one; the model file carries it as bytes
+ * (feat_spec_write / feat_spec_read). Applied to new data, a category never seen in
+ * training sets all of that column's dummies to 0 (a factorized binary gets -1, as a
+ * missing value) and is counted in a feat_warnings, never an error.
+ */
+#ifndef CS_FEATURES_SPEC_H
+#define CS_FEATURES_SPEC_H
+
+#include "../base/cs.h"
+#include "../io/hc_schema.h"
+#include "../io/tbl.h"
+
+typedef struct feat_spec feat_spec; /* opaque */
+
+/* Most encoded columns a spec can hold (the Home Credit schemas have 38). */
+#define FEAT_MAX_ENC 64
+
+/* How a categorical column becomes features. */
+typedef enum feat_enc_kind {
+    FEAT_ENC_FACTORIZE = 0, /* one column of codes 0, 1, ... (first appearance), -1 missing */
+    FEAT_ENC_ONEHOT = 1,    /* one 0/1 column per category, no _nan column (application) */
+    FEAT_ENC_ONEHOT_NAN = 2 /* one per category plus <COL>_nan (the secondary tables) */
+} feat_enc_kind;
+
+/* Unseen categories met while applying a spec: unseen[k] counts the rows whose value of
+ * encoded column k (see feat_spec_enc) was not in the spec. Zero-initialise it. */
+typedef struct feat_warnings {
+    int n_enc;                   /* encoded columns of the spec */
+    size_t unseen[FEAT_MAX_ENC]; /* rows with an unseen category, per encoded column */
+    size_t total;                /* sum of unseen[] */
+} feat_warnings;
+
+/* Derive the spec of a data set: tables[t] for each hc_table (NULL = absent; an absent
+ * secondary table has no categories, so only its _nan dummies and numeric aggregates
+ * remain). At least one application table is required. Category sets of application
+ * come from train + test rows without CODE_GENDER 'XNA'; those of the other tables from
+ * all their rows. Free with feat_spec_free(). */
+feat_spec *feat_spec_derive(const tbl *const tables[HC_N_TABLES], cs_err *err);
+
+/* Free a spec. NULL is allowed. */
+void feat_spec_free(feat_spec *s);
+
+/* The number of features and their names, in order (the spec owns the strings). */
+size_t feat_spec_n_feats(const feat_spec *s);
+const char *feat_spec_name(const feat_spec *s, size_t j);
+
+/* Encoded column k (0 <= k < feat_spec_n_enc): its table, column name, kind and
+ * category count; cats receives the category strings (owned by the spec) when not NULL. */
+int feat_spec_n_enc(const feat_spec *s);
+const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_kind *kind,
+                          int *n_cats, const char *const **cats);
+
+/* Serialize to bytes appended to out (a versioned, checksummed block). */
+cs_status feat_spec_write(const feat_spec *s, cs_buf *out, cs_err *err);
+
+/* Read a spec from bytes written by feat_spec_write (any alignment). Refuses truncated,
+ * corrupt or newer-version data, and data whose names do not follow from its category
+ * sets. The spec copies what it needs: data may be freed afterwards. */
+feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err);
+
+/* Convenience: write a spec to a file / read it from a file. */
+cs_status feat_spec_save(const feat_spec *s, const char *path, cs_err *err);
+feat_spec *feat_spec_load(const char *path, cs_err *err);
+
+#endif /* CS_FEATURES_SPEC_H */
