@@ -40,5 +40,7 @@ int cmd_version(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_clients(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -8,6 +8,8 @@
 
 static const cli_command commands[] = {
     /* name       handler        summary */
+    {"audit", cmd_audit, "list or export the API's audit log of decisions"},
+    {"clients", cmd_clients, "build the clients store the API reads (clients import)"},
     {"dashboard", cmd_dashboard, "serve the relationship-manager page, talking to the API"},
     {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
     {"features", cmd_features, "compute the kernel's 795 features from the seven tables"},
