@@ -42,7 +42,7 @@ BIN     := $(B)/creditscore
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit-bins test demo bench fuzz clean install-deps screenshots
+.PHONY: all unit-bins web test demo bench fuzz clean install-deps screenshots
 all: $(BIN)
 
 $(BIN): $(LIB_OBJ) $(CLI_OBJ)
@@ -77,13 +77,24 @@ $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(basename $(notdir $(t))),$(wor
 
 unit-bins: $(UNIT_BIN)
 
+# The dashboard's npm packages (Apache ECharts; playwright-core for the browser tests),
+# installed from the lockfile, never at run time; the chart library is copied into the
+# page's folder so the dashboard server serves nothing from node_modules.
+DASH_WEB := web/dashboard
+$(DASH_WEB)/node_modules/.package-lock.json: $(DASH_WEB)/package.json $(DASH_WEB)/package-lock.json
+	cd $(DASH_WEB) && npm ci --no-audit --no-fund --loglevel=error
+$(DASH_WEB)/public/vendor/echarts.min.js: $(DASH_WEB)/node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	cp $(DASH_WEB)/node_modules/echarts/dist/echarts.min.js $@
+web: $(DASH_WEB)/public/vendor/echarts.min.js
+
 test:
 	@scripts/install-deps.sh
 	@scripts/test.sh
 
 demo:
 	@scripts/install-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all web
 	@scripts/demo.sh
 
 bench:

@@ -1,0 +1,305 @@
+/*
+ * server.c: the dashboard server on libmicrohttpd: static files with security headers,
+ * and /api/... forwarded to the scoring API (see dash.h).
+ */
+#include "dash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The page runs its own scripts and styles only, and talks to its own origin only. */
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "      \
+            "form-action 'self'; frame-ancestors 'none'"
+
+struct dash_server {
+    struct MHD_Daemon *d;
+    dash_config cfg;
+    dash_url api;
+    char root[PATH_MAX];
+    char *api_key;
+    int port;
+};
+
+typedef struct req_state {
+    cs_buf body;
+    int too_large;
+} req_state;
+
+dash_config dash_config_default(void)
+{
+    dash_config c = {0};
+    c.host = "127.0.0.1";
+    c.port = 8501;
+    c.threads = 4;
+    c.max_body = 1u << 20;
+    c.api_timeout_s = 10;
+    return c;
+}
+
+static void _security_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy", CSP);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+}
+
+static enum MHD_Result _send_text(struct MHD_Connection *c, unsigned status, const char *type,
+                                  const char *text)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    _security_headers(r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A JSON error in the API's format, for the page to show. */
+static enum MHD_Result _send_json_error(struct MHD_Connection *c, unsigned status, const char *code,
+                                        const char *message)
+{
+    cs_buf b = {0};
+    enum MHD_Result ret;
+    cs_buf_puts(&b, "{\"error\":{\"code\":\"", NULL);
+    cs_buf_puts(&b, code, NULL);
+    cs_buf_puts(&b, "\",\"message\":\"", NULL);
+    for (const char *p = message; *p; p++) {    /* JSON-escape the message */
+        if (*p == '"' || *p == '\\') cs_buf_printf(&b, NULL, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20) cs_buf_printf(&b, NULL, "\\u%04x", (unsigned char)*p);
+        else cs_buf_append(&b, p, 1, NULL);
+    }
+    cs_buf_puts(&b, "\",\"field\":null}}", NULL);
+    ret = _send_text(c, status, "application/json", b.data ? b.data : "{}");
+    cs_buf_free(&b);
+    return ret;
+}
+
+static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, const char *url, int head)
+{
+    char path[PATH_MAX];
+    int rc = dash_resolve(s->root, url, path, sizeof path);
+    struct MHD_Response *r;
+    struct stat sb;
+    enum MHD_Result ret;
+    int fd;
+
+    if (rc == 403) return _send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", "forbidden\n");
+    if (rc) return _send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        if (fd >= 0) close(fd);
+        return _send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
+    }
+    if (head) {
+        close(fd);
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else {
+        r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);   /* r owns fd */
+    }
+    if (!r) {
+        if (!head) close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", dash_mime(path));
+    _security_headers(r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result _collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    cs_buf *q = cls;
+    (void)kind;
+    cs_buf_puts(q, q->len ? "&" : "?", NULL);
+    for (const char *s = key; *s; s++) {
+        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("-_.~", *s))
+            cs_buf_append(q, s, 1, NULL);
+        else cs_buf_printf(q, NULL, "%%%02X", (unsigned char)*s);
+    }
+    if (value) {
+        cs_buf_puts(q, "=", NULL);
+        for (const char *s = value; *s; s++) {
+            if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("-_.~", *s))
+                cs_buf_append(q, s, 1, NULL);
+            else cs_buf_printf(q, NULL, "%%%02X", (unsigned char)*s);
+        }
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result _forward(dash_server *s, struct MHD_Connection *c, const char *url,
+                                const char *method, req_state *rs)
+{
+    cs_buf target = {0}, query = {0};
+    cs_err err = {0};
+    char *body = NULL, ctype[128];
+    size_t len = 0;
+    int status = 0;
+    const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    /* /api/v1/clients/7 -> <api prefix>/v1/clients/7, with the query string re-encoded */
+    for (const char *p = url + 4; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~/", *p))
+            cs_buf_append(&target, p, 1, NULL);
+        else cs_buf_printf(&target, NULL, "%%%02X", (unsigned char)*p);
+    }
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, _collect_arg, &query);
+    if (query.len) cs_buf_append(&target, query.data, query.len, NULL);
+    if (dash_forward(&s->api, method, target.data ? target.data : "/", s->api_key, rid, rs->body.data,
+                     rs->body.len, s->cfg.api_timeout_s, &status, &body, &len, ctype, sizeof ctype, &err)) {
+        cs_buf_free(&target);
+        cs_buf_free(&query);
+        return _send_json_error(c, MHD_HTTP_BAD_GATEWAY, "api_unavailable", err.msg);
+    }
+    cs_buf_free(&target);
+    cs_buf_free(&query);
+    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", ctype[0] ? ctype : "application/json");
+    _security_headers(r);
+    ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result _handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    dash_server *s = cls;
+    req_state *rs = *con_cls;
+    int is_api = !strncmp(url, "/api/", 5);
+    (void)version;
+
+    if (!rs) {
+        rs = calloc(1, sizeof *rs);
+        if (!rs) return MHD_NO;
+        *con_cls = rs;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (rs->body.len + *upload_size > s->cfg.max_body) rs->too_large = 1;
+        else if (cs_buf_append(&rs->body, upload, *upload_size, NULL)) return MHD_NO;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (is_api) {
+        if (strcmp(method, "GET") && strcmp(method, "POST"))
+            return _send_json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "use GET or POST");
+        if (rs->too_large)
+            return _send_json_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", "request body too large");
+        return _forward(s, c, url, method, rs);
+    }
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n", MHD_RESPMEM_PERSISTENT);
+        enum MHD_Result ret;
+        MHD_add_response_header(r, "Allow", "GET, HEAD");
+        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+        _security_headers(r);
+        ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    return _serve_file(s, c, url, !strcmp(method, "HEAD"));
+}
+
+static void _completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    req_state *rs = *con_cls;
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (!rs) return;
+    cs_buf_free(&rs->body);
+    free(rs);
+    *con_cls = NULL;
+}
+
+dash_server *dash_start(const dash_config *cfg, cs_err *err)
+{
+    dash_server *s = calloc(1, sizeof *s);
+    char index[PATH_MAX + 16];
+    struct addrinfo hints = {0}, *ai = NULL;
+    char port[16];
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    const union MHD_DaemonInfo *info;
+
+    if (!s) {
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    if (!cfg->api_url || dash_url_parse(cfg->api_url, &s->api, err)) {
+        if (!cfg->api_url) cs_err_set(err, CS_EINVAL, "the API URL is required (--api URL)");
+        goto fail;
+    }
+    if (!cfg->web_root || !realpath(cfg->web_root, s->root)) {
+        cs_err_set(err, CS_EIO, "web folder %s: %s", cfg->web_root ? cfg->web_root : "(none)", strerror(errno));
+        goto fail;
+    }
+    snprintf(index, sizeof index, "%s/index.html", s->root);
+    if (access(index, R_OK) != 0) {
+        cs_err_set(err, CS_EIO, "web folder %s holds no index.html", s->root);
+        goto fail;
+    }
+    if (cfg->api_key && !(s->api_key = strdup(cfg->api_key))) {
+        cs_err_set(err, CS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(port, sizeof port, "%d", cfg->port);
+    if (getaddrinfo(cfg->host, port, &hints, &ai) != 0 || !ai) {
+        cs_err_set(err, CS_EINVAL, "cannot bind to host '%s'", cfg->host);
+        goto fail;
+    }
+    if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, _handle, s,
+                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
+                            MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                            MHD_OPTION_CONNECTION_LIMIT, 256u,
+                            MHD_OPTION_NOTIFY_COMPLETED, _completed, s,
+                            MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->d) {
+        cs_err_set(err, CS_EIO, "cannot listen on %s:%d (in use, or not an address of this machine)", cfg->host, cfg->port);
+        goto fail;
+    }
+    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : cfg->port;
+    return s;
+fail:
+    dash_stop(s);
+    return NULL;
+}
+
+int dash_port(const dash_server *d)
+{
+    return d->port;
+}
+
+void dash_stop(dash_server *d)
+{
+    if (!d) return;
+    if (d->d) MHD_stop_daemon(d->d);
+    free(d->api_key);
+    free(d);
+}
