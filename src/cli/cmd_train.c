@@ -1,0 +1,237 @@
+/*
+ * cmd_train.c: `creditscore train`: cross-validate a learner on a feature file (with an
+ * optional grid or random search), calibrate it on the out-of-fold probabilities, choose
+ * the cost-optimal threshold, refit on all training rows and write the model file.
+ * The steps (load, params, train, write, report) are separate blocks so that run tracking
+ * can hook in between them. The procedure itself is src/model/train.c.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eval/search.h"
+#include "features/featfile.h"
+#include "features/spec.h"
+#include "learn/learner.h"
+#include "model/model.h"
+#include "model/train.h"
+
+static void _usage(FILE *out)
+{
+    fprintf(out,
+            "usage: creditscore train --features FILE --out MODEL [--model gbdt|xgboost|forest|logreg|dummy]\n"
+            "                         [--params JSON] [--cv K] [--search grid|random --space FILE\n"
+            "                         [--trials N]] [--scoring auc|cost] [--calibration none|platt|isotonic]\n"
+            "                         [--cost-fn W] [--cost-fp W] [--seed N] [--spec FILE]\n"
+            "                         [--name NAME] [--model-version V]\n"
+            "\n"
+            "Train a credit-scoring model on the rows of FILE whose TARGET is known: stratified\n"
+            "K-fold cross-validation (out-of-fold probabilities kept), calibration fitted on them,\n"
+            "the threshold minimising the business cost (W_fn x false negatives + W_fp x false\n"
+            "positives; a client is refused when p >= threshold) chosen on the calibrated\n"
+            "out-of-fold probabilities, then a refit on all training rows. MODEL receives\n"
+            "everything serving, explanations, drift and the dashboard need.\n"
+            "\n"
+            "  --features FILE     feature file (.csf) from 'creditscore features'\n"
+            "  --out MODEL         the model file to write (.csm)\n"
+            "  --model KIND        learner: gbdt (default), xgboost, forest, logreg, dummy\n"
+            "  --params JSON       learner parameters as a JSON object, e.g. '{\"num_leaves\": 31}'\n"
+            "  --cv K              folds (default 5)\n"
+            "  --search KIND       grid or random search over --space, each trial cross-validated;\n"
+            "                      the best parameters are refitted\n"
+            "  --space FILE        search space (JSON): lists for grid; lists or\n"
+            "                      {\"type\": \"uniform\"|\"loguniform\"|\"int\", \"low\": a, \"high\": b}\n"
+            "  --trials N          random-search trials (default 20)\n"
+            "  --scoring S         rank trials by auc (CV AUC, default) or cost (at the optimal threshold)\n"
+            "  --calibration C     none, platt or isotonic (default isotonic)\n"
+            "  --cost-fn W         cost of accepting a defaulter (default 10)\n"
+            "  --cost-fp W         cost of refusing a good client (default 1)\n"
+            "  --seed N            folds, search draws, drift sample (default 42)\n"
+            "  --spec FILE         feature specification to embed (from 'features --spec-out')\n"
+            "  --name NAME         model name (default: the learner's)\n"
+            "  --model-version V   model version label (default 1)\n"
+            "  -h, --help          this help\n");
+}
+
+static void _print_summary(FILE *o, const mf_trained *t, const char *kind, ev_calib_kind calib,
+                           ev_cost_weights w, const char *out_path)
+{
+    const mf_metrics *m = &t->metrics;
+    struct stat sb;
+    fprintf(o, "model      %s, %s calibration, %d-fold CV on %zu clients (%.2f%% defaults)\n", kind,
+            ev_calib_kind_name(calib), m->k, t->n_train, 100.0 * t->positive_rate);
+    if (t->search.n)
+        fprintf(o, "search     %zu trials, best #%zu: %s\n", t->search.n, t->search.best + 1,
+                t->search.trials[t->search.best].json);
+    fprintf(o, "CV AUC     %.4f +- %.4f   (folds:", m->auc_mean, m->auc_sd);
+    for (int f = 0; f < m->k; f++) fprintf(o, " %.4f", m->fold_auc[f]);
+    fprintf(o, ")\n");
+    fprintf(o, "Gini       %.4f   KS %.4f   (out-of-fold, pooled)\n", m->gini, m->ks);
+    fprintf(o, "log loss   %.4f   Brier %.4f   (calibrated out-of-fold)\n", m->log_loss, m->brier);
+    fprintf(o, "threshold  %.4f   (refuse when p >= threshold; cost = %g x FN + %g x FP)\n", t->threshold,
+            w.fn, w.fp);
+    fprintf(o, "cost       %.0f at the threshold (%.4f per client); %.0f at 0.5\n", m->cost,
+            m->cost / (double)t->n_train, m->cost_at_half);
+    fprintf(o, "confusion  TP %.0f  FP %.0f  TN %.0f  FN %.0f\n", m->tp, m->fp, m->tn, m->fn);
+    fprintf(o, "time       %.1f s (CV and refit %.1f s)\n", t->seconds, m->fit_seconds);
+    if (stat(out_path, &sb) == 0)
+        fprintf(o, "wrote      %s (%.1f MB)\n", out_path, (double)sb.st_size / 1e6);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"features", required_argument, NULL, 'f'}, {"out", required_argument, NULL, 'o'},
+        {"model", required_argument, NULL, 'm'},    {"params", required_argument, NULL, 'p'},
+        {"cv", required_argument, NULL, 'k'},       {"search", required_argument, NULL, 'S'},
+        {"space", required_argument, NULL, 'P'},    {"trials", required_argument, NULL, 'n'},
+        {"scoring", required_argument, NULL, 'r'},  {"calibration", required_argument, NULL, 'c'},
+        {"cost-fn", required_argument, NULL, 'F'},  {"cost-fp", required_argument, NULL, 'G'},
+        {"seed", required_argument, NULL, 's'},     {"spec", required_argument, NULL, 'x'},
+        {"name", required_argument, NULL, 'N'},     {"model-version", required_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *features = NULL, *out = NULL, *kind_s = "gbdt", *params_s = NULL, *search_s = NULL;
+    const char *space_s = NULL, *scoring_s = "auc", *calib_s = "isotonic", *spec_s = NULL;
+    const char *name = NULL, *version = "1";
+    long k = 5, trials = 20, seed = 42;
+    double cost_fn = 10, cost_fp = 1;
+    lrn_kind kind;
+    ev_calib_kind calib;
+    ev_search_kind search = EV_SEARCH_GRID;
+    ev_scoring scoring;
+    lrn_params *params = NULL;
+    ev_space *space = NULL;
+    feat_spec *spec = NULL;
+    feat_matrix *m = NULL;
+    mf_trained t;
+    mf_parts parts;
+    cs_err err = {0};
+    int opt, rc = CLI_EXIT_FAIL;
+
+    memset(&t, 0, sizeof t);
+    /* 1. the command line */
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'f': features = optarg; break;
+        case 'o': out = optarg; break;
+        case 'm': kind_s = optarg; break;
+        case 'p': params_s = optarg; break;
+        case 'k':
+            if (cli_parse_long(optarg, &k) || k < 2 || k > 100)
+                return cli_usage_error("train", "--cv needs an integer from 2 to 100, got '%s'", optarg);
+            break;
+        case 'S': search_s = optarg; break;
+        case 'P': space_s = optarg; break;
+        case 'n':
+            if (cli_parse_long(optarg, &trials) || trials < 1 || trials > 100000)
+                return cli_usage_error("train", "--trials needs an integer from 1 to 100000, got '%s'", optarg);
+            break;
+        case 'r': scoring_s = optarg; break;
+        case 'c': calib_s = optarg; break;
+        case 'F':
+            if (cli_parse_double(optarg, &cost_fn) || !(cost_fn >= 0))
+                return cli_usage_error("train", "--cost-fn needs a number >= 0, got '%s'", optarg);
+            break;
+        case 'G':
+            if (cli_parse_double(optarg, &cost_fp) || !(cost_fp >= 0))
+                return cli_usage_error("train", "--cost-fp needs a number >= 0, got '%s'", optarg);
+            break;
+        case 's':
+            if (cli_parse_long(optarg, &seed) || seed < 0)
+                return cli_usage_error("train", "--seed needs a non-negative integer, got '%s'", optarg);
+            break;
+        case 'x': spec_s = optarg; break;
+        case 'N': name = optarg; break;
+        case 'V': version = optarg; break;
+        case 'h': _usage(stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error("train", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+    if (!features) return cli_usage_error("train", "--features FILE is required");
+    if (!out) return cli_usage_error("train", "--out MODEL is required");
+    if (lrn_kind_from_name(kind_s, &kind, &err)) return cli_usage_error("train", "--model: %s", err.msg);
+    if (ev_calib_kind_parse(calib_s, &calib, &err)) return cli_usage_error("train", "--calibration: %s", err.msg);
+    if (ev_scoring_parse(scoring_s, &scoring, &err)) return cli_usage_error("train", "--scoring: %s", err.msg);
+    if (search_s && ev_search_kind_parse(search_s, &search, &err))
+        return cli_usage_error("train", "--search: %s", err.msg);
+    if (search_s && !space_s) return cli_usage_error("train", "--search needs --space FILE");
+    if (space_s && !search_s) return cli_usage_error("train", "--space needs --search grid|random");
+
+    /* 2. parameters and search space, checked before any data is read */
+    params = lrn_params_from_json(kind, params_s, &err);
+    if (!params) return cli_usage_error("train", "--params: %s", err.msg);
+    if (space_s) {
+        space = ev_space_load(space_s, search, &err);
+        if (!space) {
+            lrn_params_free(params);
+            return cli_fail("train", &err);
+        }
+        /* every parameter of the space must be one the learner knows */
+        for (size_t i = 0; i < ev_space_n_params(space); i++) {
+            ev_trial tr;
+            lrn_params *probe = lrn_params_copy(params, &err);
+            cs_status st = probe ? ev_space_trial(space, 0, (uint64_t)seed, &tr, &err) : CS_ENOMEM;
+            if (!st) {
+                st = lrn_params_set(probe, tr.names[i], tr.values[i], &err);
+                ev_trial_free(&tr);
+            }
+            lrn_params_free(probe);
+            if (st) {
+                cs_err_prefix(&err, "%s: ", space_s);
+                rc = cli_fail("train", &err);
+                goto done;
+            }
+        }
+    }
+
+    /* 3. the data */
+    if (spec_s && !(spec = feat_spec_load(spec_s, &err))) {
+        rc = cli_fail("train", &err);
+        goto done;
+    }
+    m = feat_file_load(features, &err);
+    if (!m) {
+        rc = cli_fail("train", &err);
+        goto done;
+    }
+    if (spec && feat_spec_n_feats(spec) != m->n_feats) {
+        fprintf(stderr, "creditscore train: %s has %zu features, the spec %s %zu\n", features, m->n_feats,
+                spec_s, feat_spec_n_feats(spec));
+        goto done;
+    }
+
+    /* 4. train */
+    {
+        mf_train_opts o = {.params = params, .k = (int)k, .seed = (uint64_t)seed, .calib = calib,
+                           .cost = {cost_fn, cost_fp}, .space = space, .n_trials = (size_t)trials,
+                           .scoring = scoring, .max_sample = 5000, .progress_out = stderr};
+        if (mf_train(&o, m, &t, &err)) {
+            rc = cli_fail("train", &err);
+            goto done;
+        }
+    }
+
+    /* 5. write the model file */
+    mf_trained_parts(&t, m, spec, name ? name : kind_s, version, (ev_cost_weights){cost_fn, cost_fp}, &parts);
+    if (mf_write(&parts, out, &err)) {
+        rc = cli_fail("train", &err);
+        goto done;
+    }
+
+    /* 6. report */
+    _print_summary(stdout, &t, kind_s, calib, (ev_cost_weights){cost_fn, cost_fp}, out);
+    rc = CLI_EXIT_OK;
+done:
+    mf_trained_free(&t);
+    feat_matrix_free(m);
+    feat_spec_free(spec);
+    ev_space_free(space);
+    lrn_params_free(params);
+    return rc;
+}

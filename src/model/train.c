@@ -1,0 +1,383 @@
+/*
+ * train.c: cross-validation of a learner, search, calibration, threshold, refit and the
+ * reference data: the procedure of `creditscore train` (contract in train.h).
+ */
+#include "train.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNITS_PER_FOLD 1000
+
+cs_status mf_training_rows(const feat_matrix *m, size_t **rows, size_t *n, cs_err *err)
+{
+    size_t c = 0;
+    *rows = NULL;
+    *n = 0;
+    for (size_t i = 0; i < m->n_rows; i++) {
+        double t = m->target[i];
+        if (isnan(t)) continue;
+        if (t != 0.0 && t != 1.0)
+            return cs_err_set(err, CS_EINVAL, "row %zu (SK_ID_CURR %lld): target %g is not 0 or 1",
+                              i + 1, (long long)m->ids[i], t);
+        c++;
+    }
+    if (c == 0) return cs_err_set(err, CS_EINVAL, "no row has a target: nothing to train on");
+    *rows = cs_malloc(c * sizeof **rows, err);
+    if (!*rows) return CS_ENOMEM;
+    for (size_t i = 0; i < m->n_rows; i++)
+        if (!isnan(m->target[i])) (*rows)[(*n)++] = i;
+    return CS_OK;
+}
+
+/* ---- cross-validation ------------------------------------------------------------ */
+
+typedef struct _cvctx {
+    const lrn_params *p;
+    const feat_matrix *m;
+    const size_t *rows;     /* training rows: CV indices map through this */
+    lrn_cache *cache;
+    cs_progress *progress;
+    uint64_t base;          /* progress units before this CV */
+    int k, fold;
+    size_t *tr, *va;        /* matrix rows of the current fold */
+    double best_iter_sum;   /* sum of the folds' best iterations */
+    int n_best;             /* folds that stopped early */
+} _cvctx;
+
+static int _on_iter(void *user, int done, int total, double valid_auc)
+{
+    _cvctx *c = user;
+    char note[80];
+    if (!c->progress || total <= 0) return 0;
+    uint64_t u = c->base + (uint64_t)c->fold * UNITS_PER_FOLD +
+                 (uint64_t)((double)UNITS_PER_FOLD * done / total);
+    if (isnan(valid_auc)) snprintf(note, sizeof note, "fold %d/%d iter %d/%d", c->fold + 1, c->k, done, total);
+    else snprintf(note, sizeof note, "fold %d/%d iter %d/%d auc %.4f", c->fold + 1, c->k, done, total, valid_auc);
+    cs_progress_update(c->progress, u, note);
+    return 0;
+}
+
+static cs_status _fit_fold(void *ctx, int fold, const size_t *train_idx, size_t nt,
+                           const size_t *valid_idx, size_t nv, double *vp, cs_err *err)
+{
+    _cvctx *c = ctx;
+    lrn_model *mod = NULL;
+    lrn_fit_opts o = {.cache = c->cache, .progress = _on_iter, .progress_user = c};
+    cs_status st;
+    c->fold = fold;
+    for (size_t i = 0; i < nt; i++) c->tr[i] = c->rows[train_idx[i]];
+    for (size_t i = 0; i < nv; i++) c->va[i] = c->rows[valid_idx[i]];
+    st = lrn_fit(c->p, c->m, c->tr, nt, c->va, nv, &o, &mod, err);
+    if (st) return st;
+    if (mod->best_iteration > 0) {
+        c->best_iter_sum += mod->best_iteration;
+        c->n_best++;
+    }
+    st = lrn_predict_matrix(mod, c->m, c->va, nv, 0, vp, err);
+    lrn_model_free(mod);
+    return st;
+}
+
+static cs_status _cv(const lrn_params *p, const feat_matrix *m, const size_t *rows, size_t n,
+                     int k, uint64_t seed, lrn_cache *cache, cs_progress *progress,
+                     uint64_t base, ev_cv_result *out, double *mean_best_iter, cs_err *err)
+{
+    _cvctx c = {p, m, rows, cache, progress, base, k, 0, NULL, NULL, 0, 0};
+    double *y = cs_malloc((n ? n : 1) * sizeof *y, err);
+    cs_status st = CS_ENOMEM;
+    memset(out, 0, sizeof *out);
+    c.tr = cs_malloc((n ? n : 1) * sizeof *c.tr, err);
+    c.va = cs_malloc((n ? n : 1) * sizeof *c.va, err);
+    if (y && c.tr && c.va) {
+        for (size_t i = 0; i < n; i++) y[i] = m->target[rows[i]];
+        /* ev_cv_run's own progress counts folds; ours counts iterations, so pass NULL */
+        st = ev_cv_run(y, n, k, seed, _fit_fold, &c, NULL, 0, out, err);
+        if (!st && progress) {
+            char note[64];
+            snprintf(note, sizeof note, "cv auc %.4f +- %.4f", out->auc_mean, out->auc_sd);
+            cs_progress_update(progress, base + (uint64_t)k * UNITS_PER_FOLD, note);
+        }
+    }
+    if (mean_best_iter) *mean_best_iter = c.n_best == k ? c.best_iter_sum / k : 0;
+    free(y);
+    free(c.tr);
+    free(c.va);
+    return st;
+}
+
+cs_status mf_cross_validate(const lrn_params *p, const feat_matrix *m, const size_t *rows,
+                            size_t n, int k, uint64_t seed, lrn_cache *cache,
+                            cs_progress *progress, uint64_t progress_base, ev_cv_result *out,
+                            cs_err *err)
+{
+    return _cv(p, m, rows, n, k, seed, cache, progress, progress_base, out, NULL, err);
+}
+
+/* ---- search ------------------------------------------------------------------------ */
+
+typedef struct _searchctx {
+    const mf_train_opts *o;
+    const feat_matrix *m;
+    const size_t *rows;
+    size_t n;
+    lrn_cache *cache;
+    cs_progress *progress;
+} _searchctx;
+
+static cs_status _apply_trial(lrn_params *p, const ev_trial *t, cs_err *err)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        cs_status st = lrn_params_set(p, t->names[i], t->values[i], err);
+        if (st) return st;
+    }
+    return CS_OK;
+}
+
+static cs_status _score_trial(void *ctx, const ev_trial *t, size_t index, ev_trial_score *out,
+                              cs_err *err)
+{
+    _searchctx *s = ctx;
+    ev_cv_result cv;
+    cs_status st;
+    lrn_params *p = lrn_params_copy(s->o->params, err);
+    double *y = NULL;
+    if (!p) return err ? err->code : CS_ENOMEM;
+    st = _apply_trial(p, t, err);
+    if (!st)
+        st = _cv(p, s->m, s->rows, s->n, s->o->k, s->o->seed, s->cache, s->progress,
+                 (uint64_t)index * (uint64_t)s->o->k * UNITS_PER_FOLD, &cv, NULL, err);
+    lrn_params_free(p);
+    if (st) return st;
+    y = cs_malloc(s->n * sizeof *y, err);
+    if (!y) {
+        ev_cv_result_free(&cv);
+        return CS_ENOMEM;
+    }
+    for (size_t i = 0; i < s->n; i++) y[i] = s->m->target[s->rows[i]];
+    out->auc_mean = cv.auc_mean;
+    out->auc_sd = cv.auc_sd;
+    st = ev_best_threshold(y, cv.oof, s->n, s->o->cost, &out->threshold, &out->cost, err);
+    free(y);
+    ev_cv_result_free(&cv);
+    return st;
+}
+
+static char *_search_json(const mf_train_opts *o, const ev_search_result *r, cs_err *err)
+{
+    cs_buf b = {0};
+    char v[4][40];
+    cs_status st = cs_buf_printf(&b, err, "{\"kind\": \"%s\", \"scoring\": \"%s\", \"best\": %zu, \"trials\": [",
+                                 ev_space_grid_size(o->space) ? "grid" : "random",
+                                 ev_scoring_name(o->scoring), r->best);
+    for (size_t i = 0; !st && i < r->n; i++) {
+        const ev_trial_score *s = &r->scores[i];
+        double d[4] = {s->auc_mean, s->auc_sd, s->cost, s->seconds};
+        for (int j = 0; j < 4; j++) {
+            if (isfinite(d[j])) cs_fmt_double(v[j], sizeof v[j], d[j]);
+            else strcpy(v[j], "null");
+        }
+        st = cs_buf_printf(&b, err, "%s{\"params\": %s, \"auc_mean\": %s, \"auc_sd\": %s, \"cost\": %s, \"seconds\": %s}",
+                           i ? ", " : "", r->trials[i].json, v[0], v[1], v[2], v[3]);
+    }
+    if (!st) st = cs_buf_puts(&b, "]}", err);
+    if (st) {
+        cs_buf_free(&b);
+        return NULL;
+    }
+    return cs_buf_take(&b);
+}
+
+/* ---- the whole procedure ---------------------------------------------------------- */
+
+void mf_trained_free(mf_trained *t)
+{
+    if (!t) return;
+    lrn_params_free(t->params);
+    free(t->params_json);
+    ev_search_result_free(&t->search);
+    free(t->search_json);
+    ev_cv_result_free(&t->cv);
+    free(t->oof_cal);
+    ev_calib_free(t->calib);
+    free(t->curve);
+    lrn_model_free(t->learner);
+    mf_reference_free(t->reference);
+    free(t->rows);
+    memset(t, 0, sizeof *t);
+}
+
+cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, cs_err *err)
+{
+    cs_status st;
+    lrn_cache *cache = NULL;
+    cs_progress *prog = NULL;
+    double *y = NULL, best_iter = 0, t0 = cs_now(), cost;
+    char label[64];
+    cs_buf pj = {0};
+
+    memset(t, 0, sizeof *t);
+    st = mf_training_rows(m, &t->rows, &t->n_train, err);
+    if (st) return st;
+    y = cs_malloc(t->n_train * sizeof *y, err);
+    if (!y) goto nomem;
+    for (size_t i = 0; i < t->n_train; i++) {
+        y[i] = m->target[t->rows[i]];
+        t->positive_rate += y[i];
+    }
+    t->positive_rate /= (double)t->n_train;
+    mf_data_digest(m, t->rows, t->n_train, t->digest, sizeof t->digest);
+    cache = lrn_cache_create(m, err);
+    if (!cache) goto fail;
+
+    /* 1. search (optional): each trial cross-validated, the best kept */
+    t->params = lrn_params_copy(o->params, err);
+    if (!t->params) goto fail;
+    if (o->space) {
+        _searchctx sc = {o, m, t->rows, t->n_train, cache, NULL};
+        size_t n_trials = ev_space_grid_size(o->space) ? ev_space_grid_size(o->space) : o->n_trials;
+        snprintf(label, sizeof label, "search %s", lrn_kind_name(lrn_params_kind(o->params)));
+        prog = o->progress_out ? cs_progress_create(o->progress_out, label, (uint64_t)n_trials * (uint64_t)o->k * UNITS_PER_FOLD) : NULL;
+        sc.progress = prog;
+        st = ev_search_run(o->space, o->n_trials, o->seed, o->scoring, _score_trial, &sc, &t->search, err);
+        if (st) goto fail;
+        char note[64];
+        snprintf(note, sizeof note, "best trial %zu of %zu", t->search.best + 1, t->search.n);
+        cs_progress_finish(prog, note);
+        cs_progress_free(prog);
+        prog = NULL;
+        st = _apply_trial(t->params, &t->search.trials[t->search.best], err);
+        if (st) goto fail;
+        t->search_json = _search_json(o, &t->search, err);
+        if (!t->search_json) goto fail;
+    }
+
+    /* 2. cross-validation of the chosen parameters: out-of-fold probabilities */
+    snprintf(label, sizeof label, "cv %s", lrn_kind_name(lrn_params_kind(t->params)));
+    prog = o->progress_out ? cs_progress_create(o->progress_out, label, (uint64_t)o->k * UNITS_PER_FOLD) : NULL;
+    st = _cv(t->params, m, t->rows, t->n_train, o->k, o->seed, cache, prog, 0, &t->cv, &best_iter, err);
+    if (st) goto fail;
+    {
+        char note[64];
+        snprintf(note, sizeof note, "auc %.4f +- %.4f", t->cv.auc_mean, t->cv.auc_sd);
+        cs_progress_finish(prog, note);
+        cs_progress_free(prog);
+        prog = NULL;
+    }
+
+    /* 3. calibration on the OOF probabilities, threshold and cost curve in calibrated space */
+    t->calib = ev_calib_fit(o->calib, y, t->cv.oof, t->n_train, err);
+    if (!t->calib) goto fail;
+    t->oof_cal = cs_malloc(t->n_train * sizeof *t->oof_cal, err);
+    if (!t->oof_cal) goto nomem;
+    for (size_t i = 0; i < t->n_train; i++) t->oof_cal[i] = ev_calib_apply(t->calib, t->cv.oof[i]);
+    st = ev_best_threshold(y, t->oof_cal, t->n_train, o->cost, &t->threshold, &cost, err);
+    if (st) goto fail;
+    st = ev_cost_curve(y, t->oof_cal, t->n_train, o->cost, 101, t->threshold, &t->curve, &t->n_curve, err);
+    if (st) goto fail;
+
+    /* 4. metrics of the OOF predictions */
+    {
+        mf_metrics *mt = &t->metrics;
+        ev_confusion c = ev_confusion_at(y, t->oof_cal, t->n_train, t->threshold);
+        mt->k = o->k;
+        mt->auc_mean = t->cv.auc_mean;
+        mt->auc_sd = t->cv.auc_sd;
+        mt->oof_auc = ev_auc(y, t->oof_cal, t->n_train);
+        mt->gini = ev_gini(mt->oof_auc);
+        mt->ks = ev_ks(y, t->oof_cal, t->n_train);
+        mt->log_loss = ev_log_loss(y, t->oof_cal, t->n_train);
+        mt->brier = ev_brier(y, t->oof_cal, t->n_train);
+        mt->cost = cost;
+        mt->cost_at_half = ev_cost_at(y, t->oof_cal, t->n_train, 0.5, o->cost);
+        mt->tp = (double)c.tp;
+        mt->fp = (double)c.fp;
+        mt->tn = (double)c.tn;
+        mt->fn = (double)c.fn;
+        mt->fold_auc = t->cv.fold_auc;
+    }
+
+    /* 5. refit on all training rows (iterations from early stopping when the folds stopped) */
+    if (best_iter >= 1) {
+        char v[32];
+        snprintf(v, sizeof v, "%d", (int)lround(best_iter));
+        cs_err e2 = {0};
+        if (lrn_params_set(t->params, "n_estimators", v, &e2) != CS_OK) { /* kind without it: keep */ }
+    }
+    {
+        double tf = cs_now();
+        _cvctx c = {t->params, m, t->rows, cache, NULL, 0, 1, 0, NULL, NULL, 0, 0};
+        lrn_fit_opts fo = {.cache = cache, .progress = _on_iter, .progress_user = &c};
+        snprintf(label, sizeof label, "fit %s", lrn_kind_name(lrn_params_kind(t->params)));
+        prog = o->progress_out ? cs_progress_create(o->progress_out, label, UNITS_PER_FOLD) : NULL;
+        c.progress = prog;
+        st = lrn_fit(t->params, m, t->rows, t->n_train, NULL, 0, &fo, &t->learner, err);
+        if (st) goto fail;
+        cs_progress_finish(prog, NULL);
+        cs_progress_free(prog);
+        prog = NULL;
+        t->metrics.fit_seconds = t->cv.seconds + (cs_now() - tf);
+    }
+    st = lrn_params_to_json(t->params, &pj, err);
+    if (st) goto fail;
+    t->params_json = cs_buf_take(&pj);
+
+    /* 6. expected value (mean raw score) and the reference data */
+    {
+        double *raw = cs_malloc(t->n_train * sizeof *raw, err), s = 0;
+        if (!raw) goto nomem;
+        st = lrn_predict_matrix(t->learner, m, t->rows, t->n_train, 1, raw, err);
+        if (st) {
+            free(raw);
+            goto fail;
+        }
+        for (size_t i = 0; i < t->n_train; i++) s += raw[i];
+        t->expected_value = s / (double)t->n_train;
+        free(raw);
+    }
+    t->reference = mf_reference_build(m, t->rows, t->n_train, t->oof_cal, t->threshold,
+                                      o->max_sample ? o->max_sample : 5000, o->seed, err);
+    if (!t->reference) goto fail;
+    t->seconds = cs_now() - t0;
+    lrn_cache_free(cache);
+    free(y);
+    return CS_OK;
+nomem:
+    st = CS_ENOMEM;
+fail:
+    if (!st) st = err && err->code ? err->code : CS_ENOMEM;
+    cs_progress_free(prog);
+    cs_buf_free(&pj);
+    lrn_cache_free(cache);
+    free(y);
+    mf_trained_free(t);
+    return st;
+}
+
+void mf_trained_parts(const mf_trained *t, const feat_matrix *m, const feat_spec *spec,
+                      const char *name, const char *version, ev_cost_weights cost,
+                      mf_parts *p)
+{
+    memset(p, 0, sizeof *p);
+    p->name = name;
+    p->version = version;
+    p->data_digest = t->digest;
+    p->n_train = t->n_train;
+    p->positive_rate = t->positive_rate;
+    p->n_feats = m->n_feats;
+    p->feat_names = (const char *const *)m->names;
+    p->spec = spec;
+    p->learner = t->learner;
+    p->params_json = t->params_json;
+    p->calib = t->calib;
+    p->threshold = t->threshold;
+    p->cost = cost;
+    p->metrics = t->metrics;
+    p->curve = t->curve;
+    p->n_curve = t->n_curve;
+    p->reference = t->reference;
+    p->expected_value = t->expected_value;
+    p->search_json = t->search_json;
+}
