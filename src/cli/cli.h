@@ -42,5 +42,8 @@ int cmd_synth(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

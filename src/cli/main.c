@@ -10,12 +10,15 @@ static const cli_command commands[] = {
     /* name       handler        summary */
     {"audit", cmd_audit, "list or export the API's audit log of decisions"},
     {"clients", cmd_clients, "build the clients store the API reads (clients import)"},
+    {"compare", cmd_compare, "cross-validate the five learners and tabulate AUC, cost, threshold, time"},
     {"dashboard", cmd_dashboard, "serve the relationship-manager page, talking to the API"},
     {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
     {"features", cmd_features, "compute the kernel's 795 features from the seven tables"},
     {"inspect", cmd_inspect, "read CSV tables strictly and describe their columns"},
+    {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
     {"synth", cmd_synth, "generate Home Credit-like tables (or --check them against the real figures)"},
+    {"train", cmd_train, "cross-validate, calibrate, choose the cost threshold, write a model file"},
     {"version", cmd_version, "print the version and build information"},
 };
 
