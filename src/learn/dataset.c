@@ -102,7 +102,7 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
     }
     size_t ns = (sample_rows == 0 || sample_rows >= n) ? n : sample_rows;
     int failed = 0;
-#pragma omp parallel
+#pragma omp parallel if ((double)nf * (double)ns > 200000.0)
     {
         double *buf = malloc((ns ? ns : 1) * sizeof *buf);
         double *up = malloc((size_t)(max_bin + 1) * sizeof *up);

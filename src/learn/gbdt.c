@@ -147,10 +147,11 @@ static cs_status _set(void *vp, const char *name, const char *value, cs_err *err
         }
         for (size_t i = 0; i < n; i++) {
             if (a[i] != -1 && a[i] != 0 && a[i] != 1) {
+                double bad = a[i];
                 free(a);
                 free(mc);
                 return cs_err_set(err, CS_EINVAL, "monotone_constraints: element %zu is %g, not -1, 0 or 1",
-                                  i, a[i]);
+                                  i, bad);
             }
             mc[i] = (int8_t)a[i];
         }
@@ -316,7 +317,7 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
     int best_it = 0;
 
     for (int it = 0; it < p->num_iterations; it++) {
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n_train > 20000)
         for (size_t i = 0; i < n_train; i++) {
             size_t r = rows[i];
             double pr = 1 / (1 + exp(-F[r]));
@@ -343,11 +344,11 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
         n_trees = it + 1;
         const tree *t = &trees[it];
         const int32_t *bt = thr[it];
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n_train > 20000)
         for (size_t i = 0; i < n_train; i++) F[rows[i]] += gr_predict_bins(t, bt, ds, rows[i]);
         double auc = NAN;
         if (n_valid) {
-#pragma omp parallel for schedule(static) num_threads(nt)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n_valid > 20000)
             for (size_t i = 0; i < n_valid; i++) Fv[i] += gr_predict_bins(t, bt, ds, valid_rows[i]);
             auc = ev_auc(yv, Fv, n_valid);
             if (auc > best_auc || it == 0) {

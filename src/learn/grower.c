@@ -176,7 +176,7 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
         gh[2 * k + 1] = h[ix[k]];
     }
     int nt = p->n_threads > 0 ? p->n_threads : 1;
-    int par = nt > 1 && (double)n * (double)nf > 50000.0;
+    int par = nt > 1 && (double)n * (double)nf > 200000.0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
     for (size_t q = 0; q < nf; q++) {
         int j = feats[q];
@@ -260,7 +260,7 @@ static void _best_over(gr_work *w, const gr_params *p, const gr_leaf *l, const g
 {
     double ps = _score(p, l->G, l->H, l->w);
     int nt = p->n_threads > 0 ? p->n_threads : 1;
-    int par = nt > 1 && nf > 64;
+    int par = nt > 1 && nf > 256;
 #pragma omp parallel for schedule(static) num_threads(nt) if (par)
     for (size_t q = 0; q < nf; q++) _best_feat(w, p, l, feats[q], hist + w->off[feats[q]], ps, &w->fbest[q]);
     for (size_t q = 0; q < nf; q++)

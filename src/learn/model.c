@@ -107,7 +107,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     const double *v = m->values;
     size_t nr = m->n_rows;
     size_t n_blocks = (n + PRED_BLOCK - 1) / PRED_BLOCK;
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp parallel for schedule(dynamic, 4) if (n * (size_t)(model->n_trees + 1) > 100000)
     for (size_t b = 0; b < n_blocks; b++) {
         size_t lo = b * PRED_BLOCK, hi = lo + PRED_BLOCK < n ? lo + PRED_BLOCK : n;
         double acc[PRED_BLOCK];

@@ -1,0 +1,146 @@
+/*
+ * test_learn_dataset.c: unit tests of the binned dataset (src/learn/dataset.h): NaN, +-inf,
+ * constant and empty columns, few and many distinct values, bin edges agreeing with bins.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn/dataset.h"
+
+static feat_matrix *_matrix(size_t n, size_t nf)
+{
+    feat_matrix *m = calloc(1, sizeof *m);
+    m->n_rows = n;
+    m->n_feats = nf;
+    m->values = calloc(n * nf, sizeof *m->values);
+    m->target = calloc(n, sizeof *m->target);
+    m->ids = calloc(n, sizeof *m->ids);
+    return m;
+}
+
+static void _matrix_free(feat_matrix *m)
+{
+    free(m->values);
+    free(m->target);
+    free(m->ids);
+    free(m);
+}
+
+/* every value's bin agrees with the edges: upper[b-1] < x <= upper[b] */
+static void _check_edges(const ds_dataset *d, const feat_matrix *m)
+{
+    for (size_t j = 0; j < m->n_feats; j++) {
+        const double *u = d->upper[j];
+        int nv = d->n_vbins[j];
+        assert_true(nv >= 1 && nv <= d->max_bin);
+        assert_true(isinf(u[nv - 1]) && u[nv - 1] > 0);
+        for (int b = 1; b < nv; b++) assert_true(u[b - 1] < u[b]);
+        for (size_t i = 0; i < m->n_rows; i++) {
+            double x = m->values[j * m->n_rows + i];
+            int b = ds_col(d, j)[i];
+            if (isnan(x)) {
+                assert_int_equal(b, nv);
+                assert_true(d->has_nan[j]);
+                continue;
+            }
+            assert_true(b < nv);
+            assert_true(x <= u[b]);
+            if (b > 0) assert_true(x > u[b - 1]);
+        }
+    }
+}
+
+static void test_special_values(void **state)
+{
+    (void)state;
+    size_t n = 10;
+    feat_matrix *m = _matrix(n, 4);
+    double c0[] = {NAN, 1, 2, INFINITY, -INFINITY, 2, NAN, 1, 3, 1e308};
+    for (size_t i = 0; i < n; i++) {
+        m->values[0 * n + i] = c0[i];
+        m->values[1 * n + i] = 7.5;        /* constant */
+        m->values[2 * n + i] = NAN;        /* all missing */
+        m->values[3 * n + i] = (i % 2) ? INFINITY : -INFINITY;
+    }
+    cs_err err = {0};
+    ds_dataset *d = ds_create(m, 255, 0, &err);
+    assert_non_null(d);
+    _check_edges(d, m);
+    /* -inf, 1, 2, 3, 1e308, inf: six distinct values, six bins, NaN in the seventh */
+    assert_int_equal(d->n_vbins[0], 6);
+    assert_int_equal(ds_col(d, 0)[4], 0);          /* -inf first */
+    assert_int_equal(ds_col(d, 0)[3], 5);          /* +inf last */
+    assert_int_equal(ds_col(d, 0)[0], 6);          /* NaN bin */
+    assert_int_equal(ds_col(d, 0)[9], 4);          /* 1e308 below +inf */
+    assert_int_equal(d->n_vbins[1], 1);            /* constant: one bin */
+    assert_false(d->has_nan[1]);
+    assert_int_equal(d->n_vbins[2], 1);            /* all NaN: an empty value bin + NaN */
+    assert_true(d->has_nan[2]);
+    assert_int_equal(ds_col(d, 2)[0], 1);
+    assert_int_equal(d->n_vbins[3], 2);
+    assert_int_equal(ds_bin_of(d, 0, 1.5), 1);     /* the cut between 1 and 2 is 1.5 */
+    assert_int_equal(ds_bin_of(d, 0, 1.6), 2);
+    assert_int_equal(ds_bin_of(d, 0, -1e300), 1);
+    ds_free(d);
+    _matrix_free(m);
+}
+
+static void test_quantile_bins(void **state)
+{
+    (void)state;
+    size_t n = 20000;
+    feat_matrix *m = _matrix(n, 2);
+    cs_rng r;
+    cs_rng_seed(&r, 3);
+    for (size_t i = 0; i < n; i++) {
+        m->values[i] = cs_rng_normal(&r) * 1000;           /* all distinct */
+        m->values[n + i] = (double)(i % 7) + (i % 13 == 0 ? 0.5 : 0);   /* few values */
+    }
+    cs_err err = {0};
+    ds_dataset *d = ds_create(m, 63, 0, &err);
+    assert_non_null(d);
+    _check_edges(d, m);
+    assert_int_equal(d->n_vbins[0], 63);
+    /* bins hold roughly equal counts */
+    size_t cnt[64] = {0};
+    for (size_t i = 0; i < n; i++) cnt[ds_col(d, 0)[i]]++;
+    for (int b = 0; b < 63; b++) assert_in_range(cnt[b], n / 63 / 2, n / 63 * 2);
+    assert_int_equal(d->n_vbins[1], 14);                   /* 0..6 and 0.5..6.5 */
+    ds_free(d);
+    /* sampled edges still put every row in a consistent bin */
+    d = ds_create(m, 255, 1000, &err);
+    assert_non_null(d);
+    _check_edges(d, m);
+    ds_free(d);
+    _matrix_free(m);
+}
+
+static void test_bad_max_bin(void **state)
+{
+    (void)state;
+    feat_matrix *m = _matrix(3, 1);
+    cs_err err = {0};
+    assert_null(ds_create(m, 256, 0, &err));
+    assert_int_equal(err.code, CS_EINVAL);
+    assert_non_null(strstr(err.msg, "max_bin"));
+    assert_null(ds_create(m, 1, 0, &err));
+    ds_free(NULL);
+    _matrix_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_special_values),
+        cmocka_unit_test(test_quantile_bins),
+        cmocka_unit_test(test_bad_max_bin),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
