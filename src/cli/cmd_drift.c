@@ -15,7 +15,8 @@
 static void _usage(FILE *out)
 {
     fprintf(out,
-            "usage: creditscore drift --reference FILE --current FILE --html REPORT.html\n"
+            "usage: creditscore drift (--reference FILE | --reference-model MODEL) --current FILE\n"
+            "                         --html REPORT.html\n"
             "                         [--json REPORT.json] [--columns A,B,...] [--fail-on-drift]\n"
             "                         [--stattest [COL=]TEST]... [--threshold [COL=]X]...\n"
             "                         [--drift-share X] [--keep-ids] [--quiet]\n"
@@ -26,6 +27,8 @@ static void _usage(FILE *out)
             "is typed by its file name; any CSV with a header works) or a feature file (.csf).\n"
             "\n"
             "  --reference FILE      the reference data (e.g. application_train.csv)\n"
+            "  --reference-model M   use the training sample model file M carries as the reference\n"
+            "                        (then --current is a feature file with the model's features)\n"
             "  --current FILE        the data to check (e.g. application_test.csv)\n"
             "  --html FILE           write the self-contained HTML report here\n"
             "  --json FILE           write the JSON report here\n"
@@ -82,8 +85,9 @@ int cmd_drift(int argc, char **argv)
         {"threshold", required_argument, NULL, 't'}, {"drift-share", required_argument, NULL, 'd'},
         {"keep-ids", no_argument, NULL, 'k'},        {"fail-on-drift", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"reference-model", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0}};
-    const char *ref_path = NULL, *cur_path = NULL, *html = NULL, *json = NULL;
+    const char *ref_path = NULL, *model_path = NULL, *cur_path = NULL, *html = NULL, *json = NULL;
     char *columns_arg = NULL;
     const char **columns = NULL;
     int n_columns = 0, keep_ids = 0, fail_on_drift = 0, quiet = 0, opt, rc = CLI_EXIT_FAIL;
@@ -101,6 +105,7 @@ int cmd_drift(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'r': ref_path = optarg; break;
+        case 'm': model_path = optarg; break;
         case 'c': cur_path = optarg; break;
         case 'H': html = optarg; break;
         case 'j': json = optarg; break;
@@ -151,9 +156,9 @@ int cmd_drift(int argc, char **argv)
         free(ovs.v);
         return cli_usage_error("drift", "unexpected argument '%s'", argv[optind]);
     }
-    if (!ref_path || !cur_path) {
+    if ((!ref_path && !model_path) || (ref_path && model_path) || !cur_path) {
         free(ovs.v);
-        return cli_usage_error("drift", "--reference and --current are required");
+        return cli_usage_error("drift", "--current and one of --reference or --reference-model are required");
     }
     if (!html && !json) {
         free(ovs.v);
@@ -172,7 +177,7 @@ int cmd_drift(int argc, char **argv)
         }
     }
 
-    ref = drift_dataset_load(ref_path, &err);
+    ref = model_path ? drift_dataset_from_model(model_path, &err) : drift_dataset_load(ref_path, &err);
     if (!ref) goto fail;
     cur = drift_dataset_load(cur_path, &err);
     if (!cur) goto fail;

@@ -9,7 +9,7 @@
  *   2. the comparison: drift_compare() types every common column, picks its test exactly
  *      as evidently does (or as the options override), runs it in parallel over columns
  *      and decides column and dataset drift;
- *   3. data sets from files (drift_dataset_*: CSV, feature file) and the report writers
+ *   3. data sets from files (drift_dataset_*: CSV, feature file, model) and the report writers
  *      (drift_report_write_json, drift_report_write_html).
  *
  * Missing values: NaN and +-inf (numeric) and missing categories are dropped per column
@@ -147,6 +147,10 @@ drift_dataset *drift_dataset_load(const char *path, cs_err *err);
 drift_dataset *drift_dataset_from_matrix(const char *label, size_t n_rows, size_t n_cols,
                                          const char *const *names, const double *values,
                                          cs_err *err);
+/* The reference a model file carries: its seeded sample of training rows (all model
+ * features), labelled "training sample of N rows carried by model NAME VERSION (path)".
+ * NULL + err when the file is not a model or carries no sample. */
+drift_dataset *drift_dataset_from_model(const char *path, cs_err *err);
 void drift_dataset_free(drift_dataset *d);
 
 /* A per-column choice of test and/or threshold (--stattest COL=TEST, --threshold COL=X). */

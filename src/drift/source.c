@@ -1,7 +1,7 @@
 /*
  * source.c: the data sets a drift report compares, from a CSV table (a Home Credit table
  * typed by its schema, or any CSV with its types inferred), from a feature file, or from
- * a column-major matrix the caller holds (a model's reference sample). Each drift_dataset
+ * a column-major matrix the caller holds, or from the training sample a model file carries. Each drift_dataset
  * is a list of borrowed column views plus the object that owns the data.
  */
 #include "drift.h"
@@ -9,6 +9,7 @@
 #include "../features/featfile.h"
 #include "../io/hc_schema.h"
 #include "../io/tbl.h"
+#include "../model/model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -135,5 +136,61 @@ drift_dataset *drift_dataset_from_matrix(const char *label, size_t n_rows, size_
         d->cols[j].num = values + j * n_rows;
         d->cols[j].is_float = 1;
     }
+    return d;
+}
+
+typedef struct _model_owner {
+    mf_model *m;
+    const char **names;
+} _model_owner;
+
+static void _model_free(void *p)
+{
+    _model_owner *o = p;
+    if (!o) return;
+    mf_free(o->m);
+    free(o->names);
+    free(o);
+}
+
+drift_dataset *drift_dataset_from_model(const char *path, cs_err *err)
+{
+    _model_owner *o = cs_calloc(1, sizeof *o, err);
+    const double *values = NULL;
+    size_t n_rows, n_feats;
+    drift_dataset *d;
+    cs_buf label = {0};
+    if (!o) return NULL;
+    o->m = mf_load(path, err);
+    if (!o->m) {
+        _model_free(o);
+        return NULL;
+    }
+    n_feats = mf_n_feats(o->m);
+    n_rows = mf_sample(o->m, NULL, NULL, &values);
+    if (n_rows == 0 || !values) {
+        cs_err_set(err, CS_ENOTFOUND, "%s: the model carries no training sample for drift", path);
+        _model_free(o);
+        return NULL;
+    }
+    o->names = cs_calloc(n_feats ? n_feats : 1, sizeof *o->names, err);
+    if (!o->names) {
+        _model_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < n_feats; j++) o->names[j] = mf_feat_name(o->m, j);
+    if (cs_buf_printf(&label, err, "training sample of %zu rows carried by model %s %s (%s)", n_rows,
+                      mf_name(o->m), mf_version(o->m), path)) {
+        _model_free(o);
+        return NULL;
+    }
+    d = drift_dataset_from_matrix(label.data, n_rows, n_feats, o->names, values, err);
+    cs_buf_free(&label);
+    if (!d) {
+        _model_free(o);
+        return NULL;
+    }
+    d->_owner = o;
+    d->_owner_free = _model_free;
     return d;
 }
