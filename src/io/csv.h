@@ -26,6 +26,80 @@ void csv_locale_free(locale_t loc);
  * text is not entirely a number (empty text included). */
 int csv_parse_double(const char *s, size_t len, locale_t loc, double *out);
 
+/* The fast path alone, for parsers that scan and convert in one pass: reads the plain
+ * decimal number ([+-]digits[.digits][(e|E)[+-]digits]) that starts at p (before end) and
+ * returns where it stops, with the exact value in *out. Returns NULL when there is no
+ * digit, or when Clinger's condition does not hold (the caller then finds the field's end
+ * and calls csv_parse_double). The caller must check that it stopped at a delimiter. */
+static inline const char *csv_num_prefix(const char *p, const char *end, double *out)
+{
+    static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int nd = 0, any = 0, neg = 0;
+    long e = 0;
+    double v;
+
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
+    }
+    while (p < end && *p == '0') {
+        p++;
+        any = 1;
+    }
+    while (p < end && (unsigned)(*p - '0') < 10) {
+        if (nd < 19) m = m * 10 + (uint64_t)(*p - '0');
+        nd++;
+        any = 1;
+        p++;
+    }
+    if (p < end && *p == '.') {
+        p++;
+        if (nd == 0)
+            while (p < end && *p == '0') {
+                p++;
+                e--;
+                any = 1;
+            }
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            if (nd < 19) {
+                m = m * 10 + (uint64_t)(*p - '0');
+                e--;
+            }
+            nd++;
+            any = 1;
+            p++;
+        }
+    }
+    if (!any || nd > 19) return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        long x = 0;
+        int xneg = 0;
+        p++;
+        if (p < end && (*p == '-' || *p == '+')) {
+            xneg = *p == '-';
+            p++;
+        }
+        if (p >= end || (unsigned)(*p - '0') >= 10) return NULL;
+        while (p < end && (unsigned)(*p - '0') < 10) {
+            if (x < 100000) x = x * 10 + (*p - '0');
+            p++;
+        }
+        e += xneg ? -x : x;
+    }
+    if (m == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return p;
+    }
+    if (m > ((uint64_t)1 << 53) || e > 22 || e < -22) return NULL;
+    v = (double)m;
+    if (e > 0) v *= pow10[e];
+    else if (e < 0) v /= pow10[-e];
+    *out = neg ? -v : v;
+    return p;
+}
+
 /* ---- string dictionary -------------------------------------------------------------- */
 
 /* Distinct strings numbered 0, 1, ... in order of insertion. Open addressing with linear

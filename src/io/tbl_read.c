@@ -229,6 +229,16 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
         size_t fl;
         if (k == r->n_cols)
             return _terr(ts, p, CS_EPARSE, "more fields than the %d columns of the header", r->n_cols);
+        if (!r->detect && r->types[k] == TBL_NUM && p < end && *p != '"' && *p != ',') {
+            /* the usual case, scanned and converted in one pass */
+            double v;
+            const char *q = csv_num_prefix(p, end, &v);
+            if (q && (q == end || *q == ',')) {
+                r->num[k][row] = v;
+                p = q;
+                goto next;
+            }
+        }
         if (_field(ts, &p, end, &fs, &fl)) return -1;
         if (r->detect) {
             double v;
@@ -255,6 +265,7 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
             }
             r->codes[k][row] = c;
         }
+    next:
         k++;
         if (p >= end) break;
         p++;                                             /* the comma */
