@@ -258,7 +258,9 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
                 uint64_t h = csv_hash(fs, fl);
                 c = csv_dict_find(&r->dicts[k], fs, fl, h);
                 if (c < 0) {
-                    int32_t lc = csv_dict_add(&ts->local[k], fs, fl, h, NULL);
+                    int32_t lc;
+                    if (memchr(fs, '\0', fl)) return _terr(ts, fstart, CS_EPARSE, "NUL byte in a text field");
+                    lc = csv_dict_add(&ts->local[k], fs, fl, h, NULL);
                     if (lc < 0) return _terr(ts, fstart, CS_ENOMEM, "out of memory adding a category");
                     c = -2 - lc;
                 }
@@ -393,6 +395,10 @@ static cs_status _header(_reader *r, const char *b, const char *e, cs_err *err)
             names = cs_reallocarray(r->names, (size_t)cap, sizeof *names, err);
             if (!names) return CS_ENOMEM;
             r->names = names;
+        }
+        if (memchr(fs, '\0', fl)) {
+            _where(b, fstart, 1, &line, &col);
+            return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: NUL byte in a column name", r->name, line, col);
         }
         r->names[r->n_cols] = cs_malloc(fl + 1, err);
         if (!r->names[r->n_cols]) return CS_ENOMEM;
