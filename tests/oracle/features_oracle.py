@@ -4,6 +4,7 @@ simple features" as ../shared/docs/kernel-features.md specifies it (§3 and §4)
 check `creditscore features` value by value.
 
     features_oracle.py compute DATA_DIR OUT.csv     the features of a data folder
+    features_oracle.py edge SRC_DIR DST_DIR          a copy of a data folder with edge cases
     features_oracle.py compare C.csv ORACLE.csv [NAMES.txt]
         every name and every value must match (relative 1e-9; NaN = NaN, inf = inf);
         a mismatch report names the feature, the client and both values. With NAMES.txt,
@@ -38,6 +39,35 @@ CATS = {
     'credit_card_balance': ['NAME_CONTRACT_STATUS'],
 }
 CATS['application_test'] = CATS['application_train']
+
+# the columns of the optional tables (homecredit-data.md §1.1), for a missing file
+COLUMNS = {
+    'bureau': 'SK_ID_CURR SK_ID_BUREAU CREDIT_ACTIVE CREDIT_CURRENCY DAYS_CREDIT CREDIT_DAY_OVERDUE '
+              'DAYS_CREDIT_ENDDATE DAYS_ENDDATE_FACT AMT_CREDIT_MAX_OVERDUE CNT_CREDIT_PROLONG '
+              'AMT_CREDIT_SUM AMT_CREDIT_SUM_DEBT AMT_CREDIT_SUM_LIMIT AMT_CREDIT_SUM_OVERDUE CREDIT_TYPE '
+              'DAYS_CREDIT_UPDATE AMT_ANNUITY',
+    'bureau_balance': 'SK_ID_BUREAU MONTHS_BALANCE STATUS',
+    'previous_application': 'SK_ID_PREV SK_ID_CURR NAME_CONTRACT_TYPE AMT_ANNUITY AMT_APPLICATION AMT_CREDIT '
+                            'AMT_DOWN_PAYMENT AMT_GOODS_PRICE WEEKDAY_APPR_PROCESS_START HOUR_APPR_PROCESS_START '
+                            'FLAG_LAST_APPL_PER_CONTRACT NFLAG_LAST_APPL_IN_DAY RATE_DOWN_PAYMENT '
+                            'RATE_INTEREST_PRIMARY RATE_INTEREST_PRIVILEGED NAME_CASH_LOAN_PURPOSE '
+                            'NAME_CONTRACT_STATUS DAYS_DECISION NAME_PAYMENT_TYPE CODE_REJECT_REASON '
+                            'NAME_TYPE_SUITE NAME_CLIENT_TYPE NAME_GOODS_CATEGORY NAME_PORTFOLIO '
+                            'NAME_PRODUCT_TYPE CHANNEL_TYPE SELLERPLACE_AREA NAME_SELLER_INDUSTRY CNT_PAYMENT '
+                            'NAME_YIELD_GROUP PRODUCT_COMBINATION DAYS_FIRST_DRAWING DAYS_FIRST_DUE '
+                            'DAYS_LAST_DUE_1ST_VERSION DAYS_LAST_DUE DAYS_TERMINATION NFLAG_INSURED_ON_APPROVAL',
+    'POS_CASH_balance': 'SK_ID_PREV SK_ID_CURR MONTHS_BALANCE CNT_INSTALMENT CNT_INSTALMENT_FUTURE '
+                        'NAME_CONTRACT_STATUS SK_DPD SK_DPD_DEF',
+    'installments_payments': 'SK_ID_PREV SK_ID_CURR NUM_INSTALMENT_VERSION NUM_INSTALMENT_NUMBER '
+                             'DAYS_INSTALMENT DAYS_ENTRY_PAYMENT AMT_INSTALMENT AMT_PAYMENT',
+    'credit_card_balance': 'SK_ID_PREV SK_ID_CURR MONTHS_BALANCE AMT_BALANCE AMT_CREDIT_LIMIT_ACTUAL '
+                           'AMT_DRAWINGS_ATM_CURRENT AMT_DRAWINGS_CURRENT AMT_DRAWINGS_OTHER_CURRENT '
+                           'AMT_DRAWINGS_POS_CURRENT AMT_INST_MIN_REGULARITY AMT_PAYMENT_CURRENT '
+                           'AMT_PAYMENT_TOTAL_CURRENT AMT_RECEIVABLE_PRINCIPAL AMT_RECIVABLE AMT_TOTAL_RECEIVABLE '
+                           'CNT_DRAWINGS_ATM_CURRENT CNT_DRAWINGS_CURRENT CNT_DRAWINGS_OTHER_CURRENT '
+                           'CNT_DRAWINGS_POS_CURRENT CNT_INSTALMENT_MATURE_CUM NAME_CONTRACT_STATUS SK_DPD '
+                           'SK_DPD_DEF',
+}
 
 
 def read(folder, name):
@@ -129,22 +159,18 @@ def application(folder):
 
 
 def empty(folder, name):
-    """A missing optional file is an empty table with the schema's columns."""
+    """An optional table; a missing file is an empty table with the schema's columns (the
+    documented rule of `creditscore features`: its block is NaN, only _nan dummies)."""
     try:
         return read(folder, name)
     except FileNotFoundError:
-        return None
+        return pd.DataFrame({c: pd.Series(dtype=object if c in CATS[name] else 'float64')
+                             for c in COLUMNS[name].split()})
 
 
 def bureau_and_balance(folder):
     bureau = empty(folder, 'bureau')
     bb = empty(folder, 'bureau_balance')
-    if bureau is None:
-        return None
-    if bb is None:
-        bb = pd.DataFrame({'SK_ID_BUREAU': pd.Series(dtype='float64'),
-                           'MONTHS_BALANCE': pd.Series(dtype='float64'),
-                           'STATUS': pd.Series(dtype=object)})
     bb, bb_cat = one_hot_encoder(bb, True, ['STATUS'])
     bureau, bureau_cat = one_hot_encoder(bureau, True, CATS['bureau'])
     bb_aggregations = {'MONTHS_BALANCE': ['min', 'max', 'size']}
@@ -187,8 +213,6 @@ def bureau_and_balance(folder):
 
 def previous_applications(folder):
     prev = empty(folder, 'previous_application')
-    if prev is None:
-        return None
     prev, cat_cols = one_hot_encoder(prev, True, CATS['previous_application'])
     for c in ['DAYS_FIRST_DRAWING', 'DAYS_FIRST_DUE', 'DAYS_LAST_DUE_1ST_VERSION', 'DAYS_LAST_DUE',
               'DAYS_TERMINATION']:
@@ -220,8 +244,6 @@ def previous_applications(folder):
 
 def pos_cash(folder):
     pos = empty(folder, 'POS_CASH_balance')
-    if pos is None:
-        return None
     pos, cat_cols = one_hot_encoder(pos, True, CATS['POS_CASH_balance'])
     aggregations = {'MONTHS_BALANCE': ['max', 'mean', 'size'], 'SK_DPD': ['max', 'mean'],
                     'SK_DPD_DEF': ['max', 'mean']}
@@ -234,8 +256,6 @@ def pos_cash(folder):
 
 def installments_payments(folder):
     ins = empty(folder, 'installments_payments')
-    if ins is None:
-        return None
     with np.errstate(divide='ignore', invalid='ignore'):
         ins['PAYMENT_PERC'] = ins['AMT_PAYMENT'] / ins['AMT_INSTALMENT']
     ins['PAYMENT_DIFF'] = ins['AMT_INSTALMENT'] - ins['AMT_PAYMENT']
@@ -260,8 +280,6 @@ def installments_payments(folder):
 
 def credit_card_balance(folder):
     cc = empty(folder, 'credit_card_balance')
-    if cc is None:
-        return None
     cc, _ = one_hot_encoder(cc, True, CATS['credit_card_balance'])
     cc = cc.drop(['SK_ID_PREV'], axis=1)
     aggs = {c: ['min', 'max', 'mean', 'sum', 'var'] for c in cc.columns if c != 'SK_ID_CURR'}
@@ -334,9 +352,73 @@ def compare(c_csv, o_csv, names_txt=None):
     return 1 if bad else 0
 
 
+def edge(src, dst):
+    """Copy a data folder, planting edge cases: zero AMT_CREDIT (application and previous
+    applications, with and without a zero numerator), zero AMT_INSTALMENT with positive and
+    negative payments (+inf, -inf, 0/0), missing payment days, missing STATUS, an 'XNA'
+    gender, history of a client without an application row."""
+    import csv
+    import os
+    os.makedirs(dst, exist_ok=True)
+
+    def rewrite(name, fn):
+        path = f'{src}/{name}.csv'
+        if not os.path.exists(path):
+            return
+        with open(path, newline='', encoding='utf-8') as f:
+            rows = list(csv.reader(f))
+        head = rows[0]
+        col = {c: i for i, c in enumerate(head)}
+        fn(rows[1:], col)
+        with open(f'{dst}/{name}.csv', 'w', newline='', encoding='utf-8') as f:
+            csv.writer(f, lineterminator='\n').writerows(rows)
+
+    def app(rows, c):
+        rows[3][c['AMT_CREDIT']] = '0'
+        rows[4][c['AMT_INCOME_TOTAL']] = '0'
+        rows[5][c['CNT_FAM_MEMBERS']] = ''
+        rows[6][c['DAYS_EMPLOYED']] = '365243'
+        if len(rows) > 9:
+            rows[9][c['CODE_GENDER']] = 'XNA'
+
+    def prev(rows, c):
+        for i in range(0, min(len(rows), 60), 3):
+            rows[i][c['AMT_CREDIT']] = '0'
+            if i % 2:
+                rows[i][c['AMT_APPLICATION']] = '0'
+
+    def ins(rows, c):
+        for i in range(0, min(len(rows), 400), 5):
+            rows[i][c['AMT_INSTALMENT']] = '0'
+            if i >= 200:
+                rows[i][c['AMT_PAYMENT']] = '-12.5'
+            if i % 7 == 0:
+                rows[i][c['AMT_PAYMENT']] = '0'
+            if i % 11 == 0:
+                rows[i][c['DAYS_ENTRY_PAYMENT']] = ''
+
+    def bb(rows, c):
+        for i in range(0, min(len(rows), 300), 13):
+            rows[i][c['STATUS']] = ''
+
+    def bureau(rows, c):
+        extra = list(rows[0])
+        extra[c['SK_ID_CURR']] = '999999999'
+        extra[c['SK_ID_BUREAU']] = '999999999'
+        rows.append(extra)
+
+    for name, fn in (('application_train', app), ('application_test', lambda r, c: None),
+                     ('previous_application', prev), ('installments_payments', ins),
+                     ('bureau_balance', bb), ('bureau', bureau),
+                     ('POS_CASH_balance', lambda r, c: None), ('credit_card_balance', lambda r, c: None)):
+        rewrite(name, fn)
+
+
 if __name__ == '__main__':
     if len(sys.argv) == 4 and sys.argv[1] == 'compute':
         compute(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == 'edge':
+        edge(sys.argv[2], sys.argv[3])
     elif len(sys.argv) in (4, 5) and sys.argv[1] == 'compare':
         sys.exit(compare(*sys.argv[2:]))
     else:
