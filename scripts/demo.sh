@@ -11,3 +11,6 @@ mkdir -p "$DIR"
 
 echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data"
 "$CS" synth --out "$DIR/data" --clients "$N" --test-clients $((N / 6)) --seed 7
+
+echo "== 2. compute the kernel's features into $DIR/features.csf (spec: $DIR/features.spec)"
+"$CS" features --data "$DIR/data" --out "$DIR/features.csf" --spec-out "$DIR/features.spec"
