@@ -48,6 +48,8 @@ all: $(BIN)
 $(BIN): $(LIB_OBJ) $(CLI_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/obj/serve/docs.o: src/serve/openapi.json     # embedded with .incbin
+
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -104,6 +106,19 @@ bench:
 
 install-deps:
 	@scripts/install-deps.sh
+
+# make fuzz: each fuzz target runs FUZZ_SECONDS (clang, libFuzzer + ASan + UBSan). Parsers add
+# their own `fuzz::` line and build rule; findings go to build/fuzz/findings-<name>/.
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               -fopenmp -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags libcjson 2>/dev/null)
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/serve/json.c $(wildcard src/base/*.c src/io/*.c)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+fuzz:: build/fuzz/fuzz_request
+	@mkdir -p build/fuzz/corpus-request build/fuzz/findings-request
+	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -artifact_prefix=build/fuzz/findings-request/ build/fuzz/corpus-request tests/fuzz/corpus/request
 
 clean:
 	rm -rf build

@@ -54,13 +54,17 @@ cs_status api_model_score(const api_model *m, const double *x, api_score *out, c
 
 /* Append to out the members of an explanation of x (without braces): "expected_value",
  * "raw_score", "contributions" (top `top` by |value|) and "reason_codes" (refusals). */
-cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, cs_buf *out,
-                                 cs_err *err);
+cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, int lang,
+                                 cs_buf *out, cs_err *err);
 /* GET /v1/model, /v1/importance, /v1/features/{name}/distribution bodies. */
 cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err);
 cs_status api_model_importance_json(const api_model *m, cs_buf *out, cs_err *err);
 /* CS_ENOTFOUND for a feature the model does not have. */
 cs_status api_model_distribution_json(const api_model *m, const char *name, cs_buf *out, cs_err *err);
+
+/* The model file behind the handle (borrowed). */
+struct mf_model;
+const struct mf_model *api_model_mf(const api_model *m);
 
 /* Scorecard points of a probability of default (§7 of the domain reference). */
 double api_points(double p);

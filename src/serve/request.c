@@ -164,9 +164,16 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
                 return st;
             }
             in->top = (int)t;
+        } else if (!strcmp(k, "lang")) {
+            if (!cJSON_IsString(it) || (strcmp(it->valuestring, "en") && strcmp(it->valuestring, "fr"))) {
+                int st = api_problem_set(pb, 400, "wrong_type", "lang", "lang must be \"en\" or \"fr\"");
+                api_input_clear(in);
+                return st;
+            }
+            in->lang = !strcmp(it->valuestring, "fr");
         } else if (_raw_table_of(k) < 0) {
             int st = api_problem_set(pb, 400, "unknown_field", k,
-                                     "unknown field '%.100s' (expected client_id, features or application with its tables)", k);
+                                     "unknown field '%.100s' (expected client_id, features or application with its tables, top, lang)", k);
             api_input_clear(in);
             return st;
         }

@@ -8,7 +8,8 @@
  *   {"client_id": 100002}                       a client of the clients store
  *   {"features": {"NAME": number|null, ...}}    engineered features by name (null = missing)
  *   {"application": {...}, "bureau": [...], ...} one applicant's raw records, by table
- * and optionally "top": n (1..50), the number of contributions /v1/explain returns.
+ * and optionally "top": n (1..50), the number of contributions /v1/explain returns, and
+ * "lang": "en" or "fr", the language of its reason codes.
  */
 #ifndef CS_SERVE_REQUEST_H
 #define CS_SERVE_REQUEST_H
@@ -46,6 +47,7 @@ typedef struct api_input {
     double *x;              /* API_IN_FEATURES: api_featmap_size() values, NaN when not given; owned */
     size_t n_given;         /* API_IN_FEATURES: number of features named in the request */
     int top;                /* contributions wanted by /v1/explain (default 10) */
+    int lang;               /* reason codes' language: 0 English (default), 1 French ("lang": "fr") */
     cJSON *doc;             /* the parsed body; owned */
 } api_input;
 

@@ -106,6 +106,10 @@ static void test_parse_valid(void **state)
     assert_true(isnan(in.x[2]));
     assert_true(in.x[3] == -300);
     assert_int_equal(in.top, 3);
+    assert_int_equal(in.lang, 0);
+    api_input_clear(&in);
+    assert_int_equal(parse("{\"lang\": \"fr\", \"client_id\": 5}", &in, &pb), 0);
+    assert_int_equal(in.lang, 1);
     api_input_clear(&in);
 
     assert_int_equal(parse("{\"application\": {\"SK_ID_CURR\": 1, \"AMT_CREDIT\": 1000}, \"bureau\": []}", &in, &pb), 0);
@@ -131,6 +135,8 @@ static void test_parse_errors(void **state)
     expect_problem("{\"client_id\": 1, \"colour\": 2}", 400, "unknown_field", "colour");
     expect_problem("{\"client_id\": 1, \"top\": 0}", 400, "wrong_type", "top");
     expect_problem("{\"features\": []}", 400, "wrong_type", "features");
+    expect_problem("{\"client_id\": 1, \"lang\": \"de\"}", 400, "wrong_type", "lang");
+    expect_problem("{\"client_id\": 1, \"lang\": 1}", 400, "wrong_type", "lang");
     expect_problem("{\"features\": {\"NOPE\": 1}}", 400, "unknown_feature", "features.NOPE");
     expect_problem("{\"features\": {\"AMT_CREDIT\": \"1\"}}", 400, "wrong_type", "features.AMT_CREDIT");
     expect_problem("{\"features\": {\"AMT_CREDIT\": 1e999}}", 400, "non_finite", "features.AMT_CREDIT");
