@@ -5,13 +5,14 @@
  * and the growing columns are ever in memory. In each block a sequential scan finds the
  * row boundaries: a newline ends a row only when the quotes seen since the row started are
  * even in number (memchr for '\n', then memchr for '"' within the line, so this pass runs
- * at memory speed). The rows of the block are then split among OpenMP threads, each
- * parsing its rows straight into the column arrays. A categorical value is looked up in
- * the column's dictionary (read-only during the parallel part); a value never seen before
- * goes to the thread's own small dictionary and gets a provisional negative code. After
- * the parallel part the new values are added to the column dictionary thread by thread, in
- * row order, so codes stay in order of first appearance, and provisional codes are
- * replaced. The first error in row order wins and is reported as path:line:column.
+ * at memory speed). The rows of the block are then cut into up to N_CHUNKS chunks that
+ * OpenMP threads take as they become free, each parsing its rows straight into the column
+ * arrays. A categorical value is looked up in the column's dictionary (read-only during the
+ * parallel part); a value never seen before goes to the chunk's own small dictionary and
+ * gets a provisional negative code. After the parallel part the new values are added to
+ * the column dictionary chunk by chunk, in row order, so codes stay in order of first
+ * appearance, and provisional codes are replaced. The first error in row order wins and
+ * is reported as path:line:column.
  *
  * Without a schema, a first pass over the file only classifies the columns (numeric when
  * every non-empty field is a number) and a second pass reads them.
@@ -32,15 +33,18 @@
 #define BLOCK_BYTES ((size_t)16 << 20)      /* bytes read and parsed at a time */
 #define BLOCK_ROWS ((size_t)1 << 20)        /* at most this many rows per parsed block */
 #define MAX_ROW_BYTES ((size_t)256 << 20)   /* a longer row is refused (unterminated quote?) */
-#define ROWS_PER_THREAD 2048                /* fewer rows than this per thread: fewer threads */
+#define N_CHUNKS 64                         /* a block's rows are parsed in up to this many chunks */
+#define ROWS_PER_CHUNK 1024                 /* at least this many rows per chunk */
 
 /* ---- state ----------------------------------------------------------------------------- */
 
+/* The state of one chunk of a block's rows; threads take chunks as they become free, so a
+ * thread the machine preempts does not hold the others up. */
 typedef struct _tstate {
     cs_buf scratch;             /* the unescaped text of a quoted field */
-    csv_dict *local;            /* n_cols dictionaries of values new in this block */
+    csv_dict *local;            /* n_cols dictionaries of values new in this chunk */
     unsigned char *is_text;     /* detect pass: column k had a non-number */
-    size_t row_lo, row_hi;      /* rows of the block this thread parses */
+    size_t row_lo, row_hi;      /* rows of the block in this chunk */
     const char *errp;           /* where the first error is; NULL when none */
     cs_status code;
     char msg[384];
@@ -61,7 +65,7 @@ typedef struct _reader {
     size_t line;                /* line number of the next row */
     locale_t loc;
     int n_threads;
-    _tstate *ts;
+    _tstate *ts;                /* N_CHUNKS chunk states */
     size_t *rows;               /* offsets of the rows of the block, n + 1 */
     size_t rows_cap;
     int32_t *remap;
@@ -301,8 +305,8 @@ static cs_status _reserve_rows(_reader *r, size_t need, cs_err *err)
     return CS_OK;
 }
 
-/* After a parsed block: add the values new to each thread to the column dictionaries, in
- * thread (= row) order, and replace the provisional codes. */
+/* After a parsed block: add the values new to each chunk to the column dictionaries, in
+ * chunk (= row) order, and replace the provisional codes. */
 static cs_status _merge(_reader *r, int nt, size_t base, cs_err *err)
 {
     for (int k = 0; k < r->n_cols; k++) {
@@ -330,24 +334,24 @@ static cs_status _merge(_reader *r, int nt, size_t base, cs_err *err)
     return CS_OK;
 }
 
-/* Parse the n rows found in buf (r->rows) in parallel. */
+/* Parse the n rows found in buf (r->rows) in parallel: the rows are cut into chunks in
+ * order, threads take chunks dynamically, and everything is then merged in chunk order. */
 static cs_status _parse_block(_reader *r, const char *buf, size_t n, cs_err *err)
 {
     size_t base = r->n_rows;
-    int nt = r->n_threads, team = 1;
+    int nc = (int)(n / ROWS_PER_CHUNK), nt = r->n_threads;
     cs_status st;
 
-    if ((size_t)nt * ROWS_PER_THREAD > n) nt = (int)(n / ROWS_PER_THREAD) + 1;
-    if (nt > r->n_threads) nt = r->n_threads;
+    if (nc > N_CHUNKS) nc = N_CHUNKS;
+    if (nc < 1) nc = 1;
+    if (nt > nc) nt = nc;
     if ((st = _reserve_rows(r, base + n, err))) return st;
 
-#pragma omp parallel num_threads(nt)
-    {
-        int t = omp_get_thread_num(), m = omp_get_num_threads();
-        _tstate *ts = &r->ts[t];
-        if (t == 0) team = m;
-        ts->row_lo = n * (size_t)t / (size_t)m;
-        ts->row_hi = n * (size_t)(t + 1) / (size_t)m;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int c = 0; c < nc; c++) {
+        _tstate *ts = &r->ts[c];
+        ts->row_lo = n * (size_t)c / (size_t)nc;
+        ts->row_hi = n * (size_t)(c + 1) / (size_t)nc;
         ts->errp = NULL;
         for (size_t i = ts->row_lo; i < ts->row_hi; i++) {
             const char *b, *e;
@@ -356,20 +360,22 @@ static cs_status _parse_block(_reader *r, const char *buf, size_t n, cs_err *err
         }
     }
 
-    for (int t = 0; t < team; t++) {
-        _tstate *ts = &r->ts[t];
+    for (int c = 0; c < nc; c++) {
+        _tstate *ts = &r->ts[c];
         if (ts->errp) {
             size_t line, col;
             _where(buf, ts->errp, r->line, &line, &col);
+            for (int d = c; d < nc; d++)                 /* drop what the chunks collected */
+                for (int k = 0; k < r->n_cols; k++) csv_dict_clear(&r->ts[d].local[k]);
             return cs_err_set(err, ts->code, "%s:%zu:%zu: %s", r->name, line, col, ts->msg);
         }
     }
     if (r->detect) {
-        for (int t = 0; t < team; t++)
-            for (int k = 0; k < r->n_cols; k++) r->is_text[k] |= r->ts[t].is_text[k];
+        for (int c = 0; c < nc; c++)
+            for (int k = 0; k < r->n_cols; k++) r->is_text[k] |= r->ts[c].is_text[k];
         return CS_OK;
     }
-    if ((st = _merge(r, team, base, err))) return st;
+    if ((st = _merge(r, nc, base, err))) return st;
     r->n_rows += n;
     return CS_OK;
 }
@@ -462,7 +468,7 @@ static cs_status _setup(_reader *r, cs_err *err)
         r->is_text = cs_calloc((size_t)r->n_cols, 1, err);
         if (!r->is_text) return CS_ENOMEM;
     }
-    for (int t = 0; t < r->n_threads; t++) {
+    for (int t = 0; t < N_CHUNKS; t++) {
         _tstate *ts = &r->ts[t];
         free(ts->local);
         free(ts->is_text);
@@ -582,7 +588,7 @@ static void _reader_free(_reader *r)
     free(r->dicts);
     free(r->is_text);
     if (r->ts)
-        for (int t = 0; t < r->n_threads; t++) {
+        for (int t = 0; t < N_CHUNKS; t++) {
             if (r->ts[t].local)
                 for (int k = 0; k < r->n_cols; k++) csv_dict_free(&r->ts[t].local[k]);
             free(r->ts[t].local);
@@ -649,7 +655,7 @@ static tbl *_read(const char *name, int fd, const char *data, size_t len, const 
     r.n_threads = opts && opts->n_threads > 0 ? opts->n_threads : omp_get_max_threads();
     if (r.n_threads < 1) r.n_threads = 1;
     r.loc = csv_locale_new(err);
-    r.ts = cs_calloc((size_t)r.n_threads, sizeof *r.ts, err);
+    r.ts = cs_calloc(N_CHUNKS, sizeof *r.ts, err);
     if (!r.loc || !r.ts) goto out;
 
     s.fd = fd;
