@@ -119,6 +119,13 @@ fuzz:: build/fuzz/fuzz_request
 	@mkdir -p build/fuzz/corpus-request build/fuzz/findings-request
 	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  -artifact_prefix=build/fuzz/findings-request/ build/fuzz/corpus-request tests/fuzz/corpus/request
+build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(wildcard src/base/*.c src/io/*.c)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
+fuzz:: build/fuzz/fuzz_csv
+	@mkdir -p build/fuzz/corpus-csv build/fuzz/findings-csv
+	build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	  -artifact_prefix=build/fuzz/findings-csv/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
 
 clean:
 	rm -rf build
