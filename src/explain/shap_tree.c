@@ -1,0 +1,239 @@
+/*
+ * shap_tree.c: exact path-dependent TreeSHAP (Lundberg, Erion, Lee 2018, "Consistent
+ * individualized feature attribution for tree ensembles", Algorithm 2) over our trees, the
+ * explainer that applies it to a whole model (trees, linear, dummy) and its batch version.
+ *
+ * The path holds, for each distinct feature split on between the root and the current
+ * node, the fraction of "zero" paths (feature unknown: the share of training cover that
+ * went this way) and "one" paths (feature known: 1 if x goes this way, else 0), and the
+ * permutation weights; leaves add their value times the unwound weights to each feature
+ * on the path. A feature met twice on a path is unwound first, so fractions multiply.
+ */
+#include "shap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct _path_el {
+    int32_t feature;        /* -1 for the root's dummy element */
+    double zero_fraction;
+    double one_fraction;
+    double pweight;
+} _path_el;
+
+size_t shap_work_size(int max_depth)
+{
+    size_t d = (size_t)(max_depth < 0 ? 0 : max_depth);
+    return (d + 2) * (d + 3) / 2 * sizeof(_path_el);
+}
+
+static void _extend(_path_el *p, int ud, double zero, double one, int32_t feature)
+{
+    p[ud].feature = feature;
+    p[ud].zero_fraction = zero;
+    p[ud].one_fraction = one;
+    p[ud].pweight = ud == 0 ? 1.0 : 0.0;
+    for (int i = ud - 1; i >= 0; i--) {
+        p[i + 1].pweight += one * p[i].pweight * (double)(i + 1) / (double)(ud + 1);
+        p[i].pweight = zero * p[i].pweight * (double)(ud - i) / (double)(ud + 1);
+    }
+}
+
+static void _unwind(_path_el *p, int ud, int idx)
+{
+    double one = p[idx].one_fraction, zero = p[idx].zero_fraction;
+    double next = p[ud].pweight;
+    for (int i = ud - 1; i >= 0; i--) {
+        if (one != 0) {
+            double tmp = p[i].pweight;
+            p[i].pweight = next * (double)(ud + 1) / ((double)(i + 1) * one);
+            next = tmp - p[i].pweight * zero * (double)(ud - i) / (double)(ud + 1);
+        } else {
+            p[i].pweight = p[i].pweight * (double)(ud + 1) / (zero * (double)(ud - i));
+        }
+    }
+    for (int i = idx; i < ud; i++) {
+        p[i].feature = p[i + 1].feature;
+        p[i].zero_fraction = p[i + 1].zero_fraction;
+        p[i].one_fraction = p[i + 1].one_fraction;
+    }
+}
+
+/* The sum of the path's weights once element idx is unwound (without modifying the path). */
+static double _unwound_sum(const _path_el *p, int ud, int idx)
+{
+    double one = p[idx].one_fraction, zero = p[idx].zero_fraction;
+    double next = p[ud].pweight, total = 0;
+    for (int i = ud - 1; i >= 0; i--) {
+        if (one != 0) {
+            double tmp = next * (double)(ud + 1) / ((double)(i + 1) * one);
+            total += tmp;
+            next = p[i].pweight - tmp * zero * (double)(ud - i) / (double)(ud + 1);
+        } else if (zero != 0) {
+            total += p[i].pweight / zero / ((double)(ud - i) / (double)(ud + 1));
+        }
+    }
+    return total;
+}
+
+static void _recurse(const tree *t, int32_t node, const double *x, double scale, double *phi,
+                     _path_el *parent, int ud, double pzero, double pone, int32_t pfeat)
+{
+    const tree_node *nd = &t->nodes[node];
+    _path_el *path = parent + ud;       /* this level's copy lives after the parent's */
+    if (ud > 0) memcpy(path, parent, (size_t)ud * sizeof *path);
+    _extend(path, ud, pzero, pone, pfeat);
+    if (nd->feature < 0) {
+        for (int i = 1; i <= ud; i++) {
+            double w = _unwound_sum(path, ud, i);
+            phi[path[i].feature] += scale * w * (path[i].one_fraction - path[i].zero_fraction) * nd->value;
+        }
+        return;
+    }
+    double v = x[nd->feature];
+    int go_left = v != v ? nd->default_left : v <= nd->threshold;
+    int32_t hot = go_left ? nd->left : nd->right, cold = go_left ? nd->right : nd->left;
+    double w = nd->cover;
+    double hot_zero = w > 0 ? t->nodes[hot].cover / w : 0.5;
+    double cold_zero = w > 0 ? t->nodes[cold].cover / w : 0.5;
+    double in_zero = 1, in_one = 1;
+    int idx = 0;
+    for (; idx <= ud; idx++)
+        if (path[idx].feature == nd->feature) break;
+    if (idx != ud + 1) {
+        in_zero = path[idx].zero_fraction;
+        in_one = path[idx].one_fraction;
+        _unwind(path, ud, idx);
+        ud--;
+    }
+    /* a branch nobody reaches (no cover, or unknown and never taken) adds nothing */
+    if (hot_zero * in_zero != 0 || in_one != 0)
+        _recurse(t, hot, x, scale, phi, path, ud + 1, hot_zero * in_zero, in_one, nd->feature);
+    if (cold_zero * in_zero != 0)
+        _recurse(t, cold, x, scale, phi, path, ud + 1, cold_zero * in_zero, 0, nd->feature);
+}
+
+void shap_tree_add(const tree *t, const double *x, double scale, double *phi, void *work)
+{
+    if (!t->n_nodes) return;
+    _recurse(t, 0, x, scale, phi, work, 0, 1, 1, -1);
+}
+
+static double _expected(const tree *t, int32_t node)
+{
+    const tree_node *nd = &t->nodes[node];
+    if (nd->feature < 0) return nd->value;
+    double el = _expected(t, nd->left), er = _expected(t, nd->right);
+    if (!(nd->cover > 0)) return (el + er) / 2;
+    return (t->nodes[nd->left].cover * el + t->nodes[nd->right].cover * er) / nd->cover;
+}
+
+double shap_tree_expected(const tree *t)
+{
+    return t->n_nodes ? _expected(t, 0) : 0;
+}
+
+/* ---- explainer ------------------------------------------------------------------------ */
+
+struct shap_explainer {
+    const lrn_model *model;     /* borrowed */
+    int max_depth;              /* over the trees */
+    double expected;
+    size_t work_bytes;
+};
+
+shap_explainer *shap_explainer_create(const lrn_model *model, cs_err *err)
+{
+    if (!model) {
+        cs_err_set(err, CS_EINVAL, "explain: no model");
+        return NULL;
+    }
+    for (int32_t i = 0; i < model->n_trees; i++)
+        if (tree_validate(&model->trees[i], model->n_feats, err)) {
+            cs_err_prefix(err, "explain: tree %d: ", i);
+            return NULL;
+        }
+    shap_explainer *e = cs_calloc(1, sizeof *e, err);
+    if (!e) return NULL;
+    e->model = model;
+    double ev = 0;
+    for (int32_t i = 0; i < model->n_trees; i++) {
+        int d = tree_depth(&model->trees[i]);
+        if (d > e->max_depth) e->max_depth = d;
+        ev += shap_tree_expected(&model->trees[i]);
+    }
+    if (model->average && model->n_trees > 0) ev /= model->n_trees;
+    e->expected = model->base_score + (model->lin_coef ? 0 : ev);
+    e->work_bytes = shap_work_size(e->max_depth);
+    return e;
+}
+
+void shap_explainer_free(shap_explainer *e) { free(e); }
+
+double shap_expected_value(const shap_explainer *e) { return e->expected; }
+
+const lrn_model *shap_explainer_model(const shap_explainer *e) { return e->model; }
+
+/* phi of one row with the given scratch (work_bytes, or NULL for a model without trees). */
+static void _row(const shap_explainer *e, const double *x, double *phi, void *work)
+{
+    const lrn_model *m = e->model;
+    memset(phi, 0, m->n_feats * sizeof *phi);
+    if (m->lin_coef) {
+        for (size_t j = 0; j < m->n_feats; j++) {
+            double v = x[j];
+            if (v != v) continue;   /* imputed with the center: no contribution */
+            if (v < m->lin_lo[j]) v = m->lin_lo[j];
+            if (v > m->lin_hi[j]) v = m->lin_hi[j];
+            phi[j] = m->lin_coef[j] * (v - m->lin_center[j]) / m->lin_scale[j];
+        }
+        return;
+    }
+    double scale = m->average && m->n_trees > 0 ? 1.0 / m->n_trees : 1.0;
+    for (int32_t i = 0; i < m->n_trees; i++) shap_tree_add(&m->trees[i], x, scale, phi, work);
+}
+
+cs_status shap_explain_row(const shap_explainer *e, const double *x, double *phi, cs_err *err)
+{
+    void *work = cs_malloc(e->work_bytes, err);
+    if (!work) return CS_ENOMEM;
+    _row(e, x, phi, work);
+    free(work);
+    return CS_OK;
+}
+
+cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, const size_t *rows,
+                              size_t n, double *phi, cs_err *err)
+{
+    size_t d = e->model->n_feats;
+    if (m->n_feats != d)
+        return cs_err_set(err, CS_EINVAL, "explain: the model has %zu features, the data %zu", d,
+                          m->n_feats);
+    if (!rows) n = m->n_rows;
+    for (size_t i = 0; rows && i < n; i++)
+        if (rows[i] >= m->n_rows)
+            return cs_err_set(err, CS_EINVAL, "explain: row %zu out of range (%zu rows)", rows[i],
+                              m->n_rows);
+    int failed = 0;
+#pragma omp parallel
+    {
+        void *work = malloc(e->work_bytes);
+        double *x = malloc((d ? d : 1) * sizeof *x);
+        if (!work || !x) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 16)
+        for (size_t i = 0; i < n; i++) {
+            if (!work || !x) continue;
+            size_t r = rows ? rows[i] : i;
+            for (size_t j = 0; j < d; j++) x[j] = feat_col(m, j)[r];
+            _row(e, x, phi + i * d, work);
+        }
+        free(work);
+        free(x);
+    }
+    if (failed) return cs_err_set(err, CS_ENOMEM, "explain: out of memory");
+    return CS_OK;
+}
