@@ -42,6 +42,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

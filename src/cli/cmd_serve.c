@@ -1,0 +1,136 @@
+/*
+ * cmd_serve.c: `creditscore serve`: run the scoring API (src/serve) until SIGTERM or
+ * SIGINT (drain, then exit 0); SIGHUP reloads the model file atomically.
+ */
+#include "cli.h"
+#include "../serve/api.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DOCS "web/api-docs/node_modules/swagger-ui-dist"
+
+static void _help(void)
+{
+    printf("usage: creditscore serve --model FILE [--clients FILE] [--host H] [--port N] [OPTIONS]\n"
+           "\n"
+           "Serve a model over HTTP (JSON API under /v1, docs at /docs). See docs/api.md.\n"
+           "\n"
+           "  --model FILE          the model file to serve (required)\n"
+           "  --registry NAME       not available yet: serve the registry's production model\n"
+           "  --clients FILE        the clients store (creditscore clients import), for client ids\n"
+           "  --host H              address to listen on (default 127.0.0.1)\n"
+           "  --port N              port (default 8000; 0 = any free port, printed at start)\n"
+           "  --threads N           worker threads (default: number of cores)\n"
+           "  --audit FILE          audit log of decisions (default audit.db)\n"
+           "  --no-audit            keep no audit log\n"
+           "  --api-key-file FILE   require one of the keys in FILE (one per line)\n"
+           "  --docs DIR            swagger-ui-dist folder (default " DEFAULT_DOCS " when present)\n"
+           "  --max-body BYTES      largest request body (default 1048576)\n"
+           "  --max-conns N         simultaneous connections (default 1024)\n"
+           "  --timeout S           idle keep-alive timeout in seconds (default 30)\n"
+           "  --drain S             on SIGTERM, wait at most S seconds for requests (default 10)\n"
+           "\n"
+           "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file.\n");
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'},   {"registry", required_argument, 0, 'R'},
+        {"clients", required_argument, 0, 'c'}, {"host", required_argument, 0, 'H'},
+        {"port", required_argument, 0, 'p'},    {"threads", required_argument, 0, 't'},
+        {"audit", required_argument, 0, 'a'},   {"no-audit", no_argument, 0, 'A'},
+        {"api-key-file", required_argument, 0, 'k'}, {"docs", required_argument, 0, 'd'},
+        {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
+        {"timeout", required_argument, 0, 'T'}, {"drain", required_argument, 0, 'D'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    api_config cfg = api_config_default();
+    const char *audit = "audit.db", *docs = NULL;
+    int c, no_audit = 0;
+    long v;
+    double d;
+    cs_err err = {0};
+    api_server *s;
+    sigset_t set;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': cfg.model_path = optarg; break;
+        case 'R': return cli_usage_error("serve", "--registry is not available yet: give --model FILE");
+        case 'c': cfg.clients_path = optarg; break;
+        case 'H': cfg.host = optarg; break;
+        case 'p':
+            if (cli_parse_long(optarg, &v) || v < 0 || v > 65535) return cli_usage_error("serve", "--port: 0..65535");
+            cfg.port = (int)v;
+            break;
+        case 't':
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 256) return cli_usage_error("serve", "--threads: 1..256");
+            cfg.threads = (int)v;
+            break;
+        case 'a': audit = optarg; break;
+        case 'A': no_audit = 1; break;
+        case 'k': cfg.keys_path = optarg; break;
+        case 'd': docs = optarg; break;
+        case 'b':
+            if (cli_parse_long(optarg, &v) || v < 64 || v > (1L << 30))
+                return cli_usage_error("serve", "--max-body: 64..1073741824 bytes");
+            cfg.max_body = (size_t)v;
+            break;
+        case 'n':
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 100000) return cli_usage_error("serve", "--max-conns: 1..100000");
+            cfg.max_conns = (int)v;
+            break;
+        case 'T':
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 3600) return cli_usage_error("serve", "--timeout: 1..3600 s");
+            cfg.conn_timeout_s = (int)v;
+            break;
+        case 'D':
+            if (cli_parse_double(optarg, &d) || !(d >= 0 && d <= 3600)) return cli_usage_error("serve", "--drain: 0..3600 s");
+            cfg.drain_s = d;
+            break;
+        case 'h': _help(); return CLI_EXIT_OK;
+        default: return cli_usage_error("serve", "unknown option");
+        }
+    }
+    if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    if (!cfg.model_path) return cli_usage_error("serve", "--model FILE is required");
+    if (!no_audit) cfg.audit_path = audit;
+    if (docs) cfg.docs_dir = docs;
+    else if (access(DEFAULT_DOCS "/swagger-ui-bundle.js", R_OK) == 0) cfg.docs_dir = DEFAULT_DOCS;
+    cfg.log = stderr;
+
+    /* block the signals before any thread starts, so that only sigwait below sees them */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    if (!(s = api_server_create(&cfg, &err))) return cli_fail("serve", &err);
+    if (api_server_start(s, &err) != CS_OK) {
+        api_server_free(s);
+        return cli_fail("serve", &err);
+    }
+    printf("creditscore serve: listening on http://%s:%d/ (docs: http://%s:%d/docs)\n", cfg.host, api_server_port(s),
+           cfg.host, api_server_port(s));
+    fflush(stdout);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            cs_err e = {0};
+            api_server_reload(s, &e);   /* logs success or failure itself */
+            continue;
+        }
+        fprintf(stderr, "creditscore serve: %s received, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    api_server_stop(s);
+    api_server_free(s);
+    fprintf(stderr, "creditscore serve: stopped\n");
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,384 @@
+/*
+ * model.c: the model handle the server scores with: a loaded model file (model/), the
+ * name -> index map of its features, the map from the clients store's feature order to
+ * the model's, and a reference count so that SIGHUP can swap models under load.
+ * Scoring, calibration, the threshold and the histograms are the model module's; this
+ * file only arranges and formats them.
+ */
+#include "api_int.h"
+#include "../explain/shap.h"
+#include "../features/kernel.h"
+#include "../model/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct api_model {
+    atomic_int refs;
+    mf_model *mf;
+    api_featmap *fm;
+    size_t n_feats;
+    long *from_store;           /* n_feats: index in the store's vector, -1 when absent */
+    int store_complete;         /* every feature found in the store */
+    double *gain;               /* n_feats gain importance */
+    double *mean_abs_shap;      /* n_feats mean |SHAP| over the reference sample, NULL when unknown */
+    size_t n_shap_rows;         /* rows that mean was taken over */
+    const char **names;         /* n_feats names (borrowed from mf) */
+    shap_explainer *ex;
+};
+
+#define IMPORTANCE_ROWS 500     /* rows of the model's drift sample used for mean |SHAP| */
+
+/* the explainer and the global importance, computed once per load */
+static cs_status _prepare_explain(api_model *m, cs_err *err)
+{
+    const int64_t *ids;
+    const double *target, *values;
+    size_t n = mf_sample(m->mf, &ids, &target, &values);
+    feat_matrix view;
+    if (!(m->ex = shap_explainer_create(mf_learner(m->mf), err))) return err ? err->code : CS_EINVAL;
+    if (n == 0 || !values) return CS_OK;    /* no sample in the file: importance by gain only */
+    memset(&view, 0, sizeof view);          /* a read-only view of the sample, not freed */
+    view.n_rows = n;
+    view.n_feats = m->n_feats;
+    view.names = (char **)m->names;
+    view.ids = (int64_t *)ids;
+    view.target = (double *)target;
+    view.values = (double *)values;
+    if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
+    return shap_importance(m->ex, &view, NULL, n, IMPORTANCE_ROWS, 42, m->mean_abs_shap, NULL, &m->n_shap_rows, err);
+}
+
+api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, cs_err *err)
+{
+    api_model *m = cs_calloc(1, sizeof *m, err);
+    const char **names = NULL;
+    if (!m) return NULL;
+    atomic_init(&m->refs, 1);
+    if (!(m->mf = mf_load(path, err))) goto fail;
+    m->n_feats = mf_n_feats(m->mf);
+    if (!(names = cs_calloc(m->n_feats + 1, sizeof *names, err))) goto fail;
+    for (size_t j = 0; j < m->n_feats; j++) names[j] = mf_feat_name(m->mf, j);
+    if (!(m->fm = api_featmap_create(names, m->n_feats, err))) goto fail;
+    if (!(m->from_store = cs_malloc((m->n_feats + 1) * sizeof *m->from_store, err))) goto fail;
+    if (!(m->gain = cs_calloc(m->n_feats + 1, sizeof *m->gain, err))) goto fail;
+    lrn_importance_gain(mf_learner(m->mf), m->gain);
+    m->store_complete = 1;
+    if (n_store) {
+        api_featmap *sm = api_featmap_create(store_names, n_store, err);
+        if (!sm) goto fail;
+        for (size_t j = 0; j < m->n_feats; j++) {
+            m->from_store[j] = api_featmap_find(sm, names[j]);
+            if (m->from_store[j] < 0) m->store_complete = 0;
+        }
+        api_featmap_free(sm);
+    } else {
+        for (size_t j = 0; j < m->n_feats; j++) m->from_store[j] = -1;
+        m->store_complete = m->n_feats == 0;
+    }
+    m->names = names;
+    names = NULL;
+    if (_prepare_explain(m, err) != CS_OK) goto fail;
+    return m;
+fail:
+    free(names);
+    if (err && err->code != CS_OK && strncmp(err->msg, path, strlen(path)))
+        cs_err_prefix(err, "%s: ", path);
+    api_model_release(m);
+    return NULL;
+}
+
+void api_model_retain(api_model *m)
+{
+    if (m) atomic_fetch_add(&m->refs, 1);
+}
+
+void api_model_release(api_model *m)
+{
+    if (!m || atomic_fetch_sub(&m->refs, 1) != 1) return;
+    mf_free(m->mf);
+    api_featmap_free(m->fm);
+    free(m->from_store);
+    free(m->gain);
+    free(m->mean_abs_shap);
+    free(m->names);
+    shap_explainer_free(m->ex);
+    free(m);
+}
+
+const mf_model *api_model_mf(const api_model *m) { return m->mf; }
+const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
+const char *api_model_version(const api_model *m) { return m ? mf_version(m->mf) : ""; }
+const api_featmap *api_model_featmap(const api_model *m) { return m->fm; }
+size_t api_model_n_feats(const api_model *m) { return m->n_feats; }
+int api_model_has_store_map(const api_model *m) { return m->store_complete; }
+
+void api_model_x_from_store(const api_model *m, const double *store_x, double *x)
+{
+    for (size_t j = 0; j < m->n_feats; j++) x[j] = m->from_store[j] >= 0 ? store_x[m->from_store[j]] : NAN;
+}
+
+cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES], double *x, cs_err *err)
+{
+    const feat_spec *spec = mf_spec(m->mf);
+    feat_applicant a;
+    double *all;
+    cs_status st;
+    if (!spec)
+        return cs_err_set(err, CS_EUNSUPPORTED, "model %s has no feature spec: send client_id or features",
+                          mf_name(m->mf));
+    a.application = tables[HC_APPLICATION_TRAIN];
+    a.bureau = tables[HC_BUREAU];
+    a.bureau_balance = tables[HC_BUREAU_BALANCE];
+    a.previous_application = tables[HC_PREVIOUS_APPLICATION];
+    a.pos_cash_balance = tables[HC_POS_CASH_BALANCE];
+    a.installments_payments = tables[HC_INSTALLMENTS_PAYMENTS];
+    a.credit_card_balance = tables[HC_CREDIT_CARD_BALANCE];
+    if (!(all = cs_malloc((feat_spec_n_feats(spec) + 1) * sizeof *all, err))) return CS_ENOMEM;
+    st = feat_compute_one(spec, &a, all, NULL, err);
+    if (st == CS_OK) {
+        /* the spec's features by name into the model's order */
+        for (size_t j = 0; j < m->n_feats; j++) x[j] = NAN;
+        for (size_t k = 0; k < feat_spec_n_feats(spec); k++) {
+            long j = api_featmap_find(m->fm, feat_spec_name(spec, k));
+            if (j >= 0) x[j] = all[k];
+        }
+    }
+    free(all);
+    return st;
+}
+
+cs_status api_model_score(const api_model *m, const double *x, api_score *out, cs_err *err)
+{
+    const lrn_model *l = mf_learner(m->mf);
+    out->raw = mf_predict_raw(m->mf, x);
+    out->probability = ev_calib_apply(mf_calib(m->mf), lrn_raw_to_proba(l, out->raw));
+    if (!(out->probability >= 0 && out->probability <= 1))
+        return cs_err_set(err, CS_EINTERNAL, "model %s gave probability %g", mf_name(m->mf), out->probability);
+    out->threshold = mf_threshold(m->mf);
+    out->distance = out->probability - out->threshold;
+    out->refuse = mf_decide(m->mf, out->probability);
+    out->points = api_points(out->probability);
+    return CS_OK;
+}
+
+/* ---- GET /v1/model, /v1/importance, /v1/features/{name}/distribution ------------------- */
+
+static void _num_member(cs_buf *b, const char *name, double v)
+{
+    cs_buf_printf(b, NULL, ",\"%s\":", name);
+    api_json_num(b, v, NULL);
+}
+
+cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err)
+{
+    const mf_metrics *mt = mf_get_metrics(m->mf);
+    const lrn_model *l = mf_learner(m->mf);
+    const char *meta = mf_meta_json(m->mf);
+    cJSON *meta_doc = meta ? cJSON_Parse(meta) : NULL;
+    ev_cost_weights w = mf_cost_weights(m->mf);
+    cs_buf_puts(out, "{\"name\":", NULL);
+    api_json_str(out, mf_name(m->mf), NULL);
+    cs_buf_puts(out, ",\"version\":", NULL);
+    api_json_str(out, mf_version(m->mf), NULL);
+    cs_buf_puts(out, ",\"kind\":", NULL);
+    api_json_str(out, lrn_kind_name(l->kind), NULL);
+    cs_buf_puts(out, ",\"created\":", NULL);
+    api_json_str(out, mf_created(m->mf), NULL);
+    cs_buf_puts(out, ",\"data_digest\":", NULL);
+    api_json_str(out, mf_data_digest_of(m->mf), NULL);
+    cs_buf_printf(out, NULL, ",\"n_train\":%zu,\"n_trees\":%d", mf_n_train(m->mf), (int)l->n_trees);
+    _num_member(out, "positive_rate", mf_positive_rate(m->mf));
+    _num_member(out, "threshold", mf_threshold(m->mf));
+    cs_buf_puts(out, ",\"decision_rule\":\"refuse when probability >= threshold\",\"calibration\":", NULL);
+    api_json_str(out, ev_calib_kind_name(ev_calib_kind_of(mf_calib(m->mf))), NULL);
+    cs_buf_puts(out, ",\"cost\":{\"fn\":", NULL);
+    api_json_num(out, w.fn, NULL);
+    cs_buf_puts(out, ",\"fp\":", NULL);
+    api_json_num(out, w.fp, NULL);
+    cs_buf_puts(out, "}", NULL);
+    _num_member(out, "expected_value", mf_expected_value(m->mf));
+    cs_buf_puts(out, ",\"score_scale\":{\"points\":600,\"odds\":19,\"pdo\":50}", NULL);
+    cs_buf_printf(out, NULL, ",\"metrics\":{\"folds\":%d", mt->k);
+    _num_member(out, "auc_mean", mt->auc_mean);
+    _num_member(out, "auc_sd", mt->auc_sd);
+    _num_member(out, "oof_auc", mt->oof_auc);
+    _num_member(out, "gini", mt->gini);
+    _num_member(out, "ks", mt->ks);
+    _num_member(out, "log_loss", mt->log_loss);
+    _num_member(out, "brier", mt->brier);
+    _num_member(out, "cost", mt->cost);
+    _num_member(out, "cost_at_half", mt->cost_at_half);
+    _num_member(out, "tp", mt->tp);
+    _num_member(out, "fp", mt->fp);
+    _num_member(out, "tn", mt->tn);
+    _num_member(out, "fn", mt->fn);
+    _num_member(out, "fit_seconds", mt->fit_seconds);
+    cs_buf_puts(out, ",\"fold_auc\":[", NULL);
+    for (int k = 0; k < mt->k && mt->fold_auc; k++) {
+        if (k) cs_buf_puts(out, ",", NULL);
+        api_json_num(out, mt->fold_auc[k], NULL);
+    }
+    cs_buf_printf(out, NULL, "]},\"n_features\":%zu,\"features\":[", m->n_feats);
+    for (size_t j = 0; j < m->n_feats; j++) {
+        if (j) cs_buf_puts(out, ",", NULL);
+        api_json_str(out, mf_feat_name(m->mf, j), NULL);
+    }
+    cs_buf_puts(out, "]", NULL);
+    if (meta_doc) {     /* the file's own META object, re-printed from a checked parse */
+        char *txt = cJSON_PrintUnformatted(meta_doc);
+        if (txt) {
+            cs_buf_puts(out, ",\"meta\":", NULL);
+            cs_buf_puts(out, txt, NULL);
+            free(txt);
+        }
+        cJSON_Delete(meta_doc);
+    }
+    return cs_buf_puts(out, "}", err);
+}
+
+typedef struct _imp {
+    size_t j;
+    double key;
+} _imp;
+
+static int _cmp_imp(const void *a, const void *b)
+{
+    const _imp *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? 1 : -1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+cs_status api_model_importance_json(const api_model *m, cs_buf *out, cs_err *err)
+{
+    _imp *ord = cs_malloc((m->n_feats + 1) * sizeof *ord, err);
+    if (!ord) return CS_ENOMEM;
+    for (size_t j = 0; j < m->n_feats; j++) {
+        ord[j].j = j;
+        ord[j].key = m->mean_abs_shap ? m->mean_abs_shap[j] : m->gain[j];
+    }
+    qsort(ord, m->n_feats, sizeof *ord, _cmp_imp);
+    cs_buf_printf(out, NULL, "{\"order\":\"%s\",\"shap_rows\":%zu,\"features\":[",
+                  m->mean_abs_shap ? "mean_abs_shap" : "gain", m->n_shap_rows);
+    for (size_t i = 0; i < m->n_feats; i++) {
+        size_t j = ord[i].j;
+        cs_buf_puts(out, i ? ",{\"feature\":" : "{\"feature\":", NULL);
+        api_json_str(out, mf_feat_name(m->mf, j), NULL);
+        cs_buf_puts(out, ",\"mean_abs_shap\":", NULL);
+        api_json_num(out, m->mean_abs_shap ? m->mean_abs_shap[j] : NAN, NULL);
+        cs_buf_puts(out, ",\"gain\":", NULL);
+        api_json_num(out, m->gain[j], NULL);
+        cs_buf_puts(out, "}", NULL);
+    }
+    free(ord);
+    return cs_buf_puts(out, "]}", err);
+}
+
+cs_status api_model_distribution_json(const api_model *m, const char *name, cs_buf *out, cs_err *err)
+{
+    long j = api_featmap_find(m->fm, name);
+    const mf_hist *h;
+    if (j < 0) return cs_err_set(err, CS_ENOTFOUND, "the model has no feature named '%.200s'", name);
+    if (!(h = mf_hist_of(m->mf, (size_t)j)))
+        return cs_err_set(err, CS_ENOTFOUND, "model %s carries no histograms (trained without reference data)",
+                          mf_name(m->mf));
+    cs_buf_puts(out, "{\"feature\":", NULL);
+    api_json_str(out, name, NULL);
+    _num_member(out, "threshold", mf_threshold(m->mf));
+    cs_buf_puts(out, ",\"edges\":[", NULL);
+    for (int b = 0; b <= MF_HIST_BINS; b++) {
+        if (b) cs_buf_puts(out, ",", NULL);
+        api_json_num(out, b == MF_HIST_BINS ? h->hi : h->lo + b * (h->hi - h->lo) / MF_HIST_BINS, NULL);
+    }
+    cs_buf_puts(out, "],\"accepted\":[", NULL);
+    for (int b = 0; b < MF_HIST_BINS; b++) {
+        if (b) cs_buf_puts(out, ",", NULL);
+        api_json_num(out, h->accepted[b], NULL);
+    }
+    cs_buf_puts(out, "],\"refused\":[", NULL);
+    for (int b = 0; b < MF_HIST_BINS; b++) {
+        if (b) cs_buf_puts(out, ",", NULL);
+        api_json_num(out, h->refused[b], NULL);
+    }
+    cs_buf_puts(out, "]", NULL);
+    _num_member(out, "missing_accepted", h->missing_accepted);
+    _num_member(out, "missing_refused", h->missing_refused);
+    return cs_buf_puts(out, "}", err);
+}
+
+/* ---- POST /v1/explain ---------------------------------------------------------------- */
+
+static const char *_method(const lrn_model *l)
+{
+    if (l->n_trees > 0) return "treeshap";
+    if (l->lin_coef) return "linear";
+    return "constant";
+}
+
+cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, int lang,
+                                 cs_buf *out, cs_err *err)
+{
+    size_t n = m->n_feats, k = (size_t)top < n ? (size_t)top : n;
+    double *phi = cs_malloc((n + 1) * sizeof *phi, err), sum;
+    _imp *ord = cs_malloc((n + 1) * sizeof *ord, err);
+    shap_reason reasons[4];
+    size_t n_reasons = 0;
+    cs_status st;
+    if (!phi || !ord) {
+        free(phi);
+        free(ord);
+        return CS_ENOMEM;
+    }
+    if ((st = shap_explain_row(m->ex, x, phi, err)) != CS_OK) {
+        free(phi);
+        free(ord);
+        return st;
+    }
+    sum = shap_expected_value(m->ex);
+    for (size_t j = 0; j < n; j++) {
+        sum += phi[j];
+        ord[j].j = j;
+        ord[j].key = fabs(phi[j]);
+    }
+    qsort(ord, n, sizeof *ord, _cmp_imp);
+    cs_buf_puts(out, "\"method\":", NULL);
+    api_json_str(out, _method(mf_learner(m->mf)), NULL);
+    cs_buf_puts(out, ",\"expected_value\":", NULL);
+    api_json_num(out, shap_expected_value(m->ex), NULL);
+    cs_buf_puts(out, ",\"raw_score\":", NULL);
+    api_json_num(out, sc->raw, NULL);
+    cs_buf_puts(out, ",\"contributions_sum\":", NULL);
+    api_json_num(out, sum, NULL);
+    cs_buf_puts(out, ",\"contributions\":[", NULL);
+    for (size_t i = 0; i < k; i++) {
+        size_t j = ord[i].j;
+        cs_buf_puts(out, i ? ",{\"feature\":" : "{\"feature\":", NULL);
+        api_json_str(out, m->names[j], NULL);
+        cs_buf_puts(out, ",\"value\":", NULL);
+        api_json_num(out, x[j], NULL);
+        cs_buf_puts(out, ",\"contribution\":", NULL);
+        api_json_num(out, phi[j], NULL);
+        cs_buf_puts(out, "}", NULL);
+    }
+    cs_buf_puts(out, "],\"reason_codes\":[", NULL);
+    if (sc->refuse) n_reasons = shap_reasons(phi, x, m->names, n, 4, lang ? SHAP_LANG_FR : SHAP_LANG_EN, reasons);
+    for (size_t i = 0; i < n_reasons; i++) {
+        cs_buf_puts(out, i ? ",{\"code\":" : "{\"code\":", NULL);
+        api_json_str(out, reasons[i].code, NULL);
+        cs_buf_puts(out, ",\"feature\":", NULL);
+        api_json_str(out, m->names[reasons[i].feature], NULL);
+        cs_buf_puts(out, ",\"label\":", NULL);
+        api_json_str(out, reasons[i].label, NULL);
+        cs_buf_puts(out, ",\"value\":", NULL);
+        api_json_num(out, reasons[i].value, NULL);
+        cs_buf_puts(out, ",\"contribution\":", NULL);
+        api_json_num(out, reasons[i].contribution, NULL);
+        cs_buf_puts(out, ",\"text\":", NULL);
+        api_json_str(out, reasons[i].text, NULL);
+        cs_buf_puts(out, "}", NULL);
+    }
+    free(phi);
+    free(ord);
+    return cs_buf_puts(out, "]", err);
+}

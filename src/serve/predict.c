@@ -1,0 +1,161 @@
+/*
+ * predict.c: POST /v1/predict and POST /v1/explain: parse the input (request.h), build
+ * the model's feature vector (clients store, named features or raw records), score,
+ * explain when asked, answer, count the decision and append it to the audit log.
+ */
+#include "api_int.h"
+#include "../base/sha256.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const _kind_names[] = {"none", "client_id", "features", "application"};
+
+static int64_t _unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* the model's feature vector for in; 0 or an HTTP status with pb filled */
+static int _features(api_server *s, const api_model *m, const api_input *in, double *x, api_problem *pb)
+{
+    size_t n = api_model_n_feats(m);
+    cs_err err = {0};
+    if (in->kind == API_IN_FEATURES) {
+        memcpy(x, in->x, n * sizeof *x);
+        return 0;
+    }
+    if (in->kind == API_IN_CLIENT) {
+        double *sx;
+        cs_status st;
+        if (!s->clients)
+            return api_problem_set(pb, 404, "unknown_client", "client_id",
+                                   "client %lld: the server has no clients store (--clients)", (long long)in->client_id);
+        sx = malloc((store_clients_n_feats(s->clients) + 1) * sizeof *sx);
+        if (!sx) return api_problem_set(pb, 503, "overloaded", NULL, "out of memory");
+        st = store_clients_features(s->clients, in->client_id, sx, &err);
+        if (st == CS_OK) api_model_x_from_store(m, sx, x);
+        free(sx);
+        if (st == CS_ENOTFOUND) return api_problem_set(pb, 404, "unknown_client", "client_id", "%s", err.msg);
+        if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
+        return 0;
+    }
+    {
+        tbl *t[HC_N_TABLES];
+        int code = api_raw_tables(in->doc, t, pb);
+        cs_status st;
+        if (code) return code;
+        st = api_model_x_from_raw(m, t, x, &err);
+        for (int k = 0; k < HC_N_TABLES; k++) tbl_free(t[k]);
+        if (st == CS_EINVAL || st == CS_EPARSE) return api_problem_set(pb, 400, "invalid_records", "application", "%s", err.msg);
+        if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
+        return 0;
+    }
+}
+
+void api_handle_predict(api_server *s, const api_request *req, int explain, api_response *resp)
+{
+    api_model *m = api_server_model(s);
+    api_input in;
+    api_problem pb;
+    api_score sc;
+    cs_err err = {0};
+    double *x = NULL;
+    size_t n = api_model_n_feats(m);
+    cs_buf *b = &resp->body;
+    memset(&pb, 0, sizeof pb);
+    if (api_input_parse(req->body, req->body_len, api_model_featmap(m), &in, &pb)) {
+        api_model_release(m);
+        return api_respond_problem(resp, &pb, req->request_id);
+    }
+    if (!(x = malloc((n ? n : 1) * sizeof *x))) {
+        api_problem_set(&pb, 503, "overloaded", NULL, "out of memory");
+        goto fail;
+    }
+    if (_features(s, m, &in, x, &pb)) goto fail;
+    if (api_model_score(m, x, &sc, &err) != CS_OK) {
+        api_problem_set(&pb, 500, "internal", NULL, "%s", err.msg);
+        goto fail;
+    }
+    cs_buf_puts(b, "{\"request_id\":", NULL);
+    api_json_str(b, req->request_id, NULL);
+    if (in.kind == API_IN_CLIENT) cs_buf_printf(b, NULL, ",\"client_id\":%lld", (long long)in.client_id);
+    cs_buf_puts(b, ",\"probability\":", NULL);
+    api_json_num(b, sc.probability, NULL);
+    cs_buf_printf(b, NULL, ",\"decision\":\"%s\",\"threshold\":", sc.refuse ? "refuse" : "approve");
+    api_json_num(b, sc.threshold, NULL);
+    cs_buf_puts(b, ",\"distance\":", NULL);
+    api_json_num(b, sc.distance, NULL);
+    cs_buf_puts(b, ",\"score\":", NULL);
+    api_json_num(b, sc.points, NULL);
+    cs_buf_puts(b, ",\"model\":{\"name\":", NULL);
+    api_json_str(b, api_model_name(m), NULL);
+    cs_buf_puts(b, ",\"version\":", NULL);
+    api_json_str(b, api_model_version(m), NULL);
+    cs_buf_puts(b, "}", NULL);
+    if (explain) {
+        cs_buf_puts(b, ",", NULL);
+        if (api_model_explain_json(m, x, &sc, in.top, in.lang, b, &err) != CS_OK) {
+            api_problem_set(&pb, 500, "internal", NULL, "%s", err.msg);
+            cs_buf_free(b);
+            goto fail;
+        }
+    }
+    if (cs_buf_puts(b, "}", NULL) != CS_OK) {
+        api_problem_set(&pb, 503, "overloaded", NULL, "out of memory");
+        cs_buf_free(b);
+        goto fail;
+    }
+    api_metrics_decision(s->metrics, sc.refuse);
+    if (s->audit) {
+        store_audit_rec r;
+        unsigned char d[CS_SHA256_LEN];
+        memset(&r, 0, sizeof r);
+        r.unix_ms = _unix_ms();
+        snprintf(r.request_id, sizeof r.request_id, "%s", req->request_id);
+        snprintf(r.endpoint, sizeof r.endpoint, "%s", explain ? "explain" : "predict");
+        snprintf(r.model_name, sizeof r.model_name, "%s", api_model_name(m));
+        snprintf(r.model_version, sizeof r.model_version, "%s", api_model_version(m));
+        snprintf(r.input_kind, sizeof r.input_kind, "%s", _kind_names[in.kind]);
+        r.client_id = in.kind == API_IN_CLIENT ? in.client_id : -1;
+        /* the digest of the exact feature vector that was scored */
+        cs_sha256_digest(x, n * sizeof *x, d);
+        cs_sha256_hex(d, r.input_digest);
+        r.probability = sc.probability;
+        r.score = sc.points;
+        r.threshold = sc.threshold;
+        snprintf(r.decision, sizeof r.decision, "%s", sc.refuse ? "refuse" : "approve");
+        if (store_audit_append(s->audit, &r, &err) != CS_OK) {
+            /* a decision that cannot be audited is not given */
+            cs_buf_free(b);
+            api_problem_set(&pb, 503, "audit_unavailable", NULL, "%s", err.msg);
+            goto fail;
+        }
+    }
+    resp->status = 200;
+    resp->content_type = "application/json";
+    free(x);
+    api_input_clear(&in);
+    api_model_release(m);
+    return;
+fail:
+    free(x);
+    api_input_clear(&in);
+    api_model_release(m);
+    api_respond_problem(resp, &pb, req->request_id);
+}
+
+double api_points(double p)
+{
+    /* points = offset + factor * ln(odds of good), factor = 50 / ln 2,
+     * offset = 600 - factor * ln 19 (600 points at 19:1, 50 points to double the odds) */
+    const double factor = 50.0 / log(2.0);
+    const double offset = 600.0 - factor * log(19.0);
+    if (!(p > 0)) p = 1e-15;
+    if (!(p < 1)) p = 1 - 1e-15;
+    return offset + factor * log((1 - p) / p);
+}

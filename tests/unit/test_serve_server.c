@@ -1,0 +1,559 @@
+/*
+ * test_serve_server.c: the API's dispatcher end to end without sockets: a small model
+ * built by hand (two trees over three features) and written as a model file, a clients
+ * store, then every route and error through api_server_handle(), the audit log, API keys,
+ * and a model reload while other threads keep scoring.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/model.h"
+#include "serve/api.h"
+#include "serve/api_int.h"
+#include "store/audit.h"
+#include "store/clients.h"
+
+static char dir[64];
+static char model_path[128], model1_path[128], model2_path[128], clients_path[128], audit_path[128], keys_path[128];
+static const char *const names[3] = {"EXT_SOURCE_2", "AMT_CREDIT", "DAYS_BIRTH"};
+
+/* tree 0: EXT_SOURCE_2 <= 0.5 ? (AMT_CREDIT <= 5e5 ? 0.4 : 0.9) : -0.6 (NaN goes left);
+ * tree 1: DAYS_BIRTH <= -15000 ? -0.2 : 0.3 (NaN right) */
+static lrn_model *make_learner(double base, double scale)
+{
+    lrn_model *l = lrn_model_create(LRN_GBDT, 3, NULL);
+    tree_node t0[5] = {
+        {0, 1, 4, 1, 0.5, 0, 100, 5}, {1, 2, 3, 0, 5e5, 0, 60, 2},
+        {-1, -1, -1, 0, 0, 0.4 * scale, 40, 0}, {-1, -1, -1, 0, 0, 0.9 * scale, 20, 0},
+        {-1, -1, -1, 0, 0, -0.6 * scale, 40, 0}};
+    tree_node t1[3] = {{2, 1, 2, 0, -15000, 0, 100, 3}, {-1, -1, -1, 0, 0, -0.2, 50, 0}, {-1, -1, -1, 0, 0, 0.3, 50, 0}};
+    assert_non_null(l);
+    l->base_score = base;
+    l->n_trees = 2;
+    l->trees = calloc(2, sizeof *l->trees);
+    l->trees[0].n_nodes = 5;
+    l->trees[0].nodes = malloc(sizeof t0);
+    memcpy(l->trees[0].nodes, t0, sizeof t0);
+    l->trees[1].n_nodes = 3;
+    l->trees[1].nodes = malloc(sizeof t1);
+    memcpy(l->trees[1].nodes, t1, sizeof t1);
+    return l;
+}
+
+/* 40 clients: ids 100000 + i */
+static feat_matrix *make_matrix(void)
+{
+    feat_matrix *m = feat_matrix_create(40, 3, NULL);
+    for (int j = 0; j < 3; j++) m->names[j] = strdup(names[j]);
+    for (int i = 0; i < 40; i++) {
+        m->ids[i] = 100000 + i;
+        m->target[i] = i % 4 == 0;
+        m->values[0 * 40 + i] = i % 5 == 4 ? NAN : (i % 10) / 10.0;
+        m->values[1 * 40 + i] = 1e5 * (i % 9);
+        m->values[2 * 40 + i] = -10000 - 300.0 * i;
+    }
+    return m;
+}
+
+static void write_model(const char *path, const char *version, double scale)
+{
+    feat_matrix *fm = make_matrix();
+    lrn_model *l = make_learner(-1.5, scale);
+    ev_calib *cal = ev_calib_fit(EV_CALIB_NONE, NULL, NULL, 0, NULL);
+    double *prob = malloc(40 * sizeof *prob);
+    size_t rows[40];
+    mf_parts p;
+    cs_err err = {0};
+    mf_reference *ref;
+    for (int i = 0; i < 40; i++) {
+        double x[3] = {fm->values[i], fm->values[40 + i], fm->values[80 + i]};
+        rows[i] = (size_t)i;
+        prob[i] = lrn_raw_to_proba(l, lrn_predict_raw(l, x));
+    }
+    ref = mf_reference_build(fm, rows, 40, prob, 0.3, 20, 1, &err);
+    if (!ref) fail_msg("%s", err.msg);
+    memset(&p, 0, sizeof p);
+    p.name = "test-gbdt";
+    p.version = version;
+    p.data_digest = "h64:0000000000000000";
+    p.n_train = 40;
+    p.positive_rate = 0.25;
+    p.n_feats = 3;
+    p.feat_names = names;
+    p.learner = l;
+    p.params_json = "{}";
+    p.calib = cal;
+    p.threshold = 0.3;
+    p.cost = EV_COST_DEFAULT;
+    p.reference = ref;
+    p.expected_value = -1.5;
+    if (mf_write(&p, path, &err) != CS_OK) fail_msg("%s", err.msg);
+    mf_reference_free(ref);
+    free(prob);
+    ev_calib_free(cal);
+    lrn_model_free(l);
+    feat_matrix_free(fm);
+}
+
+static int setup(void **state)
+{
+    FILE *f;
+    feat_matrix *fm;
+    cs_err err = {0};
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/cs_test_serve_XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    snprintf(model_path, sizeof model_path, "%s/model.csm", dir);
+    snprintf(model2_path, sizeof model2_path, "%s/model2.csm", dir);
+    snprintf(clients_path, sizeof clients_path, "%s/clients.db", dir);
+    snprintf(audit_path, sizeof audit_path, "%s/audit.db", dir);
+    snprintf(keys_path, sizeof keys_path, "%s/keys.txt", dir);
+    write_model(model_path, "1", 1.0);
+    write_model(model2_path, "2", 2.0);
+    snprintf(model1_path, sizeof model1_path, "%s/model1.csm", dir);
+    write_model(model1_path, "1", 1.0);
+    fm = make_matrix();
+    if (store_clients_import(clients_path, fm, NULL, 0, NULL, &err) != CS_OK) return -1;
+    feat_matrix_free(fm);
+    f = fopen(keys_path, "w");
+    fputs("# test keys\ntest-key-0123456789\n", f);
+    fclose(f);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static api_server *make_server(int keys)
+{
+    api_config cfg = api_config_default();
+    cs_err err = {0};
+    api_server *s;
+    cfg.model_path = model_path;
+    cfg.clients_path = clients_path;
+    cfg.audit_path = audit_path;
+    cfg.keys_path = keys ? keys_path : NULL;
+    cfg.max_body = 4096;
+    s = api_server_create(&cfg, &err);
+    if (!s) fail_msg("%s", err.msg);
+    return s;
+}
+
+/* run one request; returns the parsed body (NULL when not JSON) and sets *status */
+static cJSON *call(api_server *s, const char *method, const char *path, const char *body, int *status)
+{
+    api_request req;
+    api_response resp;
+    cJSON *doc;
+    memset(&req, 0, sizeof req);
+    req.method = method;
+    req.path = path;
+    req.request_id = "test-req";
+    req.body = body ? body : "";
+    req.body_len = body ? strlen(body) : 0;
+    api_server_handle(s, &req, &resp);
+    *status = resp.status;
+    if (resp.static_body) doc = cJSON_ParseWithLength(resp.static_body, resp.static_len);
+    else doc = resp.body.data ? cJSON_Parse(resp.body.data) : NULL;
+    api_response_clear(&resp);
+    return doc;
+}
+
+static double num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v)) fail_msg("member %s is not a number", k);
+    return v->valuedouble;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsString(v)) fail_msg("member %s is not a string", k);
+    return v->valuestring;
+}
+
+static void expect_error(api_server *s, const char *method, const char *path, const char *body, int status,
+                         const char *code)
+{
+    int st;
+    cJSON *d = call(s, method, path, body, &st);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error");
+    if (st != status || !e || strcmp(str(e, "code"), code))
+        fail_msg("%s %s %s: got %d %s, expected %d %s", method, path, body ? body : "", st,
+                 e ? str(e, "code") : "(no error object)", status, code);
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(e, "message"));
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(e, "field"));
+    cJSON_Delete(d);
+}
+
+static void test_predict(void **state)
+{
+    api_server *s = make_server(0);
+    int st;
+    cJSON *d;
+    double x[3], p, raw;
+    (void)state;
+    /* client 100003: EXT 0.3 (<= .5), AMT 3e5 (<= 5e5) -> 0.4; DAYS -10900 (> -15000) -> 0.3 */
+    d = call(s, "POST", "/v1/predict", "{\"client_id\": 100003}", &st);
+    assert_int_equal(st, 200);
+    raw = -1.5 + 0.4 + 0.3;
+    p = 1 / (1 + exp(-raw));
+    assert_true(fabs(num(d, "probability") - p) < 1e-12);
+    assert_true(num(d, "threshold") == 0.3);
+    assert_true(fabs(num(d, "distance") - (p - 0.3)) < 1e-12);
+    assert_string_equal(str(d, "decision"), p >= 0.3 ? "refuse" : "approve");
+    /* points: 600 at odds 19:1 good:bad, 50 to double */
+    assert_true(fabs(num(d, "score") - (600 - 50 / log(2) * log(19) + 50 / log(2) * log((1 - p) / p))) < 1e-9);
+    assert_true(num(d, "client_id") == 100003);
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(d, "model"), "name"), "test-gbdt");
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(d, "model"), "version"), "1");
+    assert_string_equal(str(d, "request_id"), "test-req");
+    cJSON_Delete(d);
+    /* the same client by features gives the same answer */
+    x[0] = 0.3;
+    x[1] = 3e5;
+    x[2] = -10900;
+    {
+        char body[256];
+        snprintf(body, sizeof body, "{\"features\": {\"EXT_SOURCE_2\": %.17g, \"AMT_CREDIT\": %.17g, \"DAYS_BIRTH\": %.17g}}",
+                 x[0], x[1], x[2]);
+        d = call(s, "POST", "/v1/predict", body, &st);
+        assert_int_equal(st, 200);
+        assert_true(fabs(num(d, "probability") - p) < 1e-12);
+        assert_null(cJSON_GetObjectItemCaseSensitive(d, "client_id"));
+        cJSON_Delete(d);
+    }
+    /* missing features follow the default directions: EXT NaN -> left, AMT NaN -> right (0.9), DAYS NaN -> right */
+    d = call(s, "POST", "/v1/predict", "{\"features\": {}}", &st);
+    assert_int_equal(st, 200);
+    assert_true(fabs(num(d, "probability") - 1 / (1 + exp(-(-1.5 + 0.9 + 0.3)))) < 1e-12);
+    assert_string_equal(str(d, "decision"), "refuse");
+    cJSON_Delete(d);
+    api_server_free(s);
+}
+
+/* contribution of feature name in an explanation, NAN when not listed */
+static double contribution_of(const cJSON *d, const char *name)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(d, "contributions"))
+        if (!strcmp(str(c, "feature"), name)) return num(c, "contribution");
+    return NAN;
+}
+
+static void test_explain(void **state)
+{
+    api_server *s = make_server(0);
+    int st;
+    cJSON *d;
+    double raw;
+    (void)state;
+    /* client 100003 (refused above): raw = -1.5 + 0.4 + 0.3 */
+    d = call(s, "POST", "/v1/explain", "{\"client_id\": 100003}", &st);
+    assert_int_equal(st, 200);
+    raw = -1.5 + 0.4 + 0.3;
+    assert_string_equal(str(d, "method"), "treeshap");
+    assert_true(fabs(num(d, "raw_score") - raw) < 1e-12);
+    assert_true(fabs(num(d, "contributions_sum") - raw) < 1e-9);
+    /* tree 1 splits DAYS_BIRTH with covers 50/50: E = 0.05, this client's leaf 0.3 -> +0.25 */
+    assert_true(fabs(contribution_of(d, "DAYS_BIRTH") - 0.25) < 1e-12);
+    /* expected value: base + tree 0 (0.4*40 + 0.9*20 - 0.6*40)/100 + tree 1 0.05 */
+    assert_true(fabs(num(d, "expected_value") - (-1.5 + 0.1 + 0.05)) < 1e-12);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "contributions")), 3);
+    {
+        const cJSON *rc = cJSON_GetObjectItemCaseSensitive(d, "reason_codes"), *r;
+        assert_true(cJSON_GetArraySize(rc) >= 1 && cJSON_GetArraySize(rc) <= 4);
+        cJSON_ArrayForEach(r, rc) {
+            assert_true(num(r, "contribution") > 0);
+            assert_true(strlen(str(r, "text")) > 0);
+            assert_true(strlen(str(r, "code")) > 0);
+        }
+    }
+    cJSON_Delete(d);
+    /* top=1 keeps the largest |contribution|; an approved client has no reason codes */
+    d = call(s, "POST", "/v1/explain", "{\"features\": {\"EXT_SOURCE_2\": 0.9, \"DAYS_BIRTH\": -20000}, \"top\": 1, \"lang\": \"fr\"}", &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(str(d, "decision"), "approve");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "contributions")), 1);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "reason_codes")), 0);
+    assert_true(fabs(num(d, "contributions_sum") - num(d, "raw_score")) < 1e-9);
+    cJSON_Delete(d);
+    /* global importance by mean |SHAP| over the model's sample */
+    d = call(s, "GET", "/v1/importance", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(str(d, "order"), "mean_abs_shap");
+    assert_true(num(d, "shap_rows") == 20);
+    cJSON_Delete(d);
+    api_server_free(s);
+}
+
+static void test_errors(void **state)
+{
+    api_server *s = make_server(0);
+    char big[5000];
+    (void)state;
+    expect_error(s, "POST", "/v1/predict", "{\"client_id\": 1}", 404, "unknown_client");
+    expect_error(s, "POST", "/v1/predict", "{\"client_id\": ", 400, "malformed_json");
+    expect_error(s, "POST", "/v1/predict", "{\"client_id\": \"x\"}", 400, "wrong_type");
+    expect_error(s, "POST", "/v1/predict", "{\"features\": {\"NOPE\": 1}}", 400, "unknown_feature");
+    expect_error(s, "POST", "/v1/predict", "{\"features\": {\"AMT_CREDIT\": -1e400}}", 400, "non_finite");
+    expect_error(s, "POST", "/v1/explain", "{\"features\": {\"AMT_CREDIT\": true}}", 400, "wrong_type");
+    expect_error(s, "GET", "/v1/predict", NULL, 405, "method_not_allowed");
+    expect_error(s, "PUT", "/v1/clients", NULL, 405, "method_not_allowed");
+    expect_error(s, "GET", "/v2/predict", NULL, 404, "not_found");
+    expect_error(s, "GET", "/v1/clients/12x", NULL, 400, "wrong_type");
+    expect_error(s, "GET", "/v1/clients/5", NULL, 404, "unknown_client");
+    expect_error(s, "GET", "/v1/features/NOPE/distribution", NULL, 404, "unknown_feature");
+    memset(big, ' ', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    {
+        api_request req;
+        api_response resp;
+        memset(&req, 0, sizeof req);
+        req.method = "POST";
+        req.path = "/v1/predict";
+        req.request_id = "r";
+        req.body = big;
+        req.body_len = strlen(big);
+        req.body_too_large = 1;
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 413);
+        assert_non_null(strstr(resp.body.data, "\"body_too_large\""));
+        api_response_clear(&resp);
+        req.method = "GET";
+        req.path = "/v1/clients";
+        req.body_too_large = 0;
+        req.arg_limit = "5000";
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 400);
+        api_response_clear(&resp);
+        req.arg_limit = "3";
+        req.arg_offset = "-1";
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 400);
+        api_response_clear(&resp);
+        req.arg_offset = "2";
+        req.arg_q = "10003";
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body.data, "\"total\":10,"));
+        assert_non_null(strstr(resp.body.data, "{\"id\":100032,"));
+        api_response_clear(&resp);
+    }
+    api_server_free(s);
+}
+
+static void test_get_routes(void **state)
+{
+    api_server *s = make_server(0);
+    int st;
+    cJSON *d;
+    (void)state;
+    d = call(s, "GET", "/health", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(str(d, "status"), "ok");
+    assert_true(num(d, "clients") == 40);
+    cJSON_Delete(d);
+    d = call(s, "GET", "/v1/model", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_true(num(d, "threshold") == 0.3);
+    assert_true(num(d, "n_features") == 3);
+    assert_string_equal(str(d, "kind"), "gbdt");
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "features"), 2)->valuestring, "DAYS_BIRTH");
+    cJSON_Delete(d);
+    d = call(s, "GET", "/v1/importance", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "features")), 3);
+    cJSON_Delete(d);
+    d = call(s, "GET", "/v1/features/AMT_CREDIT/distribution", NULL, &st);
+    assert_int_equal(st, 200);
+    {
+        const cJSON *acc = cJSON_GetObjectItemCaseSensitive(d, "accepted"), *ref = cJSON_GetObjectItemCaseSensitive(d, "refused");
+        double total = 0;
+        assert_int_equal(cJSON_GetArraySize(acc), MF_HIST_BINS);
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "edges")), MF_HIST_BINS + 1);
+        for (int b = 0; b < MF_HIST_BINS; b++) total += cJSON_GetArrayItem(acc, b)->valuedouble + cJSON_GetArrayItem(ref, b)->valuedouble;
+        assert_true(total == 40);   /* every training client is in one bin (AMT_CREDIT has no NaN) */
+    }
+    cJSON_Delete(d);
+    d = call(s, "GET", "/v1/clients/100007", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_true(num(d, "id") == 100007);
+    cJSON_Delete(d);
+    d = call(s, "GET", "/openapi.json", NULL, &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(str(d, "openapi"), "3.0.3");
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "paths"), "/v1/predict"));
+    cJSON_Delete(d);
+    {   /* metrics: text, counts what ran */
+        api_request req;
+        api_response resp;
+        memset(&req, 0, sizeof req);
+        req.method = "GET";
+        req.path = "/metrics";
+        req.request_id = "m";
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body.data, "# TYPE creditscore_http_request_duration_seconds histogram"));
+        api_response_clear(&resp);
+        req.path = "/docs";
+        api_server_handle(s, &req, &resp);
+        assert_int_equal(resp.status, 503);   /* no docs folder given */
+        api_response_clear(&resp);
+    }
+    api_server_free(s);
+}
+
+static void test_keys(void **state)
+{
+    api_server *s = make_server(1);
+    api_request req;
+    api_response resp;
+    (void)state;
+    memset(&req, 0, sizeof req);
+    req.method = "POST";
+    req.path = "/v1/predict";
+    req.request_id = "k";
+    req.body = "{\"client_id\": 100003}";
+    req.body_len = strlen(req.body);
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 401);
+    assert_null(strstr(resp.body.data, "probability"));
+    api_response_clear(&resp);
+    req.api_key = "test-key-0123456788";
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 401);
+    api_response_clear(&resp);
+    req.api_key = "test-key-0123456789";
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    api_response_clear(&resp);
+    /* 401 comes before any other check: a bad body without a key is still 401 */
+    req.api_key = NULL;
+    req.body = "{";
+    req.body_len = 1;
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 401);
+    api_response_clear(&resp);
+    req.method = "GET";
+    req.path = "/metrics";
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 401);
+    api_response_clear(&resp);
+    req.path = "/health";
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    api_response_clear(&resp);
+    api_server_free(s);
+}
+
+typedef struct load_arg {
+    api_server *s;
+    volatile int *stop;
+    int n, failed, saw_v2;
+} load_arg;
+
+static void *load(void *p)
+{
+    load_arg *a = p;
+    while (!*a->stop || a->n < 200) {
+        int st;
+        cJSON *d = call(a->s, "POST", "/v1/predict", "{\"client_id\": 100011}", &st);
+        if (st != 200 || !d) a->failed++;
+        else if (!strcmp(str(cJSON_GetObjectItemCaseSensitive(d, "model"), "version"), "2")) a->saw_v2 = 1;
+        cJSON_Delete(d);
+        a->n++;
+    }
+    return NULL;
+}
+
+static void test_reload_under_load(void **state)
+{
+    api_server *s = make_server(0);
+    pthread_t th[3];
+    load_arg a[3];
+    volatile int stop = 0;
+    char cmd[1024];
+    cs_err err = {0};
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        a[i] = (load_arg){s, &stop, 0, 0, 0};
+        pthread_create(&th[i], NULL, load, &a[i]);
+    }
+    /* swap the file under the server and reload, several times, while requests run */
+    for (int r = 0; r < 6; r++) {
+        snprintf(cmd, sizeof cmd, "cp %s %s.new && mv %s.new %s", r % 2 ? model1_path : model2_path, model_path,
+                 model_path, model_path);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(api_server_reload(s, &err), CS_OK);
+        usleep(2000);
+    }
+    /* a broken file keeps the old model */
+    {
+        FILE *f = fopen(model_path, "wb");
+        fputs("CSMODEL but truncated", f);
+        fclose(f);
+    }
+    assert_int_not_equal(api_server_reload(s, &err), CS_OK);
+    assert_non_null(strstr(err.msg, model_path));
+    stop = 1;
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(a[i].failed, 0);
+    }
+    assert_true(a[0].saw_v2 || a[1].saw_v2 || a[2].saw_v2);
+    api_server_free(s);
+    write_model(model_path, "1", 1.0);
+}
+
+static int count_rows(const store_audit_rec *r, void *ud)
+{
+    (void)r;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_audit(void **state)
+{
+    api_server *s;
+    int before = 0, after = 0, st;
+    cJSON *d;
+    (void)state;
+    store_audit_read(audit_path, 0, 0, count_rows, &before, NULL);
+    s = make_server(0);
+    d = call(s, "POST", "/v1/predict", "{\"client_id\": 100001}", &st);
+    cJSON_Delete(d);
+    d = call(s, "POST", "/v1/predict", "{\"client_id\": 1}", &st);   /* 404: not a decision */
+    cJSON_Delete(d);
+    d = call(s, "POST", "/v1/predict", "{\"features\": {\"AMT_CREDIT\": 1}}", &st);
+    cJSON_Delete(d);
+    api_server_free(s);
+    store_audit_read(audit_path, 0, 0, count_rows, &after, NULL);
+    assert_int_equal(after - before, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_predict),  cmocka_unit_test(test_explain), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_get_routes), cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_reload_under_load), cmocka_unit_test(test_audit),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
