@@ -60,6 +60,16 @@ static inline void feat_acc_add(feat_acc *a, double x)
     a->wmean += (x - old) / (double)a->count;
     a->wssq += (x - a->wmean) * (x - old);
 }
+/* The same without the Welford update (half the cost): feat_acc_var() is then invalid. */
+static inline void feat_acc_add_novar(feat_acc *a, double x)
+{
+    a->size++;
+    if (x != x) return;
+    a->count++;
+    a->sum += x;
+    if (a->count == 1 || x < a->min) a->min = x;
+    if (a->count == 1 || x > a->max) a->max = x;
+}
 double feat_acc_min(const feat_acc *a);
 double feat_acc_max(const feat_acc *a);
 double feat_acc_sum(const feat_acc *a);

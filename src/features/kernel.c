@@ -488,6 +488,25 @@ static int32_t _kmap_get(const _kmap *m, double key)
     return -1;
 }
 
+/* ids[r] = the id of keys[r] for r < n, in parallel; a run of equal keys (files sorted or
+ * clustered by client, as the real ones are) costs one lookup */
+static void _kmap_get_all(const _kmap *m, const double *keys, size_t n, int32_t *ids)
+{
+#pragma omp parallel if (n > 100000)
+    {
+        double last = NAN;
+        int32_t last_id = -1;
+#pragma omp for schedule(static)
+        for (size_t r = 0; r < n; r++) {
+            if (keys[r] != last) {
+                last = keys[r];
+                last_id = _kmap_get(m, last);
+            }
+            ids[r] = last_id;
+        }
+    }
+}
+
 /* rows grouped by id, stable: rows[off[g] .. off[g+1]) are group g's rows in file order */
 typedef struct _groups {
     size_t n_groups;
@@ -591,8 +610,15 @@ static void _emit_aggs(const double *x, size_t n, const unsigned char *mask, con
         const double *v = x + (size_t)aggs[a].in * n;
         feat_acc acc;
         feat_acc_init(&acc);
-        for (size_t i = 0; i < n; i++)
-            if (!mask || mask[i]) feat_acc_add(&acc, v[i]);
+        if (aggs[a].aggs & A_VAR) {
+            for (size_t i = 0; i < n; i++)
+                if (!mask || mask[i]) feat_acc_add(&acc, v[i]);
+        } else if (mask) {
+            for (size_t i = 0; i < n; i++)
+                if (mask[i]) feat_acc_add_novar(&acc, v[i]);
+        } else {
+            for (size_t i = 0; i < n; i++) feat_acc_add_novar(&acc, v[i]);
+        }
         for (int b = 0; b < FEAT_AGG_N; b++) {
             if (!(aggs[a].aggs & (1u << b))) continue;
             if (b == 6) { /* NUNIQUE */
@@ -993,8 +1019,7 @@ static cs_status _bind_secondary(_ctx *c, const tbl *bur, const tbl *bb, const t
         return CS_ENOMEM;
     }
     for (size_t r = 0; r < bur->n_rows; r++) c->bur_key[r] = _kmap_put(&km, c->bur.id_bureau[r]);
-#pragma omp parallel for schedule(static) if (bb->n_rows > 100000)
-    for (size_t r = 0; r < bb->n_rows; r++) bbk[r] = _kmap_get(&km, c->bb.id_bureau[r]);
+    _kmap_get_all(&km, c->bb.id_bureau, bb->n_rows, bbk);
     st = _group_rows(bbk, bb->n_rows, (size_t)km.n, &c->bbg, err);
     _kmap_free(&km);
     free(bbk);
@@ -1174,8 +1199,7 @@ feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec 
             }
             gid = cs_malloc((n ? n : 1) * sizeof *gid, err);
             if (!gid) goto fail;
-#pragma omp parallel for schedule(static) if (n > 100000)
-            for (size_t r = 0; r < n; r++) gid[r] = _kmap_get(&km, idc[r]);
+            _kmap_get_all(&km, idc, n, gid);
             if (_group_rows(gid, n, (size_t)km.n, &g[t], err)) {
                 free(gid);
                 goto fail;

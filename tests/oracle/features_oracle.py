@@ -3,7 +3,9 @@
 simple features" as ../shared/docs/kernel-features.md specifies it (§3 and §4), used to
 check `creditscore features` value by value.
 
-    features_oracle.py compute DATA_DIR OUT.csv     the features of a data folder
+    features_oracle.py compute DATA_DIR OUT.csv [FILE.csf]
+        the features of a data folder (OUT '-': not written); with FILE.csf, compare them
+        in memory with that feature file (names, clients, every value), for full-size runs
     features_oracle.py edge SRC_DIR DST_DIR          a copy of a data folder with edge cases
     features_oracle.py compare C.csv ORACLE.csv [NAMES.txt]
         every name and every value must match (relative 1e-9; NaN = NaN, inf = inf);
@@ -288,7 +290,9 @@ def credit_card_balance(folder):
     return cc_agg
 
 
-def compute(folder, out):
+def compute(folder, out, csf=None):
+    import time
+    t0 = time.time()
     df = application(folder)
     for block in (bureau_and_balance, previous_applications, pos_cash, installments_payments,
                   credit_card_balance):
@@ -296,10 +300,60 @@ def compute(folder, out):
         if agg is not None:
             df = df.join(agg, how='left', on='SK_ID_CURR')
     feats = [f for f in df.columns if f not in ['TARGET', 'SK_ID_CURR', 'SK_ID_BUREAU', 'SK_ID_PREV', 'index']]
-    res = df[['SK_ID_CURR', 'TARGET'] + feats].astype('float64')
-    res['SK_ID_CURR'] = res['SK_ID_CURR'].astype('int64')
-    res.to_csv(out, index=False, float_format='%.17g', na_rep='')
-    print(f'oracle: {len(res)} clients x {len(feats)} features -> {out}')
+    print(f'oracle: {len(df)} clients x {len(feats)} features computed in {time.time() - t0:.1f} s')
+    sys.stdout.flush()
+    if csf:
+        return check_csf(df, feats, csf)
+    if out != '-':
+        res = df[['SK_ID_CURR', 'TARGET'] + feats].astype('float64')
+        res['SK_ID_CURR'] = res['SK_ID_CURR'].astype('int64')
+        res.to_csv(out, index=False, float_format='%.17g', na_rep='')
+        print(f'oracle: written to {out}')
+    return 0
+
+
+def read_csf(path):
+    """The names, ids, targets and value columns of a .csf feature file (featfile.h)."""
+    import struct
+    raw = np.memmap(path, dtype=np.uint8, mode='r')
+    magic, version, hsize, n_rows, n_feats, no, nl, io, il, to, tl, vo, vl, flen, ck = \
+        struct.unpack_from('<8sIIQQQQQQQQQQQQ', raw, 0)
+    assert magic == b'CSFEAT\0\0' and flen == len(raw), 'not a complete feature file'
+    names = bytes(raw[no:no + nl]).split(b'\0')[:n_feats]
+    ids = np.frombuffer(raw, dtype='<i8', count=n_rows, offset=io)
+    target = np.frombuffer(raw, dtype='<f8', count=n_rows, offset=to)
+    values = np.frombuffer(raw, dtype='<f8', count=n_rows * n_feats, offset=vo).reshape(n_feats, n_rows)
+    return [n.decode('utf-8') for n in names], ids, target, values
+
+
+def same_values(a, b):
+    """NaN = NaN, inf = inf, else relative 1e-9."""
+    with np.errstate(invalid='ignore'):
+        close = np.abs(a - b) <= 1e-9 * np.maximum(np.abs(a), np.abs(b))
+    return (a == b) | (np.isnan(a) & np.isnan(b)) | (close & np.isfinite(a) & np.isfinite(b))
+
+
+def check_csf(df, feats, csf):
+    names, ids, target, values = read_csf(csf)
+    if names != feats:
+        print(f'names differ: C has {len(names)}, oracle {len(feats)}')
+        return 1
+    if len(ids) != len(df) or not (ids == df['SK_ID_CURR'].to_numpy().astype('int64')).all():
+        print('clients differ')
+        return 1
+    bad = 0
+    cols = [('TARGET', target)] + [(f, values[j]) for j, f in enumerate(feats)]
+    for name, c in cols:
+        o = df[name].to_numpy(dtype='float64')
+        ok = same_values(np.asarray(c), o)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok)[0])
+            print(f'mismatch: feature {name}, client {ids[i]}: C {c[i]!r}, oracle {o[i]!r} '
+                  f'({int((~ok).sum())} in this column)')
+            bad += int((~ok).sum())
+    print(f'compared {len(cols) * len(ids)} values of {len(cols)} columns for {len(ids)} clients: '
+          f'{bad} mismatches')
+    return 1 if bad else 0
 
 
 def compare(c_csv, o_csv, names_txt=None):
@@ -335,11 +389,7 @@ def compare(c_csv, o_csv, names_txt=None):
     for col in c.columns[1:]:
         a = c[col].to_numpy(dtype='float64')
         b = o[col].to_numpy(dtype='float64')
-        both_nan = np.isnan(a) & np.isnan(b)
-        same = (a == b) | both_nan
-        with np.errstate(invalid='ignore'):
-            close = np.abs(a - b) <= 1e-9 * np.maximum(np.abs(a), np.abs(b))
-        ok = same | (close & np.isfinite(a) & np.isfinite(b))
+        ok = same_values(a, b)
         n_bad = int((~ok).sum())
         total += a.size
         if n_bad:
@@ -415,8 +465,8 @@ def edge(src, dst):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) == 4 and sys.argv[1] == 'compute':
-        compute(sys.argv[2], sys.argv[3])
+    if len(sys.argv) in (4, 5) and sys.argv[1] == 'compute':
+        sys.exit(compute(*sys.argv[2:]))
     elif len(sys.argv) == 4 and sys.argv[1] == 'edge':
         edge(sys.argv[2], sys.argv[3])
     elif len(sys.argv) in (4, 5) and sys.argv[1] == 'compare':

@@ -37,6 +37,11 @@ fi
 
 if "$CS" synth --out "$T/gen" --clients 1700 --test-clients 300 --seed 5 --quiet >/dev/null 2>&1; then
   same "2000 generated clients" "$T/gen"
+  if "$PY" "$ORACLE" compute "$T/gen" - "$T/2000 generated clients.csf" >"$T/csf.cmp" 2>&1; then
+    ok "the binary feature file holds the same values ($(tail -1 "$T/csf.cmp"))"
+  else
+    fail "the binary feature file holds the same values" "$(tail -5 "$T/csf.cmp")"
+  fi
   "$PY" "$ORACLE" edge "$T/gen" "$T/edge"
   if same "edge cases" "$T/edge"; then
     n_pinf=$(grep -o ',inf' "$T/edge cases.c.csv" | wc -l)
