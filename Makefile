@@ -89,6 +89,10 @@ $(DASH_WEB)/public/vendor/echarts.min.js: $(DASH_WEB)/node_modules/.package-lock
 	@mkdir -p $(dir $@)
 	cp $(DASH_WEB)/node_modules/echarts/dist/echarts.min.js $@
 web: $(DASH_WEB)/public/vendor/echarts.min.js
+# The API's Swagger UI (npm swagger-ui-dist, from its lockfile), served by `serve` at /docs.
+web/api-docs/node_modules/.package-lock.json: web/api-docs/package.json web/api-docs/package-lock.json
+	cd web/api-docs && npm ci --no-audit --no-fund --loglevel=error
+web: web/api-docs/node_modules/.package-lock.json
 
 test:
 	@scripts/install-deps.sh
