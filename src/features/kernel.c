@@ -551,7 +551,8 @@ typedef struct _scr {
     size_t tcap;
     unsigned char *mask;
     size_t mcap;
-    size_t cnt[4096];
+    size_t *cnt;            /* per-category counts */
+    size_t ccap;
     int oom;
 } _scr;
 
@@ -574,6 +575,7 @@ static void *_grow(void *p, size_t *cap, size_t need, size_t elem, int *oom)
 
 static void _scr_free(_scr *s)
 {
+    free(s->cnt);
     free(s->x);
     free(s->tmp);
     free(s->mask);
@@ -640,18 +642,11 @@ static void _emit_dummy_means(const _cat *c, const uint32_t *rows, size_t n, int
                               double *out, size_t *k)
 {
     size_t nd = (size_t)c->n_cats + 1;
-    size_t *cnt = s->cnt;
-    size_t *heap = NULL;
-    if (nd > sizeof s->cnt / sizeof s->cnt[0]) {
-        heap = calloc(nd, sizeof *heap);
-        if (!heap) {
-            s->oom = 1;
-            return;
-        }
-        cnt = heap;
-    } else {
-        memset(cnt, 0, nd * sizeof *cnt);
-    }
+    size_t *cnt;
+    s->cnt = _grow(s->cnt, &s->ccap, nd, sizeof *s->cnt, &s->oom);
+    if (s->oom) return;
+    cnt = s->cnt;
+    memset(cnt, 0, nd * sizeof *cnt);
     if (c->codes)
         for (size_t i = 0; i < n; i++) {
             int d = _cat_of(c, rows[i]);
@@ -659,7 +654,6 @@ static void _emit_dummy_means(const _cat *c, const uint32_t *rows, size_t n, int
         }
     for (int d = 0; d < c->n_cats; d++) out[(*k)++] = (double)cnt[d] / (double)n;
     if (with_nan) out[(*k)++] = (double)cnt[c->n_cats] / (double)n;
-    free(heap);
 }
 
 /* the application block of row r of table b */
@@ -722,6 +716,7 @@ static void _block_bureau(const _ctx *c, const uint32_t *rows, size_t n, _scr *s
     }
     s->x = _grow(s->x, &s->xcap, n_in * n, sizeof *s->x, &s->oom);
     s->mask = _grow(s->mask, &s->mcap, n, 1, &s->oom);
+    s->cnt = _grow(s->cnt, &s->ccap, (size_t)n_status + 1, sizeof *s->cnt, &s->oom);
     if (s->oom) return;
     x = s->x;
     for (size_t i = 0; i < n; i++) {
