@@ -14,3 +14,24 @@ echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data"
 
 echo "== 2. compute the kernel's features into $DIR/features.csf (spec: $DIR/features.spec)"
 "$CS" features --data "$DIR/data" --out "$DIR/features.csf" --spec-out "$DIR/features.spec"
+
+# ---- the scoring API: keep this the last step before the dashboard ---------------------------------
+MODEL=${DEMO_MODEL:-$DIR/model.csm}
+API_PORT=${API_PORT:-8000}
+echo "== 4. import the clients store $DIR/clients.db and serve $MODEL on port $API_PORT"
+"$CS" clients import --features "$DIR/features.csf" --data "$DIR/data" --out "$DIR/clients.db"
+if [ -f "$DIR/api.pid" ] && kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null; then
+  kill -TERM "$(cat "$DIR/api.pid")"   # the API a previous demo started
+  sleep 1
+fi
+nohup "$CS" serve --model "$MODEL" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT" \
+  >"$DIR/api.out" 2>"$DIR/api.log" &
+echo $! >"$DIR/api.pid"
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$DIR/api.out" 2>/dev/null && break
+  kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null || { cat "$DIR/api.log"; exit 1; }
+  sleep 0.1
+done
+API_URL="http://127.0.0.1:$API_PORT"
+echo "   API:  $API_URL   (docs $API_URL/docs; log $DIR/api.log; stop: kill \$(cat $DIR/api.pid))"
+echo "   try:  curl -s $API_URL/v1/predict -d '{\"client_id\": $(sed -n 2p "$DIR/data/application_test.csv" | cut -d, -f1)}'"
