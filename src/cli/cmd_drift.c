@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "../drift/drift.h"
+#include "../store/audit.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -16,6 +17,8 @@ static void _usage(FILE *out)
 {
     fprintf(out,
             "usage: creditscore drift (--reference FILE | --reference-model MODEL) --current FILE\n"
+            "                         --html REPORT.html\n"
+            "       creditscore drift --reference-model MODEL --audit LOG --clients STORE [--since DATE]\n"
             "                         --html REPORT.html\n"
             "                         [--json REPORT.json] [--columns A,B,...] [--fail-on-drift]\n"
             "                         [--stattest [COL=]TEST]... [--threshold [COL=]X]...\n"
@@ -30,6 +33,9 @@ static void _usage(FILE *out)
             "  --reference-model M   use the training sample model file M carries as the reference\n"
             "                        (then --current is a feature file with the model's features)\n"
             "  --current FILE        the data to check (e.g. application_test.csv)\n"
+            "  --audit LOG           live drift: instead of --current, the clients the API scored\n"
+            "                        (its audit log), their features read from --clients STORE;\n"
+            "                        needs --reference-model; --since DATE keeps the newer ones\n"
             "  --html FILE           write the self-contained HTML report here\n"
             "  --json FILE           write the JSON report here\n"
             "  --columns A,B         compare only these columns\n"
@@ -85,8 +91,10 @@ int cmd_drift(int argc, char **argv)
         {"threshold", required_argument, NULL, 't'}, {"drift-share", required_argument, NULL, 'd'},
         {"keep-ids", no_argument, NULL, 'k'},        {"fail-on-drift", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"reference-model", required_argument, NULL, 'm'},
+        {"reference-model", required_argument, NULL, 'm'}, {"audit", required_argument, NULL, 'a'},
+        {"clients", required_argument, NULL, 'L'},   {"since", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
+    const char *audit_path = NULL, *clients_path = NULL, *since = NULL;
     const char *ref_path = NULL, *model_path = NULL, *cur_path = NULL, *html = NULL, *json = NULL;
     char *columns_arg = NULL;
     const char **columns = NULL;
@@ -106,6 +114,9 @@ int cmd_drift(int argc, char **argv)
         switch (opt) {
         case 'r': ref_path = optarg; break;
         case 'm': model_path = optarg; break;
+        case 'a': audit_path = optarg; break;
+        case 'L': clients_path = optarg; break;
+        case 'S': since = optarg; break;
         case 'c': cur_path = optarg; break;
         case 'H': html = optarg; break;
         case 'j': json = optarg; break;
@@ -156,9 +167,24 @@ int cmd_drift(int argc, char **argv)
         free(ovs.v);
         return cli_usage_error("drift", "unexpected argument '%s'", argv[optind]);
     }
-    if ((!ref_path && !model_path) || (ref_path && model_path) || !cur_path) {
+    if ((!ref_path && !model_path) || (ref_path && model_path) || (!cur_path && !audit_path) ||
+        (cur_path && audit_path)) {
         free(ovs.v);
-        return cli_usage_error("drift", "--current and one of --reference or --reference-model are required");
+        return cli_usage_error("drift", "say what to compare: --reference FILE or --reference-model MODEL, "
+                                        "and --current FILE or (with a model) --audit LOG --clients STORE");
+    }
+    if (audit_path && (!model_path || !clients_path)) {
+        free(ovs.v);
+        return cli_usage_error("drift", "--audit needs --reference-model MODEL and --clients STORE");
+    }
+    if (since && !audit_path) {
+        free(ovs.v);
+        return cli_usage_error("drift", "--since applies to --audit only");
+    }
+    if (since && store_audit_parse_time(since) < 0) {
+        free(ovs.v);
+        return cli_usage_error("drift", "--since wants a date like 2026-11-26 or 2026-11-26T07:55:01Z, not '%s'",
+                               since);
     }
     if (!html && !json) {
         free(ovs.v);
@@ -179,8 +205,22 @@ int cmd_drift(int argc, char **argv)
 
     ref = model_path ? drift_dataset_from_model(model_path, &err) : drift_dataset_load(ref_path, &err);
     if (!ref) goto fail;
-    cur = drift_dataset_load(cur_path, &err);
-    if (!cur) goto fail;
+    if (audit_path) {
+        const char **names = calloc((size_t)ref->n_cols + 1, sizeof *names);
+        size_t n_without = 0;
+        if (!names) goto nomem;
+        for (int j = 0; j < ref->n_cols; j++) names[j] = ref->cols[j].name;
+        cur = drift_dataset_from_audit(audit_path, clients_path, since ? store_audit_parse_time(since) : 0,
+                                       ref->model_name, names, (size_t)ref->n_cols, &n_without, &err);
+        free(names);
+        if (!cur) goto fail;
+        if (!quiet && n_without)
+            fprintf(stderr, "drift: %zu decisions on inputs sent in the request (features not in the log) left out\n",
+                    n_without);
+    } else {
+        cur = drift_dataset_load(cur_path, &err);
+        if (!cur) goto fail;
+    }
 
     drift_options_init(&o);
     o.drift_share = drift_share;

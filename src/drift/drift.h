@@ -9,7 +9,8 @@
  *   2. the comparison: drift_compare() types every common column, picks its test exactly
  *      as evidently does (or as the options override), runs it in parallel over columns
  *      and decides column and dataset drift;
- *   3. data sets from files (drift_dataset_*: CSV, feature file, model) and the report writers
+ *   3. data sets from files (drift_dataset_*: CSV, feature file, model, the API's audit
+ *      log) and the report writers
  *      (drift_report_write_json, drift_report_write_html).
  *
  * Missing values: NaN and +-inf (numeric) and missing categories are dropped per column
@@ -131,6 +132,7 @@ typedef struct drift_dataset {
     size_t n_rows;
     int n_cols;
     drift_column *cols;
+    char *model_name;           /* from a model file: its name; else NULL */
     void *_owner;               /* private: what holds the data */
     void (*_owner_free)(void *);/* private */
 } drift_dataset;
@@ -151,6 +153,15 @@ drift_dataset *drift_dataset_from_matrix(const char *label, size_t n_rows, size_
  * features), labelled "training sample of N rows carried by model NAME VERSION (path)".
  * NULL + err when the file is not a model or carries no sample. */
 drift_dataset *drift_dataset_from_model(const char *path, cs_err *err);
+/* The inputs the API scored, from its audit log (store/audit.h) since since_ms (unix ms;
+ * 0 = all): every decision by model_name (NULL = any) on a known client (input_kind
+ * "client_id"), one row per decision, with that client's features looked up by name in
+ * the clients store (store/clients.h) as the columns names[0..n_names) (NaN for a name
+ * the store lacks). The log does not record the features of other inputs (features or
+ * application sent in the request): those decisions are counted in *n_without. */
+drift_dataset *drift_dataset_from_audit(const char *audit_path, const char *clients_path, int64_t since_ms,
+                                        const char *model_name, const char *const *names, size_t n_names,
+                                        size_t *n_without, cs_err *err);
 void drift_dataset_free(drift_dataset *d);
 
 /* A per-column choice of test and/or threshold (--stattest COL=TEST, --threshold COL=X). */

@@ -1,7 +1,8 @@
 /*
  * source.c: the data sets a drift report compares, from a CSV table (a Home Credit table
  * typed by its schema, or any CSV with its types inferred), from a feature file, or from
- * a column-major matrix the caller holds, or from the training sample a model file carries. Each drift_dataset
+ * a column-major matrix the caller holds, from the training sample a model file carries,
+ * or from the clients the API scored (its audit log joined with the clients store). Each drift_dataset
  * is a list of borrowed column views plus the object that owns the data.
  */
 #include "drift.h"
@@ -10,7 +11,10 @@
 #include "../io/hc_schema.h"
 #include "../io/tbl.h"
 #include "../model/model.h"
+#include "../store/audit.h"
+#include "../store/clients.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +40,7 @@ void drift_dataset_free(drift_dataset *d)
 {
     if (!d) return;
     if (d->_owner_free) d->_owner_free(d->_owner);
+    free(d->model_name);
     free(d->cols);
     free(d->label);
     free(d);
@@ -192,5 +197,138 @@ drift_dataset *drift_dataset_from_model(const char *path, cs_err *err)
     }
     d->_owner = o;
     d->_owner_free = _model_free;
+    d->model_name = cs_strdup(mf_name(o->m), err);
+    if (!d->model_name) {
+        drift_dataset_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- the API's inputs: audit log + clients store ------------------------------------ */
+
+typedef struct _audit_rows {
+    const char *model_name;
+    int64_t *ids;
+    size_t n, cap;
+    size_t n_without;
+    int oom;
+} _audit_rows;
+
+static int _audit_row(const store_audit_rec *r, void *ud)
+{
+    _audit_rows *a = ud;
+    if (a->model_name && strcmp(a->model_name, r->model_name)) return 0;
+    if (strcmp(r->input_kind, "client_id") || r->client_id < 0) {
+        a->n_without++;
+        return 0;
+    }
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 1024;
+        int64_t *v = realloc(a->ids, cap * sizeof *v);
+        if (!v) {
+            a->oom = 1;
+            return 1;
+        }
+        a->ids = v;
+        a->cap = cap;
+    }
+    a->ids[a->n++] = r->client_id;
+    return 0;
+}
+
+typedef struct _audit_owner {
+    double *values;
+    char **names;
+    size_t n_names;
+} _audit_owner;
+
+static void _audit_free(void *p)
+{
+    _audit_owner *o = p;
+    if (!o) return;
+    for (size_t j = 0; j < o->n_names; j++) free(o->names[j]);
+    free(o->names);
+    free(o->values);
+    free(o);
+}
+
+drift_dataset *drift_dataset_from_audit(const char *audit_path, const char *clients_path, int64_t since_ms,
+                                        const char *model_name, const char *const *names, size_t n_names,
+                                        size_t *n_without, cs_err *err)
+{
+    _audit_rows rows = {model_name, NULL, 0, 0, 0, 0};
+    _audit_owner *o = NULL;
+    store_clients *sc = NULL;
+    double *x = NULL;
+    long *map = NULL;
+    drift_dataset *d = NULL;
+    cs_buf label = {0};
+    size_t nf, n_missing = 0;
+    char since[32];
+
+    if (n_without) *n_without = 0;
+    if (store_audit_read(audit_path, since_ms, 0, _audit_row, &rows, err)) goto out;
+    if (rows.oom) {
+        cs_err_set(err, CS_ENOMEM, "out of memory reading %s", audit_path);
+        goto out;
+    }
+    store_audit_format_time(since_ms, since);
+    if (rows.n == 0) {
+        cs_err_set(err, CS_ENOTFOUND, "%s: no decision on a known client%s%s since %s (%zu on other inputs)",
+                   audit_path, model_name ? " by model " : "", model_name ? model_name : "", since, rows.n_without);
+        goto out;
+    }
+    sc = store_clients_open(clients_path, 1, err);
+    if (!sc) goto out;
+    nf = store_clients_n_feats(sc);
+    const char *const *snames = store_clients_feature_names(sc);
+    o = cs_calloc(1, sizeof *o, err);
+    map = cs_calloc(n_names ? n_names : 1, sizeof *map, err);
+    x = cs_calloc(nf ? nf : 1, sizeof *x, err);
+    if (!o || !map || !x) goto out;
+    o->names = cs_calloc(n_names ? n_names : 1, sizeof *o->names, err);
+    o->values = cs_malloc((n_names ? n_names : 1) * rows.n * sizeof *o->values, err);
+    if (!o->names || !o->values) goto out;
+    for (size_t j = 0; j < n_names; j++) {
+        o->names[j] = cs_strdup(names[j], err);
+        if (!o->names[j]) goto out;
+        o->n_names = j + 1;
+        map[j] = -1;
+        for (size_t k = 0; k < nf; k++)
+            if (!strcmp(snames[k], names[j])) {
+                map[j] = (long)k;
+                break;
+            }
+        if (map[j] < 0) n_missing++;
+    }
+    if (n_missing == n_names) {
+        cs_err_set(err, CS_ENOTFOUND, "%s: none of the %zu model features is in the clients store", clients_path,
+                   n_names);
+        goto out;
+    }
+    for (size_t i = 0; i < rows.n; i++) {
+        if (store_clients_features(sc, rows.ids[i], x, err)) {
+            cs_err_prefix(err, "%s: client %lld of the audit log: ", clients_path, (long long)rows.ids[i]);
+            goto out;
+        }
+        for (size_t j = 0; j < n_names; j++) o->values[j * rows.n + i] = map[j] >= 0 ? x[map[j]] : NAN;
+    }
+    if (cs_buf_printf(&label, err, "API inputs: %zu decisions on known clients since %s from %s", rows.n, since,
+                      audit_path))
+        goto out;
+    d = drift_dataset_from_matrix(label.data, rows.n, n_names, (const char *const *)o->names, o->values, err);
+    if (!d) goto out;
+    d->_owner = o;
+    d->_owner_free = _audit_free;
+    o = NULL;
+    if (n_without) *n_without = rows.n_without;
+out:
+    cs_buf_free(&label);
+    _audit_free(o);
+    free(map);
+    free(x);
+    free(rows.ids);
+    store_clients_close(sc);
     return d;
 }
