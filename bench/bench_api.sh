@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# bench_api.sh: the scoring API under load. wrk (1 thread) against POST /v1/predict by client
+# id on 127.0.0.1, the server with 2 worker threads on the same 2 cores, the audit log on:
+# requests/s and latency percentiles, medians of BENCH_RUNS runs; /v1/explain latency for a
+# 1,000-tree model; and, in the same run, the Python peer (FastAPI + uvicorn,
+# bench/peers/fastapi_server.py) serving the same model from the same clients. Results:
+# bench/results/api.md.
+#   models: demo/model.csm + demo/clients.db when `make demo` made them, else a GBDT trained
+#   here on 20,000 generated clients (bench/work/api); the 1,000-tree GBDT on 3,000 clients.
+source "$(dirname "$0")/lib.sh"
+W=$BENCH_WORK/api
+DUR=${API_BENCH_SECONDS:-10}
+CONNS=${API_BENCH_CONNS:-16}
+mkdir -p "$W"
+command -v wrk >/dev/null || { echo "bench_api: wrk is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+
+# ---- fixtures --------------------------------------------------------------------------------
+if [ -f "$ROOT/demo/model.csm" ] && [ -f "$ROOT/demo/clients.db" ]; then
+  MODEL=$ROOT/demo/model.csm; CLIENTS=$ROOT/demo/clients.db; DATA=$ROOT/demo/data; SRC="make demo's model"
+else
+  if [ ! -f "$W/demo/.complete" ]; then
+    echo "bench_api: training the demo-size GBDT (20,000 clients) into $W/demo" >&2
+    "$CS" synth --out "$W/demo/data" --clients 20000 --test-clients 3333 --seed 7 >&2
+    "$CS" features --data "$W/demo/data" --out "$W/demo/features.csf" --spec-out "$W/demo/features.spec" >&2
+    "$CS" train --features "$W/demo/features.csf" --out "$W/demo/model.csm" --cv 2 --spec "$W/demo/features.spec" \
+      --name demo-gbdt >&2
+    "$CS" clients import --features "$W/demo/features.csf" --data "$W/demo/data" --out "$W/demo/clients.db" >&2
+    touch "$W/demo/.complete"
+  fi
+  MODEL=$W/demo/model.csm; CLIENTS=$W/demo/clients.db; DATA=$W/demo/data; SRC="GBDT, default parameters, 20,000 generated clients"
+fi
+if [ ! -f "$W/big/.complete" ]; then
+  echo "bench_api: training the 1,000-tree GBDT into $W/big" >&2
+  "$CS" synth --out "$W/big/data" --clients 3000 --test-clients 500 --seed 11 >&2
+  "$CS" features --data "$W/big/data" --out "$W/big/features.csf" --spec-out "$W/big/features.spec" >&2
+  "$CS" train --features "$W/big/features.csf" --out "$W/big/model.csm" --cv 2 --spec "$W/big/features.spec" \
+    --params '{"num_iterations": 1000, "num_leaves": 31, "learning_rate": 0.02, "min_data_in_leaf": 10}' \
+    --calibration platt --name gbdt-1000 >&2
+  "$CS" clients import --features "$W/big/features.csf" --data "$W/big/data" --out "$W/big/clients.db" >&2
+  touch "$W/big/.complete"
+fi
+EXPORT=$BENCH_WORK/api_export
+cc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" $(pkg-config --cflags libcjson) -o "$EXPORT" "$ROOT/bench/api_export.c" \
+  -Wl,--start-group "$ROOT"/build/lib/libcs_*.a -Wl,--end-group -fopenmp \
+  $(pkg-config --libs sqlite3 libmicrohttpd libcjson) -lxgboost -lm
+"$EXPORT" "$MODEL" >"$W/model.json"
+
+CID=$(sed -n 2p "$DATA/application_test.csv" | cut -d, -f1)
+BIG_CID=$(sed -n 2p "$W/big/data/application_test.csv" | cut -d, -f1)
+printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
+  "'{\"client_id\": $CID}'" >"$W/predict.lua"
+printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
+  "'{\"client_id\": $BIG_CID}'" >"$W/explain.lua"
+
+# ---- helpers -------------------------------------------------------------------------------------
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+port_free() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() {   # wait_up URL BODY
+  for _ in $(seq 1 600); do
+    curl -s -o /dev/null -H 'Content-Type: application/json' -d "$2" "$1/v1/predict" && return 0
+    sleep 0.1
+  done
+  echo "bench_api: $1 did not come up" >&2; return 1
+}
+# run_wrk URL PATH LUA OUT: one wrk run; appends "rps p50_ms p99_ms" to OUT
+run_wrk() {
+  local o; o=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -s "$3" "$1$2")
+  echo "$o" >>"$W/wrk.log"
+  echo "$o" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ {p50 = ms($2)} /^ +99%/ {p99 = ms($2)} /^Requests\/sec:/ {rps = $2}
+    /Non-2xx/ {bad = $NF} END {printf "%s %s %s %s\n", rps, p50, p99, bad + 0}' >>"$4"
+}
+rm -f "$W"/c_predict.txt "$W"/py_predict.txt "$W"/c_explain.txt "$W/wrk.log"
+
+# ---- our server ---------------------------------------------------------------------------------
+P=$(port_free)
+CMD_C=("$CS" serve --model "$MODEL" --clients "$CLIENTS" --audit "$W/audit.db" --threads 2 --port "$P")
+rm -f "$W/audit.db"*
+"${CMD_C[@]}" >"$W/serve.out" 2>"$W/serve.err" & PIDS+=($!)
+wait_up "http://127.0.0.1:$P" "{\"client_id\": $CID}"
+curl -s -H 'Content-Type: application/json' -d "{\"client_id\": $CID}" "http://127.0.0.1:$P/v1/predict" >"$W/c_answer.json"
+for i in $(seq "$BENCH_RUNS"); do
+  echo "creditscore serve /v1/predict, run $i/$BENCH_RUNS" >&2
+  run_wrk "http://127.0.0.1:$P" /v1/predict "$W/predict.lua" "$W/c_predict.txt"
+done
+N_TREES=$(curl -s "http://127.0.0.1:$P/v1/model" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["n_trees"])')
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
+N_AUDIT=$("$CS" audit --db "$W/audit.db" --csv | tail -n +2 | wc -l)
+
+# ---- the 1,000-tree model: /v1/explain -----------------------------------------------------------
+P=$(port_free)
+CMD_X=("$CS" serve --model "$W/big/model.csm" --clients "$W/big/clients.db" --no-audit --threads 2 --port "$P")
+"${CMD_X[@]}" >"$W/serve_big.out" 2>"$W/serve_big.err" & PIDS+=($!)
+wait_up "http://127.0.0.1:$P" "{\"client_id\": $BIG_CID}"
+BIG_TREES=$(curl -s "http://127.0.0.1:$P/v1/model" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["n_trees"])')
+curl -s -H 'Content-Type: application/json' -d "{\"client_id\": $BIG_CID}" "http://127.0.0.1:$P/v1/explain" >"$W/explain_answer.json"
+"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert abs(d["contributions_sum"]-d["raw_score"]) < 1e-9, d' "$W/explain_answer.json"
+sed -i 's|/v1/predict|/v1/explain|' "$W/explain.lua"
+for i in $(seq "$BENCH_RUNS"); do
+  echo "creditscore serve /v1/explain (1,000 trees), run $i/$BENCH_RUNS" >&2
+  run_wrk "http://127.0.0.1:$P" /v1/explain "$W/explain.lua" "$W/c_explain.txt"
+done
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
+
+# ---- the FastAPI + uvicorn peer --------------------------------------------------------------------
+P=$(port_free)
+CMD_PY=("$PY" "$ROOT/bench/peers/fastapi_server.py" "$W/model.json" "$CLIENTS" "$P")
+"${CMD_PY[@]}" >"$W/peer.log" 2>&1 & PIDS+=($!)
+wait_up "http://127.0.0.1:$P" "{\"client_id\": $CID}"
+curl -s -H 'Content-Type: application/json' -d "{\"client_id\": $CID}" "http://127.0.0.1:$P/v1/predict" >"$W/py_answer.json"
+SAME=$("$PY" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); print("yes" if abs(a["probability"]-b["probability"]) < 1e-12 and a["decision"]==b["decision"] else "NO (%r vs %r)" % (a["probability"], b["probability"]))' "$W/c_answer.json" "$W/py_answer.json")
+for i in $(seq "$BENCH_RUNS"); do
+  echo "FastAPI peer /v1/predict, run $i/$BENCH_RUNS" >&2
+  run_wrk "http://127.0.0.1:$P" /v1/predict "$W/predict.lua" "$W/py_predict.txt"
+done
+kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+
+# ---- results --------------------------------------------------------------------------------------
+c_rps=$(median "$W/c_predict.txt" 1); c_p50=$(median "$W/c_predict.txt" 2); c_p99=$(median "$W/c_predict.txt" 3)
+py_rps=$(median "$W/py_predict.txt" 1); py_p50=$(median "$W/py_predict.txt" 2); py_p99=$(median "$W/py_predict.txt" 3)
+x_rps=$(median "$W/c_explain.txt" 1); x_p50=$(median "$W/c_explain.txt" 2); x_p99=$(median "$W/c_explain.txt" 3)
+c_bad=$(awk '{s += $4} END {print s + 0}' "$W/c_predict.txt"); py_bad=$(awk '{s += $4} END {print s + 0}' "$W/py_predict.txt")
+ratio=$(awk -v a="$c_rps" -v b="$py_rps" 'BEGIN {printf "%.1f", a / b}')
+{
+  echo "# API benchmark"
+  echo
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores shared by wrk, the server and whatever else runs on the machine"
+  echo "(other engineers' builds and tests: expect noise). Medians of $BENCH_RUNS runs of ${DUR}s each,"
+  echo "wrk with 1 thread and $CONNS keep-alive connections, on 127.0.0.1."
+  echo
+  echo "Model: $SRC ($N_TREES trees, $(basename "$MODEL")); /v1/predict by client id (clients store"
+  echo "lookup in SQLite, prediction, calibration, decision, points, audit log on: $N_AUDIT decisions"
+  echo "were written to the audit table during the runs)."
+  echo
+  echo "| server | requests/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---|---|---|---|"
+  echo "| creditscore serve (C, libmicrohttpd, 2 threads) | $c_rps | $c_p50 | $c_p99 | $c_bad |"
+  echo "| FastAPI + uvicorn peer (Python, 1 worker) | $py_rps | $py_p50 | $py_p99 | $py_bad |"
+  echo "| **ratio** | **$ratio x** | | | |"
+  echo
+  echo "Same answer from both for client $CID: $SAME. The peer re-implements tree prediction from"
+  echo "our model's trees exported as JSON (bench/api_export.c), in Python with the model's calibration"
+  echo "(the demo model is our own GBDT, which xgboost cannot load)."
+  echo
+  echo "## /v1/explain, $BIG_TREES-tree GBDT (exact TreeSHAP, top 10 contributions, reason codes)"
+  echo
+  echo "| server | requests/s | p50 ms | p99 ms |"
+  echo "|---|---|---|---|"
+  echo "| creditscore serve | $x_rps | $x_p50 | $x_p99 |"
+  echo
+  echo "Goals (issue 6): >= 20,000 requests/s with p99 < 2 ms on /v1/predict; p99 < 5 ms on"
+  echo "/v1/explain for 1,000 trees; >= 10 x the FastAPI peer."
+  echo
+  echo "## Commands"
+  echo
+  echo '```'
+  echo "${CMD_C[*]}"
+  echo "${CMD_X[*]}"
+  echo "${CMD_PY[*]}"
+  echo "wrk -t1 -c$CONNS -d${DUR}s --latency -s predict.lua http://127.0.0.1:PORT/v1/predict   # body {\"client_id\": $CID}"
+  echo "wrk -t1 -c$CONNS -d${DUR}s --latency -s explain.lua http://127.0.0.1:PORT/v1/explain   # body {\"client_id\": $BIG_CID}"
+  echo '```'
+  echo
+  echo "Raw runs (requests/s, p50 ms, p99 ms, non-2xx): ours $(tr '\n' ';' <"$W/c_predict.txt"), explain $(tr '\n' ';' <"$W/c_explain.txt") peer $(tr '\n' ';' <"$W/py_predict.txt")"
+} >"$ROOT/bench/results/api.md"
+cat "$ROOT/bench/results/api.md"
