@@ -1,0 +1,213 @@
+// dashboard.test.mjs: browser tests of the dashboard, with playwright-core driving Debian's
+// chromium against a real API and dashboard started by run.sh (API_URL, DASH_URL).
+// Each check compares what the page shows with what the API answers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+
+const API = process.env.API_URL;
+const DASH = process.env.DASH_URL;
+const SHOTS = process.env.SCREENSHOT_DIR || '';
+let browser, page;
+const pageErrors = [];
+
+async function api(path, body) {
+  const res = await fetch(API + path, body === undefined ? {} : {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function shot(name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+// The ECharts option of a chart container, read inside the page.
+async function chartOption(id) {
+  return page.evaluate((el) => {
+    const c = window.echarts.getInstanceByDom(document.getElementById(el));
+    return c ? JSON.parse(JSON.stringify(c.getOption(), (k, v) => (typeof v === 'function' ? undefined : v))) : null;
+  }, id);
+}
+
+before(async () => {
+  assert.ok(API && DASH, 'API_URL and DASH_URL must be set (tests/browser/run.sh does it)');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(m.text()); });
+});
+
+after(async () => { if (browser) await browser.close(); });
+
+test('the page loads, lists clients and has a strict CSP', async () => {
+  const res = await page.goto(DASH + '/', { waitUntil: 'load' });
+  assert.equal(res.status(), 200);
+  const csp = res.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await page.waitForSelector('#client-list li button');
+  const n = await page.locator('#client-list li button').count();
+  const first = await api('/v1/clients?offset=0&limit=20');
+  assert.equal(n, Math.min(20, first.body.total));
+  assert.deepEqual(pageErrors, []);
+});
+
+test('search by id narrows the list', async () => {
+  const list = await api('/v1/clients?offset=0&limit=1');
+  const id = String(list.body.clients[0].id);
+  await page.fill('#search', id);
+  await page.waitForFunction((want) => {
+    const b = [...document.querySelectorAll('#client-list li button')];
+    return b.length >= 1 && b.every((x) => x.dataset.id.startsWith(want));
+  }, id);
+  await page.fill('#search', '');
+  await page.waitForFunction(() => document.querySelectorAll('#client-list li button').length > 1);
+});
+
+let chosen;
+test('picking a client shows the decision of the API, on the gauge', async () => {
+  const btn = page.locator('#client-list li button').first();
+  chosen = Number(await btn.getAttribute('data-id'));
+  await btn.click();
+  await page.waitForSelector('#client-view:not([hidden])');
+  const want = (await api('/v1/predict', { client_id: chosen })).body;
+  await page.waitForFunction(() => document.getElementById('decision-badge').dataset.decision);
+  const decision = await page.getAttribute('#decision-badge', 'data-decision');
+  assert.equal(decision, want.decision);
+  const badge = await page.textContent('#decision-badge');
+  assert.match(badge, want.decision === 'refuse' ? /✗ Refused/ : /✓ Approved/);
+  const text = await page.textContent('#decision-text');
+  const pct = (100 * want.probability).toFixed(1);
+  assert.ok(text.includes(pct), `decision text "${text}" shows ${pct}`);
+  const gauge = await chartOption('gauge');
+  assert.equal(gauge.series[0].data[0].value, +(100 * want.probability).toFixed(2));
+  assert.equal(gauge.series[1].data[0].value, +(100 * want.threshold).toFixed(2));
+  assert.equal(gauge.series[0].axisLine.lineStyle.color[0][0], want.threshold);
+  const score = Number((await page.textContent('#score')).replace(/[^0-9-]/g, ''));
+  assert.equal(score, Math.round(want.score));
+  const reasons = await page.locator('#reasons li').count();
+  const ex = (await api('/v1/explain', { client_id: chosen })).body;
+  assert.equal(reasons, ex.reason_codes.length);
+  if (want.decision === 'refuse') assert.ok(reasons >= 1 && reasons <= 4);
+  await shot('decision');
+});
+
+test('the local explanation has one bar per top contribution', async () => {
+  const ex = (await api('/v1/explain', { client_id: chosen })).body;
+  const opt = await chartOption('chart-local');
+  const n = Math.min(15, ex.contributions.length);
+  assert.equal(opt.series[0].data.length, n);
+  assert.equal(opt.yAxis[0].data[n - 1], ex.contributions[0].feature);   // largest at the top
+  await shot('local');
+});
+
+test('the global importance tab shows the top features', async () => {
+  await page.click('#tab-global');
+  await page.waitForSelector('#panel-global:not([hidden])');
+  const imp = (await api('/v1/importance')).body;
+  const want = imp.features.filter((f) => f.mean_abs_shap != null).slice(0, 20);
+  await page.waitForFunction(() => {
+    const c = window.echarts.getInstanceByDom(document.getElementById('chart-global'));
+    return c && c.getOption().series[0].data.length > 0;
+  });
+  const opt = await chartOption('chart-global');
+  assert.equal(opt.series[0].data.length, want.length);
+  assert.equal(opt.yAxis[0].data[want.length - 1], want[0].feature);
+  await shot('global');
+});
+
+test('the comparison tab draws accepted and refused histograms with the client marked', async () => {
+  await page.click('#tab-compare');
+  await page.waitForSelector('#panel-compare:not([hidden])');
+  const feature = await page.$eval('#feature-select', (s) => s.options[0].value);
+  const d = (await api('/v1/features/' + encodeURIComponent(feature) + '/distribution')).body;
+  await page.waitForFunction(() => {
+    const c = window.echarts.getInstanceByDom(document.getElementById('chart-compare'));
+    return c && c.getOption().series.length === 2;
+  });
+  const opt = await chartOption('chart-compare');
+  assert.equal(opt.series[0].data.length, d.accepted.length);
+  assert.equal(opt.series[1].data.length, d.refused.length);
+  assert.match(await page.textContent('#compare-text'), /This client's value/);
+  // another feature through the keyboard-reachable select
+  const second = await page.$eval('#feature-select', (s) => s.options[Math.min(1, s.options.length - 1)].value);
+  await page.selectOption('#feature-select', second);
+  await page.waitForFunction((f) => document.getElementById('chart-compare').getAttribute('aria-label').startsWith(f + ':'), second);
+  await shot('compare');
+});
+
+test('the cost tab draws the cost curve with the threshold marked', async () => {
+  await page.click('#tab-cost');
+  const model = (await api('/v1/model')).body;
+  await page.waitForFunction(() => {
+    const c = window.echarts.getInstanceByDom(document.getElementById('chart-cost'));
+    return c && c.getOption().series[0].data.length > 0;
+  });
+  const opt = await chartOption('chart-cost');
+  assert.equal(opt.series[0].data.length, model.cost_curve.thresholds.length);
+  assert.equal(opt.series[0].markLine.data[0].xAxis, model.threshold);
+  await shot('cost');
+});
+
+test('what-if: a new income moves the probability as the API says', async () => {
+  await page.click('#tab-whatif');
+  const before0 = (await api('/v1/predict', { client_id: chosen })).body.probability;
+  const credit = Number(await page.inputValue('#wi-credit'));
+  await page.fill('#wi-credit', String(credit * 4));
+  await page.fill('#wi-annuity', String(Number(await page.inputValue('#wi-annuity')) * 4));
+  await page.fill('#wi-income', '30000');
+  await page.click('#whatif-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('whatif-result').dataset.probability);
+  const p = Number(await page.getAttribute('#whatif-result', 'data-probability'));
+  assert.ok(p >= 0 && p <= 1);
+  assert.notEqual(p, before0, 'changing income, credit and annuity changes the probability');
+  await shot('whatif');
+});
+
+test('tabs work from the keyboard', async () => {
+  await page.focus('#tab-whatif');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('#tab-cost', 'aria-selected'), 'true');
+  await page.keyboard.press('Home');
+  assert.equal(await page.getAttribute('#tab-local', 'aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-local');
+});
+
+test('the language switches to French and back', async () => {
+  await page.click('#lang');
+  assert.equal(await page.textContent('h1'), 'Tableau de bord des décisions de crédit');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.match(await page.textContent('#decision-badge'), /Refusé|Accordé/);
+  await shot('french');
+  await page.click('#lang');
+  assert.equal(await page.textContent('h1'), 'Credit decision dashboard');
+});
+
+test('an unknown client is reported in the page', async () => {
+  await page.fill('#search', '999999999');
+  await page.press('#search', 'Enter');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /999999999 is unknown/);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('with the API down the page says so instead of going blank', async () => {
+  process.kill(Number(process.env.API_PID), 'SIGTERM');
+  await new Promise((r) => setTimeout(r, 700));
+  await page.click('#client-list li button >> nth=1');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.textContent('#error'), /cannot be reached/);
+  assert.equal(await page.isVisible('#client-view'), true, 'the last decision stays on screen');
+  await shot('api-down');
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# run.sh: the browser tests. Builds a small model from generated data, starts the API and
+# the dashboard on free ports, runs dashboard.test.mjs (node's test runner, TAP output) with
+# playwright-core driving Debian's chromium, and stops everything.
+# SCREENSHOT_DIR=DIR also writes screenshots of the main views (make screenshots).
+set -uo pipefail
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+CS=${CS:-$ROOT/build/creditscore}
+T=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+
+if [ ! -x /usr/bin/chromium ]; then echo "not ok - chromium is missing (scripts/install-deps.sh installs it)"; exit 1; fi
+make -s -C "$ROOT" web >/dev/null || { echo "not ok - npm ci of web/dashboard failed"; exit 1; }
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# a small model: 1,500 clients, few trees
+"$CS" synth --out "$T/data" --clients 1500 --test-clients 250 --seed 11 >/dev/null 2>&1 || { echo "not ok - synth"; exit 1; }
+"$CS" features --data "$T/data" --out "$T/f.csf" --spec-out "$T/f.spec" >/dev/null 2>&1 || { echo "not ok - features"; exit 1; }
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/m.csm" --cv 3 --store "$T/cs.db" \
+  --params '{"num_iterations": 40, "num_leaves": 15, "learning_rate": 0.1}' >"$T/train.log" 2>&1 \
+  || { echo "not ok - train"; tail -5 "$T/train.log"; exit 1; }
+"$CS" clients import --features "$T/f.csf" --data "$T/data" --out "$T/clients.db" >/dev/null 2>&1 \
+  || { echo "not ok - clients import"; exit 1; }
+
+API_PORT=$(free_port)
+"$CS" serve --model "$T/m.csm" --clients "$T/clients.db" --port "$API_PORT" >"$T/api.log" 2>&1 &
+API_PID=$!; PIDS+=("$API_PID")
+DASH_PORT=$(free_port)
+"$CS" dashboard --api "http://127.0.0.1:$API_PORT" --port "$DASH_PORT" >"$T/dash.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$DASH_PORT/" >/dev/null && break
+  sleep 0.1
+done
+
+cd "$ROOT/tests/browser"
+API_URL="http://127.0.0.1:$API_PORT" DASH_URL="http://127.0.0.1:$DASH_PORT" API_PID=$API_PID \
+PLAYWRIGHT_CORE="$ROOT/web/dashboard/node_modules/playwright-core" \
+  node --test --test-reporter=tap --test-concurrency=1 ./*.test.mjs
+rc=$?
+[ $rc -eq 0 ] || { echo "--- api log"; tail -20 "$T/api.log"; echo "--- dashboard log"; tail -20 "$T/dash.log"; }
+exit $rc
