@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "drift/drift.h"
+#include "features/featfile.h"
+#include "store/audit.h"
+#include "store/clients.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 /* a hand-made data set: numeric columns from values, one text column */
 typedef struct fixture {
@@ -246,6 +252,75 @@ static void test_matrix_dataset(void **state)
     assert_int_not_equal(err.code, CS_OK);
 }
 
+static void test_audit_dataset(void **state)
+{
+    char dir[] = "/tmp/test_drift_auditXXXXXX", cpath[128], apath[128];
+    cs_err err = {0};
+    size_t n_without = 99;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cpath, sizeof cpath, "%s/clients.db", dir);
+    snprintf(apath, sizeof apath, "%s/audit.db", dir);
+    /* a clients store of 4 clients with features f0, f1, f2 = id * 10 + j */
+    feat_matrix *m = feat_matrix_create(4, 3, &err);
+    assert_non_null(m);
+    for (size_t j = 0; j < 3; j++) {
+        char name[8];
+        snprintf(name, sizeof name, "f%zu", j);
+        m->names[j] = strdup(name);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        m->ids[i] = 100 + (int64_t)i;
+        for (size_t j = 0; j < 3; j++) m->values[j * 4 + i] = (double)(100 + i) * 10 + (double)j;
+    }
+    assert_int_equal(store_clients_import(cpath, m, NULL, 0, NULL, &err), CS_OK);
+    feat_matrix_free(m);
+    /* decisions: 3 on clients by model "a" (one before the cut), 1 by model "b", 1 on features */
+    store_audit *a = store_audit_open(apath, &err);
+    assert_non_null(a);
+    struct { int64_t ms; const char *model, *kind; int64_t id; } rec[] = {
+        {1000, "a", "client_id", 101}, {5000, "a", "client_id", 103}, {6000, "a", "client_id", 101},
+        {7000, "b", "client_id", 102}, {8000, "a", "features", -1}};
+    for (size_t i = 0; i < sizeof rec / sizeof *rec; i++) {
+        store_audit_rec r = {0};
+        r.unix_ms = rec[i].ms;
+        snprintf(r.request_id, sizeof r.request_id, "req-%zu", i);
+        snprintf(r.endpoint, sizeof r.endpoint, "predict");
+        snprintf(r.model_name, sizeof r.model_name, "%s", rec[i].model);
+        snprintf(r.model_version, sizeof r.model_version, "1");
+        snprintf(r.input_kind, sizeof r.input_kind, "%s", rec[i].kind);
+        r.client_id = rec[i].id;
+        snprintf(r.decision, sizeof r.decision, "approve");
+        assert_int_equal(store_audit_append(a, &r, &err), CS_OK);
+    }
+    store_audit_close(a);
+
+    const char *names[] = {"f2", "zz", "f0"};
+    drift_dataset *d = drift_dataset_from_audit(apath, cpath, 2000, "a", names, 3, &n_without, &err);
+    if (!d) fail_msg("%s", err.msg);
+    assert_int_equal(d->n_rows, 2);         /* 103 and 101 after the cut, by model a */
+    assert_int_equal(n_without, 1);         /* the decision on features sent in the request */
+    assert_int_equal(d->n_cols, 3);
+    assert_string_equal(d->cols[0].name, "f2");
+    assert_true(d->cols[0].num[0] == 1032 && d->cols[0].num[1] == 1012);
+    assert_true(isnan(d->cols[1].num[0]));  /* not in the store */
+    assert_true(d->cols[2].num[1] == 1010);
+    assert_non_null(strstr(d->label, "2 decisions"));
+    drift_dataset_free(d);
+    /* nothing after the last decision: a clear error */
+    assert_null(drift_dataset_from_audit(apath, cpath, 9000, "a", names, 3, NULL, &err));
+    assert_int_equal(err.code, CS_ENOTFOUND);
+    assert_null(drift_dataset_from_audit(apath, "/nonexistent/clients.db", 0, NULL, names, 3, NULL, &err));
+    unlink(cpath);
+    unlink(apath);
+    char side[160];
+    snprintf(side, sizeof side, "%s-wal", apath);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", apath);
+    unlink(side);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_dataset_verdict_and_odd_columns),
         cmocka_unit_test(test_reports),
         cmocka_unit_test(test_matrix_dataset),
+        cmocka_unit_test(test_audit_dataset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
