@@ -35,3 +35,8 @@ done
 API_URL="http://127.0.0.1:$API_PORT"
 echo "   API:  $API_URL   (docs $API_URL/docs; log $DIR/api.log; stop: kill \$(cat $DIR/api.pid))"
 echo "   try:  curl -s $API_URL/v1/predict -d '{\"client_id\": $(sed -n 2p "$DIR/data/application_test.csv" | cut -d, -f1)}'"
+
+# ---- data drift: the demo's test applicants against its training applicants -----------------------
+echo "== 5. data drift report of $DIR/data/application_test.csv against application_train.csv"
+"$CS" drift --reference "$DIR/data/application_train.csv" --current "$DIR/data/application_test.csv" \
+  --html "$DIR/drift.html" --json "$DIR/drift.json" | sed 's/^/   /'   # prints the verdict and paths
