@@ -70,6 +70,9 @@ check_fails "no common column exits 1" 1 "$CS" drift --reference "$D/bureau_bala
 check_fails "unknown test is a usage error" 2 "$CS" drift --reference "$D/application_train.csv" --current "$D/application_test.csv" --json "$T/x.json" --stattest magic
 check_fails "missing --current is a usage error" 2 "$CS" drift --reference "$D/application_train.csv" --json "$T/x.json"
 check_fails "no output is a usage error" 2 "$CS" drift --reference "$D/application_train.csv" --current "$D/application_test.csv"
+check_fails "--audit needs a model and a clients store" 2 "$CS" drift --reference "$D/application_train.csv" --audit "$T/a.db" --json "$T/x.json"
+check_fails "--since needs a date" 2 "$CS" drift --reference-model "$T/m.csm" --audit "$T/a.db" --clients "$T/c.db" --since yesterday --json "$T/x.json"
+check_fails "--audit with something not a model exits 1" 1 "$CS" drift --reference-model "$D/application_test.csv" --audit "$T/a.db" --clients "$T/c.db" --json "$T/x.json"
 [ -e "$T/x.json" ] && fail "no report written on failure" || ok "no report written on failure"
 
 # a feature file against the training sample a model carries
