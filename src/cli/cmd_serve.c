@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "../serve/api.h"
+#include "../store/registry.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -20,7 +21,10 @@ static void _help(void)
            "Serve a model over HTTP (JSON API under /v1, docs at /docs). See docs/api.md.\n"
            "\n"
            "  --model FILE          the model file to serve (required)\n"
-           "  --registry NAME       not available yet: serve the registry's production model\n"
+           "  --registry NAME       serve the registry's NAME in --stage (instead of --model)\n"
+           "  --stage STAGE         production (default) or staging\n"
+           "  --store FILE          the tracking database holding the registry\n"
+           "                        (default $CREDITSCORE_STORE or creditscore.db)\n"
            "  --clients FILE        the clients store (creditscore clients import), for client ids\n"
            "  --host H              address to listen on (default 127.0.0.1)\n"
            "  --port N              port (default 8000; 0 = any free port, printed at start)\n"
@@ -34,13 +38,34 @@ static void _help(void)
            "  --timeout S           idle keep-alive timeout in seconds (default 30)\n"
            "  --drain S             on SIGTERM, wait at most S seconds for requests (default 10)\n"
            "\n"
-           "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file.\n");
+           "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file (with --registry:\n"
+           "the version now in the stage, so promote then SIGHUP to deploy).\n");
+}
+
+/* the file of the registry's NAME in stage (malloc'd), NULL + err when there is none */
+static char *_registry_path(const char *store_flag, const char *name, const char *stage, cs_err *err)
+{
+    const char *path = store_resolve_path(store_flag);
+    store *st;
+    store_model_version v;
+    char *out = NULL;
+    memset(&v, 0, sizeof v);
+    if (access(path, R_OK) != 0) {
+        cs_err_set(err, CS_EIO, "%s: no tracking database (give --store)", path);
+        return NULL;
+    }
+    if (!(st = store_open(path, err))) return NULL;
+    if (store_model_get(st, name, stage, 0, &v, err) == CS_OK) out = cs_strdup(v.path, err);
+    store_model_version_clear(&v);
+    store_close(st);
+    return out;
 }
 
 int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},   {"registry", required_argument, 0, 'R'},
+        {"stage", required_argument, 0, 'S'},   {"store", required_argument, 0, 's'},
         {"clients", required_argument, 0, 'c'}, {"host", required_argument, 0, 'H'},
         {"port", required_argument, 0, 'p'},    {"threads", required_argument, 0, 't'},
         {"audit", required_argument, 0, 'a'},   {"no-audit", no_argument, 0, 'A'},
@@ -49,7 +74,8 @@ int cmd_serve(int argc, char **argv)
         {"timeout", required_argument, 0, 'T'}, {"drain", required_argument, 0, 'D'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
-    const char *audit = "audit.db", *docs = NULL;
+    const char *audit = "audit.db", *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
+    char *reg_path = NULL;
     int c, no_audit = 0;
     long v;
     double d;
@@ -60,7 +86,13 @@ int cmd_serve(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': cfg.model_path = optarg; break;
-        case 'R': return cli_usage_error("serve", "--registry is not available yet: give --model FILE");
+        case 'R': registry = optarg; break;
+        case 'S':
+            if (strcasecmp(optarg, "production") && strcasecmp(optarg, "staging"))
+                return cli_usage_error("serve", "--stage: production or staging");
+            stage = optarg;
+            break;
+        case 's': store_flag = optarg; break;
         case 'c': cfg.clients_path = optarg; break;
         case 'H': cfg.host = optarg; break;
         case 'p':
@@ -97,7 +129,12 @@ int cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-    if (!cfg.model_path) return cli_usage_error("serve", "--model FILE is required");
+    if (!cfg.model_path == !registry) return cli_usage_error("serve", "give one of --model FILE or --registry NAME");
+    if (registry) {
+        if (!(reg_path = _registry_path(store_flag, registry, stage, &err))) return cli_fail("serve", &err);
+        cfg.model_path = reg_path;
+        fprintf(stderr, "creditscore serve: registry %s (%s): %s\n", registry, stage, reg_path);
+    }
     if (!no_audit) cfg.audit_path = audit;
     if (docs) cfg.docs_dir = docs;
     else if (access(DEFAULT_DOCS "/swagger-ui-bundle.js", R_OK) == 0) cfg.docs_dir = DEFAULT_DOCS;
@@ -110,9 +147,13 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    if (!(s = api_server_create(&cfg, &err))) return cli_fail("serve", &err);
+    if (!(s = api_server_create(&cfg, &err))) {
+        free(reg_path);
+        return cli_fail("serve", &err);
+    }
     if (api_server_start(s, &err) != CS_OK) {
         api_server_free(s);
+        free(reg_path);
         return cli_fail("serve", &err);
     }
     printf("creditscore serve: listening on http://%s:%d/ (docs: http://%s:%d/docs)\n", cfg.host, api_server_port(s),
@@ -123,7 +164,13 @@ int cmd_serve(int argc, char **argv)
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGHUP) {
             cs_err e = {0};
-            api_server_reload(s, &e);   /* logs success or failure itself */
+            if (registry) {     /* the version now in the stage */
+                char *p = _registry_path(store_flag, registry, stage, &e);
+                if (!p) fprintf(stderr, "creditscore serve: reload: %s (keeping the current model)\n", e.msg);
+                else api_server_reload_from(s, p, &e);
+                free(p);
+            } else
+                api_server_reload(s, &e);   /* logs success or failure itself */
             continue;
         }
         fprintf(stderr, "creditscore serve: %s received, draining\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -131,6 +178,7 @@ int cmd_serve(int argc, char **argv)
     }
     api_server_stop(s);
     api_server_free(s);
+    free(reg_path);
     fprintf(stderr, "creditscore serve: stopped\n");
     return CLI_EXIT_OK;
 }

@@ -54,6 +54,10 @@ int api_server_port(const api_server *s);
  * stays and err says why. Thread-safe. */
 cs_status api_server_reload(api_server *s, cs_err *err);
 
+/* The same with another model file (a new registry version): path is copied and becomes
+ * the file later reloads read. */
+cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err);
+
 /* Stop accepting connections, let the requests in flight finish (at most cfg.drain_s
  * seconds), flush the audit log and stop the threads. Safe to call twice. */
 void api_server_stop(api_server *s);

@@ -90,6 +90,7 @@ struct api_server {
     pthread_mutex_t model_mu;   /* guards model (the pointer swap and the retain) */
     api_model *model;
     pthread_mutex_t reload_mu;  /* one reload at a time */
+    char *model_path;           /* the file reloads read (cfg.model_path, or the last reload_from) */
     store_clients *clients;     /* may be NULL */
     store_audit *audit;         /* may be NULL */
     api_keys *keys;             /* may be NULL */

@@ -114,6 +114,7 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
         clock_gettime(CLOCK_REALTIME, &ts);
         s->id_seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
     }
+    if (!(s->model_path = cs_strdup(cfg->model_path, err))) goto fail;
     if (!(s->metrics = api_metrics_create(API_N_ROUTES, api_route_names, err))) goto fail;
     if (cfg->clients_path && !(s->clients = store_clients_open(cfg->clients_path, cfg->threads + 1, err))) goto fail;
     s->model = api_model_load(cfg->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
@@ -137,12 +138,26 @@ int api_server_port(const api_server *s) { return s ? s->port : 0; }
 
 cs_status api_server_reload(api_server *s, cs_err *err)
 {
+    return api_server_reload_from(s, NULL, err);
+}
+
+cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
+{
     api_model *m, *old;
     pthread_mutex_lock(&s->reload_mu);
-    m = api_model_load(s->cfg.model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
+    if (path && strcmp(path, s->model_path)) {
+        char *p = cs_strdup(path, err);
+        if (!p) {
+            pthread_mutex_unlock(&s->reload_mu);
+            return CS_ENOMEM;
+        }
+        free(s->model_path);
+        s->model_path = p;
+    }
+    m = api_model_load(s->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
                        s->clients ? store_clients_n_feats(s->clients) : 0, err);
     if (m && s->clients && !api_model_has_store_map(m)) {
-        cs_err_set(err, CS_EINVAL, "%s: the new model needs features the clients store lacks", s->cfg.model_path);
+        cs_err_set(err, CS_EINVAL, "%s: the new model needs features the clients store lacks", s->model_path);
         api_model_release(m);
         m = NULL;
     }
@@ -159,7 +174,7 @@ cs_status api_server_reload(api_server *s, cs_err *err)
     pthread_mutex_unlock(&s->model_mu);
     api_model_release(old);     /* freed when the last request using it completes */
     api_metrics_reload(s->metrics, 1);
-    _log(s, "reloaded %s: model %s %s", s->cfg.model_path, api_model_name(m), api_model_version(m));
+    _log(s, "reloaded %s: model %s %s", s->model_path, api_model_name(m), api_model_version(m));
     pthread_mutex_unlock(&s->reload_mu);
     return CS_OK;
 }
@@ -200,6 +215,7 @@ void api_server_free(api_server *s)
     api_metrics_free(s->metrics);
     pthread_mutex_destroy(&s->model_mu);
     pthread_mutex_destroy(&s->reload_mu);
+    free(s->model_path);
     free(s);
 }
 

@@ -247,3 +247,21 @@ check_fails "serve with a corrupt model fails" 1 "$CS" serve --model "$T/big.jso
 printf 'short\n' >"$T/badkeys"
 check_fails "serve with a bad key file fails" 1 "$CS" serve --model "$T/gbdt.csm" --no-audit --api-key-file "$T/badkeys"
 "$CS" serve --model "$T/gbdt.csm" --no-audit --api-key-file "$T/badkeys" 2>"$T/e"; check_grep "bad key file is named with its line" "badkeys:1: key shorter" "$T/e"
+
+# ---- --registry NAME: the production version; promote + SIGHUP deploys the next one -----------------
+export CREDITSCORE_STORE=$T/track.db
+if "$CS" models register "$T/gbdt.csm" --name scoring >"$T/log" 2>&1 && "$CS" models promote scoring 1 --stage production >>"$T/log" 2>&1 \
+   && "$CS" models register "$T/logreg.csm" --name scoring >>"$T/log" 2>&1; then
+  start_server registry --registry scoring --clients "$T/clients.db" --no-audit
+  req "registry: production version served" 200 POST /v1/predict "{\"client_id\": $CID}"
+  jcheck "registry: version 1 (the GBDT)" "d['model']['name'] == 'e2e-gbdt'"
+  "$CS" models promote scoring 2 --stage production >"$T/log" 2>&1
+  kill -HUP $PID; sleep 0.5
+  req "registry: after promote + SIGHUP" 200 POST /v1/predict "{\"client_id\": $CID}"
+  jcheck "registry: the promoted version answers" "d['model']['name'] == 'e2e-logreg'"
+  kill -TERM $PID; wait $PID
+  check_fails "registry: unknown name fails" 1 "$CS" serve --registry nosuch --no-audit
+  check_fails "registry and model together is a usage error" 2 "$CS" serve --registry scoring --model "$T/gbdt.csm"
+else
+  fail "registry fixture" "$(tail -3 "$T/log")"
+fi
