@@ -803,13 +803,13 @@ static void _block_prev(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, 
     for (int i = 0; i < b->n_cat; i++) _emit_dummy_means(&b->cat[i], rows, n, 1, s, out, k);
     for (int sub = 0; sub < 2; sub++) { /* APPROVED_, REFUSED_ */
         int want = sub == 0 ? p->approved : p->refused;
-        const _cat *cs_ = NULL;
+        const _cat *st = NULL;
         size_t m = 0;
         if (want < 0) continue;
         for (int i = 0; i < b->n_cat; i++)
-            if (b->cat[i].enc == p->e_contract_status) cs_ = &b->cat[i];
+            if (b->cat[i].enc == p->e_contract_status) st = &b->cat[i];
         for (size_t i = 0; i < n; i++) {
-            s->mask[i] = cs_ && _cat_of(cs_, rows[i]) == want;
+            s->mask[i] = st && _cat_of(st, rows[i]) == want;
             m += s->mask[i];
         }
         if (m == 0) {
@@ -977,17 +977,14 @@ static cs_status _bind_secondary(_ctx *c, const tbl *bur, const tbl *bb, const t
                                  const tbl *ins, const tbl *cc, feat_warnings *w, cs_err *err)
 {
     const _plan *p = &c->p;
-    const char *mb[] = {"MONTHS_BALANCE"};
     const char *ccn[MAX_CC_NUM];
     const char *prevn[PREV_IN];
-    int bbe[1];
     _kmap km = {0};
     int32_t *bbk = NULL;
     cs_status st;
 
     for (int i = 0; i < p->n_cc_num; i++) ccn[i] = p->cc_num[i];
     for (int i = 0; i < PREV_IN; i++) prevn[i] = i == PREV_PERC ? NULL : _prev_in[i]; /* derived */
-    bbe[0] = p->bb_status;
     if ((st = _bind(&c->bur, bur, _bur_in, BUR_RAW, c->s, p->bur_cat, p->n_bur_cat, NULL, w, 1, err)) ||
         (st = _bind(&c->prev, prev, prevn, PREV_IN, c->s, p->prev_cat, p->n_prev_cat, NULL, w, 0, err)) ||
         (st = _bind(&c->pos, pos, _pos_in, POS_IN, c->s, p->pos_cat, p->n_pos_cat, NULL, w, 0, err)) ||
@@ -999,9 +996,9 @@ static cs_status _bind_secondary(_ctx *c, const tbl *bur, const tbl *bb, const t
     if (bb) {
         c->bb.t = bb;
         c->bb.n = bb->n_rows;
-        if (!(c->bb.num[0] = _num_col(bb, mb[0], err))) return err ? err->code : CS_EPARSE;
+        if (!(c->bb.num[0] = _num_col(bb, "MONTHS_BALANCE", err))) return err ? err->code : CS_EPARSE;
         if (!(c->bb.id_bureau = _num_col(bb, "SK_ID_BUREAU", err))) return err ? err->code : CS_EPARSE;
-        if (p->bb_status >= 0 && (st = _bind_cat(&c->bb, c->s, bbe[0], NULL, w, err))) return st;
+        if (p->bb_status >= 0 && (st = _bind_cat(&c->bb, c->s, p->bb_status, NULL, w, err))) return st;
     }
     if (!bur || !bb) return CS_OK;
     /* SK_ID_BUREAU: distinct bureau keys -> groups; bureau_balance rows grouped by them */
