@@ -15,6 +15,13 @@ echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data"
 echo "== 2. compute the kernel's features into $DIR/features.csf (spec: $DIR/features.spec)"
 "$CS" features --data "$DIR/data" --out "$DIR/features.csf" --spec-out "$DIR/features.spec"
 
+# ---- training: a calibrated gradient-boosting model with a cost-optimal threshold -------------------
+echo "== 3. train gbdt (5-fold CV, isotonic calibration, threshold minimising 10 x FN + 1 x FP) -> $DIR/model.csm"
+"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --model gbdt --calibration isotonic \
+  --cost-fn 10 --cost-fp 1 --name gbdt-demo --out "$DIR/model.csm" | sed 's/^/   /'
+echo "   comparing the five learners (3-fold CV, default parameters) -> $DIR/compare.md, $DIR/compare.csv"
+"$CS" compare --features "$DIR/features.csf" --cv 3 --csv "$DIR/compare.csv" --md "$DIR/compare.md" | sed 's/^/   /'
+
 # ---- the scoring API: keep this the last step before the dashboard ---------------------------------
 MODEL=${DEMO_MODEL:-$DIR/model.csm}
 API_PORT=${API_PORT:-8000}
