@@ -122,8 +122,14 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         snprintf(r.model_version, sizeof r.model_version, "%s", api_model_version(m));
         snprintf(r.input_kind, sizeof r.input_kind, "%s", _kind_names[in.kind]);
         r.client_id = in.kind == API_IN_CLIENT ? in.client_id : -1;
-        /* the digest of the exact feature vector that was scored */
-        cs_sha256_digest(x, n * sizeof *x, d);
+        /* the digest of the input as given: "client_id:N" for a client id, else the body
+         * (hashing the 6 KB feature vector instead would cost more than the prediction) */
+        if (in.kind == API_IN_CLIENT) {
+            char key[40];
+            int len = snprintf(key, sizeof key, "client_id:%lld", (long long)in.client_id);
+            cs_sha256_digest(key, (size_t)len, d);
+        } else
+            cs_sha256_digest(req->body, req->body_len, d);
         cs_sha256_hex(d, r.input_digest);
         r.probability = sc.probability;
         r.score = sc.points;

@@ -135,6 +135,13 @@ static void *_writer(void *arg)
         }
         a->n_done += n;
         pthread_cond_broadcast(&a->progress);
+        if (!a->stopping && a->count < BATCH_MAX) {
+            /* let the queue fill for a moment: fewer, larger transactions under load */
+            struct timespec ts = {0, 2000000};
+            pthread_mutex_unlock(&a->mu);
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&a->mu);
+        }
     }
     pthread_mutex_unlock(&a->mu);
     free(batch);

@@ -9,7 +9,7 @@
  *         threshold REAL, decision TEXT)
  *
  * Writers append to an in-memory queue and a background thread commits the queue in
- * batches (one transaction every few milliseconds), so a request never waits for SQLite;
+ * batches (at most one transaction every 2 ms), so a request never waits for SQLite;
  * store_audit_close() commits everything queued before it returns. Values are bound as
  * parameters: no request text ever becomes SQL.
  */
@@ -31,7 +31,7 @@ typedef struct store_audit_rec {
     char model_version[64];
     char input_kind[16];        /* "client_id", "features" or "application" */
     int64_t client_id;          /* -1 when the input was not a client id */
-    char input_digest[72];      /* SHA-256 hex of the request's input */
+    char input_digest[72];      /* SHA-256 hex of the input ("client_id:N", else the body) */
     double probability;
     double score;
     double threshold;

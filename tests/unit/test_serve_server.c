@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "model/model.h"
 #include "serve/api.h"
 #include "serve/api_int.h"
@@ -529,6 +530,12 @@ static int count_rows(const store_audit_rec *r, void *ud)
     return 0;
 }
 
+static int last_row(const store_audit_rec *r, void *ud)
+{
+    *(store_audit_rec *)ud = *r;
+    return 0;
+}
+
 static void test_audit(void **state)
 {
     api_server *s;
@@ -539,6 +546,24 @@ static void test_audit(void **state)
     s = make_server(0);
     d = call(s, "POST", "/v1/predict", "{\"client_id\": 100001}", &st);
     cJSON_Delete(d);
+    {   /* the row: digest of "client_id:100001", the answer's probability and decision */
+        store_audit_rec r;
+        unsigned char dg[CS_SHA256_LEN];
+        char hex[2 * CS_SHA256_LEN + 1];
+        api_server_free(s);
+        s = NULL;
+        store_audit_read(audit_path, 0, 0, last_row, &r, NULL);
+        cs_sha256_digest("client_id:100001", 16, dg);
+        cs_sha256_hex(dg, hex);
+        assert_string_equal(r.input_digest, hex);
+        assert_true(r.client_id == 100001);
+        assert_string_equal(r.input_kind, "client_id");
+        assert_string_equal(r.endpoint, "predict");
+        assert_string_equal(r.request_id, "test-req");
+        assert_string_equal(r.model_name, "test-gbdt");
+        assert_string_equal(r.decision, r.probability >= r.threshold ? "refuse" : "approve");
+        s = make_server(0);
+    }
     d = call(s, "POST", "/v1/predict", "{\"client_id\": 1}", &st);   /* 404: not a decision */
     cJSON_Delete(d);
     d = call(s, "POST", "/v1/predict", "{\"features\": {\"AMT_CREDIT\": 1}}", &st);
