@@ -9,10 +9,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int _cmp_double(const void *a, const void *b)
+/* Sort n non-NaN doubles ascending: LSD radix sort on order-preserving 64-bit keys,
+ * skipping the byte positions where every key agrees. tmp holds n values. */
+static void _sort_doubles(double *v, size_t n, double *tmp)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    uint64_t *a = (uint64_t *)v, *b = (uint64_t *)tmp;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        double x = v[i] == 0 ? 0.0 : v[i];          /* -0 sorts as 0 */
+        memcpy(&u, &x, 8);
+        a[i] = (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+    }
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++) cnt[(a[i] >> shift) & 255]++;
+        if (n == 0 || cnt[(a[0] >> shift) & 255] == n) continue;   /* all equal here */
+        size_t pos = 0;
+        for (int k = 0; k < 256; k++) {
+            size_t c = cnt[k];
+            cnt[k] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 255]++] = a[i];
+        uint64_t *t = a; a = b; b = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = a[i];
+        u = (u >> 63) ? u & ~((uint64_t)1 << 63) : ~u;
+        memcpy(&v[i], &u, 8);
+    }
 }
 
 /* A cut between two adjacent distinct values a < b that a falls at or below and b above. */
@@ -104,7 +129,7 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
     int failed = 0;
 #pragma omp parallel if ((double)nf * (double)ns > 200000.0)
     {
-        double *buf = malloc((ns ? ns : 1) * sizeof *buf);
+        double *buf = malloc((ns ? ns : 1) * 2 * sizeof *buf);
         double *up = malloc((size_t)(max_bin + 1) * sizeof *up);
         if (!buf || !up) {
 #pragma omp atomic write
@@ -122,7 +147,7 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
                 if (v != v) nan = 1;
                 else buf[k++] = v;
             }
-            qsort(buf, k, sizeof *buf, _cmp_double);
+            _sort_doubles(buf, k, buf + ns);
             int nb = _edges(buf, k, max_bin, up);
             d->upper[j] = malloc((size_t)nb * sizeof(double));
             if (!d->upper[j]) {

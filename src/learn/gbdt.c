@@ -344,8 +344,12 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
         n_trees = it + 1;
         const tree *t = &trees[it];
         const int32_t *bt = thr[it];
+        if (n_bag == n_train) {
+            gr_add_leaf_values(work, t, F);     /* every row's leaf is known */
+        } else {
 #pragma omp parallel for schedule(static) num_threads(nt) if (n_train > 20000)
-        for (size_t i = 0; i < n_train; i++) F[rows[i]] += gr_predict_bins(t, bt, ds, rows[i]);
+            for (size_t i = 0; i < n_train; i++) F[rows[i]] += gr_predict_bins(t, bt, ds, rows[i]);
+        }
         double auc = NAN;
         if (n_valid) {
 #pragma omp parallel for schedule(static) num_threads(nt) if (n_valid > 20000)

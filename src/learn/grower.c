@@ -55,6 +55,7 @@ struct gr_work {
     gr_split *fbest;    /* per feature best split scratch */
     int *fperm;         /* feature permutation scratch */
     uint8_t *fused;     /* per feature: histogram built in the current node */
+    int n_leaves_last;  /* leaves of the last tree grown (their rows are in idx) */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -183,6 +184,33 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
         gr_bin *hb = hist + w->off[j];
         memset(hb, 0, ((size_t)d->n_vbins[j] + 1) * sizeof *hb);
         const uint8_t *col = ds_col(d, (size_t)j);
+        int nb = d->n_vbins[j] + 1;
+        if (nb <= 16) {
+            /* few bins: runs of rows in one bin would chain their updates; four interleaved
+             * partial histograms break the chain */
+            gr_bin part[4][16];
+            memset(part, 0, sizeof part);
+            size_t k = 0;
+            for (; k + 4 <= n; k += 4)
+                for (int u = 0; u < 4; u++) {
+                    gr_bin *e = &part[u][col[ix[k + u]]];
+                    e->g += gh[2 * (k + u)];
+                    e->h += gh[2 * (k + u) + 1];
+                    e->c++;
+                }
+            for (; k < n; k++) {
+                gr_bin *e = &part[0][col[ix[k]]];
+                e->g += gh[2 * k];
+                e->h += gh[2 * k + 1];
+                e->c++;
+            }
+            for (int b = 0; b < nb; b++) {
+                hb[b].g = (part[0][b].g + part[1][b].g) + (part[2][b].g + part[3][b].g);
+                hb[b].h = (part[0][b].h + part[1][b].h) + (part[2][b].h + part[3][b].h);
+                hb[b].c = part[0][b].c + part[1][b].c + part[2][b].c + part[3][b].c;
+            }
+            continue;
+        }
         for (size_t k = 0; k < n; k++) {
             gr_bin *e = hb + col[ix[k]];
             e->g += gh[2 * k];
@@ -220,6 +248,53 @@ static void _best_feat(const gr_work *w, const gr_params *p, const gr_leaf *l, i
     s->gain = 0;
     double eps = 1e-12 * (fabs(parent_score) + 1);
     int n_dir = nan->c > 0 ? 2 : 1;
+    if (!mono && p->lambda_l1 == 0 && isinf(l->lo) && isinf(l->hi)) {
+        /* the common case: gain = GL^2/(HL+l2) + GR^2/(HR+l2) - parent, one pass per side */
+        double l2 = p->lambda_l2, best = 0;
+        int best_b = -1, best_dir = 0;
+        for (int dir = 0; dir < n_dir; dir++) {
+            double gl = dir ? nan->g : 0, hl = dir ? nan->h : 0;
+            int64_t cl = dir ? nan->c : 0;
+            int last = (dir == 0 && nan->c > 0) ? nv - 1 : nv - 2;
+            for (int b = 0; b <= last; b++) {
+                gl += hb[b].g;
+                hl += hb[b].h;
+                cl += hb[b].c;
+                if (hb[b].c == 0 && b < last) continue;
+                if (cl < p->min_data_in_leaf) continue;
+                if (l->C - cl < p->min_data_in_leaf) break;
+                double hr = l->H - hl, gr = l->G - gl;
+                if (hl < p->min_sum_hessian || hr < p->min_sum_hessian) continue;
+                double gain = gl * gl / (hl + l2) + gr * gr / (hr + l2);
+                if (gain > best) {
+                    best = gain;
+                    best_b = b;
+                    best_dir = dir;
+                }
+            }
+        }
+        if (best_b < 0) return;
+        double gain = best - parent_score;
+        if (!(gain > p->min_gain && gain > eps)) return;
+        /* recompute the winner's sums */
+        double gl = best_dir ? nan->g : 0, hl = best_dir ? nan->h : 0;
+        int64_t cl = best_dir ? nan->c : 0;
+        for (int b = 0; b <= best_b; b++) {
+            gl += hb[b].g;
+            hl += hb[b].h;
+            cl += hb[b].c;
+        }
+        s->feat = j;
+        s->bin = best_b;
+        s->default_left = best_dir;
+        s->gain = gain;
+        s->gl = gl; s->hl = hl; s->cl = cl;
+        s->gr = l->G - gl; s->hr = l->H - hl; s->cr = l->C - cl;
+        s->wl = _leaf_w(p, s->gl, s->hl, l->lo, l->hi);
+        s->wr = _leaf_w(p, s->gr, s->hr, l->lo, l->hi);
+        if (nan->c == 0) s->default_left = s->cl >= s->cr;
+        return;
+    }
     for (int dir = 0; dir < n_dir; dir++) {
         /* dir 0: NaN right (or no NaN); dir 1: NaN left */
         double gl = dir ? nan->g : 0, hl = dir ? nan->h : 0;
@@ -268,6 +343,91 @@ static void _best_over(gr_work *w, const gr_params *p, const gr_leaf *l, const g
             *best = w->fbest[q];
 }
 
+#define SMALL_N 32
+
+/* The best split of feature j for a small leaf (n <= SMALL_N rows) without a histogram:
+ * the rows sorted by bin, scanned over the bins present. Same result as _best_feat() on the
+ * full histogram in the common case (no monotone bound, no L1), to which it is limited. */
+static void _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, int j,
+                        const double *g, const double *h, double parent_score, gr_split *s)
+{
+    const ds_dataset *d = w->d;
+    const size_t *ix = w->idx + l->begin;
+    int n = (int)(l->end - l->begin), nv = d->n_vbins[j];
+    const uint8_t *col = ds_col(d, (size_t)j);
+    int bb[SMALL_N];
+    double gg[SMALL_N], hh[SMALL_N];
+    for (int k = 0; k < n; k++) {               /* insertion sort by bin */
+        int b = col[ix[k]];
+        double gv = g[ix[k]], hv = h[ix[k]];
+        int q = k;
+        while (q > 0 && bb[q - 1] > b) {
+            bb[q] = bb[q - 1];
+            gg[q] = gg[q - 1];
+            hh[q] = hh[q - 1];
+            q--;
+        }
+        bb[q] = b;
+        gg[q] = gv;
+        hh[q] = hv;
+    }
+    /* NaN rows are the tail (bin nv) */
+    int n_val = n;
+    double ng = 0, nh = 0;
+    while (n_val > 0 && bb[n_val - 1] == nv) {
+        n_val--;
+        ng += gg[n_val];
+        nh += hh[n_val];
+    }
+    int64_t nc = n - n_val;
+    s->feat = -1;
+    s->gain = 0;
+    double eps = 1e-12 * (fabs(parent_score) + 1), l2 = p->lambda_l2, best = 0;
+    int best_b = -1, best_dir = 0, n_dir = nc > 0 ? 2 : 1;
+    for (int dir = 0; dir < n_dir; dir++) {
+        double gl = dir ? ng : 0, hl = dir ? nh : 0;
+        int64_t cl = dir ? nc : 0;
+        for (int k = 0; k < n_val; k++) {
+            gl += gg[k];
+            hl += hh[k];
+            cl++;
+            int end_of_bin = k + 1 == n_val || bb[k + 1] != bb[k];
+            if (!end_of_bin) continue;
+            int last_val = k + 1 == n_val;
+            if (last_val && !(dir == 0 && nc > 0)) break;   /* nothing left on the right */
+            if (cl < p->min_data_in_leaf) continue;
+            if (l->C - cl < p->min_data_in_leaf) break;
+            double hr = l->H - hl, gr = l->G - gl;
+            if (hl < p->min_sum_hessian || hr < p->min_sum_hessian) continue;
+            double gain = gl * gl / (hl + l2) + gr * gr / (hr + l2);
+            if (gain > best) {
+                best = gain;
+                best_b = last_val ? nv - 1 : bb[k];
+                best_dir = dir;
+            }
+        }
+    }
+    if (best_b < 0) return;
+    double gain = best - parent_score;
+    if (!(gain > p->min_gain && gain > eps)) return;
+    double gl = best_dir ? ng : 0, hl = best_dir ? nh : 0;
+    int64_t cl = best_dir ? nc : 0;
+    for (int k = 0; k < n_val && bb[k] <= best_b; k++) {
+        gl += gg[k];
+        hl += hh[k];
+        cl++;
+    }
+    s->feat = j;
+    s->bin = best_b;
+    s->default_left = best_dir;
+    s->gain = gain;
+    s->gl = gl; s->hl = hl; s->cl = cl;
+    s->gr = l->G - gl; s->hr = l->H - hl; s->cr = l->C - cl;
+    s->wl = _leaf_w(p, s->gl, s->hl, l->lo, l->hi);
+    s->wr = _leaf_w(p, s->gr, s->hr, l->lo, l->hi);
+    if (nc == 0) s->default_left = s->cl >= s->cr;
+}
+
 /* Find leaf l's best split. Mode "all features": hist holds the histograms of feats. Mode
  * "sampled": build histograms of random features into hist, k at a time, until k have been
  * looked at and one splits (or all have). */
@@ -285,6 +445,7 @@ static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist
         return;
     }
     int *perm = w->fperm;
+    int small = n <= SMALL_N && p->lambda_l1 == 0 && !p->monotone && isinf(l->lo) && isinf(l->hi);
     memcpy(perm, feats, nf * sizeof *perm);
     size_t k = (size_t)p->feats_per_node, done = 0;
     while (done < nf) {
@@ -295,8 +456,17 @@ static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist
             perm[done + q] = perm[r];
             perm[r] = t;
         }
-        _build(w, p, l, g, h, perm + done, take, scratch);
-        _best_over(w, p, l, scratch, perm + done, take, &l->best);
+        if (small) {
+            double ps = _score(p, l->G, l->H, l->w);
+            for (size_t q = 0; q < take; q++) {
+                gr_split sp;
+                _best_small(w, p, l, perm[done + q], g, h, ps, &sp);
+                if (sp.feat >= 0 && (l->best.feat < 0 || sp.gain > l->best.gain)) l->best = sp;
+            }
+        } else {
+            _build(w, p, l, g, h, perm + done, take, scratch);
+            _best_over(w, p, l, scratch, perm + done, take, &l->best);
+        }
         done += take;
         if (l->best.feat >= 0) break;
     }
@@ -499,6 +669,7 @@ cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double 
         if (L[li].best.feat >= 0) _heap_push(w, &n_heap, li);
         if (L[ri].best.feat >= 0) _heap_push(w, &n_heap, ri);
     }
+    w->n_leaves_last = n_leaves;
     out->n_nodes = t.n;
     out->nodes = t.nodes;
     *bin_thr = t.thr;
@@ -507,4 +678,13 @@ fail:
     free(t.nodes);
     free(t.thr);
     return err ? err->code : CS_ENOMEM;
+}
+
+void gr_add_leaf_values(const gr_work *w, const tree *t, double *F)
+{
+    for (int l = 0; l < w->n_leaves_last; l++) {
+        const gr_leaf *lf = &w->leaves[l];
+        double v = t->nodes[lf->node].value;
+        for (size_t k = lf->begin; k < lf->end; k++) F[w->idx[k]] += v;
+    }
 }

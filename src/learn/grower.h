@@ -55,6 +55,10 @@ cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double 
                   const size_t *rows, size_t n, const int *feats, size_t n_feats, cs_rng *rng,
                   tree *out, int32_t **bin_thr, cs_err *err);
 
+/* F[row] += the output of the leaf each row of the last gr_grow() call fell in, for the
+ * rows that tree was grown on (t: that tree). */
+void gr_add_leaf_values(const gr_work *w, const tree *t, double *F);
+
 /* A tree's output for row `row` of the binned dataset, using bin thresholds. */
 static inline double gr_predict_bins(const tree *t, const int32_t *bin_thr, const ds_dataset *d,
                                      size_t row)

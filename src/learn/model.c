@@ -13,6 +13,7 @@
 #include "learner.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +93,7 @@ static inline double _tree_col(const tree *t, const double *v, size_t n_rows, si
     return nd[k].value;
 }
 
-#define PRED_BLOCK 128
+#define PRED_BLOCK 64
 
 cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const size_t *rows,
                              size_t n, int raw, double *out, cs_err *err)
@@ -107,7 +108,11 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     const double *v = m->values;
     size_t nr = m->n_rows;
     size_t n_blocks = (n + PRED_BLOCK - 1) / PRED_BLOCK;
-#pragma omp parallel for schedule(dynamic, 4) if (n * (size_t)(model->n_trees + 1) > 100000)
+    int par = n * (size_t)(model->n_trees + 1) > 100000;
+    double *xbuf = NULL;     /* per-thread row-major blocks; the column walk when NULL */
+    if (!model->lin_coef && model->n_trees > 4)
+        xbuf = malloc((size_t)(par ? omp_get_max_threads() : 1) * PRED_BLOCK * model->n_feats * sizeof *xbuf);
+#pragma omp parallel for schedule(dynamic, 4) if (par)
     for (size_t b = 0; b < n_blocks; b++) {
         size_t lo = b * PRED_BLOCK, hi = lo + PRED_BLOCK < n ? lo + PRED_BLOCK : n;
         double acc[PRED_BLOCK];
@@ -118,6 +123,18 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
                     size_t i = rows ? rows[k] : k;
                     acc[k - lo] += _lin_term(model, j, v[j * nr + i]);
                 }
+        } else if (xbuf) {
+            /* transpose the block's rows so each tree walks one row held in cache */
+            double *xb = xbuf + (size_t)omp_get_thread_num() * PRED_BLOCK * model->n_feats;
+            size_t nf = model->n_feats, nb = hi - lo;
+            for (size_t j = 0; j < nf; j++) {
+                const double *col = v + j * nr;
+                for (size_t k = 0; k < nb; k++) xb[k * nf + j] = col[rows ? rows[lo + k] : lo + k];
+            }
+            for (int32_t t = 0; t < model->n_trees; t++)
+                for (size_t k = 0; k < nb; k++) acc[k] += tree_predict_row(&model->trees[t], xb + k * nf);
+            if (model->average && model->n_trees > 0)
+                for (size_t k = 0; k < nb; k++) acc[k] /= model->n_trees;
         } else {
             for (int32_t t = 0; t < model->n_trees; t++)
                 for (size_t k = lo; k < hi; k++)
@@ -130,6 +147,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
             out[k] = raw ? s : lrn_raw_to_proba(model, s);
         }
     }
+    free(xbuf);
     return CS_OK;
 }
 
