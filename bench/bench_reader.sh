@@ -13,6 +13,9 @@ W=$BENCH_WORK/reader
 OUT=$ROOT/bench/results/reader.md
 rm -rf "$W"
 mkdir -p "$W"
+# a private copy, so that a rebuild of build/creditscore during the runs does not disturb them
+cp "$CS" "$W/creditscore"
+CS_BIN=$W/creditscore
 
 PANDAS_READ='import sys, time, pandas as pd
 t = time.perf_counter(); df = pd.read_csv(sys.argv[1]); t = time.perf_counter() - t
@@ -33,7 +36,7 @@ for t in $tables; do
   [ -f "$f" ] || { echo "bench reader: no $f" >&2; exit 1; }
   for r in $(seq "$BENCH_RUNS"); do
     echo "  $t run $r/$BENCH_RUNS" >&2
-    run_one "$W/$t.cs" "$CS" inspect --time "$f"
+    run_one "$W/$t.cs" "$CS_BIN" inspect --time "$f"
     run_one "$W/$t.py" "$PY" -c "$PANDAS_READ" "$f"
   done
 done
