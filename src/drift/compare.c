@@ -50,12 +50,12 @@ static cs_status _keys_alloc(_keys *k, size_t n, int text, cs_err *err)
 }
 
 /* union of the runs of two sorted arrays */
-static cs_status _keys_numeric(const double *a, size_t na, const double *b, size_t nb, _keys *k,
-                               cs_err *err)
+static cs_status _keys_numeric(const double *a, size_t na, const double *b, size_t nb, size_t n_unique,
+                               _keys *k, cs_err *err)
 {
     size_t i = 0, j = 0, u = 0;
     memset(k, 0, sizeof *k);
-    if (_keys_alloc(k, na + nb, 0, err)) return CS_ENOMEM;
+    if (_keys_alloc(k, n_unique, 0, err)) return CS_ENOMEM;
     while (i < na || j < nb) {
         double x = (j >= nb || (i < na && a[i] <= b[j])) ? a[i] : b[j];
         size_t i0 = i, j0 = j;
@@ -250,9 +250,16 @@ static int _is_drift(drift_test t, double score, double thr)
     }
 }
 
+/* A thread's buffers, reused from column to column (fresh large allocations cost more
+ * in page faults than the statistics themselves). */
+typedef struct _ws {
+    double *a, *b;          /* rn and cn values */
+    uint64_t *scratch;      /* 2 max(rn, cn) */
+} _ws;
+
 /* Test one column; on failure res->error says why (err is only for out-of-memory). */
 static cs_status _test_column(const drift_column *rc, size_t rn, const drift_column *cc, size_t cn,
-                              drift_test forced, double thr, drift_column_result *res, cs_err *err)
+                              drift_test forced, double thr, _ws *ws, drift_column_result *res, cs_err *err)
 {
     double *a = NULL, *b = NULL, *edges = NULL, *rs = NULL, *cs_ = NULL;
     _keys k = {0};
@@ -278,12 +285,8 @@ static cs_status _test_column(const drift_column *rc, size_t rn, const drift_col
         ref_unique = k.ref_distinct;
     } else {
         int integral = !cc->is_float;
-        a = cs_malloc((rn ? rn : 1) * sizeof *a, err);
-        b = cs_malloc((cn ? cn : 1) * sizeof *b, err);
-        if (!a || !b) {
-            st = CS_ENOMEM;
-            goto out;
-        }
+        a = ws->a;
+        b = ws->b;
         for (size_t i = 0; i < rn; i++)
             if (isfinite(rc->num[i])) a[na++] = rc->num[i];
         for (size_t i = 0; i < cn; i++) {
@@ -296,8 +299,8 @@ static cs_status _test_column(const drift_column *rc, size_t rn, const drift_col
         res->ref_missing = rn - na;
         res->cur_missing = cn - nb;
         if (res->cur_missing) integral = 0;     /* a column with NaN is float in pandas */
-        drift_sort(a, na);
-        drift_sort(b, nb);
+        drift_sort_scratch(a, na, ws->scratch);
+        drift_sort_scratch(b, nb, ws->scratch);
         ref_unique = 0;
         for (size_t i = 0; i < na; i++)
             if (i == 0 || a[i] != a[i - 1]) ref_unique++;
@@ -340,7 +343,7 @@ static cs_status _test_column(const drift_column *rc, size_t rn, const drift_col
     int binned = !text && res->type == DRIFT_NUMERICAL && ref_unique > 20;
     size_t nbins;
     if (!binned || res->test == DRIFT_TEST_CHISQUARE || res->test == DRIFT_TEST_Z) {
-        if (!text && !k.cr && (st = _keys_numeric(a, na, b, nb, &k, err))) goto out;
+        if (!text && !k.cr && (st = _keys_numeric(a, na, b, nb, res->n_unique, &k, err))) goto out;
     }
     if (binned) {
         if ((st = drift_sturges_edges(a, na, b, nb, &edges, &n_bins, err))) goto out;
@@ -441,8 +444,6 @@ fail:
     res->error = cs_strdup(why, err);
     if (!res->error) st = CS_ENOMEM;
 out:
-    free(a);
-    free(b);
     free(edges);
     free(rs);
     free(cs_);
@@ -600,19 +601,40 @@ drift_report *drift_compare(const drift_dataset *ref, const drift_dataset *cur,
         if (!r->cols[i].name) goto fail;
     }
 
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < np; i++) {
+#pragma omp parallel
+    {
+        size_t big = ref->n_rows > cur->n_rows ? ref->n_rows : cur->n_rows;
+        _ws ws;
         cs_err e = {0};
-        cs_status st = _test_column(pr[i], ref->n_rows, pc[i], cur->n_rows, tests[i], thrs[i], &r->cols[i], &e);
+        ws.a = cs_malloc((ref->n_rows ? ref->n_rows : 1) * sizeof *ws.a, &e);
+        ws.b = cs_malloc((cur->n_rows ? cur->n_rows : 1) * sizeof *ws.b, &e);
+        ws.scratch = cs_malloc((big ? 2 * big : 2) * sizeof *ws.scratch, &e);
+        int ok = ws.a && ws.b && ws.scratch;
+        if (!ok) {
 #pragma omp critical(drift_progress)
-        {
-            if (st && !failed) {
+            if (!failed) {
                 failed = 1;
                 colerr = e;
             }
-            done++;
-            if (opt->progress) cs_progress_update(opt->progress, (uint64_t)done, r->cols[i].name);
         }
+#pragma omp for schedule(dynamic, 1)
+        for (int i = 0; i < np; i++) {
+            cs_status st = ok ? _test_column(pr[i], ref->n_rows, pc[i], cur->n_rows, tests[i], thrs[i], &ws,
+                                             &r->cols[i], &e)
+                              : CS_ENOMEM;
+#pragma omp critical(drift_progress)
+            {
+                if (st && !failed) {
+                    failed = 1;
+                    colerr = e;
+                }
+                done++;
+                if (opt->progress) cs_progress_update(opt->progress, (uint64_t)done, r->cols[i].name);
+            }
+        }
+        free(ws.a);
+        free(ws.b);
+        free(ws.scratch);
     }
     if (failed) {
         if (err) *err = colerr;

@@ -51,6 +51,8 @@ int drift_test_is_pvalue(drift_test t);
 
 /* Sort n doubles ascending in place (radix sort; no NaN allowed). */
 void drift_sort(double *x, size_t n);
+/* The same without allocating: scratch holds 2 n uint64_t of the caller's. */
+void drift_sort_scratch(double *x, size_t n, uint64_t *scratch);
 
 /* Two-sample Kolmogorov-Smirnov test, two-sided, as scipy.stats.ks_2samp(a, b) with its
  * default method 'auto' (scipy 1.10): exact p-value when max(na, nb) <= 10000, else the

@@ -78,41 +78,54 @@ static int _cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void drift_sort(double *x, size_t n)
+void drift_sort_scratch(double *x, size_t n, uint64_t *scratch)
 {
-    uint64_t *k, *tmp;
-    size_t count[256];
+    uint64_t *k = scratch, *tmp = scratch + n;
+    size_t count[8][256];
     if (n < 512) {
         qsort(x, n, sizeof *x, _cmp_double);
         return;
     }
-    k = malloc(n * sizeof *k);
-    tmp = malloc(n * sizeof *tmp);
-    if (!k || !tmp) {       /* no memory for the radix buffers: sort in place, slower */
-        free(k);
-        free(tmp);
-        qsort(x, n, sizeof *x, _cmp_double);
-        return;
+    /* LSD radix sort on the order-preserving integer image of the doubles: all eight
+     * byte histograms in one read, and the passes where every key shares the byte
+     * (frequent: integral values leave the low mantissa bytes zero) skipped */
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = _key(x[i]);
+        k[i] = u;
+        for (int b = 0; b < 8; b++) count[b][(u >> (8 * b)) & 0xff]++;
     }
-    for (size_t i = 0; i < n; i++) k[i] = _key(x[i]);
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t pos = 0;
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[(k[i] >> shift) & 0xff]++;
-        if (count[(k[0] >> shift) & 0xff] == n) continue;   /* every key shares this digit */
+    for (int b = 0; b < 8; b++) {
+        int shift = 8 * b;
+        size_t pos = 0, *c = count[b];
+        if (c[(k[0] >> shift) & 0xff] == n) continue;
         for (int d = 0; d < 256; d++) {
-            size_t c = count[d];
-            count[d] = pos;
-            pos += c;
+            size_t v = c[d];
+            c[d] = pos;
+            pos += v;
         }
-        for (size_t i = 0; i < n; i++) tmp[count[(k[i] >> shift) & 0xff]++] = k[i];
+        for (size_t i = 0; i < n; i++) tmp[c[(k[i] >> shift) & 0xff]++] = k[i];
         uint64_t *sw = k;
         k = tmp;
         tmp = sw;
     }
     for (size_t i = 0; i < n; i++) x[i] = _unkey(k[i]);
-    free(k);
-    free(tmp);
+}
+
+void drift_sort(double *x, size_t n)
+{
+    uint64_t *scratch;
+    if (n < 512) {
+        qsort(x, n, sizeof *x, _cmp_double);
+        return;
+    }
+    scratch = malloc(2 * n * sizeof *scratch);
+    if (!scratch) {     /* no memory for the radix buffers: sort in place, slower */
+        qsort(x, n, sizeof *x, _cmp_double);
+        return;
+    }
+    drift_sort_scratch(x, n, scratch);
+    free(scratch);
 }
 
 /* ---- special functions ------------------------------------------------------------ */
