@@ -246,8 +246,9 @@ static void test_linear_and_dummy(void **state)
     (void)state;
     feat_matrix *m = _make(600, 5, 7);
     cs_err err = {0};
+    assert_int_equal(lrn_logreg_ops.kind, LRN_LOGREG);   /* pulls lr_learner.o from the archive */
     lrn_params *p = lrn_params_from_json(LRN_LOGREG, "{\"C\": 0.2}", &err);
-    assert_non_null(p);
+    if (!p) fail_msg("%s", err.msg);
     size_t rows[600];
     for (size_t i = 0; i < 600; i++) rows[i] = i;
     lrn_model *mod = NULL;
