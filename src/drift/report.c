@@ -71,6 +71,23 @@ static cs_status _html(cs_buf *b, const char *s, cs_err *err)
     return CS_OK;
 }
 
+/* HTML-escaped, at most 22 characters (bytes of a UTF-8 sequence are kept whole) */
+static cs_status _html_cut(cs_buf *b, const char *s, cs_err *err)
+{
+    char tmp[64];
+    size_t n = 0;
+    for (const char *p = s ? s : ""; *p && n < sizeof tmp - 4; p++) {
+        if (n >= 22 && ((unsigned char)*p & 0xc0) != 0x80) {
+            memcpy(tmp + n, "...", 3);
+            n += 3;
+            break;
+        }
+        tmp[n++] = *p;
+    }
+    tmp[n] = 0;
+    return _html(b, tmp, err);
+}
+
 static const char *_type_name(drift_ctype t)
 {
     return t == DRIFT_CATEGORICAL ? "categorical" : "numerical";
@@ -174,7 +191,8 @@ static const char _css[] =
     "td.num{font-variant-numeric:tabular-nums;text-align:right}"
     "tr.drift td.flag{color:#b3261e;font-weight:600}tr.nodrift td.flag{color:#1e7b45}"
     ".legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}"
-    "svg{display:block}";
+    "svg{display:block}.ax{font-size:10px;fill:#5c6475}"
+    "tr.hide{display:none}label{font-size:13px;margin-left:12px}";
 
 static const char _js[] =
     "(function(){\n"
@@ -193,6 +211,11 @@ static const char _js[] =
     "      asc=!asc;\n"
     "      rows.forEach(function(r){t.tBodies[0].appendChild(r);});\n"
     "    });})(i);}\n"
+    "  var only=document.getElementById('only-drifted');\n"
+    "  only.addEventListener('change',function(){\n"
+    "    var rows=t.tBodies[0].rows;\n"
+    "    for(var i=0;i<rows.length;i++){rows[i].classList.toggle('hide',only.checked&&rows[i].className.indexOf('nodrift')>=0);}\n"
+    "  });\n"
     "  document.body.setAttribute('data-ready','1');\n"
     "})();\n";
 
@@ -204,7 +227,7 @@ static cs_status _svg(cs_buf *b, const drift_column_result *c, cs_err *err)
     double mx = 0;
     for (int k = 0; k < n; k++) mx = fmax(mx, fmax(c->dist.ref[k], c->dist.cur[k]));
     if (cs_buf_printf(b, err, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", (int)W,
-                      (int)H + 2, (int)W, (int)H + 2))
+                      (int)H + 16, (int)W, (int)H + 16))
         return CS_ENOMEM;
     if (n > 0 && mx > 0) {
         double gw = W / n, bw = gw * 0.42;
@@ -223,8 +246,19 @@ static cs_status _svg(cs_buf *b, const drift_column_result *c, cs_err *err)
                 return CS_ENOMEM;
         }
     }
-    return cs_buf_printf(b, err, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa2b1\"/></svg>",
-                         (int)H, (int)W, (int)H);
+    if (cs_buf_printf(b, err, "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa2b1\"/>", (int)H,
+                      (int)W, (int)H))
+        return CS_ENOMEM;
+    if (n > 0) {    /* the first and the last bin, under the axis */
+        if (cs_buf_printf(b, err, "<text x=\"0\" y=\"%d\" class=\"ax\">", (int)H + 13) ||
+            _html_cut(b, c->dist.labels[0], err) || cs_buf_puts(b, "</text>", err))
+            return CS_ENOMEM;
+        if (n > 1 && (cs_buf_printf(b, err, "<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">", (int)W,
+                                    (int)H + 13) ||
+                      _html_cut(b, c->dist.labels[n - 1], err) || cs_buf_puts(b, "</text>", err)))
+            return CS_ENOMEM;
+    }
+    return cs_buf_puts(b, "</svg>", err);
 }
 
 char *drift_report_html(const drift_report *r, cs_err *err)
@@ -257,7 +291,8 @@ char *drift_report_html(const drift_report *r, cs_err *err)
     J(cs_buf_puts(&b,
                   "<h2>Columns</h2><p class=\"muted legend\">Click a heading to sort. Distributions:"
                   "<span style=\"background:#3b6fb6\"></span>reference<span style=\"background:#e8822e\"></span>"
-                  "current (share of non-missing values per bin; hover for numbers)</p>\n"
+                  "current (share of non-missing values per bin; hover for numbers)"
+                  "<label><input type=\"checkbox\" id=\"only-drifted\"> only drifted columns</label></p>\n"
                   "<table id=\"cols\"><thead><tr><th>Column</th><th>Type</th><th>Stat test</th><th>Drift score</th>"
                   "<th>Threshold</th><th>Data drift</th><th>PSI</th><th>Missing ref / cur</th>"
                   "<th>Reference and current distribution</th></tr></thead><tbody>\n",

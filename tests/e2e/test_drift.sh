@@ -29,7 +29,7 @@ if [ "$n_svg" -eq 120 ]; then ok "HTML draws 120 distributions"; else fail "HTML
 if [ -x /usr/bin/chromium ]; then
   cp "$T/r.html" "$T/sorted.html"
   # sort by drift score twice (descending), then check the order in the DOM
-  sed -i 's|</body></html>|<script>var h=document.querySelectorAll("#cols th")[3];h.click();h.click();document.body.setAttribute("data-sorted","1");</script></body></html>|' "$T/sorted.html"
+  sed -i 's|</body></html>|<script>var h=document.querySelectorAll("#cols th")[3];h.click();h.click();document.body.setAttribute("data-sorted","1");var o=document.getElementById("only-drifted");o.click();document.body.setAttribute("data-visible",document.querySelectorAll("#cols tbody tr:not(.hide)").length);</script></body></html>|' "$T/sorted.html"
   timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --user-data-dir="$T/chrome" \
     --dump-dom "file://$T/sorted.html" >"$T/dom.html" 2>"$T/chrome.err"
   if grep -q 'data-ready="1"' "$T/dom.html" && grep -q 'data-sorted="1"' "$T/dom.html" && ! grep -q 'data-js-error="1"' "$T/dom.html"; then
@@ -41,6 +41,9 @@ if [ -x /usr/bin/chromium ]; then
   grep -o '<td class="num" data-v="[^"]*">' "$T/dom.html" | awk 'NR % 4 == 1' | sed 's/.*data-v="\([^"]*\)".*/\1/' >"$T/scores"
   if [ -s "$T/scores" ] && sort -g -r -c "$T/scores" 2>/dev/null; then ok "clicking a heading sorts the table"
   else fail "clicking a heading sorts the table" "$(head -3 "$T/scores" | tr '\n' ' ')"; fi
+  n_drifted=$(sed -n 's/.*"drifted": \([0-9]*\), "share".*/\1/p' "$T/r.json")
+  if grep -q "data-visible=\"$n_drifted\"" "$T/dom.html"; then ok "'only drifted columns' shows the $n_drifted drifted rows"
+  else fail "'only drifted columns' shows the drifted rows" "$(grep -o 'data-visible="[0-9]*"' "$T/dom.html") vs $n_drifted"; fi
 else
   skip "report opens in Chromium" "no /usr/bin/chromium"
 fi
