@@ -83,7 +83,7 @@ int cmd_features(int argc, char **argv)
     for (int a = HC_APPLICATION_TRAIN; a <= HC_APPLICATION_TEST; a++)
         if (tables.t[a]) n_app += tables.t[a]->n_rows;
     prog = cs_progress_create(stderr, "features", n_app ? n_app : 1);
-    m = feat_compute((const tbl *const *)tables.t, spec, &derived, &warn, prog, &err);
+    m = feat_compute_file((const tbl *const *)tables.t, spec, out, &derived, &warn, prog, &err);
     if (m) {
         char note[64];
         snprintf(note, sizeof note, "%zu clients", m->n_rows);
@@ -103,7 +103,6 @@ int cmd_features(int argc, char **argv)
                     "(all its dummies set to 0)\n", warn.unseen[k], hc_file_name(t), col);
         }
     }
-    if (feat_file_write(m, out, &err)) goto done;
     if (csv && feat_file_write_csv(m, csv, &err)) goto done;
     if (spec_out && feat_spec_save(spec ? spec : derived, spec_out, &err)) goto done;
     printf("features: %zu clients x %zu features -> %s in %.1f s%s\n", m->n_rows, m->n_feats, out,

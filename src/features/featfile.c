@@ -68,9 +68,22 @@ feat_matrix *feat_matrix_create(size_t n_rows, size_t n_feats, cs_err *err)
     return m;
 }
 
+typedef struct _wfile {
+    char *tmp;      /* the temporary file, removed unless committed */
+    char *path;     /* the final name */
+    int committed;
+} _wfile;
+
 void feat_matrix_free(feat_matrix *m)
 {
     if (!m) return;
+    if (m->_file) {
+        _wfile *w = m->_file;
+        if (!w->committed) unlink(w->tmp);
+        free(w->tmp);
+        free(w->path);
+        free(w);
+    }
     if (m->_map) {
         munmap(m->_map, m->_map_len);
         free(m->names); /* the strings live in the mapping */
@@ -125,6 +138,26 @@ static int _pad_to(int fd, uint64_t *pos, uint64_t target)
     return 0;
 }
 
+/* the header of a file of n_rows x n_feats with names_len bytes of names (checksum 0) */
+static void _layout(_hdr *h, uint64_t n_rows, uint64_t n_feats, uint64_t names_len)
+{
+    memset(h, 0, sizeof *h);
+    memcpy(h->magic, MAGIC, sizeof MAGIC);
+    h->version = FEAT_FILE_VERSION;
+    h->header_size = HDR_SIZE;
+    h->n_rows = n_rows;
+    h->n_feats = n_feats;
+    h->names_off = _align(HDR_SIZE);
+    h->names_len = names_len;
+    h->ids_off = _align(h->names_off + names_len);
+    h->ids_len = n_rows * sizeof(int64_t);
+    h->target_off = _align(h->ids_off + h->ids_len);
+    h->target_len = n_rows * sizeof(double);
+    h->values_off = _align(h->target_off + h->target_len);
+    h->values_len = n_rows * n_feats * sizeof(double);
+    h->file_len = h->values_off + h->values_len;
+}
+
 cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
 {
     _hdr h;
@@ -138,21 +171,7 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
         if (!m->names[j]) return cs_err_set(err, CS_EINVAL, "%s: feature %zu has no name", path, j);
         names_len += strlen(m->names[j]) + 1;
     }
-    memset(&h, 0, sizeof h);
-    memcpy(h.magic, MAGIC, sizeof MAGIC);
-    h.version = FEAT_FILE_VERSION;
-    h.header_size = HDR_SIZE;
-    h.n_rows = m->n_rows;
-    h.n_feats = m->n_feats;
-    h.names_off = _align(HDR_SIZE);
-    h.names_len = names_len;
-    h.ids_off = _align(h.names_off + names_len);
-    h.ids_len = m->n_rows * sizeof(int64_t);
-    h.target_off = _align(h.ids_off + h.ids_len);
-    h.target_len = m->n_rows * sizeof(double);
-    h.values_off = _align(h.target_off + h.target_len);
-    h.values_len = (uint64_t)m->n_rows * m->n_feats * sizeof(double);
-    h.file_len = h.values_off + h.values_len;
+    _layout(&h, m->n_rows, m->n_feats, names_len);
 
     tmp = cs_malloc(strlen(path) + 16, err);
     if (!tmp) return CS_ENOMEM;
@@ -208,6 +227,103 @@ io_fail:
     unlink(tmp);
     free(tmp);
     return CS_EIO;
+}
+
+feat_matrix *feat_file_create(const char *path, size_t n_rows, size_t n_feats,
+                              const char *const *names, cs_err *err)
+{
+    _hdr h;
+    uint64_t names_len = 0;
+    feat_matrix *m = NULL;
+    _wfile *w = NULL;
+    char *map, *p;
+    int fd = -1;
+
+    if (!path || (n_feats && !names)) {
+        cs_err_set(err, CS_EINVAL, "feat_file_create: no path or no names");
+        return NULL;
+    }
+    if (n_rows && n_feats > SIZE_MAX / 8 / n_rows) {
+        cs_err_set(err, CS_EINVAL, "%s: %zu x %zu values is too large", path, n_rows, n_feats);
+        return NULL;
+    }
+    for (size_t j = 0; j < n_feats; j++) names_len += strlen(names[j]) + 1;
+    _layout(&h, n_rows, n_feats, names_len);
+    m = cs_calloc(1, sizeof *m, err);
+    w = cs_calloc(1, sizeof *w, err);
+    if (!m || !w || !(w->path = cs_strdup(path, err)) || !(w->tmp = cs_malloc(strlen(path) + 16, err)) ||
+        !(m->names = cs_calloc(n_feats ? n_feats : 1, sizeof *m->names, err)))
+        goto fail;
+    sprintf(w->tmp, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(w->tmp);
+    if (fd < 0) {
+        cs_err_set(err, CS_EIO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        free(w->tmp);
+        w->tmp = NULL;
+        goto fail;
+    }
+    m->_file = w;
+    fchmod(fd, 0644);
+    if (ftruncate(fd, (off_t)h.file_len)) {
+        cs_err_set(err, CS_EIO, "%s: cannot size the file to %llu bytes: %s", path,
+                   (unsigned long long)h.file_len, strerror(errno));
+        goto fail;
+    }
+    map = mmap(NULL, h.file_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        cs_err_set(err, CS_EIO, "%s: cannot map: %s", path, strerror(errno));
+        goto fail;
+    }
+    close(fd);
+    fd = -1;
+    m->_map = map;
+    m->_map_len = h.file_len;
+    memcpy(map, &h, sizeof h);
+    p = map + h.names_off;
+    for (size_t j = 0; j < n_feats; j++) {
+        size_t l = strlen(names[j]) + 1;
+        memcpy(p, names[j], l);
+        m->names[j] = p;
+        p += l;
+    }
+    m->n_rows = n_rows;
+    m->n_feats = n_feats;
+    m->ids = (int64_t *)(map + h.ids_off);
+    m->target = (double *)(map + h.target_off);
+    m->values = (double *)(map + h.values_off);
+    return m;
+fail:
+    if (fd >= 0) close(fd);
+    if (m && m->_map) { /* m owns w and the mapping: freeing it removes the file */
+        feat_matrix_free(m);
+        return NULL;
+    }
+    if (w) {
+        if (m && m->_file) unlink(w->tmp); /* the temporary file was created */
+        free(w->tmp);
+        free(w->path);
+        free(w);
+    }
+    if (m) {
+        free(m->names);
+        free(m);
+    }
+    return NULL;
+}
+
+cs_status feat_file_commit(feat_matrix *m, cs_err *err)
+{
+    _wfile *w = m ? m->_file : NULL;
+    _hdr h;
+    if (!w || !m->_map) return cs_err_set(err, CS_EINVAL, "feat_file_commit: not a matrix from feat_file_create");
+    memcpy(&h, m->_map, sizeof h);
+    h.checksum = cs_hash64((const char *)m->_map + HDR_SIZE, h.file_len - HDR_SIZE, 0);
+    memcpy(m->_map, &h, sizeof h);
+    if (rename(w->tmp, w->path))
+        return cs_err_set(err, CS_EIO, "%s: cannot rename the temporary file into place: %s", w->path,
+                          strerror(errno));
+    w->committed = 1;
+    return CS_OK;
 }
 
 /* ---- loading --------------------------------------------------------------------- */

@@ -28,6 +28,7 @@ typedef struct feat_matrix {
     double *values;         /* n_feats * n_rows values, column-major */
     void *_map;             /* private: the mapping when loaded from a file, else NULL */
     size_t _map_len;        /* private */
+    void *_file;            /* private: the file being written by feat_file_create, else NULL */
 } feat_matrix;
 
 /* Feature j of all rows (n_rows values). */
@@ -54,6 +55,16 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err);
 /* Map a feature file read-only; the returned matrix points into the mapping (its values
  * must not be written). Verifies magic, version, sizes and checksum. */
 feat_matrix *feat_file_load(const char *path, cs_err *err);
+
+/* A new feature file written in place, for matrices too big to copy: the matrix's ids,
+ * target and values point into a writable mapping of a temporary file next to path (their
+ * content is undefined until the caller fills them); names are copied in. Then
+ * feat_file_commit() writes the checksum and header and renames the file to path; the
+ * matrix stays usable (mapped) until feat_matrix_free(). Freeing it without a commit
+ * removes the temporary file. */
+feat_matrix *feat_file_create(const char *path, size_t n_rows, size_t n_feats,
+                              const char *const *names, cs_err *err);
+cs_status feat_file_commit(feat_matrix *m, cs_err *err);
 
 /* Write m as CSV: SK_ID_CURR,TARGET,<features...>; full precision (round-trip), empty for
  * NaN, inf/-inf for infinities, names quoted where they hold commas or quotes. */

@@ -1085,8 +1085,8 @@ done:
 
 #define TILE 64
 
-feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec *spec, feat_spec **spec_out,
-                          feat_warnings *warn, cs_progress *prog, cs_err *err)
+static feat_matrix *_compute(const tbl *const tables[HC_N_TABLES], const feat_spec *spec, const char *path,
+                             feat_spec **spec_out, feat_warnings *warn, cs_progress *prog, cs_err *err)
 {
     feat_spec *derived = NULL;
     feat_warnings wdummy;
@@ -1146,13 +1146,17 @@ feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec 
         cs_err_set(err, CS_EUNSUPPORTED, "features: %zu application rows is more than supported", n_out);
         goto fail;
     }
-    m = feat_matrix_create(n_out, n_feats, err);
+    if (path) { /* values written in place in the file's mapping: no copy, no NaN fill */
+        m = feat_file_create(path, n_out, n_feats, (const char *const *)spec->names, err);
+    } else {
+        m = feat_matrix_create(n_out, n_feats, err);
+        for (size_t j = 0; m && j < n_feats; j++)
+            if (!(m->names[j] = cs_strdup(spec->names[j], err))) goto fail;
+    }
     cid = cs_malloc((n_out ? n_out : 1) * sizeof *cid, err);
     src_row = cs_malloc((n_out ? n_out : 1) * sizeof *src_row, err);
     src_tab = cs_malloc(n_out ? n_out : 1, err);
     if (!m || !cid || !src_row || !src_tab || _kmap_init(&km, n_out, err)) goto fail;
-    for (size_t j = 0; j < n_feats; j++)
-        if (!(m->names[j] = cs_strdup(spec->names[j], err))) goto fail;
     {
         size_t i = 0;
         for (int a = 0; a < 2; a++) {
@@ -1264,6 +1268,7 @@ feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec 
         goto fail;
     }
     cs_progress_update(prog, n_out, NULL);
+    if (path && feat_file_commit(m, err)) goto fail;
 
     for (int t = 0; t < 5; t++) _groups_free(&g[t]);
     _kmap_free(&km);
@@ -1293,6 +1298,22 @@ fail:
     feat_matrix_free(m);
     feat_spec_free(derived);
     return NULL;
+}
+
+feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec *spec, feat_spec **spec_out,
+                          feat_warnings *warn, cs_progress *prog, cs_err *err)
+{
+    return _compute(tables, spec, NULL, spec_out, warn, prog, err);
+}
+
+feat_matrix *feat_compute_file(const tbl *const tables[HC_N_TABLES], const feat_spec *spec, const char *path,
+                               feat_spec **spec_out, feat_warnings *warn, cs_progress *prog, cs_err *err)
+{
+    if (!path) {
+        cs_err_set(err, CS_EINVAL, "feat_compute_file: no path");
+        return NULL;
+    }
+    return _compute(tables, spec, path, spec_out, warn, prog, err);
 }
 
 /* ---- reading the tables ------------------------------------------------------------ */

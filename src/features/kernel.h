@@ -50,6 +50,14 @@ feat_matrix *feat_compute(const tbl *const tables[HC_N_TABLES], const feat_spec 
                           feat_spec **spec_out, feat_warnings *warn, cs_progress *prog,
                           cs_err *err);
 
+/* The same, written straight into the feature file path (featfile.h): the values are
+ * computed in place in the file's mapping (no copy of a matrix of gigabytes), then the file
+ * is checksummed and renamed into place. Returns the matrix, still mapped, for further use
+ * (e.g. feat_file_write_csv); on failure no file is left at path. */
+feat_matrix *feat_compute_file(const tbl *const tables[HC_N_TABLES], const feat_spec *spec,
+                               const char *path, feat_spec **spec_out, feat_warnings *warn,
+                               cs_progress *prog, cs_err *err);
+
 /* One applicant's records: the application row and the rows of the six other tables
  * (NULL = none). Every row of each table is taken as the applicant's; bureau_balance
  * rows join bureau rows through SK_ID_BUREAU. Tables may have the train or test schema

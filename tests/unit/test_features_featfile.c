@@ -230,6 +230,55 @@ static void test_csv(void **state)
     feat_matrix_free(m);
 }
 
+static int count_files(void)
+{
+    char cmd[128];
+    FILE *p;
+    int n = -1;
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+    p = popen(cmd, "r");
+    if (p && fscanf(p, "%d", &n) != 1) n = -1;
+    if (p) pclose(p);
+    return n;
+}
+
+static void test_create_in_place(void **state)
+{
+    char p[128];
+    cs_err err = {0};
+    feat_matrix *ref = make(50, 4), *w, *l;
+    int before;
+    (void)state;
+    path_of(p, "inplace.csf");
+    before = count_files();
+    w = feat_file_create(p, 50, 4, (const char *const *)ref->names, &err);
+    assert_non_null(w);
+    memcpy(w->ids, ref->ids, 50 * sizeof *w->ids);
+    memcpy(w->target, ref->target, 50 * sizeof *w->target);
+    memcpy(w->values, ref->values, 200 * sizeof *w->values);
+    assert_null(feat_file_load(p, &err)); /* not there before the commit */
+    assert_int_equal(feat_file_commit(w, &err), CS_OK);
+    assert_string_equal(w->names[1], "NAME_TYPE_SUITE_Spouse, partner");
+    l = feat_file_load(p, &err);
+    assert_non_null(l);
+    assert_memory_equal(l->values, ref->values, 200 * sizeof(double));
+    assert_memory_equal(l->ids, ref->ids, 50 * sizeof(int64_t));
+    feat_matrix_free(l);
+    feat_matrix_free(w);
+    assert_int_equal(count_files(), before + 1);
+    /* freed without a commit: nothing is left behind */
+    path_of(p, "abandoned.csf");
+    w = feat_file_create(p, 50, 4, (const char *const *)ref->names, &err);
+    assert_non_null(w);
+    assert_int_equal(count_files(), before + 2); /* the temporary file */
+    feat_matrix_free(w);
+    assert_int_equal(count_files(), before + 1);
+    assert_int_equal(feat_file_commit(ref, &err), CS_EINVAL);
+    assert_null(feat_file_create("/nonexistent/dir/x.csf", 2, 4, (const char *const *)ref->names, &err));
+    assert_int_equal(err.code, CS_EIO);
+    feat_matrix_free(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_empty_matrix),        cmocka_unit_test(test_truncated_refused),
         cmocka_unit_test(test_flipped_byte_refused), cmocka_unit_test(test_newer_version_refused),
         cmocka_unit_test(test_missing_file),        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_create_in_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

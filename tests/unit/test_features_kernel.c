@@ -553,6 +553,25 @@ static void test_missing_optional_tables(void **state)
     feat_spec_free(so);
 }
 
+static void test_compute_into_file(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    feat_matrix *f, *l;
+    (void)state;
+    snprintf(path, sizeof path, "%s/f.csf", dir);
+    f = feat_compute_file((const tbl *const *)T.t, S, path, NULL, NULL, NULL, &err);
+    assert_non_null(f);
+    l = feat_file_load(path, &err);
+    assert_non_null(l);
+    assert_int_equal(l->n_rows, M->n_rows);
+    assert_memory_equal(l->values, M->values, M->n_rows * M->n_feats * sizeof(double));
+    assert_memory_equal(f->ids, M->ids, M->n_rows * sizeof(int64_t));
+    for (size_t i = 0; i < M->n_rows; i++) assert_true(same_bits(l->target[i], M->target[i]));
+    feat_matrix_free(l);
+    feat_matrix_free(f);
+}
+
 static void test_no_application_table(void **state)
 {
     const tbl *tt[HC_N_TABLES] = {0};
@@ -578,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_history_without_application_row),
         cmocka_unit_test(test_zero_credit_and_instalment),
         cmocka_unit_test(test_missing_optional_tables),
+        cmocka_unit_test(test_compute_into_file),
         cmocka_unit_test(test_no_application_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
