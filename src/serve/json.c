@@ -4,6 +4,7 @@
 #include "json.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid */
@@ -69,8 +70,13 @@ cs_status api_json_str(cs_buf *b, const char *s, cs_err *err)
 cs_status api_json_num(cs_buf *b, double v, cs_err *err)
 {
     char tmp[40];
+    char *comma;
     if (v != v || v - v != 0) return cs_buf_puts(b, "null", err);
-    cs_fmt_double(tmp, sizeof tmp, v);
+    /* on the hot path: %.15g when it reads back exactly (short numbers stay short), else
+     * %.17g, which always does; one strtod instead of cs_fmt_double's up to three */
+    snprintf(tmp, sizeof tmp, "%.15g", v);
+    if (strtod(tmp, NULL) != v) snprintf(tmp, sizeof tmp, "%.17g", v);
+    if ((comma = strchr(tmp, ','))) *comma = '.';   /* a process locale with a decimal comma */
     return cs_buf_puts(b, tmp, err);
 }
 

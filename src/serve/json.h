@@ -13,7 +13,8 @@ cs_status api_json_str(cs_buf *b, const char *s, cs_err *err);
 /* The same for len bytes that need not be NUL-terminated. */
 cs_status api_json_strn(cs_buf *b, const char *s, size_t len, cs_err *err);
 
-/* Append a number: shortest round-trip form; NaN and infinities (not JSON) as null. */
+/* Append a number that reads back exactly (%.15g when that suffices, else %.17g), '.' as
+ * the decimal point whatever the locale; NaN and infinities (not JSON) as null. */
 cs_status api_json_num(cs_buf *b, double v, cs_err *err);
 
 /* ---- the error object -------------------------------------------------------------- */

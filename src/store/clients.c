@@ -240,9 +240,19 @@ done:
 
 static cs_status _conn_open(store_clients *s, _conn *c, cs_err *err)
 {
-    cs_buf q = {0};
-    if (sqlite3_open_v2(s->path, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-        return _sqlerr(err, c->db, s->path, "cannot open the clients store");
+    cs_buf q = {0}, uri = {0};
+    int rc;
+    /* immutable: no file locks and no change checks per query (the store is written once,
+     * to a temporary file renamed into place, so an open store never changes under us) */
+    cs_buf_puts(&uri, "file:", err);
+    for (const char *p = s->path; *p; p++) {
+        if (*p == '?' || *p == '#' || *p == '%') cs_buf_printf(&uri, err, "%%%02X", (unsigned char)*p);
+        else cs_buf_append(&uri, p, 1, err);
+    }
+    if (cs_buf_puts(&uri, "?immutable=1", err)) return CS_ENOMEM;
+    rc = sqlite3_open_v2(uri.data, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+    cs_buf_free(&uri);
+    if (rc != SQLITE_OK) return _sqlerr(err, c->db, s->path, "cannot open the clients store");
     sqlite3_exec(c->db, "PRAGMA mmap_size=268435456; PRAGMA query_only=1;", NULL, NULL, NULL);
     if (sqlite3_prepare_v3(c->db, "SELECT x FROM clients WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT, &c->get_x,
                            NULL) != SQLITE_OK)
