@@ -265,3 +265,29 @@ if "$CS" models register "$T/gbdt.csm" --name scoring >"$T/log" 2>&1 && "$CS" mo
 else
   fail "registry fixture" "$(tail -3 "$T/log")"
 fi
+
+# ---- the clients store from the real Home Credit sample ------------------------------------------
+if [ -d "$SAMPLE" ]; then
+  if "$CS" features --data "$SAMPLE" --out "$T/sample.csf" >"$T/log" 2>&1 \
+     && "$CS" clients import --features "$T/sample.csf" --data "$SAMPLE" --out "$T/sample.db" >"$T/log" 2>&1; then
+    $PY - "$T/sample.db" "$SAMPLE/application_train.csv" <<'PYEOF' >"$T/sc" 2>&1 && ok "sample: clients store fields match application_train.csv" || { fail "sample clients store"; cat "$T/sc"; }
+import csv, math, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+rows = {int(r["SK_ID_CURR"]): r for r in csv.DictReader(open(sys.argv[2]))}
+n = 0
+for cid, age, inc, cred, emp, gender, edu in con.execute(
+        "SELECT id, age_years, income, credit, employment_years, gender, education FROM clients"):
+    if cid not in rows: continue
+    r = rows[cid]; n += 1
+    assert abs(age - (-float(r["DAYS_BIRTH"]) / 365.25)) < 1e-9, cid
+    assert inc == float(r["AMT_INCOME_TOTAL"]) and cred == float(r["AMT_CREDIT"]), cid
+    assert (emp is None) == (r["DAYS_EMPLOYED"] == "365243"), cid
+    assert gender == (r["CODE_GENDER"] or None) and edu == (r["NAME_EDUCATION_TYPE"] or None), cid
+assert n > 900, n
+PYEOF
+  else
+    fail "sample: features + clients import" "$(tail -3 "$T/log")"
+  fi
+else
+  skip "sample clients store" "no ../shared/data/homecredit-sample"
+fi
