@@ -5,7 +5,9 @@
  * u32 section count, u64 file length, u64 checksum, zeros), a directory of sections
  * (u32 tag, u32 zero, u64 offset, u64 length each), then the sections, each starting on
  * an 8-byte boundary. The checksum is cs_hash64 of bytes [32, end) seeded with cs_hash64
- * of bytes [0, 24): every byte but the checksum itself is covered.
+ * of bytes [0, 24), except the values of the drift sample (the bulk of the file), which have
+ * their own checksum in the sample's header, verified on demand by mf_sample_check(): a
+ * load touches only the small sections and stays fast.
  */
 #include "model.h"
 
@@ -14,6 +16,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +29,15 @@
 #define HDR_LEN 64
 #define DIR_ENTRY 24
 #define MAX_SECTIONS 64
+#define SAMPLE_HDR 24
+#define SAMPLE_SEED 0x73616d706c650000ull
+
+/* the file checksum: [32, lo) and [hi, len), seeded with the first 24 bytes */
+static uint64_t _file_sum(const unsigned char *b, size_t len, size_t lo, size_t hi)
+{
+    uint64_t h = cs_hash64(b + 32, lo - 32, cs_hash64(b, 24, 0));
+    return cs_hash64(b + hi, len - hi, h);
+}
 
 enum {
     TAG_META = 1,     /* JSON object */
@@ -35,14 +48,16 @@ enum {
     TAG_CURVE = 6,    /* u64 n, n x (threshold, cost, fn, fp) f64 */
     TAG_STATS = 7,    /* u64 n_feats, u64 n_q, n_q levels, n_feats x (4 + n_q) f64 */
     TAG_HIST = 8,     /* u64 n_feats, u64 bins, n_feats x (2 + 2 bins + 2) f64 */
-    TAG_SAMPLE = 9    /* u64 rows, u64 n_feats, rows i64 ids, rows f64 target, values */
+    TAG_SAMPLE = 9    /* u64 rows, u64 n_feats, u64 payload checksum, then the payload:
+                       * rows i64 ids, rows f64 target, n_feats x rows f64 values */
 };
 
 const double mf_quantile_levels[MF_N_QUANTILES] = {0, .01, .05, .25, .5, .75, .95, .99, 1};
 
 struct mf_model {
-    unsigned char *buf;     /* the whole file */
+    unsigned char *buf;     /* the whole file: a read-only mapping (mapped) or malloc'd copy */
     size_t len;
+    int mapped;
     uint32_t version;
     char *meta_json;        /* owned copy of the META section */
     char *name, *mversion, *created, *digest, *params_json, *search_json;
@@ -65,6 +80,7 @@ struct mf_model {
     const int64_t *sample_ids;      /* into buf */
     const double *sample_target;    /* into buf */
     const double *sample_values;    /* into buf */
+    uint64_t sample_sum;            /* checksum of the sample payload */
     double expected_value;
 };
 
@@ -257,16 +273,21 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
         s[ns].tag = TAG_SAMPLE;
         if (!st) st = _u64(&s[ns].b, r->n_sample, err);
         if (!st) st = _u64(&s[ns].b, r->n_feats, err);
+        if (!st) st = _u64(&s[ns].b, 0, err); /* the payload checksum, set below */
         if (!st && r->n_sample) st = cs_buf_append(&s[ns].b, r->sample_ids, r->n_sample * 8, err);
         if (!st) st = _f64s(&s[ns].b, r->sample_target, r->n_sample, err);
         if (!st) st = _f64s(&s[ns].b, r->sample_values, r->n_sample * r->n_feats, err);
+        if (!st) {
+            uint64_t ps = cs_hash64(s[ns].b.data + SAMPLE_HDR, s[ns].b.len - SAMPLE_HDR, SAMPLE_SEED);
+            memcpy(s[ns].b.data + 16, &ps, 8);
+        }
         ns++;
     }
     if (st) goto done;
 
     /* header, directory, sections */
     {
-        size_t start = out->len, off = HDR_LEN + (size_t)ns * DIR_ENTRY;
+        size_t start = out->len, off = HDR_LEN + (size_t)ns * DIR_ENTRY, lo = 0, hi = 0;
         unsigned char hdr[HDR_LEN];
         memset(hdr, 0, sizeof hdr);
         memcpy(hdr, MF_MAGIC, 8);
@@ -280,6 +301,10 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
             st = cs_buf_append(out, tag, 8, err);
             if (!st) st = _u64(out, off, err);
             if (!st) st = _u64(out, s[i].b.len, err);
+            if (s[i].tag == TAG_SAMPLE) {
+                lo = off + SAMPLE_HDR;
+                hi = off + s[i].b.len;
+            }
             off += s[i].b.len;
         }
         for (int i = 0; !st && i < ns; i++) {
@@ -290,7 +315,8 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
         uint64_t total = out->len - start, h;
         unsigned char *base = (unsigned char *)out->data + start;
         memcpy(base + 16, &total, 8);
-        h = cs_hash64(base + 32, total - 32, cs_hash64(base, 24, 0));
+        if (!lo) lo = hi = total;
+        h = _file_sum(base, total, lo, hi);
         memcpy(base + 24, &h, 8);
     }
 done:
@@ -470,10 +496,25 @@ static cs_status _parse(mf_model *m, cs_err *err)
     if (flen != m->len)
         return cs_err_set(err, CS_ECORRUPT, "%s: the file has %zu bytes, its header says %llu",
                           flen > m->len ? "truncated" : "trailing bytes", m->len, (unsigned long long)flen);
-    sum = cs_hash64(b + 32, m->len - 32, cs_hash64(b, 24, 0));
-    if (sum != _rd64(b + 24)) return cs_err_set(err, CS_ECORRUPT, "checksum mismatch: the file is corrupt");
     if (nsec == 0 || nsec > MAX_SECTIONS || HDR_LEN + (uint64_t)nsec * DIR_ENTRY > m->len)
         return cs_err_set(err, CS_ECORRUPT, "bad section count %u", nsec);
+    {
+        /* the sample's payload is outside the file checksum (mf_sample_check covers it) */
+        size_t lo = m->len, hi = m->len;
+        for (uint32_t i = 0; i < nsec; i++) {
+            const unsigned char *d = b + HDR_LEN + (size_t)i * DIR_ENTRY;
+            uint32_t tag;
+            uint64_t off = _rd64(d + 8), len = _rd64(d + 16);
+            memcpy(&tag, d, 4);
+            if (tag == TAG_SAMPLE && off <= m->len && len <= m->len - off && len >= SAMPLE_HDR &&
+                off + SAMPLE_HDR >= 32) {
+                lo = (size_t)off + SAMPLE_HDR;
+                hi = (size_t)(off + len);
+            }
+        }
+        sum = _file_sum(b, m->len, lo, hi);
+    }
+    if (sum != _rd64(b + 24)) return cs_err_set(err, CS_ECORRUPT, "checksum mismatch: the file is corrupt");
     for (uint32_t i = 0; i < nsec; i++) {
         const unsigned char *d = b + HDR_LEN + (size_t)i * DIR_ENTRY;
         uint32_t tag;
@@ -571,16 +612,17 @@ static cs_status _parse(mf_model *m, cs_err *err)
     }
     if (sec[TAG_SAMPLE]) {
         const unsigned char *p = sec[TAG_SAMPLE];
-        if (slen[TAG_SAMPLE] < 16) return cs_err_set(err, CS_ECORRUPT, "drift sample: truncated");
+        if (slen[TAG_SAMPLE] < SAMPLE_HDR) return cs_err_set(err, CS_ECORRUPT, "drift sample: truncated");
         uint64_t rows = _rd64(p), nf = _rd64(p + 8);
         if (nf != m->n_feats || rows > slen[TAG_SAMPLE] / 8 ||
-            slen[TAG_SAMPLE] != 16 + 8 * rows * (2 + nf))
+            slen[TAG_SAMPLE] != SAMPLE_HDR + 8 * rows * (2 + nf))
             return cs_err_set(err, CS_ECORRUPT, "drift sample: size does not match %llu rows",
                               (unsigned long long)rows);
         m->n_sample = (size_t)rows;
-        m->sample_ids = (const int64_t *)(const void *)(p + 16);
-        m->sample_target = (const double *)(const void *)(p + 16 + 8 * rows);
-        m->sample_values = (const double *)(const void *)(p + 16 + 16 * rows);
+        m->sample_sum = _rd64(p + 16);
+        m->sample_ids = (const int64_t *)(const void *)(p + SAMPLE_HDR);
+        m->sample_target = (const double *)(const void *)(p + SAMPLE_HDR + 8 * rows);
+        m->sample_values = (const double *)(const void *)(p + SAMPLE_HDR + 16 * rows);
     }
     return CS_OK;
 }
@@ -605,32 +647,40 @@ mf_model *mf_load_bytes(const void *data, size_t len, cs_err *err)
 
 mf_model *mf_load(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     mf_model *m;
-    if (!f) {
+    if (fd < 0) {
         cs_err_set(err, CS_EIO, "%s: cannot open the model file (%s)", path, strerror(errno));
         return NULL;
     }
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
         cs_err_set(err, CS_EIO, "%s: not a regular file", path);
+        return NULL;
+    }
+    if ((size_t)sb.st_size < HDR_LEN) {
+        close(fd);
+        cs_err_set(err, CS_ECORRUPT, "%s: truncated: %lld bytes, shorter than the header", path,
+                   (long long)sb.st_size);
         return NULL;
     }
     m = cs_calloc(1, sizeof *m, err);
     if (!m) {
-        fclose(f);
+        close(fd);
         return NULL;
     }
+    /* one read-only mapping, no copy: the drift sample's pages are read only when used */
     m->len = (size_t)sb.st_size;
-    m->buf = cs_malloc(m->len ? m->len : 1, err);
-    if (!m->buf || fread(m->buf, 1, m->len, f) != m->len) {
-        fclose(f);
-        if (m->buf) cs_err_set(err, CS_EIO, "%s: read error", path);
-        mf_free(m);
+    void *map = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        cs_err_set(err, CS_EIO, "%s: cannot map the model file (%s)", path, strerror(errno));
+        free(m);
         return NULL;
     }
-    fclose(f);
+    m->buf = map;
+    m->mapped = 1;
     if (_parse(m, err) != CS_OK) {
         cs_err_prefix(err, "%s: ", path);
         mf_free(m);
@@ -642,7 +692,8 @@ mf_model *mf_load(const char *path, cs_err *err)
 void mf_free(mf_model *m)
 {
     if (!m) return;
-    free(m->buf);
+    if (m->mapped) munmap(m->buf, m->len);
+    else free(m->buf);
     free(m->meta_json);
     free(m->name);
     free(m->mversion);
@@ -717,6 +768,15 @@ size_t mf_sample(const mf_model *m, const int64_t **ids, const double **target,
     if (target) *target = m->sample_target;
     if (values) *values = m->sample_values;
     return m->n_sample;
+}
+
+cs_status mf_sample_check(const mf_model *m, cs_err *err)
+{
+    if (!m->n_sample) return CS_OK;
+    size_t bytes = 8 * m->n_sample * (2 + m->n_feats);
+    if (cs_hash64(m->sample_ids, bytes, SAMPLE_SEED) != m->sample_sum)
+        return cs_err_set(err, CS_ECORRUPT, "drift sample: checksum mismatch: the model file is corrupt");
+    return CS_OK;
 }
 
 /* ---- scoring ----------------------------------------------------------------------- */

@@ -4,10 +4,12 @@
  * none of them ever reads training data. The byte layout is in docs/model-format.md.
  *
  * Writing: fill an mf_parts (all borrowed) and call mf_write(); the reference data for
- * drift and the dashboard come from mf_reference_build(). Reading: mf_load() one read of
- * the file, the checksum verified, every section validated; mf_free(). A truncated,
- * corrupt or newer-version file is refused with a message naming the file and the fault
- * (CS_ECORRUPT, CS_EVERSION), never crashed on.
+ * drift and the dashboard come from mf_reference_build(). Reading: mf_load() maps the
+ * file read-only, verifies its checksum and validates every section; mf_free().
+ * A truncated, corrupt or newer-version file is refused with a message naming the file and
+ * the fault (CS_ECORRUPT, CS_EVERSION), never crashed on. The one exception is the bulk of
+ * the drift sample (its values: plain numbers, sizes checked at load), which has its own
+ * checksum, verified by mf_sample_check() so that loading stays fast.
  *
  * Decision rule everywhere: a client is REFUSED when its calibrated probability of default
  * is at or above the model's threshold (mf_decide).
@@ -167,6 +169,9 @@ const mf_hist *mf_hist_of(const mf_model *m, size_t j);
  * are set when not NULL. */
 size_t mf_sample(const mf_model *m, const int64_t **ids, const double **target,
                  const double **values);
+/* Verify the drift sample's own checksum (reads the whole sample: call it once before using
+ * the sample). CS_ECORRUPT with a message when it does not match; CS_OK without a sample. */
+cs_status mf_sample_check(const mf_model *m, cs_err *err);
 /* The META section: one JSON object (name, metrics, parameters, ...), for display. */
 const char *mf_meta_json(const mf_model *m);
 

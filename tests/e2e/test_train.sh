@@ -98,7 +98,7 @@ check_fails "unknown search parameter -> exit 1" 1 "$CS" train --features "$T/f.
 check_grep "unknown search parameter is named" 'leaves' "$T/.out"
 cp "$T/gbdt.csm" "$T/corrupt.csm"
 size=$(stat -c %s "$T/corrupt.csm")
-printf '\x42' | dd of="$T/corrupt.csm" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+printf '\x42' | dd of="$T/corrupt.csm" bs=1 seek=300 conv=notrunc 2>/dev/null   # in the metadata
 check_fails "corrupt model -> exit 1" 1 "$CS" predict --model "$T/corrupt.csm" --features "$T/f.csf" --out "$T/x.csv"
 check_grep "corrupt model is reported" 'corrupt\.csm: checksum mismatch' "$T/.out"
 head -c $((size - 100)) "$T/gbdt.csm" >"$T/trunc.csm"
