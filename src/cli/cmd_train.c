@@ -6,6 +6,7 @@
  * can hook in between them. The procedure itself is src/model/train.c.
  */
 #include "cli.h"
+#include "track.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ static void _usage(FILE *out)
             "                         [--trials N]] [--scoring auc|cost] [--calibration none|platt|isotonic]\n"
             "                         [--cost-fn W] [--cost-fp W] [--seed N] [--spec FILE]\n"
             "                         [--name NAME] [--model-version V]\n"
+            "                         [--store PATH] [--experiment NAME] [--run-name NAME] [--no-track]\n"
             "\n"
             "Train a credit-scoring model on the rows of FILE whose TARGET is known: stratified\n"
             "K-fold cross-validation (out-of-fold probabilities kept), calibration fitted on them,\n"
@@ -53,6 +55,12 @@ static void _usage(FILE *out)
             "  --spec FILE         feature specification to embed (from 'features --spec-out')\n"
             "  --name NAME         model name (default: the learner's)\n"
             "  --model-version V   model version label (default 1)\n"
+            "  --store PATH        tracking store (default $CREDITSCORE_STORE or ./creditscore.db):\n"
+            "                      the run, its parameters, metrics (per-iteration validation AUC,\n"
+            "                      fold AUCs), every search trial and the model file are recorded\n"
+            "  --experiment NAME   experiment of the run (default Default)\n"
+            "  --run-name NAME     name of the run (default: train <learner>)\n"
+            "  --no-track          record nothing\n"
             "  -h, --help          this help\n");
 }
 
@@ -81,6 +89,96 @@ static void _print_summary(FILE *o, const mf_trained *t, const char *kind, ev_ca
         fprintf(o, "wrote      %s (%.1f MB)\n", out_path, (double)sb.st_size / 1e6);
 }
 
+/* ---- run tracking --------------------------------------------------------------------- */
+
+static void _track_trial(void *user, size_t index, const ev_trial *trial, const ev_trial_score *score)
+{
+    cli_run_trial(user, index, trial, score);
+}
+
+static void _track_iteration(void *user, int fold, int iteration, double valid_auc)
+{
+    cli_run_iteration(user, fold, iteration, valid_auc);
+}
+
+static void _track_setup(cli_run *run, const char *kind, const lrn_params *params, const char *features,
+                         long k, long seed, const char *calib, double cost_fn, double cost_fp,
+                         const char *search, const char *space, long trials, const char *scoring)
+{
+    char v[64];
+    cs_buf pj = {0};
+    cli_run_param(run, "model", kind);
+    if (lrn_params_to_json(params, &pj, NULL) == CS_OK) cli_run_params_json(run, NULL, pj.data);
+    cs_buf_free(&pj);
+    cli_run_param(run, "features_file", features);
+    snprintf(v, sizeof v, "%ld", k);
+    cli_run_param(run, "cv_folds", v);
+    snprintf(v, sizeof v, "%ld", seed);
+    cli_run_param(run, "cv_seed", v);
+    cli_run_param(run, "calibration", calib);
+    cs_fmt_double(v, sizeof v, cost_fn);
+    cli_run_param(run, "cost_fn", v);
+    cs_fmt_double(v, sizeof v, cost_fp);
+    cli_run_param(run, "cost_fp", v);
+    if (search) {
+        cli_run_param(run, "search", search);
+        cli_run_param(run, "search_space", space);
+        cli_run_param(run, "scoring", scoring);
+        snprintf(v, sizeof v, "%ld", trials);
+        if (!strcmp(search, "random")) cli_run_param(run, "trials", v);
+    }
+}
+
+static void _track_result(cli_run *run, const mf_trained *t, const char *out)
+{
+    const mf_metrics *m = &t->metrics;
+    cli_run_flush(run);
+    if (t->search.n) {
+        /* the best trial's parameters are the model's: record them on the parent too */
+        const ev_trial *b = &t->search.trials[t->search.best];
+        char v[32];
+        snprintf(v, sizeof v, "%zu", t->search.best + 1);
+        cli_run_tag(run, "best_trial", v);
+        cli_run_tag(run, "best_params", b->json);
+    }
+    for (int f = 0; f < m->k; f++) cli_run_metric(run, "fold_auc", m->fold_auc[f], f + 1);
+    cli_run_metric(run, "cv_auc_mean", m->auc_mean, 0);
+    cli_run_metric(run, "cv_auc_sd", m->auc_sd, 0);
+    cli_run_metric(run, "oof_auc", m->oof_auc, 0);
+    cli_run_metric(run, "gini", m->gini, 0);
+    cli_run_metric(run, "ks", m->ks, 0);
+    cli_run_metric(run, "log_loss", m->log_loss, 0);
+    cli_run_metric(run, "brier", m->brier, 0);
+    cli_run_metric(run, "threshold", t->threshold, 0);
+    cli_run_metric(run, "cost", m->cost, 0);
+    cli_run_metric(run, "cost_at_0.5", m->cost_at_half, 0);
+    cli_run_metric(run, "tp", m->tp, 0);
+    cli_run_metric(run, "fp", m->fp, 0);
+    cli_run_metric(run, "tn", m->tn, 0);
+    cli_run_metric(run, "fn", m->fn, 0);
+    cli_run_metric(run, "fit_seconds", m->fit_seconds, 0);
+    cli_run_metric(run, "seconds", t->seconds, 0);
+    cli_run_metric(run, "n_train", (double)t->n_train, 0);
+    cli_run_artifact(run, out, "model");
+    {
+        /* the cost curve beside the model, for plotting elsewhere */
+        char path[4096];
+        FILE *f;
+        snprintf(path, sizeof path, "%s.cost.csv", out);
+        if ((f = fopen(path, "w"))) {
+            fprintf(f, "threshold,cost,false_negatives,false_positives\n");
+            for (size_t i = 0; i < t->n_curve; i++) {
+                char a[32], b[32];
+                cs_fmt_double(a, sizeof a, t->curve[i].threshold);
+                cs_fmt_double(b, sizeof b, t->curve[i].cost);
+                fprintf(f, "%s,%s,%.0f,%.0f\n", a, b, t->curve[i].fn, t->curve[i].fp);
+            }
+            if (fclose(f) == 0) cli_run_artifact(run, path, "curve");
+        }
+    }
+    cli_run_tag(run, "data_digest", t->digest);
+}
+
 int cmd_train(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -92,10 +190,15 @@ int cmd_train(int argc, char **argv)
         {"cost-fn", required_argument, NULL, 'F'},  {"cost-fp", required_argument, NULL, 'G'},
         {"seed", required_argument, NULL, 's'},     {"spec", required_argument, NULL, 'x'},
         {"name", required_argument, NULL, 'N'},     {"model-version", required_argument, NULL, 'V'},
+        {"store", required_argument, NULL, 'T'},    {"experiment", required_argument, NULL, 'E'},
+        {"run-name", required_argument, NULL, 'R'}, {"no-track", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *features = NULL, *out = NULL, *kind_s = "gbdt", *params_s = NULL, *search_s = NULL;
     const char *space_s = NULL, *scoring_s = "auc", *calib_s = "isotonic", *spec_s = NULL;
     const char *name = NULL, *version = "1";
+    const char *store_s = NULL, *experiment = NULL, *run_name = NULL;
+    int track = 1;
+    cli_run *run = NULL;
     long k = 5, trials = 20, seed = 42;
     double cost_fn = 10, cost_fp = 1;
     lrn_kind kind;
@@ -148,6 +251,10 @@ int cmd_train(int argc, char **argv)
         case 'x': spec_s = optarg; break;
         case 'N': name = optarg; break;
         case 'V': version = optarg; break;
+        case 'T': store_s = optarg; break;
+        case 'E': experiment = optarg; break;
+        case 'R': run_name = optarg; break;
+        case 'X': track = 0; break;
         case 'h': _usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("train", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -190,6 +297,19 @@ int cmd_train(int argc, char **argv)
         }
     }
 
+    /* tracking: the run starts here, before any thread exists (see cli/track.h) */
+    if (track) {
+        char rn[128];
+        snprintf(rn, sizeof rn, "train %s%s", kind_s, search_s ? (search ? " random search" : " grid search") : "");
+        run = cli_run_begin(store_s, experiment, run_name ? run_name : rn, argc, argv, &err);
+        if (!run) {
+            rc = cli_fail("train", &err);
+            goto done;
+        }
+        _track_setup(run, kind_s, params, features, k, seed, calib_s, cost_fn, cost_fp, search_s, space_s,
+                     trials, scoring_s);
+    }
+
     /* 3. the data */
     if (spec_s && !(spec = feat_spec_load(spec_s, &err))) {
         rc = cli_fail("train", &err);
@@ -211,6 +331,11 @@ int cmd_train(int argc, char **argv)
         mf_train_opts o = {.params = params, .k = (int)k, .seed = (uint64_t)seed, .calib = calib,
                            .cost = {cost_fn, cost_fp}, .space = space, .n_trials = (size_t)trials,
                            .scoring = scoring, .max_sample = 5000, .progress_out = stderr};
+        if (run) {
+            o.on_trial = _track_trial;
+            o.on_iteration = _track_iteration;
+            o.observer = run;
+        }
         if (mf_train(&o, m, &t, &err)) {
             rc = cli_fail("train", &err);
             goto done;
@@ -226,8 +351,13 @@ int cmd_train(int argc, char **argv)
 
     /* 6. report */
     _print_summary(stdout, &t, kind_s, calib, (ev_cost_weights){cost_fn, cost_fp}, out);
+    if (run) {
+        _track_result(run, &t, out);
+        printf("run        %s (creditscore runs show %.8s)\n", cli_run_id(run), cli_run_id(run));
+    }
     rc = CLI_EXIT_OK;
 done:
+    cli_run_end(run, rc == CLI_EXIT_OK);
     mf_trained_free(&t);
     feat_matrix_free(m);
     feat_spec_free(spec);

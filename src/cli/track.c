@@ -3,6 +3,9 @@
  */
 #include "track.h"
 
+#include "../eval/search.h"
+
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +19,11 @@ struct cli_run {
     pthread_t guard;
     int guarded;
     sigset_t old_mask;
+    /* per-iteration validation AUC of the current fold, flushed as one series */
+    int fold;
+    size_t n_iter, cap_iter;
+    double *iter_auc;
+    int64_t *iter_step;
 };
 
 /* Waits for SIGINT/SIGTERM (end the run KILLED, exit) or SIGUSR2 (the run ended: stop). */
@@ -99,6 +107,9 @@ void cli_run_end(cli_run *r, int ok)
 {
     cs_err err = {0};
     if (!r) return;
+    cli_run_flush(r);
+    free(r->iter_auc);
+    free(r->iter_step);
     if (r->guarded) {
         pthread_kill(r->guard, SIGUSR2);
         pthread_join(r->guard, NULL);
@@ -138,4 +149,83 @@ void cli_run_artifact(cli_run *r, const char *path, const char *kind)
 {
     cs_err err = {0};
     if (r && store_log_artifact(r->s, r->id, path, kind, &err)) _warn(&err);
+}
+
+void cli_run_params_json(cli_run *r, const char *prefix, const char *json_object)
+{
+    cJSON *o, *it;
+    if (!r || !json_object) return;
+    o = cJSON_Parse(json_object);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return;
+    }
+    cJSON_ArrayForEach(it, o) {
+        char key[256];
+        char *v = cJSON_IsString(it) ? strdup(it->valuestring) : cJSON_PrintUnformatted(it);
+        snprintf(key, sizeof key, "%s%s", prefix ? prefix : "", it->string);
+        if (v) cli_run_param(r, key, v);
+        free(v);
+    }
+    cJSON_Delete(o);
+}
+
+void cli_run_trial(cli_run *r, size_t index, const ev_trial *trial, const ev_trial_score *score)
+{
+    char id[STORE_RUN_ID_LEN + 1], name[64];
+    cs_err err = {0};
+    if (!r) return;
+    snprintf(name, sizeof name, "trial %zu", index + 1);
+    if (store_run_start(r->s, NULL, name, r->id, trial->json, id, &err)) {
+        fprintf(stderr, "creditscore: warning: tracking: %s\n", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < trial->n; i++) {
+        cJSON *v = cJSON_Parse(trial->values[i]);
+        char *text = cJSON_IsString(v) ? strdup(v->valuestring) : strdup(trial->values[i]);
+        if (text && store_log_param(r->s, id, trial->names[i], text, &err))
+            fprintf(stderr, "creditscore: warning: tracking: %s\n", err.msg);
+        free(text);
+        cJSON_Delete(v);
+    }
+    store_log_metric(r->s, id, "cv_auc_mean", score->auc_mean, 0, 0, NULL);
+    store_log_metric(r->s, id, "cv_auc_sd", score->auc_sd, 0, 0, NULL);
+    store_log_metric(r->s, id, "cost", score->cost, 0, 0, NULL);
+    store_log_metric(r->s, id, "threshold", score->threshold, 0, 0, NULL);
+    store_log_metric(r->s, id, "fit_seconds", score->seconds, 0, 0, NULL);
+    store_run_end(r->s, id, STORE_FINISHED, NULL);
+}
+
+void cli_run_flush(cli_run *r)
+{
+    char key[64];
+    cs_err err = {0};
+    if (!r || !r->n_iter) return;
+    snprintf(key, sizeof key, "valid_auc_fold%d", r->fold + 1);
+    /* one transaction for the whole fold */
+    if (store_log_metric_series(r->s, r->id, key, r->iter_auc, r->iter_step, r->n_iter, &err))
+        fprintf(stderr, "creditscore: warning: tracking: %s\n", err.msg);
+    r->n_iter = 0;
+}
+
+void cli_run_iteration(cli_run *r, int fold, int iteration, double valid_auc)
+{
+    if (!r) return;
+    if (fold != r->fold) {
+        cli_run_flush(r);
+        r->fold = fold;
+    }
+    if (r->n_iter == r->cap_iter) {
+        size_t cap = r->cap_iter ? 2 * r->cap_iter : 256;
+        double *a = realloc(r->iter_auc, cap * sizeof *a);
+        int64_t *b;
+        if (!a) return;
+        r->iter_auc = a;
+        b = realloc(r->iter_step, cap * sizeof *b);
+        if (!b) return;
+        r->iter_step = b;
+        r->cap_iter = cap;
+    }
+    r->iter_auc[r->n_iter] = valid_auc;
+    r->iter_step[r->n_iter++] = iteration;
 }

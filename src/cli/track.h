@@ -33,4 +33,19 @@ void cli_run_metric(cli_run *r, const char *key, double value, int64_t step);
 void cli_run_tag(cli_run *r, const char *key, const char *value);
 void cli_run_artifact(cli_run *r, const char *path, const char *kind);
 
+/* Log each member of a JSON object as a parameter (prefix + key; strings unquoted). */
+void cli_run_params_json(cli_run *r, const char *prefix, const char *json_object);
+
+/* A search trial as a child run of r: its parameters, its CV AUC (mean, sd), cost,
+ * threshold and time, ended FINISHED. */
+struct ev_trial;
+struct ev_trial_score;
+void cli_run_trial(cli_run *r, size_t index, const struct ev_trial *trial,
+                   const struct ev_trial_score *score);
+
+/* Per-iteration validation AUC of fold `fold`: buffered, written as the metric
+ * valid_auc_fold<k> (step = iteration) when the fold changes and at cli_run_flush(). */
+void cli_run_iteration(cli_run *r, int fold, int iteration, double valid_auc);
+void cli_run_flush(cli_run *r);
+
 #endif /* CS_CLI_TRACK_H */

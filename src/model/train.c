@@ -45,12 +45,15 @@ typedef struct _cvctx {
     size_t *tr, *va;        /* matrix rows of the current fold */
     double best_iter_sum;   /* sum of the folds' best iterations */
     int n_best;             /* folds that stopped early */
+    const mf_train_opts *obs; /* on_iteration observer, or NULL */
 } _cvctx;
 
 static int _on_iter(void *user, int done, int total, double valid_auc)
 {
     _cvctx *c = user;
     char note[80];
+    if (c->obs && c->obs->on_iteration && !isnan(valid_auc))
+        c->obs->on_iteration(c->obs->observer, c->fold, done, valid_auc);
     if (!c->progress || total <= 0) return 0;
     uint64_t u = c->base + (uint64_t)c->fold * UNITS_PER_FOLD +
                  (uint64_t)((double)UNITS_PER_FOLD * done / total);
@@ -83,9 +86,10 @@ static cs_status _fit_fold(void *ctx, int fold, const size_t *train_idx, size_t 
 
 static cs_status _cv(const lrn_params *p, const feat_matrix *m, const size_t *rows, size_t n,
                      int k, uint64_t seed, lrn_cache *cache, cs_progress *progress,
-                     uint64_t base, ev_cv_result *out, double *mean_best_iter, cs_err *err)
+                     uint64_t base, ev_cv_result *out, double *mean_best_iter,
+                     const mf_train_opts *obs, cs_err *err)
 {
-    _cvctx c = {p, m, rows, cache, progress, base, k, 0, NULL, NULL, 0, 0};
+    _cvctx c = {p, m, rows, cache, progress, base, k, 0, NULL, NULL, 0, 0, obs};
     double *y = cs_malloc((n ? n : 1) * sizeof *y, err);
     cs_status st = CS_ENOMEM;
     memset(out, 0, sizeof *out);
@@ -113,7 +117,7 @@ cs_status mf_cross_validate(const lrn_params *p, const feat_matrix *m, const siz
                             cs_progress *progress, uint64_t progress_base, ev_cv_result *out,
                             cs_err *err)
 {
-    return _cv(p, m, rows, n, k, seed, cache, progress, progress_base, out, NULL, err);
+    return _cv(p, m, rows, n, k, seed, cache, progress, progress_base, out, NULL, NULL, err);
 }
 
 /* ---- search ------------------------------------------------------------------------ */
@@ -140,6 +144,7 @@ static cs_status _score_trial(void *ctx, const ev_trial *t, size_t index, ev_tri
                               cs_err *err)
 {
     _searchctx *s = ctx;
+    double t0 = cs_now();
     ev_cv_result cv;
     cs_status st;
     lrn_params *p = lrn_params_copy(s->o->params, err);
@@ -148,7 +153,7 @@ static cs_status _score_trial(void *ctx, const ev_trial *t, size_t index, ev_tri
     st = _apply_trial(p, t, err);
     if (!st)
         st = _cv(p, s->m, s->rows, s->n, s->o->k, s->o->seed, s->cache, s->progress,
-                 (uint64_t)index * (uint64_t)s->o->k * UNITS_PER_FOLD, &cv, NULL, err);
+                 (uint64_t)index * (uint64_t)s->o->k * UNITS_PER_FOLD, &cv, NULL, NULL, err);
     lrn_params_free(p);
     if (st) return st;
     y = cs_malloc(s->n * sizeof *y, err);
@@ -162,6 +167,10 @@ static cs_status _score_trial(void *ctx, const ev_trial *t, size_t index, ev_tri
     st = ev_best_threshold(y, cv.oof, s->n, s->o->cost, &out->threshold, &out->cost, err);
     free(y);
     ev_cv_result_free(&cv);
+    if (!st && s->o->on_trial) {
+        out->seconds = cs_now() - t0;
+        s->o->on_trial(s->o->observer, index, t, out);
+    }
     return st;
 }
 
@@ -257,7 +266,7 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     /* 2. cross-validation of the chosen parameters: out-of-fold probabilities */
     snprintf(label, sizeof label, "cv %s", lrn_kind_name(lrn_params_kind(t->params)));
     prog = o->progress_out ? cs_progress_create(o->progress_out, label, (uint64_t)o->k * UNITS_PER_FOLD) : NULL;
-    st = _cv(t->params, m, t->rows, t->n_train, o->k, o->seed, cache, prog, 0, &t->cv, &best_iter, err);
+    st = _cv(t->params, m, t->rows, t->n_train, o->k, o->seed, cache, prog, 0, &t->cv, &best_iter, o, err);
     if (st) goto fail;
     {
         char note[64];
@@ -308,7 +317,7 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     }
     {
         double tf = cs_now();
-        _cvctx c = {t->params, m, t->rows, cache, NULL, 0, 1, 0, NULL, NULL, 0, 0};
+        _cvctx c = {t->params, m, t->rows, cache, NULL, 0, 1, 0, NULL, NULL, 0, 0, NULL};
         lrn_fit_opts fo = {.cache = cache, .progress = _on_iter, .progress_user = &c};
         snprintf(label, sizeof label, "fit %s", lrn_kind_name(lrn_params_kind(t->params)));
         prog = o->progress_out ? cs_progress_create(o->progress_out, label, UNITS_PER_FOLD) : NULL;

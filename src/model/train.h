@@ -42,6 +42,11 @@ typedef struct mf_train_opts {
     ev_scoring scoring;         /* how search trials are ranked */
     size_t max_sample;          /* drift sample size (5000) */
     FILE *progress_out;         /* progress bars (NULL: silent) */
+    /* Observers, for run tracking (each optional): a search trial once it is scored, and
+     * the validation AUC of every boosting iteration in the CV of the chosen parameters. */
+    void (*on_trial)(void *user, size_t index, const ev_trial *trial, const ev_trial_score *score);
+    void (*on_iteration)(void *user, int fold, int iteration, double valid_auc);
+    void *observer;             /* passed to both */
 } mf_train_opts;
 
 /* The outcome of mf_train: everything a model file needs. Free with mf_trained_free(). */

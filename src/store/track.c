@@ -316,11 +316,24 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     char host[256];
     cs_status st;
 
-    if (!experiment || !*experiment) experiment = "Default";
-    if (strlen(experiment) > 500) return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
+    if (experiment && strlen(experiment) > 500)
+        return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
     if ((st = _new_run_id(run_id, err))) return st;
     if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _experiment_id(s, experiment, &exp_id, err))) goto fail;
+    if ((!experiment || !*experiment) && parent_run_id && *parent_run_id) {
+        /* a trial goes where its search is */
+        if ((st = _prepare(s, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
+        sqlite3_bind_text(q, 1, parent_run_id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) != SQLITE_ROW) {
+            st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s' (the parent)", parent_run_id);
+            goto fail;
+        }
+        exp_id = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        q = NULL;
+    } else if ((st = _experiment_id(s, experiment && *experiment ? experiment : "Default", &exp_id, err))) {
+        goto fail;
+    }
     if ((st = _prepare(s, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
                           " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)", &q, err)))
         goto fail;
@@ -440,9 +453,10 @@ cs_status store_log_metric(store *s, const char *run_id, const char *key, double
 }
 
 cs_status store_log_metric_series(store *s, const char *run_id, const char *key,
-                                  const double *values, size_t n, cs_err *err)
+                                  const double *values, const int64_t *steps, size_t n,
+                                  cs_err *err)
 {
-    return _insert_metrics(s, run_id, key, values, NULL, n, store_now_ms(), err);
+    return _insert_metrics(s, run_id, key, values, steps, n, store_now_ms(), err);
 }
 
 cs_status store_set_tag(store *s, const char *run_id, const char *key, const char *value,

@@ -49,7 +49,8 @@ const char *store_resolve_path(const char *flag);
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-/* Start a run in the experiment of that name (created when absent; "Default" is id 0).
+/* Start a run in the experiment of that name (created when absent; "Default" is id 0;
+ * NULL: the parent's experiment, else "Default").
  * parent_run_id: NULL or the run of which this is a trial. source: the command line.
  * run_id receives the new id (33 bytes with the NUL). */
 cs_status store_run_start(store *s, const char *experiment, const char *run_name,
@@ -65,9 +66,11 @@ cs_status store_log_param(store *s, const char *run_id, const char *key, const c
 cs_status store_log_metric(store *s, const char *run_id, const char *key, double value,
                            int64_t step, int64_t timestamp_ms, cs_err *err);
 
-/* Append n values of one metric at steps 0..n-1 (per-iteration curves) in one transaction. */
+/* Append n values of one metric (per-iteration curves) in one transaction, at the given
+ * steps, or at steps 0..n-1 when steps is NULL. */
 cs_status store_log_metric_series(store *s, const char *run_id, const char *key,
-                                  const double *values, size_t n, cs_err *err);
+                                  const double *values, const int64_t *steps, size_t n,
+                                  cs_err *err);
 
 /* Tags may be overwritten. */
 cs_status store_set_tag(store *s, const char *run_id, const char *key, const char *value,

@@ -66,7 +66,7 @@ static void test_run_lifecycle(void **state)
     assert_int_equal(store_log_param(f->s, id, "bad key!", "1", &err), CS_EINVAL);
     assert_int_equal(store_log_param(f->s, "0123456789abcdef0123456789abcdef", "k", "1", &err), CS_ENOTFOUND);
     double curve[5] = {0.70, 0.72, 0.75, 0.74, 0.76};
-    assert_int_equal(store_log_metric_series(f->s, id, "valid_auc", curve, 5, &err), CS_OK);
+    assert_int_equal(store_log_metric_series(f->s, id, "valid_auc", curve, NULL, 5, &err), CS_OK);
     assert_int_equal(store_log_metric(f->s, id, "cv_auc", 0.781, 0, 0, &err), CS_OK);
     assert_int_equal(store_set_tag(f->s, id, "note", "one", &err), CS_OK);
     assert_int_equal(store_set_tag(f->s, id, "note", "two", &err), CS_OK);   /* tags may change */
@@ -113,7 +113,7 @@ static void test_children_and_best(void **state)
 
     assert_int_equal(store_run_start(f->s, "search", "random", NULL, "train --search random", parent, &err), CS_OK);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(store_run_start(f->s, "search", "trial", parent, "", kid[i], &err), CS_OK);
+        assert_int_equal(store_run_start(f->s, NULL, "trial", parent, "", kid[i], &err), CS_OK);
         assert_int_equal(store_log_metric(f->s, kid[i], "cv_auc", aucs[i], 0, 0, &err), CS_OK);
         if (i < 2) assert_int_equal(store_run_end(f->s, kid[i], STORE_FINISHED, &err), CS_OK);
     }
@@ -121,6 +121,7 @@ static void test_children_and_best(void **state)
     assert_int_equal(store_run_end(f->s, parent, STORE_KILLED, &err), CS_OK);
     l = store_run_get(f->s, kid[2], &err);
     assert_int_equal(l->runs[0].status, STORE_KILLED);
+    assert_string_equal(l->runs[0].experiment, "search");   /* a trial goes where its search is */
     assert_string_equal(l->runs[0].parent_run_id, parent);
     store_run_list_free(l);
 
@@ -206,7 +207,7 @@ static void test_two_writers(void **state)
                 snprintf(v, sizeof v, "%d", i);
                 if (store_run_start(c, exp, "trial", NULL, "", id, NULL) ||
                     store_log_param(c, id, "i", v, NULL) ||
-                    store_log_metric_series(c, id, "auc", curve, 20, NULL) ||
+                    store_log_metric_series(c, id, "auc", curve, NULL, 20, NULL) ||
                     store_run_end(c, id, STORE_FINISHED, NULL))
                     _exit(3);
             }
