@@ -6,6 +6,7 @@
  * as a table, optionally written as CSV and Markdown.
  */
 #include "cli.h"
+#include "track.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@ static void _usage(FILE *out)
     fprintf(out,
             "usage: creditscore compare --features FILE [--models LIST] [--cv K] [--seed N]\n"
             "                           [--cost-fn W] [--cost-fp W] [--csv FILE] [--md FILE]\n"
+            "                           [--store PATH] [--experiment NAME] [--no-track]\n"
             "\n"
             "Cross-validate each learner with its default parameters on the same stratified\n"
             "folds of the rows of FILE whose TARGET is known, and tabulate: CV AUC (mean +- sd\n"
@@ -40,6 +42,10 @@ static void _usage(FILE *out)
             "  --cost-fp W      cost of refusing a good client (default 1)\n"
             "  --csv FILE       also write the table as CSV (full precision)\n"
             "  --md FILE        also write the table as Markdown\n"
+            "  --store PATH     tracking store (default $CREDITSCORE_STORE or ./creditscore.db): one\n"
+            "                   run for the comparison, a child run per learner\n"
+            "  --experiment N   experiment of the run (default Default)\n"
+            "  --no-track       record nothing\n"
             "  -h, --help       this help\n");
 }
 
@@ -104,6 +110,8 @@ int cmd_compare(int argc, char **argv)
         {"cv", required_argument, NULL, 'k'},       {"seed", required_argument, NULL, 's'},
         {"cost-fn", required_argument, NULL, 'F'},  {"cost-fp", required_argument, NULL, 'G'},
         {"csv", required_argument, NULL, 'c'},      {"md", required_argument, NULL, 'd'},
+        {"store", required_argument, NULL, 'T'},    {"experiment", required_argument, NULL, 'E'},
+        {"no-track", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *features = NULL, *models = "dummy,logreg,forest,gbdt,xgboost", *csv = NULL, *md = NULL;
     long k = 5, seed = 42;
@@ -116,6 +124,9 @@ int cmd_compare(int argc, char **argv)
     lrn_cache *cache = NULL;
     cli_table *tab = NULL;
     cs_err err = {0};
+    const char *store_s = NULL, *experiment = NULL;
+    int track = 1;
+    cli_run *run = NULL;
 
     optind = 1;
     opterr = 0;
@@ -141,6 +152,9 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'c': csv = optarg; break;
         case 'd': md = optarg; break;
+        case 'T': store_s = optarg; break;
+        case 'E': experiment = optarg; break;
+        case 'X': track = 0; break;
         case 'h': _usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -161,6 +175,22 @@ int cmd_compare(int argc, char **argv)
             n_rows++;
         }
         if (!n_rows) return cli_usage_error("compare", "--models lists no learner");
+    }
+
+    /* tracking: one run for the comparison, one child run per learner */
+    if (track) {
+        char v[64];
+        if (!(run = cli_run_begin(store_s, experiment, "compare", argc, argv, &err))) return cli_fail("compare", &err);
+        cli_run_param(run, "features_file", features);
+        cli_run_param(run, "models", models);
+        snprintf(v, sizeof v, "%ld", k);
+        cli_run_param(run, "cv_folds", v);
+        snprintf(v, sizeof v, "%ld", seed);
+        cli_run_param(run, "cv_seed", v);
+        cs_fmt_double(v, sizeof v, cost_fn);
+        cli_run_param(run, "cost_fn", v);
+        cs_fmt_double(v, sizeof v, cost_fp);
+        cli_run_param(run, "cost_fp", v);
     }
 
     /* 2. the data */
@@ -200,6 +230,24 @@ int cmd_compare(int argc, char **argv)
                 r->ok = 0;
             ev_cv_result_free(&cv);
         }
+        if (run) {
+            cli_run *c = cli_run_child(run, lrn_kind_name(r->kind));
+            cs_buf pj = {0};
+            cli_run_param(c, "model", lrn_kind_name(r->kind));
+            if (p && lrn_params_to_json(p, &pj, NULL) == CS_OK) cli_run_params_json(c, NULL, pj.data);
+            cs_buf_free(&pj);
+            if (r->ok) {
+                cli_run_metric(c, "cv_auc_mean", r->auc_mean, 0);
+                cli_run_metric(c, "cv_auc_sd", r->auc_sd, 0);
+                cli_run_metric(c, "cost_at_0.5", r->cost_half, 0);
+                cli_run_metric(c, "threshold", r->best_t, 0);
+                cli_run_metric(c, "cost", r->best_cost, 0);
+                cli_run_metric(c, "fit_seconds", r->seconds, 0);
+            } else {
+                cli_run_tag(c, "error", e.msg);
+            }
+            cli_run_end(c, r->ok);
+        }
         cs_progress_free(prog);
         lrn_params_free(p);
         if (!r->ok) {
@@ -233,8 +281,12 @@ int cmd_compare(int argc, char **argv)
     }
     if (csv) printf("\nwrote %s\n", csv);
     if (md) printf("%swrote %s\n", csv ? "" : "\n", md);
+    if (csv) cli_run_artifact(run, csv, "table");
+    if (md) cli_run_artifact(run, md, "table");
+    if (run) printf("run %s (creditscore runs show %.8s)\n", cli_run_id(run), cli_run_id(run));
     rc = CLI_EXIT_OK;
 done:
+    cli_run_end(run, rc == CLI_EXIT_OK);
     cli_table_free(tab);
     lrn_cache_free(cache);
     free(y);

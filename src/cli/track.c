@@ -18,6 +18,7 @@ struct cli_run {
     char id[STORE_RUN_ID_LEN + 1];
     pthread_t guard;
     int guarded;
+    int is_child;           /* shares its parent's store */
     sigset_t old_mask;
     /* per-iteration validation AUC of the current fold, flushed as one series */
     int fold;
@@ -117,7 +118,7 @@ void cli_run_end(cli_run *r, int ok)
     }
     if (store_run_end(r->s, r->id, ok ? STORE_FINISHED : STORE_FAILED, &err))
         fprintf(stderr, "creditscore: warning: could not end run %s: %s\n", r->id, err.msg);
-    store_close(r->s);
+    if (!r->is_child) store_close(r->s);
     free(r->path);
     free(r);
 }
@@ -228,4 +229,21 @@ void cli_run_iteration(cli_run *r, int fold, int iteration, double valid_auc)
     }
     r->iter_auc[r->n_iter] = valid_auc;
     r->iter_step[r->n_iter++] = iteration;
+}
+
+cli_run *cli_run_child(cli_run *r, const char *name)
+{
+    cli_run *c;
+    cs_err err = {0};
+    if (!r) return NULL;
+    c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->s = r->s;
+    c->is_child = 1;
+    if (store_run_start(r->s, NULL, name, r->id, "", c->id, &err)) {
+        fprintf(stderr, "creditscore: warning: tracking: %s\n", err.msg);
+        free(c);
+        return NULL;
+    }
+    return c;
 }

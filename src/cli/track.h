@@ -33,6 +33,10 @@ void cli_run_metric(cli_run *r, const char *key, double value, int64_t step);
 void cli_run_tag(cli_run *r, const char *key, const char *value);
 void cli_run_artifact(cli_run *r, const char *path, const char *kind);
 
+/* A child run of r (one learner of a comparison), sharing r's store; log to it with the
+ * cli_run_* calls and end it with cli_run_end(). NULL (with a warning) on failure. */
+cli_run *cli_run_child(cli_run *r, const char *name);
+
 /* Log each member of a JSON object as a parameter (prefix + key; strings unquoted). */
 void cli_run_params_json(cli_run *r, const char *prefix, const char *json_object);
 
