@@ -14,8 +14,7 @@
  *
  * Each kind lives in its own file and plugs in through an lrn_ops table (below): gbdt.c
  * (lrn_gbdt_ops), forest.c (lrn_forest_ops), dummy.c (lrn_dummy_ops), logreg.c
- * (lrn_logreg_ops), xgb.c (lrn_xgboost_ops). A kind whose file is not built yet is
- * refused with CS_EUNSUPPORTED rather than breaking the link.
+ * (lrn_logreg_ops in lr_learner.c), xgb_train.c (lrn_xgboost_ops); lrn.c's table lists them all.
  *
  * Raw scores: for gbdt, xgboost, logreg and dummy the raw score is log-odds (proba =
  * sigmoid(raw)); for forest it is already a probability (the mean of leaf frequencies).
@@ -35,7 +34,7 @@ typedef enum lrn_kind {
     LRN_LOGREG = 1,     /* "logreg": L2 logistic regression (lr_, logreg.c) */
     LRN_GBDT = 2,       /* "gbdt": histogram gradient boosting, LightGBM parameter names */
     LRN_FOREST = 3,     /* "forest": random forest, scikit-learn parameter names */
-    LRN_XGBOOST = 4,    /* "xgboost": libxgboost, XGBoost parameter names (xgb.c) */
+    LRN_XGBOOST = 4,    /* "xgboost": libxgboost, XGBoost parameter names (xgb_train.c) */
     LRN_KIND_COUNT = 5
 } lrn_kind;
 
@@ -66,7 +65,7 @@ typedef struct lrn_params lrn_params;
  *           (0,1] or a count), max_depth, min_samples_leaf, class_weight (null or
  *           "balanced"), bootstrap, max_bin, seed (random_state), num_threads (n_jobs).
  *   dummy:  none.
- *   logreg, xgboost: see logreg.c / xgb.c. */
+ *   logreg, xgboost: see lr_learner.c / xgb_train.c. */
 lrn_params *lrn_params_from_json(lrn_kind kind, const char *json_object_text, cs_err *err);
 
 /* Set one parameter from the JSON text of its value ("0.05", "true", "\"balanced\"",
@@ -179,7 +178,7 @@ typedef struct lrn_fit_opts {
  * which must be 0 or 1 on those rows). valid_rows (may be NULL) is the validation set used
  * for early stopping (gbdt: early_stopping_round on AUC). opts may be NULL. On success
  * *out is a new model owned by the caller. Errors: CS_EINVAL (no rows, a target not 0/1,
- * monotone_constraints of the wrong length, ...), CS_EUNSUPPORTED (kind not built). */
+ * monotone_constraints of the wrong length, ...), CS_EINTERRUPTED (progress said stop). */
 cs_status lrn_fit(const lrn_params *p, const feat_matrix *m, const size_t *train_rows,
                   size_t n_train, const size_t *valid_rows, size_t n_valid,
                   const lrn_fit_opts *opts, lrn_model **out, cs_err *err);
@@ -205,10 +204,10 @@ typedef struct lrn_ops {
 } lrn_ops;
 
 extern const lrn_ops lrn_dummy_ops;     /* dummy.c */
-extern const lrn_ops lrn_logreg_ops;    /* logreg.c */
+extern const lrn_ops lrn_logreg_ops;    /* lr_learner.c */
 extern const lrn_ops lrn_gbdt_ops;      /* gbdt.c */
 extern const lrn_ops lrn_forest_ops;    /* forest.c */
-extern const lrn_ops lrn_xgboost_ops;   /* xgb.c */
+extern const lrn_ops lrn_xgboost_ops;   /* xgb_train.c */
 
 /* Helpers for the kinds' files: parse the JSON text of one value as a number / a boolean
  * (true/false/1/0) / a string (malloc'd, caller frees) / an array of numbers (malloc'd,

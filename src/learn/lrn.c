@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A kind whose file is not linked in resolves to NULL and is refused at run time. */
-#pragma weak lrn_dummy_ops
-#pragma weak lrn_logreg_ops
-#pragma weak lrn_gbdt_ops
-#pragma weak lrn_forest_ops
-#pragma weak lrn_xgboost_ops
 
 static const char *const kind_names[LRN_KIND_COUNT] = {"dummy", "logreg", "gbdt", "forest",
                                                        "xgboost"};
@@ -43,21 +37,23 @@ cs_status lrn_kind_from_name(const char *name, lrn_kind *out, cs_err *err)
                       name ? name : "");
 }
 
+/* every kind's operations, by kind (the library links all of them: no weak references,
+ * which static archives would not resolve) */
+static const lrn_ops *const kind_ops[LRN_KIND_COUNT] = {
+    [LRN_DUMMY] = &lrn_dummy_ops,
+    [LRN_LOGREG] = &lrn_logreg_ops,
+    [LRN_GBDT] = &lrn_gbdt_ops,
+    [LRN_FOREST] = &lrn_forest_ops,
+    [LRN_XGBOOST] = &lrn_xgboost_ops,
+};
+
 static const lrn_ops *_ops(lrn_kind kind, cs_err *err)
 {
-    const lrn_ops *o = NULL;
-    switch (kind) {
-    case LRN_DUMMY: o = &lrn_dummy_ops; break;
-    case LRN_LOGREG: o = &lrn_logreg_ops; break;
-    case LRN_GBDT: o = &lrn_gbdt_ops; break;
-    case LRN_FOREST: o = &lrn_forest_ops; break;
-    case LRN_XGBOOST: o = &lrn_xgboost_ops; break;
-    default:
+    if ((unsigned)kind >= LRN_KIND_COUNT) {
         cs_err_set(err, CS_EINVAL, "learner kind %d out of range", (int)kind);
         return NULL;
     }
-    if (!o) cs_err_set(err, CS_EUNSUPPORTED, "learner '%s' is not built in", lrn_kind_name(kind));
-    return o;
+    return kind_ops[kind];
 }
 
 /* ---- parameters ------------------------------------------------------------------------ */

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bench_learn.sh: our tree learners against their Python peers, same data, same split, same
+# run. Our histogram boosting (gbdt) against XGBoost `hist` with matched settings (500 trees,
+# learning rate 0.05, 31 leaves grown loss-guided, no depth limit, 255 bins, L2 1, min hessian
+# 1, 2 threads); our random forest against scikit-learn's RandomForestClassifier (100 trees,
+# sqrt features, min_samples_leaf 10, 2 jobs). Train on the labelled rows whose index % 5 != 0,
+# AUC on the others, prediction timed on the first 100,000 rows. Each side reports wall and
+# CPU seconds of the fit and the prediction from inside the process (data loading excluded);
+# /usr/bin/time gives its peak resident memory. Medians of BENCH_RUNS runs.
+# Results: bench/results/learn.md.
+#   data: the kernel's feature file of the full-size generated tables (creditscore features on
+#   bench/work/full: 356,255 rows of which 307,511 labelled, 795 features), made once into
+#   bench/work/learn/full.csf; LEARN_CSF=file uses another; LEARN_SYNTH=1 uses a generated
+#   307,511 x 795 matrix instead (bench/learn_bench.c gen).
+source "$(dirname "$0")/lib.sh"
+W=$BENCH_WORK/learn
+mkdir -p "$W"
+RF_TREES=${LEARN_RF_TREES:-100}
+
+# ---- the C driver, linked against the library objects `make bench` built -------------------
+DRV=$W/learn_bench
+objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o)
+# shellcheck disable=SC2086
+gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/learn_bench.c" $objs \
+  $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm
+
+# ---- data ------------------------------------------------------------------------------------
+if [ -n "${LEARN_CSF:-}" ]; then
+  CSF=$LEARN_CSF; SRC="the feature file $LEARN_CSF"
+elif [ "${LEARN_SYNTH:-0}" = 1 ]; then
+  CSF=$W/synth.csf
+  [ -f "$CSF" ] || "$DRV" gen "$CSF" 307511 795 1
+  SRC="a generated 307,511 x 795 matrix (bench/learn_bench.c gen, seed 1)"
+else
+  CSF=$W/full.csf
+  if [ ! -f "$CSF" ]; then
+    D=$(full_data)
+    echo "bench_learn: computing the kernel features of $D" >&2
+    "$CS" features --data "$D" --out "$CSF" >&2
+  fi
+  SRC="the kernel's features of the full-size generated tables (creditscore features on $(basename "$BENCH_WORK")/full)"
+fi
+
+GBDT='{"num_iterations":500,"learning_rate":0.05,"num_leaves":31,"max_depth":-1,"max_bin":255,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"num_threads":2,"seed":1}'
+XGB='{"num_boost_round":500,"eta":0.05,"tree_method":"hist","grow_policy":"lossguide","max_leaves":31,"max_depth":0,"max_bin":255,"lambda":1,"min_child_weight":1,"nthread":2,"objective":"binary:logistic","seed":1}'
+RF="{\"n_estimators\":$RF_TREES,\"max_features\":\"sqrt\",\"min_samples_leaf\":10,\"num_threads\":2,\"seed\":1}"
+SKRF="{\"n_estimators\":$RF_TREES,\"max_features\":\"sqrt\",\"min_samples_leaf\":10,\"n_jobs\":2,\"random_state\":1}"
+
+# run NAME CMD...: one run; appends "<key=value line> rss_kb=N" to $W/NAME.txt
+run() {
+  local name=$1; shift
+  local tf; tf=$(mktemp)
+  /usr/bin/time -f '%M' -o "$tf" "$@" > "$W/$name.last" 2> "$W/$name.err" || { cat "$W/$name.err" >&2; rm -f "$tf"; return 1; }
+  echo "$(grep -E '^side=' "$W/$name.last") rss_kb=$(tail -1 "$tf")" >> "$W/$name.txt"
+  rm -f "$tf"
+}
+
+rm -f "$W"/{gbdt,xgb,rf,skrf}.txt
+for i in $(seq "$BENCH_RUNS"); do
+  echo "bench_learn: run $i/$BENCH_RUNS: our gbdt" >&2
+  run gbdt "$DRV" fit "$CSF" gbdt "$GBDT"
+  echo "bench_learn: run $i/$BENCH_RUNS: xgboost" >&2
+  run xgb "$PY" "$ROOT/bench/learn_peer.py" "$CSF" xgboost "$XGB"
+  echo "bench_learn: run $i/$BENCH_RUNS: our forest" >&2
+  run rf "$DRV" fit "$CSF" forest "$RF"
+  echo "bench_learn: run $i/$BENCH_RUNS: scikit-learn forest" >&2
+  run skrf "$PY" "$ROOT/bench/learn_peer.py" "$CSF" sklearn_rf "$SKRF"
+done
+
+# med NAME KEY: the median of KEY over the runs of NAME
+med() {
+  sed -n "s/.* $2=\([0-9.e+-]*\).*/\1/p" "$W/$1.txt" | sort -g |
+    awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
+}
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$W/$1.txt" | head -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; }
+
+for s in gbdt xgb rf skrf; do
+  eval "${s}_fit=$(med $s fit_s) ${s}_cpu=$(med $s fit_cpu) ${s}_auc=$(med $s auc)"
+  eval "${s}_pred=$(med $s predict_s) ${s}_pcpu=$(med $s predict_cpu) ${s}_rss=$(med $s rss_kb)"
+done
+rows=$(field gbdt rows); feats=$(field gbdt feats); ntr=$(field gbdt train); nte=$(field gbdt test)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+verdict() { if awk "BEGIN {exit !($1)}"; then echo yes; else echo no; fi; }
+out=$ROOT/bench/results/learn.md
+{
+  echo "# Learners: our gbdt and forest against XGBoost and scikit-learn"
+  echo
+  echo "Data: $SRC: $rows rows x $feats features; trained on $ntr labelled rows (index % 5 != 0),"
+  echo "AUC on $nte (index % 5 == 0); prediction of the first $(field gbdt predict_rows) rows."
+  echo "Medians of $BENCH_RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average at the end: $load"
+  echo "(the machine is shared: wall times carry the other jobs' load; CPU seconds are steadier)."
+  echo "Fit time includes binning (ours) and QuantileDMatrix construction (XGBoost); data loading excluded."
+  echo
+  echo "| | AUC | fit wall s | fit CPU s | predict wall s | predict CPU s | peak RSS MB |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| ours gbdt | $gbdt_auc | $gbdt_fit | $gbdt_cpu | $gbdt_pred | $gbdt_pcpu | $(mb "$gbdt_rss") |"
+  echo "| XGBoost hist $(python3 -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
+  echo "| ours forest | $rf_auc | $rf_fit | $rf_cpu | $rf_pred | $rf_pcpu | $(mb "$rf_rss") |"
+  echo "| scikit-learn RF $(python3 -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
+  echo
+  echo "| goal | measured | met |"
+  echo "|---|---|---|"
+  echo "| gbdt AUC within 0.003 of XGBoost | $(awk -v a="$gbdt_auc" -v b="$xgb_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $xgb_auc) >= -0.003") |"
+  echo "| gbdt fit time <= XGBoost's (goal 0.5x) | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= $xgb_fit") |"
+  echo "| gbdt prediction of 100,000 rows at least as fast as XGBoost | wall $(ratio "$gbdt_pred" "$xgb_pred")x, CPU $(ratio "$gbdt_pcpu" "$xgb_pcpu")x | $(verdict "$gbdt_pred <= $xgb_pred") |"
+  echo "| forest AUC equal to scikit-learn's (+-0.005) | $(awk -v a="$rf_auc" -v b="$skrf_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($rf_auc - $skrf_auc) >= -0.005 && ($rf_auc - $skrf_auc) <= 0.005") |"
+  echo "| forest at least 3x faster than scikit-learn | wall $(ratio "$skrf_fit" "$rf_fit")x, CPU $(ratio "$skrf_cpu" "$rf_cpu")x faster | $(verdict "$skrf_fit >= 3 * $rf_fit") |"
+  echo
+  echo "Peak RSS is the whole process, the memory-mapped feature file included (the Python side"
+  echo "also copies the train/test/predict rows into C-ordered arrays, and NaN-fills them for the forest)."
+  echo
+  echo "Commands (run by \`make bench\`, BENCH_ONLY=learn):"
+  echo
+  echo '```'
+  echo "learn_bench fit FILE.csf gbdt '$GBDT'"
+  echo "python3 bench/learn_peer.py FILE.csf xgboost '$XGB'"
+  echo "learn_bench fit FILE.csf forest '$RF'"
+  echo "python3 bench/learn_peer.py FILE.csf sklearn_rf '$SKRF'"
+  echo '```'
+  echo
+  echo "Raw runs:"
+  echo
+  echo '```'
+  cat "$W"/{gbdt,xgb,rf,skrf}.txt
+  echo '```'
+} > "$out"
+echo "bench_learn: results in bench/results/learn.md" >&2
+cat "$out"
