@@ -94,8 +94,14 @@ static cJSON *_run_json(const store_run *r)
     cJSON_AddStringToObject(o, "user", r->user);
     for (size_t i = 0; i < r->n_params; i++) cJSON_AddStringToObject(p, r->params[i].key, r->params[i].value);
     for (size_t i = 0; i < r->n_metrics; i++) {
-        if (isfinite(r->metrics[i].value)) cJSON_AddNumberToObject(m, r->metrics[i].key, r->metrics[i].value);
-        else cJSON_AddNullToObject(m, r->metrics[i].key);
+        if (isfinite(r->metrics[i].value)) {
+            /* the shortest text that reads back exactly (cJSON's own printing rounds) */
+            char v[40];
+            cs_fmt_double(v, sizeof v, r->metrics[i].value);
+            cJSON_AddRawToObject(m, r->metrics[i].key, v);
+        } else {
+            cJSON_AddNullToObject(m, r->metrics[i].key);
+        }
     }
     for (size_t i = 0; i < r->n_tags; i++) cJSON_AddStringToObject(t, r->tags[i].key, r->tags[i].value);
     for (size_t i = 0; i < r->n_artifacts; i++) {
