@@ -108,6 +108,10 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
+# screenshots of the dashboard's main views for the README, taken by the browser tests
+screenshots: all web
+	@SCREENSHOT_DIR=$(CURDIR)/docs/screenshots ROOT=$(CURDIR) CS=$(CURDIR)/$(BIN) tests/browser/run.sh
+
 install-deps:
 	@scripts/install-deps.sh
 

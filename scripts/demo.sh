@@ -8,6 +8,8 @@ CS=./build/creditscore
 DIR=${DEMO_DIR:-demo}
 N=${DEMO_CLIENTS:-20000}
 mkdir -p "$DIR"
+# every training, comparison and search trial of the demo is recorded here (creditscore runs list)
+export CREDITSCORE_STORE=${CREDITSCORE_STORE:-$DIR/creditscore.db}
 
 echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data"
 "$CS" synth --out "$DIR/data" --clients "$N" --test-clients $((N / 6)) --seed 7
@@ -21,17 +23,22 @@ echo "== 3. train gbdt (5-fold CV, isotonic calibration, threshold minimising 10
   --cost-fn 10 --cost-fp 1 --name gbdt-demo --out "$DIR/model.csm" | sed 's/^/   /'
 echo "   comparing the five learners (3-fold CV, default parameters) -> $DIR/compare.md, $DIR/compare.csv"
 "$CS" compare --features "$DIR/features.csf" --cv 3 --csv "$DIR/compare.csv" --md "$DIR/compare.md" | sed 's/^/   /'
+echo "   runs recorded in $CREDITSCORE_STORE:"
+"$CS" runs list | sed 's/^/   /'
+echo "   registering $DIR/model.csm as gbdt-demo and promoting it to production"
+VERSION=$("$CS" models register "$DIR/model.csm" --name gbdt-demo | sed -n 's/.*gbdt-demo version \([0-9]*\).*/\1/p')
+"$CS" models promote gbdt-demo "$VERSION" --stage production | sed 's/^/   /'
 
 # ---- the scoring API: keep this the last step before the dashboard ---------------------------------
-MODEL=${DEMO_MODEL:-$DIR/model.csm}
 API_PORT=${API_PORT:-8000}
-echo "== 4. import the clients store $DIR/clients.db and serve $MODEL on port $API_PORT"
+if [ -n "${DEMO_MODEL:-}" ]; then SOURCE=(--model "$DEMO_MODEL"); else SOURCE=(--registry gbdt-demo --stage production); fi
+echo "== 4. import the clients store $DIR/clients.db and serve ${SOURCE[*]} on port $API_PORT"
 "$CS" clients import --features "$DIR/features.csf" --data "$DIR/data" --out "$DIR/clients.db"
 if [ -f "$DIR/api.pid" ] && kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null; then
   kill -TERM "$(cat "$DIR/api.pid")"   # the API a previous demo started
   sleep 1
 fi
-nohup "$CS" serve --model "$MODEL" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT" \
+nohup "$CS" serve "${SOURCE[@]}" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT" \
   >"$DIR/api.out" 2>"$DIR/api.log" &
 echo $! >"$DIR/api.pid"
 for _ in $(seq 1 100); do
@@ -47,3 +54,25 @@ echo "   try:  curl -s $API_URL/v1/predict -d '{\"client_id\": $(sed -n 2p "$DIR
 echo "== 5. data drift report of $DIR/data/application_test.csv against application_train.csv"
 "$CS" drift --reference "$DIR/data/application_train.csv" --current "$DIR/data/application_test.csv" \
   --html "$DIR/drift.html" --json "$DIR/drift.json" | sed 's/^/   /'   # prints the verdict and paths
+
+# ---- the dashboard, talking to the API ---------------------------------------------------------------
+DASH_PORT=${DASH_PORT:-8501}
+echo "== 6. the relationship-manager dashboard on port $DASH_PORT"
+if [ -f "$DIR/dash.pid" ] && kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null; then
+  kill -TERM "$(cat "$DIR/dash.pid")"   # the dashboard a previous demo started
+  sleep 1
+fi
+nohup "$CS" dashboard --api "$API_URL" --port "$DASH_PORT" >"$DIR/dash.out" 2>"$DIR/dash.log" &
+echo $! >"$DIR/dash.pid"
+for _ in $(seq 1 50); do
+  grep -q "dashboard: http" "$DIR/dash.out" 2>/dev/null && break
+  kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null || { cat "$DIR/dash.log"; exit 1; }
+  sleep 0.1
+done
+echo
+echo "creditscore demo is running:"
+echo "   dashboard  http://127.0.0.1:$DASH_PORT/"
+echo "   API        $API_URL   (OpenAPI $API_URL/openapi.json, Swagger UI $API_URL/docs)"
+echo "   drift      $DIR/drift.html"
+echo "   runs       creditscore runs list --store $CREDITSCORE_STORE"
+echo "   stop       kill \$(cat $DIR/api.pid) \$(cat $DIR/dash.pid)"
