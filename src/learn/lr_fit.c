@@ -317,13 +317,15 @@ static cs_status _lbfgs(_lr_problem *P, lr_model *mdl, const lr_params *p, lr_pr
         for (int ls = 0; ls < 60; ls++) {
             for (size_t k = 0; k < D; k++) wn[k] = w[k] + step * dir[k];
             fn = _eval(P, wn, gn);
-            if (fn <= f + 1e-4 * step * slope) {
+            /* Armijo, and a real decrease: at the limit of double precision f + c*step*slope
+             * rounds to f, and "no change" must end the run rather than loop */
+            if (fn <= f + 1e-4 * step * slope && fn < f) {
                 accepted = 1;
                 break;
             }
             step *= 0.5;
         }
-        if (!accepted) break;   /* no decrease possible at this precision */
+        if (!accepted) break;   /* no decrease possible at this precision: the optimum */
         /* new correction pair */
         double *s = S + head * D, *yv = Y + head * D;
         for (size_t k = 0; k < D; k++) {
