@@ -193,6 +193,37 @@ static void test_additivity_tree_models(void **state)
     feat_matrix_free(m);
 }
 
+/* Our own learners' models (learn/gbdt.c, forest.c), fitted through the interface. */
+static void test_additivity_fitted_gbdt_forest(void **state)
+{
+    (void)state;
+    /* strong references: unit tests link the layers as archives (see test_learn_lr.c) */
+    assert_int_equal(lrn_gbdt_ops.kind, LRN_GBDT);
+    assert_int_equal(lrn_forest_ops.kind, LRN_FOREST);
+    feat_matrix *m = _make(1200, 6, 21);
+    size_t rows[1200];
+    for (size_t i = 0; i < 1200; i++) rows[i] = i;
+    const struct {
+        lrn_kind kind;
+        const char *params;
+    } cases[] = {
+        {LRN_GBDT, "{\"num_iterations\": 40, \"num_leaves\": 15, \"learning_rate\": 0.2, \"min_data_in_leaf\": 5}"},
+        {LRN_FOREST, "{\"n_estimators\": 15, \"max_depth\": 6, \"seed\": 3}"},
+    };
+    for (size_t c = 0; c < 2; c++) {
+        cs_err err = {0};
+        lrn_params *p = lrn_params_from_json(cases[c].kind, cases[c].params, &err);
+        if (!p) fail_msg("%s", err.msg);
+        lrn_model *mod = NULL;
+        if (lrn_fit(p, m, rows, 1200, NULL, 0, NULL, &mod, &err)) fail_msg("%s", err.msg);
+        assert_true(mod->n_trees > 1);
+        _check_additive(mod, m);
+        lrn_model_free(mod);
+        lrn_params_free(p);
+    }
+    feat_matrix_free(m);
+}
+
 static void test_xgboost_pred_contribs(void **state)
 {
     (void)state;
@@ -396,6 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_treeshap_equals_brute_force),
         cmocka_unit_test(test_additivity_tree_models),
+        cmocka_unit_test(test_additivity_fitted_gbdt_forest),
         cmocka_unit_test(test_xgboost_pred_contribs),
         cmocka_unit_test(test_linear_and_dummy),
         cmocka_unit_test(test_importance),
