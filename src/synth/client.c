@@ -87,7 +87,7 @@ static double _qf(const synth_ref_col *c, double u)
     lower = 0.25 * (c->min + c->p25) / 2 + 0.25 * (c->p25 + c->median) / 2;
     mup = (c->mean - lower) / 0.5;
     k = mup > c->median ? (c->max - c->median) / (mup - c->median) - 1.0 : 8.0;
-    if (k < 0.3) k = 0.3;
+    if (k < 1.0) k = 1.0;
     if (k > 40) k = 40;
     return c->median + (c->max - c->median) * pow((u - 0.5) / 0.5, k);
 }
@@ -146,7 +146,7 @@ static double _age_worker(double u)
 }
 
 static const int _terms[] = {12, 18, 24, 30, 36, 48, 60};
-static const double _term_w[] = {0.16, 0.07, 0.22, 0.07, 0.22, 0.10, 0.16};
+static const double _term_w[] = {0.10, 0.12, 0.25, 0.13, 0.22, 0.11, 0.07};
 
 /* ---- the client ---------------------------------------------------------------------- */
 
@@ -187,7 +187,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     if (anomaly) {
         v[A_DAYS_EMPLOYED] = 365243;
     } else {
-        double l = -2350.0 * log(1.0 - cs_rng_uniform(r));
+        double l = -2900.0 * log(1.0 - cs_rng_uniform(r));
         double cap = fmin(17912.0, (age - 18.0) * 365.25);
         if (l > cap) l = cap * cs_rng_uniform(r);
         v[A_DAYS_EMPLOYED] = -floor(l);
@@ -224,9 +224,14 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
             goods = credit;
             annuity = credit * 0.05;
         } else {
-            double rate = 0.008 + 0.014 * cs_rng_uniform(r);
-            double uu = cs_rng_uniform(r), acc = 0;
+            double rate = 0.02 + 0.01 * cs_rng_uniform(r), uu, acc = 0;
             int n = 24;
+            goods = _round_to(inc * synth_lognormal(r, 3.35, 0.85), 4500.0);
+            goods = _clamp(goods, 40500.0, 4050000.0);
+            credit = _round_to(goods * (1.0 + fmax(0.0, 0.12 + 0.08 * cs_rng_normal(r))), 0.5);
+            credit = _clamp(credit, 45000.0, 4050000.0);
+            /* larger loans run longer */
+            uu = synth_phi(log(credit / 513531.0) / 0.6 + 0.6 * cs_rng_normal(r));
             for (int k = 0; k < 7; k++) {
                 acc += _term_w[k];
                 if (uu < acc) {
@@ -234,10 +239,6 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
                     break;
                 }
             }
-            goods = _round_to(inc * synth_lognormal(r, 3.05, 0.85), 4500.0);
-            goods = _clamp(goods, 40500.0, 4050000.0);
-            credit = _round_to(goods * (1.0 + fmax(0.0, 0.12 + 0.08 * cs_rng_normal(r))), 0.5);
-            credit = _clamp(credit, 45000.0, 4050000.0);
             annuity = _round_to(credit * rate / (1.0 - pow(1.0 + rate, -n)), 0.5);
             if (annuity < 1615.5) annuity = 1615.5;
         }
@@ -246,8 +247,9 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         v[A_AMT_ANNUITY] = annuity;
         {
             double pr = annuity / credit;
-            z += pr < 0.035 ? -0.25 : pr < 0.06 ? 0.12 : pr > 0.08 ? -0.15 : 0.0;
-            z += 0.10 * log(credit / inc) * 0.5;
+            z += pr < 0.035 ? -0.40 : pr < 0.06 ? 0.20 : pr > 0.08 ? -0.25 : 0.0;
+            z += 0.25 * (credit / goods > 1.2);
+            z += 0.05 * log(credit / inc);
         }
         if (_bern(r, _miss(c, A_AMT_ANNUITY))) v[A_AMT_ANNUITY] = NAN;
         if (revolving && _bern(r, _miss(c, A_AMT_GOODS_PRICE) * 307511.0 / 29279.0))
@@ -256,7 +258,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     {
         int car = !_bern(r, _miss(c, A_OWN_CAR_AGE));
         s[A_FLAG_OWN_CAR] = car ? "Y" : "N";
-        if (car) v[A_OWN_CAR_AGE] = floor(_qf(&R[A_OWN_CAR_AGE], cs_rng_uniform(r)));
+        if (car) v[A_OWN_CAR_AGE] = floor(_qf(&R[A_OWN_CAR_AGE], cs_rng_uniform(r)) + 0.5);
         if (car) z -= 0.15;
     }
     s[A_FLAG_OWN_REALTY] = _bern(r, 213312.0 / 307511.0) ? "Y" : "N";
@@ -272,10 +274,10 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         v[A_REGION_RATING_CLIENT] = rating;
         v[A_REGION_RATING_CLIENT_W_CITY] = rating > 1 && _bern(r, 0.04) ? rating - 1 : rating;
     }
-    v[A_DAYS_REGISTRATION] = fmax(floor(_qf(&R[A_DAYS_REGISTRATION], cs_rng_uniform(r))),
-                                  v[A_DAYS_BIRTH] + 6570.0);
-    v[A_DAYS_ID_PUBLISH] = fmax(floor(_qf(&R[A_DAYS_ID_PUBLISH], cs_rng_uniform(r))),
-                                v[A_DAYS_BIRTH] + 5110.0);
+    v[A_DAYS_REGISTRATION] = fmax(floor(_qf(&R[A_DAYS_REGISTRATION], cs_rng_uniform(r)) + 0.5),
+                                  v[A_DAYS_BIRTH]);
+    v[A_DAYS_ID_PUBLISH] = fmax(floor(_qf(&R[A_DAYS_ID_PUBLISH], cs_rng_uniform(r)) + 0.5),
+                                v[A_DAYS_BIRTH]);
 
     /* contacts and work */
     v[A_FLAG_MOBIL] = _bern(r, 0.999997) ? 1 : 0;
@@ -300,10 +302,10 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
 
     /* external scores: noisy views of t (EXT_SOURCE_1 and _3 also see age) */
     {
-        double ag = (age - 43.5) / 11.9;
-        double g1 = 0.60 * t + 0.45 * ag + 0.661 * cs_rng_normal(r);
-        double g2 = 0.66 * t + 0.751 * cs_rng_normal(r);
-        double g3 = 0.70 * t + 0.20 * ag + 0.686 * cs_rng_normal(r);
+        double ag = (age - 42.44) / 13.55;
+        double g1 = 0.55 * t + 0.40 * ag + 0.733 * cs_rng_normal(r);
+        double g2 = 0.60 * t + 0.800 * cs_rng_normal(r);
+        double g3 = 0.64 * t + 0.20 * ag + 0.742 * cs_rng_normal(r);
         v[A_EXT_SOURCE_1] = _qf(&R[A_EXT_SOURCE_1], synth_phi(g1 / 1.0));
         v[A_EXT_SOURCE_2] = _qf(&R[A_EXT_SOURCE_2], synth_phi(g2));
         v[A_EXT_SOURCE_3] = _qf(&R[A_EXT_SOURCE_3], synth_phi(g3));
@@ -346,7 +348,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         v[A_DEF_60_CNT_SOCIAL_CIRCLE] = d60;
     }
     if (!_bern(r, _miss(c, A_DAYS_LAST_PHONE_CHANGE)))
-        v[A_DAYS_LAST_PHONE_CHANGE] = floor(_qf(&R[A_DAYS_LAST_PHONE_CHANGE], cs_rng_uniform(r)));
+        v[A_DAYS_LAST_PHONE_CHANGE] = floor(_qf(&R[A_DAYS_LAST_PHONE_CHANGE], cs_rng_uniform(r)) + 0.5);
     for (int k = A_FLAG_DOCUMENT_2; k <= A_FLAG_DOCUMENT_21; k++) v[k] = _bern(r, R[k].mean);
     if (!_bern(r, _miss(c, A_AMT_REQ_CREDIT_BUREAU_YEAR))) {
         v[A_AMT_REQ_CREDIT_BUREAU_HOUR] = (double)synth_poisson(r, 0.0074);
@@ -360,19 +362,25 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     /* history sizes: about 86 % with bureau records (5.6 each), 95 % with previous
      * applications (4.9 each) */
     c->n_bureau = _bern(r, 0.8584) ? 1 + (int)synth_negbin(r, 4.61, 1.3) : 0;
-    c->n_prev = _bern(r, 0.9512) ? 1 + (int)synth_negbin(r, 3.93, 1.2) : 0;
+    c->n_prev = _bern(r, 0.9512) ? 1 + (int)synth_negbin(r, 3.93, 2.5) : 0;
     if (c->n_bureau > 60) c->n_bureau = 60;
     if (c->n_prev > 60) c->n_prev = 60;
 
     /* the risk logit (without the intercept) */
     z += 1.00 * -t + 0.90 * h + 0.60 * u_hid;
-    z += -0.022 * (age - 43.0);
-    z += anomaly ? -0.10 : 0.20 - 0.05 * fmin(years_emp, 15.0);
-    if (!strcmp(s[A_CODE_GENDER], "M")) z += 0.30;
-    if (!strcmp(edu, "Higher education")) z -= 0.35;
-    else if (!strcmp(edu, "Academic degree")) z -= 1.0;
-    else if (!strcmp(edu, "Lower secondary")) z += 0.25;
-    z += 0.30 * (rating - 2);
+    z += -0.03 * (age - 43.0);
+    z += anomaly ? -0.10 : 0.35 - 0.07 * fmin(years_emp, 12.0);
+    if (!strcmp(s[A_CODE_GENDER], "M")) z += 0.40;
+    if (!strcmp(edu, "Higher education")) z -= 0.45;
+    else if (!strcmp(edu, "Academic degree")) z -= 1.2;
+    else if (!strcmp(edu, "Lower secondary")) z += 0.35;
+    z += 0.40 * (rating - 2);
+    /* recent changes of phone, identity document and registration go with risk */
+    if (!isnan(v[A_DAYS_LAST_PHONE_CHANGE])) z += 0.35 * exp(v[A_DAYS_LAST_PHONE_CHANGE] / 400.0);
+    z += 0.25 * exp(v[A_DAYS_ID_PUBLISH] / 1500.0);
+    z += 0.15 * exp(v[A_DAYS_REGISTRATION] / 2000.0);
+    if (!strcmp(s[A_NAME_CONTRACT_TYPE], "Revolving loans")) z -= 0.30;
+    if (!strcmp(s[A_FLAG_OWN_REALTY], "N")) z += 0.08;
     if (!strcmp(itype, "Unemployed") || !strcmp(itype, "Maternity leave")) z += 1.0;
     if (occ) {
         if (!strcmp(occ, "Low-skill Laborers")) z += 0.50;

@@ -156,11 +156,11 @@ static cs_status _bureau(const synth_plan *p, cs_rng *r, const synth_client *c, 
         v[4] = dc;
         sum = synth_lognormal(r, card ? 110000.0 : 135000.0, 1.2);
         sum = card ? _round_to(sum, 4500.0) : _amount(r, sum);
-        dur = floor(synth_lognormal(r, card ? 1100.0 : 650.0, 0.8));
+        dur = floor(synth_lognormal(r, card ? 800.0 : 400.0, 0.8));
         end = dc + dur;
-        if (active && end < 0 && _bern(r, 0.85)) end = floor(_unif(r, 1, 1800));
+        if (active && end < 0 && _bern(r, 0.3)) end = floor(_unif(r, 1, 1800));
         if (closed) {
-            fact = fmin(0.0, floor(dc + dur * _unif(r, 0.55, 1.05)));
+            fact = floor(dc + fmin(dur, -dc) * _unif(r, 0.3, 1.0));
             if (fact < dc) fact = dc;
             if (fact > 0) fact = 0;
         }
@@ -179,7 +179,7 @@ static cs_status _bureau(const synth_plan *p, cs_rng *r, const synth_client *c, 
         if (!_bern(r, 0.374)) v[12] = card && active ? fmax(0.0, sum - debt) : 0.0;
         v[13] = od_days > 0 ? _round_to(sum * _unif(r, 0.01, 0.12), 0.005) : 0.0;
         s[14] = type;
-        v[15] = active ? -floor(_unif(r, 0, 45)) : fmin(0.0, floor(fact + _unif(r, 0, 120)));
+        v[15] = active ? -(double)_geom(r, 160.0) : fmin(0.0, floor(fact + _unif(r, 0, 20)));
         if (v[15] < dc) v[15] = dc;
         if (_bern(r, 0.429)) v[16] = active && !card && _bern(r, 0.5) ? _amount(r, sum / fmax(6.0, dur / 30.0)) : 0.0;
         EMIT(HC_BUREAU, 0);
@@ -187,15 +187,16 @@ static cs_status _bureau(const synth_plan *p, cs_rng *r, const synth_client *c, 
         /* monthly statuses for about half of the records, from the month of DAYS_CREDIT up
          * to month 0; C after the real end, X when the bureau did not know, DPD buckets */
         if (_bern(r, 0.476)) {
-            int m0 = _month_of(dc), mf = closed ? _month_of(fact) : 1, state = 0;
-            double px = 0.28 * cs_rng_uniform(r), plate = synth_sigmoid(-4.4 + 1.3 * lam);
+            int m0 = _month_of(dc) + (int)cs_rng_below(r, 14), mf = closed ? _month_of(fact) : 1, state = 0;
+            double px = _bern(r, 0.22) ? 0.95 : 0.05 * cs_rng_uniform(r), plate = synth_sigmoid(-5.0 + 1.3 * lam);
             double vb[3];
             const char *sb[3];
             if (m0 < -96) m0 = -96;
+            if (m0 > 0) m0 = 0;
             for (int m = m0; m <= 0; m++) {
                 char st;
-                if (closed && m > mf) st = 'C';
-                else if (cs_rng_uniform(r) < px) st = 'X';
+                if (cs_rng_uniform(r) < px) st = 'X';
+                else if (closed && m > mf) st = 'C';
                 else {
                     if (state == 0) state = cs_rng_uniform(r) < plate ? 1 : 0;
                     else {
@@ -301,7 +302,7 @@ static cs_status _installments(cs_rng *r, double cur, const _loan *L, synth_bloc
         else entry = day - (double)_geom(r, 9.0);
         if (entry > -1) entry = -1;
         if (day < -2922) continue;
-        if (_bern(r, pshort)) {
+        if (_bern(r, pshort) || _bern(r, 0.4)) {
             pay = _round_to(amt * _unif(r, 0.1, 0.9), 0.005);
             st = _inst_row(b, (double)L->id, cur, ver, k, day, entry, amt, pay, err);
             if (st) return st;
@@ -322,7 +323,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
     const char *s[23];
     int m0 = _month_of(L->decision), mend = -1, dpd = 0, mature = 0;
     double limit = L->credit > 0 ? L->credit : 45000.0 * (1 + (double)cs_rng_below(r, 4));
-    double use = synth_sigmoid(-0.3 + 0.8 * L->lam + 0.8 * cs_rng_normal(r));
+    double use = _bern(r, 0.55) ? 0.02 : synth_sigmoid(0.2 + 0.8 * L->lam + 0.8 * cs_rng_normal(r));
     double bal = 0, plate = synth_sigmoid(-5.0 + 1.4 * L->lam);
     int closes = _bern(r, 0.12);
     int inst_k = 0;
@@ -332,7 +333,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
     if (m0 < -96) m0 = -96;
     for (int m = m0; m <= mend; m++) {
         int active_month = cs_rng_uniform(r) < use;
-        int known = active_month || _bern(r, 0.55);
+        int known = active_month || _bern(r, 0.75);
         double atm = 0, pos = 0, other = 0, draw, minreg, payment, catm = 0, cpos = 0, coth = 0;
         int last = closes && m == mend;
         _clear(v, s, 23);
@@ -363,7 +364,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
             double u = cs_rng_uniform(r);
             if (u < plate) payment = 0;
             else payment = _round_to(u < 0.5 ? minreg : fmin(bal, minreg * _unif(r, 1.0, 6.0)), 0.005);
-        } else payment = _bern(r, 0.3) ? 0 : NAN;
+        } else payment = _bern(r, 0.55) ? 0 : NAN;
         if (bal > 0 && payment < minreg) dpd = dpd > 0 ? dpd + 30 : 1 + (int)_geom(r, 10.0);
         else dpd = 0;
         if (payment > 0) mature++;
@@ -379,7 +380,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
         v[6] = draw;
         v[7] = known ? other : NAN;
         v[8] = known ? pos : NAN;
-        v[9] = m == m0 && _bern(r, 0.5) ? NAN : minreg;
+        v[9] = (m - m0 < 3 && _bern(r, 0.6)) || _bern(r, 0.04) ? NAN : minreg;
         v[10] = payment;
         v[11] = isnan(payment) ? 0 : payment;
         v[12] = _round_to(bal * 0.96, 0.005);
@@ -396,7 +397,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
         EMIT(HC_CREDIT_CARD_BALANCE, 0);
 
         /* the card's minimum payments appear in installments_payments (version 0) */
-        if (minreg > 0 && _bern(r, 0.5)) {
+        if (minreg > 0 && _bern(r, 0.9)) {
             double day = (m + 1) * 30.4375 - 5, entry;
             cs_status st;
             inst_k++;
@@ -421,9 +422,11 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
 
     /* decisions first: the earliest one is the client's first application ("New") */
     for (int k = 0; k < c->n_prev; k++) {
-        dec[k] = -floor(1.0 + 2921.0 * pow(cs_rng_uniform(r), 2.25));
+        dec[k] = -floor(30.0 + 2890.0 * pow(cs_rng_uniform(r), 2.3));
         if (dec[k] < dec[first]) first = k;
     }
+    /* the first loan has had time to start */
+    if (c->n_prev > 0 && dec[first] > -45) dec[first] = -floor(45.0 + 400.0 * cs_rng_uniform(r));
     for (int k = 0; k < c->n_prev; k++) {
         _loan L;
         double u = cs_rng_uniform(r), goods = NAN, app, down = NAN;
@@ -435,33 +438,38 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
         L.decision = dec[k];
         L.lam = c->h + 0.6 * cs_rng_normal(r);
         L.kind = u < 0.4476 ? K_CASH : u < 0.8842 ? K_CONSUMER : u < 0.9998 ? K_REVOLVING : K_XNA;
+        /* the first application was mostly a consumer loan that was granted */
+        if (k == first && (L.kind == K_XNA || (L.kind == K_REVOLVING && _bern(r, 0.5)))) L.kind = K_CONSUMER;
+        /* cards live long: their offers are older on average */
+        if (L.kind == K_REVOLVING && k != first) L.decision = -floor(1.0 + 2921.0 * pow(cs_rng_uniform(r), 2.0));
         if (L.kind == K_XNA) L.status = ST_CANCELED;
-        else if (_bern(r, synth_sigmoid(-1.95 + 0.95 * L.lam))) L.status = ST_REFUSED;
+        else if (_bern(r, synth_sigmoid(-1.70 + 0.95 * L.lam - (k == first ? 2.0 : 0.0) - (L.kind == K_REVOLVING ? 0.5 : 0.0)))) L.status = ST_REFUSED;
         else {
             double w = cs_rng_uniform(r);
-            L.status = w < 0.7514 ? ST_APPROVED : w < 0.9808 ? ST_CANCELED : ST_UNUSED;
-            if (L.status == ST_UNUSED && L.kind != K_CONSUMER) L.status = _bern(r, 0.5) ? ST_APPROVED : ST_CANCELED;
-            if (L.status == ST_UNUSED) L.status = _bern(r, 0.75) ? ST_UNUSED : ST_APPROVED;
+            L.status = w < 0.64 ? ST_APPROVED : w < 0.975 ? ST_CANCELED : ST_UNUSED;
+            /* a client's first application and most card offers were taken up */
+            if (k == first && _bern(r, 0.95)) L.status = ST_APPROVED;
+            if (L.kind == K_REVOLVING && L.status == ST_CANCELED && _bern(r, 0.9)) L.status = ST_APPROVED;
         }
 
         /* amounts */
         n = 0;
         if (L.kind == K_CONSUMER) {
-            static const int terms[] = {6, 8, 10, 12, 12, 18, 24};
+            static const int terms[] = {3, 4, 6, 6, 8, 10, 10, 12, 12, 12, 18};
             double rate = 0.012 + 0.025 * cs_rng_uniform(r);
             goods = _round_to(synth_lognormal(r, 55000.0, 0.95), 0.5);
             down = _bern(r, 0.5) ? 0.0 : _round_to(goods * _unif(r, 0.05, 0.35), 0.005);
             app = goods;
             L.credit = _round_to((goods - down) * (_bern(r, 0.3) ? 1.1 : 1.0), 0.5);
-            n = terms[cs_rng_below(r, 7)];
+            n = terms[cs_rng_below(r, 11)];
             L.annuity = _round_to(L.credit * rate / (1.0 - pow(1.0 + rate, -n)), 0.005);
         } else if (L.kind == K_CASH) {
-            static const int terms[] = {12, 18, 24, 24, 30, 36, 36, 48, 60};
+            static const int terms[] = {6, 6, 12, 12, 12, 12, 18, 24, 24, 36};
             double rate = 0.01 + 0.02 * cs_rng_uniform(r);
             app = _round_to(synth_lognormal(r, 225000.0, 0.85), 4500.0);
             L.credit = _round_to(app * (1.0 + 0.15 * cs_rng_uniform(r)), 0.5);
             goods = app;
-            n = terms[cs_rng_below(r, 9)];
+            n = terms[cs_rng_below(r, 10)];
             L.annuity = _round_to(L.credit * rate / (1.0 - pow(1.0 + rate, -n)), 0.005);
         } else if (L.kind == K_REVOLVING) {
             static const double lim[] = {0, 0, 45000, 67500, 90000, 112500, 135000, 180000, 225000, 270000, 450000};
@@ -478,10 +486,11 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
             if (_bern(r, 0.75)) {
                 app = 0;
                 L.credit = 0;
-                goods = NAN;
+                if (_bern(r, 0.35)) goods = NAN;
             }
         }
-        if (L.kind == K_CASH && _bern(r, 0.12)) goods = NAN;
+        if (L.kind == K_REVOLVING) goods = NAN;
+        if (L.kind == K_CASH && _bern(r, 0.05)) goods = NAN;
 
         _clear(v, s, 37);
         v[0] = (double)L.id;
