@@ -66,7 +66,7 @@ static feat_matrix *_read(void)
     feat_matrix *m = feat_matrix_create(n, d, NULL);
     if (!m) exit(2);
     for (size_t j = 0; j < d; j++) {
-        char nm[16];
+        char nm[32];
         snprintf(nm, sizeof nm, "f%zu", j);
         m->names[j] = strdup(nm);
     }

@@ -125,7 +125,7 @@ static feat_matrix *_make(size_t n, size_t d, uint64_t seed)
     feat_matrix *m = feat_matrix_create(n, d, NULL);
     assert_non_null(m);
     for (size_t j = 0; j < d; j++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "F%zu", j);
         m->names[j] = strdup(name);
     }
