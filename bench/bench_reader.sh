@@ -4,7 +4,8 @@
 #   creditscore inspect --time FILE                      (read only, all cores)
 #   python3 -c 'pandas.read_csv(FILE)'                   (Debian's pandas, default options)
 # under /usr/bin/time: the medians of the reading time measured inside each process, of the
-# whole process's wall time and of its peak RSS, and the ratios. Results: bench/results/reader.md.
+# whole process's wall time, CPU time (user + system: the figure least disturbed by other
+# work on a shared machine) and peak RSS, and the ratios. Results: bench/results/reader.md.
 # BENCH_READER_DATA=folder reads another folder of tables instead of the generated ones.
 . "$(dirname "$0")/lib.sh"
 PY=${PY:-/usr/bin/python3}
@@ -21,15 +22,16 @@ PANDAS_READ='import sys, time, pandas as pd
 t = time.perf_counter(); df = pd.read_csv(sys.argv[1]); t = time.perf_counter() - t
 print("read in %.3f s %d rows %d columns" % (t, df.shape[0], df.shape[1]))'
 
-# run_one OUT CMD...: one run: "in_process_seconds wall_seconds max_rss_kb" appended to OUT
+# run_one OUT CMD...: one run: "in_process_s wall_s max_rss_kb cpu_s" appended to OUT
 run_one() {
   local out=$1; shift
-  /usr/bin/time -f '%e %M' -o "$W/.time" "$@" >"$W/.stdout"
+  /usr/bin/time -f '%e %M %U %S' -o "$W/.time" "$@" >"$W/.stdout"
   local read_s
   read_s=$(sed -n 's/.*read in \([0-9.]*\) s.*/\1/p' "$W/.stdout" | head -1)
-  echo "$read_s $(cat "$W/.time")" >>"$out"
+  echo "$read_s $(awk '{printf "%s %s %.2f", $1, $2, $3 + $4}' "$W/.time")" >>"$out"
 }
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 tables="application_train application_test bureau bureau_balance previous_application POS_CASH_balance installments_payments credit_card_balance"
 for t in $tables; do
   f=$D/$t.csv
@@ -56,24 +58,28 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else
   echo "$PY -c 'import sys, time, pandas as pd; t = time.perf_counter(); df = pd.read_csv(sys.argv[1]); ...' FILE"
   echo '```'
   echo
-  echo "both under \`/usr/bin/time -f '%e %M'\`. *read* is the reading time measured inside the process"
-  echo "(tbl_read_csv / pd.read_csv alone), *process* the whole command's wall time (interpreter and"
-  echo "imports included for pandas), *peak RSS* the process's maximum resident set."
+  echo "both under \`/usr/bin/time -f '%e %M %U %S'\`. *read* is the reading time measured inside the"
+  echo "process (tbl_read_csv / pd.read_csv alone), *process* the whole command's wall time (interpreter"
+  echo "and imports included for pandas), *CPU* its user + system time (all threads; the figure least"
+  echo "disturbed by other work on a shared machine), *peak RSS* its maximum resident set."
+  echo "Load average when the runs started: $LOAD_START; when they ended: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
-  echo "| table | file MB | read s (ours / pandas) | x faster | process s (ours / pandas) | x faster | peak RSS MB (ours / pandas) | RSS ratio |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  tr=0; tp=0; wr=0; wp=0
+  echo "| table | file MB | read s (ours / pandas) | x faster | process s (ours / pandas) | x faster | CPU s (ours / pandas) | x less | peak RSS MB (ours / pandas) | RSS ratio |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tr=0; tp=0; wr=0; wp=0; ur=0; up=0
   for t in $tables; do
     mb=$(du -m "$D/$t.csv" | cut -f1)
     cr=$(median "$W/$t.cs" 1); pr=$(median "$W/$t.py" 1)
     cw=$(median "$W/$t.cs" 2); pw=$(median "$W/$t.py" 2)
     cm=$(median "$W/$t.cs" 3); pm=$(median "$W/$t.py" 3)
-    echo "| $t | $mb | $cr / $pr | $(ratio "$cr" "$pr") | $cw / $pw | $(ratio "$cw" "$pw") | $((cm / 1024)) / $((pm / 1024)) | $(awk -v a="$cm" -v b="$pm" 'BEGIN{printf "%.2f", a / b}') |"
+    cu=$(median "$W/$t.cs" 4); pu=$(median "$W/$t.py" 4)
+    echo "| $t | $mb | $cr / $pr | $(ratio "$cr" "$pr") | $cw / $pw | $(ratio "$cw" "$pw") | $cu / $pu | $(ratio "$cu" "$pu") | $((cm / 1024)) / $((pm / 1024)) | $(awk -v a="$cm" -v b="$pm" 'BEGIN{printf "%.2f", a / b}') |"
+    ur=$(awk -v a="$ur" -v b="$cu" 'BEGIN{print a + b}'); up=$(awk -v a="$up" -v b="$pu" 'BEGIN{print a + b}')
     tr=$(awk -v a="$tr" -v b="$cr" 'BEGIN{print a + b}'); tp=$(awk -v a="$tp" -v b="$pr" 'BEGIN{print a + b}')
     wr=$(awk -v a="$wr" -v b="$cw" 'BEGIN{print a + b}'); wp=$(awk -v a="$wp" -v b="$pw" 'BEGIN{print a + b}')
   done
-  echo "| **all eight** | $(du -m -c "$D"/*.csv | tail -1 | cut -f1) | $tr / $tp | $(ratio "$tr" "$tp") | $wr / $wp | $(ratio "$wr" "$wp") | | |"
+  echo "| **all eight** | $(du -m -c "$D"/*.csv | tail -1 | cut -f1) | $tr / $tp | $(ratio "$tr" "$tp") | $wr / $wp | $(ratio "$wr" "$wp") | $ur / $up | $(ratio "$ur" "$up") | | |"
   echo
-  echo "Raw runs (read s, wall s, max RSS KB) are in \`bench/work/reader/\` after a run."
+  echo "Raw runs (read s, wall s, max RSS KB, CPU s) are in \`bench/work/reader/\` after a run."
 } >"$OUT"
 cat "$OUT"

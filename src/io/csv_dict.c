@@ -8,43 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t csv_hash(const char *s, size_t len)
-{
-    /* 8 bytes at a time, multiply-xorshift mixing: short category names hash in a few ns */
-    const uint64_t k = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = (uint64_t)len * k;
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * k;
-        h ^= h >> 29;
-        s += 8;
-        len -= 8;
-    }
-    if (len) {
-        uint64_t w = 0;
-        memcpy(&w, s, len);
-        h = (h ^ w) * k;
-    }
-    h ^= h >> 32;
-    h *= 0xd6e8feb86659fd93ULL;
-    h ^= h >> 32;
-    return h;
-}
-
-int32_t csv_dict_find(const csv_dict *d, const char *s, size_t len, uint64_t h)
-{
-    size_t mask, i;
-    if (d->n_slots == 0) return -1;
-    mask = d->n_slots - 1;
-    for (i = (size_t)h & mask;; i = (i + 1) & mask) {
-        int32_t c = d->slots[i];
-        if (c == 0) return -1;
-        if (d->slot_hash[i] == h && d->lens[c - 1] == len && !memcmp(d->strs[c - 1], s, len))
-            return c - 1;
-    }
-}
-
 static cs_status _rehash(csv_dict *d, size_t n_slots, cs_err *err)
 {
     int32_t *slots = calloc(n_slots, sizeof *slots);

@@ -44,6 +44,9 @@ typedef struct _tstate {
     cs_buf scratch;             /* the unescaped text of a quoted field */
     csv_dict *local;            /* n_cols dictionaries of values new in this chunk */
     unsigned char *is_text;     /* detect pass: column k had a non-number */
+    int32_t *last_code;         /* per column: the code of the last category seen in the chunk */
+    const char **last_str;      /* and its text (owned by a dictionary), NULL = none yet */
+    uint32_t *last_len;         /* and its length */
     size_t row_lo, row_hi;      /* rows of the block in this chunk */
     const char *errp;           /* where the first error is; NULL when none */
     cs_status code;
@@ -117,9 +120,17 @@ static cs_status _find_rows(_reader *r, const char *buf, size_t len, int final, 
                             size_t *n_out, size_t *extra, cs_err *err)
 {
     size_t p = 0, n = 0, embedded = 0;
+    const char *nq = memchr(buf, '"', len);      /* the next quote, NULL = none left */
     while (p < len && n < max_rows && (n == 0 || p < r->block_bytes)) {
         size_t s = p, row_embedded = 0;
         int inq = 0, done = 0;
+        if (!nq || (size_t)(nq - buf) > p) {         /* no quote before the next newline? */
+            const char *nl = memchr(buf + p, '\n', (nq ? (size_t)(nq - buf) : len) - p);
+            if (nl) {
+                p = (size_t)(nl - buf) + 1;
+                goto row;
+            }
+        }
         for (;;) {
             const char *nl = memchr(buf + p, '\n', len - p);
             const char *lim = nl ? nl : buf + len;
@@ -146,6 +157,8 @@ static cs_status _find_rows(_reader *r, const char *buf, size_t len, int final, 
             p = s;
             break;
         }
+        if (nq && (size_t)(nq - buf) < p) nq = p < len ? memchr(buf + p, '"', len - p) : NULL;
+    row:
         if (n + 2 > r->rows_cap) {
             size_t cap = r->rows_cap ? r->rows_cap * 2 : 4096;
             size_t *rows = cs_reallocarray(r->rows, cap, sizeof *rows, err);
@@ -258,16 +271,25 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
             r->num[k][row] = v;
         } else {
             int32_t c = -1;
-            if (fl) {
+            const char *ls = ts->last_str[k];
+            if (fl && ls && ts->last_len[k] == fl && csv_same(ls, fs, fl)) {
+                c = ts->last_code[k];                  /* the same as the row before: common */
+            } else if (fl) {
                 uint64_t h = csv_hash(fs, fl);
                 c = csv_dict_find(&r->dicts[k], fs, fl, h);
-                if (c < 0) {
+                if (c >= 0) {
+                    ts->last_str[k] = r->dicts[k].strs[c];
+                    ts->last_len[k] = r->dicts[k].lens[c];
+                } else {
                     int32_t lc;
                     if (memchr(fs, '\0', fl)) return _terr(ts, fstart, CS_EPARSE, "NUL byte in a text field");
                     lc = csv_dict_add(&ts->local[k], fs, fl, h, NULL);
                     if (lc < 0) return _terr(ts, fstart, CS_ENOMEM, "out of memory adding a category");
+                    ts->last_str[k] = ts->local[k].strs[lc];
+                    ts->last_len[k] = ts->local[k].lens[lc];
                     c = -2 - lc;
                 }
+                ts->last_code[k] = c;
             }
             r->codes[k][row] = c;
         }
@@ -353,6 +375,7 @@ static cs_status _parse_block(_reader *r, const char *buf, size_t n, cs_err *err
         ts->row_lo = n * (size_t)c / (size_t)nc;
         ts->row_hi = n * (size_t)(c + 1) / (size_t)nc;
         ts->errp = NULL;
+        memset(ts->last_str, 0, (size_t)r->n_cols * sizeof *ts->last_str);
         for (size_t i = ts->row_lo; i < ts->row_hi; i++) {
             const char *b, *e;
             _row_span(buf, r->rows, i, &b, &e);
@@ -472,9 +495,15 @@ static cs_status _setup(_reader *r, cs_err *err)
         _tstate *ts = &r->ts[t];
         free(ts->local);
         free(ts->is_text);
+        free(ts->last_code);
+        free(ts->last_str);
+        free(ts->last_len);
         ts->local = cs_calloc((size_t)r->n_cols, sizeof *ts->local, err);
         ts->is_text = cs_calloc((size_t)r->n_cols, 1, err);
-        if (!ts->local || !ts->is_text) return CS_ENOMEM;
+        ts->last_code = cs_calloc((size_t)r->n_cols, sizeof *ts->last_code, err);
+        ts->last_str = cs_calloc((size_t)r->n_cols, sizeof *ts->last_str, err);
+        ts->last_len = cs_calloc((size_t)r->n_cols, sizeof *ts->last_len, err);
+        if (!ts->local || !ts->is_text || !ts->last_code || !ts->last_str || !ts->last_len) return CS_ENOMEM;
     }
     return CS_OK;
 }
@@ -593,6 +622,9 @@ static void _reader_free(_reader *r)
                 for (int k = 0; k < r->n_cols; k++) csv_dict_free(&r->ts[t].local[k]);
             free(r->ts[t].local);
             free(r->ts[t].is_text);
+            free(r->ts[t].last_code);
+            free(r->ts[t].last_str);
+            free(r->ts[t].last_len);
             cs_buf_free(&r->ts[t].scratch);
         }
     free(r->ts);
