@@ -114,7 +114,7 @@ typedef struct mf_parts {
     const ev_cost_point *curve;     /* the cost curve of the calibrated OOF probabilities */
     size_t n_curve;
     const mf_reference *reference;  /* may be NULL: no drift/dashboard data */
-    double expected_value;          /* mean raw score, for explanations */
+    double expected_value;          /* raw-score expected value for explanations (shap_expected_value) */
     const char *search_json;        /* optional: the search that chose the params (JSON), NULL = none */
 } mf_parts;
 

@@ -4,6 +4,8 @@
  */
 #include "train.h"
 
+#include "../explain/shap.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -333,8 +335,13 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     if (st) goto fail;
     t->params_json = cs_buf_take(&pj);
 
-    /* 6. expected value (mean raw score) and the reference data */
-    {
+    /* 6. expected value (TreeSHAP's / the linear reference's: explain/shap.h; the mean raw
+     * score over training rows if the explainer refuses the model) and the reference data */
+    shap_explainer *ex = shap_explainer_create(t->learner, NULL);
+    if (ex) {
+        t->expected_value = shap_expected_value(ex);
+        shap_explainer_free(ex);
+    } else {
         double *raw = cs_malloc(t->n_train * sizeof *raw, err), s = 0;
         if (!raw) goto nomem;
         st = lrn_predict_matrix(t->learner, m, t->rows, t->n_train, 1, raw, err);

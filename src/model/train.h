@@ -64,7 +64,7 @@ typedef struct mf_trained {
     mf_metrics metrics;         /* fold_auc points into cv.fold_auc */
     lrn_model *learner;         /* refitted on all training rows */
     mf_reference *reference;
-    double expected_value;      /* mean raw score of the final model over training rows */
+    double expected_value;      /* the explainer's expected value (shap_expected_value) */
     size_t *rows;               /* training rows */
     size_t n_train;
     double positive_rate;
