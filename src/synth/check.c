@@ -3,9 +3,9 @@
  * reader (with the Home Credit schemas) and compares each documented real figure with the
  * folder's, within a stated tolerance:
  *
- *   application missing rates (train and test)     |got - real| <= 0.02
+ *   application missing rates (train and test)     |got - real| <= max(0.02, 3 standard errors)
  *   application p25 and median (train, numeric)    <= max(10 % of |real|, 5 % of |median - p25|)
- *   application category shares (train, >= 1 %)   <= 0.02
+ *   application category shares (train, >= 1 %)   <= max(0.02, 3 standard errors)
  *   default rate                                   <= max(0.006, 3 standard errors)
  *   DAYS_EMPLOYED = 365243 share (train)           <= max(0.01, 3 standard errors)
  *   CODE_GENDER = XNA rows                         exactly 4 in train, 0 in test
@@ -161,6 +161,13 @@ static double _orphans(const tbl *child, const char *key, const double *parent_i
 
 /* ---- the check ----------------------------------------------------------------------- */
 
+/* a share's tolerance: the stated one, or 3 standard errors on small tables */
+static double _tol_share(double p, size_t n, double stated)
+{
+    double se = n ? sqrt(p * (1 - p) / (double)n) : 1.0;
+    return fmax(stated, 3 * se);
+}
+
 static cs_status _app(synth_report *r, size_t *cap, const tbl *t, int train, double *tmp,
                       cs_err *err)
 {
@@ -175,8 +182,10 @@ static cs_status _app(synth_report *r, size_t *cap, const tbl *t, int train, dou
         if (!train && k == A_TARGET) continue;
         if (!c) return cs_err_set(err, CS_EINTERNAL, "%s: no column %s", t->source, rc->name);
         snprintf(what, sizeof what, "missing %s", rc->name);
-        st = _add(r, cap, name, what, _missing(c, n),
-                  train ? rc->miss_train / SYNTH_REAL_TRAIN : rc->miss_test / SYNTH_REAL_TEST, 0.02, err);
+        {
+            double real = train ? rc->miss_train / SYNTH_REAL_TRAIN : rc->miss_test / SYNTH_REAL_TEST;
+            st = _add(r, cap, name, what, _missing(c, n), real, _tol_share(real, n, 0.02), err);
+        }
         if (st || !train || k == A_SK_ID_CURR || k == A_TARGET) continue;
         if (!rc->is_cat) {
             double tol_q = fmax(0.05 * fabs(rc->median - rc->p25), 0.0);
@@ -194,7 +203,7 @@ static cs_status _app(synth_report *r, size_t *cap, const tbl *t, int train, dou
                 if (rc->cats[j].count / total < 0.01) continue;
                 snprintf(what, sizeof what, "share %s=%s", rc->name, rc->cats[j].value);
                 st = _add(r, cap, name, what, _share(c, n, rc->cats[j].value, 0),
-                          rc->cats[j].count / total, 0.02, err);
+                          rc->cats[j].count / total, _tol_share(rc->cats[j].count / total, n, 0.02), err);
             }
         }
     }

@@ -325,17 +325,17 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
     double limit = L->credit > 0 ? L->credit : 45000.0 * (1 + (double)cs_rng_below(r, 4));
     double use = _bern(r, 0.55) ? 0.02 : synth_sigmoid(0.2 + 0.8 * L->lam + 0.8 * cs_rng_normal(r));
     double bal = 0, plate = synth_sigmoid(-5.0 + 1.4 * L->lam);
-    int closes = _bern(r, 0.12);
+    int closes = _bern(r, 0.25), mclose = 1;
     int inst_k = 0;
 
-    if (closes) mend = m0 + (int)((double)(-1 - m0) * _unif(r, 0.4, 1.0));
-    if (mend > -1) mend = -1;
+    if (closes) mclose = m0 + (int)((double)(-1 - m0) * _unif(r, 0.5, 1.0));
     if (m0 < -96) m0 = -96;
     for (int m = m0; m <= mend; m++) {
-        int active_month = cs_rng_uniform(r) < use;
+        int done = m > mclose;
+        int active_month = !done && cs_rng_uniform(r) < use;
         int known = active_month || _bern(r, 0.75);
         double atm = 0, pos = 0, other = 0, draw, minreg, payment, catm = 0, cpos = 0, coth = 0;
-        int last = closes && m == mend;
+        int last = m == mclose;
         _clear(v, s, 23);
         if (active_month) {
             if (_bern(r, 0.5)) {
@@ -391,7 +391,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
         v[17] = known ? coth : NAN;
         v[18] = known ? cpos : NAN;
         v[19] = isnan(v[9]) ? NAN : mature;
-        s[20] = last ? "Completed" : (m == m0 && _bern(r, 0.05)) ? "Signed" : "Active";
+        s[20] = done ? "Completed" : (m == m0 && _bern(r, 0.05)) ? "Signed" : "Active";
         v[21] = dpd;
         v[22] = dpd > 30 && _bern(r, 0.1) ? dpd : 0;
         EMIT(HC_CREDIT_CARD_BALANCE, 0);
@@ -418,11 +418,11 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
     const char *s[37];
     double cur = c->v[A_SK_ID_CURR];
     double dec[64];
-    int first = 0;
+    int first = 0, has_card = 0;
 
     /* decisions first: the earliest one is the client's first application ("New") */
     for (int k = 0; k < c->n_prev; k++) {
-        dec[k] = -floor(30.0 + 2890.0 * pow(cs_rng_uniform(r), 2.3));
+        dec[k] = -floor(30.0 + 2890.0 * pow(cs_rng_uniform(r), 2.6));
         if (dec[k] < dec[first]) first = k;
     }
     /* the first loan has had time to start */
@@ -591,6 +591,9 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
 
         if (L.status != ST_APPROVED || L.first_due > -1) continue;
         if (L.kind == K_REVOLVING) {
+            /* the bureau of the real data follows one card per client */
+            if (has_card) continue;
+            has_card = 1;
             st = _card(r, cur, &L, b, err);
         } else if (L.kind != K_XNA && L.cnt > 0) {
             st = _pos(r, cur, &L, b, err);
