@@ -27,11 +27,14 @@ typedef struct lr_params {
     int balanced;       /* 1: class_weight='balanced' (n / (2 n_c)); 0: all weights 1 */
     int max_iter;       /* L-BFGS iterations at most (>= 1); default 1000 */
     double tol;         /* stop when max_j |dF/dw_j| <= tol, F = objective / sum of weights;
-                         * default 1e-9 */
+                         * default 1e-6 */
     int n_threads;      /* OpenMP threads, 0 = the runtime's default */
+    int cache_mb;       /* keep the standardised training rows in memory when they fit in
+                         * this many MiB (faster iterations); else recompute them at each
+                         * evaluation from the feature matrix. Default 1024 */
 } lr_params;
 
-#define LR_PARAMS_DEFAULT ((lr_params){1.0, 0, 1000, 1e-9, 0})
+#define LR_PARAMS_DEFAULT ((lr_params){1.0, 0, 1000, 1e-6, 0, 1024})
 
 /* NULL when p is valid, else a fixed message naming the bad parameter ("C must be > 0"). */
 const char *lr_params_check(const lr_params *p);

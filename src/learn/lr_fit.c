@@ -13,7 +13,7 @@
 #include <omp.h>
 #endif
 
-#define LR_BLOCK 64         /* rows standardised together into a thread's buffer */
+#define LR_BLOCK 128        /* rows standardised together into a thread's buffer */
 #define LR_MEMORY 10        /* L-BFGS correction pairs */
 
 /* ---- model lifetime ---------------------------------------------------------------- */
@@ -55,6 +55,7 @@ const char *lr_params_check(const lr_params *p)
     if (p->max_iter < 1) return "max_iter must be >= 1";
     if (!(p->tol > 0) || !isfinite(p->tol)) return "tol must be a finite number > 0";
     if (p->n_threads < 0) return "n_threads must be >= 0";
+    if (p->cache_mb < 0) return "cache_mb must be >= 0";
     return NULL;
 }
 
@@ -171,6 +172,8 @@ typedef struct _lr_problem {
     double inv_C;
     int nt;                     /* threads */
     double *block;              /* nt * LR_BLOCK * d standardised values */
+    double *cache;              /* every block standardised once (n_blocks * LR_BLOCK * d), or
+                                 * NULL: blocks are standardised again at each evaluation */
     double *gpart;              /* nt * (d + 1) partial gradients */
     double *fpart;              /* nt partial losses */
 } _lr_problem;
@@ -182,6 +185,16 @@ static inline double _sigmoid(double t)
     if (t >= 0) return 1.0 / (1.0 + exp(-t));
     double e = exp(t);
     return e / (1.0 + e);
+}
+
+/* Rows i0..i0+nb of the problem, standardised, into buf[j * LR_BLOCK + i]. */
+static void _standardise_block(const _lr_problem *P, size_t i0, size_t nb, double *buf)
+{
+    for (size_t j = 0; j < P->d; j++) {
+        const double *col = feat_col(P->m, j);
+        double *bz = buf + j * LR_BLOCK;
+        for (size_t i = 0; i < nb; i++) bz[i] = lr_standardise(P->pre, j, col[_row(P->rows, i0 + i)]);
+    }
 }
 
 /* F(w) and its gradient g (d + 1 entries: coefficients then intercept), F the objective
@@ -197,22 +210,20 @@ static double _eval(_lr_problem *P, const double *w, double *g)
 #ifdef _OPENMP
         tid = omp_get_thread_num();
 #endif
-        double *buf = P->block + (size_t)tid * LR_BLOCK * d;
+        double *tbuf = P->block + (size_t)tid * LR_BLOCK * d;
         double *gp = P->gpart + (size_t)tid * (d + 1);
         double f = 0;
 #pragma omp for schedule(static)
         for (size_t b = 0; b < n_blocks; b++) {
             size_t i0 = b * LR_BLOCK, nb = n - i0 < LR_BLOCK ? n - i0 : LR_BLOCK;
             double mg[LR_BLOCK];
+            const double *buf = P->cache ? P->cache + b * LR_BLOCK * d : tbuf;
+            if (!P->cache) _standardise_block(P, i0, nb, tbuf);
             for (size_t i = 0; i < nb; i++) mg[i] = w[d];
             for (size_t j = 0; j < d; j++) {
-                const double *col = feat_col(P->m, j);
-                double *bz = buf + j * LR_BLOCK, wj = w[j];
-                for (size_t i = 0; i < nb; i++) {
-                    double z = lr_standardise(P->pre, j, col[_row(P->rows, i0 + i)]);
-                    bz[i] = z;
-                    mg[i] += wj * z;
-                }
+                const double *bz = buf + j * LR_BLOCK;
+                double wj = w[j];
+                for (size_t i = 0; i < nb; i++) mg[i] += wj * bz[i];
             }
             double r[LR_BLOCK], rs = 0;
             for (size_t i = 0; i < nb; i++) {
@@ -422,14 +433,25 @@ lr_model *lr_fit(const feat_matrix *m, const size_t *rows, size_t n_rows, const 
     P.y = y;
     P.s = s;
     if (_fit_preprocessing(mdl, m, rows, n, p->n_threads, err)) goto fail;
+    size_t n_blocks = (n + LR_BLOCK - 1) / LR_BLOCK;
+    if ((double)n_blocks * LR_BLOCK * (double)d * sizeof(double) <= (double)p->cache_mb * 1048576.0 &&
+        (P.cache = malloc(n_blocks * LR_BLOCK * (d ? d : 1) * sizeof(double)))) {
+#pragma omp parallel for schedule(static) num_threads(P.nt)
+        for (size_t b = 0; b < n_blocks; b++) {
+            size_t i0 = b * LR_BLOCK;
+            _standardise_block(&P, i0, n - i0 < LR_BLOCK ? n - i0 : LR_BLOCK, P.cache + b * LR_BLOCK * d);
+        }
+    }
     if (_lbfgs(&P, mdl, p, progress, progress_user, err)) goto fail;
     free(y);
+    free(P.cache);
     free(P.block);
     free(P.gpart);
     free(P.fpart);
     return mdl;
 fail:
     free(y);
+    free(P.cache);
     free(P.block);
     free(P.gpart);
     free(P.fpart);

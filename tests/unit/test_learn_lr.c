@@ -82,10 +82,19 @@ static void test_fit_is_optimal(void **state)
     feat_matrix *m = _make(2000, 6, 1);
     lr_params p = LR_PARAMS_DEFAULT;
     p.C = 0.5;
+    p.tol = 1e-10;
     cs_err err = {0};
     lr_model *mdl = lr_fit(m, NULL, 0, &p, NULL, NULL, &err);
     assert_non_null(mdl);
     assert_true(mdl->converged);
+    /* without the in-memory standardised copy: the same computation, the same model */
+    p.cache_mb = 0;
+    lr_model *nc = lr_fit(m, NULL, 0, &p, NULL, NULL, &err);
+    assert_non_null(nc);
+    assert_int_equal(nc->n_iter, mdl->n_iter);
+    assert_memory_equal(nc->coef, mdl->coef, 6 * sizeof(double));
+    assert_true(nc->intercept == mdl->intercept);
+    lr_model_free(nc);
     assert_true(_kkt(mdl, m, p.C, 0) < 1e-8);
     /* the signal is recovered: odd features push up, even ones down */
     for (size_t j = 0; j < 6; j++) assert_true(j % 2 ? mdl->coef[j] > 0.3 : mdl->coef[j] < -0.3);
@@ -103,6 +112,7 @@ static void test_balanced_weights(void **state)
     feat_matrix *m = _make(3000, 4, 2);
     lr_params p = LR_PARAMS_DEFAULT;
     p.balanced = 1;
+    p.tol = 1e-10;
     cs_err err = {0};
     lr_model *mdl = lr_fit(m, NULL, 0, &p, NULL, NULL, &err);
     assert_non_null(mdl);
