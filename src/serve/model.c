@@ -39,6 +39,7 @@ static cs_status _prepare_explain(api_model *m, cs_err *err)
     feat_matrix view;
     if (!(m->ex = shap_explainer_create(mf_learner(m->mf), err))) return err ? err->code : CS_EINVAL;
     if (n == 0 || !values) return CS_OK;    /* no sample in the file: importance by gain only */
+    if (mf_sample_check(m->mf, err) != CS_OK) return err ? err->code : CS_ECORRUPT;
     memset(&view, 0, sizeof view);          /* a read-only view of the sample, not freed */
     view.n_rows = n;
     view.n_feats = m->n_feats;
@@ -220,7 +221,24 @@ cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err)
         if (k) cs_buf_puts(out, ",", NULL);
         api_json_num(out, mt->fold_auc[k], NULL);
     }
-    cs_buf_printf(out, NULL, "]},\"n_features\":%zu,\"features\":[", m->n_feats);
+    cs_buf_puts(out, "]}", NULL);
+    {
+        /* the cost curve of the calibrated out-of-fold probabilities (the dashboard's cost view) */
+        size_t n_curve = 0;
+        const ev_cost_point *curve = mf_cost_curve(m->mf, &n_curve);
+        cs_buf_puts(out, ",\"cost_curve\":{\"thresholds\":[", NULL);
+        for (size_t i = 0; i < n_curve; i++) {
+            if (i) cs_buf_puts(out, ",", NULL);
+            api_json_num(out, curve[i].threshold, NULL);
+        }
+        cs_buf_puts(out, "],\"costs\":[", NULL);
+        for (size_t i = 0; i < n_curve; i++) {
+            if (i) cs_buf_puts(out, ",", NULL);
+            api_json_num(out, curve[i].cost, NULL);
+        }
+        cs_buf_puts(out, "]}", NULL);
+    }
+    cs_buf_printf(out, NULL, ",\"n_features\":%zu,\"features\":[", m->n_feats);
     for (size_t j = 0; j < m->n_feats; j++) {
         if (j) cs_buf_puts(out, ",", NULL);
         api_json_str(out, mf_feat_name(m->mf, j), NULL);
