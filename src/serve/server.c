@@ -512,6 +512,19 @@ static void _handle_client(api_server *s, const api_request *req, const char *pa
         return _respond_err(resp, &err, req->request_id);
     }
     _client_json(&resp->body, &c);
+    if (c.x) {
+        /* the detail also carries the feature vector by name (the dashboard's what-if) */
+        const char *const *names = store_clients_feature_names(s->clients);
+        resp->body.len--;   /* reopen the object */
+        cs_buf_puts(&resp->body, ",\"features\":{", NULL);
+        for (size_t j = 0; j < c.n_feats; j++) {
+            if (j) cs_buf_puts(&resp->body, ",", NULL);
+            api_json_str(&resp->body, names[j], NULL);
+            cs_buf_puts(&resp->body, ":", NULL);
+            api_json_num(&resp->body, c.x[j], NULL);
+        }
+        cs_buf_puts(&resp->body, "}}", NULL);
+    }
     store_client_clear(&c);
     resp->status = 200;
 }

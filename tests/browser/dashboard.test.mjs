@@ -88,7 +88,7 @@ test('picking a client shows the decision of the API, on the gauge', async () =>
   const badge = await page.textContent('#decision-badge');
   assert.match(badge, want.decision === 'refuse' ? /✗ Refused/ : /✓ Approved/);
   const text = await page.textContent('#decision-text');
-  const pct = (100 * want.probability).toFixed(1);
+  const pct = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 }).format(100 * want.probability) + ' %';
   assert.ok(text.includes(pct), `decision text "${text}" shows ${pct}`);
   const gauge = await chartOption('gauge');
   assert.equal(gauge.series[0].data[0].value, +(100 * want.probability).toFixed(2));
@@ -160,18 +160,39 @@ test('the cost tab draws the cost curve with the threshold marked', async () => 
   await shot('cost');
 });
 
-test('what-if: a new income moves the probability as the API says', async () => {
-  await page.click('#tab-whatif');
-  const before0 = (await api('/v1/predict', { client_id: chosen })).body.probability;
-  const credit = Number(await page.inputValue('#wi-credit'));
-  await page.fill('#wi-credit', String(credit * 4));
-  await page.fill('#wi-annuity', String(Number(await page.inputValue('#wi-annuity')) * 4));
-  await page.fill('#wi-income', '30000');
-  await page.click('#whatif-form button[type=submit]');
-  await page.waitForFunction(() => document.getElementById('whatif-result').dataset.probability);
-  const p = Number(await page.getAttribute('#whatif-result', 'data-probability'));
-  assert.ok(p >= 0 && p <= 1);
-  assert.notEqual(p, before0, 'changing income, credit and annuity changes the probability');
+test('what-if: new inputs give the probability the API gives for them, and move it', async () => {
+  const list = (await api('/v1/clients?offset=0&limit=20')).body.clients;
+  let moved = 0, tried = 0;
+  for (const c of list.slice(0, 8)) {
+    await page.fill('#search', String(c.id));
+    await page.press('#search', 'Enter');
+    await page.waitForFunction((id) => document.getElementById('client-id').textContent === String(id), c.id);
+    await page.click('#tab-whatif');
+    const detail = (await api('/v1/clients/' + c.id)).body;
+    if (!detail.credit || !detail.annuity) continue;
+    const income = 30000, credit = detail.credit * 4, annuity = detail.annuity * 4;
+    await page.fill('#wi-income', String(income));
+    await page.fill('#wi-credit', String(credit));
+    await page.fill('#wi-annuity', String(annuity));
+    await page.click('#whatif-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('whatif-result').dataset.probability);
+    const shown = Number(await page.getAttribute('#whatif-result', 'data-probability'));
+    // the same inputs and kernel ratios, sent by the test itself
+    const f = Object.assign({}, detail.features, { AMT_INCOME_TOTAL: income, AMT_CREDIT: credit, AMT_ANNUITY: annuity });
+    const div = (a, b) => (a == null || b == null || b === 0) ? null : a / b;
+    if ('INCOME_CREDIT_PERC' in f) f.INCOME_CREDIT_PERC = div(income, credit);
+    if ('INCOME_PER_PERSON' in f) f.INCOME_PER_PERSON = div(income, f.CNT_FAM_MEMBERS);
+    if ('ANNUITY_INCOME_PERC' in f) f.ANNUITY_INCOME_PERC = div(annuity, income);
+    if ('PAYMENT_RATE' in f) f.PAYMENT_RATE = div(annuity, credit);
+    const want = (await api('/v1/predict', { features: f })).body;
+    assert.equal(shown, want.probability);
+    assert.equal(await page.getAttribute('#whatif-result', 'data-decision'), want.decision);
+    const before0 = (await api('/v1/predict', { client_id: c.id })).body.probability;
+    tried++;
+    if (shown !== before0) moved++;
+    if (moved >= 1 && tried >= 2) break;
+  }
+  assert.ok(moved >= 1, 'a lower income with a 4x credit moves the probability for at least one client');
   await shot('whatif');
 });
 
@@ -203,6 +224,8 @@ test('an unknown client is reported in the page', async () => {
 });
 
 test('with the API down the page says so instead of going blank', async () => {
+  await page.fill('#search', '');
+  await page.waitForFunction(() => document.querySelectorAll('#client-list li button').length > 1);
   process.kill(Number(process.env.API_PID), 'SIGTERM');
   await new Promise((r) => setTimeout(r, 700));
   await page.click('#client-list li button >> nth=1');

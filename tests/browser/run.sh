@@ -19,7 +19,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 # a small model: 1,500 clients, few trees
 "$CS" synth --out "$T/data" --clients 1500 --test-clients 250 --seed 11 >/dev/null 2>&1 || { echo "not ok - synth"; exit 1; }
 "$CS" features --data "$T/data" --out "$T/f.csf" --spec-out "$T/f.spec" >/dev/null 2>&1 || { echo "not ok - features"; exit 1; }
-"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/m.csm" --cv 3 --store "$T/cs.db" \
+# Platt calibration: continuous, so the what-if test sees any change of the raw score
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/m.csm" --cv 3 --store "$T/cs.db" --calibration platt \
   --params '{"num_iterations": 40, "num_leaves": 15, "learning_rate": 0.1}' >"$T/train.log" 2>&1 \
   || { echo "not ok - train"; tail -5 "$T/train.log"; exit 1; }
 "$CS" clients import --features "$T/f.csf" --data "$T/data" --out "$T/clients.db" >/dev/null 2>&1 \

@@ -312,9 +312,10 @@
       series: [
         { name: t('accepted'), type: 'bar', data: d.accepted.map((x) => 100 * x / sumA), itemStyle: { color: COLORS.approve }, markLine: mark },
         { name: t('refused_c'), type: 'bar', data: d.refused.map((x) => 100 * x / sumR), itemStyle: { color: COLORS.refuse, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: 0.8 } } }
-      ],
-      aria: { enabled: true, decal: { show: true } }
+      ]
     }, true);
+    /* after setOption: the page's own description, not a generated one */
+    $('chart-compare').setAttribute('aria-label', name + ': ' + $('compare-text').textContent);
   }
 
   function renderCost() {
@@ -343,7 +344,10 @@
     $('wi-income').value = c.income == null ? '' : c.income;
     $('wi-credit').value = c.credit == null ? '' : c.credit;
     $('wi-annuity').value = c.annuity == null ? '' : c.annuity;
-    $('whatif-result').textContent = '';
+    const out = $('whatif-result');
+    out.textContent = '';
+    delete out.dataset.probability;
+    delete out.dataset.decision;
   }
 
   async function whatIf(ev) {
