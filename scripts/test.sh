@@ -68,7 +68,7 @@ run_scripts() {
 build_ok=1
 if stage unit || stage e2e || stage oracle || stage browser; then
   echo "== build"
-  make -s -j"$JOBS" all unit-bins >/dev/null || build_ok=0
+  make -s -j"$JOBS" all unit-bins web >/dev/null || build_ok=0
 fi
 if [ $build_ok -eq 0 ]; then
   echo "build failed"; total_fail=$((total_fail + 1)); failed_names+=("build")
