@@ -1336,7 +1336,7 @@ cs_status feat_tables_read(const char *dir, feat_tables *out, FILE *log, cs_err 
 
     memset(out, 0, sizeof *out);
     for (int i = 0; i < HC_N_TABLES; i++) {
-        FILE *f;
+        struct stat sb;
         cs_err_clear(&errs[i]);
         paths[i] = cs_malloc(strlen(dir) + strlen(hc_file_name((hc_table)i)) + 2, err);
         if (!paths[i]) {
@@ -1344,11 +1344,7 @@ cs_status feat_tables_read(const char *dir, feat_tables *out, FILE *log, cs_err 
             goto done;
         }
         sprintf(paths[i], "%s/%s", dir, hc_file_name((hc_table)i));
-        f = fopen(paths[i], "rb");
-        if (f) {
-            present[i] = 1;
-            fclose(f);
-        }
+        present[i] = stat(paths[i], &sb) == 0; /* there: read it, and report why it cannot be */
     }
     if (!present[HC_APPLICATION_TRAIN] && !present[HC_APPLICATION_TEST]) {
         st = cs_err_set(err, CS_EIO, "%s: neither %s nor %s is there", dir, hc_file_name(HC_APPLICATION_TRAIN),
