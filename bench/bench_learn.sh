@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench_learn.sh: our tree learners against their Python peers, same data, same split, same
-# run. Our histogram boosting (gbdt) against XGBoost `hist` with matched settings (500 trees,
+# run. Our histogram boosting (gbdt) against XGBoost `hist` with matched settings (500 trees
+# unless LEARN_TREES says otherwise,
 # learning rate 0.05, 31 leaves grown loss-guided, no depth limit, 255 bins, L2 1, min hessian
-# 1, 2 threads); our random forest against scikit-learn's RandomForestClassifier (100 trees,
+# 1, 2 threads); our random forest against scikit-learn's RandomForestClassifier (100 trees
+# unless LEARN_RF_TREES says otherwise,
 # sqrt features, min_samples_leaf 10, 2 jobs). Train on the labelled rows whose index % 5 != 0,
 # AUC on the others, prediction timed on the first 100,000 rows. Each side reports wall and
 # CPU seconds of the fit and the prediction from inside the process (data loading excluded);
@@ -15,7 +17,8 @@
 source "$(dirname "$0")/lib.sh"
 W=$BENCH_WORK/learn
 mkdir -p "$W"
-RF_TREES=${LEARN_RF_TREES:-100}
+TREES=${LEARN_TREES:-500}        # boosting rounds (the goal's setting is 500)
+RF_TREES=${LEARN_RF_TREES:-100}  # forest trees
 
 # ---- the C driver, linked against the library objects `make bench` built -------------------
 DRV=$W/learn_bench
@@ -41,8 +44,8 @@ else
   SRC="the kernel's features of the full-size generated tables (creditscore features on $(basename "$BENCH_WORK")/full)"
 fi
 
-GBDT='{"num_iterations":500,"learning_rate":0.05,"num_leaves":31,"max_depth":-1,"max_bin":255,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"num_threads":2,"seed":1}'
-XGB='{"num_boost_round":500,"eta":0.05,"tree_method":"hist","grow_policy":"lossguide","max_leaves":31,"max_depth":0,"max_bin":255,"lambda":1,"min_child_weight":1,"nthread":2,"objective":"binary:logistic","seed":1}'
+GBDT='{"num_iterations":'$TREES',"learning_rate":0.05,"num_leaves":31,"max_depth":-1,"max_bin":255,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"num_threads":2,"seed":1}'
+XGB='{"num_boost_round":'$TREES',"eta":0.05,"tree_method":"hist","grow_policy":"lossguide","max_leaves":31,"max_depth":0,"max_bin":255,"lambda":1,"min_child_weight":1,"nthread":2,"objective":"binary:logistic","seed":1}'
 RF="{\"n_estimators\":$RF_TREES,\"max_features\":\"sqrt\",\"min_samples_leaf\":10,\"num_threads\":2,\"seed\":1}"
 SKRF="{\"n_estimators\":$RF_TREES,\"max_features\":\"sqrt\",\"min_samples_leaf\":10,\"n_jobs\":2,\"random_state\":1}"
 
@@ -90,6 +93,7 @@ out=$ROOT/bench/results/learn.md
   echo
   echo "Data: $SRC: $rows rows x $feats features; trained on $ntr labelled rows (index % 5 != 0),"
   echo "AUC on $nte (index % 5 == 0); prediction of the first $(field gbdt predict_rows) rows."
+  echo "Boosting: $TREES rounds on both sides; forests: $RF_TREES trees on both sides."
   echo "Medians of $BENCH_RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average at the end: $load"
   echo "(the machine is shared: wall times carry the other jobs' load; CPU seconds are steadier)."
   echo "Fit time includes binning (ours) and QuantileDMatrix construction (XGBoost); data loading excluded."

@@ -95,12 +95,13 @@ static int _edges(const double *vals, size_t n, int max_bin, double *upper)
 int ds_bin_of(const ds_dataset *d, size_t j, double x)
 {
     if (x != x) return d->n_vbins[j];
+    /* the first b with x <= u[b] (u[last] = +inf), by a branch-free binary search */
     const double *u = d->upper[j];
-    int lo = 0, hi = d->n_vbins[j] - 1;   /* the answer is in [lo, hi]; u[hi] = +inf */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (x <= u[mid]) hi = mid;
-        else lo = mid + 1;
+    int lo = 0, size = d->n_vbins[j];
+    while (size > 1) {
+        int half = size / 2;
+        lo = x <= u[lo + half - 1] ? lo : lo + half;
+        size -= half;
     }
     return lo;
 }

@@ -164,7 +164,49 @@ static void _pool_put(gr_work *w, gr_bin *b)
 
 /* ---- histograms ------------------------------------------------------------------------ */
 
-/* Build the histograms of features feats[0..nf) for the rows of leaf l into hist. */
+#define ROW_BLOCK 8192   /* rows per pass: their ordered gradients stay in cache across features */
+
+/* Add rows k0..k1 of a leaf (row ids ix, ordered gradients gh) to one feature's histogram. */
+static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, size_t k0,
+                       size_t k1, gr_bin *hb, int nb)
+{
+    if (nb <= 16) {
+        /* few bins: runs of rows in one bin would chain their updates; four interleaved
+         * partial histograms break the chain */
+        gr_bin part[4][16];
+        memset(part, 0, sizeof part);
+        size_t k = k0;
+        for (; k + 4 <= k1; k += 4)
+            for (int u = 0; u < 4; u++) {
+                gr_bin *e = &part[u][col[ix[k + u]]];
+                e->g += gh[2 * (k + u)];
+                e->h += gh[2 * (k + u) + 1];
+                e->c++;
+            }
+        for (; k < k1; k++) {
+            gr_bin *e = &part[0][col[ix[k]]];
+            e->g += gh[2 * k];
+            e->h += gh[2 * k + 1];
+            e->c++;
+        }
+        for (int b = 0; b < nb; b++) {
+            hb[b].g += (part[0][b].g + part[1][b].g) + (part[2][b].g + part[3][b].g);
+            hb[b].h += (part[0][b].h + part[1][b].h) + (part[2][b].h + part[3][b].h);
+            hb[b].c += part[0][b].c + part[1][b].c + part[2][b].c + part[3][b].c;
+        }
+        return;
+    }
+    for (size_t k = k0; k < k1; k++) {
+        gr_bin *e = hb + col[ix[k]];
+        e->g += gh[2 * k];
+        e->h += gh[2 * k + 1];
+        e->c++;
+    }
+}
+
+/* Build the histograms of features feats[0..nf) for the rows of leaf l into hist: rows in
+ * blocks, each block through every feature (threads own fixed sets of features, so the sums
+ * of a feature are always added in the same order whatever the thread count). */
 static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
                    const double *h, const int *feats, size_t nf, gr_bin *hist)
 {
@@ -178,44 +220,20 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
     }
     int nt = p->n_threads > 0 ? p->n_threads : 1;
     int par = nt > 1 && (double)n * (double)nf > 200000.0;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
-    for (size_t q = 0; q < nf; q++) {
-        int j = feats[q];
-        gr_bin *hb = hist + w->off[j];
-        memset(hb, 0, ((size_t)d->n_vbins[j] + 1) * sizeof *hb);
-        const uint8_t *col = ds_col(d, (size_t)j);
-        int nb = d->n_vbins[j] + 1;
-        if (nb <= 16) {
-            /* few bins: runs of rows in one bin would chain their updates; four interleaved
-             * partial histograms break the chain */
-            gr_bin part[4][16];
-            memset(part, 0, sizeof part);
-            size_t k = 0;
-            for (; k + 4 <= n; k += 4)
-                for (int u = 0; u < 4; u++) {
-                    gr_bin *e = &part[u][col[ix[k + u]]];
-                    e->g += gh[2 * (k + u)];
-                    e->h += gh[2 * (k + u) + 1];
-                    e->c++;
-                }
-            for (; k < n; k++) {
-                gr_bin *e = &part[0][col[ix[k]]];
-                e->g += gh[2 * k];
-                e->h += gh[2 * k + 1];
-                e->c++;
-            }
-            for (int b = 0; b < nb; b++) {
-                hb[b].g = (part[0][b].g + part[1][b].g) + (part[2][b].g + part[3][b].g);
-                hb[b].h = (part[0][b].h + part[1][b].h) + (part[2][b].h + part[3][b].h);
-                hb[b].c = part[0][b].c + part[1][b].c + part[2][b].c + part[3][b].c;
-            }
-            continue;
+#pragma omp parallel num_threads(nt) if (par)
+    {
+#pragma omp for schedule(static)
+        for (size_t q = 0; q < nf; q++) {
+            int j = feats[q];
+            memset(hist + w->off[j], 0, ((size_t)d->n_vbins[j] + 1) * sizeof(gr_bin));
         }
-        for (size_t k = 0; k < n; k++) {
-            gr_bin *e = hb + col[ix[k]];
-            e->g += gh[2 * k];
-            e->h += gh[2 * k + 1];
-            e->c++;
+        for (size_t k0 = 0; k0 < n; k0 += ROW_BLOCK) {
+            size_t k1 = k0 + ROW_BLOCK < n ? k0 + ROW_BLOCK : n;
+#pragma omp for schedule(static) nowait
+            for (size_t q = 0; q < nf; q++) {
+                int j = feats[q];
+                _hist_rows(ds_col(d, (size_t)j), ix, gh, k0, k1, hist + w->off[j], d->n_vbins[j] + 1);
+            }
         }
     }
 }
