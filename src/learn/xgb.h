@@ -25,7 +25,7 @@
 typedef struct xgb_params {
     int num_boost_round;        /* boosting rounds (n_estimators), >= 1; default 100 */
     double eta;                 /* learning_rate, (0, 1]; default 0.3 */
-    int max_depth;              /* >= 0 (0: no limit with lossguide; keep >= 1); default 6 */
+    int max_depth;              /* 1..64 (depth-wise growth); default 6 */
     double min_child_weight;    /* >= 0; default 1 */
     double subsample;           /* (0, 1]; default 1 */
     double colsample_bytree;    /* (0, 1]; default 1 */

@@ -25,7 +25,7 @@ const char *xgb_params_check(const xgb_params *p)
     if (!p) return "no parameters";
     if (p->num_boost_round < 1) return "num_boost_round must be >= 1";
     if (!(p->eta > 0 && p->eta <= 1)) return "eta must be in (0, 1]";
-    if (p->max_depth < 0) return "max_depth must be >= 0";
+    if (p->max_depth < 1) return "max_depth must be >= 1";
     if (!(p->min_child_weight >= 0)) return "min_child_weight must be >= 0";
     if (!(p->subsample > 0 && p->subsample <= 1)) return "subsample must be in (0, 1]";
     if (!(p->colsample_bytree > 0 && p->colsample_bytree <= 1)) return "colsample_bytree must be in (0, 1]";
@@ -202,7 +202,7 @@ typedef struct _pdef {
 static const _pdef _defs[] = {
     PD("num_boost_round", "n_estimators", NULL, 1, 1, 100000, num_boost_round),
     PD("eta", "learning_rate", NULL, 0, 1e-12, 1, eta),
-    PD("max_depth", NULL, NULL, 1, 0, 64, max_depth),
+    PD("max_depth", NULL, NULL, 1, 1, 64, max_depth),
     PD("min_child_weight", NULL, NULL, 0, 0, 1e300, min_child_weight),
     PD("subsample", NULL, NULL, 0, 1e-12, 1, subsample),
     PD("colsample_bytree", NULL, NULL, 0, 1e-12, 1, colsample_bytree),
