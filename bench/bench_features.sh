@@ -50,12 +50,14 @@ p_s=$(median "$W/py.txt" 1); p_kb=$(median "$W/py.txt" 2); p_cpu=$(median "$W/py
 rows=$(awk 'NR > 1' "$D"/*.csv 2>/dev/null | wc -l)
 ratio=$(awk -v a="$py_compute" -v b="$c_s" 'BEGIN { if (b > 0 && a > 0) printf "%.1f", a / b; else print "n/a" }')
 ratio_cpu=$(awk -v a="$p_cpu" -v b="$c_cpu" 'BEGIN { if (b > 0 && a > 0) printf "%.1f", a / b; else print "n/a" }')
+# paths as shown in the results: relative to the repository
+show() { local x="$*"; x=${x//$CS/build/creditscore}; x=${x//$ROOT\//}; echo "$x"; }
 mkdir -p "$ROOT/bench/results"
 cat >"$ROOT/bench/results/features.md" <<MD
 # features: creditscore vs pandas, full-size generated data
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, shared machine (other jobs running: expect noise).
-Data: \`$D\` (\`creditscore synth --seed 1\`): $(wc -l <"$D/application_train.csv") + $(wc -l <"$D/application_test.csv") application lines, $rows lines in all tables.
+Data: \`$(show "$D")\` (\`creditscore synth --seed 1\`): $(wc -l <"$D/application_train.csv") + $(wc -l <"$D/application_test.csv") application lines, $rows lines in all tables.
 
 | | wall time (s) | CPU time, user + sys (s) | peak RSS (MB) | load average at start | runs |
 |---|---|---|---|---|---|
@@ -73,8 +75,8 @@ times (CPU time is the steadier figure).
 Commands:
 
 \`\`\`sh
-${CMD_C[*]}
-${CMD_PY[*]}
+$(show "${CMD_C[*]}")
+$(show "${CMD_PY[*]}")
 \`\`\`
 
 Raw measurements (wall s, max RSS KB, CPU s, load): creditscore $(tr '\n' ';' <"$W/c.txt") pandas $(tr '\n' ';' <"$W/py.txt")
