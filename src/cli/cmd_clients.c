@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static void _help(void)
+static void _help(FILE *out)
 {
-    printf("usage: creditscore clients import --features FILE --data DIR --out FILE\n"
+    fprintf(out, "usage: creditscore clients import --features FILE --data DIR --out FILE\n"
            "\n"
            "Build the clients store of the API: for each client of the feature file, its feature\n"
            "vector and the raw application fields (age, children, income, employment, credit,\n"
@@ -46,7 +46,7 @@ static int _import(int argc, char **argv)
         case 'f': features = optarg; break;
         case 'd': data = optarg; break;
         case 'o': out = optarg; break;
-        case 'h': _help(); return CLI_EXIT_OK;
+        case 'h': _help(stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("clients import", "unknown option");
         }
     }
@@ -84,7 +84,7 @@ done:
 int cmd_clients(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        _help();
+        _help(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "import")) return _import(argc - 1, argv + 1);
