@@ -13,8 +13,8 @@
  *   lrn_model_write(mod, &buf, &err);  ...  mod2 = lrn_model_read(buf.data, buf.len, &err);
  *
  * Each kind lives in its own file and plugs in through an lrn_ops table (below): gbdt.c
- * (lrn_gbdt_ops), forest.c (lrn_forest_ops), dummy.c (lrn_dummy_ops), logreg.c
- * (lrn_logreg_ops in lr_learner.c), xgb_train.c (lrn_xgboost_ops); lrn.c's table lists them all.
+ * (lrn_gbdt_ops), forest.c (lrn_forest_ops), dummy.c (lrn_dummy_ops), lr_learner.c
+ * (lrn_logreg_ops), xgb_train.c (lrn_xgboost_ops); lrn.c's table lists them all.
  *
  * Raw scores: for gbdt, xgboost, logreg and dummy the raw score is log-odds (proba =
  * sigmoid(raw)); for forest it is already a probability (the mean of leaf frequencies).
@@ -31,7 +31,7 @@
 
 typedef enum lrn_kind {
     LRN_DUMMY = 0,      /* "dummy": the class prior, the floor every model must beat */
-    LRN_LOGREG = 1,     /* "logreg": L2 logistic regression (lr_, logreg.c) */
+    LRN_LOGREG = 1,     /* "logreg": L2 logistic regression (lr.h, lr_learner.c) */
     LRN_GBDT = 2,       /* "gbdt": histogram gradient boosting, LightGBM parameter names */
     LRN_FOREST = 3,     /* "forest": random forest, scikit-learn parameter names */
     LRN_XGBOOST = 4,    /* "xgboost": libxgboost, XGBoost parameter names (xgb_train.c) */
