@@ -26,7 +26,7 @@ import json, sys
 import numpy as np, xgboost as xgb
 w = sys.argv[1]
 rng = np.random.default_rng(1)
-X = rng.normal(size=(4000, 795)); y = (rng.random(4000) < 0.1).astype(int)
+X = rng.normal(size=(3000, 50)); y = (rng.random(3000) < 0.3).astype(int)   # tree size does not depend on the width
 b = xgb.train({"max_depth": 5, "eta": 0.05, "min_child_weight": 0, "lambda": 0, "nthread": 2,
                "objective": "binary:logistic", "tree_method": "hist"}, xgb.DMatrix(X, y), 1000)
 b.save_model(w + "/peer.json")
