@@ -204,9 +204,13 @@ static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, s
     }
 }
 
-/* Build the histograms of features feats[0..nf) for the rows of leaf l into hist: rows in
- * blocks, each block through every feature (threads own fixed sets of features, so the sums
- * of a feature are always added in the same order whatever the thread count). */
+/* Build the histograms of features feats[0..nf) for the rows of leaf l into hist. Work items
+ * are chunks of features, taken dynamically by the threads (a thread the machine preempts
+ * does not hold the others up); a chunk walks the rows in blocks so that each block's
+ * ordered gradients stay in cache across the chunk's features. A feature's sums are added
+ * in the same order whatever the thread count. */
+#define FEAT_CHUNK 16
+
 static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
                    const double *h, const int *feats, size_t nf, gr_bin *hist)
 {
@@ -220,17 +224,17 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
     }
     int nt = p->n_threads > 0 ? p->n_threads : 1;
     int par = nt > 1 && (double)n * (double)nf > 200000.0;
-#pragma omp parallel num_threads(nt) if (par)
-    {
-#pragma omp for schedule(static)
-        for (size_t q = 0; q < nf; q++) {
+    size_t n_chunks = (nf + FEAT_CHUNK - 1) / FEAT_CHUNK;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
+    for (size_t c = 0; c < n_chunks; c++) {
+        size_t q0 = c * FEAT_CHUNK, q1 = q0 + FEAT_CHUNK < nf ? q0 + FEAT_CHUNK : nf;
+        for (size_t q = q0; q < q1; q++) {
             int j = feats[q];
             memset(hist + w->off[j], 0, ((size_t)d->n_vbins[j] + 1) * sizeof(gr_bin));
         }
         for (size_t k0 = 0; k0 < n; k0 += ROW_BLOCK) {
             size_t k1 = k0 + ROW_BLOCK < n ? k0 + ROW_BLOCK : n;
-#pragma omp for schedule(static) nowait
-            for (size_t q = 0; q < nf; q++) {
+            for (size_t q = q0; q < q1; q++) {
                 int j = feats[q];
                 _hist_rows(ds_col(d, (size_t)j), ix, gh, k0, k1, hist + w->off[j], d->n_vbins[j] + 1);
             }
@@ -352,9 +356,8 @@ static void _best_over(gr_work *w, const gr_params *p, const gr_leaf *l, const g
                        const int *feats, size_t nf, gr_split *best)
 {
     double ps = _score(p, l->G, l->H, l->w);
-    int nt = p->n_threads > 0 ? p->n_threads : 1;
-    int par = nt > 1 && nf > 256;
-#pragma omp parallel for schedule(static) num_threads(nt) if (par)
+    /* sequential: a scan of every bin is cheap next to a parallel region's barrier on a busy
+     * machine */
     for (size_t q = 0; q < nf; q++) _best_feat(w, p, l, feats[q], hist + w->off[feats[q]], ps, &w->fbest[q]);
     for (size_t q = 0; q < nf; q++)
         if (w->fbest[q].feat >= 0 && (best->feat < 0 || w->fbest[q].gain > best->gain))
