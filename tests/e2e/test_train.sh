@@ -4,6 +4,7 @@
 # comparison table is written; bad input (missing file, corrupt or truncated model, bad
 # --params, bad search space, missing feature) fails with a clear message and exit code.
 source "$(dirname "$0")/lib.sh"
+export CREDITSCORE_STORE="$T/runs.db"   # runs tracked by train/compare stay in the temporary folder
 
 # a small feature file from a tiny generator linked against the build's objects
 ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/features/featfile.o 2>/dev/null
