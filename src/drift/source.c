@@ -172,6 +172,11 @@ drift_dataset *drift_dataset_from_model(const char *path, cs_err *err)
         return NULL;
     }
     n_feats = mf_n_feats(o->m);
+    /* the sample has a checksum of its own, not verified by a plain load */
+    if (mf_sample_check(o->m, err) != CS_OK) {
+        _model_free(o);
+        return NULL;
+    }
     n_rows = mf_sample(o->m, NULL, NULL, &values);
     if (n_rows == 0 || !values) {
         cs_err_set(err, CS_ENOTFOUND, "%s: the model carries no training sample for drift", path);
