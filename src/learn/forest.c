@@ -220,6 +220,7 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
         .min_sum_hessian = 0,
         .shrinkage = 1,
         .feats_per_node = _n_per_node(p, nf),
+        .stop_pure = 1,
         .n_threads = 1,
     };
     if (gp.feats_per_node >= (int)nf) gp.feats_per_node = (int)nf;

@@ -1,7 +1,7 @@
 /*
  * forest.h: the random forest (kind LRN_FOREST), grown by the same histogram tree grower
  * as boosting (grower.h): each tree on a bootstrap sample (counts as weights), a fresh
- * random subset of max_features features at every node (more when none of them can split,
+ * random subset of max_features features at every node (more when some are constant there,
  * as scikit-learn does), Gini-equivalent gain, leaves holding the weighted class-1
  * frequency; the forest's raw score is the mean of its trees' leaves, a probability.
  * Trees are grown in parallel (OpenMP), each from its own random stream, so the result

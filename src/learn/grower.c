@@ -369,8 +369,8 @@ static void _best_over(gr_work *w, const gr_params *p, const gr_leaf *l, const g
 /* The best split of feature j for a small leaf (n <= SMALL_N rows) without a histogram:
  * the rows sorted by bin, scanned over the bins present. Same result as _best_feat() on the
  * full histogram in the common case (no monotone bound, no L1), to which it is limited. */
-static void _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, int j,
-                        const double *g, const double *h, double parent_score, gr_split *s)
+static int _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, int j,
+                       const double *g, const double *h, double parent_score, gr_split *s)
 {
     const ds_dataset *d = w->d;
     const size_t *ix = w->idx + l->begin;
@@ -401,6 +401,7 @@ static void _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, 
         nh += hh[n_val];
     }
     int64_t nc = n - n_val;
+    int varies = n > 0 && bb[0] != bb[n - 1];
     s->feat = -1;
     s->gain = 0;
     double eps = 1e-12 * (fabs(parent_score) + 1), l2 = p->lambda_l2, best = 0;
@@ -428,9 +429,9 @@ static void _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, 
             }
         }
     }
-    if (best_b < 0) return;
+    if (best_b < 0) return varies;
     double gain = best - parent_score;
-    if (!(gain > p->min_gain && gain > eps)) return;
+    if (!(gain > p->min_gain && gain > eps)) return varies;
     double gl = best_dir ? ng : 0, hl = best_dir ? nh : 0;
     int64_t cl = best_dir ? nc : 0;
     for (int k = 0; k < n_val && bb[k] <= best_b; k++) {
@@ -447,6 +448,7 @@ static void _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, 
     s->wl = _leaf_w(p, s->gl, s->hl, l->lo, l->hi);
     s->wr = _leaf_w(p, s->gr, s->hr, l->lo, l->hi);
     if (nc == 0) s->default_left = s->cl >= s->cr;
+    return varies;
 }
 
 /* Find leaf l's best split. Mode "all features": hist holds the histograms of feats. Mode
@@ -465,12 +467,16 @@ static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist
         _best_over(w, p, l, hist, feats, nf, &l->best);
         return;
     }
+    /* a pure leaf (the forest's one-class node: output 0 or 1) has nothing to gain */
+    if (p->stop_pure && (l->w <= 1e-12 || l->w >= 1 - 1e-12)) return;
     int *perm = w->fperm;
     int small = n <= SMALL_N && p->lambda_l1 == 0 && !p->monotone && isinf(l->lo) && isinf(l->hi);
     memcpy(perm, feats, nf * sizeof *perm);
-    size_t k = (size_t)p->feats_per_node, done = 0;
-    while (done < nf) {
-        size_t take = k < nf - done ? k : nf - done;
+    /* as scikit-learn: draw features until k of them vary within the leaf (constant ones
+     * do not count) or none are left */
+    size_t k = (size_t)p->feats_per_node, done = 0, varying = 0;
+    while (done < nf && varying < k) {
+        size_t take = k - varying < nf - done ? k - varying : nf - done;
         for (size_t q = 0; q < take; q++) {   /* partial Fisher-Yates */
             size_t r = done + q + (size_t)cs_rng_below(rng, nf - done - q);
             int t = perm[done + q];
@@ -481,15 +487,20 @@ static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist
             double ps = _score(p, l->G, l->H, l->w);
             for (size_t q = 0; q < take; q++) {
                 gr_split sp;
-                _best_small(w, p, l, perm[done + q], g, h, ps, &sp);
+                varying += _best_small(w, p, l, perm[done + q], g, h, ps, &sp);
                 if (sp.feat >= 0 && (l->best.feat < 0 || sp.gain > l->best.gain)) l->best = sp;
             }
         } else {
             _build(w, p, l, g, h, perm + done, take, scratch);
             _best_over(w, p, l, scratch, perm + done, take, &l->best);
+            for (size_t q = 0; q < take; q++) {
+                int j = perm[done + q], nz = 0;
+                const gr_bin *hb = scratch + w->off[j];
+                for (int b = 0; b <= w->d->n_vbins[j] && nz < 2; b++) nz += hb[b].c > 0;
+                varying += nz > 1;
+            }
         }
         done += take;
-        if (l->best.feat >= 0) break;
     }
 }
 

@@ -34,7 +34,8 @@ typedef struct gr_params {
     double shrinkage;           /* leaf values multiplied by this (learning rate; 1 for forest) */
     const int8_t *monotone;     /* n_feats constraints (-1, 0, +1), or NULL */
     int feats_per_node;         /* 0: every active feature in every node; > 0: sample this many
-                                 * per node (and more when none of them splits, as sklearn) */
+                                 * per node (more when some are constant in it, as sklearn) */
+    int stop_pure;              /* 1: a leaf whose output is 0 or 1 is not split (forest) */
     int n_threads;              /* OpenMP threads for histograms (1 inside a parallel region) */
 } gr_params;
 
