@@ -367,7 +367,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     if (c->n_prev > 60) c->n_prev = 60;
 
     /* the risk logit (without the intercept) */
-    z += 1.00 * -t + 0.75 * h + 0.60 * u_hid;
+    z += 1.00 * -t + 0.82 * h + 0.60 * u_hid;
     z += -0.03 * (age - 43.0);
     z += anomaly ? -0.10 : 0.35 - 0.07 * fmin(years_emp, 12.0);
     if (!strcmp(s[A_CODE_GENDER], "M")) z += 0.40;
