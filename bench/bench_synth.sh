@@ -63,8 +63,8 @@ RATIO=$(awk -v a="$P_MED" -v b="$T_MED" 'BEGIN {printf "%.1f", a / b}')
   echo "Commands:"
   echo
   echo '```'
-  echo "$CMD"
-  echo "$PEER_CMD"
+  echo "${CMD//$ROOT/.}"
+  echo "${PEER_CMD//$ROOT/.}"
   echo '```'
   echo
   echo "The peer only writes tables that already exist in memory (reading them is not timed),"
