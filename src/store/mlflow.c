@@ -7,6 +7,7 @@
  * mlflow.source.type and mlflow.parentRunId (search trials).
  */
 #include "mlflow.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -16,29 +17,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static cs_status _mkdirs(const char *path, cs_err *err)
-{
-    char tmp[PATH_MAX];
-    size_t n = strlen(path);
-    if (n >= sizeof tmp) return cs_err_set(err, CS_EINVAL, "path too long: %s", path);
-    memcpy(tmp, path, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
-    return CS_OK;
-}
-
 static cs_status _write_file(const char *path, const char *data, size_t len, cs_err *err)
 {
     FILE *f;
     char dir[PATH_MAX];
     cs_status st;
     snprintf(dir, sizeof dir, "%s", path);
-    if ((st = _mkdirs(dirname(dir), err))) return st;
+    if ((st = store__mkdirs(dirname(dir), err))) return st;
     f = fopen(path, "wb");
     if (!f) return cs_err_set(err, CS_EIO, "%s: %s", path, strerror(errno));
     if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
@@ -95,13 +80,13 @@ static cs_status _export_run(store *s, const char *root, const char *abs_root, c
     cs_status st;
 
     snprintf(dir, sizeof dir, "%s/%lld/%s", root, (long long)r->experiment_id, r->run_id);
-    if ((st = _mkdirs(dir, err))) return st;
+    if ((st = store__mkdirs(dir, err))) return st;
     snprintf(path, sizeof path, "%s/artifacts", dir);
-    if ((st = _mkdirs(path, err))) return st;
+    if ((st = store__mkdirs(path, err))) return st;
     snprintf(path, sizeof path, "%s/params", dir);
-    if ((st = _mkdirs(path, err))) return st;
+    if ((st = store__mkdirs(path, err))) return st;
     snprintf(path, sizeof path, "%s/metrics", dir);
-    if ((st = _mkdirs(path, err))) return st;
+    if ((st = store__mkdirs(path, err))) return st;
 
     cs_buf_printf(&b, NULL, "artifact_uri: file://%s/%lld/%s/artifacts\n", abs_root, (long long)r->experiment_id, r->run_id);
     if (r->end_ms) cs_buf_printf(&b, NULL, "end_time: %lld\n", (long long)r->end_ms);
@@ -185,7 +170,7 @@ cs_status store_export_mlflow(store *s, const char *dir, store_export_stats *sta
     cs_status st;
     store_run_list *runs;
 
-    if ((st = _mkdirs(dir, err))) return st;
+    if ((st = store__mkdirs(dir, err))) return st;
     if (!realpath(dir, abs_root)) return cs_err_set(err, CS_EIO, "%s: %s", dir, strerror(errno));
     if ((st = store_experiments(s, &exps, &n_exps, err))) return st;
     for (size_t i = 0; i < n_exps && !st; i++) {

@@ -2,6 +2,7 @@
  * registry.c: the model registry (see registry.h).
  */
 #include "registry.h"
+#include "store_int.h"
 
 #include "../base/sha256.h"
 
@@ -21,24 +22,6 @@ static const char *SCHEMA =
     "  threshold REAL, metrics TEXT NOT NULL DEFAULT '{}', learner TEXT NOT NULL DEFAULT '',"
     "  created INTEGER NOT NULL, PRIMARY KEY (name, version), UNIQUE (name, sha256));";
 
-static cs_status _exec(store *s, const char *sql, cs_err *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cs_status st = cs_err_set(err, CS_EIO, "%s: %s", store_path(s), msg ? msg : "sqlite error");
-        sqlite3_free(msg);
-        return st;
-    }
-    return CS_OK;
-}
-
-static cs_status _prepare(store *s, const char *sql, sqlite3_stmt **q, cs_err *err)
-{
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, q, NULL) != SQLITE_OK)
-        return cs_err_set(err, CS_EIO, "%s: %s", store_path(s), sqlite3_errmsg(store_db(s)));
-    return CS_OK;
-}
-
 static int _valid_name(const char *n)
 {
     size_t len = strlen(n);
@@ -54,20 +37,6 @@ static const char *_canon_stage(const char *stage)
     for (size_t i = 0; i < 4; i++)
         if (!strcasecmp(stage, stages[i])) return stages[i];
     return NULL;
-}
-
-static cs_status _mkdirs(const char *path, cs_err *err)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
-    return CS_OK;
 }
 
 static cs_status _copy(const char *from, const char *to, cs_err *err)
@@ -95,7 +64,7 @@ static cs_status _copy(const char *from, const char *to, cs_err *err)
 
 static cs_status _ensure_schema(store *s, cs_err *err)
 {
-    return _exec(s, SCHEMA, err);
+    return store__exec(s, SCHEMA, err);
 }
 
 /* The most recent run that logged this file as an artifact, or "". */
@@ -103,7 +72,7 @@ static void _source_run(store *s, const char *abs_path, char out[STORE_RUN_ID_LE
 {
     sqlite3_stmt *q = NULL;
     out[0] = '\0';
-    if (_prepare(s, "SELECT a.run_id FROM artifacts a JOIN runs r USING (run_id) WHERE a.path = ?"
+    if (store__prepare(s, "SELECT a.run_id FROM artifacts a JOIN runs r USING (run_id) WHERE a.path = ?"
                     " ORDER BY r.start_time DESC LIMIT 1", &q, NULL))
         return;
     sqlite3_bind_text(q, 1, abs_path, -1, SQLITE_TRANSIENT);
@@ -127,19 +96,19 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     if (!realpath(path, abs)) return cs_err_set(err, CS_EIO, "%s: %s", path, strerror(errno));
     if ((st = cs_sha256_file(abs, sha, err))) return st;
     if ((st = _ensure_schema(s, err))) return st;
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
 
-    if ((st = _prepare(s, "SELECT version FROM model_versions WHERE name = ? AND sha256 = ?", &q, err))) goto fail;
+    if ((st = store__prepare(s, "SELECT version FROM model_versions WHERE name = ? AND sha256 = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, sha, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) {
         *version = sqlite3_column_int(q, 0);
         *existed = 1;
         sqlite3_finalize(q);
-        return _exec(s, "COMMIT", err);
+        return store__exec(s, "COMMIT", err);
     }
     sqlite3_finalize(q);
-    if ((st = _prepare(s, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?", &q, err)))
+    if ((st = store__prepare(s, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?", &q, err)))
         goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int(q, 0);
@@ -147,7 +116,7 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     q = NULL;
 
     snprintf(dir, sizeof dir, "%s-artifacts/registry/%s/%d", store_path(s), name, v);
-    if ((st = _mkdirs(dir, err))) goto fail;
+    if ((st = store__mkdirs(dir, err))) goto fail;
     snprintf(copy, sizeof copy, "%s/model.csm", dir);
     if ((st = _copy(abs, copy, err))) goto fail;
     {
@@ -163,7 +132,7 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     else
         _source_run(s, abs, run);
 
-    if ((st = _prepare(s, "INSERT INTO model_versions(name, version, sha256, path, source_run_id, threshold,"
+    if ((st = store__prepare(s, "INSERT INTO model_versions(name, version, sha256, path, source_run_id, threshold,"
                           " metrics, learner, created) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
         goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -182,7 +151,7 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     }
     sqlite3_finalize(q);
     *version = v;
-    return _exec(s, "COMMIT", err);
+    return store__exec(s, "COMMIT", err);
 fail:
     if (q) sqlite3_finalize(q);
     sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
@@ -218,7 +187,7 @@ cs_status store_model_list(store *s, const char *name, store_model_version **out
     *out = NULL;
     *n = 0;
     if ((st = _ensure_schema(s, err))) return st;
-    if ((st = _prepare(s, name ? "SELECT " MV_COLS " FROM model_versions WHERE name = ? ORDER BY name, version"
+    if ((st = store__prepare(s, name ? "SELECT " MV_COLS " FROM model_versions WHERE name = ? ORDER BY name, version"
                                : "SELECT " MV_COLS " FROM model_versions ORDER BY name, version", &q, err)))
         return st;
     if (name) sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -249,8 +218,8 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
 
     if (!canon) return cs_err_set(err, CS_EINVAL, "unknown stage '%s' (staging, production, archived, none)", stage);
     if ((st = _ensure_schema(s, err))) return st;
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _prepare(s, "SELECT 1 FROM model_versions WHERE name = ? AND version = ?", &q, err))) goto fail;
+    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = store__prepare(s, "SELECT 1 FROM model_versions WHERE name = ? AND version = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, version);
     if (sqlite3_step(q) != SQLITE_ROW) {
@@ -260,7 +229,7 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
     sqlite3_finalize(q);
     q = NULL;
     if (!strcmp(canon, "Staging") || !strcmp(canon, "Production")) {
-        if ((st = _prepare(s, "UPDATE model_versions SET stage = 'Archived' WHERE name = ? AND stage = ?"
+        if ((st = store__prepare(s, "UPDATE model_versions SET stage = 'Archived' WHERE name = ? AND stage = ?"
                               " AND version != ?", &q, err)))
             goto fail;
         sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -270,7 +239,7 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
         sqlite3_finalize(q);
         q = NULL;
     }
-    if ((st = _prepare(s, "UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?", &q, err))) goto fail;
+    if ((st = store__prepare(s, "UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, canon, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 3, version);
@@ -279,7 +248,7 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
         goto fail;
     }
     sqlite3_finalize(q);
-    return _exec(s, "COMMIT", err);
+    return store__exec(s, "COMMIT", err);
 fail:
     if (q) sqlite3_finalize(q);
     sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
@@ -298,9 +267,9 @@ cs_status store_model_get(store *s, const char *name, const char *stage, int ver
     if (stage && !(canon = _canon_stage(stage)))
         return cs_err_set(err, CS_EINVAL, "unknown stage '%s' (staging, production, archived, none)", stage);
     if ((st = _ensure_schema(s, err))) return st;
-    if (canon) st = _prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND stage = ?"
+    if (canon) st = store__prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND stage = ?"
                                 " ORDER BY version DESC LIMIT 1", &q, err);
-    else st = _prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND version = ?", &q, err);
+    else st = store__prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND version = ?", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (canon) sqlite3_bind_text(q, 2, canon, -1, SQLITE_STATIC);

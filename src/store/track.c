@@ -3,6 +3,7 @@
  * artifacts, queries, and the reaping of runs whose process died.
  */
 #include "track.h"
+#include "store_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -71,7 +73,7 @@ static cs_status _sql_err(store *s, cs_err *err, const char *what)
     return cs_err_set(err, CS_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-static cs_status _exec(store *s, const char *sql, cs_err *err)
+cs_status store__exec(store *s, const char *sql, cs_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -82,11 +84,12 @@ static cs_status _exec(store *s, const char *sql, cs_err *err)
     return CS_OK;
 }
 
-static cs_status _prepare(store *s, const char *sql, sqlite3_stmt **st, cs_err *err)
+cs_status store__prepare(store *s, const char *sql, sqlite3_stmt **st, cs_err *err)
 {
     if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) return _sql_err(s, err, "prepare");
     return CS_OK;
 }
+
 
 /* The start time of a process (field 22 of /proc/PID/stat), 0 when unknown. */
 static int64_t _pid_start(long pid)
@@ -207,7 +210,7 @@ static cs_status _reap(store *s, cs_err *err)
     cs_status st = CS_OK;
 
     _hostname(host, sizeof host);
-    if ((st = _prepare(s, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
+    if ((st = store__prepare(s, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -252,16 +255,16 @@ store *store_open(const char *path, cs_err *err)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 30000);
-    if (_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) ||
-        _exec(s, "BEGIN IMMEDIATE", err)) {
+    if (store__exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) ||
+        store__exec(s, "BEGIN IMMEDIATE", err)) {
         store_close(s);
         return NULL;
     }
-    if (_exec(s, SCHEMA, err) ||
-        _exec(s, "INSERT OR IGNORE INTO experiments(experiment_id, name, creation_time, last_update_time)"
+    if (store__exec(s, SCHEMA, err) ||
+        store__exec(s, "INSERT OR IGNORE INTO experiments(experiment_id, name, creation_time, last_update_time)"
                  " VALUES (0, 'Default', CAST(strftime('%s','now') AS INTEGER) * 1000,"
                  " CAST(strftime('%s','now') AS INTEGER) * 1000)", err) ||
-        _exec(s, "COMMIT", err)) {
+        store__exec(s, "COMMIT", err)) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         cs_err_prefix(err, "%s is not a creditscore tracking store: ", path);
         store_close(s);
@@ -290,7 +293,7 @@ static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err 
     cs_status st;
     int64_t now = store_now_ms();
 
-    if ((st = _prepare(s, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
+    if ((st = store__prepare(s, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
                           " VALUES (?, ?, ?)", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -299,7 +302,7 @@ static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err 
     if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "creating an experiment");
     sqlite3_finalize(q);
     if (st) return st;
-    if ((st = _prepare(s, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
+    if ((st = store__prepare(s, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
     else st = _sql_err(s, err, "reading an experiment");
@@ -319,10 +322,10 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     if (experiment && strlen(experiment) > 500)
         return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
     if ((st = _new_run_id(run_id, err))) return st;
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
     if ((!experiment || !*experiment) && parent_run_id && *parent_run_id) {
         /* a trial goes where its search is */
-        if ((st = _prepare(s, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
+        if ((st = store__prepare(s, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
         sqlite3_bind_text(q, 1, parent_run_id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_ROW) {
             st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s' (the parent)", parent_run_id);
@@ -334,7 +337,7 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     } else if ((st = _experiment_id(s, experiment && *experiment ? experiment : "Default", &exp_id, err))) {
         goto fail;
     }
-    if ((st = _prepare(s, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
+    if ((st = store__prepare(s, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
                           " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)", &q, err)))
         goto fail;
     _hostname(host, sizeof host);
@@ -355,13 +358,13 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     }
     sqlite3_finalize(q);
     q = NULL;
-    if ((st = _prepare(s, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
+    if ((st = store__prepare(s, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
         goto fail;
     sqlite3_bind_int64(q, 1, store_now_ms());
     sqlite3_bind_int64(q, 2, exp_id);
     sqlite3_step(q);
     sqlite3_finalize(q);
-    return _exec(s, "COMMIT", err);
+    return store__exec(s, "COMMIT", err);
 fail:
     if (q) sqlite3_finalize(q);
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -371,10 +374,44 @@ fail:
 static cs_status _run_exists(store *s, const char *run_id, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
-    cs_status st = _prepare(s, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
+    cs_status st = store__prepare(s, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_ROW) st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s'", run_id);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Begin an IMMEDIATE write transaction on a run that must exist. */
+static cs_status _begin_on_run(store *s, const char *run_id, cs_err *err)
+{
+    cs_status st = store__exec(s, "BEGIN IMMEDIATE", err);
+    if (st) return st;
+    if ((st = _run_exists(s, run_id, err))) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return st;
+}
+
+/* End the transaction: COMMIT when st is CS_OK, ROLLBACK otherwise. Returns the outcome. */
+static cs_status _finish(store *s, cs_status st, cs_err *err)
+{
+    if (st) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
+    return store__exec(s, "COMMIT", err);
+}
+
+/* One statement with three text parameters, stepped once; `what` names it in errors. */
+static cs_status _exec3(store *s, const char *sql, const char *a, const char *b, const char *c,
+                        const char *what, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    cs_status st = store__prepare(s, sql, &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, c, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, what);
     sqlite3_finalize(q);
     return st;
 }
@@ -388,31 +425,22 @@ cs_status store_log_param(store *s, const char *run_id, const char *key, const c
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid parameter name '%s'", key);
     if (strlen(value) > 6000)
         return cs_err_set(err, CS_EINVAL, "parameter '%s': value longer than 6000 characters", key);
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _run_exists(s, run_id, err))) goto done;
-    if ((st = _prepare(s, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) goto done;
+    if ((st = _begin_on_run(s, run_id, err))) return st;
+    if ((st = store__prepare(s, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) return _finish(s, st, err);
     sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) {
+        /* immutable: the same value again is fine, another one is refused */
         if (strcmp((const char *)sqlite3_column_text(q, 0), value) != 0)
             st = cs_err_set(err, CS_EINVAL, "parameter '%s' of run %s is already '%s' (parameters cannot change)",
                             key, run_id, (const char *)sqlite3_column_text(q, 0));
         sqlite3_finalize(q);
-        goto done;
+        return _finish(s, st, err);
     }
     sqlite3_finalize(q);
-    if ((st = _prepare(s, "INSERT INTO params(run_id, key, value) VALUES (?,?,?)", &q, err))) goto done;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, value, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging a parameter");
-    sqlite3_finalize(q);
-done:
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return _exec(s, "COMMIT", err);
+    st = _exec3(s, "INSERT INTO params(run_id, key, value) VALUES (?,?,?)", run_id, key, value,
+                "logging a parameter", err);
+    return _finish(s, st, err);
 }
 
 static cs_status _insert_metrics(store *s, const char *run_id, const char *key, const double *values,
@@ -422,10 +450,9 @@ static cs_status _insert_metrics(store *s, const char *run_id, const char *key, 
     cs_status st;
 
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid metric name '%s'", key);
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _run_exists(s, run_id, err))) goto done;
-    if ((st = _prepare(s, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q, err)))
-        goto done;
+    if ((st = _begin_on_run(s, run_id, err))) return st;
+    if ((st = store__prepare(s, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q, err)))
+        return _finish(s, st, err);
     for (size_t i = 0; i < n && !st; i++) {
         sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
@@ -437,12 +464,7 @@ static cs_status _insert_metrics(store *s, const char *run_id, const char *key, 
         sqlite3_reset(q);
     }
     sqlite3_finalize(q);
-done:
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return _exec(s, "COMMIT", err);
+    return _finish(s, st, err);
 }
 
 cs_status store_log_metric(store *s, const char *run_id, const char *key, double value,
@@ -462,76 +484,48 @@ cs_status store_log_metric_series(store *s, const char *run_id, const char *key,
 cs_status store_set_tag(store *s, const char *run_id, const char *key, const char *value,
                         cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
     cs_status st;
 
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid tag name '%s'", key);
     if (strlen(value) > 5000) return cs_err_set(err, CS_EINVAL, "tag '%s': value longer than 5000 characters", key);
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _run_exists(s, run_id, err))) goto done;
-    if ((st = _prepare(s, "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)", &q, err))) goto done;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, value, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "setting a tag");
-    sqlite3_finalize(q);
-done:
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return _exec(s, "COMMIT", err);
+    if ((st = _begin_on_run(s, run_id, err))) return st;
+    st = _exec3(s, "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)", run_id, key, value,
+                "setting a tag", err);
+    return _finish(s, st, err);
 }
 
 cs_status store_log_artifact(store *s, const char *run_id, const char *path, const char *kind,
                              cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
     char abs[PATH_MAX];
     cs_status st;
 
     if (!realpath(path, abs)) return cs_err_set(err, CS_EIO, "artifact %s: %s", path, strerror(errno));
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _run_exists(s, run_id, err))) goto done;
-    if ((st = _prepare(s, "INSERT OR REPLACE INTO artifacts(run_id, path, kind) VALUES (?,?,?)", &q, err))) goto done;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, abs, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, kind ? kind : "file", -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging an artifact");
-    sqlite3_finalize(q);
-done:
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return _exec(s, "COMMIT", err);
+    if ((st = _begin_on_run(s, run_id, err))) return st;
+    st = _exec3(s, "INSERT OR REPLACE INTO artifacts(run_id, path, kind) VALUES (?,?,?)", run_id, abs,
+                kind ? kind : "file", "logging an artifact", err);
+    return _finish(s, st, err);
 }
 
 cs_status store_run_end(store *s, const char *run_id, store_status status, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
     cs_status st;
-    int64_t now = store_now_ms();
 
     if (status != STORE_FINISHED && status != STORE_FAILED && status != STORE_KILLED)
         return cs_err_set(err, CS_EINVAL, "a run ends as FINISHED, FAILED or KILLED");
-    if ((st = _exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = _run_exists(s, run_id, err))) goto done;
-    if ((st = _prepare(s, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
+    if ((st = _begin_on_run(s, run_id, err))) return st;
+    /* the run, and its trials still running, end together */
+    if ((st = store__prepare(s, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
                           " OR (parent_run_id = ? AND status = 1)", &q, err)))
-        goto done;
+        return _finish(s, st, err);
     sqlite3_bind_int(q, 1, (int)status);
-    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 2, store_now_ms());
     sqlite3_bind_text(q, 3, run_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 4, run_id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "ending a run");
     sqlite3_finalize(q);
-done:
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return _exec(s, "COMMIT", err);
+    return _finish(s, st, err);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -571,7 +565,7 @@ static cs_status _load_kv(store *s, const char *sql, const char *run_id, store_k
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = _prepare(s, sql, &q, err);
+    cs_status st = store__prepare(s, sql, &q, err);
     *out = NULL;
     *n = 0;
     if (st) return st;
@@ -595,7 +589,7 @@ static cs_status _load_metrics(store *s, store_run *r, cs_err *err)
     /* latest = max by (step, timestamp): the last row of each key in that order */
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = _prepare(s,
+    cs_status st = store__prepare(s,
         "SELECT key, value, step, timestamp, cnt FROM ("
         "  SELECT key, value, step, timestamp, COUNT(*) OVER (PARTITION BY key) AS cnt,"
         "   ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn"
@@ -695,7 +689,7 @@ store_run_list *store_runs_query(store *s, const store_query *qf, cs_err *err)
     if (st_filter > 0) cs_buf_puts(&sql, " AND r.status = ?", err);
     cs_buf_puts(&sql, " ORDER BY r.start_time DESC, r.rowid DESC", err);
     if (qf->limit) cs_buf_printf(&sql, err, " LIMIT %zu", qf->limit);
-    if (_prepare(s, sql.data, &q, err)) {
+    if (store__prepare(s, sql.data, &q, err)) {
         cs_buf_free(&sql);
         return NULL;
     }
@@ -718,7 +712,7 @@ store_run_list *store_run_get(store *s, const char *id, cs_err *err)
         return NULL;
     }
     snprintf(pattern, sizeof pattern, "%s%%", id);
-    if (_prepare(s, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
+    if (store__prepare(s, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
                     " WHERE r.run_id LIKE ? LIMIT 2", &q, err))
         return NULL;
     sqlite3_bind_text(q, 1, pattern, -1, SQLITE_TRANSIENT);
@@ -737,7 +731,7 @@ cs_status store_metric_history(store *s, const char *run_id, const char *key,
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = _prepare(s, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
+    cs_status st = store__prepare(s, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
                                " ORDER BY step, timestamp, rowid", &q, err);
     *points = NULL;
     *n = 0;
@@ -815,7 +809,7 @@ cs_status store_experiments(store *s, store_experiment **out, size_t *n, cs_err 
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = _prepare(s, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
+    cs_status st = store__prepare(s, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
                                " ORDER BY experiment_id", &q, err);
     *out = NULL;
     *n = 0;
@@ -841,4 +835,20 @@ void store_experiments_free(store_experiment *e, size_t n)
     if (!e) return;
     for (size_t i = 0; i < n; i++) free(e[i].name);
     free(e);
+}
+
+cs_status store__mkdirs(const char *path, cs_err *err)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof tmp) return cs_err_set(err, CS_EINVAL, "path too long: %s", path);
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return cs_err_set(err, CS_EIO, "%s: %s", tmp, strerror(errno));
+    return CS_OK;
 }
