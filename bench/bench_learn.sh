@@ -101,9 +101,9 @@ out=$ROOT/bench/results/learn.md
   echo "| | AUC | fit wall s | fit CPU s | predict wall s | predict CPU s | peak RSS MB |"
   echo "|---|---|---|---|---|---|---|"
   echo "| ours gbdt | $gbdt_auc | $gbdt_fit | $gbdt_cpu | $gbdt_pred | $gbdt_pcpu | $(mb "$gbdt_rss") |"
-  echo "| XGBoost hist $(python3 -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
+  echo "| XGBoost hist $("$PY" -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
   echo "| ours forest | $rf_auc | $rf_fit | $rf_cpu | $rf_pred | $rf_pcpu | $(mb "$rf_rss") |"
-  echo "| scikit-learn RF $(python3 -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
+  echo "| scikit-learn RF $("$PY" -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
   echo
   echo "| goal | measured | met |"
   echo "|---|---|---|"

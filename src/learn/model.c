@@ -110,8 +110,25 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     size_t n_blocks = (n + PRED_BLOCK - 1) / PRED_BLOCK;
     int par = n * (size_t)(model->n_trees + 1) > 100000;
     double *xbuf = NULL;     /* per-thread row-major blocks; the column walk when NULL */
-    if (!model->lin_coef && model->n_trees > 4)
+    size_t *used = NULL, n_used = 0;
+    if (!model->lin_coef && model->n_trees > 4) {
         xbuf = malloc((size_t)(par ? omp_get_max_threads() : 1) * PRED_BLOCK * model->n_feats * sizeof *xbuf);
+        used = malloc(model->n_feats * sizeof *used);
+        uint8_t *mark = calloc(model->n_feats, 1);
+        if (!xbuf || !used || !mark) {
+            free(xbuf);
+            xbuf = NULL;
+        } else {
+            for (int32_t t = 0; t < model->n_trees; t++)
+                for (int32_t k = 0; k < model->trees[t].n_nodes; k++) {
+                    int32_t f = model->trees[t].nodes[k].feature;
+                    if (f >= 0) mark[f] = 1;
+                }
+            for (size_t j = 0; j < model->n_feats; j++)
+                if (mark[j]) used[n_used++] = j;
+        }
+        free(mark);
+    }
 #pragma omp parallel for schedule(dynamic, 4) if (par)
     for (size_t b = 0; b < n_blocks; b++) {
         size_t lo = b * PRED_BLOCK, hi = lo + PRED_BLOCK < n ? lo + PRED_BLOCK : n;
@@ -127,7 +144,8 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
             /* transpose the block's rows so each tree walks one row held in cache */
             double *xb = xbuf + (size_t)omp_get_thread_num() * PRED_BLOCK * model->n_feats;
             size_t nf = model->n_feats, nb = hi - lo;
-            for (size_t j = 0; j < nf; j++) {
+            for (size_t u = 0; u < n_used; u++) {     /* only the features the trees read */
+                size_t j = used[u];
                 const double *col = v + j * nr;
                 for (size_t k = 0; k < nb; k++) xb[k * nf + j] = col[rows ? rows[lo + k] : lo + k];
             }
@@ -148,6 +166,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
         }
     }
     free(xbuf);
+    free(used);
     return CS_OK;
 }
 
