@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 W=$BENCH_WORK/api
 DUR=${API_BENCH_SECONDS:-10}
 CONNS=${API_BENCH_CONNS:-16}
+XCONNS=${API_EXPLAIN_CONNS:-1}   # explain: latency of one request at a time (no queueing)
 mkdir -p "$W"
 command -v wrk >/dev/null || { echo "bench_api: wrk is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -64,9 +65,9 @@ wait_up() {   # wait_up URL BODY
   done
   echo "bench_api: $1 did not come up" >&2; return 1
 }
-# run_wrk URL PATH LUA OUT: one wrk run; appends "rps p50_ms p99_ms" to OUT
+# run_wrk URL PATH LUA OUT [CONNS]: one wrk run; appends "rps p50_ms p99_ms non2xx" to OUT
 run_wrk() {
-  local o; o=$(wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -s "$3" "$1$2")
+  local o; o=$(wrk -t1 -c"${5:-$CONNS}" -d"${DUR}s" --latency -s "$3" "$1$2")
   echo "$o" >>"$W/wrk.log"
   echo "$o" | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -74,6 +75,7 @@ run_wrk() {
     /Non-2xx/ {bad = $NF} END {printf "%s %s %s %s\n", rps, p50, p99, bad + 0}' >>"$4"
 }
 rm -f "$W"/c_predict.txt "$W"/py_predict.txt "$W"/c_explain.txt "$W/wrk.log"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- our server ---------------------------------------------------------------------------------
 P=$(port_free)
@@ -101,7 +103,7 @@ curl -s -H 'Content-Type: application/json' -d "{\"client_id\": $BIG_CID}" "http
 sed -i 's|/v1/predict|/v1/explain|' "$W/explain.lua"
 for i in $(seq "$BENCH_RUNS"); do
   echo "creditscore serve /v1/explain (1,000 trees), run $i/$BENCH_RUNS" >&2
-  run_wrk "http://127.0.0.1:$P" /v1/explain "$W/explain.lua" "$W/c_explain.txt"
+  run_wrk "http://127.0.0.1:$P" /v1/explain "$W/explain.lua" "$W/c_explain.txt" "$XCONNS"
 done
 kill -TERM "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
 
@@ -129,7 +131,9 @@ ratio=$(awk -v a="$c_rps" -v b="$py_rps" 'BEGIN {printf "%.1f", a / b}')
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) cores shared by wrk, the server and whatever else runs on the machine"
   echo "(other engineers' builds and tests: expect noise). Medians of $BENCH_RUNS runs of ${DUR}s each,"
-  echo "wrk with 1 thread and $CONNS keep-alive connections, on 127.0.0.1."
+  echo "wrk with 1 thread and $CONNS keep-alive connections, on 127.0.0.1. Load average (1, 5, 15 min)"
+  echo "at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores: above 2 the server"
+  echo "waits for CPU, which shows in the p99)."
   echo
   echo "Model: $SRC ($N_TREES trees, $(basename "$MODEL")); /v1/predict by client id (clients store"
   echo "lookup in SQLite, prediction, calibration, decision, points, audit log on: $N_AUDIT decisions"
@@ -147,6 +151,9 @@ ratio=$(awk -v a="$c_rps" -v b="$py_rps" 'BEGIN {printf "%.1f", a / b}')
   echo
   echo "## /v1/explain, $BIG_TREES-tree XGBoost model (converted; exact TreeSHAP, top 10 contributions, reason codes)"
   echo
+  echo "wrk with $XCONNS connection(s): the latency of one explanation (exact TreeSHAP costs a few ms"
+  echo "of CPU for 1,000 depth-6 trees, so with more connections than cores the time is queueing)."
+  echo
   echo "| server | requests/s | p50 ms | p99 ms |"
   echo "|---|---|---|---|"
   echo "| creditscore serve | $x_rps | $x_p50 | $x_p99 |"
@@ -161,7 +168,7 @@ ratio=$(awk -v a="$c_rps" -v b="$py_rps" 'BEGIN {printf "%.1f", a / b}')
   echo "${CMD_X[*]}"
   echo "${CMD_PY[*]}"
   echo "wrk -t1 -c$CONNS -d${DUR}s --latency -s predict.lua http://127.0.0.1:PORT/v1/predict   # body {\"client_id\": $CID}"
-  echo "wrk -t1 -c$CONNS -d${DUR}s --latency -s explain.lua http://127.0.0.1:PORT/v1/explain   # body {\"client_id\": $BIG_CID}"
+  echo "wrk -t1 -c$XCONNS -d${DUR}s --latency -s explain.lua http://127.0.0.1:PORT/v1/explain   # body {\"client_id\": $BIG_CID}"
   echo '```'
   echo
   echo "Raw runs (requests/s, p50 ms, p99 ms, non-2xx): ours $(tr '\n' ';' <"$W/c_predict.txt"), explain $(tr '\n' ';' <"$W/c_explain.txt") peer $(tr '\n' ';' <"$W/py_predict.txt")"
