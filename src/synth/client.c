@@ -145,6 +145,39 @@ static double _age_worker(double u)
     return ka[5];
 }
 
+/* Coverage: the first SYNTH_COVER_CLIENTS clients (train or test) take category
+ * (index mod n) of each categorical column instead of the drawn one, so that every value
+ * occurs whatever the size and seed. Values the test table never has (Maternity leave,
+ * family status Unknown) are then replaced as for any test client: with 128 clients each
+ * such value falls on at least 16 of them, so on a train client. */
+#define SYNTH_COVER_CLIENTS 128
+
+static const char *_cover(uint64_t index, int col, const char *drawn)
+{
+    const synth_ref_col *rc = &synth_ref_app[col];
+    return index < SYNTH_COVER_CLIENTS ? rc->cats[index % (uint64_t)rc->n_cats].value : drawn;
+}
+
+/* organization of coverage client `index`: the non-XNA values in turn over the coverage
+ * clients whose (coverage) income type is not a pensioner's or an unemployed one's */
+static const char *_cover_org(uint64_t index, const char *drawn)
+{
+    const synth_ref_col *ri = &synth_ref_app[A_NAME_INCOME_TYPE], *ro = &synth_ref_app[A_ORGANIZATION_TYPE];
+    uint64_t rank = 0;
+    int k = 0;
+    if (index >= SYNTH_COVER_CLIENTS) return drawn;
+    for (uint64_t j = 0; j < index; j++) {
+        const char *it = ri->cats[j % (uint64_t)ri->n_cats].value;
+        rank += strcmp(it, "Pensioner") && strcmp(it, "Unemployed");
+    }
+    rank %= (uint64_t)(ro->n_cats - 1);
+    for (int i = 0; i < ro->n_cats; i++) {
+        if (!strcmp(ro->cats[i].value, "XNA")) continue;
+        if ((uint64_t)k++ == rank) return ro->cats[i].value;
+    }
+    return drawn;
+}
+
 static const int _terms[] = {12, 18, 24, 30, 36, 48, 60};
 static const double _term_w[] = {0.10, 0.12, 0.25, 0.13, 0.22, 0.11, 0.07};
 
@@ -176,7 +209,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     c->h = h;
 
     /* who: income type drives the DAYS_EMPLOYED = 365243 rows (pensioners, unemployed) */
-    itype = _pick(r, A_NAME_INCOME_TYPE);
+    itype = _cover(index, A_NAME_INCOME_TYPE, _pick(r, A_NAME_INCOME_TYPE));
     if (!c->is_train && !strcmp(itype, "Maternity leave")) itype = "Working";
     pensioner = !strcmp(itype, "Pensioner");
     anomaly = pensioner || !strcmp(itype, "Unemployed");
@@ -195,9 +228,9 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
 
     s[A_CODE_GENDER] = (flags & SYNTH_F_XNA) ? "XNA" : _bern(r, 202448.0 / 307507.0) ? "F" : "M";
-    edu = _pick(r, A_NAME_EDUCATION_TYPE);
+    edu = _cover(index, A_NAME_EDUCATION_TYPE, _pick(r, A_NAME_EDUCATION_TYPE));
     s[A_NAME_EDUCATION_TYPE] = edu;
-    s[A_NAME_FAMILY_STATUS] = _pick(r, A_NAME_FAMILY_STATUS);
+    s[A_NAME_FAMILY_STATUS] = _cover(index, A_NAME_FAMILY_STATUS, _pick(r, A_NAME_FAMILY_STATUS));
     if (!c->is_train && !strcmp(s[A_NAME_FAMILY_STATUS], "Unknown")) s[A_NAME_FAMILY_STATUS] = "Married";
     {
         double u = cs_rng_uniform(r);
@@ -263,7 +296,8 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
     s[A_FLAG_OWN_REALTY] = _bern(r, 213312.0 / 307511.0) ? "Y" : "N";
     if (!_bern(r, _miss(c, A_NAME_TYPE_SUITE))) s[A_NAME_TYPE_SUITE] = _pick(r, A_NAME_TYPE_SUITE);
-    s[A_NAME_HOUSING_TYPE] = _pick(r, A_NAME_HOUSING_TYPE);
+    s[A_NAME_TYPE_SUITE] = _cover(index, A_NAME_TYPE_SUITE, s[A_NAME_TYPE_SUITE]);
+    s[A_NAME_HOUSING_TYPE] = _cover(index, A_NAME_HOUSING_TYPE, _pick(r, A_NAME_HOUSING_TYPE));
 
     /* where */
     {
@@ -289,8 +323,9 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     occ = NULL;
     if (!anomaly && !_bern(r, fmax(0.0, (_miss(c, A_OCCUPATION_TYPE) - 0.18) / 0.82)))
         occ = _pick(r, A_OCCUPATION_TYPE);
+    occ = _cover(index, A_OCCUPATION_TYPE, occ);
     s[A_OCCUPATION_TYPE] = occ;
-    s[A_WEEKDAY_APPR_PROCESS_START] = _pick(r, A_WEEKDAY_APPR_PROCESS_START);
+    s[A_WEEKDAY_APPR_PROCESS_START] = _cover(index, A_WEEKDAY_APPR_PROCESS_START, _pick(r, A_WEEKDAY_APPR_PROCESS_START));
     v[A_HOUR_APPR_PROCESS_START] = _clamp(floor(12.06 + 3.26 * cs_rng_normal(r) + 0.5), 0, 23);
     v[A_REG_REGION_NOT_LIVE_REGION] = _bern(r, 0.015144);
     v[A_REG_REGION_NOT_WORK_REGION] = !anomaly && _bern(r, 0.050769 / 0.82);
@@ -298,7 +333,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     v[A_REG_CITY_NOT_LIVE_CITY] = _bern(r, 0.078173);
     v[A_REG_CITY_NOT_WORK_CITY] = !anomaly && _bern(r, 0.230454 / 0.82);
     v[A_LIVE_CITY_NOT_WORK_CITY] = v[A_REG_CITY_NOT_WORK_CITY] ? _bern(r, 0.75) : 0;
-    s[A_ORGANIZATION_TYPE] = anomaly ? "XNA" : _pick_not(r, A_ORGANIZATION_TYPE, "XNA");
+    s[A_ORGANIZATION_TYPE] = anomaly ? "XNA" : _cover_org(index, _pick_not(r, A_ORGANIZATION_TYPE, "XNA"));
 
     /* external scores: noisy views of t (EXT_SOURCE_1 and _3 also see age) */
     {
@@ -333,6 +368,10 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         if (w >= _miss(c, A_HOUSETYPE_MODE)) s[A_HOUSETYPE_MODE] = _pick(r, A_HOUSETYPE_MODE);
         if (w >= _miss(c, A_WALLSMATERIAL_MODE)) s[A_WALLSMATERIAL_MODE] = _pick(r, A_WALLSMATERIAL_MODE);
         if (w >= _miss(c, A_EMERGENCYSTATE_MODE)) s[A_EMERGENCYSTATE_MODE] = _pick(r, A_EMERGENCYSTATE_MODE);
+        s[A_FONDKAPREMONT_MODE] = _cover(index, A_FONDKAPREMONT_MODE, s[A_FONDKAPREMONT_MODE]);
+        s[A_HOUSETYPE_MODE] = _cover(index, A_HOUSETYPE_MODE, s[A_HOUSETYPE_MODE]);
+        s[A_WALLSMATERIAL_MODE] = _cover(index, A_WALLSMATERIAL_MODE, s[A_WALLSMATERIAL_MODE]);
+        s[A_EMERGENCYSTATE_MODE] = _cover(index, A_EMERGENCYSTATE_MODE, s[A_EMERGENCYSTATE_MODE]);
     }
 
     /* social circle: defaults among acquaintances follow the client's own risk a little */

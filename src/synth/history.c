@@ -68,6 +68,32 @@ static const synth_ref_cat _yield[] = {
 
 #define NC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* ---- coverage: the first records of each table walk through every category ----------- *
+ * Record g of a table (g counted over the whole data set, from the plan's offsets) takes
+ * value g of each of its categorical columns while g is below the column's number of
+ * values, so that every category occurs whatever the size and seed (the feature set is
+ * then always the kernel's 795 columns); a few dozen records in all. */
+
+static const char *const _client_types[] = {"Repeater", "New", "Refreshed", "XNA"};
+static const char *const _combinations[] = {
+    "Cash", "POS household with interest", "POS mobile with interest", "Cash X-Sell: middle",
+    "Cash X-Sell: low", "Card Street", "POS industry with interest",
+    "POS household without interest", "Card X-Sell", "Cash Street: high", "Cash X-Sell: high",
+    "Cash Street: middle", "Cash Street: low", "POS mobile without interest",
+    "POS other with interest", "POS industry without interest", "POS others without interest"};
+static const char *const _pos_status[] = {
+    "Active", "Completed", "Signed", "Demand", "Returned to the store", "Approved",
+    "Amortized debt", "Canceled", "XNA"};
+static const char *const _cc_status[] = {
+    "Active", "Completed", "Signed", "Sent proposal", "Demand", "Refused", "Approved"};
+#define NS(a) ((uint64_t)(sizeof(a) / sizeof((a)[0])))
+
+/* value g of a category set while g is inside it, else the drawn value */
+static const char *_cover(uint64_t g, const synth_ref_cat *c, int n, const char *drawn)
+{
+    return g < (uint64_t)n ? c[g].value : drawn;
+}
+
 static const char *_pick(cs_rng *r, const synth_ref_cat *c, int n)
 {
     return c[synth_ref_pick(c, n, cs_rng_uniform(r))].value;
@@ -134,9 +160,10 @@ static cs_status _bureau(const synth_plan *p, cs_rng *r, const synth_client *c, 
 
     for (int k = 0; k < c->n_bureau; k++) {
         int64_t idb = synth_id_bureau(p, c->index, k);
+        uint64_t g = p->bureau_off[c->index] + (uint64_t)k;     /* coverage rank */
         double x = pow(cs_rng_uniform(r), 1.56);
         double dc = -floor(2922.0 * x + 0.5), dur, end, fact = NAN, sum, debt, od_days = 0;
-        const char *type = _pick(r, _credit_type, NC(_credit_type));
+        const char *type = _cover(g, _credit_type, NC(_credit_type), _pick(r, _credit_type, NC(_credit_type)));
         int card = !strcmp(type, "Credit card");
         double lam = c->h + 0.6 * cs_rng_normal(r);
         int active, closed;
@@ -148,11 +175,13 @@ static cs_status _bureau(const synth_plan *p, cs_rng *r, const synth_client *c, 
         v[0] = cur;
         v[1] = (double)idb;
         active = _bern(r, pa);
+        if (g < 4) active = g == 0;
         closed = !active;
         if (active) s[2] = "Active";
         else if (_bern(r, 0.006 * exp(0.5 * lam))) s[2] = _bern(r, 0.003) ? "Bad debt" : "Sold";
         else s[2] = "Closed";
-        s[3] = _pick(r, _currency, NC(_currency));
+        if (g == 2 || g == 3) s[2] = g == 2 ? "Sold" : "Bad debt";
+        s[3] = _cover(g, _currency, NC(_currency), _pick(r, _currency, NC(_currency)));
         v[4] = dc;
         sum = synth_lognormal(r, card ? 110000.0 : 135000.0, 1.2);
         sum = card ? _round_to(sum, 4500.0) : _amount(r, sum);
@@ -411,6 +440,45 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
     return CS_OK;
 }
 
+/* coverage rows: one month of a POS / card balance in the month before the decision, with
+ * the given status and nothing owed (a contract in preparation) */
+static cs_status _cover_pos(double cur, const _loan *L, const char *status, synth_block *b,
+                            cs_err *err)
+{
+    double v[8];
+    const char *s[8];
+    _clear(v, s, 8);
+    v[0] = (double)L->id;
+    v[1] = cur;
+    v[2] = _month_of(L->decision) - 1;
+    v[3] = L->cnt > 0 ? L->cnt : 12;
+    v[4] = v[3];
+    s[5] = status;
+    v[6] = 0;
+    v[7] = 0;
+    EMIT(HC_POS_CASH_BALANCE, 0);
+    return CS_OK;
+}
+
+static cs_status _cover_card(double cur, const _loan *L, const char *status, synth_block *b,
+                             cs_err *err)
+{
+    double v[23];
+    const char *s[23];
+    _clear(v, s, 23);
+    for (int k = 3; k < 23; k++) v[k] = 0;
+    v[0] = (double)L->id;
+    v[1] = cur;
+    v[2] = _month_of(L->decision) - 1;
+    v[4] = L->credit > 0 ? L->credit : 45000.0;
+    v[9] = NAN;
+    v[10] = NAN;
+    v[19] = NAN;
+    s[20] = status;
+    EMIT(HC_CREDIT_CARD_BALANCE, 0);
+    return CS_OK;
+}
+
 static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c, synth_block *b,
                            cs_err *err)
 {
@@ -535,6 +603,15 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
         v[28] = (L.status == ST_CANCELED || L.status == ST_UNUSED || L.kind == K_XNA) ? NAN : L.cnt;
         s[29] = (L.kind == K_REVOLVING || L.kind == K_XNA || L.status == ST_CANCELED || L.status == ST_UNUSED)
                 ? "XNA" : _pick(r, _yield, NC(_yield));
+        {   /* coverage: the first applications walk through the rare labels */
+            uint64_t g = p->prev_off[c->index] + (uint64_t)k;
+            s[15] = _cover(g, _cash_purpose, NC(_cash_purpose), s[15]);
+            s[19] = _cover(g, _reject, NC(_reject), s[19]);
+            s[20] = _cover(g, _suite, NC(_suite), s[20]);
+            s[22] = _cover(g, _goods, NC(_goods), s[22]);
+            s[27] = _cover(g, _seller, NC(_seller), s[27]);
+            if (g < NS(_client_types)) s[21] = _client_types[g];
+        }
         if (L.kind == K_CASH)
             s[30] = !strcmp(s[24], "x-sell")
                     ? (!strcmp(s[29], "high") ? "Cash X-Sell: high" : !strcmp(s[29], "middle") ? "Cash X-Sell: middle" : "Cash X-Sell: low")
@@ -587,7 +664,20 @@ static cs_status _previous(const synth_plan *p, cs_rng *r, const synth_client *c
             }
             v[36] = L.kind == K_CASH ? _bern(r, 0.5) : _bern(r, 0.2);
         }
-        EMIT(HC_PREVIOUS_APPLICATION, 0);
+        {
+            uint64_t g = p->prev_off[c->index] + (uint64_t)k;
+            if (g < NS(_combinations)) s[30] = _combinations[g];
+            EMIT(HC_PREVIOUS_APPLICATION, 0);
+            /* coverage: one extra month, before the decision, with a rare contract status */
+            if (g < NS(_pos_status)) {
+                st = _cover_pos(cur, &L, _pos_status[g], b, err);
+                if (st) return st;
+            }
+            if (g < NS(_cc_status)) {
+                st = _cover_card(cur, &L, _cc_status[g], b, err);
+                if (st) return st;
+            }
+        }
 
         if (L.status != ST_APPROVED || L.first_due > -1) continue;
         if (L.kind == K_REVOLVING) {
