@@ -134,6 +134,32 @@ fuzz:: build/fuzz/fuzz_csv
 	@mkdir -p build/fuzz/corpus-csv build/fuzz/findings-csv
 	build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 	  -artifact_prefix=build/fuzz/findings-csv/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
+fuzz_src = $(foreach l,$(1),$(wildcard src/$(l)/*.c))
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1
+build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/json.c $(call fuzz_src,base io features)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+fuzz:: build/fuzz/fuzz_raw
+	@mkdir -p build/fuzz/corpus-raw build/fuzz/findings-raw
+	build/fuzz/fuzz_raw $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-raw/ build/fuzz/corpus-raw tests/fuzz/corpus/raw
+build/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(call fuzz_src,base io features eval learn explain model)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+fuzz:: build/fuzz/fuzz_model
+	@mkdir -p build/fuzz/corpus-model build/fuzz/findings-model
+	build/fuzz/fuzz_model $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-model/ build/fuzz/corpus-model tests/fuzz/corpus/model
+build/fuzz/fuzz_featfile: tests/fuzz/fuzz_featfile.c src/features/featfile.c $(call fuzz_src,base)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
+fuzz:: build/fuzz/fuzz_featfile
+	@mkdir -p build/fuzz/corpus-featfile build/fuzz/findings-featfile
+	build/fuzz/fuzz_featfile $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-featfile/ build/fuzz/corpus-featfile tests/fuzz/corpus/featfile
+build/fuzz/fuzz_drift: tests/fuzz/fuzz_drift.c $(call fuzz_src,base io features eval learn explain model store drift)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+fuzz:: build/fuzz/fuzz_drift
+	@mkdir -p build/fuzz/corpus-drift build/fuzz/findings-drift
+	build/fuzz/fuzz_drift $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-drift/ build/fuzz/corpus-drift tests/fuzz/corpus/drift
 
 clean:
 	rm -rf build

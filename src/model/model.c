@@ -410,7 +410,8 @@ static cs_status _read_meta(mf_model *m, const char *text, size_t len, cs_err *e
     m->mversion = _jstr(o, "version", err);
     m->created = _jstr(o, "created", err);
     m->digest = _jstr(o, "data_digest", err);
-    m->n_train = (size_t)(_jnum(o, "n_train") >= 0 ? _jnum(o, "n_train") : 0);
+    /* counts are range-checked before converting: a double out of range is undefined as an integer */
+    m->n_train = _jnum(o, "n_train") >= 0 && _jnum(o, "n_train") <= 1e15 ? (size_t)_jnum(o, "n_train") : 0;
     m->positive_rate = _jnum(o, "positive_rate");
     m->threshold = _jnum(o, "threshold");
     m->cost.fn = _jnum(o, "cost_fn");
@@ -426,13 +427,13 @@ static cs_status _read_meta(mf_model *m, const char *text, size_t len, cs_err *e
         cJSON_Delete(o);
         return cs_err_set(err, CS_ECORRUPT, "metadata lacks the parameters");
     }
-    if (!isfinite(m->threshold) || !isfinite(m->cost.fn) || !isfinite(m->cost.fp) || !(nf >= 0) ||
+    if (!isfinite(m->threshold) || !isfinite(m->cost.fn) || !isfinite(m->cost.fp) || !(nf >= 0 && nf <= 1e9) ||
         !cJSON_IsObject(mt)) {
         cJSON_Delete(o);
         return cs_err_set(err, CS_ECORRUPT, "metadata lacks the threshold, cost weights, feature count or metrics");
     }
     m->n_feats = (size_t)nf;
-    m->metrics.k = (int)_jnum(mt, "k");
+    m->metrics.k = _jnum(mt, "k") >= 0 && _jnum(mt, "k") <= 1000 ? (int)_jnum(mt, "k") : -1;
     m->metrics.auc_mean = _jnum(mt, "auc_mean");
     m->metrics.auc_sd = _jnum(mt, "auc_sd");
     m->metrics.oof_auc = _jnum(mt, "oof_auc");

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test_fuzz_corpus.sh: every fuzz target's seed corpus and past crashes (tests/fuzz/corpus/)
+# replayed as a regression test, without clang/libFuzzer: each target is linked by gcc with
+# tests/fuzz/replay.c against an AddressSanitizer + UndefinedBehaviorSanitizer build of the
+# libraries (build/fuzz-replay: as build/asan, plus float-cast-overflow, which gcc leaves out
+# of -fsanitize=undefined but clang's fuzz builds include), so that a fixed crash coming back fails here. `make fuzz` is the
+# fuzzing itself.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+A=build/fuzz-replay
+LAYERS="base io synth features eval learn explain model store drift serve"
+libs=""
+for l in $LAYERS; do libs="$libs $A/lib/libcs_$l.a"; done
+if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"$T/make.log" 2>&1; then
+  fail "build the sanitized libraries" "$(tail -3 "$T/make.log")"; exit 1
+fi
+flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson 2>/dev/null)"
+ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson 2>/dev/null) -lxgboost -lm"
+for t in csv request raw model featfile drift; do
+  src=tests/fuzz/fuzz_$t.c
+  [ -f "$src" ] || { fail "fuzz target $t exists" "no $src"; continue; }
+  if ! gcc $flags -o "$T/replay_$t" "$src" tests/fuzz/replay.c -Wl,--start-group $libs -Wl,--end-group $ldlibs \
+       >"$T/cc_$t.log" 2>&1; then
+    fail "build the $t replayer" "$(head -3 "$T/cc_$t.log")"; continue
+  fi
+  n=$(ls tests/fuzz/corpus/$t | wc -l)
+  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+       "$T/replay_$t" tests/fuzz/corpus/$t >"$T/run_$t.log" 2>&1 \
+     && [ "$(grep -c '^replayed ' "$T/run_$t.log")" -eq "$n" ]; then
+    ok "fuzz corpus $t: $n inputs replayed under ASan+UBSan, no error"
+  else
+    fail "fuzz corpus $t replays cleanly" "$(grep -E 'ERROR|runtime error|SUMMARY' "$T/run_$t.log" | head -3)"
+  fi
+done
