@@ -135,7 +135,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         r.score = sc.points;
         r.threshold = sc.threshold;
         snprintf(r.decision, sizeof r.decision, "%s", sc.refuse ? "refuse" : "approve");
-        if (store_audit_append(s->audit, &r, &err) != CS_OK) {
+        if (store_audit_commit(s->audit, &r, &err) != CS_OK) {   /* durable before the 200 */
             /* a decision that cannot be audited is not given */
             cs_buf_free(b);
             api_problem_set(&pb, 503, "audit_unavailable", NULL, "%s", err.msg);

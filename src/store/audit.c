@@ -26,6 +26,7 @@ struct store_audit {
     size_t head, count;
     uint64_t n_queued, n_done; /* totals, for flush */
     int stopping;
+    int n_waiting;              /* store_audit_commit callers waiting for their batch */
     cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
     char write_msg[CS_ERR_MSG_MAX];
 };
@@ -135,8 +136,10 @@ static void *_writer(void *arg)
         }
         a->n_done += n;
         pthread_cond_broadcast(&a->progress);
-        if (!a->stopping && a->count < BATCH_MAX) {
-            /* let the queue fill for a moment: fewer, larger transactions under load */
+        if (!a->stopping && a->count < BATCH_MAX && !a->n_waiting) {
+            /* let the queue fill for a moment: fewer, larger transactions under load (not
+             * when a request waits for its commit: rows queued while a batch commits form
+             * the next batch anyway) */
             struct timespec ts = {0, 2000000};
             pthread_mutex_unlock(&a->mu);
             nanosleep(&ts, NULL);
@@ -194,8 +197,10 @@ fail:
     return NULL;
 }
 
-cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err)
+/* queue r; with wait, block until the batch holding it is committed (group commit) */
+static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, cs_err *err)
 {
+    uint64_t ticket;
     pthread_mutex_lock(&a->mu);
     while (a->count == QUEUE_CAP && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
     if (a->write_status != CS_OK) {
@@ -212,10 +217,31 @@ cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *e
         q->decision[sizeof q->decision - 1] = '\0';
     }
     a->count++;
-    a->n_queued++;
+    ticket = ++a->n_queued;
     pthread_cond_signal(&a->has_work);
+    if (wait) {
+        /* rows are committed in queue order, so n_done >= ticket means this row is on disk */
+        a->n_waiting++;
+        while (a->n_done < ticket && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
+        a->n_waiting--;
+        if (a->write_status != CS_OK) {   /* its batch (or an earlier one) failed */
+            cs_status st = cs_err_set(err, a->write_status, "%s", a->write_msg);
+            pthread_mutex_unlock(&a->mu);
+            return st;
+        }
+    }
     pthread_mutex_unlock(&a->mu);
     return CS_OK;
+}
+
+cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err)
+{
+    return _append(a, r, 0, err);
+}
+
+cs_status store_audit_commit(store_audit *a, const store_audit_rec *r, cs_err *err)
+{
+    return _append(a, r, 1, err);
 }
 
 cs_status store_audit_flush(store_audit *a, cs_err *err)

@@ -9,7 +9,8 @@
  *         threshold REAL, decision TEXT)
  *
  * Writers append to an in-memory queue and a background thread commits the queue in
- * batches (at most one transaction every 2 ms), so a request never waits for SQLite;
+ * batches (at most one transaction every 2 ms); store_audit_commit() also waits for its
+ * batch's commit (the API uses it: no decision is answered before it is durable);
  * store_audit_close() commits everything queued before it returns. Values are bound as
  * parameters: no request text ever becomes SQL.
  */
@@ -45,6 +46,13 @@ store_audit *store_audit_open(const char *path, cs_err *err);
 /* Queue a decision (copied). Blocks only while the queue is full (the writer is behind
  * by more than 65536 decisions). Thread-safe. */
 cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err);
+
+/* Queue a decision (copied) and wait until the batch holding it is committed: group
+ * commit, the batching stays (one transaction for all the rows queued meanwhile) but the
+ * caller returns only once its row is in the WAL, so a decision acknowledged after this
+ * call survives a SIGKILL of the process. Error (the writer's failure) when it could not
+ * be committed. Thread-safe. */
+cs_status store_audit_commit(store_audit *a, const store_audit_rec *r, cs_err *err);
 
 /* Wait until everything queued so far is committed. Thread-safe. */
 cs_status store_audit_flush(store_audit *a, cs_err *err);

@@ -1,6 +1,6 @@
 /*
  * test_store_audit.c: the audit log: appends from many threads all land, in a WAL
- * database, hostile strings stay data, reading back with --since, time formats.
+ * database, a committed append is readable at once, hostile strings stay data, reading back with --since, time formats.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,6 +163,32 @@ static void test_hostile_strings_and_since(void **state)
     store_audit_close(NULL);
 }
 
+/* store_audit_commit returns only once its row (and every row queued before it) is
+ * committed: another connection reads them all at once, without a flush or a close. */
+static void test_commit_is_durable(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    store_audit *a;
+    (void)state;
+    snprintf(path, sizeof path, "%s/commit.db", dir);
+    a = store_audit_open(path, &err);
+    assert_non_null(a);
+    for (int round = 1; round <= 20; round++) {
+        counter c = {0, 0, 0, 1, {0}};
+        store_audit_rec r;
+        for (int i = 0; i < 49; i++) {
+            r = rec(1764143701000LL + i, i, 0.01);
+            assert_int_equal(store_audit_append(a, &r, &err), CS_OK);
+        }
+        r = rec(1764143702000LL, 1000 + round, 0.5);
+        assert_int_equal(store_audit_commit(a, &r, &err), CS_OK);
+        assert_int_equal(store_audit_read(path, 0, 0, count_fn, &c, &err), CS_OK);
+        assert_true(c.n == 50 * round);
+    }
+    store_audit_close(a);
+}
+
 static void test_times(void **state)
 {
     char t[32];
@@ -182,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_appends),
         cmocka_unit_test(test_hostile_strings_and_since),
+        cmocka_unit_test(test_commit_is_durable),
         cmocka_unit_test(test_times),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
