@@ -178,6 +178,16 @@ static const char *_cover_org(uint64_t index, const char *drawn)
     return drawn;
 }
 
+/* Train/test drift: how application_test differs from application_train, beyond the
+ * documented test missing rates (directions and sizes from the real test sample of
+ * ../shared/data/homecredit-sample, 49 rows; see docs/synth.md). */
+#define TEST_REVOLVING 0.012    /* share of revolving loans in test */
+#define TEST_TUESDAY 0.20       /* extra share of Tuesday applications */
+#define TEST_PHONE_SHIFT 300.0  /* test phone changes this many days older */
+#define TEST_REQ_MON 0.15       /* enquiry means, test / train */
+#define TEST_REQ_QRT 1.9
+#define TEST_REQ_YEAR 1.35
+
 static const int _terms[] = {12, 18, 24, 30, 36, 48, 60};
 static const double _term_w[] = {0.10, 0.12, 0.25, 0.13, 0.22, 0.11, 0.07};
 
@@ -243,7 +253,9 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
 
     /* the loan */
-    revolving = _bern(r, 29279.0 / 307511.0);
+    /* train/test drift (docs/synth.md): the test set has few revolving loans (1 of the 49
+     * real test sample rows, 9.5 % in train) */
+    revolving = _bern(r, c->is_train ? 29279.0 / 307511.0 : TEST_REVOLVING);
     s[A_NAME_CONTRACT_TYPE] = revolving ? "Revolving loans" : "Cash loans";
     {
         double inc = synth_lognormal(r, 147150.0, 0.40) * (pensioner ? 0.8 : 1.0);
@@ -325,7 +337,10 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         occ = _pick(r, A_OCCUPATION_TYPE);
     occ = _cover(index, A_OCCUPATION_TYPE, occ);
     s[A_OCCUPATION_TYPE] = occ;
-    s[A_WEEKDAY_APPR_PROCESS_START] = _cover(index, A_WEEKDAY_APPR_PROCESS_START, _pick(r, A_WEEKDAY_APPR_PROCESS_START));
+    s[A_WEEKDAY_APPR_PROCESS_START] = _pick(r, A_WEEKDAY_APPR_PROCESS_START);
+    /* test applications lean to Tuesdays (a third of the real test sample, 17 % in train) */
+    if (_bern(r, c->is_train ? 0.0 : TEST_TUESDAY)) s[A_WEEKDAY_APPR_PROCESS_START] = "TUESDAY";
+    s[A_WEEKDAY_APPR_PROCESS_START] = _cover(index, A_WEEKDAY_APPR_PROCESS_START, s[A_WEEKDAY_APPR_PROCESS_START]);
     v[A_HOUR_APPR_PROCESS_START] = _clamp(floor(12.06 + 3.26 * cs_rng_normal(r) + 0.5), 0, 23);
     v[A_REG_REGION_NOT_LIVE_REGION] = _bern(r, 0.015144);
     v[A_REG_REGION_NOT_WORK_REGION] = !anomaly && _bern(r, 0.050769 / 0.82);
@@ -387,15 +402,20 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         v[A_DEF_60_CNT_SOCIAL_CIRCLE] = d60;
     }
     if (!_bern(r, _miss(c, A_DAYS_LAST_PHONE_CHANGE)))
-        v[A_DAYS_LAST_PHONE_CHANGE] = floor(_qf(&R[A_DAYS_LAST_PHONE_CHANGE], cs_rng_uniform(r)) + 0.5);
+        v[A_DAYS_LAST_PHONE_CHANGE] = floor(_qf(&R[A_DAYS_LAST_PHONE_CHANGE], cs_rng_uniform(r)) + 0.5) -
+                                      (c->is_train ? 0.0 : TEST_PHONE_SHIFT);
     for (int k = A_FLAG_DOCUMENT_2; k <= A_FLAG_DOCUMENT_21; k++) v[k] = _bern(r, R[k].mean);
     if (!_bern(r, _miss(c, A_AMT_REQ_CREDIT_BUREAU_YEAR))) {
         v[A_AMT_REQ_CREDIT_BUREAU_HOUR] = (double)synth_poisson(r, 0.0074);
         v[A_AMT_REQ_CREDIT_BUREAU_DAY] = (double)synth_poisson(r, 0.0081);
         v[A_AMT_REQ_CREDIT_BUREAU_WEEK] = (double)synth_negbin(r, 0.0397, 0.5);
-        v[A_AMT_REQ_CREDIT_BUREAU_MON] = (double)synth_negbin(r, 0.309, 0.2);
-        v[A_AMT_REQ_CREDIT_BUREAU_QRT] = (double)synth_negbin(r, 0.307, 0.4);
-        v[A_AMT_REQ_CREDIT_BUREAU_YEAR] = (double)synth_negbin(r, 2.2, 1.0);
+        /* test: fewer enquiries last month, more last quarter and year (real test sample:
+         * means 0.02, 0.57, 2.59 against 0.23, 0.29, 1.90 in train) */
+        double fm = c->is_train ? 1.0 : TEST_REQ_MON, fq = c->is_train ? 1.0 : TEST_REQ_QRT;
+        double fy = c->is_train ? 1.0 : TEST_REQ_YEAR;
+        v[A_AMT_REQ_CREDIT_BUREAU_MON] = (double)synth_negbin(r, 0.309 * fm, 0.2);
+        v[A_AMT_REQ_CREDIT_BUREAU_QRT] = (double)synth_negbin(r, 0.307 * fq, 0.4);
+        v[A_AMT_REQ_CREDIT_BUREAU_YEAR] = (double)synth_negbin(r, 2.2 * fy, 1.0);
     }
 
     /* history sizes: about 86 % with bureau records (5.6 each), 95 % with previous

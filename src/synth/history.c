@@ -393,7 +393,7 @@ static cs_status _card(cs_rng *r, double cur, const _loan *L, synth_block *b, cs
             double u = cs_rng_uniform(r);
             if (u < plate) payment = 0;
             else payment = _round_to(u < 0.5 ? minreg : fmin(bal, minreg * _unif(r, 1.0, 6.0)), 0.005);
-        } else payment = _bern(r, 0.55) ? 0 : NAN;
+        } else payment = _bern(r, 0.62) ? 0 : NAN;     /* missing AMT_PAYMENT_CURRENT near the real 22 % */
         if (bal > 0 && payment < minreg) dpd = dpd > 0 ? dpd + 30 : 1 + (int)_geom(r, 10.0);
         else dpd = 0;
         if (payment > 0) mature++;
