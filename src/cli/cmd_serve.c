@@ -38,7 +38,8 @@ static void _help(void)
            "  --timeout S           idle keep-alive timeout in seconds (default 30)\n"
            "  --drain S             on SIGTERM, wait at most S seconds for requests (default 10)\n"
            "\n"
-           "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file (with --registry:\n"
+           "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file and the API key\n"
+           "file (keys rotate without a restart; with --registry:\n"
            "the version now in the stage, so promote then SIGHUP to deploy).\n");
 }
 

@@ -93,7 +93,8 @@ struct api_server {
     char *model_path;           /* the file reloads read (cfg.model_path, or the last reload_from) */
     store_clients *clients;     /* may be NULL */
     store_audit *audit;         /* may be NULL */
-    api_keys *keys;             /* may be NULL */
+    api_keys *keys;             /* may be NULL; swapped by a reload (SIGHUP rotates keys) */
+    pthread_rwlock_t keys_lock; /* readers: the key check; writer: the reload's swap */
     api_docs *docs;
     api_metrics *metrics;
     atomic_int inflight;        /* requests between their first byte and their completion */

@@ -108,6 +108,7 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     s->cfg = *cfg;
     pthread_mutex_init(&s->model_mu, NULL);
     pthread_mutex_init(&s->reload_mu, NULL);
+    pthread_rwlock_init(&s->keys_lock, NULL);
     s->t_start = cs_now();
     {
         struct timespec ts;
@@ -144,7 +145,16 @@ cs_status api_server_reload(api_server *s, cs_err *err)
 cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
 {
     api_model *m, *old;
+    api_keys *keys = NULL, *old_keys;
     pthread_mutex_lock(&s->reload_mu);
+    /* the key file first: a reload that cannot read it changes nothing */
+    if (s->cfg.keys_path && !(keys = api_keys_load(s->cfg.keys_path, err))) {
+        api_metrics_reload(s->metrics, 0);
+        pthread_mutex_unlock(&s->reload_mu);
+        _log(s, "reload failed, keeping model %s %s and the API keys: %s", api_model_name(s->model),
+             api_model_version(s->model), err ? err->msg : "");
+        return err ? err->code : CS_EIO;
+    }
     if (path && strcmp(path, s->model_path)) {
         char *p = cs_strdup(path, err);
         if (!p) {
@@ -162,6 +172,7 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
         m = NULL;
     }
     if (!m) {
+        api_keys_free(keys);
         api_metrics_reload(s->metrics, 0);
         pthread_mutex_unlock(&s->reload_mu);
         _log(s, "reload failed, keeping model %s %s: %s", api_model_name(s->model), api_model_version(s->model),
@@ -173,6 +184,14 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
     s->model = m;
     pthread_mutex_unlock(&s->model_mu);
     api_model_release(old);     /* freed when the last request using it completes */
+    if (keys) {                 /* key rotation: requests checking a key hold the read lock */
+        pthread_rwlock_wrlock(&s->keys_lock);
+        old_keys = s->keys;
+        s->keys = keys;
+        pthread_rwlock_unlock(&s->keys_lock);
+        api_keys_free(old_keys);
+        _log(s, "reloaded the API keys: %zu keys", api_keys_count(keys));
+    }
     api_metrics_reload(s->metrics, 1);
     _log(s, "reloaded %s: model %s %s", s->model_path, api_model_name(m), api_model_version(m));
     pthread_mutex_unlock(&s->reload_mu);
@@ -215,6 +234,7 @@ void api_server_free(api_server *s)
     api_metrics_free(s->metrics);
     pthread_mutex_destroy(&s->model_mu);
     pthread_mutex_destroy(&s->reload_mu);
+    pthread_rwlock_destroy(&s->keys_lock);
     free(s->model_path);
     free(s);
 }
@@ -573,10 +593,15 @@ void api_server_handle(api_server *s, const api_request *req, api_response *resp
         resp->allow = m.allow;
         return;
     }
-    if (s->keys && !api_route_is_public(m.route) &&
-        !api_keys_check(s->keys, req->api_key, req->api_key ? strlen(req->api_key) : 0))
-        return api_respond_error(resp, 401, "unauthorized", NULL, req->request_id,
-                                 "a valid API key is required (X-API-Key header or Authorization: Bearer)");
+    if (s->cfg.keys_path && !api_route_is_public(m.route)) {
+        int good;
+        pthread_rwlock_rdlock(&s->keys_lock);
+        good = api_keys_check(s->keys, req->api_key, req->api_key ? strlen(req->api_key) : 0);
+        pthread_rwlock_unlock(&s->keys_lock);
+        if (!good)
+            return api_respond_error(resp, 401, "unauthorized", NULL, req->request_id,
+                                     "a valid API key is required (X-API-Key header or Authorization: Bearer)");
+    }
     if (req->body_too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", s->cfg.max_body);
