@@ -44,6 +44,7 @@ int cmd_models(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

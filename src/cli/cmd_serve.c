@@ -32,6 +32,8 @@ static void _help(void)
            "  --audit FILE          audit log of decisions (default audit.db)\n"
            "  --no-audit            keep no audit log\n"
            "  --api-key-file FILE   require one of the keys in FILE (one per line)\n"
+           "  --model-key FILE      serve only models signed with this key (creditscore sign):\n"
+           "                        an unsigned or changed model is refused, at start and on SIGHUP\n"
            "  --docs DIR            swagger-ui-dist folder (default " DEFAULT_DOCS " when present)\n"
            "  --max-body BYTES      largest request body (default 1048576)\n"
            "  --max-conns N         simultaneous connections (default 1024)\n"
@@ -70,7 +72,7 @@ int cmd_serve(int argc, char **argv)
         {"clients", required_argument, 0, 'c'}, {"host", required_argument, 0, 'H'},
         {"port", required_argument, 0, 'p'},    {"threads", required_argument, 0, 't'},
         {"audit", required_argument, 0, 'a'},   {"no-audit", no_argument, 0, 'A'},
-        {"api-key-file", required_argument, 0, 'k'}, {"docs", required_argument, 0, 'd'},
+        {"api-key-file", required_argument, 0, 'k'}, {"model-key", required_argument, 0, 'K'}, {"docs", required_argument, 0, 'd'},
         {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
         {"timeout", required_argument, 0, 'T'}, {"drain", required_argument, 0, 'D'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
@@ -107,6 +109,7 @@ int cmd_serve(int argc, char **argv)
         case 'a': audit = optarg; break;
         case 'A': no_audit = 1; break;
         case 'k': cfg.keys_path = optarg; break;
+        case 'K': cfg.model_key_path = optarg; break;
         case 'd': docs = optarg; break;
         case 'b':
             if (cli_parse_long(optarg, &v) || v < 64 || v > (1L << 30))

@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
     {"serve", cmd_serve, "serve a model over HTTP: the scoring API (JSON, /v1, /docs)"},
+    {"sign", cmd_sign, "sign a model file (HMAC-SHA256, MODEL.sig) for serve --model-key"},
     {"synth", cmd_synth, "generate Home Credit-like tables (or --check them against the real figures)"},
     {"train", cmd_train, "cross-validate, calibrate, choose the cost threshold, write a model file"},
     {"version", cmd_version, "print the version and build information"},

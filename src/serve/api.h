@@ -28,6 +28,8 @@ typedef struct api_config {
     const char *clients_path;   /* the clients store, or NULL (then client ids give 404) */
     const char *audit_path;     /* the audit log, or NULL: no audit */
     const char *keys_path;      /* the API key file, or NULL: no keys needed */
+    const char *model_key_path; /* key file of model signatures (model/sign.h), or NULL: a
+                                 * model with a missing or wrong MODEL.sig is refused */
     const char *docs_dir;       /* swagger-ui-dist's folder, or NULL: /docs answers 503 */
     double drain_s;             /* api_server_stop waits at most this long for requests; default 10 */
     FILE *log;                  /* start, reload and stop messages; NULL = silent */

@@ -25,7 +25,9 @@ typedef struct api_model api_model;
 
 /* Load the model file at path; store_names (n_store, may be 0) are the clients store's
  * features, mapped to the model's. Starts with one reference. */
-api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, cs_err *err);
+/* key (key_len bytes) non-NULL: the model must carry a valid signature (mf_load_signed). */
+api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, const void *key,
+                          size_t key_len, cs_err *err);
 void api_model_retain(api_model *m);
 /* Drop a reference; the last one frees. NULL is allowed. */
 void api_model_release(api_model *m);
@@ -93,6 +95,8 @@ struct api_server {
     char *model_path;           /* the file reloads read (cfg.model_path, or the last reload_from) */
     store_clients *clients;     /* may be NULL */
     store_audit *audit;         /* may be NULL */
+    unsigned char *model_key;   /* cfg.model_key_path's key, or NULL: models need no signature */
+    size_t model_key_len;
     api_keys *keys;             /* may be NULL; swapped by a reload (SIGHUP rotates keys) */
     pthread_rwlock_t keys_lock; /* readers: the key check; writer: the reload's swap */
     api_docs *docs;

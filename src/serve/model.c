@@ -9,6 +9,7 @@
 #include "../explain/shap.h"
 #include "../features/kernel.h"
 #include "../model/model.h"
+#include "../model/sign.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -51,13 +52,14 @@ static cs_status _prepare_explain(api_model *m, cs_err *err)
     return shap_importance(m->ex, &view, NULL, n, IMPORTANCE_ROWS, 42, m->mean_abs_shap, NULL, &m->n_shap_rows, err);
 }
 
-api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, cs_err *err)
+api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, const void *key,
+                          size_t key_len, cs_err *err)
 {
     api_model *m = cs_calloc(1, sizeof *m, err);
     const char **names = NULL;
     if (!m) return NULL;
     atomic_init(&m->refs, 1);
-    if (!(m->mf = mf_load(path, err))) goto fail;
+    if (!(m->mf = key ? mf_load_signed(path, key, key_len, err) : mf_load(path, err))) goto fail;
     m->n_feats = mf_n_feats(m->mf);
     if (!(names = cs_calloc(m->n_feats + 1, sizeof *names, err))) goto fail;
     for (size_t j = 0; j < m->n_feats; j++) names[j] = mf_feat_name(m->mf, j);

@@ -5,6 +5,7 @@
  * score live in predict.c; the others are at the end of this file.
  */
 #include "api_int.h"
+#include "../model/sign.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,8 +119,9 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     if (!(s->model_path = cs_strdup(cfg->model_path, err))) goto fail;
     if (!(s->metrics = api_metrics_create(API_N_ROUTES, api_route_names, err))) goto fail;
     if (cfg->clients_path && !(s->clients = store_clients_open(cfg->clients_path, cfg->threads + 1, err))) goto fail;
+    if (cfg->model_key_path && mf_key_load(cfg->model_key_path, &s->model_key, &s->model_key_len, err)) goto fail;
     s->model = api_model_load(cfg->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
-                              s->clients ? store_clients_n_feats(s->clients) : 0, err);
+                              s->clients ? store_clients_n_feats(s->clients) : 0, s->model_key, s->model_key_len, err);
     if (!s->model) goto fail;
     if (s->clients && !api_model_has_store_map(s->model)) {
         cs_err_set(err, CS_EINVAL, "%s: the clients store lacks features of the model %s (import it from the same features)",
@@ -165,7 +167,7 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
         s->model_path = p;
     }
     m = api_model_load(s->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
-                       s->clients ? store_clients_n_feats(s->clients) : 0, err);
+                       s->clients ? store_clients_n_feats(s->clients) : 0, s->model_key, s->model_key_len, err);
     if (m && s->clients && !api_model_has_store_map(m)) {
         cs_err_set(err, CS_EINVAL, "%s: the new model needs features the clients store lacks", s->model_path);
         api_model_release(m);
@@ -235,6 +237,8 @@ void api_server_free(api_server *s)
     pthread_mutex_destroy(&s->model_mu);
     pthread_mutex_destroy(&s->reload_mu);
     pthread_rwlock_destroy(&s->keys_lock);
+    if (s->model_key) memset(s->model_key, 0, s->model_key_len);
+    free(s->model_key);
     free(s->model_path);
     free(s);
 }

@@ -82,3 +82,50 @@ else fail "Content-Security-Policy" "${csp:-none}"; fi
 if grep -qiE '<script>[^<]|on(click|load|error)=' "$T/web/index.html"; then fail "index.html has no inline script"
 else ok "index.html has no inline script or handler"; fi
 kill -TERM $DASH; wait $DASH 2>/dev/null
+
+# ---- signed models ---------------------------------------------------------------------------
+printf 'model-signing-key-0123456789\n' >"$T/mk"
+printf 'another-signing-key-0123456789\n' >"$T/mk2"
+printf 'short\n' >"$T/mkshort"
+cp "$T/m.csm" "$T/s.csm"
+check_fails "sign: a key shorter than 16 bytes is refused" 1 "$CS" sign "$T/s.csm" --key-file "$T/mkshort"
+check_fails "sign: a file that is not a model is not signed" 1 "$CS" sign "$T/keys" --key-file "$T/mk"
+check_fails "sign without --key-file is a usage error" 2 "$CS" sign "$T/s.csm"
+check "sign MODEL --key-file K" "$CS" sign "$T/s.csm" --key-file "$T/mk"
+check_grep "the signature is 64 hex digits in MODEL.sig" '^[0-9a-f]{64}$' "$T/s.csm.sig"
+sig_py=$(/usr/bin/python3 -c "import hmac,hashlib; print(hmac.new(b'model-signing-key-0123456789', open('$T/s.csm','rb').read(), hashlib.sha256).hexdigest())")
+[ "$sig_py" = "$(cat "$T/s.csm.sig")" ] && ok "signature = HMAC-SHA256(key, file) as Python's hmac computes it" \
+  || fail "signature matches Python's hmac" "$sig_py vs $(cat "$T/s.csm.sig")"
+# serve --model-key: a signed model starts; unsigned, tampered or other-key models are refused
+serve_signed() {   # serve_signed NAME MODEL KEY: 0 when it started (then stopped)
+  "$CS" serve --model "$2" --model-key "$3" --port 0 --no-audit >"$T/$1.out" 2>"$T/$1.err" &
+  local p=$!
+  if wait_for "$T/$1.out" "listening on" $p; then kill -TERM $p; wait $p 2>/dev/null; return 0; fi
+  wait $p 2>/dev/null; return 1
+}
+serve_signed ok "$T/s.csm" "$T/mk" && ok "serve --model-key starts with a signed model" || fail "signed model served" "$(tail -2 "$T/ok.err")"
+if serve_signed unsigned "$T/m.csm" "$T/mk"; then fail "unsigned model refused"
+else check_grep "unsigned model refused with a clear message" "unsigned model" "$T/unsigned.err"; fi
+cp "$T/s.csm" "$T/t.csm"; cp "$T/s.csm.sig" "$T/t.csm.sig"
+/usr/bin/python3 -c "
+b = bytearray(open('$T/t.csm','rb').read()); i = b.find(b'\"threshold\":'); b[i+13] = ord('9') if b[i+13] != ord('9') else ord('8')
+open('$T/t.csm','wb').write(bytes(b))"
+if serve_signed tampered "$T/t.csm" "$T/mk"; then fail "tampered model refused"
+else check_grep "tampered model refused: signature mismatch" "signature mismatch" "$T/tampered.err"; fi
+if serve_signed otherkey "$T/s.csm" "$T/mk2"; then fail "model signed with another key refused"
+else check_grep "model signed with another key refused" "signature mismatch" "$T/otherkey.err"; fi
+# SIGHUP to an unsigned model: refused, the signed one keeps serving
+cp "$T/s.csm" "$T/live.csm"; cp "$T/s.csm.sig" "$T/live.csm.sig"
+"$CS" serve --model "$T/live.csm" --model-key "$T/mk" --port 0 --no-audit >"$T/live.out" 2>"$T/live.err" &
+LIVE=$!
+if wait_for "$T/live.out" "listening on" $LIVE; then
+  cp "$T/t.csm" "$T/live.csm"   # changed bytes, old signature
+  kill -HUP $LIVE
+  wait_for "$T/live.err" "reload failed" $LIVE || wait_for "$T/live.out" "reload failed" $LIVE
+  LURL=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$T/live.out")
+  c=$(code -X POST -H 'Content-Type: application/json' --data-binary "$BODY" "$LURL/v1/predict")
+  if [ "$c" = 200 ] && cat "$T/live.out" "$T/live.err" | grep -q "reload failed.*signature mismatch"; then
+    ok "SIGHUP with a changed, unsigned model file: refused, the signed model keeps serving"
+  else fail "SIGHUP refuses an unsigned model" "HTTP $c; $(tail -2 "$T/live.err")"; fi
+  kill -TERM $LIVE; wait $LIVE 2>/dev/null
+else fail "serve signed live model" "$(tail -2 "$T/live.err")"; fi
