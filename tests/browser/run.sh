@@ -18,6 +18,18 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 
 # a small model: 1,500 clients, few trees
 "$CS" synth --out "$T/data" --clients 1500 --test-clients 250 --seed 11 >/dev/null 2>&1 || { echo "not ok - synth"; exit 1; }
+# hostile category text for one client (categories.test.mjs): the page must show it as text
+XSS_CLIENT=$(/usr/bin/python3 - "$T/data/application_train.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+h = rows[0]
+rows[1][h.index('NAME_EDUCATION_TYPE')] = '<script>window.__xss=1</script>'
+rows[1][h.index('NAME_FAMILY_STATUS')] = '"><img src=x onerror="window.__xss=2">'
+csv.writer(open(sys.argv[1], 'w', newline=''), lineterminator='\n').writerows(rows)
+print(rows[1][h.index('SK_ID_CURR')])
+PY
+) || { echo "not ok - hostile categories"; exit 1; }
+export XSS_CLIENT
 "$CS" features --data "$T/data" --out "$T/f.csf" --spec-out "$T/f.spec" >/dev/null 2>&1 || { echo "not ok - features"; exit 1; }
 # Platt calibration: continuous, so the what-if test sees any change of the raw score
 "$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/m.csm" --cv 3 --store "$T/cs.db" --calibration platt \
