@@ -38,6 +38,8 @@ static void _help(void)
            "  --max-body BYTES      largest request body (default 1048576)\n"
            "  --max-conns N         simultaneous connections (default 1024)\n"
            "  --timeout S           idle keep-alive timeout in seconds (default 30)\n"
+           "  --request-timeout S   a request must arrive whole within S seconds of the connection's\n"
+           "                        start or of the previous answer (default 30; 0 = none)\n"
            "  --drain S             on SIGTERM, wait at most S seconds for requests (default 10)\n"
            "\n"
            "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file and the API key\n"
@@ -74,7 +76,7 @@ int cmd_serve(int argc, char **argv)
         {"audit", required_argument, 0, 'a'},   {"no-audit", no_argument, 0, 'A'},
         {"api-key-file", required_argument, 0, 'k'}, {"model-key", required_argument, 0, 'K'}, {"docs", required_argument, 0, 'd'},
         {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
-        {"timeout", required_argument, 0, 'T'}, {"drain", required_argument, 0, 'D'},
+        {"timeout", required_argument, 0, 'T'}, {"request-timeout", required_argument, 0, 'q'}, {"drain", required_argument, 0, 'D'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
     const char *audit = "audit.db", *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
@@ -123,6 +125,10 @@ int cmd_serve(int argc, char **argv)
         case 'T':
             if (cli_parse_long(optarg, &v) || v < 1 || v > 3600) return cli_usage_error("serve", "--timeout: 1..3600 s");
             cfg.conn_timeout_s = (int)v;
+            break;
+        case 'q':
+            if (cli_parse_long(optarg, &v) || v < 0 || v > 3600) return cli_usage_error("serve", "--request-timeout: 0..3600 s");
+            cfg.request_timeout_s = (int)v;
             break;
         case 'D':
             if (cli_parse_double(optarg, &d) || !(d >= 0 && d <= 3600)) return cli_usage_error("serve", "--drain: 0..3600 s");

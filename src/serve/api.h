@@ -23,6 +23,10 @@ typedef struct api_config {
     int threads;                /* worker threads (MHD thread pool); default: number of cores */
     int max_conns;              /* simultaneous connections; default 1024 */
     int conn_timeout_s;         /* idle keep-alive connections are closed after this; default 30 */
+    int request_timeout_s;      /* each request must arrive whole (headers and body) within this
+                                 * of the connection's start or of the previous answer, else the
+                                 * connection is closed (a client trickling bytes is never idle);
+                                 * default 30, 0 = no deadline */
     size_t max_body;            /* largest request body in bytes (413 beyond); default 1 MiB */
     const char *model_path;     /* the model file (required) */
     const char *clients_path;   /* the clients store, or NULL (then client ids give 404) */

@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@ api_config api_config_default(void)
     c.threads = n > 0 && n < 64 ? (int)n : 2;
     c.max_conns = 1024;
     c.conn_timeout_s = 30;
+    c.request_timeout_s = 30;
     c.max_body = 1 << 20;
     c.drain_s = 10;
     return c;
@@ -110,6 +113,7 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     pthread_mutex_init(&s->model_mu, NULL);
     pthread_mutex_init(&s->reload_mu, NULL);
     pthread_rwlock_init(&s->keys_lock, NULL);
+    pthread_mutex_init(&s->track_mu, NULL);
     s->t_start = cs_now();
     {
         struct timespec ts;
@@ -215,6 +219,11 @@ void api_server_stop(api_server *s)
         if (atomic_load(&s->inflight) > 0)
             _log(s, "drain: %d request(s) still running after %gs, stopping anyway", atomic_load(&s->inflight),
                  s->cfg.drain_s);
+        if (s->sweeper_on) {
+            atomic_store(&s->sweeper_stop, 1);
+            pthread_join(s->sweeper, NULL);
+            s->sweeper_on = 0;
+        }
         MHD_stop_daemon(s->daemon);
         s->daemon = NULL;
     }
@@ -237,6 +246,7 @@ void api_server_free(api_server *s)
     pthread_mutex_destroy(&s->model_mu);
     pthread_mutex_destroy(&s->reload_mu);
     pthread_rwlock_destroy(&s->keys_lock);
+    pthread_mutex_destroy(&s->track_mu);
     if (s->model_key) memset(s->model_key, 0, s->model_key_len);
     free(s->model_key);
     free(s->model_path);
@@ -310,6 +320,76 @@ static const char *_header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* ---- the request deadline ------------------------------------------------------------------
+ * libmicrohttpd's timeout closes only silent connections; a client sending one byte a
+ * second is never silent. Every connection is tracked from its start: a request must be
+ * received whole within request_timeout_s of the connection's start or of the previous
+ * answer, else a sweeper thread shuts the socket down (shutdown(), not close(): the
+ * library sees the end of the stream and closes the connection itself; the entry is
+ * removed, under the same mutex, before the library closes the descriptor). */
+typedef struct api_conn_track {
+    int fd;
+    double t_begin;             /* start of the wait for the next request */
+    int busy;                   /* a whole request is being answered */
+    struct api_conn_track *prev, *next;
+} api_conn_track;
+
+static void _conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
+{
+    api_server *s = cls;
+    api_conn_track *t = *socket_ctx;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(t = calloc(1, sizeof *t))) return;
+        t->fd = ci->connect_fd;
+        t->t_begin = cs_now();
+        pthread_mutex_lock(&s->track_mu);
+        t->next = s->tracks;
+        if (s->tracks) s->tracks->prev = t;
+        s->tracks = t;
+        pthread_mutex_unlock(&s->track_mu);
+        *socket_ctx = t;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && t) {
+        pthread_mutex_lock(&s->track_mu);
+        if (t->prev) t->prev->next = t->next;
+        else s->tracks = t->next;
+        if (t->next) t->next->prev = t->prev;
+        pthread_mutex_unlock(&s->track_mu);
+        free(t);
+        *socket_ctx = NULL;
+    }
+}
+
+/* mark the connection of conn busy (1: a whole request is in) or waiting again (0) */
+static void _conn_mark(api_server *s, struct MHD_Connection *conn, int busy)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    api_conn_track *t = ci ? ci->socket_context : NULL;
+    if (!t) return;
+    pthread_mutex_lock(&s->track_mu);
+    t->busy = busy;
+    if (!busy) t->t_begin = cs_now();
+    pthread_mutex_unlock(&s->track_mu);
+}
+
+static void *_sweeper(void *arg)
+{
+    api_server *s = arg;
+    while (!atomic_load(&s->sweeper_stop)) {
+        struct timespec ts = {0, 250000000};
+        double now = cs_now();
+        pthread_mutex_lock(&s->track_mu);
+        for (api_conn_track *t = s->tracks; t; t = t->next)
+            if (!t->busy && now - t->t_begin > s->cfg.request_timeout_s) {
+                shutdown(t->fd, SHUT_RDWR);
+                t->t_begin = INFINITY;  /* once */
+            }
+        pthread_mutex_unlock(&s->track_mu);
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
 static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
@@ -358,6 +438,7 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    _conn_mark(s, conn, 1);                  /* the whole request is in: no deadline while answering */
     if (st->status == 413) return MHD_YES;   /* already answered */
     {
         api_request req;
@@ -399,6 +480,7 @@ static void _completed(void *cls, struct MHD_Connection *conn, void **req_cls, e
     (void)toe;
     if (!st) return;
     api_metrics_observe(s->metrics, st->route, st->status ? st->status : 500, cs_now() - st->t_start);
+    _conn_mark(s, conn, 0);
     cs_buf_free(&st->body);
     free(st);
     *req_cls = NULL;
@@ -447,10 +529,15 @@ cs_status api_server_start(api_server *s, cs_err *err)
                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
                                  MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                                  MHD_OPTION_NOTIFY_COMPLETED, _completed, s,
+                                 MHD_OPTION_NOTIFY_CONNECTION, _conn_notify, s,
                                  MHD_OPTION_END);
     if (!s->daemon)
         return cs_err_set(err, CS_EIO, "cannot listen on %s:%d (%s)", s->cfg.host, s->cfg.port,
                           errno ? strerror(errno) : "address in use or not available");
+    if (s->cfg.request_timeout_s > 0) {
+        atomic_store(&s->sweeper_stop, 0);
+        s->sweeper_on = pthread_create(&s->sweeper, NULL, _sweeper, s) == 0;
+    }
     info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : s->cfg.port;
     _log(s, "serving model %s %s on http://%s:%d/ (%d threads, keys %s, audit %s)", api_model_name(s->model),

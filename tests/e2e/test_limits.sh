@@ -2,8 +2,9 @@
 # test_limits.sh: the API's connection limits and their defaults (docs/security.md):
 # request headers larger than 64 KiB are refused (431), --max-conns caps simultaneous
 # connections (extra ones are closed at once, the server stays up), a slow client does not
-# hold a worker (one worker thread still answers others while it trickles bytes), an idle
-# connection is closed after --timeout, and bodies over --max-body get 413.
+# hold a worker (one worker thread still answers others while it trickles bytes) and is cut
+# off at --request-timeout although it is never silent, an idle connection is closed after
+# --timeout, and bodies over --max-body get 413.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 command -v curl >/dev/null && [ -x "$PY" ] || { skip "limits" "no curl or python3"; exit 0; }
@@ -12,7 +13,7 @@ gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/gen" "$ROOT/tests/e2e/gen_fe
   2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; exit 1; }
 "$T/gen" "$T/f.csf" 200 4 0 3 && "$CS" train --features "$T/f.csf" --out "$T/m.csm" --model logreg --cv 2 \
   >"$T/log" 2>&1 || { fail "fixture: train"; tail -3 "$T/log"; exit 1; }
-"$CS" serve --model "$T/m.csm" --port 0 --threads 1 --max-conns 8 --timeout 2 --max-body 4096 --no-audit \
+"$CS" serve --model "$T/m.csm" --port 0 --threads 1 --max-conns 8 --timeout 2 --request-timeout 3 --max-body 4096 --no-audit \
   >"$T/out" 2>"$T/err" &
 PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$T/out" 2>/dev/null && break; sleep 0.05; done
@@ -49,22 +50,25 @@ PY
 [ "${res% *}" = refused ] && ok "--max-conns: the connection over the limit is not served" || fail "--max-conns" "$res"
 [ "${res#* }" = ok ] && ok "--max-conns: served again once connections close" || fail "--max-conns recovery" "$res"
 
-# slow client: one byte a second; with a single worker thread others are still answered at once,
-# and the connection is cut when it stays silent longer than --timeout
-"$PY" - "$PORT" >"$T/slow" 2>&1 <<'PY' &
+# slow client: one byte a second, never silent: with a single worker thread others are still
+# answered at once, and the connection is cut at --request-timeout (3 s)
+cat >"$T/slow.py" <<'PY'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 t0 = time.time()
 try:
-    for ch in b"POST /v1/predict HTTP/1.1\r\nHost: x\r\n":
-        s.sendall(bytes([ch])); time.sleep(1)
-        if time.time() - t0 > 6: break
-    time.sleep(3)                                  # silent longer than --timeout 2
-    s.sendall(b"Content-Length: 2\r\n\r\n{}"); s.settimeout(2); r = s.recv(100)
-    print("cut" if not r else "answered")
-except (BrokenPipeError, ConnectionResetError, socket.timeout):
-    print("cut")
+    for ch in (b"POST /v1/predict HTTP/1.1\r\nHost: x\r\n" * 3)[:12]:
+        s.sendall(bytes([ch]))
+        s.settimeout(1)
+        try:
+            if s.recv(100) == b"": raise ConnectionResetError
+        except socket.timeout:
+            pass
+    print("not cut after %.1f s" % (time.time() - t0))
+except (BrokenPipeError, ConnectionResetError):
+    print("cut after %.1f s" % (time.time() - t0))
 PY
+"$PY" "$T/slow.py" "$PORT" >"$T/slow" 2>&1 &
 SLOW=$!
 sleep 1.5
 t0=$(date +%s%N)
@@ -77,6 +81,31 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ $fast -eq 5 ] && [ $ms -lt 4000 ] && ok "while a client trickles a byte a second, the single worker answers 5 others ($ms ms)" \
   || fail "slow client holds no worker" "$fast/5 answered in $ms ms"
 wait $SLOW
-[ "$(cat "$T/slow")" = cut ] && ok "the slow client is cut off after --timeout of silence" || fail "slow client cut off" "$(cat "$T/slow")"
+secs=$(sed -n 's/^cut after \([0-9.]*\) s$/\1/p' "$T/slow")
+if [ -n "$secs" ] && "$PY" -c "import sys; sys.exit(0 if 2.5 <= $secs <= 6 else 1)"; then
+  ok "a client sending a byte a second is cut off at --request-timeout 3 ($(cat "$T/slow"))"
+else fail "slow client cut off at --request-timeout" "$(cat "$T/slow")"; fi
+# a silent connection is closed after --timeout 2
+"$PY" - "$PORT" >"$T/idle" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(8); t0 = time.time()
+try:
+    r = s.recv(100)
+except Exception:
+    r = None
+print("closed after %.1f s" % (time.time() - t0) if r == b"" else "not closed")
+PY
+secs=$(sed -n 's/^closed after \([0-9.]*\) s$/\1/p' "$T/idle")
+if [ -n "$secs" ] && "$PY" -c "import sys; sys.exit(0 if 1.5 <= $secs <= 4 else 1)"; then ok "a silent connection is closed after --timeout 2 ($(cat "$T/idle"))"
+else fail "silent connection closed" "$(cat "$T/idle")"; fi
+# a normal keep-alive client is not disturbed by the deadline: 5 requests 1 s apart on one connection
+"$PY" - "$PORT" >"$T/ka" 2>&1 <<'PY'
+import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5); ok = 0
+for i in range(5):
+    c.request("GET", "/health"); r = c.getresponse(); r.read(); ok += r.status == 200; time.sleep(1)
+print(ok)
+PY
+[ "$(cat "$T/ka")" = 5 ] && ok "a keep-alive client sending a request a second is served throughout" || fail "keep-alive" "$(cat "$T/ka")"
 kill -0 $PID 2>/dev/null && ok "the server is still up" || fail "server up after the limits"
 kill -TERM $PID; wait $PID 2>/dev/null
