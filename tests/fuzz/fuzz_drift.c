@@ -17,7 +17,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64];
+/* remove the input's temporary files and folders */
+static void _cleanup(const char *dir)
+{
+    static const char *const rel[] = {"ref.csv", "cur.csv", "a/application_train.csv", "b/application_train.csv",
+                                      "a/bureau.csv", "b/bureau.csv", "a", "b", ""};
+    char p[128];
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, rel[i]);
+        remove(p);
+    }
+}
 
 static void _write(const char *p, const uint8_t *d, size_t n)
 {
@@ -40,9 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     drift_dataset *r = NULL, *c = NULL;
     drift_report *rep;
     drift_options o;
+    char dir[64];
     uint8_t sel;
     if (size < 1) return 0;
-    if (!dir[0]) {
+    {   /* one temporary folder per input, removed at the end */
         char sub[96];
         snprintf(dir, sizeof dir, "/tmp/fuzz_drift_XXXXXX");
         if (!mkdtemp(dir)) abort();
@@ -77,5 +88,6 @@ done:
     }
     drift_dataset_free(r);
     drift_dataset_free(c);
+    _cleanup(dir);
     return 0;
 }

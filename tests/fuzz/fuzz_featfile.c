@@ -20,16 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OFF_FILE_LEN 96
 #define OFF_CHECKSUM 104
 
-static char path[64];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cs_err err = {0};
     feat_matrix *m;
+    char path[64];
     FILE *f;
     unsigned char *b;
     if (size < 1) return 0;
-    if (!path[0]) {
+    {   /* one temporary file per input, removed once loaded (a mapping outlives the name) */
         int fd;
         snprintf(path, sizeof path, "/tmp/fuzz_featfile_XXXXXX");
         if ((fd = mkstemp(path)) < 0) abort();
@@ -50,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fclose(f)) abort();
     free(b);
     m = feat_file_load(path, &err);
+    unlink(path);
     if (!m) {
         if (strncmp(err.msg, path, strlen(path))) abort();    /* the message names the file */
         return 0;
