@@ -88,9 +88,11 @@ else
   if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi
 fi
 
-echo
-echo "==================== summary ===================="
-for l in "${summary[@]}"; do echo "$l"; done
-for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
-echo "total: $total_pass passed, $total_fail failed"
+{
+  echo
+  echo "==================== summary ===================="
+  for l in "${summary[@]}"; do echo "$l"; done
+  for n in "${failed_names[@]}"; do echo "FAILED: $n"; done
+  echo "total: $total_pass passed, $total_fail failed"
+} | tee build/test-summary.txt
 [ "$total_fail" -eq 0 ]
