@@ -116,50 +116,53 @@ install-deps:
 	@scripts/install-deps.sh
 
 # make fuzz: each fuzz target runs FUZZ_SECONDS (clang, libFuzzer + ASan + UBSan). Parsers add
-# their own `fuzz::` line and build rule; findings go to build/fuzz/findings-<name>/.
+# their own build rule and `fuzz::` line (through fuzz_run); findings go to
+# build/fuzz/findings-<name>/, each run's log to build/fuzz/log-<name>.txt (the last lines are
+# shown when a target fails), and tests/fuzz/summary.sh tabulates the logs.
 FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                -fopenmp -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags libcjson 2>/dev/null)
+fuzz_src = $(foreach l,$(1),$(wildcard src/$(l)/*.c))
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1
+# fuzz_run NAME: run build/fuzz/fuzz_NAME on its corpus (the kept one, then the seeds)
+define fuzz_run
+	@mkdir -p build/fuzz/corpus-$(1) build/fuzz/findings-$(1)
+	@echo "fuzz $(1): $(FUZZ_SECONDS) s (log: build/fuzz/log-$(1).txt)"
+	@build/fuzz/fuzz_$(1) $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-$(1)/ build/fuzz/corpus-$(1) \
+	  tests/fuzz/corpus/$(1) >build/fuzz/log-$(1).txt 2>&1 || { tail -n 40 build/fuzz/log-$(1).txt; exit 1; }
+endef
 build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/serve/json.c $(wildcard src/base/*.c src/io/*.c)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_request
-	@mkdir -p build/fuzz/corpus-request build/fuzz/findings-request
-	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -artifact_prefix=build/fuzz/findings-request/ build/fuzz/corpus-request tests/fuzz/corpus/request
+	$(call fuzz_run,request)
 build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(wildcard src/base/*.c src/io/*.c)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
 fuzz:: build/fuzz/fuzz_csv
-	@mkdir -p build/fuzz/corpus-csv build/fuzz/findings-csv
-	build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-	  -artifact_prefix=build/fuzz/findings-csv/ build/fuzz/corpus-csv tests/fuzz/corpus/csv
-fuzz_src = $(foreach l,$(1),$(wildcard src/$(l)/*.c))
-FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1
+	$(call fuzz_run,csv)
 build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/json.c $(call fuzz_src,base io features)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_raw
-	@mkdir -p build/fuzz/corpus-raw build/fuzz/findings-raw
-	build/fuzz/fuzz_raw $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-raw/ build/fuzz/corpus-raw tests/fuzz/corpus/raw
+	$(call fuzz_run,raw)
 build/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(call fuzz_src,base io features eval learn explain model)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_model
-	@mkdir -p build/fuzz/corpus-model build/fuzz/findings-model
-	build/fuzz/fuzz_model $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-model/ build/fuzz/corpus-model tests/fuzz/corpus/model
+	$(call fuzz_run,model)
 build/fuzz/fuzz_featfile: tests/fuzz/fuzz_featfile.c src/features/featfile.c $(call fuzz_src,base)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
 fuzz:: build/fuzz/fuzz_featfile
-	@mkdir -p build/fuzz/corpus-featfile build/fuzz/findings-featfile
-	build/fuzz/fuzz_featfile $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-featfile/ build/fuzz/corpus-featfile tests/fuzz/corpus/featfile
+	$(call fuzz_run,featfile)
 build/fuzz/fuzz_drift: tests/fuzz/fuzz_drift.c $(call fuzz_src,base io features eval learn explain model store drift)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_drift
-	@mkdir -p build/fuzz/corpus-drift build/fuzz/findings-drift
-	build/fuzz/fuzz_drift $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-drift/ build/fuzz/corpus-drift tests/fuzz/corpus/drift
+	$(call fuzz_run,drift)
+fuzz::
+	@tests/fuzz/summary.sh
 
 clean:
 	rm -rf build
