@@ -96,10 +96,13 @@ typedef struct api_response {
     cs_buf body;
     const void *static_body;    /* when set, the answer is these bytes (not owned) */
     size_t static_len;
+    struct store_audit_rec *audit; /* internal: a decision waiting for its audit commit (owned;
+                                    * always NULL when api_server_handle returns) */
 } api_response;
 
 /* Route and answer a request (every outcome, errors included, is a response).
- * Thread-safe. Updates metrics and the audit log like a real request. */
+ * Thread-safe. Updates metrics and the audit log like a real request: a decision is
+ * committed to the audit log before this returns (or answered 503 when it cannot be). */
 void api_server_handle(api_server *s, const api_request *req, api_response *resp);
 
 void api_response_clear(api_response *r);

@@ -107,6 +107,8 @@ struct api_server {
     api_docs *docs;
     api_metrics *metrics;
     atomic_int inflight;        /* requests between their first byte and their completion */
+    atomic_int n_suspended;     /* connections waiting (suspended) for their audit commit */
+    atomic_int no_suspend;      /* set by the stop: decisions are committed in the handler */
     atomic_uint_fast64_t next_id;
     uint64_t id_seed;
     int stopped;
@@ -120,5 +122,12 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
 void api_respond_problem(api_response *resp, const api_problem *p, const char *request_id);
 void api_respond_error(api_response *resp, int status, const char *code, const char *field, const char *request_id,
                        const char *message);
+
+/* api_server_handle, but a decision's audit record is left in resp->audit for the
+ * caller to commit (the HTTP layer commits it without holding a worker thread). */
+void api_server_dispatch(api_server *s, const api_request *req, api_response *resp);
+
+/* Replace resp by the 503 answer given for a decision the audit log could not take. */
+void api_respond_audit_failed(api_response *resp, const char *request_id, const char *msg);
 
 #endif /* CS_SERVE_API_INT_H */

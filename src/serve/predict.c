@@ -1,7 +1,8 @@
 /*
  * predict.c: POST /v1/predict and POST /v1/explain: parse the input (request.h), build
  * the model's feature vector (clients store, named features or raw records), score,
- * explain when asked, answer, count the decision and append it to the audit log.
+ * explain when asked, answer, count the decision and hand its audit record to the caller
+ * (server.c commits it before the answer leaves).
  */
 #include "api_int.h"
 #include "../base/sha256.h"
@@ -135,12 +136,13 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         r.score = sc.points;
         r.threshold = sc.threshold;
         snprintf(r.decision, sizeof r.decision, "%s", sc.refuse ? "refuse" : "approve");
-        if (store_audit_commit(s->audit, &r, &err) != CS_OK) {   /* durable before the 200 */
-            /* a decision that cannot be audited is not given */
+        /* committed by the caller before the 200 leaves (durable before it is given) */
+        if (!(resp->audit = malloc(sizeof *resp->audit))) {
             cs_buf_free(b);
-            api_problem_set(&pb, 503, "audit_unavailable", NULL, "%s", err.msg);
+            api_problem_set(&pb, 503, "overloaded", NULL, "out of memory");
             goto fail;
         }
+        *resp->audit = r;
     }
     resp->status = 200;
     resp->content_type = "application/json";

@@ -51,7 +51,16 @@ void api_response_clear(api_response *r)
 {
     if (!r) return;
     cs_buf_free(&r->body);
+    free(r->audit);
     memset(r, 0, sizeof *r);
+}
+
+void api_respond_audit_failed(api_response *resp, const char *request_id, const char *msg)
+{
+    /* a decision that cannot be audited is not given */
+    free(resp->audit);
+    resp->audit = NULL;
+    api_respond_error(resp, 503, "audit_unavailable", NULL, request_id, msg);
 }
 
 void api_respond_problem(api_response *resp, const api_problem *p, const char *request_id)
@@ -208,6 +217,7 @@ void api_server_stop(api_server *s)
 {
     if (!s || s->stopped) return;
     s->stopped = 1;
+    atomic_store(&s->no_suspend, 1);
     if (s->daemon) {
         MHD_socket fd = MHD_quiesce_daemon(s->daemon);  /* no new connections */
         double t0 = cs_now();
@@ -215,6 +225,18 @@ void api_server_stop(api_server *s)
         while (atomic_load(&s->inflight) > 0 && cs_now() - t0 < s->cfg.drain_s) {
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
+        }
+        if (s->audit) {
+            /* every decision waiting for its commit gets it (and its connection resumed:
+             * stopping the library with a suspended connection is not allowed) */
+            cs_err e = {0};
+            if (store_audit_flush(s->audit, &e) != CS_OK) _log(s, "audit: %s", e.msg);
+            double t1 = cs_now();
+            while (atomic_load(&s->n_suspended) > 0 && cs_now() - t1 < 5) {   /* resumed, not yet answered */
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+                store_audit_flush(s->audit, &e);
+            }
         }
         if (atomic_load(&s->inflight) > 0)
             _log(s, "drain: %d request(s) still running after %gs, stopping anyway", atomic_load(&s->inflight),
@@ -261,8 +283,16 @@ typedef struct _conn_state {
     int too_large;
     int route;          /* for metrics */
     int status;
-    api_model *unused;
     char request_id[72];
+    /* a decision waiting for its audit commit: the connection is suspended (no worker
+     * thread held) until the audit writer calls _audit_done, which resumes it; the
+     * access handler then sends resp, or a 503 when the commit failed */
+    int waiting;
+    atomic_int audit_done;
+    cs_status audit_st;
+    char audit_msg[CS_ERR_MSG_MAX];
+    struct MHD_Connection *conn;
+    api_response resp;
 } _conn_state;
 
 static int _valid_request_id(const char *v)
@@ -390,6 +420,18 @@ static void *_sweeper(void *arg)
     return NULL;
 }
 
+/* the audit writer's callback (its thread): note the outcome, wake the connection; st
+ * may be freed as soon as the connection is resumed */
+static void _audit_done(void *ud, cs_status status, const char *msg)
+{
+    _conn_state *st = ud;
+    struct MHD_Connection *conn = st->conn;
+    st->audit_st = status;
+    snprintf(st->audit_msg, sizeof st->audit_msg, "%s", msg ? msg : cs_status_str(status));
+    atomic_store(&st->audit_done, 1);
+    MHD_resume_connection(conn);
+}
+
 static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
@@ -440,6 +482,19 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
     }
     _conn_mark(s, conn, 1);                  /* the whole request is in: no deadline while answering */
     if (st->status == 413) return MHD_YES;   /* already answered */
+    if (st->waiting) {                       /* resumed: the audit writer has answered */
+        enum MHD_Result r;
+        if (!atomic_load(&st->audit_done)) return MHD_YES;
+        st->waiting = 0;
+        atomic_fetch_sub(&s->n_suspended, 1);
+        if (st->audit_st != CS_OK) {
+            api_respond_audit_failed(&st->resp, st->request_id, st->audit_msg);
+            st->status = st->resp.status;
+        }
+        r = _send(conn, &st->resp, st->request_id, !strcmp(method, "HEAD"));
+        api_response_clear(&st->resp);
+        return r;
+    }
     {
         api_request req;
         api_response resp;
@@ -459,13 +514,39 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
         req.body = st->body.data ? st->body.data : "";
         req.body_len = st->body.len;
         req.body_too_large = st->too_large;
-        api_server_handle(s, &req, &resp);
+        api_server_dispatch(s, &req, &resp);
         st->status = resp.status;
         {
             api_match m;
             api_route_match(method, url, &m);
             st->route = m.route;
         }
+        atomic_fetch_add(&s->n_suspended, 1);
+        if (resp.audit && s->audit && atomic_load(&s->no_suspend)) {
+            /* stopping: no new suspensions (the library may not stop with one) */
+            cs_err err = {0};
+            if (store_audit_commit(s->audit, resp.audit, &err) != CS_OK) {
+                api_respond_audit_failed(&resp, st->request_id, err.msg);
+                st->status = resp.status;
+            }
+            free(resp.audit);
+            resp.audit = NULL;
+        }
+        if (resp.audit && s->audit) {
+            /* a decision: answered once committed; the connection waits suspended */
+            store_audit_rec *rec = resp.audit;
+            cs_err err = {0};
+            resp.audit = NULL;
+            st->resp = resp;
+            st->conn = conn;
+            st->waiting = 1;
+            MHD_suspend_connection(conn);
+            if (store_audit_submit(s->audit, rec, _audit_done, st, &err) != CS_OK)
+                _audit_done(st, err.code, err.msg);
+            free(rec);
+            return MHD_YES;
+        }
+        atomic_fetch_sub(&s->n_suspended, 1);
         r = _send(conn, &resp, st->request_id, !strcmp(method, "HEAD"));
         api_response_clear(&resp);
         return r;
@@ -479,9 +560,11 @@ static void _completed(void *cls, struct MHD_Connection *conn, void **req_cls, e
     (void)conn;
     (void)toe;
     if (!st) return;
+    if (st->waiting) atomic_fetch_sub(&s->n_suspended, 1);   /* resumed, closed before its answer */
     api_metrics_observe(s->metrics, st->route, st->status ? st->status : 500, cs_now() - st->t_start);
     _conn_mark(s, conn, 0);
     cs_buf_free(&st->body);
+    api_response_clear(&st->resp);
     free(st);
     *req_cls = NULL;
     atomic_fetch_sub(&s->inflight, 1);
@@ -500,7 +583,8 @@ cs_status api_server_start(api_server *s, cs_err *err)
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
     struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *info;
     memset(&a4, 0, sizeof a4);
     memset(&a6, 0, sizeof a6);
@@ -670,6 +754,18 @@ static void _handle_model_get(api_server *s, const api_request *req, int route, 
 }
 
 void api_server_handle(api_server *s, const api_request *req, api_response *resp)
+{
+    api_server_dispatch(s, req, resp);
+    if (resp->audit) {
+        cs_err err = {0};
+        if (!s->audit || store_audit_commit(s->audit, resp->audit, &err) != CS_OK)
+            return api_respond_audit_failed(resp, req->request_id, s->audit ? err.msg : "no audit log");
+        free(resp->audit);
+        resp->audit = NULL;
+    }
+}
+
+void api_server_dispatch(api_server *s, const api_request *req, api_response *resp)
 {
     api_match m;
     memset(resp, 0, sizeof *resp);

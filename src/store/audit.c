@@ -14,6 +14,13 @@
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096
 
+/* one queued decision and who to tell when it is committed (done NULL: nobody) */
+typedef struct _entry {
+    store_audit_rec rec;
+    store_audit_done_fn done;
+    void *ud;
+} _entry;
+
 struct store_audit {
     char *path;
     sqlite3 *db;
@@ -22,11 +29,12 @@ struct store_audit {
     pthread_mutex_t mu;
     pthread_cond_t has_work;    /* the writer waits on it */
     pthread_cond_t progress;    /* appenders (queue full) and flushers wait on it */
-    store_audit_rec *queue;     /* ring of QUEUE_CAP */
+    _entry *queue;              /* ring of QUEUE_CAP */
+    _entry *batch;              /* the writer's copy of the batch it commits (BATCH_MAX) */
     size_t head, count;
     uint64_t n_queued, n_done; /* totals, for flush */
     int stopping;
-    int n_waiting;              /* store_audit_commit callers waiting for their batch */
+    int n_waiting;              /* rows queued whose sender waits for the commit (commit, submit) */
     cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
     char write_msg[CS_ERR_MSG_MAX];
 };
@@ -102,14 +110,15 @@ static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
 static void *_writer(void *arg)
 {
     store_audit *a = arg;
-    store_audit_rec *batch = malloc(BATCH_MAX * sizeof *batch);
+    _entry *batch = a->batch;
     pthread_mutex_lock(&a->mu);
     for (;;) {
-        size_t n;
+        size_t n, n_cb = 0;
+        cs_status st;
+        char msg[CS_ERR_MSG_MAX];
         while (!a->count && !a->stopping) pthread_cond_wait(&a->has_work, &a->mu);
         if (!a->count && a->stopping) break;
         n = a->count < BATCH_MAX ? a->count : BATCH_MAX;
-        if (!batch) n = 0;
         for (size_t i = 0; i < n; i++) batch[i] = a->queue[(a->head + i) % QUEUE_CAP];
         a->head = (a->head + n) % QUEUE_CAP;
         a->count -= n;
@@ -118,7 +127,7 @@ static void *_writer(void *arg)
 
         int ok = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
         for (size_t i = 0; i < n && ok; i++) {
-            ok = _bind_rec(a->ins, &batch[i]) == 0;
+            ok = _bind_rec(a->ins, &batch[i].rec) == 0;
             sqlite3_reset(a->ins);
         }
         if (ok) ok = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
@@ -129,25 +138,36 @@ static void *_writer(void *arg)
             a->write_status = CS_EIO;
             snprintf(a->write_msg, sizeof a->write_msg, "%s: writing the audit log: %s", a->path, sqlite3_errmsg(a->db));
         }
-        if (!batch && a->count) {   /* no batch memory: drop nothing, just fail loudly */
-            a->write_status = CS_ENOMEM;
-            snprintf(a->write_msg, sizeof a->write_msg, "%s: out of memory in the audit writer", a->path);
-            break;
-        }
+        st = ok ? CS_OK : a->write_status;
+        snprintf(msg, sizeof msg, "%s", a->write_msg);
+        pthread_mutex_unlock(&a->mu);
+        /* the callbacks before n_done moves: once a flush returns, every one has run */
+        for (size_t i = 0; i < n; i++)
+            if (batch[i].done) {
+                batch[i].done(batch[i].ud, st, st == CS_OK ? NULL : msg);
+                n_cb++;
+            }
+        pthread_mutex_lock(&a->mu);
+        a->n_waiting -= (int)n_cb;
         a->n_done += n;
         pthread_cond_broadcast(&a->progress);
         if (!a->stopping && a->count < BATCH_MAX && !a->n_waiting) {
-            /* let the queue fill for a moment: fewer, larger transactions under load (not
-             * when a request waits for its commit: rows queued while a batch commits form
-             * the next batch anyway) */
-            struct timespec ts = {0, 2000000};
-            pthread_mutex_unlock(&a->mu);
-            nanosleep(&ts, NULL);
-            pthread_mutex_lock(&a->mu);
+            /* let the queue fill for up to 2 ms: fewer, larger transactions under load;
+             * but never while someone waits for a commit (a commit or submit ends the
+             * pause: rows queued while a batch commits form the next batch anyway) */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 2000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            while (!a->stopping && a->count < BATCH_MAX && !a->n_waiting &&
+                   pthread_cond_timedwait(&a->has_work, &a->mu, &until) == 0) {
+            }
         }
     }
     pthread_mutex_unlock(&a->mu);
-    free(batch);
     return NULL;
 }
 
@@ -159,7 +179,9 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->has_work, NULL);
     pthread_cond_init(&a->progress, NULL);
-    if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err))) goto fail;
+    if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err)) ||
+        !(a->batch = cs_malloc(BATCH_MAX * sizeof *a->batch, err)))
+        goto fail;
     if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", path, a->db ? sqlite3_errmsg(a->db) : "");
@@ -189,6 +211,7 @@ fail:
     sqlite3_finalize(a->ins);
     sqlite3_close(a->db);
     free(a->queue);
+    free(a->batch);
     free(a->path);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->has_work);
@@ -197,10 +220,13 @@ fail:
     return NULL;
 }
 
-/* queue r; with wait, block until the batch holding it is committed (group commit) */
-static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, cs_err *err)
+/* queue r; with wait, block until the batch holding it is committed (group commit); with
+ * done, return at once and let the writer call done(ud, ...) after the commit */
+static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, store_audit_done_fn done, void *ud,
+                         cs_err *err)
 {
     uint64_t ticket;
+    _entry *q;
     pthread_mutex_lock(&a->mu);
     while (a->count == QUEUE_CAP && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
     if (a->write_status != CS_OK) {
@@ -208,16 +234,18 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, cs_
         pthread_mutex_unlock(&a->mu);
         return st;
     }
-    a->queue[(a->head + a->count) % QUEUE_CAP] = *r;
-    {   /* make sure every string is terminated whatever the caller did */
-        store_audit_rec *q = &a->queue[(a->head + a->count) % QUEUE_CAP];
-        q->request_id[sizeof q->request_id - 1] = q->endpoint[sizeof q->endpoint - 1] = '\0';
-        q->model_name[sizeof q->model_name - 1] = q->model_version[sizeof q->model_version - 1] = '\0';
-        q->input_kind[sizeof q->input_kind - 1] = q->input_digest[sizeof q->input_digest - 1] = '\0';
-        q->decision[sizeof q->decision - 1] = '\0';
-    }
+    q = &a->queue[(a->head + a->count) % QUEUE_CAP];
+    q->rec = *r;
+    q->done = done;
+    q->ud = ud;
+    /* make sure every string is terminated whatever the caller did */
+    q->rec.request_id[sizeof q->rec.request_id - 1] = q->rec.endpoint[sizeof q->rec.endpoint - 1] = '\0';
+    q->rec.model_name[sizeof q->rec.model_name - 1] = q->rec.model_version[sizeof q->rec.model_version - 1] = '\0';
+    q->rec.input_kind[sizeof q->rec.input_kind - 1] = q->rec.input_digest[sizeof q->rec.input_digest - 1] = '\0';
+    q->rec.decision[sizeof q->rec.decision - 1] = '\0';
     a->count++;
     ticket = ++a->n_queued;
+    if (done) a->n_waiting++;   /* the writer takes it back after the callback */
     pthread_cond_signal(&a->has_work);
     if (wait) {
         /* rows are committed in queue order, so n_done >= ticket means this row is on disk */
@@ -236,12 +264,19 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, cs_
 
 cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *err)
 {
-    return _append(a, r, 0, err);
+    return _append(a, r, 0, NULL, NULL, err);
 }
 
 cs_status store_audit_commit(store_audit *a, const store_audit_rec *r, cs_err *err)
 {
-    return _append(a, r, 1, err);
+    return _append(a, r, 1, NULL, NULL, err);
+}
+
+cs_status store_audit_submit(store_audit *a, const store_audit_rec *r, store_audit_done_fn done, void *ud,
+                             cs_err *err)
+{
+    if (!done) return cs_err_set(err, CS_EINVAL, "store_audit_submit: no callback");
+    return _append(a, r, 0, done, ud, err);
 }
 
 cs_status store_audit_flush(store_audit *a, cs_err *err)
@@ -249,7 +284,8 @@ cs_status store_audit_flush(store_audit *a, cs_err *err)
     cs_status st = CS_OK;
     pthread_mutex_lock(&a->mu);
     uint64_t target = a->n_queued;
-    while (a->n_done < target && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
+    /* the writer goes on after a failure (each batch's callbacks are told): wait for all */
+    while (a->n_done < target) pthread_cond_wait(&a->progress, &a->mu);
     if (a->write_status != CS_OK) st = cs_err_set(err, a->write_status, "%s", a->write_msg);
     pthread_mutex_unlock(&a->mu);
     return st;
@@ -267,6 +303,7 @@ void store_audit_close(store_audit *a)
     sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
     sqlite3_close(a->db);
     free(a->queue);
+    free(a->batch);
     free(a->path);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->has_work);

@@ -9,10 +9,12 @@
  *         threshold REAL, decision TEXT)
  *
  * Writers append to an in-memory queue and a background thread commits the queue in
- * batches (at most one transaction every 2 ms); store_audit_commit() also waits for its
- * batch's commit (the API uses it: no decision is answered before it is durable);
- * store_audit_close() commits everything queued before it returns. Values are bound as
- * parameters: no request text ever becomes SQL.
+ * batches (at most one transaction every 2 ms unless someone waits for a commit: then
+ * as soon as the previous one ends). store_audit_commit() waits for its batch's commit;
+ * store_audit_submit() returns at once and calls back when it is committed (the API uses
+ * it: the connection waits, suspended, without holding a worker thread, and no decision
+ * is answered before it is durable). store_audit_close() commits everything queued
+ * before it returns. Values are bound as parameters: no request text ever becomes SQL.
  */
 #ifndef CS_STORE_AUDIT_H
 #define CS_STORE_AUDIT_H
@@ -54,7 +56,20 @@ cs_status store_audit_append(store_audit *a, const store_audit_rec *r, cs_err *e
  * be committed. Thread-safe. */
 cs_status store_audit_commit(store_audit *a, const store_audit_rec *r, cs_err *err);
 
-/* Wait until everything queued so far is committed. Thread-safe. */
+/* Called by the writer thread once the row handed to store_audit_submit is committed
+ * (st CS_OK) or could not be (st the writer's failure, msg its message, else msg NULL).
+ * Runs on the writer thread: it must be quick and must not call the audit log. */
+typedef void (*store_audit_done_fn)(void *ud, cs_status st, const char *msg);
+
+/* Queue a decision (copied) and return at once; done(ud, ...) is called exactly once,
+ * from the writer thread, when the batch holding it is committed or failed, and at the
+ * latest by store_audit_flush/close. On an error return (the writer already failed)
+ * nothing was queued and done is never called. Thread-safe. */
+cs_status store_audit_submit(store_audit *a, const store_audit_rec *r, store_audit_done_fn done, void *ud,
+                             cs_err *err);
+
+/* Wait until everything queued so far is committed or failed, every done callback of it
+ * returned; the writer's failure, if any. Thread-safe. */
 cs_status store_audit_flush(store_audit *a, cs_err *err);
 
 /* Commit what is queued, stop the writer and close. NULL is allowed. */

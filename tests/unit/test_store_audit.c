@@ -1,6 +1,7 @@
 /*
  * test_store_audit.c: the audit log: appends from many threads all land, in a WAL
- * database, a committed append is readable at once, hostile strings stay data, reading back with --since, time formats.
+ * database, a committed append is readable at once, a submitted one is when its callback
+ * comes, hostile strings stay data, reading back with --since, time formats.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +190,58 @@ static void test_commit_is_durable(void **state)
     store_audit_close(a);
 }
 
+/* store_audit_submit: every callback comes exactly once, from the writer, after its row
+ * is readable by another connection; a flush returns only after all callbacks ran. */
+typedef struct sub_slot {
+    const char *path;
+    int calls;
+    cs_status st;
+    int64_t rows_seen;          /* rows another connection read inside the callback */
+} sub_slot;
+
+static void sub_done(void *ud, cs_status st, const char *msg)
+{
+    sub_slot *s = ud;
+    counter c = {0, 0, 0, 1, {0}};
+    cs_err err = {0};
+    (void)msg;
+    s->calls++;
+    s->st = st;
+    if (store_audit_read(s->path, 0, 0, count_fn, &c, &err) == CS_OK) s->rows_seen = c.n;
+}
+
+static void test_submit_calls_back_after_commit(void **state)
+{
+    enum { N = 300 };
+    char path[128];
+    cs_err err = {0};
+    static sub_slot slots[N];
+    store_audit *a;
+    (void)state;
+    snprintf(path, sizeof path, "%s/submit.db", dir);
+    a = store_audit_open(path, &err);
+    assert_non_null(a);
+    for (int i = 0; i < N; i++) {
+        store_audit_rec r = rec(1764143701000LL + i, i, 0.02);
+        slots[i] = (sub_slot){path, 0, CS_EINTERNAL, -1};
+        assert_int_equal(store_audit_submit(a, &r, sub_done, &slots[i], &err), CS_OK);
+        if (i % 50 == 0) usleep(1000);
+    }
+    {
+        store_audit_rec r = rec(1, 1, 0.5);
+        assert_int_equal(store_audit_submit(a, &r, NULL, NULL, &err), CS_EINVAL);
+    }
+    assert_int_equal(store_audit_flush(a, &err), CS_OK);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(slots[i].calls, 1);
+        assert_int_equal(slots[i].st, CS_OK);
+        /* rows are committed in order: row i and all before it were there */
+        assert_true(slots[i].rows_seen >= i + 1);
+    }
+    store_audit_close(a);
+    for (int i = 0; i < N; i++) assert_int_equal(slots[i].calls, 1);   /* not called again by close */
+}
+
 static void test_times(void **state)
 {
     char t[32];
@@ -209,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_appends),
         cmocka_unit_test(test_hostile_strings_and_since),
         cmocka_unit_test(test_commit_is_durable),
+        cmocka_unit_test(test_submit_calls_back_after_commit),
         cmocka_unit_test(test_times),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
