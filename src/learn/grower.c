@@ -2,7 +2,9 @@
  * grower.c: the leaf-wise histogram tree grower (see grower.h for the model it fits).
  * Rows of each leaf are a contiguous range of one index array, split in place (stable);
  * histograms live in a pool of buffers, one per open leaf that may still split, and are
- * dropped (rebuilt from scratch for both children) when the pool runs out.
+ * dropped (rebuilt from scratch for both children) when the pool runs out. Boosting trees
+ * build them from a row-wise sparse copy of the bins (see "row-wise sparse histograms"),
+ * the forest's per-node feature samples from the columns.
  */
 #include "grower.h"
 
@@ -56,6 +58,17 @@ struct gr_work {
     int *fperm;         /* feature permutation scratch */
     uint8_t *fused;     /* per feature: histogram built in the current node */
     int n_leaves_last;  /* leaves of the last tree grown (their rows are in idx) */
+    /* the row-wise sparse copy of the bins (built on the first all-features tree): features
+     * in groups of consecutive indices; for group q and row r, the bins of r that are not
+     * their feature's most frequent bin are rw_ent[q][rw_ptr[q][r] .. rw_ptr[q][r+1]), as
+     * offsets from the group's first histogram bin */
+    int rw_state;       /* 0: not built yet, 1: built, -1: not available (too large) */
+    int rw_groups;
+    size_t *rw_f0;      /* per group: first feature; rw_f0[rw_groups] = n_feats */
+    uint32_t **rw_ptr;
+    uint16_t **rw_ent;
+    uint8_t *mfb;       /* per feature: its most frequent bin over all rows */
+    uint8_t *rw_use;    /* per feature: wanted in the histogram being built */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -127,6 +140,15 @@ void gr_work_free(gr_work *w)
     free(w->fbest);
     free(w->fperm);
     free(w->fused);
+    if (w->rw_ptr)
+        for (int q = 0; q < w->rw_groups; q++) free(w->rw_ptr[q]);
+    if (w->rw_ent)
+        for (int q = 0; q < w->rw_groups; q++) free(w->rw_ent[q]);
+    free(w->rw_ptr);
+    free(w->rw_ent);
+    free(w->rw_f0);
+    free(w->mfb);
+    free(w->rw_use);
     free(w);
 }
 
@@ -211,9 +233,16 @@ static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, s
  * in the same order whatever the thread count. */
 #define FEAT_CHUNK 16
 
+static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
+                      const double *h, const int *feats, size_t nf, gr_bin *hist);
+
 static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
                    const double *h, const int *feats, size_t nf, gr_bin *hist)
 {
+    if (w->rw_state == 1 && p->feats_per_node <= 0 && p->hist_mode != GR_HIST_COLUMNS) {
+        _build_rw(w, p, l, g, h, feats, nf, hist);
+        return;
+    }
     const ds_dataset *d = w->d;
     size_t n = l->end - l->begin;
     const size_t *ix = w->idx + l->begin;
@@ -238,6 +267,202 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
                 int j = feats[q];
                 _hist_rows(ds_col(d, (size_t)j), ix, gh, k0, k1, hist + w->off[j], d->n_vbins[j] + 1);
             }
+        }
+    }
+}
+
+/* ---- row-wise sparse histograms ---------------------------------------------------------
+ * Most columns of a credit table sit in one bin for most rows (0 of a one-hot flag, NaN of a
+ * rarely filled field). Histograms of the boosting trees, which hold every feature, are
+ * built from a row-wise copy of the bins that leaves out each feature's most frequent bin:
+ * the work is the non-default entries of the leaf's rows, not rows x features, and the
+ * default bin is the leaf's totals minus the other bins. Features are cut into groups of
+ * consecutive indices whose histograms fit in a core's cache; threads take whole groups and
+ * sum each group's rows in row order, so the sums do not depend on the thread count. */
+
+#define RW_GROUPS 16            /* aim: this many groups with equal numbers of entries */
+#define RW_GROUP_BINS 16384     /* at most this many histogram bins in a group (384 KiB) */
+#define RW_AHEAD 8              /* rows ahead to prefetch a row's entries */
+#define RW_AHEAD2 24            /* rows ahead to prefetch a row's offsets */
+
+static void _rw_drop(gr_work *w)
+{
+    for (int q = 0; q < w->rw_groups; q++) {
+        if (w->rw_ptr) free(w->rw_ptr[q]);
+        if (w->rw_ent) free(w->rw_ent[q]);
+    }
+    free(w->rw_ptr);
+    free(w->rw_ent);
+    free(w->rw_f0);
+    w->rw_ptr = NULL;
+    w->rw_ent = NULL;
+    w->rw_f0 = NULL;
+    w->rw_groups = 0;
+    w->rw_state = -1;
+}
+
+/* Build the row-wise copy (parallel over features, then over groups). Out of memory or too
+ * many entries for 32-bit offsets leaves rw_state at -1: the column-wise histograms serve. */
+static void _rw_init(gr_work *w, int nt)
+{
+    const ds_dataset *d = w->d;
+    size_t nf = d->n_feats, n = d->n_rows;
+    w->rw_state = -1;
+    if (nf == 0 || n == 0 || n >= UINT32_MAX) return;
+    size_t *nnz = malloc(nf * sizeof *nnz);
+    w->mfb = malloc(nf);
+    w->rw_use = malloc(nf);
+    w->rw_f0 = malloc((nf + 1) * sizeof *w->rw_f0);
+    if (!nnz || !w->mfb || !w->rw_use || !w->rw_f0) {
+        free(nnz);
+        _rw_drop(w);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt) if (nt > 1)
+    for (size_t j = 0; j < nf; j++) {
+        size_t cnt[4][DS_MAX_BIN + 1];
+        memset(cnt, 0, sizeof cnt);
+        const uint8_t *c = ds_col(d, j);
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            cnt[0][c[i]]++;
+            cnt[1][c[i + 1]]++;
+            cnt[2][c[i + 2]]++;
+            cnt[3][c[i + 3]]++;
+        }
+        for (; i < n; i++) cnt[0][c[i]]++;
+        int best = 0;
+        size_t bc = 0;
+        for (int b = 0; b <= d->n_vbins[j]; b++) {
+            size_t t = cnt[0][b] + cnt[1][b] + cnt[2][b] + cnt[3][b];
+            if (t > bc) {
+                bc = t;
+                best = b;
+            }
+        }
+        w->mfb[j] = (uint8_t)best;
+        nnz[j] = n - bc;
+    }
+    size_t total = 0;
+    for (size_t j = 0; j < nf; j++) total += nnz[j];
+    size_t target = total / RW_GROUPS + 1, acc = 0, bins = 0;
+    int ng = 0;
+    for (size_t j = 0; j < nf; j++) {
+        size_t fb = (size_t)d->n_vbins[j] + 1;
+        if (j == 0 || acc >= target || bins + fb > RW_GROUP_BINS) {
+            w->rw_f0[ng++] = j;
+            acc = 0;
+            bins = 0;
+        }
+        acc += nnz[j];
+        bins += fb;
+    }
+    w->rw_f0[ng] = nf;
+    w->rw_groups = ng;
+    w->rw_ptr = calloc((size_t)ng, sizeof *w->rw_ptr);
+    w->rw_ent = calloc((size_t)ng, sizeof *w->rw_ent);
+    if (!w->rw_ptr || !w->rw_ent) {
+        free(nnz);
+        _rw_drop(w);
+        return;
+    }
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+    for (int q = 0; q < ng; q++) {
+        size_t j0 = w->rw_f0[q], j1 = w->rw_f0[q + 1], gn = 0;
+        for (size_t j = j0; j < j1; j++) gn += nnz[j];
+        uint32_t *ptr = gn < UINT32_MAX ? calloc(n + 1, sizeof *ptr) : NULL;
+        uint16_t *ent = ptr ? malloc((gn ? gn : 1) * sizeof *ent) : NULL;
+        if (!ptr || !ent) {
+            free(ptr);
+            free(ent);
+#pragma omp atomic write
+            failed = 1;
+            continue;
+        }
+        for (size_t j = j0; j < j1; j++) {
+            const uint8_t *c = ds_col(d, j);
+            uint8_t m = w->mfb[j];
+            for (size_t i = 0; i < n; i++) ptr[i + 1] += c[i] != m;
+        }
+        for (size_t i = 0; i < n; i++) ptr[i + 1] += ptr[i];
+        /* ptr[i] is row i's write cursor; afterwards it is row i's end, shifted back below */
+        for (size_t j = j0; j < j1; j++) {
+            const uint8_t *c = ds_col(d, j);
+            uint8_t m = w->mfb[j];
+            uint16_t base = (uint16_t)(w->off[j] - w->off[j0]);
+            for (size_t i = 0; i < n; i++)
+                if (c[i] != m) ent[ptr[i]++] = (uint16_t)(base + c[i]);
+        }
+        memmove(ptr + 1, ptr, n * sizeof *ptr);
+        ptr[0] = 0;
+        w->rw_ptr[q] = ptr;
+        w->rw_ent[q] = ent;
+    }
+    free(nnz);
+    if (failed) {
+        _rw_drop(w);
+        return;
+    }
+    w->rw_state = 1;
+}
+
+/* The histograms of features feats[0..nf) for the rows of leaf l into hist, from the row-wise
+ * copy (the groups holding none of feats are skipped). */
+static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
+                      const double *h, const int *feats, size_t nf, gr_bin *hist)
+{
+    const ds_dataset *d = w->d;
+    size_t n = l->end - l->begin;
+    const size_t *ix = w->idx + l->begin;
+    double *gh = w->gh, G = 0, H = 0;
+    for (size_t k = 0; k < n; k++) {
+        gh[2 * k] = g[ix[k]];
+        gh[2 * k + 1] = h[ix[k]];
+        G += gh[2 * k];
+        H += gh[2 * k + 1];
+    }
+    memset(w->rw_use, 0, d->n_feats);
+    for (size_t q = 0; q < nf; q++) w->rw_use[feats[q]] = 1;
+    int nt = p->n_threads > 0 ? p->n_threads : 1;
+    int par = nt > 1 && (double)n * (double)nf > 200000.0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
+    for (int q = 0; q < w->rw_groups; q++) {
+        size_t j0 = w->rw_f0[q], j1 = w->rw_f0[q + 1];
+        int any = 0;
+        for (size_t j = j0; j < j1 && !any; j++) any = w->rw_use[j];
+        if (!any) continue;
+        gr_bin *hb = hist + w->off[j0];
+        memset(hb, 0, (w->off[j1] - w->off[j0]) * sizeof *hb);
+        const uint32_t *ptr = w->rw_ptr[q];
+        const uint16_t *ent = w->rw_ent[q];
+        for (size_t k = 0; k < n; k++) {
+            size_t r = ix[k];
+            double gv = gh[2 * k], hv = gh[2 * k + 1];
+            /* a child's rows are spread over the arrays: fetch ahead of the loop */
+            if (k + RW_AHEAD2 < n) __builtin_prefetch(ptr + ix[k + RW_AHEAD2]);
+            if (k + RW_AHEAD < n) __builtin_prefetch(ent + ptr[ix[k + RW_AHEAD]]);
+            for (uint32_t e = ptr[r], e1 = ptr[r + 1]; e < e1; e++) {
+                gr_bin *b = hb + ent[e];
+                b->g += gv;
+                b->h += hv;
+                b->c++;
+            }
+        }
+        /* the most frequent bin: the leaf's totals minus the other bins (it holds 0 so far) */
+        for (size_t j = j0; j < j1; j++) {
+            gr_bin *fb = hist + w->off[j];
+            double sg = 0, sh = 0;
+            int64_t sc = 0;
+            for (int b = 0; b <= d->n_vbins[j]; b++) {
+                sg += fb[b].g;
+                sh += fb[b].h;
+                sc += fb[b].c;
+            }
+            gr_bin *mb = fb + w->mfb[j];
+            mb->g = G - sg;
+            mb->h = H - sh;
+            mb->c = (int64_t)n - sc;
         }
     }
 }
@@ -595,6 +820,8 @@ cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double 
         cs_status st = _pool_init(w, err);
         if (st) return st;
         _pool_reset(w);
+        if (w->rw_state == 0 && p->hist_mode != GR_HIST_COLUMNS)
+            _rw_init(w, p->n_threads > 0 ? p->n_threads : 1);
     }
     memcpy(w->idx, rows, n * sizeof *rows);
 

@@ -37,7 +37,15 @@ typedef struct gr_params {
                                  * per node (more when some are constant in it, as sklearn) */
     int stop_pure;              /* 1: a leaf whose output is 0 or 1 is not split (forest) */
     int n_threads;              /* OpenMP threads for histograms (1 inside a parallel region) */
+    int hist_mode;              /* GR_HIST_AUTO (0) or GR_HIST_COLUMNS: column-wise histograms
+                                 * only (the reference the row-wise ones are tested against) */
 } gr_params;
+
+/* Histograms of trees with every feature in every node (boosting) come from a row-wise copy
+ * of the bins without each feature's most frequent bin (built once per gr_work, cost about
+ * the non-default entries); the forest's per-node samples use the columns. */
+#define GR_HIST_AUTO 0
+#define GR_HIST_COLUMNS 1
 
 /* Working memory for growing trees on one dataset, reused across trees. Borrows d. */
 typedef struct gr_work gr_work;
