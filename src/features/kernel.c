@@ -599,9 +599,19 @@ typedef struct _lists {
     size_t n[5];
 } _lists;
 
-static void _fill_nan(double *out, size_t from, size_t to)
+/* an absent block or subset: NaN from out[*k] up to out[end], then *k = end */
+static void _skip_to(double *out, size_t *k, size_t end)
 {
-    for (size_t j = from; j < to; j++) out[j] = NAN;
+    for (size_t j = *k; j < end; j++) out[j] = NAN;
+    *k = end;
+}
+
+/* how many values _emit_aggs writes for aggs */
+static size_t _n_emitted(const _agg *aggs, int n_aggs)
+{
+    size_t m = 0;
+    for (int a = 0; a < n_aggs; a++) m += (size_t)__builtin_popcount(aggs[a].aggs);
+    return m;
 }
 
 /* emit the aggregations of the inputs x[in * n + i] over rows with mask[i] (NULL = all) */
@@ -634,6 +644,30 @@ static void _emit_aggs(const double *x, size_t n, const unsigned char *mask, con
                 out[(*k)++] = feat_acc_get(&acc, b);
             }
         }
+    }
+}
+
+/* emit the aggregations of x over the rows whose category in b's encoded column enc is
+ * want[0], then over those where it is want[1] (ACTIVE_/CLOSED_, APPROVED_/REFUSED_): a
+ * want < 0 (category not in the spec) emits nothing, a subset without rows emits NaN.
+ * Needs s->mask of n. */
+static void _emit_subsets(const _bt *b, int enc, const int want[2], const uint32_t *rows, size_t n,
+                          const double *x, const _agg *aggs, int n_aggs, _scr *s, double *out, size_t *k)
+{
+    const _cat *ca = NULL;
+    for (int i = 0; i < b->n_cat; i++)
+        if (b->cat[i].enc == enc) ca = &b->cat[i];
+    for (int sub = 0; sub < 2; sub++) {
+        size_t m = 0;
+        if (want[sub] < 0) continue;
+        for (size_t i = 0; i < n; i++) {
+            s->mask[i] = ca && _cat_of(ca, rows[i]) == want[sub];
+            m += s->mask[i];
+        }
+        if (m == 0)
+            _skip_to(out, k, *k + _n_emitted(aggs, n_aggs));
+        else
+            _emit_aggs(x, n, s->mask, aggs, n_aggs, s, out, k);
     }
 }
 
@@ -710,8 +744,7 @@ static void _block_bureau(const _ctx *c, const uint32_t *rows, size_t n, _scr *s
     const _cat *status = c->bb.t && c->bb.n_cat ? &c->bb.cat[0] : NULL;
 
     if (n == 0 || !b->t) {
-        _fill_nan(out, *k, p->off[2]);
-        *k = p->off[2];
+        _skip_to(out, k, p->off[2]);
         return;
     }
     s->x = _grow(s->x, &s->xcap, n_in * n, sizeof *s->x, &s->oom);
@@ -759,24 +792,8 @@ static void _block_bureau(const _ctx *c, const uint32_t *rows, size_t n, _scr *s
         for (size_t i = 0; i < n; i++) feat_acc_add(&acc, v[i]);
         out[(*k)++] = feat_acc_mean(&acc);
     }
-    for (int sub = 0; sub < 2; sub++) { /* ACTIVE_, CLOSED_ */
-        int want = sub == 0 ? p->active : p->closed;
-        const _cat *ca = NULL;
-        size_t m = 0;
-        if (want < 0) continue;
-        for (int i = 0; i < b->n_cat; i++)
-            if (b->cat[i].enc == p->e_credit_active) ca = &b->cat[i];
-        for (size_t i = 0; i < n; i++) {
-            s->mask[i] = ca && _cat_of(ca, rows[i]) == want;
-            m += s->mask[i];
-        }
-        if (m == 0) {
-            _fill_nan(out, *k, *k + 27);
-            *k += 27;
-        } else {
-            _emit_aggs(x, n, s->mask, _bur_aggs, NAGGS(_bur_aggs), s, out, k);
-        }
-    }
+    _emit_subsets(b, p->e_credit_active, (const int[2]){p->active, p->closed}, rows, n, x, _bur_aggs,
+                  NAGGS(_bur_aggs), s, out, k);
 }
 
 static void _block_prev(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, double *out, size_t *k)
@@ -785,8 +802,7 @@ static void _block_prev(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, 
     const _bt *b = &c->prev;
     double *x;
     if (n == 0 || !b->t) {
-        _fill_nan(out, *k, p->off[3]);
-        *k = p->off[3];
+        _skip_to(out, k, p->off[3]);
         return;
     }
     s->x = _grow(s->x, &s->xcap, PREV_IN * n, sizeof *s->x, &s->oom);
@@ -801,24 +817,8 @@ static void _block_prev(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, 
     }
     _emit_aggs(x, n, NULL, _prev_aggs, NAGGS(_prev_aggs), s, out, k);
     for (int i = 0; i < b->n_cat; i++) _emit_dummy_means(&b->cat[i], rows, n, 1, s, out, k);
-    for (int sub = 0; sub < 2; sub++) { /* APPROVED_, REFUSED_ */
-        int want = sub == 0 ? p->approved : p->refused;
-        const _cat *st = NULL;
-        size_t m = 0;
-        if (want < 0) continue;
-        for (int i = 0; i < b->n_cat; i++)
-            if (b->cat[i].enc == p->e_contract_status) st = &b->cat[i];
-        for (size_t i = 0; i < n; i++) {
-            s->mask[i] = st && _cat_of(st, rows[i]) == want;
-            m += s->mask[i];
-        }
-        if (m == 0) {
-            _fill_nan(out, *k, *k + 30);
-            *k += 30;
-        } else {
-            _emit_aggs(x, n, s->mask, _prev_aggs, NAGGS(_prev_aggs), s, out, k);
-        }
-    }
+    _emit_subsets(b, p->e_contract_status, (const int[2]){p->approved, p->refused}, rows, n, x,
+                  _prev_aggs, NAGGS(_prev_aggs), s, out, k);
 }
 
 static void _block_pos(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, double *out, size_t *k)
@@ -826,8 +826,7 @@ static void _block_pos(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, d
     const _bt *b = &c->pos;
     double *x;
     if (n == 0 || !b->t) {
-        _fill_nan(out, *k, c->p.off[4]);
-        *k = c->p.off[4];
+        _skip_to(out, k, c->p.off[4]);
         return;
     }
     s->x = _grow(s->x, &s->xcap, POS_IN * n, sizeof *s->x, &s->oom);
@@ -845,8 +844,7 @@ static void _block_ins(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, d
     const _bt *b = &c->ins;
     double *x;
     if (n == 0 || !b->t) {
-        _fill_nan(out, *k, c->p.off[5]);
-        *k = c->p.off[5];
+        _skip_to(out, k, c->p.off[5]);
         return;
     }
     s->x = _grow(s->x, &s->xcap, INS_IN * n, sizeof *s->x, &s->oom);
@@ -877,8 +875,7 @@ static void _block_cc(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, do
     size_t n_in = (size_t)p->n_cc_num, col = 0;
     double *x;
     if (n == 0 || !b->t) {
-        _fill_nan(out, *k, p->off[6]);
-        *k = p->off[6];
+        _skip_to(out, k, p->off[6]);
         return;
     }
     for (int i = 0; i < b->n_cat; i++) n_in += (size_t)b->cat[i].n_cats + 1;
