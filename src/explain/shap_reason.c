@@ -202,6 +202,25 @@ static void _words(const char *name, size_t len, shap_lang lang, char *out, size
     }
 }
 
+/* The words of name after its first `skip` bytes, then " (<aggregation word>)" when the name
+ * ends in an aggregation suffix; returns that suffix's index, or -1. */
+static int _words_agg(const char *name, size_t skip, shap_lang lang, char *out, size_t cap)
+{
+    int a = _agg_of(name);
+    size_t len = strlen(name) - skip - (a >= 0 ? strlen(_aggs[a].suffix) : 0);
+    _words(name + skip, len, lang, out, cap);
+    return a;
+}
+
+/* Append " (<word of aggregation a>)" when a >= 0. */
+static void _cat_agg(char *out, size_t cap, int a, shap_lang lang)
+{
+    if (a < 0) return;
+    _cat(out, cap, " (");
+    _cat(out, cap, _lang(lang, _aggs[a].en, _aggs[a].fr));
+    _cat(out, cap, ")");
+}
+
 /* Label, code and value format of a feature name. */
 static _vfmt _describe(const char *name, shap_lang lang, char *label, size_t cap, char *code)
 {
@@ -233,17 +252,9 @@ static _vfmt _describe(const char *name, shap_lang lang, char *label, size_t cap
         if (e->match == M_PREFIX) _cat(label, cap, name + strlen(e->key));
         if (e->match == M_CONTAINS) {
             _cat(label, cap, ": ");
-            size_t skip = strchr(name, '_') - name + 1;
-            int a = _agg_of(name);
-            size_t len = strlen(name) - skip - (a >= 0 ? strlen(_aggs[a].suffix) : 0);
-            _words(name + skip, len, lang, label, cap);
-            agg = a;
+            agg = _words_agg(name, (size_t)(strchr(name, '_') - name + 1), lang, label, cap);
         }
-        if (agg >= 0) {
-            _cat(label, cap, " (");
-            _cat(label, cap, _lang(lang, _aggs[agg].en, _aggs[agg].fr));
-            _cat(label, cap, ")");
-        }
+        _cat_agg(label, cap, agg, lang);
         return e->fmt;
     }
     /* the generic rule */
@@ -258,16 +269,9 @@ static _vfmt _describe(const char *name, shap_lang lang, char *label, size_t cap
             break;
         }
     memcpy(code, c, 5);
-    int a = _agg_of(name);
-    size_t len = strlen(name) - skip - (a >= 0 ? strlen(_aggs[a].suffix) : 0);
     _cat(label, cap, src);
     _cat(label, cap, lang == SHAP_LANG_FR ? " : " : ": ");
-    _words(name + skip, len, lang, label, cap);
-    if (a >= 0) {
-        _cat(label, cap, " (");
-        _cat(label, cap, _lang(lang, _aggs[a].en, _aggs[a].fr));
-        _cat(label, cap, ")");
-    }
+    _cat_agg(label, cap, _words_agg(name, skip, lang, label, cap), lang);
     return V_NUM;
 }
 
@@ -369,14 +373,8 @@ size_t shap_reasons(const double *phi, const double *x, const char *const *names
             continue;
         }
         _value(x[best], f, lang, val, sizeof val);
-        if (val[0])
-            snprintf(r->text, sizeof r->text, "%s (%s) %s", r->label, val,
-                     _lang(lang, "raises the estimated risk of default.",
-                           "augmente le risque de défaut estimé."));
-        else
-            snprintf(r->text, sizeof r->text, "%s %s", r->label,
-                     _lang(lang, "raises the estimated risk of default.",
-                           "augmente le risque de défaut estimé."));
+        snprintf(r->text, sizeof r->text, "%s%s%s%s %s", r->label, val[0] ? " (" : "", val, val[0] ? ")" : "",
+                 _lang(lang, "raises the estimated risk of default.", "augmente le risque de défaut estimé."));
     }
     return found;
 }
