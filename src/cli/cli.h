@@ -28,6 +28,11 @@ typedef struct cli_command {
 int cli_fail(const char *cmd, const cs_err *err);
 /* Print "creditscore CMD: message" (printf-style) on stderr and return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The subcommand of `creditscore CMD SUB [options] [args]`: argv[1] (argv[0] is CMD), with
+ * getopt reset to parse argv + 1 (optind = 1, opterr = 0). Returns NULL when the caller must
+ * return *rc at once: no SUB (usage on stderr, *rc = CLI_EXIT_USAGE) or SUB is --help/-h
+ * (usage on stdout, *rc = CLI_EXIT_OK). */
+const char *cli_subcommand(int argc, char **argv, const char *usage, int *rc);
 /* Parse a whole decimal integer/double argument; 0 on success, -1 on junk or overflow. */
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);

@@ -134,17 +134,7 @@ int cmd_models(int argc, char **argv)
     store *s;
     cs_err err = {0};
 
-    if (argc < 2) {
-        fputs(USAGE, stderr);
-        return CLI_EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        fputs(USAGE, stdout);
-        return CLI_EXIT_OK;
-    }
-    optind = 1;
-    opterr = 0;
+    if (!(sub = cli_subcommand(argc, argv, USAGE, &rc))) return rc;
     while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
         switch (c) {
         case 's': store_flag = optarg; break;

@@ -291,6 +291,17 @@ done:
     return rc;
 }
 
+/* `runs show` and `runs best`: print the first run of l (JSON or text) and free l; l NULL is
+ * the failure in err */
+static int _print_first(store *s, store_run_list *l, int json, const char *cmd, const cs_err *err)
+{
+    if (!l) return cli_fail(cmd, err);
+    if (json) _print_json(_run_json(&l->runs[0]));
+    else _print_run(s, &l->runs[0]);
+    store_run_list_free(l);
+    return CLI_EXIT_OK;
+}
+
 int cmd_runs(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -306,17 +317,7 @@ int cmd_runs(int argc, char **argv)
     store *s;
     cs_err err = {0};
 
-    if (argc < 2) {
-        fputs(USAGE, stderr);
-        return CLI_EXIT_USAGE;
-    }
-    sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-        fputs(USAGE, stdout);
-        return CLI_EXIT_OK;
-    }
-    optind = 1;
-    opterr = 0;
+    if (!(sub = cli_subcommand(argc, argv, USAGE, &rc))) return rc;
     while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
         switch (c) {
         case 's': store_flag = optarg; break;
@@ -357,25 +358,11 @@ int cmd_runs(int argc, char **argv)
         q.limit = (size_t)limit;
         rc = _list(s, &q, json);
     } else if (!strcmp(sub, "show")) {
-        store_run_list *l = store_run_get(s, pos[0], &err);
-        if (!l) rc = cli_fail("runs show", &err);
-        else {
-            if (json) _print_json(_run_json(&l->runs[0]));
-            else _print_run(s, &l->runs[0]);
-            store_run_list_free(l);
-            rc = CLI_EXIT_OK;
-        }
+        rc = _print_first(s, store_run_get(s, pos[0], &err), json, "runs show", &err);
     } else if (!strcmp(sub, "compare")) {
         rc = _compare(s, n_pos, pos, json);
     } else if (!strcmp(sub, "best")) {
-        store_run_list *l = store_run_best(s, &q, metric, lower, &err);
-        if (!l) rc = cli_fail("runs best", &err);
-        else {
-            if (json) _print_json(_run_json(&l->runs[0]));
-            else _print_run(s, &l->runs[0]);
-            store_run_list_free(l);
-            rc = CLI_EXIT_OK;
-        }
+        rc = _print_first(s, store_run_best(s, &q, metric, lower, &err), json, "runs best", &err);
     } else {
         store_export_stats st = {0};
         if (store_export_mlflow(s, pos[0], &st, &err)) rc = cli_fail("runs export-mlflow", &err);

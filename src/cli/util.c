@@ -4,8 +4,10 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_fail(const char *cmd, const cs_err *err)
 {
@@ -23,6 +25,23 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'creditscore %s --help')\n", cmd);
     return CLI_EXIT_USAGE;
+}
+
+const char *cli_subcommand(int argc, char **argv, const char *usage, int *rc)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        *rc = CLI_EXIT_USAGE;
+        return NULL;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
+        *rc = CLI_EXIT_OK;
+        return NULL;
+    }
+    optind = 1;
+    opterr = 0;
+    return argv[1];
 }
 
 int cli_parse_long(const char *s, long *out)
