@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int _cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
 /* Sort n non-NaN doubles ascending: LSD radix sort on order-preserving 64-bit keys,
  * skipping the byte positions where every key agrees. tmp holds n values. */
 static void _sort_doubles(double *v, size_t n, double *tmp)
@@ -20,9 +26,19 @@ static void _sort_doubles(double *v, size_t n, double *tmp)
         memcpy(&u, &x, 8);
         a[i] = (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
     }
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t cnt[256] = {0};
-        for (size_t i = 0; i < n; i++) cnt[(a[i] >> shift) & 255]++;
+    /* the counts of all eight byte positions in one pass */
+    size_t (*cnts)[256] = calloc(8, sizeof *cnts);
+    if (!cnts) {
+        /* no memory for the counts: sort the keys with qsort instead */
+        qsort(a, n, sizeof *a, _cmp_u64);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t u = a[i];
+            for (int q = 0; q < 8; q++) cnts[q][(u >> (8 * q)) & 255]++;
+        }
+    }
+    for (int shift = 0; cnts && shift < 64; shift += 8) {
+        size_t *cnt = cnts[shift / 8];
         if (n == 0 || cnt[(a[0] >> shift) & 255] == n) continue;   /* all equal here */
         size_t pos = 0;
         for (int k = 0; k < 256; k++) {
@@ -33,11 +49,47 @@ static void _sort_doubles(double *v, size_t n, double *tmp)
         for (size_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 255]++] = a[i];
         uint64_t *t = a; a = b; b = t;
     }
+    free(cnts);
     for (size_t i = 0; i < n; i++) {
         uint64_t u = a[i];
         u = (u >> 63) ? u & ~((uint64_t)1 << 63) : ~u;
         memcpy(&v[i], &u, 8);
     }
+}
+
+#define DIST_SLOTS 1024   /* hash slots for the distinct values of a column (> 2 x 255) */
+
+/* When v[0..n) (non-NaN) holds at most cap distinct values (cap < DIST_SLOTS / 2): writes
+ * them to out, ascending, and returns their number; otherwise returns cap + 1 (a column of
+ * flags or small counts needs no sort of all its values). -0 counts as 0. */
+static size_t _few_distinct(const double *v, size_t n, size_t cap, double *out)
+{
+    uint64_t key[DIST_SLOTS];
+    uint8_t used[DIST_SLOTS];
+    memset(used, 0, sizeof used);
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i] == 0 ? 0.0 : v[i];
+        uint64_t u;
+        memcpy(&u, &x, 8);
+        size_t s = (size_t)((u * 0x9E3779B97F4A7C15ull) >> 54);   /* 10 bits */
+        while (used[s] && key[s] != u) s = (s + 1) & (DIST_SLOTS - 1);
+        if (used[s]) continue;
+        if (nd == cap) return cap + 1;
+        used[s] = 1;
+        key[s] = u;
+        out[nd++] = x;
+    }
+    for (size_t i = 1; i < nd; i++) {          /* insertion sort of the few */
+        double x = out[i];
+        size_t k = i;
+        while (k > 0 && out[k - 1] > x) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = x;
+    }
+    return nd;
 }
 
 /* A cut between two adjacent distinct values a < b that a falls at or below and b above. */
@@ -106,6 +158,40 @@ int ds_bin_of(const ds_dataset *d, size_t j, double x)
     return lo;
 }
 
+/* Bins of x[0..n) for a feature with nv value bins and upper edges u into out (NaN -> nv);
+ * returns 1 when some x is NaN. Eight binary searches advance in lockstep (the step sizes
+ * depend on nv alone), so their loads overlap instead of waiting on each other. */
+static int _bin_many(const double *u, int nv, const double *x, size_t n, uint8_t *out)
+{
+    int nan = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int lo[8] = {0};
+        for (int size = nv; size > 1;) {
+            int half = size / 2;
+            for (int q = 0; q < 8; q++) lo[q] += half & -(int)(x[i + q] > u[lo[q] + half - 1]);
+            size -= half;
+        }
+        for (int q = 0; q < 8; q++) {
+            int isnan_q = x[i + q] != x[i + q];
+            nan |= isnan_q;
+            out[i + q] = (uint8_t)(isnan_q ? nv : lo[q]);
+        }
+    }
+    for (; i < n; i++) {
+        int lo = 0;
+        for (int size = nv; size > 1;) {
+            int half = size / 2;
+            lo = x[i] <= u[lo + half - 1] ? lo : lo + half;
+            size -= half;
+        }
+        int isnan_i = x[i] != x[i];
+        nan |= isnan_i;
+        out[i] = (uint8_t)(isnan_i ? nv : lo);
+    }
+    return nan;
+}
+
 ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_err *err)
 {
     if (max_bin < 2 || max_bin > DS_MAX_BIN) {
@@ -127,6 +213,13 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
         return NULL;
     }
     size_t ns = (sample_rows == 0 || sample_rows >= n) ? n : sample_rows;
+    /* the sampled rows, spread evenly */
+    size_t *srow = ns < n ? cs_malloc(ns * sizeof *srow, err) : NULL;
+    if (ns < n && !srow) {
+        ds_free(d);
+        return NULL;
+    }
+    for (size_t s = 0; s < ns && srow; s++) srow[s] = (size_t)((double)s * (double)n / (double)ns);
     int failed = 0;
 #pragma omp parallel if ((double)nf * (double)ns > 200000.0)
     {
@@ -141,15 +234,18 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
             if (!buf || !up) continue;
             const double *col = feat_col(m, j);
             size_t k = 0;
-            int nan = 0;
             for (size_t s = 0; s < ns; s++) {
-                size_t i = ns == n ? s : (size_t)((double)s * (double)n / (double)ns);
-                double v = col[i];
-                if (v != v) nan = 1;
-                else buf[k++] = v;
+                double v = col[srow ? srow[s] : s];
+                if (v == v) buf[k++] = v;
             }
-            _sort_doubles(buf, k, buf + ns);
-            int nb = _edges(buf, k, max_bin, up);
+            int nb;
+            size_t nd = _few_distinct(buf, k, (size_t)max_bin, buf + ns);
+            if (nd <= (size_t)max_bin) {
+                nb = _edges(buf + ns, nd, max_bin, up);    /* one bin per distinct value */
+            } else {
+                _sort_doubles(buf, k, buf + ns);
+                nb = _edges(buf, k, max_bin, up);
+            }
             d->upper[j] = malloc((size_t)nb * sizeof(double));
             if (!d->upper[j]) {
 #pragma omp atomic write
@@ -159,17 +255,12 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
             memcpy(d->upper[j], up, (size_t)nb * sizeof(double));
             d->n_vbins[j] = (uint16_t)nb;
             uint8_t *bj = d->bins + j * n;
-            if (ns < n) nan = 0;
-            for (size_t i = 0; i < n; i++) {
-                int b = ds_bin_of(d, j, col[i]);
-                if (b == nb) nan = 1;
-                bj[i] = (uint8_t)b;
-            }
-            d->has_nan[j] = (uint8_t)nan;
+            d->has_nan[j] = (uint8_t)_bin_many(d->upper[j], nb, col, n, bj);
         }
         free(buf);
         free(up);
     }
+    free(srow);
     if (failed) {
         cs_err_set(err, CS_ENOMEM, "out of memory binning %zu x %zu values", n, nf);
         ds_free(d);
