@@ -187,6 +187,7 @@ static void _pool_put(gr_work *w, gr_bin *b)
 /* ---- histograms ------------------------------------------------------------------------ */
 
 #define ROW_BLOCK 8192   /* rows per pass: their ordered gradients stay in cache across features */
+#define COL_AHEAD 16     /* rows ahead to prefetch a leaf's bins (its rows are spread over the column) */
 
 /* Add rows k0..k1 of a leaf (row ids ix, ordered gradients gh) to one feature's histogram. */
 static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, size_t k0,
@@ -198,13 +199,16 @@ static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, s
         gr_bin part[4][16];
         memset(part, 0, sizeof part);
         size_t k = k0;
-        for (; k + 4 <= k1; k += 4)
+        for (; k + 4 <= k1; k += 4) {
+            if (k + COL_AHEAD < k1) __builtin_prefetch(col + ix[k + COL_AHEAD]);
+            if (k + COL_AHEAD + 2 < k1) __builtin_prefetch(col + ix[k + COL_AHEAD + 2]);
             for (int u = 0; u < 4; u++) {
                 gr_bin *e = &part[u][col[ix[k + u]]];
                 e->g += gh[2 * (k + u)];
                 e->h += gh[2 * (k + u) + 1];
                 e->c++;
             }
+        }
         for (; k < k1; k++) {
             gr_bin *e = &part[0][col[ix[k]]];
             e->g += gh[2 * k];
@@ -219,6 +223,7 @@ static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, s
         return;
     }
     for (size_t k = k0; k < k1; k++) {
+        if (k + COL_AHEAD < k1) __builtin_prefetch(col + ix[k + COL_AHEAD]);
         gr_bin *e = hb + col[ix[k]];
         e->g += gh[2 * k];
         e->h += gh[2 * k + 1];
