@@ -22,23 +22,23 @@
 #include <unistd.h>
 
 #include "dash/dash.h"
+#include "testutil.h"
 
 static char root[PATH_MAX];
 
 static int setup(void **state)
 {
     char tmpl[] = "/tmp/cs_dash_XXXXXX", p[PATH_MAX + 32];
-    FILE *f;
     (void)state;
     if (!mkdtemp(tmpl) || !realpath(tmpl, root)) return -1;
     snprintf(p, sizeof p, "%s/web", root);
     mkdir(p, 0755);
     snprintf(p, sizeof p, "%s/web/index.html", root);
-    f = fopen(p, "w"); fputs("<html></html>", f); fclose(f);
+    if (tu_write_file(p, "<html></html>")) return -1;
     snprintf(p, sizeof p, "%s/web/app.js", root);
-    f = fopen(p, "w"); fputs("1", f); fclose(f);
+    if (tu_write_file(p, "1")) return -1;
     snprintf(p, sizeof p, "%s/secret.txt", root);
-    f = fopen(p, "w"); fputs("secret", f); fclose(f);
+    if (tu_write_file(p, "secret")) return -1;
     snprintf(p, sizeof p, "%s/web/escape", root);
     if (symlink("../secret.txt", p) != 0) return -1;
     snprintf(p, sizeof p, "%s/web/inside", root);
@@ -48,10 +48,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[PATH_MAX + 16];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmrf(root);
 }
 
 static void test_resolve(void **state)

@@ -16,22 +16,20 @@
 
 #include "base/cs.h"
 #include "features/featfile.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/cs_featfile_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tu_mkdtemp(dir, sizeof dir, "/tmp/cs_featfile_XXXXXX");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmrf(dir);
 }
 
 static feat_matrix *make(size_t n, size_t p)

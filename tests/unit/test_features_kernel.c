@@ -22,6 +22,7 @@
 #include "features/kernel.h"
 #include "features/spec.h"
 #include "synth/synth.h"
+#include "testutil.h"
 
 static char dir[64];
 static feat_tables T;          /* the generated tables */
@@ -33,8 +34,7 @@ static int setup(void **state)
     synth_params p;
     cs_err err = {0};
     (void)state;
-    strcpy(dir, "/tmp/cs_featk_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (tu_mkdtemp(dir, sizeof dir, "/tmp/cs_featk_XXXXXX")) return -1;
     synth_params_default(&p);
     p.out_dir = dir;
     p.n_train = 1700;
@@ -55,13 +55,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
     feat_matrix_free(M);
     feat_spec_free(S);
     feat_tables_free(&T);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmrf(dir);
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */

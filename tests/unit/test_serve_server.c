@@ -23,6 +23,7 @@
 #include "serve/api_int.h"
 #include "store/audit.h"
 #include "store/clients.h"
+#include "testutil.h"
 
 static char dir[64];
 static char model_path[128], model1_path[128], model2_path[128], clients_path[128], audit_path[128], keys_path[128];
@@ -108,12 +109,10 @@ static void write_model(const char *path, const char *version, double scale)
 
 static int setup(void **state)
 {
-    FILE *f;
     feat_matrix *fm;
     cs_err err = {0};
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cs_test_serve_XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (tu_mkdtemp(dir, sizeof dir, "/tmp/cs_test_serve_XXXXXX")) return -1;
     snprintf(model_path, sizeof model_path, "%s/model.csm", dir);
     snprintf(model2_path, sizeof model2_path, "%s/model2.csm", dir);
     snprintf(clients_path, sizeof clients_path, "%s/clients.db", dir);
@@ -126,18 +125,13 @@ static int setup(void **state)
     fm = make_matrix();
     if (store_clients_import(clients_path, fm, NULL, 0, NULL, &err) != CS_OK) return -1;
     feat_matrix_free(fm);
-    f = fopen(keys_path, "w");
-    fputs("# test keys\ntest-key-0123456789\n", f);
-    fclose(f);
-    return 0;
+    return tu_write_file(keys_path, "# test keys\ntest-key-0123456789\n");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tu_rmrf(dir);
 }
 
 static api_server *make_server(int keys)
@@ -201,6 +195,18 @@ static void expect_error(api_server *s, const char *method, const char *path, co
     assert_non_null(cJSON_GetObjectItemCaseSensitive(e, "message"));
     assert_non_null(cJSON_GetObjectItemCaseSensitive(e, "field"));
     cJSON_Delete(d);
+}
+
+/* run req on s and check the status, and when `has` is not NULL that the body contains it */
+static void expect(api_server *s, const api_request *req, int status, const char *has)
+{
+    api_response resp;
+    api_server_handle(s, req, &resp);
+    if (resp.status != status)
+        fail_msg("%s %s: got %d, expected %d", req->method, req->path, resp.status, status);
+    if (has && !(resp.body.data && strstr(resp.body.data, has)))
+        fail_msg("%s %s: the body lacks %s", req->method, req->path, has);
+    api_response_clear(&resp);
 }
 
 static void test_predict(void **state)
@@ -333,22 +339,15 @@ static void test_errors(void **state)
         req.body = big;
         req.body_len = strlen(big);
         req.body_too_large = 1;
-        api_server_handle(s, &req, &resp);
-        assert_int_equal(resp.status, 413);
-        assert_non_null(strstr(resp.body.data, "\"body_too_large\""));
-        api_response_clear(&resp);
+        expect(s, &req, 413, "\"body_too_large\"");
         req.method = "GET";
         req.path = "/v1/clients";
         req.body_too_large = 0;
         req.arg_limit = "5000";
-        api_server_handle(s, &req, &resp);
-        assert_int_equal(resp.status, 400);
-        api_response_clear(&resp);
+        expect(s, &req, 400, NULL);
         req.arg_limit = "3";
         req.arg_offset = "-1";
-        api_server_handle(s, &req, &resp);
-        assert_int_equal(resp.status, 400);
-        api_response_clear(&resp);
+        expect(s, &req, 400, NULL);
         req.arg_offset = "2";
         req.arg_q = "10003";
         api_server_handle(s, &req, &resp);
@@ -404,19 +403,13 @@ static void test_get_routes(void **state)
     cJSON_Delete(d);
     {   /* metrics: text, counts what ran */
         api_request req;
-        api_response resp;
         memset(&req, 0, sizeof req);
         req.method = "GET";
         req.path = "/metrics";
         req.request_id = "m";
-        api_server_handle(s, &req, &resp);
-        assert_int_equal(resp.status, 200);
-        assert_non_null(strstr(resp.body.data, "# TYPE creditscore_http_request_duration_seconds histogram"));
-        api_response_clear(&resp);
+        expect(s, &req, 200, "# TYPE creditscore_http_request_duration_seconds histogram");
         req.path = "/docs";
-        api_server_handle(s, &req, &resp);
-        assert_int_equal(resp.status, 503);   /* no docs folder given */
-        api_response_clear(&resp);
+        expect(s, &req, 503, NULL);   /* no docs folder given */
     }
     api_server_free(s);
 }
@@ -438,29 +431,19 @@ static void test_keys(void **state)
     assert_null(strstr(resp.body.data, "probability"));
     api_response_clear(&resp);
     req.api_key = "test-key-0123456788";
-    api_server_handle(s, &req, &resp);
-    assert_int_equal(resp.status, 401);
-    api_response_clear(&resp);
+    expect(s, &req, 401, NULL);
     req.api_key = "test-key-0123456789";
-    api_server_handle(s, &req, &resp);
-    assert_int_equal(resp.status, 200);
-    api_response_clear(&resp);
+    expect(s, &req, 200, NULL);
     /* 401 comes before any other check: a bad body without a key is still 401 */
     req.api_key = NULL;
     req.body = "{";
     req.body_len = 1;
-    api_server_handle(s, &req, &resp);
-    assert_int_equal(resp.status, 401);
-    api_response_clear(&resp);
+    expect(s, &req, 401, NULL);
     req.method = "GET";
     req.path = "/metrics";
-    api_server_handle(s, &req, &resp);
-    assert_int_equal(resp.status, 401);
-    api_response_clear(&resp);
+    expect(s, &req, 401, NULL);
     req.path = "/health";
-    api_server_handle(s, &req, &resp);
-    assert_int_equal(resp.status, 200);
-    api_response_clear(&resp);
+    expect(s, &req, 200, NULL);
     api_server_free(s);
 }
 

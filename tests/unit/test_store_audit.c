@@ -16,22 +16,20 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cs_test_audit_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tu_mkdtemp(dir, sizeof dir, "/tmp/cs_test_audit_XXXXXX");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tu_rmrf(dir);
 }
 
 static store_audit_rec rec(int64_t ms, int64_t client, double p)

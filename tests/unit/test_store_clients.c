@@ -15,22 +15,20 @@
 #include <unistd.h>
 
 #include "store/clients.h"
+#include "testutil.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cs_test_clients_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tu_mkdtemp(dir, sizeof dir, "/tmp/cs_test_clients_XXXXXX");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return tu_rmrf(dir);
 }
 
 /* 5 clients (ids 100002, 100003, 100010, 200001, 200002), 3 features; feature j of row i = i*10 + j,

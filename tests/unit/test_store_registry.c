@@ -15,42 +15,14 @@
 #include <string.h>
 
 #include "store/registry.h"
+#include "store_fixture.h"
 
-typedef struct fixture {
-    char dir[64];
-    char db[128];
-    store *s;
-} fixture;
+typedef tu_store_fx fixture;
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cs_reg_XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
-    f->s = store_open(f->db, NULL);
-    *state = f;
-    return f->s ? 0 : -1;
-}
+static int setup(void **state) { return tu_store_setup(state, "/tmp/cs_reg_XXXXXX", "r.db"); }
+#define teardown tu_store_teardown
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    char cmd[128];
-    store_close(f->s);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) return -1;
-    free(f);
-    return 0;
-}
-
-static void _write(const char *path, const char *text)
-{
-    FILE *o = fopen(path, "w");
-    assert_non_null(o);
-    fputs(text, o);
-    fclose(o);
-}
+static void _write(const char *path, const char *text) { assert_int_equal(tu_write_file(path, text), 0); }
 
 static void test_register_promote_path(void **state)
 {

@@ -18,36 +18,12 @@
 #include <unistd.h>
 
 #include "store/track.h"
+#include "store_fixture.h"
 
-typedef struct fixture {
-    char dir[64];
-    char path[128];
-    store *s;
-} fixture;
+typedef tu_store_fx fixture;
 
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    cs_err err = {0};
-    snprintf(f->dir, sizeof f->dir, "/tmp/cs_track_XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
-    f->s = store_open(f->path, &err);
-    if (!f->s) return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    char cmd[128];
-    store_close(f->s);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0) return -1;
-    free(f);
-    return 0;
-}
+static int setup(void **state) { return tu_store_setup(state, "/tmp/cs_track_XXXXXX", "t.db"); }
+#define teardown tu_store_teardown
 
 static void test_run_lifecycle(void **state)
 {
@@ -70,7 +46,7 @@ static void test_run_lifecycle(void **state)
     assert_int_equal(store_log_metric(f->s, id, "cv_auc", 0.781, 0, 0, &err), CS_OK);
     assert_int_equal(store_set_tag(f->s, id, "note", "one", &err), CS_OK);
     assert_int_equal(store_set_tag(f->s, id, "note", "two", &err), CS_OK);   /* tags may change */
-    assert_int_equal(store_log_artifact(f->s, id, f->path, "model", &err), CS_OK);
+    assert_int_equal(store_log_artifact(f->s, id, f->db, "model", &err), CS_OK);
     assert_int_equal(store_run_end(f->s, id, STORE_FINISHED, &err), CS_OK);
 
     l = store_run_get(f->s, id, &err);
@@ -157,7 +133,7 @@ static void test_dead_process_run_is_failed(void **state)
 
     if (pid == 0) {
         /* a child that starts a run and dies without ending it */
-        store *c = store_open(f->path, NULL);
+        store *c = store_open(f->db, NULL);
         char cid[33];
         if (!c || store_run_start(c, "crash", "dies", NULL, "", cid, NULL)) _exit(2);
         FILE *o = fopen("/tmp/cs_track_child_id", "w");
@@ -174,7 +150,7 @@ static void test_dead_process_run_is_failed(void **state)
     fclose(in);
     unlink("/tmp/cs_track_child_id");
 
-    s2 = store_open(f->path, &err);     /* reaps */
+    s2 = store_open(f->db, &err);     /* reaps */
     assert_non_null(s2);
     l = store_run_get(s2, id, &err);
     assert_non_null(l);
@@ -196,7 +172,7 @@ static void test_two_writers(void **state)
     for (int p = 0; p < 2; p++) {
         kids[p] = fork();
         if (kids[p] == 0) {
-            store *c = store_open(f->path, NULL);
+            store *c = store_open(f->db, NULL);
             char exp[32];
             if (!c) _exit(2);
             snprintf(exp, sizeof exp, "writer%d", p);
@@ -247,11 +223,9 @@ static void test_not_a_store(void **state)
     fixture *f = *state;
     cs_err err = {0};
     char path[160];
-    FILE *o;
     snprintf(path, sizeof path, "%s/junk.db", f->dir);
-    o = fopen(path, "w");
-    fputs("this is not a database, just text that is long enough to look like a header ..........", o);
-    fclose(o);
+    assert_int_equal(tu_write_file(path, "this is not a database, just text that is long enough to look like a "
+                                         "header .........."), 0);
     assert_null(store_open(path, &err));
     assert_non_null(strstr(err.msg, "junk.db"));
 }
