@@ -202,11 +202,16 @@ static void _words(const char *name, size_t len, shap_lang lang, char *out, size
     }
 }
 
-/* The words of name after its first `skip` bytes, then " (<aggregation word>)" when the name
- * ends in an aggregation suffix; returns that suffix's index, or -1. */
+/* Append the words of name after its first `skip` bytes, without its aggregation suffix;
+ * returns that suffix's index, or -1 when there is none to word. A name that is only the
+ * prefix and the suffix (POS_COUNT: "_COUNT" overlaps "POS_") gets the suffix's word. */
 static int _words_agg(const char *name, size_t skip, shap_lang lang, char *out, size_t cap)
 {
     int a = _agg_of(name);
+    if (a >= 0 && strlen(name) < skip + strlen(_aggs[a].suffix)) {
+        _cat(out, cap, _lang(lang, _aggs[a].en, _aggs[a].fr));
+        return -1;
+    }
     size_t len = strlen(name) - skip - (a >= 0 ? strlen(_aggs[a].suffix) : 0);
     _words(name + skip, len, lang, out, cap);
     return a;

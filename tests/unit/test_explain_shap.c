@@ -415,6 +415,14 @@ static void test_reason_codes(void **state)
     assert_string_equal(code, "RC16");
     shap_feature_label("PREV_NAME_CONTRACT_STATUS_Refused_MEAN", SHAP_LANG_FR, label, sizeof label, code);
     assert_string_equal(label, "Part des demandes précédentes refusées");
+    /* a count feature: the "_COUNT" suffix overlaps the source prefix (once read out of bounds) */
+    shap_feature_label("POS_COUNT", SHAP_LANG_EN, label, sizeof label, code);
+    assert_string_equal(label, "Point-of-sale and cash loans: number of records");
+    assert_string_equal(code, "RC57");
+    shap_feature_label("INSTAL_COUNT", SHAP_LANG_FR, label, sizeof label, code);
+    assert_string_equal(label, "Paiements d'échéances : nombre d'enregistrements");
+    shap_feature_label("CC_COUNT", SHAP_LANG_EN, label, sizeof label, code);
+    assert_string_equal(code, "RC59");
     shap_lang lang;
     cs_err err = {0};
     assert_int_equal(shap_lang_from_name("FR", &lang, &err), CS_OK);
