@@ -606,6 +606,18 @@ static void _skip_to(double *out, size_t *k, size_t end)
     *k = end;
 }
 
+/* The inputs matrix (n_in x n) of a block of n rows of b, from s's scratch; NULL when the
+ * block has no rows (its features NaN up to out[end]) or memory ran out (s->oom). */
+static double *_block_x(const _bt *b, size_t n, size_t n_in, size_t end, _scr *s, double *out, size_t *k)
+{
+    if (n == 0 || !b->t) {
+        _skip_to(out, k, end);
+        return NULL;
+    }
+    s->x = _grow(s->x, &s->xcap, n_in * n, sizeof *s->x, &s->oom);
+    return s->oom ? NULL : s->x;
+}
+
 /* how many values _emit_aggs writes for aggs */
 static size_t _n_emitted(const _agg *aggs, int n_aggs)
 {
@@ -743,15 +755,10 @@ static void _block_bureau(const _ctx *c, const uint32_t *rows, size_t n, _scr *s
     const double *months = c->bb.t ? c->bb.num[0] : NULL;
     const _cat *status = c->bb.t && c->bb.n_cat ? &c->bb.cat[0] : NULL;
 
-    if (n == 0 || !b->t) {
-        _skip_to(out, k, p->off[2]);
-        return;
-    }
-    s->x = _grow(s->x, &s->xcap, n_in * n, sizeof *s->x, &s->oom);
+    if (!(x = _block_x(b, n, n_in, p->off[2], s, out, k))) return;
     s->mask = _grow(s->mask, &s->mcap, n, 1, &s->oom);
     s->cnt = _grow(s->cnt, &s->ccap, (size_t)n_status + 1, sizeof *s->cnt, &s->oom);
     if (s->oom) return;
-    x = s->x;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = rows[i];
         int32_t g = c->bur_key ? c->bur_key[r] : -1;
@@ -801,14 +808,9 @@ static void _block_prev(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, 
     const _plan *p = &c->p;
     const _bt *b = &c->prev;
     double *x;
-    if (n == 0 || !b->t) {
-        _skip_to(out, k, p->off[3]);
-        return;
-    }
-    s->x = _grow(s->x, &s->xcap, PREV_IN * n, sizeof *s->x, &s->oom);
+    if (!(x = _block_x(b, n, PREV_IN, p->off[3], s, out, k))) return;
     s->mask = _grow(s->mask, &s->mcap, n, 1, &s->oom);
     if (s->oom) return;
-    x = s->x;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = rows[i];
         for (int j = 0; j < PREV_IN; j++)
@@ -825,13 +827,7 @@ static void _block_pos(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, d
 {
     const _bt *b = &c->pos;
     double *x;
-    if (n == 0 || !b->t) {
-        _skip_to(out, k, c->p.off[4]);
-        return;
-    }
-    s->x = _grow(s->x, &s->xcap, POS_IN * n, sizeof *s->x, &s->oom);
-    if (s->oom) return;
-    x = s->x;
+    if (!(x = _block_x(b, n, POS_IN, c->p.off[4], s, out, k))) return;
     for (size_t i = 0; i < n; i++)
         for (int j = 0; j < POS_IN; j++) x[(size_t)j * n + i] = b->num[j][rows[i]];
     _emit_aggs(x, n, NULL, _pos_aggs, NAGGS(_pos_aggs), s, out, k);
@@ -843,13 +839,7 @@ static void _block_ins(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, d
 {
     const _bt *b = &c->ins;
     double *x;
-    if (n == 0 || !b->t) {
-        _skip_to(out, k, c->p.off[5]);
-        return;
-    }
-    s->x = _grow(s->x, &s->xcap, INS_IN * n, sizeof *s->x, &s->oom);
-    if (s->oom) return;
-    x = s->x;
+    if (!(x = _block_x(b, n, INS_IN, c->p.off[5], s, out, k))) return;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = rows[i];
         double ver = b->num[0][r], days_inst = b->num[1][r], days_entry = b->num[2][r];
@@ -874,14 +864,8 @@ static void _block_cc(const _ctx *c, const uint32_t *rows, size_t n, _scr *s, do
     const _bt *b = &c->cc;
     size_t n_in = (size_t)p->n_cc_num, col = 0;
     double *x;
-    if (n == 0 || !b->t) {
-        _skip_to(out, k, p->off[6]);
-        return;
-    }
     for (int i = 0; i < b->n_cat; i++) n_in += (size_t)b->cat[i].n_cats + 1;
-    s->x = _grow(s->x, &s->xcap, n_in * n, sizeof *s->x, &s->oom);
-    if (s->oom) return;
-    x = s->x;
+    if (!(x = _block_x(b, n, n_in, p->off[6], s, out, k))) return;
     for (int j = 0; j < p->n_cc_num; j++, col++)
         for (size_t i = 0; i < n; i++) x[col * n + i] = b->num[j][rows[i]];
     for (int ci = 0; ci < b->n_cat; ci++) {
