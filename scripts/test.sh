@@ -3,9 +3,11 @@
 #   1. unit tests (cmocka), built normally            build/tests/test_*
 #   2. the same unit tests under ASan + UBSan         build/asan/tests/test_*
 #   3. end-to-end tests of the commands               tests/e2e/test_*.sh
-#   4. oracle tests against Debian's Python           tests/oracle/test_*.sh
-#   5. browser tests (playwright-core + chromium)     tests/browser/run.sh, when present
-# TEST_ONLY=unit|asan|e2e|oracle|browser runs one stage. Exit status is non-zero on any failure.
+#   4. the same end-to-end tests with the CLI built   build/asan/creditscore, reports of every
+#      with ASan + UBSan (+ LeakSanitizer)            process in build/asan/e2e-reports/
+#   5. oracle tests against Debian's Python           tests/oracle/test_*.sh
+#   6. browser tests (playwright-core + chromium)     tests/browser/run.sh, when present
+# TEST_ONLY=unit|asan|e2e|e2e-asan|oracle|browser runs one stage. Exit status is non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -48,7 +50,7 @@ run_scripts() {
   for s in "$@"; do
     [ -f "$s" ] || continue
     echo "== $label: $s"
-    out=$(CS="$ROOT/build/creditscore" ROOT="$ROOT" bash "$s" 2>&1)
+    out=$(CS="${RUN_CS:-$ROOT/build/creditscore}" ROOT="$ROOT" bash "$s" 2>&1)
     rc=$?
     printf '%s\n' "$out" | grep -E '^(ok|not ok|skip) ' | sed 's/^/   /'
     p=$(printf '%s\n' "$out" | grep -c '^ok ')
@@ -66,7 +68,7 @@ run_scripts() {
 }
 
 build_ok=1
-if stage unit || stage e2e || stage oracle || stage browser; then
+if stage unit || stage e2e || stage e2e-asan || stage oracle || stage browser; then
   echo "== build"
   make -s -j"$JOBS" all unit-bins web >/dev/null || build_ok=0
 fi
@@ -84,6 +86,30 @@ else
     fi
   fi
   if stage e2e; then run_scripts e2e tests/e2e/test_*.sh; fi
+  if stage e2e-asan; then
+    # every e2e test again with $CS built with ASan + UBSan: any report (an error, or a leak at
+    # exit, also from a server in the background) goes to a file of $rep and fails the stage.
+    # Only our binary is instrumented; a process killed by SIGKILL cannot report its leaks.
+    # Left out: test_fuzz_corpus.sh (does not run $CS; its replayers run under ASan in e2e).
+    echo "== end-to-end tests under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer"
+    rep=$ROOT/build/asan/e2e-reports t0=$SECONDS
+    if make -s -j"$JOBS" B=build/asan SAN=1 OPT="-O1 -g" build/asan/creditscore >/dev/null; then
+      rm -rf "$rep" && mkdir -p "$rep"
+      scripts=()
+      for s in tests/e2e/test_*.sh; do [ "$s" = tests/e2e/test_fuzz_corpus.sh ] || scripts+=("$s"); done
+      echo "   skip - tests/e2e/test_fuzz_corpus.sh (runs no \$CS; its replayers already run under ASan in e2e)"
+      RUN_CS=$ROOT/build/asan/creditscore \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$rep/asan \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$rep/ubsan run_scripts e2e-asan "${scripts[@]}"
+      n_rep=$(find "$rep" -type f | wc -l)
+      for f in $(find "$rep" -type f | head -5); do echo "   | $f:"; head -30 "$f" | sed 's/^/   | /'; done
+      msg=$(printf '%-8s %d sanitizer reports, %d s' e2e-asan "$n_rep" $((SECONDS - t0)))
+      echo "$msg"; summary+=("$msg")
+      if [ "$n_rep" -ne 0 ]; then total_fail=$((total_fail + 1)); failed_names+=("e2e-asan: $n_rep reports in $rep"); fi
+    else
+      echo "asan build of the CLI failed"; total_fail=$((total_fail + 1)); failed_names+=("e2e-asan build")
+    fi
+  fi
   if stage oracle; then run_scripts oracle tests/oracle/test_*.sh; fi
   if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi
 fi

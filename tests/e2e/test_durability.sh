@@ -41,6 +41,7 @@ for t in ts: t.join()
 PY
 
 start() {   # start the server on the audit log; sets PID and PORT
+  : >"$T/out"   # else the poll below may read the previous server's port before the new one truncates the file
   "$CS" serve --model "$T/m.csm" --port 0 --threads 4 --audit "$T/audit.db" >"$T/out" 2>"$T/err" &
   PID=$!
   PORT=
