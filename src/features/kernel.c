@@ -1081,7 +1081,7 @@ static feat_matrix *_compute(const tbl *const tables[HC_N_TABLES], const feat_sp
     _kmap km = {0};
     _groups g[5];
     const tbl *sec[5];
-    int failed = 0, oom = 0;
+    int failed = 0, oom = 0, ok = 0;
     size_t done = 0;
 
     memset(g, 0, sizeof g);
@@ -1250,23 +1250,13 @@ static feat_matrix *_compute(const tbl *const tables[HC_N_TABLES], const feat_sp
     }
     cs_progress_update(prog, n_out, NULL);
     if (path && feat_file_commit(m, err)) goto fail;
-
-    for (int t = 0; t < 5; t++) _groups_free(&g[t]);
-    _kmap_free(&km);
-    free(cid);
-    free(src_row);
-    free(src_tab);
-    free(keep[0]);
-    free(keep[1]);
-    _ctx_free(c);
-    free(c);
-    if (spec_out)
+    if (spec_out) { /* the caller owns the derived spec now */
         *spec_out = derived;
-    else
-        feat_spec_free(derived);
-    return m;
+        derived = NULL;
+    }
+    ok = 1;
 
-fail:
+fail: /* and success: the scratch goes either way, the matrix only on failure */
     for (int t = 0; t < 5; t++) _groups_free(&g[t]);
     _kmap_free(&km);
     free(cid);
@@ -1276,8 +1266,9 @@ fail:
     free(keep[1]);
     if (c) _ctx_free(c);
     free(c);
-    feat_matrix_free(m);
     feat_spec_free(derived);
+    if (ok) return m;
+    feat_matrix_free(m);
     return NULL;
 }
 
