@@ -94,6 +94,106 @@ static inline double _tree_col(const tree *t, const double *v, size_t n_rows, si
 }
 
 #define PRED_BLOCK 64
+#define PRED_LANES 8
+
+/* The prediction copy of the trees: 24-byte nodes, the child taken chosen without a branch
+ * (kid[x > threshold], nan_kid for NaN); a leaf points to itself and holds its value in thr,
+ * so a walk of a fixed number of steps ends on the right leaf whatever its depth. */
+typedef struct pred_node {
+    double thr;
+    int32_t feat;
+    int32_t kid[2];
+    int32_t nan_kid;
+} pred_node;
+
+typedef struct pred_forest {
+    pred_node *nodes;       /* all trees, tree t from first[t] */
+    size_t *first;
+    int32_t *depth;         /* per tree: its depth (the steps a walk needs) */
+} pred_forest;
+
+static void _pred_free(pred_forest *pf)
+{
+    free(pf->nodes);
+    free(pf->first);
+    free(pf->depth);
+}
+
+/* Build the copy; leaves read feature leaf_feat (a column the caller fills). 0 on success. */
+static int _pred_build(const lrn_model *model, int32_t leaf_feat, pred_forest *pf)
+{
+    size_t total = 0;
+    for (int32_t t = 0; t < model->n_trees; t++) total += (size_t)model->trees[t].n_nodes;
+    pf->nodes = malloc((total ? total : 1) * sizeof *pf->nodes);
+    pf->first = malloc(((size_t)model->n_trees + 1) * sizeof *pf->first);
+    pf->depth = malloc(((size_t)model->n_trees + 1) * sizeof *pf->depth);
+    if (!pf->nodes || !pf->first || !pf->depth) {
+        _pred_free(pf);
+        return -1;
+    }
+    size_t at = 0;
+    for (int32_t t = 0; t < model->n_trees; t++) {
+        const tree *tr = &model->trees[t];
+        pf->first[t] = at;
+        for (int32_t k = 0; k < tr->n_nodes; k++) {
+            const tree_node *nd = &tr->nodes[k];
+            pred_node *q = &pf->nodes[at + (size_t)k];
+            if (nd->feature < 0) {
+                q->thr = nd->value;
+                q->feat = leaf_feat;
+                q->kid[0] = q->kid[1] = q->nan_kid = k;
+            } else {
+                q->thr = nd->threshold;
+                q->feat = nd->feature;
+                q->kid[0] = nd->left;
+                q->kid[1] = nd->right;
+                q->nan_kid = nd->default_left ? nd->left : nd->right;
+            }
+        }
+        pf->depth[t] = tree_depth(tr);
+        at += (size_t)tr->n_nodes;
+    }
+    pf->first[model->n_trees] = at;
+    return 0;
+}
+
+/* acc[k] += tree t's output for the nb row-major rows xb (nf values each). */
+static void _pred_tree(const pred_forest *pf, int32_t t, const double *xb, size_t nf, size_t nb,
+                       double *acc)
+{
+    const pred_node *P = pf->nodes + pf->first[t];
+    int32_t depth = pf->depth[t];
+    size_t k0 = 0;
+    for (; k0 + PRED_LANES <= nb; k0 += PRED_LANES) {
+        int32_t id[PRED_LANES] = {0};
+        const double *x0 = xb + k0 * nf;
+        for (int32_t d = 0; d < depth; d++) {
+            for (int q = 0; q < PRED_LANES; q++) {
+                const pred_node *p = &P[id[q]];
+                double x = x0[(size_t)q * nf + (size_t)p->feat];
+                int32_t nx = p->kid[x > p->thr];
+                id[q] = x != x ? p->nan_kid : nx;
+            }
+            if ((d & 3) == 3) {     /* every lane on a leaf: stop early */
+                int live = 0;
+                for (int q = 0; q < PRED_LANES; q++) live |= P[id[q]].kid[0] != id[q];
+                if (!live) break;
+            }
+        }
+        for (int q = 0; q < PRED_LANES; q++) acc[k0 + (size_t)q] += P[id[q]].thr;
+    }
+    for (size_t k = k0; k < nb; k++) {
+        int32_t i = 0;
+        const double *x0 = xb + k * nf;
+        for (int32_t d = 0; d < depth; d++) {
+            const pred_node *p = &P[i];
+            double x = x0[p->feat];
+            int32_t nx = p->kid[x > p->thr];
+            i = x != x ? p->nan_kid : nx;
+        }
+        acc[k] += P[i].thr;
+    }
+}
 
 cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const size_t *rows,
                              size_t n, int raw, double *out, cs_err *err)
@@ -111,6 +211,8 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     int par = n * (size_t)(model->n_trees + 1) > 100000;
     double *xbuf = NULL;     /* per-thread row-major blocks; the column walk when NULL */
     size_t *used = NULL, n_used = 0;
+    pred_forest pf = {0};
+    int have_pf = 0;
     if (!model->lin_coef && model->n_trees > 4) {
         xbuf = malloc((size_t)(par ? omp_get_max_threads() : 1) * PRED_BLOCK * model->n_feats * sizeof *xbuf);
         used = malloc(model->n_feats * sizeof *used);
@@ -126,6 +228,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
                 }
             for (size_t j = 0; j < model->n_feats; j++)
                 if (mark[j]) used[n_used++] = j;
+            have_pf = _pred_build(model, n_used ? (int32_t)used[0] : 0, &pf) == 0;
         }
         free(mark);
     }
@@ -149,8 +252,11 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
                 const double *col = v + j * nr;
                 for (size_t k = 0; k < nb; k++) xb[k * nf + j] = col[rows ? rows[lo + k] : lo + k];
             }
-            for (int32_t t = 0; t < model->n_trees; t++)
-                for (size_t k = 0; k < nb; k++) acc[k] += tree_predict_row(&model->trees[t], xb + k * nf);
+            if (have_pf)
+                for (int32_t t = 0; t < model->n_trees; t++) _pred_tree(&pf, t, xb, nf, nb, acc);
+            else
+                for (int32_t t = 0; t < model->n_trees; t++)
+                    for (size_t k = 0; k < nb; k++) acc[k] += tree_predict_row(&model->trees[t], xb + k * nf);
             if (model->average && model->n_trees > 0)
                 for (size_t k = 0; k < nb; k++) acc[k] /= model->n_trees;
         } else {
@@ -167,6 +273,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     }
     free(xbuf);
     free(used);
+    if (have_pf) _pred_free(&pf);
     return CS_OK;
 }
 
