@@ -120,6 +120,25 @@ static int _fit(const char *path, const char *kind_name, const char *json)
         fprintf(stderr, "learn_bench: %s\n", err.msg);
         return 1;
     }
+    /* LEARN_NAN_FILL=v: learn and predict on a copy with NaN replaced by v and +-inf by
+     * +-1e30, the input scikit-learn's forest gets (it has no NaN support before 1.4) */
+    const char *fill = getenv("LEARN_NAN_FILL");
+    double *orig_values = NULL;
+    if (fill && *fill) {
+        double v = strtod(fill, NULL);
+        size_t nv = m->n_rows * m->n_feats;
+        double *fv = malloc((nv ? nv : 1) * sizeof *fv);
+        if (!fv) {
+            fprintf(stderr, "learn_bench: out of memory\n");
+            return 1;
+        }
+        for (size_t k = 0; k < nv; k++) {
+            double x = m->values[k];
+            fv[k] = x != x ? v : x == INFINITY ? 1e30 : x == -INFINITY ? -1e30 : x;
+        }
+        orig_values = m->values;
+        m->values = fv;
+    }
     lrn_params *p = lrn_params_from_json(kind, json, &err);
     if (!p) {
         fprintf(stderr, "learn_bench: %s\n", err.msg);
@@ -155,12 +174,16 @@ static int _fit(const char *path, const char *kind_name, const char *json)
     long nodes = 0;
     for (int32_t t = 0; t < mod->n_trees; t++) nodes += mod->trees[t].n_nodes;
     printf("side=ours kind=%s rows=%zu feats=%zu train=%zu test=%zu fit_s=%.3f fit_cpu=%.3f auc=%.5f "
-           "predict_rows=%zu predict_s=%.4f predict_cpu=%.4f trees=%d nodes=%ld\n",
+           "predict_rows=%zu predict_s=%.4f predict_cpu=%.4f trees=%d nodes=%ld nan_fill=%s\n",
            kind_name, m->n_rows, m->n_feats, ntr, nte, fit_s, fit_cpu, auc, np, pred_s, pred_cpu,
-           (int)mod->n_trees, nodes);
+           (int)mod->n_trees, nodes, orig_values ? fill : "none");
     free(tr); free(te); free(pr); free(y); free(pr_rows);
     lrn_model_free(mod);
     lrn_params_free(p);
+    if (orig_values) {
+        free(m->values);
+        m->values = orig_values;
+    }
     feat_matrix_free(m);
     return 0;
 }

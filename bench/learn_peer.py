@@ -43,6 +43,10 @@ def main():
     if side == "xgboost":
         import xgboost as xgb
         nrounds = params.pop("num_boost_round")
+        if params.get("base_score") == "prior":
+            # start from the training prior, as ours (and LightGBM's boost_from_average) do;
+            # XGBoost < 2.0 starts from 0.5
+            params["base_score"] = float(np.mean(y[tr]))
         t0, c0 = time.perf_counter(), time.process_time()
         dtr = xgb.QuantileDMatrix(Xtr, label=y[tr], max_bin=params.get("max_bin", 256), nthread=params.get("nthread", 2))
         bst = xgb.train(params, dtr, num_boost_round=nrounds)
