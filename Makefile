@@ -1,7 +1,7 @@
 # creditscore: build, test, demo, bench. See README.md.
 #
 #   make            build build/creditscore
-#   make test       unit tests (plain and under ASan+UBSan), end-to-end, oracle and browser tests
+#   make test       unit and end-to-end tests (each plain and under ASan+UBSan), oracle and browser tests
 #   make demo       install what is missing, build, generate data, train, serve
 #   make bench      benchmarks against the Python peers, results in bench/results/
 #   make fuzz       fuzz the parsers (FUZZ_SECONDS each, default 600)
