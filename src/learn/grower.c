@@ -69,6 +69,7 @@ struct gr_work {
     uint16_t **rw_ent;
     uint8_t *mfb;       /* per feature: its most frequent bin over all rows */
     uint8_t *rw_use;    /* per feature: wanted in the histogram being built */
+    gr_split *rw_best;  /* 2 x n_feats: per feature best splits of the two children */
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -149,6 +150,7 @@ void gr_work_free(gr_work *w)
     free(w->rw_f0);
     free(w->mfb);
     free(w->rw_use);
+    free(w->rw_best);
     free(w);
 }
 
@@ -318,7 +320,8 @@ static void _rw_init(gr_work *w, int nt)
     w->mfb = malloc(nf);
     w->rw_use = malloc(nf);
     w->rw_f0 = malloc((nf + 1) * sizeof *w->rw_f0);
-    if (!nnz || !w->mfb || !w->rw_use || !w->rw_f0) {
+    w->rw_best = malloc(2 * nf * sizeof *w->rw_best);
+    if (!nnz || !w->mfb || !w->rw_use || !w->rw_f0 || !w->rw_best) {
         free(nnz);
         _rw_drop(w);
         return;
@@ -412,10 +415,19 @@ static void _rw_init(gr_work *w, int nt)
     w->rw_state = 1;
 }
 
+static void _best_feat(const gr_work *w, const gr_params *p, const gr_leaf *l, int j,
+                       const gr_bin *hb, double parent_score, gr_split *s);
+static int _searchable(const gr_params *p, const gr_leaf *l);
+
 /* The histograms of features feats[0..nf) for the rows of leaf l into hist, from the row-wise
- * copy (the groups holding none of feats are skipped). */
-static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
-                      const double *h, const int *feats, size_t nf, gr_bin *hist)
+ * copy (the groups holding none of feats are skipped). With `big` (l's sibling, the larger
+ * child of a split) and `parent` (their parent's histogram): each group, once built, is
+ * subtracted from parent's (which becomes big's), and both children's best splits over the
+ * group's features are found in the same parallel pass, into w->rw_best (l's at [j], big's
+ * at [n_feats + j]); with find alone (the root), l's best splits only. */
+static void _rw_pass(gr_work *w, const gr_params *p, const gr_leaf *l, const gr_leaf *big,
+                     gr_bin *parent, int find, const double *g, const double *h,
+                     const int *feats, size_t nf, gr_bin *hist)
 {
     const ds_dataset *d = w->d;
     size_t n = l->end - l->begin;
@@ -429,6 +441,10 @@ static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const do
     }
     memset(w->rw_use, 0, d->n_feats);
     for (size_t q = 0; q < nf; q++) w->rw_use[feats[q]] = 1;
+    int find_l = find && _searchable(p, l), find_b = find && big && _searchable(p, big);
+    double ps_l = find_l ? _score(p, l->G, l->H, l->w) : 0;
+    double ps_b = find_b ? _score(p, big->G, big->H, big->w) : 0;
+    gr_split *best_l = w->rw_best, *best_b = w->rw_best + d->n_feats;
     int nt = p->n_threads > 0 ? p->n_threads : 1;
     int par = nt > 1 && (double)n * (double)nf > 200000.0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (par)
@@ -454,8 +470,8 @@ static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const do
                 b->c++;
             }
         }
-        /* the most frequent bin: the leaf's totals minus the other bins (it holds 0 so far) */
         for (size_t j = j0; j < j1; j++) {
+            /* the most frequent bin: the leaf's totals minus the other bins (it holds 0 so far) */
             gr_bin *fb = hist + w->off[j];
             double sg = 0, sh = 0;
             int64_t sc = 0;
@@ -468,7 +484,37 @@ static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const do
             mb->g = G - sg;
             mb->h = H - sh;
             mb->c = (int64_t)n - sc;
+            if (!w->rw_use[j]) continue;
+            if (big) {
+                gr_bin *pb = parent + w->off[j];
+                for (int b = 0; b <= d->n_vbins[j]; b++) {
+                    pb[b].g -= fb[b].g;
+                    pb[b].h -= fb[b].h;
+                    pb[b].c -= fb[b].c;
+                }
+            }
+            if (find_l) _best_feat(w, p, l, (int)j, fb, ps_l, &best_l[j]);
+            if (find_b) _best_feat(w, p, big, (int)j, parent + w->off[j], ps_b, &best_b[j]);
         }
+    }
+}
+
+static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
+                      const double *h, const int *feats, size_t nf, gr_bin *hist)
+{
+    _rw_pass(w, p, l, NULL, NULL, 0, g, h, feats, nf, hist);
+}
+
+/* l->best from the per-feature splits `per` (indexed by feature), ties to the lower position
+ * in feats, as _best_over(); nothing when l may not split. */
+static void _rw_pick(const gr_params *p, gr_leaf *l, const gr_split *per, const int *feats, size_t nf)
+{
+    l->best.feat = -1;
+    l->best.gain = 0;
+    if (!_searchable(p, l)) return;
+    for (size_t q = 0; q < nf; q++) {
+        const gr_split *c = &per[feats[q]];
+        if (c->feat >= 0 && (l->best.feat < 0 || c->gain > l->best.gain)) l->best = *c;
     }
 }
 
@@ -681,6 +727,15 @@ static int _best_small(const gr_work *w, const gr_params *p, const gr_leaf *l, i
     return varies;
 }
 
+/* 1 when leaf l is large and shallow enough to be split at all. */
+static int _searchable(const gr_params *p, const gr_leaf *l)
+{
+    int64_t n = (int64_t)(l->end - l->begin);
+    if (n < 2 * p->min_data_in_leaf || l->H < 2 * p->min_sum_hessian) return 0;
+    if (p->max_depth > 0 && l->depth >= p->max_depth) return 0;
+    return 1;
+}
+
 /* Find leaf l's best split. Mode "all features": hist holds the histograms of feats. Mode
  * "sampled": build histograms of random features into hist, k at a time, until k have been
  * looked at and one splits (or all have). */
@@ -691,8 +746,7 @@ static void _find(gr_work *w, const gr_params *p, gr_leaf *l, const gr_bin *hist
     l->best.feat = -1;
     l->best.gain = 0;
     int64_t n = (int64_t)(l->end - l->begin);
-    if (n < 2 * p->min_data_in_leaf || l->H < 2 * p->min_sum_hessian) return;
-    if (p->max_depth > 0 && l->depth >= p->max_depth) return;
+    if (!_searchable(p, l)) return;
     if (p->feats_per_node <= 0) {
         _best_over(w, p, l, hist, feats, nf, &l->best);
         return;
@@ -846,12 +900,18 @@ cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double 
     root->node = _node_add(&t, root->w * p->shrinkage, root->H, err);
     if (root->node < 0) goto fail;
     int n_leaves = 1, n_heap = 0;
+    int fused = !sampled && w->rw_state == 1 && p->hist_mode != GR_HIST_COLUMNS;
     if (!sampled) {
         root->hist = _pool_get(w);
         if (!root->hist) root->hist = w->scratch[0];
-        _build(w, p, root, g, h, feats, nf, root->hist);
     }
-    _find(w, p, root, root->hist, g, h, feats, nf, rng, w->scratch[0]);
+    if (fused) {
+        _rw_pass(w, p, root, NULL, NULL, 1, g, h, feats, nf, root->hist);
+        _rw_pick(p, root, w->rw_best, feats, nf);
+    } else {
+        if (!sampled) _build(w, p, root, g, h, feats, nf, root->hist);
+        _find(w, p, root, root->hist, g, h, feats, nf, rng, w->scratch[0]);
+    }
     if (root->best.feat >= 0) _heap_push(w, &n_heap, 0);
     if (root->hist == w->scratch[0]) root->hist = NULL;
 
@@ -905,19 +965,28 @@ cs_status gr_grow(gr_work *w, const gr_params *p, const double *g, const double 
             gr_leaf *big = left_small ? &L[ri] : &L[li];
             gr_bin *sh = _pool_get(w);
             if (!sh) sh = w->scratch[0];
-            _build(w, p, small, g, h, feats, nf, sh);
-            if (parent_hist) {
-                _subtract(w, feats, nf, parent_hist, sh);
+            if (fused && parent_hist) {
+                /* histograms, subtraction and both searches in one parallel pass */
+                _rw_pass(w, p, small, big, parent_hist, 1, g, h, feats, nf, sh);
+                small->hist = sh;
                 big->hist = parent_hist;
+                _rw_pick(p, small, w->rw_best, feats, nf);
+                _rw_pick(p, big, w->rw_best + d->n_feats, feats, nf);
             } else {
-                gr_bin *bh = _pool_get(w);
-                if (!bh) bh = w->scratch[1];
-                _build(w, p, big, g, h, feats, nf, bh);
-                big->hist = bh;
+                _build(w, p, small, g, h, feats, nf, sh);
+                if (parent_hist) {
+                    _subtract(w, feats, nf, parent_hist, sh);
+                    big->hist = parent_hist;
+                } else {
+                    gr_bin *bh = _pool_get(w);
+                    if (!bh) bh = w->scratch[1];
+                    _build(w, p, big, g, h, feats, nf, bh);
+                    big->hist = bh;
+                }
+                small->hist = sh;
+                _find(w, p, small, small->hist, g, h, feats, nf, rng, NULL);
+                _find(w, p, big, big->hist, g, h, feats, nf, rng, NULL);
             }
-            small->hist = sh;
-            _find(w, p, small, small->hist, g, h, feats, nf, rng, NULL);
-            _find(w, p, big, big->hist, g, h, feats, nf, rng, NULL);
             /* keep a histogram only while its leaf may still split */
             for (int c = 0; c < 2; c++) {
                 gr_leaf *x = c ? big : small;
