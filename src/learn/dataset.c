@@ -269,6 +269,26 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
     return d;
 }
 
+uint8_t *ds_row_bins(const ds_dataset *d, int n_threads, cs_err *err)
+{
+    size_t n = d->n_rows, nf = d->n_feats;
+    uint8_t *rb = cs_malloc((n && nf) ? n * nf : 1, err);
+    if (!rb) return NULL;
+    /* in tiles of 64 rows x 64 features: reads and writes both stay within a few lines */
+#pragma omp parallel for schedule(static) num_threads(n_threads > 0 ? n_threads : 1) if (n * nf > 1000000)
+    for (size_t r0 = 0; r0 < n; r0 += 64) {
+        size_t r1 = r0 + 64 < n ? r0 + 64 : n;
+        for (size_t j0 = 0; j0 < nf; j0 += 64) {
+            size_t j1 = j0 + 64 < nf ? j0 + 64 : nf;
+            for (size_t j = j0; j < j1; j++) {
+                const uint8_t *c = d->bins + j * n;
+                for (size_t r = r0; r < r1; r++) rb[r * nf + j] = c[r];
+            }
+        }
+    }
+    return rb;
+}
+
 void ds_free(ds_dataset *d)
 {
     if (!d) return;

@@ -34,6 +34,12 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
 /* Free d. NULL is allowed. */
 void ds_free(ds_dataset *d);
 
+/* A row-major copy of d's bins (row i's n_feats bins at [i * n_feats]), for learners that read
+ * a few random features of scattered rows (the forest's deep nodes): one row's features share
+ * cache lines. Malloc'd, the caller frees; NULL + err when out of memory. Parallel over rows
+ * with n_threads threads. */
+uint8_t *ds_row_bins(const ds_dataset *d, int n_threads, cs_err *err);
+
 /* The bin of value x for feature j (NaN -> the NaN bin). */
 int ds_bin_of(const ds_dataset *d, size_t j, double x);
 

@@ -186,6 +186,7 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
     int *feats = cs_malloc(nf * sizeof *feats, err);
     lrn_model *model = lrn_model_create(LRN_FOREST, nf, err);
     ds_dataset *owned = NULL;
+    uint8_t *row_bins = NULL;
     if (!y || !srows || !feats || !model) {
         st = CS_ENOMEM;
         goto done;
@@ -224,6 +225,11 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
         .n_threads = 1,
     };
     if (gp.feats_per_node >= (int)nf) gp.feats_per_node = (int)nf;
+    /* deep nodes read a few features of scattered rows: a row-major copy serves them (without
+     * memory for it, the columns do) */
+    cs_err rerr = {0};
+    row_bins = ds_row_bins(ds, nt, &rerr);
+    gp.row_bins = row_bins;
     int done_trees = 0, failed = 0, cancelled = 0;
     cs_err ferr = {0};
 
@@ -309,6 +315,7 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
 done:
     lrn_model_free(model);
     ds_free(owned);
+    free(row_bins);
     free(y);
     free(srows);
     free(feats);

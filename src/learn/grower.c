@@ -239,6 +239,37 @@ static void _hist_rows(const uint8_t *col, const size_t *ix, const double *gh, s
  * ordered gradients stay in cache across the chunk's features. A feature's sums are added
  * in the same order whatever the thread count. */
 #define FEAT_CHUNK 16
+#define ROWS_SPARSE 24   /* a leaf of fewer than n_rows / this rows reads the row-major bins */
+
+/* The histograms of feats[0..nf) for the n rows ix (ordered gradients gh) from the row-major
+ * bins rb: each row's sampled features share a few cache lines, where the columns would
+ * cost a line per feature for rows this far apart. Rows in order: a feature's sums are added
+ * in row order. */
+static void _build_rows(gr_work *w, const uint8_t *rb, size_t n, const size_t *ix, const double *gh,
+                        const int *feats, size_t nf, gr_bin *hist)
+{
+    const ds_dataset *d = w->d;
+    size_t nfe = d->n_feats;
+    for (size_t q = 0; q < nf; q++) {
+        int j = feats[q];
+        memset(hist + w->off[j], 0, ((size_t)d->n_vbins[j] + 1) * sizeof(gr_bin));
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (k + 4 < n) {
+            const uint8_t *nx = rb + ix[k + 4] * nfe;
+            for (size_t o = 0; o < nfe; o += 64) __builtin_prefetch(nx + o);
+        }
+        const uint8_t *row = rb + ix[k] * nfe;
+        double gv = gh[2 * k], hv = gh[2 * k + 1];
+        for (size_t q = 0; q < nf; q++) {
+            int j = feats[q];
+            gr_bin *e = hist + w->off[j] + row[j];
+            e->g += gv;
+            e->h += hv;
+            e->c++;
+        }
+    }
+}
 
 static void _build_rw(gr_work *w, const gr_params *p, const gr_leaf *l, const double *g,
                       const double *h, const int *feats, size_t nf, gr_bin *hist);
@@ -257,6 +288,10 @@ static void _build(gr_work *w, const gr_params *p, const gr_leaf *l, const doubl
     for (size_t k = 0; k < n; k++) {
         gh[2 * k] = g[ix[k]];
         gh[2 * k + 1] = h[ix[k]];
+    }
+    if (p->row_bins && n * ROWS_SPARSE < d->n_rows) {
+        _build_rows(w, p->row_bins, n, ix, gh, feats, nf, hist);
+        return;
     }
     int nt = p->n_threads > 0 ? p->n_threads : 1;
     int par = nt > 1 && (double)n * (double)nf > 200000.0;

@@ -37,6 +37,8 @@ typedef struct gr_params {
                                  * per node (more when some are constant in it, as sklearn) */
     int stop_pure;              /* 1: a leaf whose output is 0 or 1 is not split (forest) */
     int n_threads;              /* OpenMP threads for histograms (1 inside a parallel region) */
+    const uint8_t *row_bins;    /* optional: ds_row_bins() of the dataset; nodes of the sampled
+                                 * mode with few rows (scattered over the columns) read it */
     int hist_mode;              /* GR_HIST_AUTO (0) or GR_HIST_COLUMNS: column-wise histograms
                                  * only (the reference the row-wise ones are tested against) */
 } gr_params;

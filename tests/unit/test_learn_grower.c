@@ -3,7 +3,8 @@
  * row-wise sparse histograms (each feature's most frequent bin left out and recovered from
  * the leaf's totals) grow the same trees as the column-wise ones, on sparse one-hot and
  * NaN-heavy columns, with every feature or a subset, on all rows or a bag, with 1 or 2
- * threads; and a tree can be grown many times on one work area.
+ * threads; and a tree can be grown many times on one work area. The forest's deep nodes read
+ * a row-major copy of the bins (ds_row_bins) and grow the same trees as from the columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,11 +200,64 @@ static void test_rowwise_finds_sparse_signal(void **state)
     _free_matrix(m);
 }
 
+/* The forest's sampled mode: nodes reading the row-major bins (ds_row_bins) grow the same
+ * tree as nodes reading the columns. */
+static void test_row_bins_equal_columns(void **state)
+{
+    (void)state;
+    size_t n = 20000;
+    feat_matrix *m = _data(n, 8);
+    cs_err err = {0};
+    ds_dataset *d = ds_create(m, 255, 0, &err);
+    assert_non_null(d);
+    uint8_t *rb = ds_row_bins(d, 2, &err);
+    assert_non_null(rb);
+    for (size_t i = 0; i < n; i += 997)
+        for (size_t j = 0; j < NF; j++) assert_int_equal(rb[i * NF + j], ds_col(d, j)[i]);
+    double *g = malloc(n * sizeof *g), *h = malloc(n * sizeof *h);
+    _grads(m, g, h, 4);
+    size_t *rows = malloc(n * sizeof *rows), nr = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i % 4) rows[nr++] = i;
+    int feats[NF];
+    for (int j = 0; j < NF; j++) feats[j] = j;
+    tree t[2];
+    for (int c = 0; c < 2; c++) {
+        gr_params p = {
+            .num_leaves = 100000,
+            .min_data_in_leaf = 5,
+            .shrinkage = 1,
+            .feats_per_node = 6,
+            .n_threads = 1,
+            .row_bins = c ? rb : NULL,
+        };
+        gr_work *w = gr_work_create(d, p.num_leaves, &err);
+        assert_non_null(w);
+        cs_rng r;
+        cs_rng_seed(&r, 77);
+        int32_t *thr = NULL;
+        assert_int_equal(gr_grow(w, &p, g, h, rows, nr, feats, NF, &r, &t[c], &thr, &err), CS_OK);
+        free(thr);
+        gr_work_free(w);
+    }
+    assert_true(t[0].n_nodes > 500);    /* deep: many nodes under n_rows / 24 rows */
+    _assert_same_tree(&t[0], &t[1]);
+    free(t[0].nodes);
+    free(t[1].nodes);
+    free(rows);
+    free(g);
+    free(h);
+    free(rb);
+    ds_free(d);
+    _free_matrix(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rowwise_equals_columns),
         cmocka_unit_test(test_rowwise_finds_sparse_signal),
+        cmocka_unit_test(test_row_bins_equal_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
