@@ -1,6 +1,7 @@
 /*
  * test_learn_dataset.c: unit tests of the binned dataset (src/learn/dataset.h): NaN, +-inf,
- * constant and empty columns, few and many distinct values, bin edges agreeing with bins.
+ * constant and empty columns, few and many distinct values (and the boundary between the two
+ * binning paths), bin edges agreeing with bins.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,12 +136,40 @@ static void test_bad_max_bin(void **state)
     _matrix_free(m);
 }
 
+/* Columns of exactly max_bin distinct values get one bin each (the path without a sort of all
+ * values), max_bin + 1 distinct values fall to the quantile path; -0 and 0 are one value. */
+static void test_distinct_boundary(void **state)
+{
+    (void)state;
+    size_t n = 3000;
+    int mb = 20;
+    feat_matrix *m = _matrix(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        double k = (double)((i * 7) % (size_t)mb);
+        m->values[i] = k * 1.25 - 3;                              /* mb distinct values */
+        m->values[n + i] = (double)((i * 5) % (size_t)(mb + 1));  /* mb + 1 */
+        m->values[2 * n + i] = i % 3 == 0 ? -0.0 : i % 3 == 1 ? 0.0 : (i % 2 ? NAN : 1);
+    }
+    cs_err err = {0};
+    ds_dataset *d = ds_create(m, mb, 0, &err);
+    assert_non_null(d);
+    _check_edges(d, m);
+    assert_int_equal(d->n_vbins[0], mb);
+    for (size_t i = 0; i < n; i++) assert_int_equal(ds_col(d, 0)[i], (int)((i * 7) % (size_t)mb));
+    assert_true(d->n_vbins[1] <= mb && d->n_vbins[1] >= mb / 2);
+    assert_int_equal(d->n_vbins[2], 2);                           /* {0, -0} and {1} */
+    assert_int_equal(ds_col(d, 2)[0], ds_col(d, 2)[1]);
+    ds_free(d);
+    _matrix_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_special_values),
         cmocka_unit_test(test_quantile_bins),
         cmocka_unit_test(test_bad_max_bin),
+        cmocka_unit_test(test_distinct_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
