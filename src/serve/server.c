@@ -161,6 +161,7 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
 {
     api_model *m, *old;
     api_keys *keys = NULL, *old_keys;
+    char *new_path = NULL;
     pthread_mutex_lock(&s->reload_mu);
     /* the key file first: a reload that cannot read it changes nothing */
     if (s->cfg.keys_path && !(keys = api_keys_load(s->cfg.keys_path, err))) {
@@ -170,29 +171,32 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
              api_model_version(s->model), err ? err->msg : "");
         return err ? err->code : CS_EIO;
     }
-    if (path && strcmp(path, s->model_path)) {
-        char *p = cs_strdup(path, err);
-        if (!p) {
-            pthread_mutex_unlock(&s->reload_mu);
-            return CS_ENOMEM;
-        }
-        free(s->model_path);
-        s->model_path = p;
+    /* the new path becomes the one later reloads read only once its model is in */
+    if (path && strcmp(path, s->model_path) && !(new_path = cs_strdup(path, err))) {
+        m = NULL;
+        goto failed;
     }
-    m = api_model_load(s->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
+    m = api_model_load(new_path ? new_path : s->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
                        s->clients ? store_clients_n_feats(s->clients) : 0, s->model_key, s->model_key_len, err);
     if (m && s->clients && !api_model_has_store_map(m)) {
-        cs_err_set(err, CS_EINVAL, "%s: the new model needs features the clients store lacks", s->model_path);
+        cs_err_set(err, CS_EINVAL, "%s: the new model needs features the clients store lacks",
+                   new_path ? new_path : s->model_path);
         api_model_release(m);
         m = NULL;
     }
+failed:
     if (!m) {
+        free(new_path);
         api_keys_free(keys);
         api_metrics_reload(s->metrics, 0);
         pthread_mutex_unlock(&s->reload_mu);
         _log(s, "reload failed, keeping model %s %s: %s", api_model_name(s->model), api_model_version(s->model),
              err ? err->msg : "");
         return err ? err->code : CS_EIO;
+    }
+    if (new_path) {
+        free(s->model_path);
+        s->model_path = new_path;
     }
     pthread_mutex_lock(&s->model_mu);
     old = s->model;
