@@ -13,6 +13,12 @@
 
 #define QUEUE_CAP 65536
 #define BATCH_MAX 4096
+/* WAL frames (pages of 4 KiB) after which the checkpointer is woken, and after which the
+ * writer waits for it and checkpoints itself (a bound on the log's size). Each checkpoint
+ * the writer makes costs it two fsyncs (5 to 20 ms on a shared virtual disk), so they
+ * are made rare: about one every 2 s at 25,000 decisions/s. */
+#define CKPT_FRAMES 16384
+#define CKPT_HARD 65536
 
 /* one queued decision and who to tell when it is committed (done NULL: nobody) */
 typedef struct _entry {
@@ -26,6 +32,19 @@ struct store_audit {
     sqlite3 *db;
     sqlite3_stmt *ins;
     pthread_t writer;
+    /* checkpoints run on their own connection and thread, so that a commit never waits
+     * for the fsyncs of a checkpoint (SQLite's automatic one runs inside the COMMIT that
+     * crosses the threshold, stalling that batch and every request queued behind it) */
+    sqlite3 *ck_db;
+    pthread_t checkpointer;
+    pthread_cond_t ck_wake;     /* the checkpointer waits on it */
+    pthread_cond_t ck_idle;     /* the writer waits on it when the log is too long */
+    int ck_frames, ck_hard;     /* CKPT_FRAMES, CKPT_HARD unless tuned */
+    double busy_t0;             /* the writer's busy handler: when the wait began */
+    int in_restart;             /* the writer is in its RESTART checkpoint */
+    int ck_wanted, ck_running, ck_stop;
+    uint64_t ck_passes;         /* the checkpointer's completed passes */
+    uint64_t ck_passes_used;    /* ck_passes when the writer last finished with a RESTART */
     pthread_mutex_t mu;
     pthread_cond_t has_work;    /* the writer waits on it */
     pthread_cond_t progress;    /* appenders (queue full) and flushers wait on it */
@@ -107,6 +126,81 @@ static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
     return sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
 }
 
+/* The writer connection's WAL hook, after each commit (the write lock released). The log
+ * holds n_frames frames:
+ *   >= CKPT_FRAMES: wake the checkpointer, whose PASSIVE checkpoint copies the log into the
+ *     database while the writer goes on committing (the long part, the log's fsync);
+ *   once it has done a pass, finish here with a RESTART checkpoint: only the frames
+ *     committed since (a millisecond or two), after which the next commit starts the log
+ *     from its beginning again (a concurrent checkpoint cannot do that: commits never stop);
+ *   >= CKPT_HARD: the checkpointer fell behind: wait for its pass to end and RESTART here
+ *     (commits wait rather than the log growing for as long as the load lasts). */
+static int _wal_hook(void *ud, sqlite3 *db, const char *name, int n_frames)
+{
+    store_audit *a = ud;
+    int restart = 0;
+    if (n_frames < a->ck_frames) return SQLITE_OK;
+    pthread_mutex_lock(&a->mu);
+    if (n_frames >= a->ck_hard)
+        while (a->ck_running || a->ck_wanted) pthread_cond_wait(&a->ck_idle, &a->mu);
+    if (!a->ck_running && !a->ck_wanted) {
+        if (n_frames >= a->ck_hard || a->ck_passes > a->ck_passes_used) {
+            restart = 1;
+            a->ck_passes_used = a->ck_passes;
+        } else {
+            a->ck_wanted = 1;
+            pthread_cond_signal(&a->ck_wake);
+        }
+    }
+    pthread_mutex_unlock(&a->mu);
+    if (restart) {
+        a->in_restart = 1;   /* the writer thread's own field (the busy handler runs on it) */
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        a->in_restart = 0;
+    }
+    return SQLITE_OK;
+}
+
+/* the writer connection's busy handler: retry every 100 us for up to 5 s (SQLite's
+ * default sleeps 1, 2, 5, 10 ... ms, too coarse for the checkpointer's short locks); in
+ * the writer's own checkpoint, 2 ms only: a reader of the log (`creditscore audit`) must
+ * not hold decisions up; the checkpoint then does what it can and the log restarts later */
+static int _busy(void *ud, int count)
+{
+    store_audit *a = ud;
+    struct timespec ts = {0, 100000};
+    if (count == 0) a->busy_t0 = cs_now();
+    else if (cs_now() - a->busy_t0 >= (a->in_restart ? 0.002 : 5.0)) return 0;
+    nanosleep(&ts, NULL);
+    return 1;
+}
+
+/* the checkpointer thread: a PASSIVE checkpoint each time the WAL hook asks */
+static void *_checkpointer(void *arg)
+{
+    store_audit *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (!a->ck_wanted && !a->ck_stop) pthread_cond_wait(&a->ck_wake, &a->mu);
+        if (a->ck_stop) {
+            a->ck_wanted = 0;
+            pthread_cond_broadcast(&a->ck_idle);
+            break;
+        }
+        a->ck_wanted = 0;
+        a->ck_running = 1;
+        pthread_mutex_unlock(&a->mu);
+        /* a failure (SQLITE_BUSY under a reader) is left to the next round */
+        int rc = sqlite3_wal_checkpoint_v2(a->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&a->mu);
+        a->ck_running = 0;
+        if (rc == SQLITE_OK) a->ck_passes++;
+        pthread_cond_broadcast(&a->ck_idle);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
 static void *_writer(void *arg)
 {
     store_audit *a = arg;
@@ -171,6 +265,23 @@ static void *_writer(void *arg)
     return NULL;
 }
 
+void store_audit_tune_checkpoints(store_audit *a, int frames, int hard)
+{
+    pthread_mutex_lock(&a->mu);
+    a->ck_frames = frames > 0 ? frames : CKPT_FRAMES;
+    a->ck_hard = hard > a->ck_frames ? hard : 4 * a->ck_frames;
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void _stop_checkpointer(store_audit *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->ck_stop = 1;
+    pthread_cond_signal(&a->ck_wake);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->checkpointer, NULL);
+}
+
 store_audit *store_audit_open(const char *path, cs_err *err)
 {
     store_audit *a = cs_calloc(1, sizeof *a, err);
@@ -179,6 +290,10 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->has_work, NULL);
     pthread_cond_init(&a->progress, NULL);
+    pthread_cond_init(&a->ck_wake, NULL);
+    a->ck_frames = CKPT_FRAMES;
+    a->ck_hard = CKPT_HARD;
+    pthread_cond_init(&a->ck_idle, NULL);
     if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err)) ||
         !(a->batch = cs_malloc(BATCH_MAX * sizeof *a->batch, err)))
         goto fail;
@@ -202,14 +317,32 @@ store_audit *store_audit_open(const char *path, cs_err *err)
         cs_err_set(err, CS_EIO, "%s: audit table has another layout: %s", path, sqlite3_errmsg(a->db));
         goto fail;
     }
+    /* checkpoints: not in the writer's commits but on the checkpointer's connection */
+    sqlite3_busy_handler(a->db, _busy, a);
+    sqlite3_wal_hook(a->db, _wal_hook, a);
+    if (sqlite3_open_v2(path, &a->ck_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_exec(a->ck_db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: cannot open the audit log's checkpointer: %s", path,
+                   a->ck_db ? sqlite3_errmsg(a->ck_db) : "");
+        goto fail;
+    }
+    sqlite3_busy_timeout(a->ck_db, 5000);
+    if (pthread_create(&a->checkpointer, NULL, _checkpointer, a) != 0) {
+        cs_err_set(err, CS_EINTERNAL, "cannot start the audit checkpointer thread");
+        goto fail;
+    }
     if (pthread_create(&a->writer, NULL, _writer, a) != 0) {
         cs_err_set(err, CS_EINTERNAL, "cannot start the audit writer thread");
+        _stop_checkpointer(a);
         goto fail;
     }
     return a;
 fail:
     sqlite3_finalize(a->ins);
     sqlite3_close(a->db);
+    sqlite3_close(a->ck_db);
+    pthread_cond_destroy(&a->ck_wake);
+    pthread_cond_destroy(&a->ck_idle);
     free(a->queue);
     free(a->batch);
     free(a->path);
@@ -299,9 +432,13 @@ void store_audit_close(store_audit *a)
     pthread_cond_signal(&a->has_work);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->writer, NULL);
+    _stop_checkpointer(a);
+    sqlite3_close(a->ck_db);
     sqlite3_finalize(a->ins);
     sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
     sqlite3_close(a->db);
+    pthread_cond_destroy(&a->ck_wake);
+    pthread_cond_destroy(&a->ck_idle);
     free(a->queue);
     free(a->batch);
     free(a->path);
