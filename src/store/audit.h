@@ -73,10 +73,10 @@ cs_status store_audit_submit(store_audit *a, const store_audit_rec *r, store_aud
 cs_status store_audit_flush(store_audit *a, cs_err *err);
 
 /* Checkpoints (copying the write-ahead log into the database) run on a thread of their
- * own once the log holds `frames` pages (default 16384, 64 MiB), so that commits do not
- * wait for their fsyncs; the writer finishes each with a short RESTART checkpoint so the
- * log starts over, and past `hard` pages (default 4 x frames) waits for one: the log's
- * size is bounded. Tuning, for tests; thread-safe. */
+ * own once the log holds `frames` pages (default 2048: 2 MiB of 1 KiB pages), so that
+ * commits do not wait for their fsyncs; the writer finishes each with a short RESTART
+ * checkpoint so the log starts over, and past `hard` pages (default 16 x frames) waits for
+ * one: the log's size is bounded. Tuning, for tests; thread-safe. */
 void store_audit_tune_checkpoints(store_audit *a, int frames, int hard);
 
 /* Commit what is queued, stop the writer and close. NULL is allowed. */
