@@ -525,6 +525,9 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
             api_route_match(method, url, &m);
             st->route = m.route;
         }
+        /* counted as suspended before no_suspend is read (the stop sets no_suspend, then
+         * waits for n_suspended to fall to 0): either this request sees the stop and
+         * commits in place, or the stop sees it and waits for its answer */
         atomic_fetch_add(&s->n_suspended, 1);
         if (resp.audit && s->audit && atomic_load(&s->no_suspend)) {
             /* stopping: no new suspensions (the library may not stop with one) */
