@@ -33,3 +33,32 @@ check_grep() {
   local name=$1 pat=$2 file=$3
   if grep -Eq -- "$pat" "$file"; then ok "$name"; else fail "$name" "no /$pat/ in $file"; head -5 "$file"; fi
 }
+
+# serve_bg NAME ARGS...: start `$CS serve --port 0 ARGS...` in the background, its output in
+# $T/NAME.out and $T/NAME.err (emptied first: a restart must not read the previous server's
+# port); waits for its "listening on" line and sets PID, URL and PORT. Fails (1) when the
+# server exits or is not up within 10 s.
+serve_bg() {
+  local name=$1; shift
+  : >"$T/$name.out"
+  "$CS" serve --port 0 "$@" >"$T/$name.out" 2>"$T/$name.err" &
+  PID=$!
+  URL= PORT=
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$T/$name.out")
+    if [ -n "$URL" ]; then PORT=${URL##*:}; return 0; fi
+    kill -0 $PID 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+# logreg_fixture MODEL: a small logistic regression model at MODEL (300 generated rows with
+# EXT_SOURCE_1/2 among five features; tests/e2e/gen_features.c), in a second or two.
+logreg_fixture() {
+  ar rcs "$T/gen_lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/features/featfile.o 2>/dev/null
+  gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/gen" "$ROOT/tests/e2e/gen_features.c" "$T/gen_lib.a" -lm \
+    -fopenmp 2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; return 1; }
+  "$T/gen" "$T/fixture.csf" 300 5 0 7 && "$CS" train --features "$T/fixture.csf" --out "$1" --model logreg --cv 2 \
+    >"$T/fixture.log" 2>&1 || { fail "fixture: train"; tail -3 "$T/fixture.log"; return 1; }
+}

@@ -9,24 +9,12 @@
 PY=/usr/bin/python3
 command -v curl >/dev/null || { skip "audit failure" "curl not installed"; exit 0; }
 [ -x "$PY" ] || { skip "audit failure" "no /usr/bin/python3"; exit 0; }
-ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/features/featfile.o 2>/dev/null
-gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/gen" "$ROOT/tests/e2e/gen_features.c" "$T/lib.a" -lm -fopenmp \
-  2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; exit 1; }
-"$T/gen" "$T/f.csf" 300 5 0 7 && "$CS" train --features "$T/f.csf" --out "$T/m.csm" --model logreg --cv 2 \
-  >"$T/log" 2>&1 || { fail "fixture: train"; tail -3 "$T/log"; exit 1; }
+logreg_fixture "$T/m.csm" || exit 1
 BODY='{"features": {"EXT_SOURCE_1": 0.3, "EXT_SOURCE_2": 0.5}}'
 
-start() {   # start NAME: the server on $T/audit.db; sets PID and URL
-  "$CS" serve --model "$T/m.csm" --port 0 --threads 2 --audit "$T/audit.db" >"$T/$1.out" 2>"$T/$1.err" &
-  PID=$!
-  URL=
-  for _ in $(seq 1 200); do
-    URL=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$T/$1.out")
-    [ -n "$URL" ] && return 0
-    kill -0 $PID 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
+start() { serve_bg "$1" --model "$T/m.csm" --threads 2 --audit "$T/audit.db"; }   # start NAME: sets PID, URL
+rows() {    # the audit log's row count
+  "$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit').fetchone()[0])" "$T/audit.db"
 }
 post() {    # post OUT: one decision; prints the HTTP status
   curl -s -m 30 -o "$1" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "$BODY" "$URL/v1/predict"
@@ -61,7 +49,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")
 if [ "$code" = 200 ]; then ok "health still answers"; else fail "health after the audit failure" "HTTP $code"; fi
 kill -TERM $PID; wait $PID; rc=$?
 if [ $rc -eq 0 ]; then ok "SIGTERM after an audit failure exits 0"; else fail "exit after an audit failure" "status $rc"; fi
-n=$(sqlite3 "$T/audit.db" 'SELECT count(*) FROM audit' 2>/dev/null || "$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit').fetchone()[0])" "$T/audit.db")
+n=$(rows)
 if [ "$n" = 1 ]; then ok "the audit log holds exactly the one decision given"; else fail "audit rows" "$n rows, expected 1"; fi
 
 # SIGTERM while a decision waits on the locked log: it is answered, then the server stops
@@ -78,5 +66,5 @@ wait $LOCKER
 code=$(cat "$T/code4")
 if [ "$code" = 200 ] && [ $rc -eq 0 ]; then ok "SIGTERM while a decision waits for its commit: answered 200 once committed, exit 0"
 else fail "drain with a waiting decision" "HTTP $code, exit $rc"; fi
-n=$("$PY" -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit').fetchone()[0])" "$T/audit.db")
+n=$(rows)
 if [ "$n" = 2 ]; then ok "the waiting decision is in the audit log"; else fail "audit rows after the drain" "$n rows, expected 2"; fi

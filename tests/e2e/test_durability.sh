@@ -9,11 +9,7 @@
 PY=/usr/bin/python3
 ROUNDS=${DURABILITY_ROUNDS:-20}
 [ -x "$PY" ] || { skip "durability" "no /usr/bin/python3"; exit 0; }
-ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/features/featfile.o 2>/dev/null
-gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/gen" "$ROOT/tests/e2e/gen_features.c" "$T/lib.a" -lm -fopenmp \
-  2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; exit 1; }
-"$T/gen" "$T/f.csf" 300 5 0 7 && "$CS" train --features "$T/f.csf" --out "$T/m.csm" --model logreg --cv 2 \
-  >"$T/log" 2>&1 || { fail "fixture: train"; tail -3 "$T/log"; exit 1; }
+logreg_fixture "$T/m.csm" || exit 1
 
 cat >"$T/client.py" <<'PY'
 import http.client, json, sys, threading
@@ -40,24 +36,12 @@ for t in ts: t.start()
 for t in ts: t.join()
 PY
 
-start() {   # start the server on the audit log; sets PID and PORT
-  : >"$T/out"   # else the poll below may read the previous server's port before the new one truncates the file
-  "$CS" serve --model "$T/m.csm" --port 0 --threads 4 --audit "$T/audit.db" >"$T/out" 2>"$T/err" &
-  PID=$!
-  PORT=
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$T/out")
-    [ -n "$PORT" ] && return 0
-    kill -0 $PID 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
+start() { serve_bg srv --model "$T/m.csm" --threads 4 --audit "$T/audit.db"; }   # sets PID and PORT
 
 lost_total=0 acked_total=0 bad=0
 : >"$T/acked"
 for r in $(seq 1 "$ROUNDS"); do
-  start || { fail "round $r: server started" "$(tail -3 "$T/err")"; bad=1; break; }
+  start || { fail "round $r: server started" "$(tail -3 "$T/srv.err")"; bad=1; break; }
   "$PY" "$T/client.py" 127.0.0.1 "$PORT" "$T/acked.$r" "r$r" &
   CP=$!
   sleep 0.$((3 + r % 5))
@@ -65,7 +49,7 @@ for r in $(seq 1 "$ROUNDS"); do
   wait $CP
   cat "$T/acked.$r" >>"$T/acked"
   # restart on the same log (WAL recovery), then stop it cleanly
-  start || { fail "round $r: server restarted after SIGKILL" "$(tail -3 "$T/err")"; bad=1; break; }
+  start || { fail "round $r: server restarted after SIGKILL" "$(tail -3 "$T/srv.err")"; bad=1; break; }
   kill -TERM $PID; wait $PID 2>/dev/null
 done
 if [ $bad -eq 0 ]; then
