@@ -16,6 +16,7 @@
 #define CS_SERVE_API_H
 
 #include "../base/cs.h"
+#include "../store/audit.h"
 
 typedef struct api_config {
     const char *host;           /* address to bind ("127.0.0.1", "0.0.0.0", "::1"); default 127.0.0.1 */
@@ -96,8 +97,9 @@ typedef struct api_response {
     cs_buf body;
     const void *static_body;    /* when set, the answer is these bytes (not owned) */
     size_t static_len;
-    struct store_audit_rec *audit; /* internal: a decision waiting for its audit commit (owned;
-                                    * always NULL when api_server_handle returns) */
+    int has_audit;              /* internal: audit holds a decision waiting for its audit
+                                 * commit (always 0 when api_server_handle returns) */
+    store_audit_rec audit;
 } api_response;
 
 /* Route and answer a request (every outcome, errors included, is a response).

@@ -123,7 +123,7 @@ void api_respond_problem(api_response *resp, const api_problem *p, const char *r
 void api_respond_error(api_response *resp, int status, const char *code, const char *field, const char *request_id,
                        const char *message);
 
-/* api_server_handle, but a decision's audit record is left in resp->audit for the
+/* api_server_handle, but a decision's audit record is left in resp->audit (has_audit set) for the
  * caller to commit (the HTTP layer commits it without holding a worker thread). */
 void api_server_dispatch(api_server *s, const api_request *req, api_response *resp);
 

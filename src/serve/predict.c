@@ -137,12 +137,8 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         r.threshold = sc.threshold;
         snprintf(r.decision, sizeof r.decision, "%s", sc.refuse ? "refuse" : "approve");
         /* committed by the caller before the 200 leaves (durable before it is given) */
-        if (!(resp->audit = malloc(sizeof *resp->audit))) {
-            cs_buf_free(b);
-            api_problem_set(&pb, 503, "overloaded", NULL, "out of memory");
-            goto fail;
-        }
-        *resp->audit = r;
+        resp->audit = r;
+        resp->has_audit = 1;
     }
     resp->status = 200;
     resp->content_type = "application/json";

@@ -51,15 +51,13 @@ void api_response_clear(api_response *r)
 {
     if (!r) return;
     cs_buf_free(&r->body);
-    free(r->audit);
     memset(r, 0, sizeof *r);
 }
 
 void api_respond_audit_failed(api_response *resp, const char *request_id, const char *msg)
 {
     /* a decision that cannot be audited is not given */
-    free(resp->audit);
-    resp->audit = NULL;
+    resp->has_audit = 0;
     api_respond_error(resp, 503, "audit_unavailable", NULL, request_id, msg);
 }
 
@@ -529,28 +527,25 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
          * waits for n_suspended to fall to 0): either this request sees the stop and
          * commits in place, or the stop sees it and waits for its answer */
         atomic_fetch_add(&s->n_suspended, 1);
-        if (resp.audit && s->audit && atomic_load(&s->no_suspend)) {
+        if (resp.has_audit && s->audit && atomic_load(&s->no_suspend)) {
             /* stopping: no new suspensions (the library may not stop with one) */
             cs_err err = {0};
-            if (store_audit_commit(s->audit, resp.audit, &err) != CS_OK) {
+            resp.has_audit = 0;
+            if (store_audit_commit(s->audit, &resp.audit, &err) != CS_OK) {
                 api_respond_audit_failed(&resp, st->request_id, err.msg);
                 st->status = resp.status;
             }
-            free(resp.audit);
-            resp.audit = NULL;
         }
-        if (resp.audit && s->audit) {
+        if (resp.has_audit && s->audit) {
             /* a decision: answered once committed; the connection waits suspended */
-            store_audit_rec *rec = resp.audit;
             cs_err err = {0};
-            resp.audit = NULL;
+            resp.has_audit = 0;
             st->resp = resp;
             st->conn = conn;
             st->waiting = 1;
             MHD_suspend_connection(conn);
-            if (store_audit_submit(s->audit, rec, _audit_done, st, &err) != CS_OK)
+            if (store_audit_submit(s->audit, &st->resp.audit, _audit_done, st, &err) != CS_OK)
                 _audit_done(st, err.code, err.msg);
-            free(rec);
             return MHD_YES;
         }
         atomic_fetch_sub(&s->n_suspended, 1);
@@ -763,12 +758,11 @@ static void _handle_model_get(api_server *s, const api_request *req, int route, 
 void api_server_handle(api_server *s, const api_request *req, api_response *resp)
 {
     api_server_dispatch(s, req, resp);
-    if (resp->audit) {
+    if (resp->has_audit) {
         cs_err err = {0};
-        if (!s->audit || store_audit_commit(s->audit, resp->audit, &err) != CS_OK)
+        resp->has_audit = 0;
+        if (!s->audit || store_audit_commit(s->audit, &resp->audit, &err) != CS_OK)
             return api_respond_audit_failed(resp, req->request_id, s->audit ? err.msg : "no audit log");
-        free(resp->audit);
-        resp->audit = NULL;
     }
 }
 
