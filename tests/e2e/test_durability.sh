@@ -3,7 +3,7 @@
 # (4 threads, keep-alive) sends decisions with its own X-Request-Id and records every id
 # answered 200; the server gets SIGKILL mid-stream; after a restart every recorded id must
 # be in the audit log (the API answers only once its decision's batch is committed:
-# store_audit_commit, WAL with synchronous=NORMAL). DURABILITY_ROUNDS repetitions (default
+# store_audit_submit calls back after the commit, WAL with synchronous=NORMAL). DURABILITY_ROUNDS repetitions (default
 # 20), a second or two each.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
