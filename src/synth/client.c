@@ -95,7 +95,7 @@ static double _qf(const synth_ref_col *c, double u)
 static double _miss(const synth_client *c, int col)
 {
     const synth_ref_col *rc = &synth_ref_app[col];
-    return c->is_train ? rc->miss_train / SYNTH_REAL_TRAIN : rc->miss_test / SYNTH_REAL_TEST;
+    return c->trainlike ? rc->miss_train / SYNTH_REAL_TRAIN : rc->miss_test / SYNTH_REAL_TEST;
 }
 
 static const char *_pick(cs_rng *r, int col)
@@ -193,7 +193,7 @@ static const double _term_w[] = {0.10, 0.12, 0.25, 0.13, 0.22, 0.11, 0.07};
 
 /* ---- the client ---------------------------------------------------------------------- */
 
-void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c)
+void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, const synth_shift *sh, synth_client *c)
 {
     const synth_ref_col *R = synth_ref_app;
     double *v = c->v;
@@ -208,10 +208,11 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
     c->index = index;
     c->is_train = (flags & SYNTH_F_TRAIN) != 0;
+    c->trainlike = c->is_train || (flags & SYNTH_F_STREAM) != 0;
     v[A_SK_ID_CURR] = (double)(SYNTH_ID_CURR0 + index);
 
     /* latent risk */
-    t = cs_rng_normal(r);
+    t = cs_rng_normal(r) + (sh ? sh->t : 0.0);
     eh = cs_rng_normal(r);
     u_hid = cs_rng_normal(r);
     h = -0.45 * t + 0.893 * eh;
@@ -220,11 +221,13 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
 
     /* who: income type drives the DAYS_EMPLOYED = 365243 rows (pensioners, unemployed) */
     itype = _cover(index, A_NAME_INCOME_TYPE, _pick(r, A_NAME_INCOME_TYPE));
-    if (!c->is_train && !strcmp(itype, "Maternity leave")) itype = "Working";
+    if (!c->trainlike && !strcmp(itype, "Maternity leave")) itype = "Working";
     pensioner = !strcmp(itype, "Pensioner");
     anomaly = pensioner || !strcmp(itype, "Unemployed");
     s[A_NAME_INCOME_TYPE] = itype;
     age = pensioner ? 50.0 + 19.1 * pow(cs_rng_uniform(r), 0.55) : _age_worker(cs_rng_uniform(r));
+    /* stream drift: working applicants get younger (docs/synth.md) */
+    if (sh && !pensioner) age = 20.6 + (age - 20.6) * sh->age;
     c->age_years = age;
     v[A_DAYS_BIRTH] = -floor(age * 365.25);
     if (anomaly) {
@@ -241,7 +244,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     edu = _cover(index, A_NAME_EDUCATION_TYPE, _pick(r, A_NAME_EDUCATION_TYPE));
     s[A_NAME_EDUCATION_TYPE] = edu;
     s[A_NAME_FAMILY_STATUS] = _cover(index, A_NAME_FAMILY_STATUS, _pick(r, A_NAME_FAMILY_STATUS));
-    if (!c->is_train && !strcmp(s[A_NAME_FAMILY_STATUS], "Unknown")) s[A_NAME_FAMILY_STATUS] = "Married";
+    if (!c->trainlike && !strcmp(s[A_NAME_FAMILY_STATUS], "Unknown")) s[A_NAME_FAMILY_STATUS] = "Married";
     {
         double u = cs_rng_uniform(r);
         int kids = u < 0.70 ? 0 : u < 0.899 ? 1 : u < 0.986 ? 2 : u < 0.998 ? 3 : 4 + (int)synth_poisson(r, 0.5);
@@ -255,7 +258,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     /* the loan */
     /* train/test drift (docs/synth.md): the test set has few revolving loans (1 of the 49
      * real test sample rows, 9.5 % in train) */
-    revolving = _bern(r, c->is_train ? 29279.0 / 307511.0 : TEST_REVOLVING);
+    revolving = _bern(r, c->trainlike ? 29279.0 / 307511.0 : TEST_REVOLVING);
     s[A_NAME_CONTRACT_TYPE] = revolving ? "Revolving loans" : "Cash loans";
     {
         double inc = synth_lognormal(r, 147150.0, 0.40) * (pensioner ? 0.8 : 1.0);
@@ -271,7 +274,8 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         } else {
             double rate = 0.02 + 0.01 * cs_rng_uniform(r), uu, acc = 0;
             int n = 24;
-            goods = _round_to(inc * synth_lognormal(r, 3.35, 0.85), 4500.0);
+            /* stream drift: larger loans (docs/synth.md) */
+            goods = _round_to(inc * synth_lognormal(r, 3.35, 0.85) * (sh ? sh->loan : 1.0), 4500.0);
             goods = _clamp(goods, 40500.0, 4050000.0);
             credit = _round_to(goods * (1.0 + fmax(0.0, 0.12 + 0.08 * cs_rng_normal(r))), 0.5);
             credit = _clamp(credit, 45000.0, 4050000.0);
@@ -339,7 +343,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     s[A_OCCUPATION_TYPE] = occ;
     s[A_WEEKDAY_APPR_PROCESS_START] = _pick(r, A_WEEKDAY_APPR_PROCESS_START);
     /* test applications lean to Tuesdays (a third of the real test sample, 17 % in train) */
-    if (_bern(r, c->is_train ? 0.0 : TEST_TUESDAY)) s[A_WEEKDAY_APPR_PROCESS_START] = "TUESDAY";
+    if (_bern(r, c->trainlike ? 0.0 : TEST_TUESDAY)) s[A_WEEKDAY_APPR_PROCESS_START] = "TUESDAY";
     s[A_WEEKDAY_APPR_PROCESS_START] = _cover(index, A_WEEKDAY_APPR_PROCESS_START, s[A_WEEKDAY_APPR_PROCESS_START]);
     v[A_HOUR_APPR_PROCESS_START] = _clamp(floor(12.06 + 3.26 * cs_rng_normal(r) + 0.5), 0, 23);
     v[A_REG_REGION_NOT_LIVE_REGION] = _bern(r, 0.015144);
@@ -403,7 +407,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
     if (!_bern(r, _miss(c, A_DAYS_LAST_PHONE_CHANGE)))
         v[A_DAYS_LAST_PHONE_CHANGE] = floor(_qf(&R[A_DAYS_LAST_PHONE_CHANGE], cs_rng_uniform(r)) + 0.5) -
-                                      (c->is_train ? 0.0 : TEST_PHONE_SHIFT);
+                                      (c->trainlike ? 0.0 : TEST_PHONE_SHIFT);
     for (int k = A_FLAG_DOCUMENT_2; k <= A_FLAG_DOCUMENT_21; k++) v[k] = _bern(r, R[k].mean);
     if (!_bern(r, _miss(c, A_AMT_REQ_CREDIT_BUREAU_YEAR))) {
         v[A_AMT_REQ_CREDIT_BUREAU_HOUR] = (double)synth_poisson(r, 0.0074);
@@ -411,8 +415,8 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
         v[A_AMT_REQ_CREDIT_BUREAU_WEEK] = (double)synth_negbin(r, 0.0397, 0.5);
         /* test: fewer enquiries last month, more last quarter and year (real test sample:
          * means 0.02, 0.57, 2.59 against 0.23, 0.29, 1.90 in train) */
-        double fm = c->is_train ? 1.0 : TEST_REQ_MON, fq = c->is_train ? 1.0 : TEST_REQ_QRT;
-        double fy = c->is_train ? 1.0 : TEST_REQ_YEAR;
+        double fm = c->trainlike ? 1.0 : TEST_REQ_MON, fq = c->trainlike ? 1.0 : TEST_REQ_QRT;
+        double fy = c->trainlike ? 1.0 : TEST_REQ_YEAR;
         v[A_AMT_REQ_CREDIT_BUREAU_MON] = (double)synth_negbin(r, 0.309 * fm, 0.2);
         v[A_AMT_REQ_CREDIT_BUREAU_QRT] = (double)synth_negbin(r, 0.307 * fq, 0.4);
         v[A_AMT_REQ_CREDIT_BUREAU_YEAR] = (double)synth_negbin(r, 2.2 * fy, 1.0);
@@ -450,5 +454,7 @@ void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c
     }
     if (v[A_REG_CITY_NOT_WORK_CITY] > 0) z += 0.15;
     if (c->n_bureau == 0) z += 0.10;
+    /* stream shock: higher default odds at equal characteristics (a downturn) */
+    if (sh) z += sh->odds;
     c->z = z;
 }

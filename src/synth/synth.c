@@ -27,6 +27,27 @@ void synth_params_default(synth_params *p)
     p->n_train = 307511;
     p->n_test = 48744;
     p->seed = 42;
+    p->start_year = 2025;
+    p->start_month = 1;
+    p->drift = 1.0;
+    p->shock_month = -1;
+    p->shock_size = 0.6;
+    p->shock_odds = 0.5;
+    p->outcome_months = 12;
+}
+
+static void _stream_plan(const synth_params *p, synth_stream_plan *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->months = p->months;
+    sp->per_month = p->per_month;
+    sp->start_year = p->start_year;
+    sp->start_month = p->start_month;
+    sp->drift = p->drift;
+    sp->shock_month = p->shock_month;
+    sp->shock_size = p->shock_size;
+    sp->shock_odds = p->shock_odds;
+    sp->outcome_months = p->outcome_months;
 }
 
 cs_status synth_params_check(const synth_params *p, cs_err *err)
@@ -36,6 +57,23 @@ cs_status synth_params_check(const synth_params *p, cs_err *err)
     if (p->n_train > MAX_CLIENTS || p->n_test > MAX_CLIENTS || p->n_train + p->n_test > MAX_CLIENTS)
         return cs_err_set(err, CS_EINVAL, "at most %llu clients in all (train + test)",
                           (unsigned long long)MAX_CLIENTS);
+    if (p->months < 0 || p->months > SYNTH_MAX_MONTHS)
+        return cs_err_set(err, CS_EINVAL, "the stream has 1 to %d months, not %d", SYNTH_MAX_MONTHS, p->months);
+    if (p->months == 0) return CS_OK;
+    if (p->n_test) return cs_err_set(err, CS_EINVAL, "a stream replaces the test clients: give no test clients");
+    if (p->per_month < 1 || p->per_month > MAX_CLIENTS / (uint64_t)p->months ||
+        p->n_train + p->per_month * (uint64_t)p->months > MAX_CLIENTS)
+        return cs_err_set(err, CS_EINVAL, "applicants per month must be at least 1 and at most %llu clients in all",
+                          (unsigned long long)MAX_CLIENTS);
+    if (p->start_year < 1971 || p->start_year > 9000 || p->start_month < 1 || p->start_month > 12)
+        return cs_err_set(err, CS_EINVAL, "the stream's first month must be YYYY-MM between 1971 and 9000");
+    if (!(p->drift >= 0 && p->drift <= 10)) return cs_err_set(err, CS_EINVAL, "the drift scale must be in [0, 10]");
+    if (p->shock_month < -1 || p->shock_month >= p->months)
+        return cs_err_set(err, CS_EINVAL, "the shock month must be one of the stream's months 1..%d", p->months);
+    if (!(fabs(p->shock_size) <= 5) || !(fabs(p->shock_odds) <= 5))
+        return cs_err_set(err, CS_EINVAL, "the shock's size and odds must be within [-5, 5]");
+    if (p->outcome_months < 1 || p->outcome_months > 120)
+        return cs_err_set(err, CS_EINVAL, "the outcome window must be 1 to 120 months");
     return CS_OK;
 }
 
@@ -61,7 +99,19 @@ int64_t synth_id_prev(const synth_plan *p, uint64_t client, int k)
     return SYNTH_ID_PREV0 + (int64_t)floor((double)(p->prev_off[client] + (uint64_t)k) * 1.1);
 }
 
-synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, cs_err *err)
+/* a client's core with the stream's shift when it is a stream applicant */
+static void _core(const synth_plan *p, cs_rng *r, uint64_t i, synth_client *c)
+{
+    synth_shift sh;
+    if (p->flags[i] & SYNTH_F_STREAM) {
+        synth_stream_shift(p, i, &sh);
+        synth_client_core(r, i, p->flags[i], &sh, c);
+    } else
+        synth_client_core(r, i, p->flags[i], NULL, c);
+}
+
+synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, const synth_stream_plan *stream,
+                              cs_err *err)
 {
     synth_plan *p = cs_calloc(1, sizeof *p, err);
     double *z = NULL;
@@ -75,6 +125,15 @@ synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, 
     p->n_train = n_train;
     p->n_test = n_test;
     p->seed = seed;
+    if (stream && stream->months > 0) {
+        if (n_test != (uint64_t)stream->months * stream->per_month) {
+            cs_err_set(err, CS_EINVAL, "the stream's %d x %llu applicants are not the plan's %llu", stream->months,
+                       (unsigned long long)stream->per_month, (unsigned long long)n_test);
+            free(p);
+            return NULL;
+        }
+        p->stream = *stream;
+    }
     p->flags = cs_calloc(p->n, 1, err);
     p->bureau_off = cs_calloc(p->n + 1, sizeof *p->bureau_off, err);
     p->prev_off = cs_calloc(p->n + 1, sizeof *p->prev_off, err);
@@ -86,7 +145,8 @@ synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, 
     /* train and test ids interleave at random (selection sampling: exactly n_train) */
     cs_rng_seed(&m, seed ^ 0x7261696e74657374ULL);
     for (uint64_t i = 0; i < p->n; i++) {
-        if (cs_rng_below(&m, left) < left_train) {
+        /* a stream: the training population first, then the applicants in time order */
+        if (p->stream.months > 0 ? i < n_train : cs_rng_below(&m, left) < left_train) {
             p->flags[i] = SYNTH_F_TRAIN;
             /* the 4 XNA genders of the real train table, spread over the train clients */
             if (n_train >= 4) {
@@ -96,7 +156,8 @@ synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, 
             }
             rank++;
             left_train--;
-        }
+        } else if (p->stream.months > 0)
+            p->flags[i] = SYNTH_F_STREAM;
         left--;
     }
 
@@ -106,7 +167,7 @@ synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, 
         cs_rng r;
         synth_client c;
         cs_rng_seed_stream(&r, seed, i);
-        synth_client_core(&r, i, p->flags[i], &c);
+        _core(p, &r, i, &c);
         z[i] = c.z;
         nb[i] = (uint32_t)c.n_bureau;
         np[i] = (uint32_t)c.n_prev;
@@ -147,12 +208,16 @@ void synth_block_reset(synth_block *b)
         b->rows[t] = 0;
     }
     b->n_target1 = 0;
+    b->stream.len = b->outcomes.len = 0;
+    b->n_stream = b->n_outcomes = b->n_stream_default = 0;
 }
 
 void synth_block_free(synth_block *b)
 {
     if (!b) return;
     for (int t = 0; t < HC_N_TABLES; t++) cs_buf_free(&b->out[t]);
+    cs_buf_free(&b->stream);
+    cs_buf_free(&b->outcomes);
 }
 
 cs_status synth_gen_block(const synth_plan *p, uint64_t first, uint64_t count, synth_block *b,
@@ -173,7 +238,7 @@ cs_status synth_gen_block(const synth_plan *p, uint64_t first, uint64_t count, s
         cs_rng r;
         cs_status s;
         cs_rng_seed_stream(&r, p->seed, i);
-        synth_client_core(&r, i, p->flags[i], &c);
+        _core(p, &r, i, &c);
         if (c.is_train) {
             c.v[A_TARGET] = cs_rng_uniform(&r) < synth_sigmoid(p->intercept + c.z) ? 1 : 0;
             b->n_target1 += c.v[A_TARGET] > 0;
@@ -181,8 +246,16 @@ cs_status synth_gen_block(const synth_plan *p, uint64_t first, uint64_t count, s
             if (s) return s;
             b->rows[HC_APPLICATION_TRAIN]++;
         } else {
-            /* the test table is the train table without TARGET (column 1) */
-            (void)cs_rng_uniform(&r);
+            /* the test table is the train table without TARGET (column 1); a stream
+             * applicant's outcome is drawn as TARGET would be */
+            double u = cs_rng_uniform(&r);
+            if (p->flags[i] & SYNTH_F_STREAM) {
+                int defaults = u < synth_sigmoid(p->intercept + c.z);
+                s = synth_stream_rows(p, &c, defaults, &b->stream, &b->outcomes, &b->n_outcomes, err);
+                if (s) return s;
+                b->n_stream++;
+                b->n_stream_default += (uint64_t)defaults;
+            }
             vt[0] = c.v[0];
             st[0] = c.s[0];
             memcpy(vt + 1, c.v + 2, sizeof(double) * (SYNTH_APP_NCOL - 2));
@@ -247,8 +320,16 @@ static cs_status _check_formats(cs_err *err)
 cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *counts,
                          cs_err *err)
 {
-    FILE *f[HC_N_TABLES] = {0};
-    char tmp[HC_N_TABLES][4200], fin[HC_N_TABLES][4200];
+    /* the eight tables, then in stream mode stream.csv and outcomes.csv */
+    enum { F_STREAM = HC_N_TABLES, F_OUTCOMES, N_FILES };
+    static const char *const extra_names[2] = {"stream.csv", "outcomes.csv"};
+    static const char *const extra_headers[2] = {"SK_ID_CURR,month,application_time\n",
+                                                 "client_id,default,observed\n"};
+    FILE *f[N_FILES] = {0};
+    char tmp[N_FILES][4200], fin[N_FILES][4200];
+    synth_stream_plan sp;
+    int n_files = prm->months > 0 ? N_FILES : HC_N_TABLES;
+    uint64_t n_stream = 0, n_outcomes = 0, n_stream_default = 0;
     synth_plan *plan = NULL;
     cs_progress *bar = NULL;
     cs_status st;
@@ -257,7 +338,7 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
     uint64_t rows[HC_N_TABLES] = {0}, bytes[HC_N_TABLES] = {0}, n_target1 = 0, done = 0;
     long n_blocks;
 
-    for (int t = 0; t < HC_N_TABLES; t++) tmp[t][0] = '\0';
+    for (int t = 0; t < N_FILES; t++) tmp[t][0] = '\0';
     st = synth_params_check(prm, err);
     if (st) return st;
     st = _check_formats(err);
@@ -265,25 +346,29 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
     st = _mkdirs(prm->out_dir, err);
     if (st) return st;
 
-    for (int t = 0; t < HC_N_TABLES; t++) {
+    for (int t = 0; t < n_files; t++) {
         cs_buf h = {0};
-        snprintf(fin[t], sizeof fin[t], "%s/%s", prm->out_dir, hc_file_name((hc_table)t));
-        snprintf(tmp[t], sizeof tmp[t], "%s/%s.tmp", prm->out_dir, hc_file_name((hc_table)t));
+        const char *name = t < HC_N_TABLES ? hc_file_name((hc_table)t) : extra_names[t - HC_N_TABLES];
+        snprintf(fin[t], sizeof fin[t], "%s/%s", prm->out_dir, name);
+        snprintf(tmp[t], sizeof tmp[t], "%s/%s.tmp", prm->out_dir, name);
         f[t] = fopen(tmp[t], "wb");
         if (!f[t]) {
             st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp[t], strerror(errno));
             goto done;
         }
         setvbuf(f[t], NULL, _IOFBF, 1 << 20);
-        st = synth_emit_header(&h, hc_schema((hc_table)t), err);
+        st = t < HC_N_TABLES ? synth_emit_header(&h, hc_schema((hc_table)t), err)
+                             : cs_buf_puts(&h, extra_headers[t - HC_N_TABLES], err);
         if (!st && fwrite(h.data, 1, h.len, f[t]) != h.len)
             st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp[t], strerror(errno));
-        bytes[t] += h.len;
+        if (t < HC_N_TABLES) bytes[t] += h.len;
         cs_buf_free(&h);
         if (st) goto done;
     }
 
-    plan = synth_plan_create(prm->n_train, prm->n_test, prm->seed, err);
+    _stream_plan(prm, &sp);
+    plan = synth_plan_create(prm->n_train, prm->months > 0 ? (uint64_t)prm->months * prm->per_month : prm->n_test,
+                             prm->seed, &sp, err);
     if (!plan) {
         st = err ? err->code : CS_ENOMEM;
         goto done;
@@ -317,6 +402,19 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
                     rows[t] += blk.rows[t];
                     bytes[t] += blk.out[t].len;
                 }
+                if (!failed && blk.stream.len &&
+                    fwrite(blk.stream.data, 1, blk.stream.len, f[F_STREAM]) != blk.stream.len) {
+                    failed = 1;
+                    cs_err_set(&ferr, CS_EIO, "%s: write failed: %s", tmp[F_STREAM], strerror(errno));
+                }
+                if (!failed && blk.outcomes.len &&
+                    fwrite(blk.outcomes.data, 1, blk.outcomes.len, f[F_OUTCOMES]) != blk.outcomes.len) {
+                    failed = 1;
+                    cs_err_set(&ferr, CS_EIO, "%s: write failed: %s", tmp[F_OUTCOMES], strerror(errno));
+                }
+                n_stream += blk.n_stream;
+                n_outcomes += blk.n_outcomes;
+                n_stream_default += blk.n_stream_default;
                 n_target1 += blk.n_target1;
                 done += count;
                 cs_progress_update(bar, done, NULL);
@@ -329,7 +427,7 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
         st = ferr.code ? ferr.code : CS_EINTERNAL;
         goto done;
     }
-    for (int t = 0; t < HC_N_TABLES; t++) {
+    for (int t = 0; t < n_files; t++) {
         int bad = fflush(f[t]) != 0 || ferror(f[t]);
         bad |= fclose(f[t]) != 0;
         f[t] = NULL;
@@ -338,7 +436,7 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
             goto done;
         }
     }
-    for (int t = 0; t < HC_N_TABLES; t++) {
+    for (int t = 0; t < n_files; t++) {
         if (rename(tmp[t], fin[t]) != 0) {
             st = cs_err_set(err, CS_EIO, "%s: cannot rename to %s: %s", tmp[t], fin[t], strerror(errno));
             goto done;
@@ -355,10 +453,13 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
         memcpy(counts->rows, rows, sizeof rows);
         memcpy(counts->bytes, bytes, sizeof bytes);
         counts->default_rate = (double)n_target1 / (double)prm->n_train;
+        counts->stream_rows = n_stream;
+        counts->outcome_rows = n_outcomes;
+        counts->stream_default_rate = n_stream ? (double)n_stream_default / (double)n_stream : 0.0;
     }
     st = CS_OK;
 done:
-    for (int t = 0; t < HC_N_TABLES; t++) {
+    for (int t = 0; t < N_FILES; t++) {
         if (f[t]) fclose(f[t]);
         if (st != CS_OK && tmp[t][0]) unlink(tmp[t]);
     }

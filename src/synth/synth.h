@@ -29,9 +29,29 @@ typedef struct synth_params {
     uint64_t n_train;       /* clients in application_train.csv, >= 1 (real: 307511) */
     uint64_t n_test;        /* clients in application_test.csv, >= 0 (real: 48744) */
     uint64_t seed;          /* the same seed gives the same bytes */
+    /* Stream mode (months > 0): after the n_train training clients (ids first, with
+     * TARGET), application_test.csv holds months x per_month new applicants in monthly
+     * cohorts (ids in application order), drawn like the training population but
+     * drifting gradually and with an optional shock (docs/synth.md, "Production stream");
+     * stream.csv gives each one's application time, outcomes.csv the outcomes observed by
+     * the end of the last month. n_test must then be 0. */
+    int months;             /* 0 = the usual train/test split; else 1..SYNTH_MAX_MONTHS */
+    uint64_t per_month;     /* applicants per month, >= 1 in stream mode */
+    int start_year;         /* the first month (default 2025-01) */
+    int start_month;        /* 1..12 */
+    double drift;           /* scale of the documented drift rates (default 1; 0 = none) */
+    int shock_month;        /* -1 = no shock; else the month index (0-based) it starts */
+    double shock_size;      /* from shock_month on: credit quality lower by this many sd */
+    double shock_odds;      /* and default log-odds higher by this at equal characteristics */
+    int outcome_months;     /* the performance window: an outcome is final this many
+                             * months after the application (default 12) */
 } synth_params;
 
-/* The full-size defaults: 307511 train and 48744 test clients, seed 42, out_dir NULL. */
+#define SYNTH_MAX_MONTHS 240
+
+/* The full-size defaults: 307511 train and 48744 test clients, seed 42, out_dir NULL;
+ * stream mode off (months 0) with its defaults ready: start 2025-01, drift 1, no shock
+ * (size 0.6 sd, odds 0.5 when one is asked for), 12-month outcomes. */
 void synth_params_default(synth_params *p);
 
 /* Validate parameters before any work: returns CS_OK or CS_EINVAL with a message. */
@@ -42,6 +62,10 @@ typedef struct synth_counts {
     uint64_t rows[HC_N_TABLES];     /* data rows per table (header excluded) */
     uint64_t bytes[HC_N_TABLES];    /* file sizes */
     double default_rate;            /* share of TARGET = 1 in application_train */
+    uint64_t stream_rows;           /* stream mode: rows of stream.csv (the applicants) */
+    uint64_t outcome_rows;          /* stream mode: rows of outcomes.csv (observed by the end) */
+    double stream_default_rate;     /* stream mode: share of applicants who default within
+                                     * the window (observed or not yet) */
 } synth_counts;
 
 /* Generate the eight tables into p->out_dir. progress: where to draw a progress bar

@@ -126,16 +126,30 @@ const synth_colfmt *synth_table_fmt(hc_table t, int *n);
 
 /* ---- the plan: who is who, decided before any row is written (synth.c) -------------- */
 
+/* Stream mode: what the plan needs to know of the production stream (docs/synth.md). */
+typedef struct synth_stream_plan {
+    int months;             /* 0: no stream */
+    uint64_t per_month;
+    int start_year, start_month;
+    double drift, shock_size, shock_odds;
+    int shock_month;        /* -1: none */
+    int outcome_months;
+} synth_stream_plan;
+
 typedef struct synth_plan {
     uint64_t n;             /* clients, train + test, in SK_ID_CURR order */
     uint64_t n_train, n_test, seed;
-    uint8_t *flags;         /* per client: SYNTH_F_TRAIN, SYNTH_F_XNA */
+    uint8_t *flags;         /* per client: SYNTH_F_TRAIN, SYNTH_F_XNA, SYNTH_F_STREAM */
     uint64_t *bureau_off;   /* n + 1 prefix sums of bureau rows per client */
     uint64_t *prev_off;     /* n + 1 prefix sums of previous applications per client */
     double intercept;       /* TARGET ~ Bernoulli(sigmoid(intercept + z)) */
+    synth_stream_plan stream;
 } synth_plan;
 
-enum { SYNTH_F_TRAIN = 1, SYNTH_F_XNA = 2 };
+/* SYNTH_F_STREAM: an applicant of the production stream: drawn with the training
+ * population's marginals (not the test table's shifts), written to application_test.csv
+ * without TARGET, its outcome to outcomes.csv. */
+enum { SYNTH_F_TRAIN = 1, SYNTH_F_XNA = 2, SYNTH_F_STREAM = 4 };
 
 #define SYNTH_ID_CURR0 100001
 #define SYNTH_ID_BUREAU0 5000000
@@ -143,8 +157,11 @@ enum { SYNTH_F_TRAIN = 1, SYNTH_F_XNA = 2 };
 
 /* Build the plan: train/test assignment of the ids, the XNA genders, every client's core
  * (to count its bureau and previous rows and to set the intercept for an 8.07 % default
- * rate). Parallel, deterministic. Free with synth_plan_free (NULL allowed). */
-synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, cs_err *err);
+ * rate). stream: NULL or months 0 for the usual split; else train ids first, then the
+ * stream's applicants in application order (n_test must equal months x per_month).
+ * Parallel, deterministic. Free with synth_plan_free (NULL allowed). */
+synth_plan *synth_plan_create(uint64_t n_train, uint64_t n_test, uint64_t seed, const synth_stream_plan *stream,
+                              cs_err *err);
 void synth_plan_free(synth_plan *p);
 
 /* The ids of a client's k-th bureau record and previous application. */
@@ -156,6 +173,7 @@ int64_t synth_id_prev(const synth_plan *p, uint64_t client, int k);
 typedef struct synth_client {
     uint64_t index;                     /* 0..n-1 */
     int is_train;
+    int trainlike;                      /* drawn with the training marginals (train, stream) */
     double v[SYNTH_APP_NCOL];           /* numeric values, NaN = missing */
     const char *s[SYNTH_APP_NCOL];      /* categorical values, NULL = missing */
     double t;                           /* latent credit quality seen by EXT_SOURCE_* */
@@ -165,9 +183,40 @@ typedef struct synth_client {
     double age_years;
 } synth_client;
 
+/* How a stream applicant differs from the training population (stream.c computes it from
+ * the month; all zero / one for everyone else). */
+typedef struct synth_shift {
+    double t;               /* added to the credit quality t (sd units; negative = worse) */
+    double loan;            /* factor on the goods price, hence credit and annuity */
+    double age;             /* factor on a working applicant's years above 20.6 */
+    double odds;            /* added to the risk logit z at equal characteristics */
+} synth_shift;
+
 /* Draw a client's application record, latent risk and history sizes from r (seeded for
- * this client); TARGET is left NaN (drawn by the caller from the plan's intercept). */
-void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, synth_client *c);
+ * this client); TARGET is left NaN (drawn by the caller from the plan's intercept).
+ * sh: the stream's shift for this client, NULL = none. */
+void synth_client_core(cs_rng *r, uint64_t index, uint8_t flags, const synth_shift *sh, synth_client *c);
+
+/* ---- the production stream (stream.c) ------------------------------------------------ */
+
+/* The month (0-based) of stream client `index`, and its shift. */
+int synth_stream_month(const synth_plan *p, uint64_t index);
+void synth_stream_shift(const synth_plan *p, uint64_t index, synth_shift *sh);
+
+/* Share of the window's defaults that happen in month on book k (1..outcome_months):
+ * the documented hazard, k exp(-k / 4) normalised over the window. */
+double synth_stream_hazard(int k, int outcome_months);
+
+/* Append stream client c's rows to stream (SK_ID_CURR,month,application_time) and, when
+ * observed by the end of the stream, to outcomes (client_id,default,observed); *defaulted
+ * set to the drawn outcome. defaults: 1 when the client defaults within the window (drawn
+ * by the caller, Bernoulli(sigmoid(intercept + z))). */
+cs_status synth_stream_rows(const synth_plan *p, const synth_client *c, int defaults, cs_buf *stream,
+                            cs_buf *outcomes, uint64_t *n_outcomes, cs_err *err);
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
+int64_t synth_days_from_civil(int y, int m, int d);
+void synth_civil_from_days(int64_t z, int *y, int *m, int *d);
 
 /* ---- a block of clients (history.c, synth.c) ----------------------------------------- */
 
@@ -175,6 +224,8 @@ typedef struct synth_block {
     cs_buf out[HC_N_TABLES];    /* CSV rows of each table, no header */
     uint64_t rows[HC_N_TABLES];
     uint64_t n_target1;
+    cs_buf stream, outcomes;    /* stream mode: rows of stream.csv and outcomes.csv */
+    uint64_t n_stream, n_outcomes, n_stream_default;
 } synth_block;
 
 /* Generate clients [first, first + count) into b (appended). */

@@ -1,7 +1,8 @@
 /*
  * test_synth_gen.c: unit tests of src/synth: number formatting as pandas writes it, CSV
  * rows, the plan (train/test split, XNA genders, ids), determinism of blocks whatever
- * their boundaries, id consistency across the tables, and errors on bad parameters.
+ * their boundaries, id consistency across the tables, and errors on bad parameters; the
+ * production stream (calendar, hazard, drift, rows, outcomes known by the end).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,7 +84,7 @@ static void test_formats_match_schemas(void **state)
 static void test_plan(void **state)
 {
     cs_err err = {0};
-    synth_plan *p = synth_plan_create(1000, 300, 5, &err);
+    synth_plan *p = synth_plan_create(1000, 300, 5, NULL, &err);
     uint64_t n_train = 0, n_xna = 0;
     (void)state;
     assert_non_null(p);
@@ -126,8 +127,8 @@ static int _same_block(const synth_block *a, const synth_block *b)
 static void test_blocks_deterministic(void **state)
 {
     cs_err err = {0};
-    synth_plan *p = synth_plan_create(200, 40, 7, &err), *q = synth_plan_create(200, 40, 7, &err);
-    synth_plan *o = synth_plan_create(200, 40, 8, &err);
+    synth_plan *p = synth_plan_create(200, 40, 7, NULL, &err), *q = synth_plan_create(200, 40, 7, NULL, &err);
+    synth_plan *o = synth_plan_create(200, 40, 8, NULL, &err);
     synth_block a, b, c, d;
     (void)state;
     memset(&a, 0, sizeof a);
@@ -188,7 +189,7 @@ static int _in(const double *sorted, size_t n, double v)
 static void test_ids_consistent(void **state)
 {
     cs_err err = {0};
-    synth_plan *p = synth_plan_create(300, 60, 11, &err);
+    synth_plan *p = synth_plan_create(300, 60, 11, NULL, &err);
     synth_block b;
     tbl *t[HC_N_TABLES];
     double *bur, *prev, *prev_cur;
@@ -256,7 +257,7 @@ static void test_ids_consistent(void **state)
 static void test_default_rate(void **state)
 {
     cs_err err = {0};
-    synth_plan *p = synth_plan_create(6000, 0, 3, &err);
+    synth_plan *p = synth_plan_create(6000, 0, 3, NULL, &err);
     synth_block b;
     double rate;
     (void)state;
@@ -321,6 +322,110 @@ static void test_bad_parameters(void **state)
     synth_report_free(NULL);
 }
 
+static void test_stream_calendar_and_hazard(void **state)
+{
+    int y, m, d;
+    double total = 0, cum6 = 0;
+    (void)state;
+    assert_int_equal(synth_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(synth_days_from_civil(2025, 1, 1), 20089);
+    for (int64_t z = 18000; z < 22000; z += 37) {
+        synth_civil_from_days(z, &y, &m, &d);
+        assert_int_equal(synth_days_from_civil(y, m, d), z);
+    }
+    synth_civil_from_days(synth_days_from_civil(2024, 2, 29), &y, &m, &d);
+    assert_int_equal(m * 100 + d, 229);
+    for (int k = 1; k <= 12; k++) total += synth_stream_hazard(k, 12);
+    for (int k = 1; k <= 6; k++) cum6 += synth_stream_hazard(k, 12);
+    assert_true(fabs(total - 1.0) < 1e-12);
+    assert_true(cum6 > 0.45 && cum6 < 0.6);     /* about half the defaults in the first six months */
+    assert_true(synth_stream_hazard(0, 12) == 0 && synth_stream_hazard(13, 12) == 0);
+}
+
+static void test_stream_plan_and_rows(void **state)
+{
+    cs_err err = {0};
+    synth_stream_plan sp = {4, 200, 2025, 11, 1.0, 0.6, 0.5, 2, 12};
+    synth_plan *p = synth_plan_create(300, 800, 9, &sp, &err), *q = synth_plan_create(300, 800, 9, &sp, &err);
+    synth_block b, c;
+    synth_shift s0, s1, s3;
+    (void)state;
+    assert_non_null(p);
+    assert_non_null(q);
+    /* training ids first, then the stream in order */
+    for (uint64_t i = 0; i < 1100; i++) assert_int_equal(!!(p->flags[i] & SYNTH_F_TRAIN), i < 300);
+    for (uint64_t i = 300; i < 1100; i++) assert_true(p->flags[i] & SYNTH_F_STREAM);
+    assert_int_equal(synth_stream_month(p, 299), -1);
+    assert_int_equal(synth_stream_month(p, 300), 0);
+    assert_int_equal(synth_stream_month(p, 1099), 3);
+    synth_stream_shift(p, 300, &s0);
+    synth_stream_shift(p, 500, &s1);
+    synth_stream_shift(p, 1099, &s3);
+    assert_true(s0.t == 0 && s0.loan == 1 && s0.age == 1 && s0.odds == 0);
+    assert_true(fabs(s1.t + 0.015) < 1e-12 && s1.loan > 1 && s1.age < 1 && s1.odds == 0);
+    /* month 3 is after the shock (month index 2) */
+    assert_true(fabs(s3.t - (-0.045 - 0.6)) < 1e-12 && s3.odds == 0.5);
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(synth_gen_block(p, 0, 1100, &b, &err), CS_OK);
+    assert_int_equal(synth_gen_block(q, 0, 650, &c, &err), CS_OK);
+    assert_int_equal(synth_gen_block(q, 650, 450, &c, &err), CS_OK);
+    assert_int_equal(b.n_stream, 800);
+    assert_int_equal(b.rows[HC_APPLICATION_TEST], 800);
+    assert_int_equal(b.rows[HC_APPLICATION_TRAIN], 300);
+    assert_int_equal(b.stream.len, c.stream.len);
+    assert_memory_equal(b.stream.data, c.stream.data, b.stream.len);
+    assert_int_equal(b.outcomes.len, c.outcomes.len);
+    assert_memory_equal(b.outcomes.data, c.outcomes.data, b.outcomes.len);
+    /* the first applicant of 2025-11 and the last of 2026-02 (the fourth month) */
+    assert_true(!strncmp(b.stream.data, "100301,2025-11,2025-11-", 23));
+    assert_non_null(strstr(b.stream.data, "101100,2026-02,2026-02-"));
+    /* a stream of four months ends 2026-03-01: no repaid loan is known yet (12 months),
+     * the defaults that happened before the end are */
+    assert_true(b.n_outcomes > 0 && b.n_outcomes < b.n_stream_default + 1);
+    assert_null(strstr(b.outcomes.data, ",0,"));
+    {
+        const char *l = b.outcomes.data;
+        while (l && *l) {
+            assert_true(strncmp(strchr(strchr(l, ',') + 1, ',') + 1, "2026-03", 7) < 0);
+            l = strchr(l, '\n');
+            if (l) l++;
+        }
+    }
+    synth_block_free(&b);
+    synth_block_free(&c);
+    synth_plan_free(p);
+    synth_plan_free(q);
+    /* the plan refuses a stream whose size is not the test count */
+    assert_null(synth_plan_create(300, 799, 9, &sp, &err));
+    assert_non_null(strstr(err.msg, "applicants"));
+}
+
+static void test_stream_parameters(void **state)
+{
+    synth_params p;
+    cs_err err = {0};
+    (void)state;
+    synth_params_default(&p);
+    p.out_dir = "x";
+    p.months = 24;
+    p.per_month = 10;
+    assert_int_equal(synth_params_check(&p, &err), CS_EINVAL);      /* test clients given */
+    p.n_test = 0;
+    assert_int_equal(synth_params_check(&p, &err), CS_OK);
+    p.shock_month = 24;
+    assert_int_equal(synth_params_check(&p, &err), CS_EINVAL);
+    p.shock_month = 23;
+    p.per_month = 0;
+    assert_int_equal(synth_params_check(&p, &err), CS_EINVAL);
+    p.per_month = 10;
+    p.start_month = 13;
+    assert_int_equal(synth_params_check(&p, &err), CS_EINVAL);
+    p.start_month = 12;
+    p.drift = NAN;
+    assert_int_equal(synth_params_check(&p, &err), CS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +437,9 @@ int main(void)
         cmocka_unit_test(test_ids_consistent),
         cmocka_unit_test(test_default_rate),
         cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_stream_calendar_and_hazard),
+        cmocka_unit_test(test_stream_plan_and_rows),
+        cmocka_unit_test(test_stream_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
