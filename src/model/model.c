@@ -32,6 +32,22 @@
 #define SAMPLE_HDR 24
 #define SAMPLE_SEED 0x73616d706c650000ull
 
+/* one set of monitoring bins from the file: n_edges (a double), then MF_MON_EDGES edges and
+ * MF_MON_BINS shares; 0, or -1 when they make no sense */
+static int _read_mon_bins(double ne, const unsigned char *p, mf_mon_bins *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!(ne >= 0 && ne <= MF_MON_EDGES) || ne != floor(ne)) return -1;
+    b->n_edges = (int)ne;
+    memcpy(b->edges, p, 8 * MF_MON_EDGES);
+    memcpy(b->share, p + 8 * MF_MON_EDGES, 8 * MF_MON_BINS);
+    for (int e = 1; e < b->n_edges; e++)
+        if (!(b->edges[e] > b->edges[e - 1])) return -1;
+    for (int k = 0; k < MF_MON_BINS; k++)
+        if (!(b->share[k] >= 0 && b->share[k] <= 1)) return -1;
+    return 0;
+}
+
 /* the file checksum: [32, lo) and [hi, len), seeded with the first 24 bytes */
 static uint64_t _file_sum(const unsigned char *b, size_t len, size_t lo, size_t hi)
 {
@@ -48,9 +64,15 @@ enum {
     TAG_CURVE = 6,    /* u64 n, n x (threshold, cost, fn, fp) f64 */
     TAG_STATS = 7,    /* u64 n_feats, u64 n_q, n_q levels, n_feats x (4 + n_q) f64 */
     TAG_HIST = 8,     /* u64 n_feats, u64 bins, n_feats x (2 + 2 bins + 2) f64 */
-    TAG_SAMPLE = 9    /* u64 rows, u64 n_feats, u64 payload checksum, then the payload:
+    TAG_SAMPLE = 9,   /* u64 rows, u64 n_feats, u64 payload checksum, then the payload:
                        * rows i64 ids, rows f64 target, n_feats x rows f64 values */
+    TAG_MONITOR = 10  /* u64 n_feats, u64 edges (9); the score: f64 n, n_edges, 9 edges,
+                       * 11 shares, 11 mean PDs, 11 default rates; per feature f64 n_edges,
+                       * 9 edges, 11 shares */
 };
+
+#define MON_SCORE_REC (2 + MF_MON_EDGES + 3 * MF_MON_BINS)
+#define MON_FEAT_REC (1 + MF_MON_EDGES + MF_MON_BINS)
 
 const double mf_quantile_levels[MF_N_QUANTILES] = {0, .01, .05, .25, .5, .75, .95, .99, 1};
 
@@ -76,6 +98,8 @@ struct mf_model {
     size_t n_curve;
     mf_feature_stats *stats;
     mf_hist *hists;
+    mf_mon_bins *mon_bins;      /* NULL without a MONITOR section */
+    mf_score_ref score_ref;
     size_t n_sample;
     const int64_t *sample_ids;      /* into buf */
     const double *sample_target;    /* into buf */
@@ -199,7 +223,7 @@ typedef struct _sec {
 
 cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
 {
-    _sec s[9];
+    _sec s[10];
     int ns = 0;
     cs_status st = CS_OK;
     char *meta = NULL;
@@ -282,6 +306,25 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
             memcpy(s[ns].b.data + 16, &ps, 8);
         }
         ns++;
+        if (r->bins) {
+            const mf_score_ref *sr = &r->score;
+            double v[2] = {sr->n, (double)sr->bins.n_edges};
+            s[ns].tag = TAG_MONITOR;
+            if (!st) st = _u64(&s[ns].b, r->n_feats, err);
+            if (!st) st = _u64(&s[ns].b, MF_MON_EDGES, err);
+            if (!st) st = _f64s(&s[ns].b, v, 2, err);
+            if (!st) st = _f64s(&s[ns].b, sr->bins.edges, MF_MON_EDGES, err);
+            if (!st) st = _f64s(&s[ns].b, sr->bins.share, MF_MON_BINS, err);
+            if (!st) st = _f64s(&s[ns].b, sr->pd, MF_MON_BINS, err);
+            if (!st) st = _f64s(&s[ns].b, sr->dr, MF_MON_BINS, err);
+            for (size_t j = 0; !st && j < r->n_feats; j++) {
+                double ne = (double)r->bins[j].n_edges;
+                st = _f64s(&s[ns].b, &ne, 1, err);
+                if (!st) st = _f64s(&s[ns].b, r->bins[j].edges, MF_MON_EDGES, err);
+                if (!st) st = _f64s(&s[ns].b, r->bins[j].share, MF_MON_BINS, err);
+            }
+            ns++;
+        }
     }
     if (st) goto done;
 
@@ -611,6 +654,32 @@ static cs_status _parse(mf_model *m, cs_err *err)
             memcpy(&h->missing_refused, p + 24 + 16 * MF_HIST_BINS, 8);
         }
     }
+    if (sec[TAG_MONITOR]) {
+        const unsigned char *p = sec[TAG_MONITOR];
+        if (slen[TAG_MONITOR] < 16 || _rd64(p) != m->n_feats || _rd64(p + 8) != MF_MON_EDGES ||
+            slen[TAG_MONITOR] != 16 + 8 * (MON_SCORE_REC + m->n_feats * MON_FEAT_REC))
+            return cs_err_set(err, CS_ECORRUPT, "monitoring reference: size or counts do not match");
+        m->mon_bins = cs_malloc((m->n_feats ? m->n_feats : 1) * sizeof *m->mon_bins, err);
+        if (!m->mon_bins) return CS_ENOMEM;
+        p += 16;
+        {
+            double v[2];
+            memcpy(v, p, 16);
+            m->score_ref.n = v[0];
+            if (_read_mon_bins(v[1], p + 16, &m->score_ref.bins))
+                return cs_err_set(err, CS_ECORRUPT, "monitoring reference of the score: bad bins");
+            memcpy(m->score_ref.pd, p + 16 + 8 * (MF_MON_EDGES + MF_MON_BINS), 8 * MF_MON_BINS);
+            memcpy(m->score_ref.dr, p + 16 + 8 * (MF_MON_EDGES + 2 * MF_MON_BINS), 8 * MF_MON_BINS);
+            p += 8 * MON_SCORE_REC;
+        }
+        for (size_t j = 0; j < m->n_feats; j++, p += 8 * MON_FEAT_REC) {
+            double ne;
+            memcpy(&ne, p, 8);
+            if (_read_mon_bins(ne, p + 8, &m->mon_bins[j]))
+                return cs_err_set(err, CS_ECORRUPT, "monitoring reference of feature %zu (%s): bad bins", j,
+                                  m->names[j]);
+        }
+    }
     if (sec[TAG_SAMPLE]) {
         const unsigned char *p = sec[TAG_SAMPLE];
         if (slen[TAG_SAMPLE] < SAMPLE_HDR) return cs_err_set(err, CS_ECORRUPT, "drift sample: truncated");
@@ -710,6 +779,7 @@ void mf_free(mf_model *m)
     free(m->curve);
     free(m->stats);
     free(m->hists);
+    free(m->mon_bins);
     free(m);
 }
 
@@ -750,6 +820,16 @@ const ev_cost_point *mf_cost_curve(const mf_model *m, size_t *n)
 {
     *n = m->n_curve;
     return m->curve;
+}
+
+const mf_mon_bins *mf_mon_bins_of(const mf_model *m, size_t j)
+{
+    return m->mon_bins && j < m->n_feats ? &m->mon_bins[j] : NULL;
+}
+
+const mf_score_ref *mf_score_reference(const mf_model *m)
+{
+    return m->mon_bins ? &m->score_ref : NULL;
 }
 
 const mf_feature_stats *mf_stats(const mf_model *m, size_t j)

@@ -73,21 +73,60 @@ typedef struct mf_metrics {
     const double *fold_auc; /* k values: borrowed when writing, owned by the model when loaded */
 } mf_metrics;
 
+/* Monitoring bins (src/monitor: PSI of the score, CSI of each feature): the deciles of the
+ * training values (numpy 'linear' quantiles at 0.1 .. 0.9 of the non-NaN values) with
+ * duplicates dropped are the edges; bins are right-closed, (-inf, e0], (e0, e1], ...,
+ * (e_last, +inf), so value bin b of v is the number of edges below v (mf_mon_bin), and NaN
+ * goes to the missing bin MF_MON_MISSING. A constant feature has one edge and two value
+ * bins, the upper one empty. */
+#define MF_MON_EDGES 9
+#define MF_MON_BINS (MF_MON_EDGES + 2)      /* up to 10 value bins + the missing bin */
+#define MF_MON_MISSING (MF_MON_BINS - 1)
+typedef struct mf_mon_bins {
+    int n_edges;                    /* 1..MF_MON_EDGES distinct edges; 0 when no value is known */
+    double edges[MF_MON_EDGES];     /* ascending; unused slots NaN */
+    double share[MF_MON_BINS];      /* share of the training rows in value bins 0..n_edges
+                                     * and in the missing bin; other slots 0 */
+} mf_mon_bins;
+
+/* The bin of v: 0..b->n_edges, or MF_MON_MISSING for NaN. */
+static inline int mf_mon_bin(const mf_mon_bins *b, double v)
+{
+    int k = 0;
+    if (v != v) return MF_MON_MISSING;
+    for (int e = 0; e < b->n_edges; e++) k += b->edges[e] < v;
+    return k;
+}
+
+/* The training score distribution: bins of the calibrated out-of-fold probability of the
+ * training rows (what a new applicant's probability looks like, not the refit model's
+ * in-sample one), with each bin's mean probability (what the model promised) and observed
+ * default rate. */
+typedef struct mf_score_ref {
+    double n;                       /* training rows */
+    mf_mon_bins bins;
+    double pd[MF_MON_BINS];         /* mean calibrated OOF probability per bin, NaN when empty */
+    double dr[MF_MON_BINS];         /* share of target 1 per bin, NaN when empty */
+} mf_score_ref;
+
 /* The training-data reference for drift and the dashboard: built by mf_reference_build,
  * freed by mf_reference_free. */
 typedef struct mf_reference {
     size_t n_feats;
     mf_feature_stats *stats;    /* n_feats */
     mf_hist *hists;             /* n_feats */
+    mf_mon_bins *bins;          /* n_feats monitoring bins */
+    mf_score_ref score;         /* the score's monitoring reference */
     size_t n_sample;            /* rows in the drift sample (<= the max asked) */
     int64_t *sample_ids;        /* n_sample client ids, in training-file order */
     double *sample_target;      /* n_sample targets */
     double *sample_values;      /* n_feats * n_sample values, column-major */
 } mf_reference;
 
-/* Build the reference from the training rows rows[0..n) of m: stats over all of them, the
- * histograms split by prob[i] (the OOF calibrated probability of rows[i]) against
- * threshold, and a seeded uniform sample (without replacement) of min(n, max_sample) rows.
+/* Build the reference from the training rows rows[0..n) of m: stats and monitoring bins
+ * over all of them, the histograms split by prob[i] (the OOF calibrated probability of
+ * rows[i]) against threshold, the score's monitoring reference from prob and the targets,
+ * and a seeded uniform sample (without replacement) of min(n, max_sample) rows.
  * Parallel over features. NULL + err on failure. */
 mf_reference *mf_reference_build(const feat_matrix *m, const size_t *rows, size_t n,
                                  const double *prob, double threshold, size_t max_sample,
@@ -164,6 +203,10 @@ double mf_expected_value(const mf_model *m);
 const char *mf_search_json(const mf_model *m);             /* NULL when no search was run */
 /* Drift and dashboard data; NULL (n = 0) when the file has none. */
 const mf_feature_stats *mf_stats(const mf_model *m, size_t j);
+/* Monitoring reference (MONITOR section); NULL when the file has none (trained before it
+ * existed: retrain). */
+const mf_mon_bins *mf_mon_bins_of(const mf_model *m, size_t j);
+const mf_score_ref *mf_score_reference(const mf_model *m);
 const mf_hist *mf_hist_of(const mf_model *m, size_t j);
 /* The drift sample: returns its rows; ids, target, values (column-major, n_feats * rows)
  * are set when not NULL. */

@@ -32,9 +32,69 @@ static double _quantile(const double *v, size_t n, double q)
     return v[i] + (v[i + 1] - v[i]) * frac;
 }
 
-/* stats and histogram of one feature; tmp holds n doubles */
+/* numpy.quantile(method="linear") of sorted v[0..n) that stays defined on infinite values
+ * (inf - inf is not interpolated) */
+static double _quantile_inf(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)floor(pos);
+    double frac = pos - (double)i;
+    if (i + 1 >= n || frac == 0.0 || v[i] == v[i + 1]) return v[i < n ? i : n - 1];
+    if (isinf(v[i]) || isinf(v[i + 1])) return isinf(v[i]) && v[i] > 0 ? v[i] : v[i + 1];
+    return v[i] + (v[i + 1] - v[i]) * frac;
+}
+
+/* the monitoring bins of sorted non-NaN values v[0..m) out of n rows: decile edges, shares */
+static void _mon_bins(const double *v, size_t m, size_t n, mf_mon_bins *b)
+{
+    memset(b, 0, sizeof *b);
+    for (int e = 0; e < MF_MON_EDGES; e++) b->edges[e] = NAN;
+    b->n_edges = 0;
+    for (int e = 0; m && e < MF_MON_EDGES; e++) {
+        double q = _quantile_inf(v, m, (double)(e + 1) / 10.0);
+        if (b->n_edges == 0 || q > b->edges[b->n_edges - 1]) b->edges[b->n_edges++] = q;
+    }
+    if (!n) return;
+    /* the sorted values fall in the bins in order: bin k holds e[k-1] < v <= e[k] */
+    size_t i = 0;
+    for (int k = 0; k <= b->n_edges && m; k++) {
+        size_t c = 0;
+        while (i < m && (k == b->n_edges || v[i] <= b->edges[k])) {
+            i++;
+            c++;
+        }
+        b->share[k] = (double)c / (double)n;
+    }
+    b->share[MF_MON_MISSING] = (double)(n - m) / (double)n;
+}
+
+/* the score's monitoring reference from the OOF calibrated probabilities and targets;
+ * tmp holds n doubles */
+static void _score_ref(const double *prob, const double *target, const size_t *rows, size_t n, double *tmp,
+                       mf_score_ref *s)
+{
+    double sum_p[MF_MON_BINS] = {0}, sum_y[MF_MON_BINS] = {0}, cnt[MF_MON_BINS] = {0};
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(prob[i])) tmp[m++] = prob[i];
+    qsort(tmp, m, sizeof *tmp, _cmp_double);
+    s->n = (double)n;
+    _mon_bins(tmp, m, n, &s->bins);
+    for (size_t i = 0; i < n; i++) {
+        int b = mf_mon_bin(&s->bins, prob[i]);
+        cnt[b] += 1;
+        sum_p[b] += prob[i];
+        sum_y[b] += target[rows[i]] != 0;
+    }
+    for (int b = 0; b < MF_MON_BINS; b++) {
+        s->pd[b] = cnt[b] > 0 && b != MF_MON_MISSING ? sum_p[b] / cnt[b] : NAN;
+        s->dr[b] = cnt[b] > 0 ? sum_y[b] / cnt[b] : NAN;
+    }
+}
+
+/* stats, histogram and monitoring bins of one feature; tmp holds n doubles */
 static void _feature(const double *col, const size_t *rows, size_t n, const double *prob,
-                     double threshold, double *tmp, mf_feature_stats *fs, mf_hist *h)
+                     double threshold, double *tmp, mf_feature_stats *fs, mf_hist *h, mf_mon_bins *mb)
 {
     size_t m = 0, nf = 0;
     double s = 0, ss = 0;
@@ -57,6 +117,7 @@ static void _feature(const double *col, const size_t *rows, size_t n, const doub
     fs->sd = nf ? sqrt(ss / (double)nf) : NAN;
     qsort(tmp, m, sizeof *tmp, _cmp_double);
     for (int k = 0; k < MF_N_QUANTILES; k++) fs->q[k] = _quantile(tmp, m, mf_quantile_levels[k]);
+    _mon_bins(tmp, m, n, mb);
 
     /* histogram range: 1%..99% quantiles, widened to the finite range when degenerate */
     double lo = fs->q[1], hi = fs->q[7];
@@ -101,7 +162,8 @@ mf_reference *mf_reference_build(const feat_matrix *m, const size_t *rows, size_
     r->n_feats = m->n_feats;
     r->stats = cs_calloc(m->n_feats ? m->n_feats : 1, sizeof *r->stats, err);
     r->hists = cs_calloc(m->n_feats ? m->n_feats : 1, sizeof *r->hists, err);
-    if (!r->stats || !r->hists) goto fail;
+    r->bins = cs_calloc(m->n_feats ? m->n_feats : 1, sizeof *r->bins, err);
+    if (!r->stats || !r->hists || !r->bins) goto fail;
 
 #pragma omp parallel
     {
@@ -112,7 +174,9 @@ mf_reference *mf_reference_build(const feat_matrix *m, const size_t *rows, size_
         }
 #pragma omp for schedule(dynamic, 4)
         for (size_t j = 0; j < m->n_feats; j++)
-            if (tmp) _feature(feat_col(m, j), rows, n, prob, threshold, tmp, &r->stats[j], &r->hists[j]);
+            if (tmp) _feature(feat_col(m, j), rows, n, prob, threshold, tmp, &r->stats[j], &r->hists[j], &r->bins[j]);
+#pragma omp single
+        if (tmp) _score_ref(prob, m->target, rows, n, tmp, &r->score);
         free(tmp);
     }
     if (fail) {
@@ -160,6 +224,7 @@ void mf_reference_free(mf_reference *r)
     if (!r) return;
     free(r->stats);
     free(r->hists);
+    free(r->bins);
     free(r->sample_ids);
     free(r->sample_target);
     free(r->sample_values);

@@ -310,6 +310,58 @@ static void test_reference(void **state)
     for (size_t i = 0; i < f->ref->n_sample; i++) assert_false(isnan(f->ref->sample_target[i]));
 }
 
+/* the monitoring bins: deciles with duplicates dropped, right-closed, NaN apart; the score's
+ * bins with their mean PD and default rate; and the MONITOR section round trip */
+static void test_monitoring_reference(void **state)
+{
+    _fx *f = *state;
+    const mf_mon_bins *b = &f->ref->bins[2];    /* OWN_CAR_AGE: NaN on odd rows, i % 17 on even */
+    double cnt[MF_MON_BINS] = {0}, tot = 0;
+    for (int e = 1; e < b->n_edges; e++) assert_true(b->edges[e] > b->edges[e - 1]);
+    assert_true(b->n_edges >= 5 && b->n_edges <= MF_MON_EDGES);
+    for (size_t k = 0; k < f->n; k++) cnt[mf_mon_bin(b, f->m->values[600 + f->rows[k]])] += 1;
+    for (int k = 0; k < MF_MON_BINS; k++) {
+        assert_true(fabs(b->share[k] - cnt[k] / (double)f->n) < 1e-15);
+        tot += b->share[k];
+    }
+    assert_true(fabs(tot - 1.0) < 1e-12);
+    assert_true(b->share[MF_MON_MISSING] > 0.3);
+    /* right-closed: a value equal to the first edge is in bin 0, just above it in bin 1 */
+    assert_int_equal(mf_mon_bin(b, b->edges[0]), 0);
+    assert_int_equal(mf_mon_bin(b, nextafter(b->edges[0], INFINITY)), 1);
+    assert_int_equal(mf_mon_bin(b, INFINITY), b->n_edges);
+    assert_int_equal(mf_mon_bin(b, NAN), MF_MON_MISSING);
+    /* the score: probabilities of the training rows, the mean PD per bin in its bin */
+    {
+        const mf_score_ref *sr = &f->ref->score;
+        double n1 = 0, nb = 0;
+        assert_true(sr->n == (double)f->n);
+        for (int k = 0; k <= sr->bins.n_edges; k++) {
+            if (sr->bins.share[k] == 0) continue;
+            /* the mean of the bin's values is in the bin (to rounding: isotonic ties) */
+            if (k > 0) assert_true(sr->pd[k] > sr->bins.edges[k - 1] - 1e-12);
+            if (k < sr->bins.n_edges) assert_true(sr->pd[k] <= sr->bins.edges[k] + 1e-12);
+            n1 += sr->dr[k] * sr->bins.share[k] * (double)f->n;
+            nb += sr->bins.share[k] * (double)f->n;
+        }
+        {
+            double ones = 0;
+            for (size_t k = 0; k < f->n; k++) ones += f->m->target[f->rows[k]] != 0;
+            assert_true(fabs(n1 - ones) < 1e-9 && fabs(nb - (double)f->n) < 1e-9);
+        }
+    }
+    /* round trip through the file */
+    {
+        cs_err err = {0};
+        mf_model *m = mf_load_bytes(f->bytes.data, f->bytes.len, &err);
+        assert_non_null(m);
+        assert_memory_equal(mf_mon_bins_of(m, 2), b, sizeof *b);
+        assert_memory_equal(mf_score_reference(m), &f->ref->score, sizeof f->ref->score);
+        assert_null(mf_mon_bins_of(m, 3));
+        mf_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +370,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_corrupt_newer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_file_write_and_load, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_reference, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_monitoring_reference, _setup, _teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
