@@ -63,4 +63,17 @@ double ev_cost(ev_confusion c, ev_cost_weights w);
 double ev_cost_at(const double *y, const double *p, size_t n, double threshold,
                   ev_cost_weights w);
 
+/* ---- calibration tests (binom.c) ------------------------------------------------- */
+
+/* Binomial probability mass P(X = k), X ~ Binomial(n, p) (scipy.stats.binom.pmf), computed
+ * in log space (lgamma); 0 outside 0..n. */
+double ev_binom_pmf(double k, double n, double p);
+
+/* Two-sided exact binomial test of k successes in n trials against probability p, as
+ * scipy.stats.binomtest(k, n, p).pvalue (scipy >= 1.7): the sum of the probabilities of
+ * every outcome no more likely than k (relative tolerance 1e-7), capped at 1; 1 when
+ * k == n p. The Basel "binomial test" of a rating grade: k defaults among n loans whose
+ * mean PD is p. NaN when n < 1, k outside 0..n or p outside [0, 1]. */
+double ev_binom_test(double k, double n, double p);
+
 #endif /* CS_EVAL_METRICS_H */

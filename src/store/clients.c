@@ -269,6 +269,44 @@ static cs_status _conn_open(store_clients *s, _conn *c, cs_err *err)
     return CS_OK;
 }
 
+cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_clients_scan_fn fn, void *ud,
+                             cs_err *err)
+{
+    _conn c;
+    cs_status st = CS_OK;
+    sqlite3_stmt *q = NULL;
+    size_t want = s->n_feats * sizeof(double);
+    int rc;
+    memset(&c, 0, sizeof c);
+    if ((st = _conn_open(s, &c, err))) goto out;
+    /* a scan reads the whole range once: map as much of it as SQLite allows */
+    sqlite3_exec(c.db, "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-2000;", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(c.db, "SELECT id, x FROM clients WHERE id BETWEEN ? AND ? ORDER BY id", -1, &q, NULL) !=
+        SQLITE_OK) {
+        st = _sqlerr(err, c.db, s->path, "not a clients store");
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, lo);
+    sqlite3_bind_int64(q, 2, hi);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        const void *x = sqlite3_column_blob(q, 1);
+        if ((size_t)sqlite3_column_bytes(q, 1) != want) {
+            st = cs_err_set(err, CS_ECORRUPT, "%s: client %lld has %d bytes of features, not %zu", s->path,
+                            (long long)id, sqlite3_column_bytes(q, 1), want);
+            goto out;
+        }
+        if (fn(id, x, ud)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = _sqlerr(err, c.db, s->path, "reading clients");
+out:
+    sqlite3_finalize(q);
+    sqlite3_finalize(c.get);
+    sqlite3_finalize(c.get_x);
+    if (c.db) sqlite3_close(c.db);
+    return st;
+}
+
 store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
 {
     store_clients *s;

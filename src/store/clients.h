@@ -67,6 +67,15 @@ int64_t store_clients_count(const store_clients *s);
  * CS_ENOTFOUND when the store has no such client. */
 cs_status store_clients_features(store_clients *s, int64_t id, double *x, cs_err *err);
 
+/* Scan the feature vectors of the clients with lo <= id <= hi in id order, on a read-only
+ * connection of the call's own (several threads may scan disjoint ranges at once, the
+ * batch path of monitoring): fn(id, x, ud) gets x, the stored n_feats little-endian
+ * doubles, borrowed for the call and not necessarily aligned (read with memcpy); a
+ * vector of the wrong size is CS_ECORRUPT naming the client. fn returns non-zero to stop. */
+typedef int (*store_clients_scan_fn)(int64_t id, const void *x, void *ud);
+cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_clients_scan_fn fn, void *ud,
+                             cs_err *err);
+
 /* Client id with raw fields and features into c (cleared first). CS_ENOTFOUND if absent. */
 cs_status store_clients_get(store_clients *s, int64_t id, store_client *c, cs_err *err);
 
