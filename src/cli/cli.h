@@ -13,7 +13,7 @@ enum {
     CLI_EXIT_OK = 0,        /* success */
     CLI_EXIT_FAIL = 1,      /* the work failed: bad data, missing file, corrupt model */
     CLI_EXIT_USAGE = 2,     /* bad command line */
-    CLI_EXIT_DRIFT = 3      /* drift --fail-on-drift found dataset drift */
+    CLI_EXIT_DRIFT = 3      /* drift --fail-on-drift found dataset drift; monitor --fail-on breached */
 };
 
 typedef int (*cli_fn)(int argc, char **argv);
@@ -53,5 +53,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_outcomes(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -16,6 +16,8 @@ static const cli_command commands[] = {
     {"features", cmd_features, "compute the kernel's 795 features from the seven tables"},
     {"inspect", cmd_inspect, "read CSV tables strictly and describe their columns"},
     {"models", cmd_models, "the model registry: register, list, promote, path"},
+    {"monitor", cmd_monitor, "watch a model after go-live: PSI, CSI, performance, calibration, vintages"},
+    {"outcomes", cmd_outcomes, "record observed outcomes of decisions in the audit log (outcomes import)"},
     {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
     {"serve", cmd_serve, "serve a model over HTTP: the scoring API (JSON, /v1, /docs)"},
