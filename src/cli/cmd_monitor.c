@@ -18,7 +18,7 @@
 static void _help(void)
 {
     printf("usage: creditscore monitor --audit DB --model M [--clients C] [--by month|week] [--since D]\n"
-           "                           [--as-of D] [--min-known S] [--html F] [--json F] [--fail-on RULE]...\n"
+           "                           [--until D] [--as-of D] [--min-known S] [--html F] [--json F] [--fail-on RULE]...\n"
            "                           [--quiet]\n"
            "\n"
            "Watch a model after go-live from the API's audit log: per period (month or ISO week of\n"
@@ -37,6 +37,7 @@ static void _help(void)
            "                    no CSI\n"
            "  --by month|week   the period (default month)\n"
            "  --since D         decisions from D on (YYYY-MM-DD or a UTC time)\n"
+           "  --until D         decisions before D\n"
            "  --as-of D         the report's date (default: the latest decision or outcome)\n"
            "  --min-known S     a period's performance is measured once this share of its approved\n"
            "                    decisions has an outcome (default 0.9)\n"
@@ -72,6 +73,7 @@ int cmd_monitor(int argc, char **argv)
         {"audit", required_argument, NULL, 'a'},   {"model", required_argument, NULL, 'm'},
         {"clients", required_argument, NULL, 'c'}, {"by", required_argument, NULL, 'b'},
         {"since", required_argument, NULL, 's'},   {"as-of", required_argument, NULL, 'o'},
+        {"until", required_argument, NULL, 'u'},
         {"min-known", required_argument, NULL, 'k'}, {"html", required_argument, NULL, 'H'},
         {"json", required_argument, NULL, 'J'},    {"fail-on", required_argument, NULL, 'f'},
         {"threads", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
@@ -90,7 +92,7 @@ int cmd_monitor(int argc, char **argv)
     mon_options_init(&o);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":a:m:c:b:s:o:k:H:J:f:t:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":a:m:c:b:s:o:u:k:H:J:f:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'a': audit = optarg; break;
         case 'm': model = optarg; break;
@@ -103,6 +105,10 @@ int cmd_monitor(int argc, char **argv)
         case 's':
             if ((o.since_ms = store_audit_parse_time(optarg)) < 0)
                 return cli_usage_error("monitor", "--since wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '%s'", optarg);
+            break;
+        case 'u':
+            if ((o.until_ms = store_audit_parse_time(optarg)) < 0)
+                return cli_usage_error("monitor", "--until wants YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '%s'", optarg);
             break;
         case 'o':
             if ((o.as_of_ms = store_audit_parse_time(optarg)) < 0)

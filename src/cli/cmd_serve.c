@@ -31,6 +31,9 @@ static void _help(void)
            "  --threads N           worker threads (default: number of cores)\n"
            "  --audit FILE          audit log of decisions (default audit.db)\n"
            "  --no-audit            keep no audit log\n"
+           "  --replay-time         accept X-Decision-Time (UTC) as a decision's time: replaying past\n"
+           "                        applications (backtests, creditscore monitor on a generated\n"
+           "                        stream); without it such a header is refused\n"
            "  --api-key-file FILE   require one of the keys in FILE (one per line)\n"
            "  --model-key FILE      serve only models signed with this key (creditscore sign):\n"
            "                        an unsigned or changed model is refused, at start and on SIGHUP\n"
@@ -77,6 +80,7 @@ int cmd_serve(int argc, char **argv)
         {"api-key-file", required_argument, 0, 'k'}, {"model-key", required_argument, 0, 'K'}, {"docs", required_argument, 0, 'd'},
         {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
         {"timeout", required_argument, 0, 'T'}, {"request-timeout", required_argument, 0, 'q'}, {"drain", required_argument, 0, 'D'},
+        {"replay-time", no_argument, 0, 'Y'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
     const char *audit = "audit.db", *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
@@ -98,6 +102,7 @@ int cmd_serve(int argc, char **argv)
             stage = optarg;
             break;
         case 's': store_flag = optarg; break;
+        case 'Y': cfg.replay_time = 1; break;
         case 'c': cfg.clients_path = optarg; break;
         case 'H': cfg.host = optarg; break;
         case 'p':

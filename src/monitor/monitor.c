@@ -139,6 +139,7 @@ typedef struct _req_out {
 
 typedef struct _reader {
     const char *model;
+    int64_t until;              /* 0 = none */
     _dec *d;
     size_t n, cap;
     size_t other;
@@ -174,6 +175,7 @@ static int _read_outcome(const store_outcome *o, void *ud)
 static int _read_decision(const store_decision *d, void *ud)
 {
     _reader *r = ud;
+    if (r->until > 0 && d->unix_ms >= r->until) return 0;
     if (strcmp(d->model_name, r->model)) {
         r->other++;
         return 0;
@@ -528,6 +530,7 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
         return NULL;
     }
     rd.model = mf_name(m);
+    rd.until = o->until_ms;
     if (store_outcomes_read(audit_path, _read_outcome, &rd, err)) goto fail;
     if (rd.oom) goto oom;
     {
@@ -555,6 +558,7 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     if (!rep) goto fail;
     rep->by = o->by;
     rep->since_ms = o->since_ms;
+    rep->until_ms = o->until_ms;
     rep->min_known = o->min_known;
     rep->n_decisions = rd.n;
     rep->n_other_models = rd.other;

@@ -30,6 +30,7 @@ typedef enum mon_by { MON_BY_MONTH = 0, MON_BY_WEEK = 1 } mon_by;
 typedef struct mon_options {
     mon_by by;                  /* period: calendar month (default) or ISO week (Monday) */
     int64_t since_ms;           /* decisions at or after this time (unix ms); 0 = all */
+    int64_t until_ms;           /* and before this time; 0 = no end */
     int64_t as_of_ms;           /* the report's date; 0 = the latest decision or outcome */
     double min_known;           /* a period's outcomes count once this share of its approved
                                  * decisions has one (default 0.9): before, its AUC,
@@ -95,7 +96,7 @@ typedef struct mon_vintage {
 typedef struct mon_report {
     char *model_name, *model_version, *audit_path, *clients_path;
     mon_by by;
-    int64_t since_ms, as_of_ms;
+    int64_t since_ms, until_ms, as_of_ms;
     double min_known;
     size_t n_decisions;         /* by this model (name) since since_ms */
     size_t n_other_models;      /* decisions of other models, left out */

@@ -86,6 +86,9 @@ char *mon_report_json(const mon_report *r, cs_err *err)
     cs_buf_printf(&b, NULL, ",\"by\":\"%s\",\"since\":", r->by == MON_BY_WEEK ? "week" : "month");
     if (r->since_ms > 0) _time(&b, r->since_ms);
     else cs_buf_puts(&b, "null", NULL);
+    cs_buf_puts(&b, ",\"until\":", NULL);
+    if (r->until_ms > 0) _time(&b, r->until_ms);
+    else cs_buf_puts(&b, "null", NULL);
     cs_buf_puts(&b, ",\"as_of\":", NULL);
     _time(&b, r->as_of_ms);
     cs_buf_puts(&b, ",\"min_known\":", NULL);

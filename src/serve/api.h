@@ -37,6 +37,8 @@ typedef struct api_config {
                                  * model with a missing or wrong MODEL.sig is refused */
     const char *docs_dir;       /* swagger-ui-dist's folder, or NULL: /docs answers 503 */
     double drain_s;             /* api_server_stop waits at most this long for requests; default 10 */
+    int replay_time;            /* 1: a decision's time may be given in X-Decision-Time (replays of
+                                 * past applications); 0 (default): such a header is refused (400) */
     FILE *log;                  /* start, reload and stop messages; NULL = silent */
 } api_config;
 
@@ -84,6 +86,7 @@ typedef struct api_request {
     const char *arg_bins;
     const char *api_key;        /* X-API-Key or the Bearer token, NULL when absent */
     const char *request_id;     /* the id to answer with (already validated) */
+    const char *decision_time;  /* X-Decision-Time, NULL when absent */
     const char *body;           /* request body (need not be NUL-terminated) */
     size_t body_len;
     int body_too_large;         /* 1: the body exceeded max_body (answer 413) */

@@ -66,9 +66,26 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     api_score sc;
     cs_err err = {0};
     double *x = NULL;
+    int64_t decided_ms = -1;
     size_t n = api_model_n_feats(m);
     cs_buf *b = &resp->body;
     memset(&pb, 0, sizeof pb);
+    if (req->decision_time) {
+        /* a replayed decision's time (serve --replay-time), checked before any work */
+        if (!s->cfg.replay_time) {
+            api_problem_set(&pb, 400, "replay_not_enabled", NULL,
+                            "X-Decision-Time is accepted only by a server started with --replay-time");
+            api_model_release(m);
+            return api_respond_problem(resp, &pb, req->request_id);
+        }
+        decided_ms = store_audit_parse_time(req->decision_time);
+        if (decided_ms < 0) {
+            api_problem_set(&pb, 400, "invalid_header", NULL,
+                            "X-Decision-Time '%.40s' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", req->decision_time);
+            api_model_release(m);
+            return api_respond_problem(resp, &pb, req->request_id);
+        }
+    }
     if (api_input_parse(req->body, req->body_len, api_model_featmap(m), &in, &pb)) {
         api_model_release(m);
         return api_respond_problem(resp, &pb, req->request_id);
@@ -116,7 +133,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         store_audit_rec r;
         unsigned char d[CS_SHA256_LEN];
         memset(&r, 0, sizeof r);
-        r.unix_ms = _unix_ms();
+        r.unix_ms = decided_ms >= 0 ? decided_ms : _unix_ms();
         snprintf(r.request_id, sizeof r.request_id, "%s", req->request_id);
         snprintf(r.endpoint, sizeof r.endpoint, "%s", explain ? "explain" : "predict");
         snprintf(r.model_name, sizeof r.model_name, "%s", api_model_name(m));

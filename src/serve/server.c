@@ -513,6 +513,7 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
         req.api_key = _header(conn, "X-API-Key");
         if (!req.api_key && auth && !strncasecmp(auth, "Bearer ", 7)) req.api_key = auth + 7;
         req.request_id = st->request_id;
+        req.decision_time = _header(conn, "X-Decision-Time");
         req.body = st->body.data ? st->body.data : "";
         req.body_len = st->body.len;
         req.body_too_large = st->too_large;
