@@ -16,7 +16,7 @@
 #define H 230
 #define ML 56
 #define MR 16
-#define MT 26
+#define MT 40
 #define MB 42
 
 static void _esc(cs_buf *b, const char *s)
@@ -128,9 +128,9 @@ static void _lines(cs_buf *b, const char *title, size_t n, const char *const *xl
                 cs_buf_printf(b, NULL, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>", _x(i, n),
                               _y(fmin(fmax(s[k][i], lo), hi), lo, hi), col);
         if (names && names[k]) {
-            cs_buf_printf(b, NULL, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", ML + 230 + 130 * k,
-                          7, col);
-            cs_buf_printf(b, NULL, "<text x=\"%d\" y=\"16\" class=\"lg\">", ML + 244 + 130 * k);
+            cs_buf_printf(b, NULL, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", ML + 190 * k,
+                          22, col);
+            cs_buf_printf(b, NULL, "<text x=\"%d\" y=\"31\" class=\"lg\">", ML + 14 + 190 * k);
             _esc(b, names[k]);
             cs_buf_puts(b, "</text>", NULL);
         }
@@ -164,9 +164,9 @@ static void _bars(cs_buf *b, const char *title, size_t n, const char *const *xl,
         }
     }
     for (int k = 0; names && k < ns; k++) {
-        cs_buf_printf(b, NULL, "<rect x=\"%d\" y=\"7\" width=\"10\" height=\"10\" fill=\"%s\"/>", ML + 230 + 150 * k,
+        cs_buf_printf(b, NULL, "<rect x=\"%d\" y=\"22\" width=\"10\" height=\"10\" fill=\"%s\"/>", ML + 190 * k,
                       _palette[k % 10]);
-        cs_buf_printf(b, NULL, "<text x=\"%d\" y=\"16\" class=\"lg\">", ML + 244 + 150 * k);
+        cs_buf_printf(b, NULL, "<text x=\"%d\" y=\"31\" class=\"lg\">", ML + 14 + 190 * k);
         _esc(b, names[k]);
         cs_buf_puts(b, "</text>", NULL);
     }

@@ -49,6 +49,23 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# a monitoring report of a small replayed stream (monitor.test.mjs renders it)
+"$CS" synth --stream --out "$T/stream" --clients 1200 --months 14 --per-month 80 --shock-month 4 --seed 5 --quiet &&
+  "$CS" features --data "$T/stream" --out "$T/sf.csf" >/dev/null 2>&1 &&
+  "$CS" train --features "$T/sf.csf" --model logreg --params '{"C": 0.005}' --cv 3 --out "$T/sm.csm" --no-track >/dev/null 2>&1 &&
+  "$CS" clients import --features "$T/sf.csf" --data "$T/stream" --out "$T/sclients.db" >/dev/null 2>&1 ||
+  { echo "not ok - monitoring fixture"; exit 1; }
+MON_PORT=$(free_port)
+"$CS" serve --model "$T/sm.csm" --clients "$T/sclients.db" --audit "$T/saudit.db" --replay-time --port "$MON_PORT" \
+  >"$T/mon_api.log" 2>&1 &
+MON_PID=$!; PIDS+=("$MON_PID")
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$MON_PORT/health" >/dev/null && break; sleep 0.1; done
+/usr/bin/python3 "$ROOT/scripts/replay.py" "http://127.0.0.1:$MON_PORT" "$T/stream/stream.csv" >/dev/null &&
+  kill "$MON_PID" && "$CS" outcomes import --audit "$T/saudit.db" --csv "$T/stream/outcomes.csv" >/dev/null &&
+  "$CS" monitor --audit "$T/saudit.db" --model "$T/sm.csm" --clients "$T/sclients.db" --html "$T/monitor.html" --quiet ||
+  { echo "not ok - monitoring report"; exit 1; }
+export MONITOR_HTML=$T/monitor.html
+
 cd "$ROOT/tests/browser"
 API_URL="http://127.0.0.1:$API_PORT" DASH_URL="http://127.0.0.1:$DASH_PORT" API_PID=$API_PID \
 PLAYWRIGHT_CORE="$ROOT/web/dashboard/node_modules/playwright-core" \
