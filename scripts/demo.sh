@@ -11,8 +11,11 @@ mkdir -p "$DIR"
 # every training, comparison and search trial of the demo is recorded here (creditscore runs list)
 export CREDITSCORE_STORE=${CREDITSCORE_STORE:-$DIR/creditscore.db}
 
-echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data"
-"$CS" synth --out "$DIR/data" --clients "$N" --test-clients $((N / 6)) --seed 7
+PER_MONTH=$((N / 80))
+echo "== 1. generate $N train clients of Home Credit-like data into $DIR/data, then a year of new applicants"
+echo "      ($PER_MONTH a month from 2025-01, drifting, a shock from July; outcomes after 6 months: docs/synth.md)"
+"$CS" synth --stream --out "$DIR/data" --clients "$N" --months 12 --per-month "$PER_MONTH" --shock-month 7 \
+  --outcome-months 6 --seed 7
 
 echo "== 2. compute the kernel's features into $DIR/features.csf (spec: $DIR/features.spec)"
 "$CS" features --data "$DIR/data" --out "$DIR/features.csf" --spec-out "$DIR/features.spec"
@@ -55,9 +58,29 @@ echo "== 5. data drift report of $DIR/data/application_test.csv against applicat
 "$CS" drift --reference "$DIR/data/application_train.csv" --current "$DIR/data/application_test.csv" \
   --html "$DIR/drift.html" --json "$DIR/drift.json" | sed 's/^/   /'   # prints the verdict and paths
 
+# ---- monitoring: the year of applicants replayed through the API, their outcomes, the report ----------
+echo "== 6. monitoring: replay the year's $((12 * PER_MONTH)) applicants through a replay API, import their outcomes"
+rm -f "$DIR/monitor-audit.db" "$DIR/monitor-audit.db-wal" "$DIR/monitor-audit.db-shm"
+"$CS" serve --model "$DIR/model.csm" --clients "$DIR/clients.db" --audit "$DIR/monitor-audit.db" --replay-time --port 0 \
+  >"$DIR/replay.out" 2>"$DIR/replay.log" &
+REPLAY_PID=$!
+REPLAY_URL=
+for _ in $(seq 1 100); do
+  REPLAY_URL=$(sed -n 's/.*listening on \(http:[^ ]*\)\/ .*/\1/p' "$DIR/replay.out" 2>/dev/null)
+  [ -n "$REPLAY_URL" ] && break
+  kill -0 "$REPLAY_PID" 2>/dev/null || { cat "$DIR/replay.log"; exit 1; }
+  sleep 0.1
+done
+/usr/bin/python3 scripts/replay.py "$REPLAY_URL" "$DIR/data/stream.csv" | sed 's/^/   /'
+kill -TERM "$REPLAY_PID"; wait "$REPLAY_PID" 2>/dev/null || true
+"$CS" outcomes import --audit "$DIR/monitor-audit.db" --csv "$DIR/data/outcomes.csv" | sed 's/^/   /'
+"$CS" monitor --audit "$DIR/monitor-audit.db" --model "$DIR/model.csm" --clients "$DIR/clients.db" \
+  --html "$DIR/monitor.html" --json "$DIR/monitor.json" --fail-on 'psi>0.25' | sed 's/^/   /' || true
+echo "   monitoring report: $DIR/monitor.html (JSON $DIR/monitor.json)"
+
 # ---- the dashboard, talking to the API ---------------------------------------------------------------
 DASH_PORT=${DASH_PORT:-8501}
-echo "== 6. the relationship-manager dashboard on port $DASH_PORT"
+echo "== 7. the relationship-manager dashboard on port $DASH_PORT"
 if [ -f "$DIR/dash.pid" ] && kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null; then
   kill -TERM "$(cat "$DIR/dash.pid")"   # the dashboard a previous demo started
   sleep 1
@@ -74,5 +97,6 @@ echo "creditscore demo is running:"
 echo "   dashboard  http://127.0.0.1:$DASH_PORT/"
 echo "   API        $API_URL   (OpenAPI $API_URL/openapi.json, Swagger UI $API_URL/docs)"
 echo "   drift      $DIR/drift.html"
+echo "   monitor    $DIR/monitor.html"
 echo "   runs       creditscore runs list --store $CREDITSCORE_STORE"
 echo "   stop       kill \$(cat $DIR/api.pid) \$(cat $DIR/dash.pid)"

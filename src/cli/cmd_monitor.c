@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_RULES 16
 
@@ -48,7 +47,7 @@ static void _help(void)
            "                    (observed / expected) and OP one of > >= < <=; e.g. psi>0.25,\n"
            "                    gini<0.4; may be repeated\n"
            "  --threads N       threads reading the clients store (default: all cores)\n"
-           "  --quiet           no progress and no table, only the alerts\n"
+           "  --quiet           no table, only the alerts\n"
            "Exit status: 0 fine, 1 the work failed, 2 bad usage, 3 a --fail-on rule was breached.\n");
 }
 
@@ -87,7 +86,6 @@ int cmd_monitor(int argc, char **argv)
     double dv;
     mf_model *m;
     mon_report *r;
-    cs_progress *bar = NULL;
 
     mon_options_init(&o);
     optind = 1;
@@ -141,10 +139,7 @@ int cmd_monitor(int argc, char **argv)
     if (!audit || !model) return cli_usage_error("monitor", "--audit DB and --model M are required");
 
     if (!(m = mf_load(model, &err))) return cli_fail("monitor", &err);
-    if (!quiet && isatty(2)) bar = cs_progress_create(stderr, "monitor", 0);
-    o.progress = bar;
     r = mon_run(m, audit, &o, &err);
-    cs_progress_free(bar);
     mf_free(m);
     if (!r) return cli_fail("monitor", &err);
     if (json || html) {

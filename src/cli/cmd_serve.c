@@ -31,6 +31,10 @@ static void _help(void)
            "  --threads N           worker threads (default: number of cores)\n"
            "  --audit FILE          audit log of decisions (default audit.db)\n"
            "  --no-audit            keep no audit log\n"
+           "  --window N            /metrics gauges creditscore_window_score_psi and _approval_rate over\n"
+           "                        the last N decisions (default 10000; 0 = off), against the model's\n"
+           "                        training scores, recomputed in the background\n"
+           "  --window-seconds S    how often (default 5)\n"
            "  --replay-time         accept X-Decision-Time (UTC) as a decision's time: replaying past\n"
            "                        applications (backtests, creditscore monitor on a generated\n"
            "                        stream); without it such a header is refused\n"
@@ -80,7 +84,8 @@ int cmd_serve(int argc, char **argv)
         {"api-key-file", required_argument, 0, 'k'}, {"model-key", required_argument, 0, 'K'}, {"docs", required_argument, 0, 'd'},
         {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
         {"timeout", required_argument, 0, 'T'}, {"request-timeout", required_argument, 0, 'q'}, {"drain", required_argument, 0, 'D'},
-        {"replay-time", no_argument, 0, 'Y'},
+        {"replay-time", no_argument, 0, 'Y'},   {"window", required_argument, 0, 'W'},
+        {"window-seconds", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
     const char *audit = "audit.db", *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
@@ -103,6 +108,16 @@ int cmd_serve(int argc, char **argv)
             break;
         case 's': store_flag = optarg; break;
         case 'Y': cfg.replay_time = 1; break;
+        case 'W':
+            if (cli_parse_long(optarg, &v) || v < 0 || v > 10000000)
+                return cli_usage_error("serve", "--window wants 0..10000000 decisions, not '%s'", optarg);
+            cfg.window = (size_t)v;
+            break;
+        case 'P':
+            if (cli_parse_double(optarg, &d) || !(d >= 0.1 && d <= 3600))
+                return cli_usage_error("serve", "--window-seconds wants 0.1..3600, not '%s'", optarg);
+            cfg.window_period_s = d;
+            break;
         case 'c': cfg.clients_path = optarg; break;
         case 'H': cfg.host = optarg; break;
         case 'p':

@@ -300,7 +300,7 @@ char *mon_report_html(const mon_report *r, cs_err *err)
     {
         int nb = sr->bins.n_edges + 2;
         const char *bl[MF_MON_BINS] = {0};
-        char labs[MF_MON_BINS][16];
+        char labs[MF_MON_BINS][24];
         double ref[MF_MON_BINS] = {0}, first[MF_MON_BINS] = {0}, last[MF_MON_BINS] = {0};
         char n1[40], n2[40];
         for (int k = 0; k < nb; k++) {
@@ -416,7 +416,7 @@ char *mon_report_html(const mon_report *r, cs_err *err)
             const mon_period *mp = &r->periods[last_mature];
             int nb = sr->bins.n_edges + 1;
             const char *bl[MF_MON_BINS] = {0};
-            char labs[MF_MON_BINS][16], title[96];
+            char labs[MF_MON_BINS][24], title[96];
             double e[MF_MON_BINS] = {0}, o[MF_MON_BINS] = {0};
             for (int k = 0; k < nb; k++) {
                 snprintf(labs[k], sizeof labs[k], "band %d", k + 1);

@@ -286,8 +286,6 @@ typedef struct _scan {
     double *x;                  /* n_feats gathered values */
     uint8_t *bin;               /* n_feats bins */
     size_t found;
-    cs_progress *progress;
-    size_t *done_shared;
 } _scan;
 
 static int _scan_row(int64_t id, const void *blob, void *ud)

@@ -37,7 +37,6 @@ typedef struct mon_options {
                                  * calibration and bands would see only the early defaults */
     const char *clients_path;   /* the clients store for the features (CSI); NULL = no CSI */
     int threads;                /* feature scan threads; 0 = OpenMP's default */
-    cs_progress *progress;      /* borrowed, may be NULL: counts decisions whose features are read */
 } mon_options;
 
 void mon_options_init(mon_options *o);

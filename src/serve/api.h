@@ -37,6 +37,9 @@ typedef struct api_config {
                                  * model with a missing or wrong MODEL.sig is refused */
     const char *docs_dir;       /* swagger-ui-dist's folder, or NULL: /docs answers 503 */
     double drain_s;             /* api_server_stop waits at most this long for requests; default 10 */
+    size_t window;              /* decisions in the /metrics monitoring window (score PSI, approval
+                                 * rate); default 10000, 0 = no window */
+    double window_period_s;     /* its gauges are recomputed this often; default 5 */
     int replay_time;            /* 1: a decision's time may be given in X-Decision-Time (replays of
                                  * past applications); 0 (default): such a header is refused (400) */
     FILE *log;                  /* start, reload and stop messages; NULL = silent */

@@ -106,6 +106,7 @@ struct api_server {
     pthread_rwlock_t keys_lock; /* readers: the key check; writer: the reload's swap */
     api_docs *docs;
     api_metrics *metrics;
+    struct api_window *window;  /* the /metrics monitoring gauges; NULL when off */
     atomic_int inflight;        /* requests between their first byte and their completion */
     atomic_int n_suspended;     /* connections waiting (suspended) for their audit commit */
     atomic_int no_suspend;      /* set by the stop: decisions are committed in the handler */

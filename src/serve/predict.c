@@ -6,6 +6,7 @@
  */
 #include "api_int.h"
 #include "../base/sha256.h"
+#include "window.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -129,6 +130,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         goto fail;
     }
     api_metrics_decision(s->metrics, sc.refuse);
+    if (s->window) api_window_push(s->window, sc.probability, sc.refuse);
     if (s->audit) {
         store_audit_rec r;
         unsigned char d[CS_SHA256_LEN];

@@ -5,6 +5,7 @@
  * score live in predict.c; the others are at the end of this file.
  */
 #include "api_int.h"
+#include "window.h"
 #include "../model/sign.h"
 
 #include <arpa/inet.h>
@@ -32,7 +33,23 @@ api_config api_config_default(void)
     c.request_timeout_s = 30;
     c.max_body = 1 << 20;
     c.drain_s = 10;
+    c.window = 10000;
+    c.window_period_s = 5;
     return c;
+}
+
+/* the monitoring window's view of the current model (a reference held while it computes) */
+static const mf_score_ref *_window_ref(void *ud, void **hold)
+{
+    api_model *m = api_server_model(ud);
+    *hold = m;
+    return m ? mf_score_reference(api_model_mf(m)) : NULL;
+}
+
+static void _window_release(void *ud, void *hold)
+{
+    (void)ud;
+    api_model_release(hold);
 }
 
 static void _log(const api_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -129,6 +146,8 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     }
     if (!(s->model_path = cs_strdup(cfg->model_path, err))) goto fail;
     if (!(s->metrics = api_metrics_create(API_N_ROUTES, api_route_names, err))) goto fail;
+    if (cfg->window && !(s->window = api_window_create(cfg->window, cfg->window_period_s, _window_ref, _window_release, s, err)))
+        goto fail;
     if (cfg->clients_path && !(s->clients = store_clients_open(cfg->clients_path, cfg->threads + 1, err))) goto fail;
     if (cfg->model_key_path && mf_key_load(cfg->model_key_path, &s->model_key, &s->model_key_len, err)) goto fail;
     s->model = api_model_load(cfg->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
@@ -261,6 +280,7 @@ void api_server_free(api_server *s)
 {
     if (!s) return;
     api_server_stop(s);
+    api_window_free(s->window);   /* its thread holds the model while it computes */
     store_audit_close(s->audit);
     api_model_release(s->model);
     store_clients_close(s->clients);
@@ -800,7 +820,8 @@ void api_server_dispatch(api_server *s, const api_request *req, api_response *re
     case API_R_HEALTH: return _handle_health(s, resp);
     case API_R_METRICS:
         resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-        if (api_metrics_render(s->metrics, &resp->body, NULL) != CS_OK)
+        if (api_metrics_render(s->metrics, &resp->body, NULL) != CS_OK ||
+            (s->window && api_window_render(s->window, &resp->body, NULL) != CS_OK))
             return api_respond_error(resp, 503, "overloaded", NULL, req->request_id, "out of memory");
         resp->status = 200;
         return;

@@ -30,13 +30,30 @@ check_fails "synth --stream refuses a shock outside the months" 2 "$CS" synth --
   { fail "features, train, clients import" "$(tail -3 "$T"/*.log)"; exit 0; }
 ok "features, train and clients store of the stream's folder"
 
-serve_bg api --model "$T/m.csm" --clients "$T/clients.db" --audit "$T/audit.db" --replay-time ||
+serve_bg api --model "$T/m.csm" --clients "$T/clients.db" --audit "$T/audit.db" --replay-time --window 1000 --window-seconds 0.2 ||
   { fail "serve --replay-time starts" "$(cat "$T/api.err")"; exit 0; }
 code=$(curl -s -o "$T/bad.json" -w '%{http_code}' "$URL/v1/predict" -H 'X-Decision-Time: yesterday' -d '{"client_id": 103001}')
 [ "$code" = 400 ] && grep -q invalid_header "$T/bad.json" && ok "a malformed X-Decision-Time is refused (400)" ||
   fail "a malformed X-Decision-Time is refused (400)" "$code $(cat "$T/bad.json")"
 if "$PY" "$ROOT/scripts/replay.py" "$URL" "$D/stream.csv" >"$T/replay.log" 2>&1; then ok "the stream replays through the API"
 else fail "the stream replays through the API" "$(tail -3 "$T/replay.log")"; fi
+# the live gauges: the last 1,000 decisions (the last four months, after the shock), in the background
+sleep 0.6
+curl -s "$URL/metrics" >"$T/metrics.txt"
+"$CS" audit --db "$T/audit.db" --csv --out "$T/audit_live.csv" >/dev/null 2>&1
+"$PY" - "$T/metrics.txt" "$T/audit_live.csv" >"$T/gauges.out" 2>&1 <<'PYEOF'
+import csv, sys
+g = {l.split()[0]: float(l.split()[1]) for l in open(sys.argv[1]) if l.startswith("creditscore_window_")}
+rows = list(csv.DictReader(open(sys.argv[2])))[-1000:]
+appr = sum(r["decision"] == "approve" for r in rows) / len(rows)
+def ok(name, cond, why=""):
+    print(("ok - " if cond else "not ok - ") + name + ("" if cond else ": " + str(why)))
+ok("/metrics: the window holds the last 1000 decisions", g.get("creditscore_window_decisions") == 1000, g)
+# two connections: the ring's order and the log's may differ at the window's edge by a decision
+ok("/metrics: the window's approval rate is that of the last 1000 decisions", abs(g.get("creditscore_window_approval_rate", -1) - appr) <= 0.002, (g, appr))
+ok("/metrics: the window's score PSI sees the shock (> 0.25)", g.get("creditscore_window_score_psi", 0) > 0.25, g)
+PYEOF
+cat "$T/gauges.out"
 kill -TERM $PID; wait $PID 2>/dev/null
 
 serve_bg api2 --model "$T/m.csm" --clients "$T/clients.db" --audit "$T/other.db" ||
