@@ -363,7 +363,7 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
         memcpy(base + 24, &h, 8);
     }
 done:
-    for (int i = 0; i < 9; i++) cs_buf_free(&s[i].b);
+    for (int i = 0; i < (int)(sizeof s / sizeof *s); i++) cs_buf_free(&s[i].b);
     return st;
 }
 

@@ -27,7 +27,7 @@ check_fails "synth --stream refuses a shock outside the months" 2 "$CS" synth --
   "$CS" train --features "$T/f.csf" --spec "$T/f.spec" --model logreg --params '{"C": 0.005}' --cv 3 --name lr-mon --out "$T/m.csm" \
     --store "$T/runs.db" >"$T/train.log" 2>&1 &&
   "$CS" clients import --features "$T/f.csf" --data "$D" --out "$T/clients.db" >"$T/clients.log" 2>&1 ||
-  { fail "features, train, clients import" "$(tail -3 "$T"/*.log)"; exit 0; }
+  { fail "features, train, clients import" "$(tail -n 3 "$T"/*.log)"; exit 0; }
 ok "features, train and clients store of the stream's folder"
 
 serve_bg api --model "$T/m.csm" --clients "$T/clients.db" --audit "$T/audit.db" --replay-time --window 1000 --window-seconds 0.2 ||
