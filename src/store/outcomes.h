@@ -5,9 +5,10 @@
  *   outcomes(key_kind TEXT, key TEXT, defaulted INTEGER, observed_ms INTEGER,
  *            imported_ms INTEGER, source TEXT, PRIMARY KEY(key_kind, key))
  *
- * An outcome names its decision by request id (key_kind "request_id": that decision) or
- * by client id ("client_id": the client's latest decision made before the outcome was
- * observed, whichever model made it). Importing (store_outcomes_import_csv) never merges
+ * An outcome names its decision by request id (key_kind "request_id") or by client id
+ * ("client_id"); monitoring joins it to the latest decision with that key made at or before
+ * the observation by the model it watches (src/monitor). The import checks that some
+ * decision, of any model, carries the key. Importing (store_outcomes_import_csv) never merges
  * silently: a key twice in the file, a key already recorded with another outcome, an id no
  * decision carries and an outcome observed before its decision are each reported and not
  * imported; a key already recorded with the same outcome is left as it is, so a re-import
