@@ -64,7 +64,8 @@ static void test_rules(void **state)
     rep.feat_names = names;
     rep.n_feats = 1;
     for (int k = 0; k < 3; k++) {
-        snprintf(p[k].label, sizeof p[k].label, "2025-0%d", k + 1);
+        static const char *const lab[3] = {"2025-01", "2025-02", "2025-03"};
+        snprintf(p[k].label, sizeof p[k].label, "%s", lab[k]);
         p[k].psi = 0.1 * (k + 1) + 0.01;
         p[k].csi_max = k == 2 ? 0.4 : 0.05;
         p[k].csi_max_feature = 0;
