@@ -55,8 +55,8 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
 cw=$(median "$W/cs" 1); cc=$(median "$W/cs" 2); cm=$(median "$W/cs" 3)
 pw=$(median "$W/py" 1); pc=$(median "$W/py" 2); pm=$(median "$W/py" 3)
-nfeat=$(sed -n 's/.*"features":\[\([^]]*\)\].*/\1/p' "$W/monitor.json" | tr ',' '\n' | wc -l)
-nper=$(grep -o '"period":"' "$W/monitor.json" | wc -l)
+nfeat=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["features"]))' "$W/monitor.json")
+nper=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["periods"]))' "$W/monitor.json")
 goal=$(awk -v a="$cw" 'BEGIN { print (a < 10) ? "met" : "NOT met" }')
 goal2=$(awk -v a="$cw" -v b="$pw" 'BEGIN { print (b / a >= 10) ? "met" : "NOT met" }')
 {

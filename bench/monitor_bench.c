@@ -98,8 +98,13 @@ int main(int argc, char **argv)
     FILE *fo = fopen(path, "w");
     if (!fo) return 1;
     fputs("client_id,default,observed\n", fo);
-    int64_t t0 = store_audit_parse_time("2025-01-01");
-    double span = (double)months * 30.436875 * 86400000.0;
+    int64_t t0 = store_audit_parse_time("2025-01-01"), t_end;
+    {
+        char end[16];
+        snprintf(end, sizeof end, "%04d-%02d-01", 2025 + months / 12, 1 + months % 12);
+        t_end = store_audit_parse_time(end);
+    }
+    double span = (double)(t_end - t0 - 1);   /* the decisions stay inside the months */
     double *x = malloc(nf * sizeof *x);
     cs_rng rng;
     cs_rng_seed(&rng, 7);
