@@ -1,8 +1,10 @@
 /*
- * buf.c: the growable string buffer and locale-independent number formatting.
+ * buf.c: the growable string buffer, locale-independent number formatting, and writing a
+ * file whole (temporary file, renamed).
  */
 #include "cs.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +92,23 @@ int cs_fmt_double(char *out, size_t cap, double v)
     comma = strchr(out, ',');
     if (comma) *comma = '.';
     return n;
+}
+
+cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *err)
+{
+    cs_buf tmp = {0};
+    cs_status st = CS_OK;
+    FILE *f;
+    if (cs_buf_printf(&tmp, err, "%s.tmp", path)) return CS_ENOMEM;
+    if (!(f = fopen(tmp.data, "wb"))) {
+        st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp.data, strerror(errno));
+    } else if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
+        st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp.data, strerror(errno));
+        remove(tmp.data);
+    } else if (rename(tmp.data, path) != 0) {
+        st = cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        remove(tmp.data);
+    }
+    cs_buf_free(&tmp);
+    return st;
 }

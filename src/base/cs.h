@@ -85,6 +85,11 @@ cs_status cs_buf_printf(cs_buf *b, cs_err *err, const char *fmt, ...)
 char *cs_buf_take(cs_buf *b);
 void cs_buf_free(cs_buf *b);
 
+/* Write len bytes to path whole or not at all: to "path.tmp", then renamed over path (a
+ * crash never leaves a half-written file under the final name). CS_EIO names the file and
+ * the system's reason. */
+cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *err);
+
 /* Format a double so that it reads back exactly (shortest "%.17g"-equivalent round trip),
  * in the C locale whatever the process locale: "nan", "inf", "-inf" for the specials.
  * out must hold at least 32 bytes. Returns the length written. */

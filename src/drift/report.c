@@ -338,38 +338,12 @@ nomem:
     return NULL;
 }
 
-static cs_status _write(const char *text, const char *path, cs_err *err)
-{
-    cs_buf tmp = {0};
-    FILE *f;
-    size_t n = strlen(text);
-    if (cs_buf_printf(&tmp, err, "%s.tmp", path)) return CS_ENOMEM;
-    f = fopen(tmp.data, "wb");
-    if (!f) {
-        cs_err_set(err, CS_EIO, "%s: cannot write", path);
-        cs_buf_free(&tmp);
-        return CS_EIO;
-    }
-    if (fwrite(text, 1, n, f) != n || fclose(f) != 0) {
-        remove(tmp.data);
-        cs_buf_free(&tmp);
-        return cs_err_set(err, CS_EIO, "%s: write failed", path);
-    }
-    if (rename(tmp.data, path) != 0) {
-        remove(tmp.data);
-        cs_buf_free(&tmp);
-        return cs_err_set(err, CS_EIO, "%s: cannot rename into place", path);
-    }
-    cs_buf_free(&tmp);
-    return CS_OK;
-}
-
 cs_status drift_report_write_json(const drift_report *r, const char *path, cs_err *err)
 {
     char *s = drift_report_json(r, err);
     cs_status st;
     if (!s) return err ? err->code : CS_ENOMEM;
-    st = _write(s, path, err);
+    st = cs_write_file(path, s, strlen(s), err);
     free(s);
     return st;
 }
@@ -379,7 +353,7 @@ cs_status drift_report_write_html(const drift_report *r, const char *path, cs_er
     char *s = drift_report_html(r, err);
     cs_status st;
     if (!s) return err ? err->code : CS_ENOMEM;
-    st = _write(s, path, err);
+    st = cs_write_file(path, s, strlen(s), err);
     free(s);
     return st;
 }

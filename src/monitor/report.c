@@ -231,28 +231,5 @@ char *mon_report_json(const mon_report *r, cs_err *err)
 
 cs_status mon_write_file(const char *path, const char *text, cs_err *err)
 {
-    cs_buf tmp = {0};
-    FILE *f;
-    size_t n = strlen(text);
-    if (cs_buf_printf(&tmp, err, "%s.tmp", path)) return CS_ENOMEM;
-    f = fopen(tmp.data, "wb");
-    if (!f) {
-        cs_status st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp.data, strerror(errno));
-        cs_buf_free(&tmp);
-        return st;
-    }
-    if (fwrite(text, 1, n, f) != n || fclose(f) != 0) {
-        cs_status st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp.data, strerror(errno));
-        unlink(tmp.data);
-        cs_buf_free(&tmp);
-        return st;
-    }
-    if (rename(tmp.data, path) != 0) {
-        cs_status st = cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        unlink(tmp.data);
-        cs_buf_free(&tmp);
-        return st;
-    }
-    cs_buf_free(&tmp);
-    return CS_OK;
+    return cs_write_file(path, text, strlen(text), err);
 }

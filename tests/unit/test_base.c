@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -114,6 +115,29 @@ static void test_hash(void **state)
     assert_false(cs_hash64("", 0, 0) == cs_hash64("", 0, 1));
 }
 
+static void test_write_file(void **state)
+{
+    char dir[] = "/tmp/cs_test_write_XXXXXX", path[128], back[16] = {0};
+    cs_err err = {0};
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    assert_int_equal(cs_write_file(path, "hello", 5, &err), CS_OK);
+    assert_int_equal(cs_write_file(path, "world!", 6, &err), CS_OK);   /* replaced whole */
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(back, 1, sizeof back - 1, f), 6);
+    fclose(f);
+    assert_string_equal(back, "world!");
+    snprintf(path, sizeof path, "%s/none/out.txt", dir);
+    assert_int_equal(cs_write_file(path, "x", 1, &err), CS_EIO);
+    assert_non_null(strstr(err.msg, "cannot create"));
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_fmt_double_round_trips),
         cmocka_unit_test(test_rng_deterministic_and_uniform),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_write_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
