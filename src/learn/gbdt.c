@@ -19,13 +19,14 @@ static void *_create(cs_err *err)
 {
     gbdt_params *p = cs_calloc(1, sizeof *p, err);
     if (!p) return NULL;
-    p->num_iterations = 100;
-    p->learning_rate = 0.1;
+    p->num_iterations = 0;          /* auto */
+    p->learning_rate = 0;           /* auto */
     p->num_leaves = 31;
     p->max_depth = -1;
-    p->min_data_in_leaf = 20;
-    p->min_sum_hessian_in_leaf = 1e-3;
-    p->feature_fraction = 1;
+    p->min_data_in_leaf = 0;        /* auto */
+    p->min_sum_hessian_in_leaf = 1;
+    p->lambda_l2 = 1;
+    p->feature_fraction = 0;        /* auto */
     p->bagging_fraction = 1;
     p->max_bin = 255;
     p->scale_pos_weight = 1;
@@ -101,11 +102,38 @@ static cs_status _real_in(const char *name, const char *value, double lo, int lo
     return CS_OK;
 }
 
+gbdt_params gbdt_resolve(const gbdt_params *p, size_t n_train, size_t n_feats)
+{
+    gbdt_params q = *p;
+    if (q.learning_rate == 0) q.learning_rate = n_train < GBDT_AUTO_FAST_ROWS ? 0.05 : 0.1;
+    if (q.min_data_in_leaf == 0) {
+        size_t v = n_train / 2000;
+        q.min_data_in_leaf = v < 20 ? 20 : v > 100 ? 100 : (int)v;
+    }
+    if (q.feature_fraction == 0) q.feature_fraction = n_feats >= 50 ? 0.5 : 1;
+    return q;
+}
+
+/* "auto" (the JSON string) for the parameters that have it */
+static int _is_auto(const char *value)
+{
+    return value && !strcmp(value, "\"auto\"");
+}
+
 static cs_status _set(void *vp, const char *name, const char *value, cs_err *err)
 {
     gbdt_params *p = vp;
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (!strcmp(name, aliases[i][0])) name = aliases[i][1];
+    if (_is_auto(value)) {
+        if (!strcmp(name, "num_iterations")) p->num_iterations = 0;
+        else if (!strcmp(name, "learning_rate")) p->learning_rate = 0;
+        else if (!strcmp(name, "min_data_in_leaf")) p->min_data_in_leaf = 0;
+        else if (!strcmp(name, "feature_fraction")) p->feature_fraction = 0;
+        else return cs_err_set(err, CS_EINVAL, "%s: \"auto\" is only for num_iterations, learning_rate, "
+                               "min_data_in_leaf and feature_fraction", name);
+        return CS_OK;
+    }
     if (!strcmp(name, "num_iterations")) return _int_in(name, value, 1, 1000000, &p->num_iterations, err);
     if (!strcmp(name, "learning_rate")) return _real_in(name, value, 0, 1, 1e3, &p->learning_rate, err);
     if (!strcmp(name, "num_leaves")) return _int_in(name, value, 2, 131072, &p->num_leaves, err);
@@ -167,23 +195,29 @@ static cs_status _set(void *vp, const char *name, const char *value, cs_err *err
 static cs_status _to_json(const void *vp, cs_buf *out, cs_err *err)
 {
     const gbdt_params *p = vp;
-    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
-    cs_fmt_double(a, sizeof a, p->learning_rate);
+    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], ni[32], md[32];
+    if (p->learning_rate == 0) strcpy(a, "\"auto\"");
+    else cs_fmt_double(a, sizeof a, p->learning_rate);
+    if (p->num_iterations == 0) strcpy(ni, "\"auto\"");
+    else snprintf(ni, sizeof ni, "%d", p->num_iterations);
+    if (p->min_data_in_leaf == 0) strcpy(md, "\"auto\"");
+    else snprintf(md, sizeof md, "%d", p->min_data_in_leaf);
     cs_fmt_double(b, sizeof b, p->min_sum_hessian_in_leaf);
     cs_fmt_double(c, sizeof c, p->lambda_l1);
     cs_fmt_double(d, sizeof d, p->lambda_l2);
     cs_fmt_double(e, sizeof e, p->min_gain_to_split);
-    cs_fmt_double(f, sizeof f, p->feature_fraction);
+    if (p->feature_fraction == 0) strcpy(f, "\"auto\"");
+    else cs_fmt_double(f, sizeof f, p->feature_fraction);
     cs_fmt_double(g, sizeof g, p->bagging_fraction);
     cs_fmt_double(h, sizeof h, p->scale_pos_weight);
     cs_status st = cs_buf_printf(
         out, err,
-        "{\"num_iterations\":%d,\"learning_rate\":%s,\"num_leaves\":%d,\"max_depth\":%d,"
-        "\"min_data_in_leaf\":%d,\"min_sum_hessian_in_leaf\":%s,\"lambda_l1\":%s,\"lambda_l2\":%s,"
+        "{\"num_iterations\":%s,\"learning_rate\":%s,\"num_leaves\":%d,\"max_depth\":%d,"
+        "\"min_data_in_leaf\":%s,\"min_sum_hessian_in_leaf\":%s,\"lambda_l1\":%s,\"lambda_l2\":%s,"
         "\"min_gain_to_split\":%s,\"feature_fraction\":%s,\"bagging_fraction\":%s,"
         "\"bagging_freq\":%d,\"max_bin\":%d,\"scale_pos_weight\":%s,\"is_unbalance\":%s,"
         "\"early_stopping_round\":%d,\"seed\":%llu,\"num_threads\":%d,\"monotone_constraints\":[",
-        p->num_iterations, a, p->num_leaves, p->max_depth, p->min_data_in_leaf, b, c, d, e, f, g,
+        ni, a, p->num_leaves, p->max_depth, md, b, c, d, e, f, g,
         p->bagging_freq, p->max_bin, h, p->is_unbalance ? "true" : "false",
         p->early_stopping_round, (unsigned long long)p->seed, p->num_threads);
     for (size_t i = 0; !st && i < p->n_monotone; i++)
@@ -209,11 +243,11 @@ static int _cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_rows, size_t n_train,
-                      const size_t *valid_rows, size_t n_valid, const lrn_fit_opts *opts,
-                      lrn_model **out, cs_err *err)
+/* The boosting loop, on parameters without "auto" (p->num_iterations > 0). */
+static cs_status _boost(const gbdt_params *p, const feat_matrix *m, const size_t *train_rows, size_t n_train,
+                        const size_t *valid_rows, size_t n_valid, const lrn_fit_opts *opts,
+                        lrn_model **out, cs_err *err)
 {
-    const gbdt_params *p = vp;
     cs_status st = CS_OK;
     size_t nf = m->n_feats, nr = m->n_rows;
     if (p->n_monotone && p->n_monotone != nf)
@@ -384,6 +418,20 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
     }
     for (int i = keep; i < n_trees; i++) free(trees[i].nodes);
     trees = NULL;
+    {
+        /* the numbers it was fitted with: the resolved "auto" values, the rounds kept */
+        gbdt_params used = *p;
+        cs_buf pj = {0};
+        used.num_iterations = keep;
+        if (_to_json(&used, &pj, err) == CS_OK) model->params_json = cs_buf_take(&pj);
+        cs_buf_free(&pj);
+        if (!model->params_json) {
+            lrn_model_free(model);
+            model = NULL;
+            st = CS_ENOMEM;
+            goto done;
+        }
+    }
     *out = model;
 done:
     if (trees)
@@ -400,6 +448,60 @@ done:
     return st;
 }
 
+static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_rows, size_t n_train,
+                      const size_t *valid_rows, size_t n_valid, const lrn_fit_opts *opts,
+                      lrn_model **out, cs_err *err)
+{
+    gbdt_params q = gbdt_resolve(vp, n_train, m->n_feats);
+    if (q.num_iterations > 0) return _boost(&q, m, train_rows, n_train, valid_rows, n_valid, opts, out, err);
+    /* "auto": early stopping on the validation set */
+    q.num_iterations = GBDT_AUTO_MAX_ROUNDS;
+    if (q.early_stopping_round == 0) q.early_stopping_round = GBDT_AUTO_PATIENCE;
+    if (n_valid) return _boost(&q, m, train_rows, n_train, valid_rows, n_valid, opts, out, err);
+    /* no validation set: find the round on a held-out tenth, then refit on all rows */
+    size_t *tr = cs_malloc(n_train * sizeof *tr, err), *va = cs_malloc(n_train * sizeof *va, err);
+    size_t ntr = 0, nva;
+    lrn_model *probe = NULL;
+    cs_status st = CS_OK;
+    if (!tr || !va) {
+        free(tr);
+        free(va);
+        return CS_ENOMEM;
+    }
+    for (size_t i = 0; i < n_train; i++)
+        if (train_rows[i] >= m->n_rows) {
+            free(tr);
+            free(va);
+            return cs_err_set(err, CS_EINVAL, "training row %zu out of range (%zu rows)", train_rows[i], m->n_rows);
+        }
+    nva = lrn_holdout(m, train_rows, n_train, q.seed, tr, &ntr, va);
+    if (nva == 0) {
+        free(tr);
+        free(va);
+        return cs_err_set(err, CS_EINVAL, "num_iterations \"auto\" needs a validation set or at least 2 rows "
+                          "of each class to hold out: give num_iterations");
+    }
+    st = _boost(&q, m, tr, ntr, va, nva, opts, &probe, err);
+    free(tr);
+    free(va);
+    if (st) return st;
+    q.num_iterations = probe->best_iteration > 0 ? probe->best_iteration : 1;
+    q.early_stopping_round = 0;
+    lrn_model_free(probe);
+    return _boost(&q, m, train_rows, n_train, NULL, 0, opts, out, err);
+}
+
+static void _resolve(void *vp, size_t n_train, size_t n_feats)
+{
+    gbdt_params *p = vp;
+    *p = gbdt_resolve(p, n_train, n_feats);
+}
+
+static int _chooses(const void *vp)
+{
+    return ((const gbdt_params *)vp)->num_iterations == 0;
+}
+
 const lrn_ops lrn_gbdt_ops = {
     .kind = LRN_GBDT,
     .params_create = _create,
@@ -407,5 +509,7 @@ const lrn_ops lrn_gbdt_ops = {
     .params_to_json = _to_json,
     .params_copy = _copy,
     .params_free = _free,
+    .params_resolve = _resolve,
+    .params_chooses = _chooses,
     .fit = _fit,
 };

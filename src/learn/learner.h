@@ -80,6 +80,17 @@ cs_status lrn_params_to_json(const lrn_params *p, cs_buf *out, cs_err *err);
 /* A deep copy (NULL + err on failure). */
 lrn_params *lrn_params_copy(const lrn_params *p, cs_err *err);
 
+/* Replace in p the "auto" parameters that depend on the data's size by their values for
+ * n_train training rows of n_feats features (gbdt: learning_rate, min_data_in_leaf,
+ * feature_fraction; see gbdt.h). What only a validation set can choose stays "auto" (gbdt's
+ * num_iterations, logreg's C): the fit chooses it (learner.h, lrn_fit). The training
+ * procedure resolves once for all its rows so that every fold and the refit learn alike. */
+void lrn_params_resolve(lrn_params *p, size_t n_train, size_t n_feats);
+
+/* 1 when p leaves a parameter to be chosen on the validation set at fit time (gbdt's
+ * num_iterations "auto", logreg's C "auto"), 0 otherwise. */
+int lrn_params_chooses(const lrn_params *p);
+
 lrn_kind lrn_params_kind(const lrn_params *p);
 
 /* The kind's own parameter struct (gbdt_params, rf_params, ...: see that kind's header),
@@ -118,6 +129,7 @@ typedef struct lrn_model {
     int32_t best_iteration; /* gbdt/xgboost: trees kept after early stopping (== n_trees),
                              * 0 when no validation set was given */
     double best_valid_auc;  /* validation AUC at best_iteration, NaN when none */
+    double best_C;          /* logreg with C "auto": the C chosen on the validation set, 0 otherwise */
     char *params_json;      /* the parameters it was fitted with (JSON object), owned; may be NULL */
 } lrn_model;
 
@@ -176,7 +188,10 @@ typedef struct lrn_fit_opts {
 
 /* Fit a model of p's kind on the rows train_rows[0..n_train) of m (targets from m->target,
  * which must be 0 or 1 on those rows). valid_rows (may be NULL) is the validation set used
- * for early stopping (gbdt: early_stopping_round on AUC). opts may be NULL. On success
+ * for early stopping (gbdt: early_stopping_round on AUC) and for what p leaves "auto"
+ * (gbdt's num_iterations: the best round is kept, model->best_iteration; logreg's C: the
+ * best of a grid, model->best_C); without one, such a fit holds out a stratified tenth of
+ * its rows to choose, then refits on all of them. opts may be NULL. On success
  * *out is a new model owned by the caller. Errors: CS_EINVAL (no rows, a target not 0/1,
  * monotone_constraints of the wrong length, ...), CS_EINTERRUPTED (progress said stop). */
 cs_status lrn_fit(const lrn_params *p, const feat_matrix *m, const size_t *train_rows,
@@ -197,6 +212,10 @@ typedef struct lrn_ops {
     /* a deep copy */
     void *(*params_copy)(const void *p, cs_err *err);
     void (*params_free)(void *p);
+    /* resolve size-dependent "auto" values (NULL: nothing to resolve) */
+    void (*params_resolve)(void *p, size_t n_train, size_t n_feats);
+    /* 1 when the fit chooses a parameter on the validation set (NULL: never) */
+    int (*params_chooses)(const void *p);
     /* fit: same contract as lrn_fit() with the kind's parameter struct */
     cs_status (*fit)(const void *p, const feat_matrix *m, const size_t *train_rows,
                      size_t n_train, const size_t *valid_rows, size_t n_valid,

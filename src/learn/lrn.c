@@ -133,6 +133,16 @@ lrn_params *lrn_params_copy(const lrn_params *p, cs_err *err)
     return c;
 }
 
+void lrn_params_resolve(lrn_params *p, size_t n_train, size_t n_feats)
+{
+    if (p->ops->params_resolve) p->ops->params_resolve(p->p, n_train, n_feats);
+}
+
+int lrn_params_chooses(const lrn_params *p)
+{
+    return p->ops->params_chooses ? p->ops->params_chooses(p->p) : 0;
+}
+
 lrn_kind lrn_params_kind(const lrn_params *p)
 {
     return p->kind;
@@ -250,6 +260,37 @@ cs_status lrn_targets(const feat_matrix *m, const size_t *rows, size_t n, double
         y[i] = t;
     }
     return CS_OK;
+}
+
+/* ---- the held-out tenth of "auto" fits without a validation set ----------------------- */
+
+/* A stratified tenth of rows (at least one row of each class), seeded: *va gets them, *tr
+ * the others, both ascending; 0 when a class has fewer than 2 rows (nothing to hold out). */
+size_t lrn_holdout(const feat_matrix *m, const size_t *rows, size_t n, uint64_t seed, size_t *tr,
+                       size_t *ntr, size_t *va)
+{
+    size_t cnt[2] = {0, 0}, want[2], got[2] = {0, 0}, seen[2] = {0, 0}, nva = 0;
+    for (size_t i = 0; i < n; i++) cnt[m->target[rows[i]] == 1]++;
+    if (cnt[0] < 2 || cnt[1] < 2) return 0;
+    for (int c = 0; c < 2; c++) {
+        want[c] = (cnt[c] + 5) / 10;
+        if (want[c] < 1) want[c] = 1;
+    }
+    cs_rng r;
+    cs_rng_seed_stream(&r, seed, 3);
+    *ntr = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = m->target[rows[i]] == 1;
+        /* selection sampling within the class keeps the order and the exact count */
+        if (got[c] < want[c] && cs_rng_below(&r, cnt[c] - seen[c]) < want[c] - got[c]) {
+            va[nva++] = rows[i];
+            got[c]++;
+        } else {
+            tr[(*ntr)++] = rows[i];
+        }
+        seen[c]++;
+    }
+    return nva;
 }
 
 /* ---- the binned-dataset cache ---------------------------------------------------------- */

@@ -207,6 +207,78 @@ static void test_early_stopping_stops(void **state)
     _matrix_free(m);
 }
 
+static int _count_rounds(void *user, int done, int total, double valid_auc)
+{
+    (void)total;
+    (void)valid_auc;
+    *(int *)user = done;
+    return 0;
+}
+
+/* The defaults choose the rounds: on data where validation AUC peaks early (a weak signal,
+ * label noise, few rows, leaves that may hold 1 row) "auto" stops GBDT_AUTO_PATIENCE rounds
+ * after the best round, keeps the best, and records the resolved numbers; without a
+ * validation set it finds the round on a held-out tenth and refits on all rows with it. */
+static void test_auto_rounds_stop_early(void **state)
+{
+    (void)state;
+    size_t n = 1600;
+    feat_matrix *m = _data(n, 11, 0, NULL);
+    cs_rng r;
+    cs_rng_seed(&r, 5);
+    for (size_t i = 0; i < n; i++)
+        if (cs_rng_uniform(&r) < 0.3) m->target[i] = 1 - m->target[i]; /* label noise */
+    cs_err err = {0};
+    lrn_params *p = lrn_params_from_json(LRN_GBDT, "{\"learning_rate\": 0.3, \"min_data_in_leaf\": 1, "
+                                                   "\"min_sum_hessian_in_leaf\": 0, \"lambda_l2\": 0}", &err);
+    assert_non_null(p);
+    assert_int_equal(lrn_params_chooses(p), 1);
+    size_t *tr = _range(0, 800), *va = _range(800, n);
+    int rounds = 0;
+    lrn_fit_opts o = {.progress = _count_rounds, .progress_user = &rounds};
+    lrn_model *mod = NULL;
+    assert_int_equal(lrn_fit(p, m, tr, 800, va, n - 800, &o, &mod, &err), CS_OK);
+    /* it stopped: far below the cap, exactly the patience after the best round */
+    assert_true(mod->best_iteration >= 1 && mod->best_iteration < 100);
+    assert_int_equal(rounds, mod->best_iteration + GBDT_AUTO_PATIENCE);
+    assert_int_equal(mod->n_trees, mod->best_iteration);
+    assert_true(fabs(_auc_rows(mod, m, 800, n) - mod->best_valid_auc) < 1e-12);
+    /* the model's parameters are the numbers used */
+    char want[48];
+    snprintf(want, sizeof want, "\"num_iterations\":%d,", mod->n_trees);
+    assert_non_null(strstr(mod->params_json, want));
+    assert_non_null(strstr(mod->params_json, "\"feature_fraction\":1,")); /* 6 features: no sampling */
+    assert_null(strstr(mod->params_json, "auto"));
+    lrn_model_free(mod);
+    /* no validation set: a held-out tenth chooses, all rows refit with that many rounds */
+    rounds = 0;
+    assert_int_equal(lrn_fit(p, m, tr, 800, NULL, 0, &o, &mod, &err), CS_OK);
+    assert_true(mod->n_trees >= 1 && mod->n_trees < 100);
+    assert_int_equal(rounds, mod->n_trees); /* the last progress is the refit's */
+    assert_int_equal(mod->best_iteration, 0);
+    lrn_model_free(mod);
+    /* resolution by size: learning rate, leaf size, feature fraction */
+    gbdt_params *g = lrn_params_raw(p);
+    g->learning_rate = 0;
+    g->min_data_in_leaf = 0;
+    g->feature_fraction = 0;
+    gbdt_params q = gbdt_resolve(g, 5000, 795);
+    assert_true(q.learning_rate == 0.05 && q.min_data_in_leaf == 20 && q.feature_fraction == 0.5);
+    q = gbdt_resolve(g, 307511, 795);
+    assert_true(q.learning_rate == 0.1 && q.min_data_in_leaf == 100 && q.num_iterations == 0);
+    q = gbdt_resolve(g, 100000, 20);
+    assert_true(q.min_data_in_leaf == 50 && q.feature_fraction == 1);
+    /* "auto" only where it means something */
+    assert_int_equal(lrn_params_set(p, "num_leaves", "\"auto\"", &err), CS_EINVAL);
+    assert_int_equal(lrn_params_set(p, "n_estimators", "\"auto\"", &err), CS_OK);
+    assert_int_equal(lrn_params_set(p, "n_estimators", "40", &err), CS_OK);
+    assert_int_equal(lrn_params_chooses(p), 0);
+    free(tr);
+    free(va);
+    lrn_params_free(p);
+    _matrix_free(m);
+}
+
 /* Is the prediction monotone in feature f (dir +1/-1) along a grid, for sample rows? */
 static int _is_monotone(const lrn_model *mod, const feat_matrix *m, int f, int dir)
 {
@@ -414,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_learns_known_function),
         cmocka_unit_test(test_raw_equals_bins),
         cmocka_unit_test(test_early_stopping_stops),
+        cmocka_unit_test(test_auto_rounds_stop_early),
         cmocka_unit_test(test_monotone_constraints),
         cmocka_unit_test(test_deterministic_for_a_seed),
         cmocka_unit_test(test_params_validated),
