@@ -21,6 +21,8 @@ const char *ev_calib_kind_name(ev_calib_kind k)
     switch (k) {
     case EV_CALIB_PLATT: return "platt";
     case EV_CALIB_ISOTONIC: return "isotonic";
+    case EV_CALIB_ISOTONIC_INTERP: return "isotonic-interp";
+    case EV_CALIB_AUTO: return "auto";
     default: return "none";
     }
 }
@@ -30,8 +32,11 @@ cs_status ev_calib_kind_parse(const char *s, ev_calib_kind *out, cs_err *err)
     if (s && !strcmp(s, "none")) *out = EV_CALIB_NONE;
     else if (s && !strcmp(s, "platt")) *out = EV_CALIB_PLATT;
     else if (s && !strcmp(s, "isotonic")) *out = EV_CALIB_ISOTONIC;
+    else if (s && !strcmp(s, "isotonic-interp")) *out = EV_CALIB_ISOTONIC_INTERP;
+    else if (s && !strcmp(s, "auto")) *out = EV_CALIB_AUTO;
     else
-        return cs_err_set(err, CS_EINVAL, "unknown calibration '%s' (none, platt or isotonic)",
+        return cs_err_set(err, CS_EINVAL,
+                          "unknown calibration '%s' (auto, platt, isotonic-interp, isotonic or none)",
                           s ? s : "");
     return CS_OK;
 }
@@ -242,13 +247,125 @@ static double _interp(const ev_calib *c, double v)
     return slope * (v - x[lo]) + y[lo];
 }
 
+/* ---- interpolated isotonic ------------------------------------------------------------- */
+
+typedef struct _blk {
+    double w, sy, sx;   /* rows, positives, sum of inputs */
+} _blk;
+
+/* the shrunk rate of a block: (positives + 2 p0) / (rows + 2) */
+static double _rate(const _blk *b, double p0)
+{
+    return (b->sy + 2.0 * p0) / (b->w + 2.0);
+}
+
+static cs_status _interp_fit(ev_calib *c, const double *y, const double *p, size_t n, cs_err *err)
+{
+    _xy *a = cs_malloc(n * sizeof *a, err);
+    _blk *st = cs_malloc(n * sizeof *st, err);
+    size_t top = 0;
+    double p0 = 0;
+    if (!a || !st) {
+        free(a), free(st);
+        return CS_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        a[i].x = p[i] < 0 ? 0 : p[i] > 1 ? 1 : p[i];
+        a[i].y = y[i] != 0.0 ? 1.0 : 0.0;
+        p0 += a[i].y;
+    }
+    p0 /= (double)n;
+    if (p0 < 1e-6) p0 = 1e-6;
+    if (p0 > 1 - 1e-6) p0 = 1 - 1e-6;
+    qsort(a, n, sizeof *a, _cmp_xy);
+    /* pass 1: pool adjacent violators on the raw targets (equal inputs in one block);
+     * pass 2 (the same loop, on the shrunk rates): a block is merged into its left
+     * neighbour while its rate does not exceed the neighbour's */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t nb = top;
+        _blk *in = st;
+        if (pass == 0) nb = n;
+        top = 0;
+        for (size_t i = 0; i < nb; i++) {
+            _blk b;
+            if (pass == 0) {
+                b = (_blk){1.0, a[i].y, a[i].x};
+                /* equal inputs (within 1e-15, as isotonic merges them) share a block */
+                while (i + 1 < n && a[i + 1].x - a[i].x < 1e-15) {
+                    i++;
+                    b.w += 1.0, b.sy += a[i].y, b.sx += a[i].x;
+                }
+            } else {
+                b = in[i];
+            }
+            st[top++] = b;
+            while (top >= 2) {
+                _blk *l = &st[top - 2], *r = &st[top - 1];
+                int viol = pass == 0 ? l->sy / l->w >= r->sy / r->w : _rate(l, p0) >= _rate(r, p0);
+                if (!viol) break;
+                l->w += r->w, l->sy += r->sy, l->sx += r->sx;
+                top--;
+            }
+        }
+    }
+    free(a);
+    c->x = cs_malloc(top * sizeof *c->x, err);
+    c->y = cs_malloc(top * sizeof *c->y, err);
+    if (!c->x || !c->y) {
+        free(st);
+        return CS_ENOMEM;
+    }
+    c->n = 0;
+    for (size_t i = 0; i < top; i++) {
+        double x = st[i].sx / st[i].w, r = _rate(&st[i], p0);
+        /* centres of adjacent blocks are increasing; guard against rounding */
+        if (c->n && (x <= c->x[c->n - 1] || r <= c->y[c->n - 1])) continue;
+        c->x[c->n] = x;
+        c->y[c->n] = r;
+        c->n++;
+    }
+    free(st);
+    return CS_OK;
+}
+
+static double _sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
+}
+
+static double _clamp_p(double v)
+{
+    return v < EV_CALIB_P_MIN ? EV_CALIB_P_MIN : v > EV_CALIB_P_MAX ? EV_CALIB_P_MAX : v;
+}
+
+static double _interp_apply(const ev_calib *c, double v)
+{
+    const double *x = c->x, *y = c->y;
+    size_t n = c->n;
+    v = _clamp_p(v);
+    if (v <= x[0]) return _clamp_p(_sigmoid(_logit(y[0]) + _logit(v) - _logit(x[0])));
+    if (v >= x[n - 1]) return _clamp_p(_sigmoid(_logit(y[n - 1]) + _logit(v) - _logit(x[n - 1])));
+    size_t lo = 0, hi = n - 1; /* x[lo] <= v < x[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x[mid] <= v) lo = mid;
+        else hi = mid;
+    }
+    return _clamp_p(y[lo] + (y[lo + 1] - y[lo]) * ((v - x[lo]) / (x[lo + 1] - x[lo])));
+}
+
 /* ---- public -------------------------------------------------------------------------- */
 
 ev_calib *ev_calib_fit(ev_calib_kind kind, const double *y, const double *p, size_t n,
                        cs_err *err)
 {
     ev_calib *c;
-    if (kind != EV_CALIB_NONE && kind != EV_CALIB_PLATT && kind != EV_CALIB_ISOTONIC) {
+    if (kind == EV_CALIB_AUTO) {
+        cs_err_set(err, CS_EINVAL, "the auto calibration needs the CV folds (ev_calib_fit_auto)");
+        return NULL;
+    }
+    if (kind != EV_CALIB_NONE && kind != EV_CALIB_PLATT && kind != EV_CALIB_ISOTONIC &&
+        kind != EV_CALIB_ISOTONIC_INTERP) {
         cs_err_set(err, CS_EINVAL, "unknown calibration kind %d", (int)kind);
         return NULL;
     }
@@ -280,8 +397,95 @@ ev_calib *ev_calib_fit(ev_calib_kind kind, const double *y, const double *p, siz
             free(c);
             return NULL;
         }
+    } else if (kind == EV_CALIB_ISOTONIC_INTERP) {
+        if (_interp_fit(c, y, p, n, err) != CS_OK) {
+            ev_calib_free(c);
+            return NULL;
+        }
     }
     return c;
+}
+
+int ev_calib_keeps_order(const ev_calib *c)
+{
+    return c->kind == EV_CALIB_NONE || c->kind == EV_CALIB_ISOTONIC_INTERP ||
+           (c->kind == EV_CALIB_PLATT && c->a < 0);
+}
+
+/* log loss of c on the rows of fold f (scikit-learn's clipping at 1e-15) */
+static double _fold_loss(const ev_calib *c, const double *y, const double *p, const int *fold, size_t n,
+                         int f, double *rows)
+{
+    double s = 0;
+    *rows = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fold[i] != f) continue;
+        double q = ev_calib_apply(c, p[i]);
+        q = q < 1e-15 ? 1e-15 : q > 1 - 1e-15 ? 1 - 1e-15 : q;
+        s -= y[i] != 0 ? log(q) : log(1 - q);
+        *rows += 1;
+    }
+    return s;
+}
+
+ev_calib *ev_calib_fit_auto(const double *y, const double *p, const int *fold, size_t n, int k,
+                            ev_calib_choice *choice, cs_err *err)
+{
+    static const ev_calib_kind cand[2] = {EV_CALIB_PLATT, EV_CALIB_ISOTONIC_INTERP};
+    double loss[2] = {0, 0}, rows = 0;
+    double *ys = NULL, *ps = NULL;
+    if (n == 0 || k < 2) {
+        cs_err_set(err, CS_EINVAL, "the auto calibration needs rows and at least 2 folds");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (fold[i] < 0 || fold[i] >= k) {
+            cs_err_set(err, CS_EINVAL, "calibration row %zu: fold %d is not in [0, %d)", i, fold[i], k);
+            return NULL;
+        }
+    ys = cs_malloc(n * sizeof *ys, err);
+    ps = cs_malloc(n * sizeof *ps, err);
+    if (!ys || !ps) goto fail;
+    for (int f = 0; f < k; f++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (fold[i] != f) {
+                ys[m] = y[i];
+                ps[m] = p[i];
+                m++;
+            }
+        if (m == 0) continue;
+        for (int j = 0; j < 2; j++) {
+            if (isnan(loss[j])) continue;
+            ev_calib *c = ev_calib_fit(cand[j], ys, ps, m, err);
+            if (!c) goto fail;
+            if (!ev_calib_keeps_order(c)) loss[j] = NAN;
+            else loss[j] += _fold_loss(c, y, p, fold, n, f, &rows);
+            ev_calib_free(c);
+        }
+    }
+    free(ys);
+    free(ps);
+    ys = ps = NULL;
+    for (int j = 0; j < 2; j++) loss[j] /= (double)n;
+    int pick = isnan(loss[0]) ? 1 : isnan(loss[1]) ? 0 : loss[1] < loss[0];
+    ev_calib *c = ev_calib_fit(cand[pick], y, p, n, err);
+    if (c && !ev_calib_keeps_order(c)) {
+        /* Platt on all rows can slope the wrong way where its folds did not */
+        ev_calib_free(c);
+        pick = 1;
+        c = ev_calib_fit(cand[pick], y, p, n, err);
+    }
+    if (c && choice) {
+        choice->log_loss_platt = loss[0];
+        choice->log_loss_isotonic_interp = loss[1];
+        choice->chosen = cand[pick];
+    }
+    return c;
+fail:
+    free(ys);
+    free(ps);
+    return NULL;
 }
 
 double ev_calib_apply(const ev_calib *c, double p)
@@ -290,9 +494,10 @@ double ev_calib_apply(const ev_calib *c, double p)
     switch (c->kind) {
     case EV_CALIB_PLATT: {
         double z = c->a * _logit(p) + c->b;
-        return z >= 0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+        return _clamp_p(z >= 0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z)));
     }
     case EV_CALIB_ISOTONIC: return _interp(c, p);
+    case EV_CALIB_ISOTONIC_INTERP: return _interp_apply(c, p);
     default: return p;
     }
 }
@@ -312,13 +517,13 @@ cs_status ev_calib_platt_params(const ev_calib *c, double *a, double *b, cs_err 
 
 size_t ev_calib_isotonic_points(const ev_calib *c, const double **x, const double **y)
 {
-    if (c->kind != EV_CALIB_ISOTONIC) return 0;
+    if (c->kind != EV_CALIB_ISOTONIC && c->kind != EV_CALIB_ISOTONIC_INTERP) return 0;
     *x = c->x;
     *y = c->y;
     return c->n;
 }
 
-/* bytes: "EVCAL1\0\0", u32 kind, u32 0, then PLATT: a, b; ISOTONIC: u64 n, n x, n y */
+/* bytes: "EVCAL1\0\0", u64 kind, then PLATT: a, b; ISOTONIC, ISOTONIC_INTERP: u64 n, n x, n y */
 static cs_status _put_u64(cs_buf *o, uint64_t v, cs_err *err)
 {
     unsigned char b[8];
@@ -356,7 +561,7 @@ cs_status ev_calib_write(const ev_calib *c, cs_buf *out, cs_err *err)
     if (c->kind == EV_CALIB_PLATT) {
         if (!st) st = _put_f64(out, c->a, err);
         if (!st) st = _put_f64(out, c->b, err);
-    } else if (c->kind == EV_CALIB_ISOTONIC) {
+    } else if (c->kind == EV_CALIB_ISOTONIC || c->kind == EV_CALIB_ISOTONIC_INTERP) {
         st = _put_u64(out, c->n, err);
         for (size_t i = 0; !st && i < c->n; i++) st = _put_f64(out, c->x[i], err);
         for (size_t i = 0; !st && i < c->n; i++) st = _put_f64(out, c->y[i], err);
@@ -374,7 +579,7 @@ ev_calib *ev_calib_read(const void *data, size_t len, cs_err *err)
         return NULL;
     }
     kind = _get_u64(b + 8);
-    if (kind > EV_CALIB_ISOTONIC) {
+    if (kind > EV_CALIB_ISOTONIC_INTERP) {
         cs_err_set(err, CS_ECORRUPT, "calibration: unknown kind %llu", (unsigned long long)kind);
         return NULL;
     }
@@ -402,7 +607,10 @@ ev_calib *ev_calib_read(const void *data, size_t len, cs_err *err)
         for (size_t i = 0; i < c->n; i++) {
             c->x[i] = _get_f64(b + 24 + 8 * i);
             c->y[i] = _get_f64(b + 24 + 8 * (c->n + i));
-            if (!isfinite(c->x[i]) || !isfinite(c->y[i]) || (i > 0 && (c->x[i] <= c->x[i - 1] || c->y[i] < c->y[i - 1]))) {
+            int strict = c->kind == EV_CALIB_ISOTONIC_INTERP;
+            if (!isfinite(c->x[i]) || !isfinite(c->y[i]) ||
+                (strict && !(c->y[i] > 0 && c->y[i] < 1 && c->x[i] >= 0 && c->x[i] <= 1)) ||
+                (i > 0 && (c->x[i] <= c->x[i - 1] || c->y[i] < c->y[i - 1] || (strict && c->y[i] == c->y[i - 1])))) {
                 cs_err_set(err, CS_ECORRUPT, "calibration: isotonic point %zu is out of order", i);
                 goto fail;
             }

@@ -1,7 +1,9 @@
 /*
  * test_eval_calib.c: unit tests of src/eval/calib and src/eval/search: isotonic fit on a
  * hand-worked case, Platt's optimum (zero gradient), serialisation round trip and refusal
- * of corrupt bytes; search-space parsing, grid order, seeded random draws and errors.
+ * of corrupt bytes; the interpolated isotonic calibration is strictly increasing, never 0 or
+ * 1, keeps the AUC to 1e-9 and round-trips; the auto choice keeps the lower out-of-fold log
+ * loss; search-space parsing, grid order, seeded random draws and errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +17,118 @@
 
 #include "base/cs.h"
 #include "eval/calib.h"
+#include "eval/metrics.h"
 #include "eval/search.h"
+
+/* n scores of a model that ranks well but is miscalibrated (too confident), ties included */
+static void _scores(size_t n, uint64_t seed, double *y, double *p)
+{
+    cs_rng r;
+    cs_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) {
+        double z = cs_rng_normal(&r);
+        y[i] = cs_rng_uniform(&r) < 1 / (1 + exp(-(-2.5 + z))) ? 1 : 0;
+        double s = -2.5 + 2.5 * z + 0.5 * cs_rng_normal(&r);
+        if (i % 10 == 0) s = round(s); /* some exact ties */
+        p[i] = 1 / (1 + exp(-s));
+    }
+}
+
+static void test_isotonic_interp_keeps_order(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        size_t n = 3000;
+        double *y = malloc(n * sizeof *y), *p = malloc(n * sizeof *p), *q = malloc(n * sizeof *q);
+        _scores(n, seed, y, p);
+        cs_err err = {0};
+        ev_calib *c = ev_calib_fit(EV_CALIB_ISOTONIC_INTERP, y, p, n, &err);
+        assert_non_null(c);
+        assert_true(ev_calib_keeps_order(c));
+        /* strictly increasing over the whole of [0, 1] and never 0 or 1 */
+        double prev = -1;
+        for (int i = 0; i <= 100000; i++) {
+            double v = ev_calib_apply(c, i / 100000.0);
+            assert_true(v > prev || (v == prev && (v == EV_CALIB_P_MIN || v == EV_CALIB_P_MAX)));
+            assert_true(v >= EV_CALIB_P_MIN && v <= EV_CALIB_P_MAX && v > 0 && v < 1);
+            prev = v;
+        }
+        for (int i = 1; i < 1000; i++) /* between two raw scores that differ, the calibrated do too */
+            assert_true(ev_calib_apply(c, i / 1000.0) < ev_calib_apply(c, i / 1000.0 + 1e-9));
+        for (size_t i = 0; i < n; i++) q[i] = ev_calib_apply(c, p[i]);
+        assert_true(fabs(ev_auc(y, q, n) - ev_auc(y, p, n)) <= 1e-9);
+        /* and it calibrates: the mean matches the base rate closely */
+        double my = 0, mq = 0;
+        for (size_t i = 0; i < n; i++) my += y[i], mq += q[i];
+        assert_true(fabs(my - mq) / (double)n < 0.01);
+        /* the step isotonic on the same data ties clients and can say 0 */
+        ev_calib *s = ev_calib_fit(EV_CALIB_ISOTONIC, y, p, n, &err);
+        assert_false(ev_calib_keeps_order(s));
+        assert_true(ev_calib_apply(s, 1e-6) == 0.0);
+        ev_calib_free(s);
+        /* round trip */
+        cs_buf b = {0};
+        assert_int_equal(ev_calib_write(c, &b, &err), CS_OK);
+        ev_calib *c2 = ev_calib_read(b.data, b.len, &err);
+        assert_non_null(c2);
+        assert_int_equal(ev_calib_kind_of(c2), EV_CALIB_ISOTONIC_INTERP);
+        for (size_t i = 0; i < n; i += 7) assert_true(ev_calib_apply(c2, p[i]) == q[i]);
+        /* a flat step is refused for this kind */
+        const double *xs, *ys;
+        size_t np = ev_calib_isotonic_points(c, &xs, &ys);
+        assert_true(np >= 2);
+        memcpy((char *)b.data + 24 + 8 * np + 8, (char *)b.data + 24 + 8 * np, 8);
+        assert_null(ev_calib_read(b.data, b.len, &err));
+        assert_int_equal(err.code, CS_ECORRUPT);
+        cs_buf_free(&b);
+        ev_calib_free(c2);
+        ev_calib_free(c);
+        free(y), free(p), free(q);
+    }
+}
+
+static void test_calib_auto_picks_lower_loss(void **state)
+{
+    (void)state;
+    size_t n = 4000;
+    int k = 5;
+    double *y = malloc(n * sizeof *y), *p = malloc(n * sizeof *p);
+    int *fold = malloc(n * sizeof *fold);
+    _scores(n, 7, y, p);
+    for (size_t i = 0; i < n; i++) fold[i] = (int)(i % (size_t)k);
+    ev_calib_choice ch;
+    cs_err err = {0};
+    ev_calib *c = ev_calib_fit_auto(y, p, fold, n, k, &ch, &err);
+    assert_non_null(c);
+    assert_true(isfinite(ch.log_loss_platt) && isfinite(ch.log_loss_isotonic_interp));
+    assert_int_equal(ch.chosen, ch.log_loss_isotonic_interp < ch.log_loss_platt ? EV_CALIB_ISOTONIC_INTERP
+                                                                                 : EV_CALIB_PLATT);
+    assert_int_equal(ev_calib_kind_of(c), ch.chosen);
+    assert_true(ev_calib_keeps_order(c));
+    /* the loss reported is the out-of-fold one: recompute Platt's by hand */
+    double loss = 0;
+    double *ys = malloc(n * sizeof *ys), *ps = malloc(n * sizeof *ps);
+    for (int f = 0; f < k; f++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (fold[i] != f) ys[m] = y[i], ps[m] = p[i], m++;
+        ev_calib *pf = ev_calib_fit(EV_CALIB_PLATT, ys, ps, m, &err);
+        for (size_t i = 0; i < n; i++)
+            if (fold[i] == f) {
+                double q = ev_calib_apply(pf, p[i]);
+                loss -= y[i] ? log(q) : log(1 - q);
+            }
+        ev_calib_free(pf);
+    }
+    assert_true(fabs(loss / (double)n - ch.log_loss_platt) < 1e-12);
+    /* auto is a choice, not a kind ev_calib_fit fits */
+    assert_null(ev_calib_fit(EV_CALIB_AUTO, y, p, n, &err));
+    fold[3] = k;
+    assert_null(ev_calib_fit_auto(y, p, fold, n, k, &ch, &err));
+    assert_int_equal(err.code, CS_EINVAL);
+    ev_calib_free(c);
+    free(y), free(p), free(fold), free(ys), free(ps);
+}
 
 static void test_isotonic_hand_case(void **state)
 {
@@ -210,6 +323,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_isotonic_hand_case),
+        cmocka_unit_test(test_isotonic_interp_keeps_order),
+        cmocka_unit_test(test_calib_auto_picks_lower_loss),
         cmocka_unit_test(test_platt_is_at_the_optimum),
         cmocka_unit_test(test_calib_round_trip_and_corruption),
         cmocka_unit_test(test_space_grid),
