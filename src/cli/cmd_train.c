@@ -8,7 +8,9 @@
 #include "cli.h"
 #include "track.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,9 +27,10 @@ static void _usage(FILE *out)
     fprintf(out,
             "usage: creditscore train --features FILE --out MODEL [--model gbdt|xgboost|forest|logreg|dummy]\n"
             "                         [--params JSON] [--cv K] [--search grid|random --space FILE\n"
-            "                         [--trials N]] [--scoring auc|cost] [--calibration none|platt|isotonic]\n"
+            "                         [--trials N]] [--scoring auc|cost]\n"
+            "                         [--calibration auto|platt|isotonic-interp|isotonic|none]\n"
             "                         [--cost-fn W] [--cost-fp W] [--seed N] [--spec FILE]\n"
-            "                         [--name NAME] [--model-version V]\n"
+            "                         [--name NAME] [--model-version V] [--folds-out FILE]\n"
             "                         [--store PATH] [--experiment NAME] [--run-name NAME] [--no-track]\n"
             "\n"
             "Train a credit-scoring model on the rows of FILE whose TARGET is known: stratified\n"
@@ -40,7 +43,13 @@ static void _usage(FILE *out)
             "  --features FILE     feature file (.csf) from 'creditscore features'\n"
             "  --out MODEL         the model file to write (.csm)\n"
             "  --model KIND        learner: gbdt (default), xgboost, forest, logreg, dummy\n"
-            "  --params JSON       learner parameters as a JSON object, e.g. '{\"num_leaves\": 31}'\n"
+            "  --params JSON       learner parameters as a JSON object, e.g. '{\"num_leaves\": 31}';\n"
+            "                      what it leaves out takes the defaults (docs/learners.md): gbdt\n"
+            "                      chooses its rounds by early stopping on each fold's validation\n"
+            "                      AUC (the refit takes the folds' mean), its learning rate, leaf\n"
+            "                      size and feature fraction from the data's size; logreg chooses\n"
+            "                      C on each fold (the refit takes their geometric mean). The\n"
+            "                      values chosen are printed and recorded in the run and the model\n"
             "  --cv K              folds (default 5)\n"
             "  --search KIND       grid or random search over --space, each trial cross-validated;\n"
             "                      the best parameters are refitted\n"
@@ -48,13 +57,19 @@ static void _usage(FILE *out)
             "                      {\"type\": \"uniform\"|\"loguniform\"|\"int\", \"low\": a, \"high\": b}\n"
             "  --trials N          random-search trials (default 20)\n"
             "  --scoring S         rank trials by auc (CV AUC, default) or cost (at the optimal threshold)\n"
-            "  --calibration C     none, platt or isotonic (default isotonic)\n"
+            "  --calibration C     auto (default): platt or isotonic-interp, whichever has the lower\n"
+            "                      out-of-fold log loss; both are strictly increasing (the ranking\n"
+            "                      and the AUC are kept, no probability is 0 or 1); isotonic is\n"
+            "                      scikit-learn's step function (ties clients in blocks); none\n"
             "  --cost-fn W         cost of accepting a defaulter (default 10)\n"
             "  --cost-fp W         cost of refusing a good client (default 1)\n"
             "  --seed N            folds, search draws, drift sample (default 42)\n"
             "  --spec FILE         feature specification to embed (from 'features --spec-out')\n"
             "  --name NAME         model name (default: the learner's)\n"
             "  --model-version V   model version label (default 1)\n"
+            "  --folds-out FILE    write the CV fold of each training row as CSV (row,SK_ID_CURR,fold;\n"
+            "                      row = 0-based row of the feature file), for other tools to use\n"
+            "                      the same folds\n"
             "  --store PATH        tracking store (default $CREDITSCORE_STORE or ./creditscore.db):\n"
             "                      the run, its parameters, metrics (per-iteration validation AUC,\n"
             "                      fold AUCs), every search trial and the model file are recorded\n"
@@ -64,13 +79,39 @@ static void _usage(FILE *out)
             "  -h, --help          this help\n");
 }
 
+/* "a b c" from the "folds" array of member key of the tuning record (static buffer) */
+static const char *_folds_of(const char *tuning_json, const char *key)
+{
+    static char buf[512];
+    const char *k = strstr(tuning_json, key), *f = k ? strstr(k, "\"folds\": [") : NULL, *e;
+    buf[0] = 0;
+    if (!f) return buf;
+    f += 10;
+    e = strchr(f, ']');
+    if (!e || (size_t)(e - f) >= sizeof buf) return buf;
+    memcpy(buf, f, (size_t)(e - f));
+    buf[e - f] = 0;
+    return buf;
+}
+
 static void _print_summary(FILE *o, const mf_trained *t, const char *kind, ev_calib_kind calib,
                            ev_cost_weights w, const char *out_path)
 {
     const mf_metrics *m = &t->metrics;
     struct stat sb;
     fprintf(o, "model      %s, %s calibration, %d-fold CV on %zu clients (%.2f%% defaults)\n", kind,
-            ev_calib_kind_name(calib), m->k, t->n_train, 100.0 * t->positive_rate);
+            ev_calib_kind_name(ev_calib_kind_of(t->calib)), m->k, t->n_train, 100.0 * t->positive_rate);
+    if (calib == EV_CALIB_AUTO)
+        fprintf(o, "calibrate  auto chose %s: out-of-fold log loss platt %.5f, isotonic-interp %.5f\n",
+                ev_calib_kind_name(t->calib_choice.chosen), t->calib_choice.log_loss_platt,
+                t->calib_choice.log_loss_isotonic_interp);
+    fprintf(o, "params     %s\n", t->params_json);
+    if (t->tuning_json && strstr(t->tuning_json, "\"num_iterations\""))
+        fprintf(o, "rounds     %d, the mean of the folds' early-stopping rounds (%s)\n", t->learner->n_trees,
+                _folds_of(t->tuning_json, "num_iterations"));
+    if (t->tuning_json && strstr(t->tuning_json, "\"C\":"))
+        fprintf(o, "C          chosen per fold on validation AUC, refit on their geometric mean (%s)\n",
+                _folds_of(t->tuning_json, "C"));
     if (t->search.n)
         fprintf(o, "search     %zu trials, best #%zu: %s\n", t->search.n, t->search.best + 1,
                 t->search.trials[t->search.best].json);
@@ -84,9 +125,21 @@ static void _print_summary(FILE *o, const mf_trained *t, const char *kind, ev_ca
     fprintf(o, "cost       %.0f at the threshold (%.4f per client); %.0f at 0.5\n", m->cost,
             m->cost / (double)t->n_train, m->cost_at_half);
     fprintf(o, "confusion  TP %.0f  FP %.0f  TN %.0f  FN %.0f\n", m->tp, m->fp, m->tn, m->fn);
-    fprintf(o, "time       %.1f s (CV and refit %.1f s)\n", t->seconds, m->fit_seconds);
+    fprintf(o, "time       %.1f s (CV %.1f s, CV and refit %.1f s)\n", t->seconds, t->cv.seconds, m->fit_seconds);
     if (stat(out_path, &sb) == 0)
         fprintf(o, "wrote      %s (%.1f MB)\n", out_path, (double)sb.st_size / 1e6);
+}
+
+/* the CV fold of each training row, as CSV */
+static cs_status _write_folds(const char *path, const mf_trained *t, const feat_matrix *m, cs_err *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return cs_err_set(err, CS_EIO, "%s: cannot write: %s", path, strerror(errno));
+    fprintf(f, "row,SK_ID_CURR,fold\n");
+    for (size_t i = 0; i < t->n_train; i++)
+        fprintf(f, "%zu,%lld,%d\n", t->rows[i], (long long)m->ids[t->rows[i]], t->cv.fold[i]);
+    if (ferror(f) | fclose(f)) return cs_err_set(err, CS_EIO, "%s: write failed", path);
+    return CS_OK;
 }
 
 /* ---- run tracking --------------------------------------------------------------------- */
@@ -141,6 +194,16 @@ static void _track_result(cli_run *run, const mf_trained *t, const char *out)
         cli_run_tag(run, "best_trial", v);
         cli_run_tag(run, "best_params", b->json);
     }
+    /* what the defaults chose: the fitted parameters (prefixed, the asked ones stay as
+     * given) and the record of the choice */
+    cli_run_params_json(run, "fitted.", t->params_json);
+    if (t->tuning_json) cli_run_tag(run, "tuning", t->tuning_json);
+    cli_run_tag(run, "calibration_fitted", ev_calib_kind_name(ev_calib_kind_of(t->calib)));
+    if (!isnan(t->calib_choice.log_loss_platt))
+        cli_run_metric(run, "calib_oof_log_loss_platt", t->calib_choice.log_loss_platt, 0);
+    if (!isnan(t->calib_choice.log_loss_isotonic_interp))
+        cli_run_metric(run, "calib_oof_log_loss_isotonic_interp", t->calib_choice.log_loss_isotonic_interp, 0);
+    cli_run_metric(run, "raw_oof_auc", t->raw_oof_auc, 0);
     for (int f = 0; f < m->k; f++) cli_run_metric(run, "fold_auc", m->fold_auc[f], f + 1);
     cli_run_metric(run, "cv_auc_mean", m->auc_mean, 0);
     cli_run_metric(run, "cv_auc_sd", m->auc_sd, 0);
@@ -192,10 +255,11 @@ int cmd_train(int argc, char **argv)
         {"name", required_argument, NULL, 'N'},     {"model-version", required_argument, NULL, 'V'},
         {"store", required_argument, NULL, 'T'},    {"experiment", required_argument, NULL, 'E'},
         {"run-name", required_argument, NULL, 'R'}, {"no-track", no_argument, NULL, 'X'},
+        {"folds-out", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *features = NULL, *out = NULL, *kind_s = "gbdt", *params_s = NULL, *search_s = NULL;
-    const char *space_s = NULL, *scoring_s = "auc", *calib_s = "isotonic", *spec_s = NULL;
-    const char *name = NULL, *version = "1";
+    const char *space_s = NULL, *scoring_s = "auc", *calib_s = "auto", *spec_s = NULL;
+    const char *name = NULL, *version = "1", *folds_out = NULL;
     const char *store_s = NULL, *experiment = NULL, *run_name = NULL;
     int track = 1;
     cli_run *run = NULL;
@@ -255,6 +319,7 @@ int cmd_train(int argc, char **argv)
         case 'E': experiment = optarg; break;
         case 'R': run_name = optarg; break;
         case 'X': track = 0; break;
+        case 'O': folds_out = optarg; break;
         case 'h': _usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("train", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -345,6 +410,11 @@ int cmd_train(int argc, char **argv)
     /* 5. write the model file */
     mf_trained_parts(&t, m, spec, name ? name : kind_s, version, (ev_cost_weights){cost_fn, cost_fp}, &parts);
     if (mf_write(&parts, out, &err)) {
+        rc = cli_fail("train", &err);
+        goto done;
+    }
+
+    if (folds_out && _write_folds(folds_out, &t, m, &err)) {
         rc = cli_fail("train", &err);
         goto done;
     }

@@ -144,7 +144,7 @@ static void _now_iso(char *out, size_t cap)
 
 static char *_meta_json(const mf_parts *p, cs_err *err)
 {
-    cJSON *o = cJSON_CreateObject(), *mt, *folds, *params = NULL, *search = NULL;
+    cJSON *o = cJSON_CreateObject(), *mt, *folds, *params = NULL, *search = NULL, *tuning = NULL;
     char now[32], *text;
     if (!o) goto nomem;
     _now_iso(now, sizeof now);
@@ -163,6 +163,13 @@ static char *_meta_json(const mf_parts *p, cs_err *err)
             return NULL;
         }
     }
+    if (p->tuning_json && !(tuning = cJSON_Parse(p->tuning_json))) {
+        cJSON_Delete(o);
+        cJSON_Delete(params);
+        cJSON_Delete(search);
+        cs_err_set(err, CS_EINVAL, "the defaults' record is not valid JSON");
+        return NULL;
+    }
     cJSON_AddNumberToObject(o, "format", MF_FORMAT_VERSION);
     cJSON_AddStringToObject(o, "name", p->name ? p->name : "model");
     cJSON_AddStringToObject(o, "version", p->version ? p->version : "1");
@@ -178,6 +185,7 @@ static char *_meta_json(const mf_parts *p, cs_err *err)
     cJSON_AddStringToObject(o, "calibration", ev_calib_kind_name(ev_calib_kind_of(p->calib)));
     cJSON_AddItemToObject(o, "expected_value", _num(p->expected_value));
     cJSON_AddItemToObject(o, "params", params);
+    cJSON_AddItemToObject(o, "tuning", tuning ? tuning : cJSON_CreateNull());
     mt = cJSON_AddObjectToObject(o, "metrics");
     if (!mt) goto nomem;
     cJSON_AddNumberToObject(mt, "k", p->metrics.k);

@@ -155,6 +155,7 @@ typedef struct mf_parts {
     const mf_reference *reference;  /* may be NULL: no drift/dashboard data */
     double expected_value;          /* raw-score expected value for explanations (shap_expected_value) */
     const char *search_json;        /* optional: the search that chose the params (JSON), NULL = none */
+    const char *tuning_json;        /* optional: what the defaults chose (JSON object, train.h), NULL = none */
 } mf_parts;
 
 /* Write a model file: to a temporary file in the same folder, then renamed over path. */

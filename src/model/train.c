@@ -48,6 +48,8 @@ typedef struct _cvctx {
     double best_iter_sum;   /* sum of the folds' best iterations */
     int n_best;             /* folds that stopped early */
     const mf_train_opts *obs; /* on_iteration observer, or NULL */
+    int *fold_iter;         /* k: each fold's best iteration (0: none), or NULL */
+    double *fold_C;         /* k: each fold's chosen C (0: none), or NULL */
 } _cvctx;
 
 static int _on_iter(void *user, int done, int total, double valid_auc)
@@ -81,6 +83,8 @@ static cs_status _fit_fold(void *ctx, int fold, const size_t *train_idx, size_t 
         c->best_iter_sum += mod->best_iteration;
         c->n_best++;
     }
+    if (c->fold_iter) c->fold_iter[fold] = mod->best_iteration;
+    if (c->fold_C) c->fold_C[fold] = mod->best_C;
     st = lrn_predict_matrix(mod, c->m, c->va, nv, 0, vp, err);
     lrn_model_free(mod);
     return st;
@@ -89,9 +93,9 @@ static cs_status _fit_fold(void *ctx, int fold, const size_t *train_idx, size_t 
 static cs_status _cv(const lrn_params *p, const feat_matrix *m, const size_t *rows, size_t n,
                      int k, uint64_t seed, lrn_cache *cache, cs_progress *progress,
                      uint64_t base, ev_cv_result *out, double *mean_best_iter,
-                     const mf_train_opts *obs, cs_err *err)
+                     const mf_train_opts *obs, int *fold_iter, double *fold_C, cs_err *err)
 {
-    _cvctx c = {p, m, rows, cache, progress, base, k, 0, NULL, NULL, 0, 0, obs};
+    _cvctx c = {p, m, rows, cache, progress, base, k, 0, NULL, NULL, 0, 0, obs, fold_iter, fold_C};
     double *y = cs_malloc((n ? n : 1) * sizeof *y, err);
     cs_status st = CS_ENOMEM;
     memset(out, 0, sizeof *out);
@@ -119,7 +123,13 @@ cs_status mf_cross_validate(const lrn_params *p, const feat_matrix *m, const siz
                             cs_progress *progress, uint64_t progress_base, ev_cv_result *out,
                             cs_err *err)
 {
-    return _cv(p, m, rows, n, k, seed, cache, progress, progress_base, out, NULL, NULL, err);
+    cs_status st;
+    lrn_params *q = lrn_params_copy(p, err);
+    if (!q) return err ? err->code : CS_ENOMEM;
+    lrn_params_resolve(q, n, m->n_feats);
+    st = _cv(q, m, rows, n, k, seed, cache, progress, progress_base, out, NULL, NULL, NULL, NULL, err);
+    lrn_params_free(q);
+    return st;
 }
 
 /* ---- search ------------------------------------------------------------------------ */
@@ -153,9 +163,10 @@ static cs_status _score_trial(void *ctx, const ev_trial *t, size_t index, ev_tri
     double *y = NULL;
     if (!p) return err ? err->code : CS_ENOMEM;
     st = _apply_trial(p, t, err);
+    if (!st) lrn_params_resolve(p, s->n, s->m->n_feats);
     if (!st)
         st = _cv(p, s->m, s->rows, s->n, s->o->k, s->o->seed, s->cache, s->progress,
-                 (uint64_t)index * (uint64_t)s->o->k * UNITS_PER_FOLD, &cv, NULL, NULL, err);
+                 (uint64_t)index * (uint64_t)s->o->k * UNITS_PER_FOLD, &cv, NULL, NULL, NULL, NULL, err);
     lrn_params_free(p);
     if (st) return st;
     y = cs_malloc(s->n * sizeof *y, err);
@@ -203,6 +214,52 @@ static char *_search_json(const mf_train_opts *o, const ev_search_result *r, cs_
 
 /* ---- the whole procedure ---------------------------------------------------------- */
 
+static void _num(char *v, size_t n, double x)
+{
+    if (isfinite(x)) cs_fmt_double(v, n, x);
+    else snprintf(v, n, "null");
+}
+
+/* What the defaults chose: the rounds and C of each fold and the refit's (with the rule),
+ * and the calibration's candidates. */
+static char *_tuning_json(const mf_train_opts *o, const mf_trained *t, int chooses, const int *fold_iter,
+                          double best_iter, const double *fold_C, double chosen_C, cs_err *err)
+{
+    cs_buf b = {0};
+    char v[2][40];
+    int n_iter = 0;
+    for (int f = 0; f < o->k; f++) n_iter += fold_iter[f] > 0;
+    cs_status st = cs_buf_puts(&b, "{", err);
+    if (!st && chooses && n_iter == o->k) {
+        st = cs_buf_printf(&b, err, "\"num_iterations\": {\"rule\": \"mean of the folds' best rounds (early "
+                           "stopping on validation AUC)\", \"chosen\": %ld, \"folds\": [", lround(best_iter));
+        for (int f = 0; !st && f < o->k; f++) st = cs_buf_printf(&b, err, "%s%d", f ? ", " : "", fold_iter[f]);
+        if (!st) st = cs_buf_puts(&b, "]}, ", err);
+    }
+    if (!st && chosen_C > 0) {
+        _num(v[0], sizeof v[0], chosen_C);
+        st = cs_buf_printf(&b, err, "\"C\": {\"rule\": \"geometric mean of the folds' best C (validation AUC)\", "
+                           "\"chosen\": %s, \"folds\": [", v[0]);
+        for (int f = 0; !st && f < o->k; f++) {
+            _num(v[0], sizeof v[0], fold_C[f]);
+            st = cs_buf_printf(&b, err, "%s%s", f ? ", " : "", v[0]);
+        }
+        if (!st) st = cs_buf_puts(&b, "]}, ", err);
+    }
+    if (!st) {
+        _num(v[0], sizeof v[0], t->calib_choice.log_loss_platt);
+        _num(v[1], sizeof v[1], t->calib_choice.log_loss_isotonic_interp);
+        st = cs_buf_printf(&b, err, "\"calibration\": {\"asked\": \"%s\", \"chosen\": \"%s\", "
+                           "\"oof_log_loss_platt\": %s, \"oof_log_loss_isotonic_interp\": %s}}",
+                           ev_calib_kind_name(o->calib), ev_calib_kind_name(ev_calib_kind_of(t->calib)), v[0], v[1]);
+    }
+    if (st) {
+        cs_buf_free(&b);
+        return NULL;
+    }
+    return cs_buf_take(&b);
+}
+
 void mf_trained_free(mf_trained *t)
 {
     if (!t) return;
@@ -213,6 +270,7 @@ void mf_trained_free(mf_trained *t)
     ev_cv_result_free(&t->cv);
     free(t->oof_cal);
     ev_calib_free(t->calib);
+    free(t->tuning_json);
     free(t->curve);
     lrn_model_free(t->learner);
     mf_reference_free(t->reference);
@@ -225,9 +283,11 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     cs_status st;
     lrn_cache *cache = NULL;
     cs_progress *prog = NULL;
-    double *y = NULL, best_iter = 0, t0 = cs_now(), cost;
+    double *y = NULL, best_iter = 0, t0 = cs_now(), cost, chosen_C = 0;
     char label[64];
     cs_buf pj = {0};
+    int *fold_iter = NULL, chooses;
+    double *fold_C = NULL;
 
     memset(t, 0, sizeof *t);
     st = mf_training_rows(m, &t->rows, &t->n_train, err);
@@ -265,10 +325,17 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
         if (!t->search_json) goto fail;
     }
 
-    /* 2. cross-validation of the chosen parameters: out-of-fold probabilities */
+    /* 2. cross-validation of the chosen parameters: out-of-fold probabilities; the
+     * size-dependent defaults resolved once for all training rows */
+    lrn_params_resolve(t->params, t->n_train, m->n_feats);
+    chooses = lrn_params_chooses(t->params);
+    fold_iter = cs_calloc((size_t)o->k, sizeof *fold_iter, err);
+    fold_C = cs_calloc((size_t)o->k, sizeof *fold_C, err);
+    if (!fold_iter || !fold_C) goto nomem;
     snprintf(label, sizeof label, "cv %s", lrn_kind_name(lrn_params_kind(t->params)));
     prog = o->progress_out ? cs_progress_create(o->progress_out, label, (uint64_t)o->k * UNITS_PER_FOLD) : NULL;
-    st = _cv(t->params, m, t->rows, t->n_train, o->k, o->seed, cache, prog, 0, &t->cv, &best_iter, o, err);
+    st = _cv(t->params, m, t->rows, t->n_train, o->k, o->seed, cache, prog, 0, &t->cv, &best_iter, o,
+             fold_iter, fold_C, err);
     if (st) goto fail;
     {
         char note[64];
@@ -279,11 +346,28 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     }
 
     /* 3. calibration on the OOF probabilities, threshold and cost curve in calibrated space */
-    t->calib = ev_calib_fit(o->calib, y, t->cv.oof, t->n_train, err);
+    if (o->calib == EV_CALIB_AUTO)
+        t->calib = ev_calib_fit_auto(y, t->cv.oof, t->cv.fold, t->n_train, o->k, &t->calib_choice, err);
+    else
+        t->calib = ev_calib_fit(o->calib, y, t->cv.oof, t->n_train, err);
     if (!t->calib) goto fail;
+    if (o->calib != EV_CALIB_AUTO) {
+        t->calib_choice.log_loss_platt = t->calib_choice.log_loss_isotonic_interp = NAN;
+        t->calib_choice.chosen = ev_calib_kind_of(t->calib);
+    }
     t->oof_cal = cs_malloc(t->n_train * sizeof *t->oof_cal, err);
     if (!t->oof_cal) goto nomem;
     for (size_t i = 0; i < t->n_train; i++) t->oof_cal[i] = ev_calib_apply(t->calib, t->cv.oof[i]);
+    t->raw_oof_auc = ev_auc(y, t->cv.oof, t->n_train);
+    if (ev_calib_keeps_order(t->calib)) {
+        /* a strictly increasing calibration keeps the ranking: the AUC must not move */
+        double cal_auc = ev_auc(y, t->oof_cal, t->n_train);
+        if (!(fabs(cal_auc - t->raw_oof_auc) <= 1e-9)) {
+            st = cs_err_set(err, CS_EINTERNAL, "the %s calibration changed the out-of-fold AUC from %.12f to %.12f",
+                            ev_calib_kind_name(ev_calib_kind_of(t->calib)), t->raw_oof_auc, cal_auc);
+            goto fail;
+        }
+    }
     st = ev_best_threshold(y, t->oof_cal, t->n_train, o->cost, &t->threshold, &cost, err);
     if (st) goto fail;
     st = ev_cost_curve(y, t->oof_cal, t->n_train, o->cost, 101, t->threshold, &t->curve, &t->n_curve, err);
@@ -310,7 +394,8 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
         mt->fold_auc = t->cv.fold_auc;
     }
 
-    /* 5. refit on all training rows (iterations from early stopping when the folds stopped) */
+    /* 5. refit on all training rows (iterations from early stopping when the folds stopped;
+     * logreg's C the geometric mean of the folds' when it chose one) */
     if (best_iter >= 1) {
         char v[32];
         snprintf(v, sizeof v, "%d", (int)lround(best_iter));
@@ -318,8 +403,23 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
         if (lrn_params_set(t->params, "n_estimators", v, &e2) != CS_OK) { /* kind without it: keep */ }
     }
     {
+        double sl = 0;
+        int nc = 0;
+        for (int f = 0; f < o->k; f++)
+            if (fold_C[f] > 0) {
+                sl += log(fold_C[f]);
+                nc++;
+            }
+        if (nc == o->k) {
+            char v[40];
+            chosen_C = exp(sl / o->k);
+            cs_fmt_double(v, sizeof v, chosen_C);
+            if ((st = lrn_params_set(t->params, "C", v, err))) goto fail;
+        }
+    }
+    {
         double tf = cs_now();
-        _cvctx c = {t->params, m, t->rows, cache, NULL, 0, 1, 0, NULL, NULL, 0, 0, NULL};
+        _cvctx c = {t->params, m, t->rows, cache, NULL, 0, 1, 0, NULL, NULL, 0, 0, NULL, NULL, NULL};
         lrn_fit_opts fo = {.cache = cache, .progress = _on_iter, .progress_user = &c};
         snprintf(label, sizeof label, "fit %s", lrn_kind_name(lrn_params_kind(t->params)));
         prog = o->progress_out ? cs_progress_create(o->progress_out, label, UNITS_PER_FOLD) : NULL;
@@ -334,6 +434,8 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     st = lrn_params_to_json(t->params, &pj, err);
     if (st) goto fail;
     t->params_json = cs_buf_take(&pj);
+    t->tuning_json = _tuning_json(o, t, chooses, fold_iter, best_iter, fold_C, chosen_C, err);
+    if (!t->tuning_json) goto fail;
 
     /* 6. expected value (TreeSHAP's / the linear reference's: explain/shap.h; the mean raw
      * score over training rows if the explainer refuses the model) and the reference data */
@@ -359,11 +461,15 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     t->seconds = cs_now() - t0;
     lrn_cache_free(cache);
     free(y);
+    free(fold_iter);
+    free(fold_C);
     return CS_OK;
 nomem:
     st = CS_ENOMEM;
 fail:
     if (!st) st = err && err->code ? err->code : CS_ENOMEM;
+    free(fold_iter);
+    free(fold_C);
     cs_progress_free(prog);
     cs_buf_free(&pj);
     lrn_cache_free(cache);
@@ -396,4 +502,5 @@ void mf_trained_parts(const mf_trained *t, const feat_matrix *m, const feat_spec
     p->reference = t->reference;
     p->expected_value = t->expected_value;
     p->search_json = t->search_json;
+    p->tuning_json = t->tuning_json;
 }

@@ -9,6 +9,18 @@
  * test clients) are never used. Each CV fold passes its validation rows to the learner as
  * the early-stopping set (as the kernel does with LightGBM); when the fold models stopped
  * early, the refit uses the mean of their best iteration counts.
+ *
+ * Defaults (docs/learners.md): the parameters' size-dependent "auto" values are resolved
+ * once for all the training rows (lrn_params_resolve) so that the folds and the refit learn
+ * alike; what the learner chooses on each fold's validation rows goes into the refit by a
+ * fixed rule: gbdt's rounds = the mean of the folds' best rounds (rounded), logreg's C = the
+ * geometric mean of the folds' best C. mf_trained.tuning_json records the folds' choices, the
+ * rules and the calibration's choice.
+ *
+ * Calibration EV_CALIB_AUTO (the default of `train`) is ev_calib_fit_auto on the CV's folds.
+ * Whenever the fitted calibration is strictly increasing (ev_calib_keeps_order) the
+ * procedure checks that the calibrated out-of-fold AUC equals the raw one within 1e-9 and
+ * fails with CS_EINTERNAL if not.
  */
 #ifndef CS_MODEL_TRAIN_H
 #define CS_MODEL_TRAIN_H
@@ -35,7 +47,8 @@ typedef struct mf_train_opts {
     const lrn_params *params;   /* the learner and its parameters (search starts from them) */
     int k;                      /* CV folds (>= 2) */
     uint64_t seed;              /* folds, search draws, drift sample */
-    ev_calib_kind calib;        /* calibration fitted on the OOF probabilities */
+    ev_calib_kind calib;        /* calibration fitted on the OOF probabilities (EV_CALIB_AUTO:
+                                 * Platt or interpolated isotonic by out-of-fold log loss) */
     ev_cost_weights cost;       /* business cost weights */
     const ev_space *space;      /* NULL: no search */
     size_t n_trials;            /* random search trials */
@@ -58,6 +71,9 @@ typedef struct mf_trained {
     ev_cv_result cv;            /* CV of the chosen parameters (oof uncalibrated) */
     double *oof_cal;            /* calibrated OOF probabilities, n_train values */
     ev_calib *calib;
+    ev_calib_choice calib_choice; /* with EV_CALIB_AUTO: both candidates' losses, the kind kept */
+    double raw_oof_auc;         /* AUC of the uncalibrated OOF probabilities */
+    char *tuning_json;          /* what the defaults chose (JSON object; see above), owned */
     double threshold;           /* cost-optimal on oof_cal */
     ev_cost_point *curve;
     size_t n_curve;

@@ -2,7 +2,10 @@
  * test_model_train.c: unit tests of src/model/train: the training procedure on a small
  * in-memory matrix: test rows (NaN target) are left out, the threshold is the exact optimum
  * of the calibrated out-of-fold probabilities, the metrics agree with eval/, a grid search
- * keeps its best trial, the written model scores like the fitted learner, bad targets fail.
+ * keeps its best trial, the written model scores like the fitted learner, bad targets fail;
+ * the defaults: gbdt's rounds found by early stopping on each fold go into the refit by the
+ * documented rule (their mean), logreg's C by the geometric mean of the folds', and the
+ * default calibration keeps the raw out-of-fold AUC to 1e-9.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "base/cs.h"
+#include "eval/metrics.h"
 #include "model/train.h"
 
 static feat_matrix *_matrix(size_t n, size_t n_test)
@@ -36,6 +40,92 @@ static feat_matrix *_matrix(size_t n, size_t n_test)
         for (int j = 0; j < 4; j++) m->values[(size_t)j * n + i] = j == 3 && i % 5 == 0 ? NAN : x[j];
     }
     return m;
+}
+
+/* the numbers of the "folds" array of member key of a tuning record */
+static int _folds(const char *json, const char *key, double *out, int k)
+{
+    const char *at = strstr(json, key), *f = at ? strstr(at, "\"folds\": [") : NULL;
+    int n = 0;
+    if (!f) return 0;
+    f += 10;
+    while (n < k) {
+        char *e;
+        out[n++] = strtod(f, &e);
+        if (*e != ',') break;
+        f = e + 1;
+    }
+    return n;
+}
+
+/* A weak signal with label noise: validation AUC peaks early and falls (gbdt overfits). */
+static feat_matrix *_noisy(size_t n)
+{
+    feat_matrix *m = _matrix(n, 0);
+    cs_rng r;
+    cs_rng_seed(&r, 17);
+    for (size_t i = 0; i < n; i++)
+        if (cs_rng_uniform(&r) < 0.25) m->target[i] = 1 - m->target[i];
+    return m;
+}
+
+static void test_train_auto_rounds_into_refit(void **state)
+{
+    (void)state;
+    feat_matrix *m = _noisy(1500);
+    cs_err err = {0};
+    lrn_params *p = lrn_params_from_json(LRN_GBDT, "{\"learning_rate\": 0.3, \"min_data_in_leaf\": 2}", &err);
+    assert_non_null(p);
+    for (int calib = 0; calib < 2; calib++) {
+        mf_train_opts o = {.params = p, .k = 4, .seed = 3, .calib = calib ? EV_CALIB_AUTO : EV_CALIB_PLATT,
+                           .cost = EV_COST_DEFAULT, .max_sample = 100};
+        mf_trained t;
+        assert_int_equal(mf_train(&o, m, &t, &err), CS_OK);
+        double f[4];
+        assert_non_null(t.tuning_json);
+        assert_int_equal(_folds(t.tuning_json, "\"num_iterations\"", f, 4), 4);
+        double mean = 0;
+        for (int i = 0; i < 4; i++) {
+            assert_true(f[i] >= 1 && f[i] < 200); /* each fold stopped early */
+            mean += f[i] / 4;
+        }
+        /* the refit has the folds' mean, and says so in the model's parameters */
+        assert_int_equal(t.learner->n_trees, (int)lround(mean));
+        char want[48];
+        snprintf(want, sizeof want, "\"num_iterations\":%d,", t.learner->n_trees);
+        assert_non_null(strstr(t.params_json, want));
+        assert_non_null(strstr(t.tuning_json, "\"rule\": \"mean of the folds' best rounds"));
+        /* the calibration kept the ranking: calibrated AUC = raw AUC, no 0 or 1 */
+        double *y = malloc(t.n_train * sizeof *y);
+        for (size_t i = 0; i < t.n_train; i++) {
+            y[i] = m->target[t.rows[i]];
+            assert_true(t.oof_cal[i] > 0 && t.oof_cal[i] < 1);
+        }
+        assert_true(fabs(ev_auc(y, t.oof_cal, t.n_train) - ev_auc(y, t.cv.oof, t.n_train)) <= 1e-9);
+        assert_true(fabs(t.metrics.oof_auc - t.raw_oof_auc) <= 1e-9);
+        if (calib) {
+            assert_true(isfinite(t.calib_choice.log_loss_platt) && isfinite(t.calib_choice.log_loss_isotonic_interp));
+            assert_int_equal(ev_calib_kind_of(t.calib), t.calib_choice.chosen);
+        }
+        free(y);
+        mf_trained_free(&t);
+    }
+    lrn_params_free(p);
+    /* logreg: C chosen per fold, the refit on their geometric mean */
+    p = lrn_params_from_json(LRN_LOGREG, NULL, &err);
+    mf_train_opts o = {.params = p, .k = 4, .seed = 3, .calib = EV_CALIB_AUTO, .cost = EV_COST_DEFAULT,
+                       .max_sample = 100};
+    mf_trained t;
+    assert_int_equal(mf_train(&o, m, &t, &err), CS_OK);
+    double c[4], sl = 0;
+    assert_int_equal(_folds(t.tuning_json, "\"C\"", c, 4), 4);
+    for (int i = 0; i < 4; i++) sl += log(c[i]) / 4;
+    char *cp = strstr(t.params_json, "\"C\": ");
+    assert_non_null(cp);
+    assert_true(fabs(strtod(cp + 5, NULL) - exp(sl)) < 1e-12 * exp(sl));
+    mf_trained_free(&t);
+    lrn_params_free(p);
+    feat_matrix_free(m);
 }
 
 static void test_train_logreg(void **state)
@@ -133,6 +223,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_logreg),
+        cmocka_unit_test(test_train_auto_rounds_into_refit),
         cmocka_unit_test(test_train_grid_search),
         cmocka_unit_test(test_train_refuses_bad_targets),
     };
