@@ -356,5 +356,9 @@ cs_status lrn_fit(const lrn_params *p, const feat_matrix *m, const size_t *train
         if (lrn_params_to_json(p, &b, NULL) == CS_OK) (*out)->params_json = cs_buf_take(&b);
         cs_buf_free(&b);
     }
-    return CS_OK;
+    if ((st = lrn_model_prepare(*out, err))) {
+        lrn_model_free(*out);
+        *out = NULL;
+    }
+    return st;
 }

@@ -26,6 +26,9 @@
 #define MAX_FEATS ((uint64_t)1 << 24)
 #define NODE_BYTES (4 + 4 + 4 + 1 + 8 * 4)
 
+struct lrn_fast;
+static void _fast_free(struct lrn_fast *f);
+
 lrn_model *lrn_model_create(lrn_kind kind, size_t n_feats, cs_err *err)
 {
     lrn_model *m = cs_calloc(1, sizeof *m, err);
@@ -48,10 +51,13 @@ void lrn_model_free(lrn_model *m)
     free(m->lin_lo);
     free(m->lin_hi);
     free(m->params_json);
+    _fast_free(m->fast);
     free(m);
 }
 
 /* ---- prediction ------------------------------------------------------------------------ */
+
+static double _fast_row(const lrn_model *m, const double *x);
 
 static double _lin_term(const lrn_model *m, size_t j, double x)
 {
@@ -68,7 +74,9 @@ double lrn_predict_raw(const lrn_model *m, const double *x)
         for (size_t j = 0; j < m->n_feats; j++) s += _lin_term(m, j, x[j]);
         return m->base_score + s;
     }
-    for (int32_t t = 0; t < m->n_trees; t++) s += tree_predict_row(&m->trees[t], x);
+    if (m->fast) s = _fast_row(m, x);
+    else
+        for (int32_t t = 0; t < m->n_trees; t++) s += tree_predict_row(&m->trees[t], x);
     if (m->average && m->n_trees > 0) s /= m->n_trees;
     return m->base_score + s;
 }
@@ -193,6 +201,80 @@ static void _pred_tree(const pred_forest *pf, int32_t t, const double *xb, size_
         }
         acc[k] += P[i].thr;
     }
+}
+
+/* The single-row copy: the prediction copy of all trees, and per group of PRED_LANES
+ * consecutive trees the deepest one's depth (the steps the group's lockstep walk takes). */
+struct lrn_fast {
+    pred_forest pf;
+    int32_t *group_depth;
+};
+
+static void _fast_free(struct lrn_fast *f)
+{
+    if (!f) return;
+    _pred_free(&f->pf);
+    free(f->group_depth);
+    free(f);
+}
+
+cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
+{
+    _fast_free(model->fast);
+    model->fast = NULL;
+    if (model->lin_coef || model->n_trees == 0 || model->n_feats == 0) return CS_OK;
+    struct lrn_fast *f = cs_calloc(1, sizeof *f, err);
+    if (!f) return CS_ENOMEM;
+    int32_t ng = (model->n_trees + PRED_LANES - 1) / PRED_LANES;
+    f->group_depth = cs_calloc((size_t)ng, sizeof *f->group_depth, err);
+    if (!f->group_depth || _pred_build(model, 0, &f->pf)) { /* leaves read feature 0: it exists */
+        free(f->group_depth);
+        free(f);
+        return err && err->code ? err->code : cs_err_set(err, CS_ENOMEM, "out of memory");
+    }
+    for (int32_t t = 0; t < model->n_trees; t++)
+        if (f->pf.depth[t] > f->group_depth[t / PRED_LANES]) f->group_depth[t / PRED_LANES] = f->pf.depth[t];
+    model->fast = f;
+    return CS_OK;
+}
+
+/* The sum of the tree outputs for one row, PRED_LANES trees walked in lockstep (a leaf
+ * points to itself, so the shallower trees of a group wait on their leaf), summed in tree
+ * order. */
+static double _fast_row(const lrn_model *m, const double *x)
+{
+    const struct lrn_fast *f = m->fast;
+    const pred_node *N = f->pf.nodes;
+    double s = 0;
+    int32_t T = m->n_trees, t0 = 0;
+    for (; t0 + PRED_LANES <= T; t0 += PRED_LANES) {
+        const pred_node *P[PRED_LANES];
+        int32_t id[PRED_LANES];
+        for (int q = 0; q < PRED_LANES; q++) {
+            P[q] = N + f->pf.first[t0 + q];
+            id[q] = 0;
+        }
+        for (int32_t d = 0, depth = f->group_depth[t0 / PRED_LANES]; d < depth; d++)
+            for (int q = 0; q < PRED_LANES; q++) {
+                const pred_node *p = &P[q][id[q]];
+                double v = x[p->feat];
+                int32_t nx = p->kid[v > p->thr];
+                id[q] = v != v ? p->nan_kid : nx;
+            }
+        for (int q = 0; q < PRED_LANES; q++) s += P[q][id[q]].thr;
+    }
+    for (; t0 < T; t0++) {
+        const pred_node *P = N + f->pf.first[t0];
+        int32_t i = 0;
+        for (int32_t d = 0; d < f->pf.depth[t0]; d++) {
+            const pred_node *p = &P[i];
+            double v = x[p->feat];
+            int32_t nx = p->kid[v > p->thr];
+            i = v != v ? p->nan_kid : nx;
+        }
+        s += P[i].thr;
+    }
+    return s;
 }
 
 cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const size_t *rows,
@@ -478,6 +560,7 @@ lrn_model *lrn_model_read(const void *bytes, size_t len, cs_err *err)
                    (int)m->best_iteration);
         goto fail;
     }
+    if (lrn_model_prepare(m, err)) goto fail;
     return m;
 truncated:
     cs_err_set(err, CS_ECORRUPT, "learner model: truncated at byte %zu of %zu", r.at, len);

@@ -90,6 +90,16 @@ static void test_matrix_equals_row_walk(void **state)
             for (size_t j = 0; j < NF; j++) x[j] = m.values[j * n + rows[k]];
             assert_true(out[k] == lrn_predict_raw(mod, x));
         }
+        /* the prepared single-row walk (8 trees in lockstep, 9 trees: a group and a
+         * remainder) gives the same doubles as the plain walk */
+        assert_null(mod->fast);
+        assert_int_equal(lrn_model_prepare(mod, &err), CS_OK);
+        assert_non_null(mod->fast);
+        assert_int_equal(lrn_predict_matrix(mod, &m, NULL, 0, 1, out, &err), CS_OK);
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < NF; j++) x[j] = m.values[j * n + i];
+            assert_true(out[i] == lrn_predict_raw(mod, x));
+        }
         free(out);
         lrn_model_free(mod);
     }
