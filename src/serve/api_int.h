@@ -68,7 +68,11 @@ cs_status api_model_distribution_json(const api_model *m, const char *name, cs_b
 struct mf_model;
 const struct mf_model *api_model_mf(const api_model *m);
 
-/* Scorecard points of a probability of default (§7 of the domain reference). */
+/* Scorecard points of a probability of default (§7 of the domain reference), clamped to
+ * [API_POINTS_MIN, API_POINTS_MAX] = [0, 1000]: p below about 0.0206% scores 1000, above
+ * about 99.54% scores 0 (no client is told 2,879 points). */
+#define API_POINTS_MIN 0.0
+#define API_POINTS_MAX 1000.0
 double api_points(double p);
 
 /* ---- documentation files (docs.c) ------------------------------------------------------ */

@@ -180,5 +180,7 @@ double api_points(double p)
     const double offset = 600.0 - factor * log(19.0);
     if (!(p > 0)) p = 1e-15;
     if (!(p < 1)) p = 1 - 1e-15;
-    return offset + factor * log((1 - p) / p);
+    double pts = offset + factor * log((1 - p) / p);
+    /* clamped to [API_POINTS_MIN, API_POINTS_MAX] (p below 0.02% or above 99.5%) */
+    return pts < API_POINTS_MIN ? API_POINTS_MIN : pts > API_POINTS_MAX ? API_POINTS_MAX : pts;
 }
