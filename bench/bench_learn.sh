@@ -12,6 +12,12 @@
 # AUC on the others, prediction timed on the first 100,000 rows. Each side reports wall and
 # CPU seconds of the fit and the prediction from inside the process (data loading excluded);
 # /usr/bin/time gives its peak resident memory. Medians of BENCH_RUNS runs.
+# LightGBM 4.6 (bench/build_lightgbm.sh builds it from ../shared/peers/lightgbm/ when absent)
+# runs at the same settings as ours and XGBoost (its Dataset construction in the fit time); our
+# gbdt with its defaults (no parameters but 2 threads: rounds by early stopping on a held-out
+# tenth, then the refit) is reported too. The single-row latency table (bench/latency_bench.c):
+# one applicant's features through a 500-tree model of each (fitted on the first 20,000
+# labelled rows), one thread, LEARN_CALLS (10,000) timed calls after 1,000 warm-up calls.
 # Results: bench/results/learn.md.
 #   data: the kernel's feature file of the full-size generated tables (creditscore features on
 #   bench/work/full: 356,255 rows of which 307,511 labelled, 795 features), made once into
@@ -22,6 +28,9 @@ W=$BENCH_WORK/learn
 mkdir -p "$W"
 TREES=${LEARN_TREES:-500}        # boosting rounds (the goal's setting is 500)
 RF_TREES=${LEARN_RF_TREES:-100}  # forest trees
+CALLS=${LEARN_CALLS:-10000}      # single-row latency calls
+LGB=$(bash "$ROOT/bench/build_lightgbm.sh")
+export PYTHONPATH=$LGB/python-package${PYTHONPATH:+:$PYTHONPATH}
 
 # ---- the C driver, linked against the library objects `make bench` built -------------------
 DRV=$W/learn_bench
@@ -29,6 +38,11 @@ objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o)
 # shellcheck disable=SC2086
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/learn_bench.c" $objs \
   $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm
+LAT=$W/latency_bench
+# shellcheck disable=SC2086
+gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -I"$LGB/include" -Wno-error -o "$LAT" \
+  "$ROOT/bench/latency_bench.c" $objs $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost \
+  -L"$LGB" -l_lightgbm -Wl,-rpath,"$LGB" -lm 2>/dev/null
 
 # ---- data ------------------------------------------------------------------------------------
 if [ -n "${LEARN_CSF:-}" ]; then
@@ -47,6 +61,8 @@ else
   SRC="the kernel's features of the full-size generated tables (creditscore features on $(basename "$BENCH_WORK")/full)"
 fi
 
+LGBM='{"num_iterations":'$TREES',"objective":"binary","learning_rate":0.05,"num_leaves":31,"max_depth":-1,"max_bin":255,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"num_threads":2,"seed":1,"verbose":-1}'
+GBDT_DEFAULT='{"num_threads":2}'
 GBDT='{"num_iterations":'$TREES',"learning_rate":0.05,"num_leaves":31,"max_depth":-1,"max_bin":255,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"num_threads":2,"seed":1}'
 XGB='{"num_boost_round":'$TREES',"base_score":"prior","eta":0.05,"tree_method":"hist","grow_policy":"lossguide","max_leaves":31,"max_depth":0,"max_bin":255,"lambda":1,"min_child_weight":1,"nthread":2,"objective":"binary:logistic","seed":1}'
 RF="{\"n_estimators\":$RF_TREES,\"max_features\":\"sqrt\",\"min_samples_leaf\":10,\"num_threads\":2,\"seed\":1}"
@@ -61,13 +77,22 @@ run() {
   rm -f "$tf"
 }
 
-rm -f "$W"/{gbdt,xgb,rf,rfn,skrf}.txt
+rm -f "$W"/{gbdt,xgb,lgbm,gbdtd,rf,rfn,skrf,lat}.txt
+# the latency models are fitted on the first 20,000 labelled rows
+LATCSF=$W/first20000.csf
+[ -f "$LATCSF" ] || "$DRV" cut "$CSF" "$LATCSF" 20000
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$BENCH_RUNS"); do
   echo "bench_learn: run $i/$BENCH_RUNS: our gbdt" >&2
   run gbdt "$DRV" fit "$CSF" gbdt "$GBDT"
   echo "bench_learn: run $i/$BENCH_RUNS: xgboost" >&2
   run xgb "$PY" "$ROOT/bench/learn_peer.py" "$CSF" xgboost "$XGB"
+  echo "bench_learn: run $i/$BENCH_RUNS: lightgbm" >&2
+  run lgbm "$PY" "$ROOT/bench/learn_peer.py" "$CSF" lightgbm "$LGBM"
+  echo "bench_learn: run $i/$BENCH_RUNS: our gbdt, defaults" >&2
+  run gbdtd "$DRV" fit "$CSF" gbdt "$GBDT_DEFAULT"
+  echo "bench_learn: run $i/$BENCH_RUNS: single-row latency" >&2
+  "$LAT" "$LATCSF" "$TREES" "$CALLS" >> "$W/lat.txt"
   echo "bench_learn: run $i/$BENCH_RUNS: our forest (scikit-learn's input)" >&2
   run rf env LEARN_NAN_FILL=-999 "$DRV" fit "$CSF" forest "$RF"
   echo "bench_learn: run $i/$BENCH_RUNS: our forest (raw values)" >&2
@@ -85,7 +110,7 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$W/$1.txt" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; }
 
-for s in gbdt xgb rf rfn skrf; do
+for s in gbdt xgb lgbm gbdtd rf rfn skrf; do
   eval "${s}_fit=$(med $s fit_s) ${s}_cpu=$(med $s fit_cpu) ${s}_auc=$(med $s auc)"
   eval "${s}_pred=$(med $s predict_s) ${s}_pcpu=$(med $s predict_cpu) ${s}_rss=$(med $s rss_kb)"
 done
@@ -108,6 +133,8 @@ out=$ROOT/bench/results/learn.md
   echo "|---|---|---|---|---|---|---|"
   echo "| ours gbdt | $gbdt_auc | $gbdt_fit | $gbdt_cpu | $gbdt_pred | $gbdt_pcpu | $(mb "$gbdt_rss") |"
   echo "| XGBoost hist $("$PY" -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
+  echo "| LightGBM $("$PY" -c 'import lightgbm; print(lightgbm.__version__)' 2>/dev/null) | $lgbm_auc | $lgbm_fit | $lgbm_cpu | $lgbm_pred | $lgbm_pcpu | $(mb "$lgbm_rss") |"
+  echo "| ours gbdt, defaults ($(field gbdtd trees) rounds by early stopping on a held-out tenth, then the refit) | $gbdtd_auc | $gbdtd_fit | $gbdtd_cpu | $gbdtd_pred | $gbdtd_pcpu | $(mb "$gbdtd_rss") |"
   echo "| ours forest, scikit-learn's input (NaN as -999) | $rf_auc | $rf_fit | $rf_cpu | $rf_pred | $rf_pcpu | $(mb "$rf_rss") |"
   echo "| ours forest, raw values (NaN to a learned side) | $rfn_auc | $rfn_fit | $rfn_cpu | $rfn_pred | $rfn_pcpu | $(mb "$rfn_rss") |"
   echo "| scikit-learn RF $("$PY" -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
@@ -117,10 +144,35 @@ out=$ROOT/bench/results/learn.md
   echo "| gbdt AUC within 0.003 of XGBoost | $(awk -v a="$gbdt_auc" -v b="$xgb_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $xgb_auc) >= -0.003 && ($gbdt_auc - $xgb_auc) <= 0.003") | |"
   echo "| gbdt fit time <= XGBoost's | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= $xgb_fit") | $(verdict "$gbdt_cpu <= $xgb_cpu") |"
   echo "| gbdt fit time <= half of XGBoost's (LightGBM-class) | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= 0.5 * $xgb_fit") | $(verdict "$gbdt_cpu <= 0.5 * $xgb_cpu") |"
+  echo "| gbdt fit <= 0.6x LightGBM's | wall $(ratio "$gbdt_fit" "$lgbm_fit")x, CPU $(ratio "$gbdt_cpu" "$lgbm_cpu")x | $(verdict "$gbdt_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdt_cpu <= 0.6 * $lgbm_cpu") |"
+  echo "| gbdt AUC within 0.001 of LightGBM | $(awk -v a="$gbdt_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $lgbm_auc) >= -0.001 && ($gbdt_auc - $lgbm_auc) <= 0.001") | |"
+  echo "| gbdt peak memory <= half of LightGBM's | $(ratio "$gbdt_rss" "$lgbm_rss")x | $(verdict "$gbdt_rss <= 0.5 * $lgbm_rss") | |"
+  echo "| gbdt prediction of 100,000 rows faster than LightGBM | wall $(ratio "$gbdt_pred" "$lgbm_pred")x, CPU $(ratio "$gbdt_pcpu" "$lgbm_pcpu")x | $(verdict "$gbdt_pred <= $lgbm_pred") | $(verdict "$gbdt_pcpu <= $lgbm_pcpu") |"
+  echo "| gbdt defaults: fit <= 0.6x LightGBM's | wall $(ratio "$gbdtd_fit" "$lgbm_fit")x, CPU $(ratio "$gbdtd_cpu" "$lgbm_cpu")x | $(verdict "$gbdtd_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdtd_cpu <= 0.6 * $lgbm_cpu") |"
+  echo "| gbdt defaults: AUC not below LightGBM's by more than 0.001 | $(awk -v a="$gbdtd_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdtd_auc - $lgbm_auc) >= -0.001") | |"
+  echo "| gbdt defaults: peak memory <= half of LightGBM's | $(ratio "$gbdtd_rss" "$lgbm_rss")x | $(verdict "$gbdtd_rss <= 0.5 * $lgbm_rss") | |"
   echo "| gbdt prediction of 100,000 rows at least as fast as XGBoost | wall $(ratio "$gbdt_pred" "$xgb_pred")x, CPU $(ratio "$gbdt_pcpu" "$xgb_pcpu")x | $(verdict "$gbdt_pred <= $xgb_pred") | $(verdict "$gbdt_pcpu <= $xgb_pcpu") |"
   echo "| forest AUC equal to scikit-learn's (+-0.005), same input | $(awk -v a="$rf_auc" -v b="$skrf_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($rf_auc - $skrf_auc) >= -0.005 && ($rf_auc - $skrf_auc) <= 0.005") | |"
   echo "| forest at least 3x faster than scikit-learn, same input | wall $(ratio "$skrf_fit" "$rf_fit")x, CPU $(ratio "$skrf_cpu" "$rf_cpu")x faster | $(verdict "$skrf_fit >= 3 * $rf_fit") | $(verdict "$skrf_cpu >= 3 * $rf_cpu") |"
   echo "| forest prediction of 100,000 rows at least as fast as scikit-learn's | wall $(ratio "$rf_pred" "$skrf_pred")x, CPU $(ratio "$rf_pcpu" "$skrf_pcpu")x | $(verdict "$rf_pred <= $skrf_pred") | $(verdict "$rf_pcpu <= $skrf_pcpu") |"
+  echo
+  lat() { sed -n "s/^side=$1 .* $2=\([0-9.]*\).*/\1/p" "$W/lat.txt" | sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+  o50=$(lat ours p50_us); x50=$(lat xgboost p50_us); l50=$(lat lightgbm p50_us)
+  f50=$(awk -v a="$x50" -v b="$l50" 'BEGIN {print (a < b) ? a : b}')
+  echo "Single-row latency: one applicant's $(sed -n 's/^side=ours feats=\([0-9]*\).*/\1/p' "$W/lat.txt" | head -1) features through a $TREES-tree model (fitted on the first"
+  echo "20,000 labelled rows at the settings above), one thread, $CALLS calls after 1,000 warm-up calls, each"
+  echo "call timed alone; medians over the runs of each run's percentile, microseconds:"
+  echo
+  echo "| | p50 us | p99 us | mean us |"
+  echo "|---|---|---|---|"
+  echo "| ours (\\`lrn_predict_raw\\` + sigmoid) | $o50 | $(lat ours p99_us) | $(lat ours mean_us) |"
+  echo "| XGBoost C API \\`XGBoosterPredictFromDense\\` | $x50 | $(lat xgboost p99_us) | $(lat xgboost mean_us) |"
+  echo "| LightGBM C API \\`LGBM_BoosterPredictForMatSingleRowFast\\` | $l50 | $(lat lightgbm p99_us) | $(lat lightgbm mean_us) |"
+  echo
+  echo "| goal | measured | met |"
+  echo "|---|---|---|"
+  echo "| ours <= 5 us p50 | $o50 us | $(verdict "$o50 <= 5") |"
+  echo "| ours >= 5x faster than the faster peer (p50) | $(ratio "$f50" "$o50")x | $(verdict "$f50 >= 5 * $o50") |"
   echo
   echo "Peak RSS is the whole process, the memory-mapped feature file included (the Python side"
   echo "also copies the train/test/predict rows into C-ordered arrays, and NaN-fills them for the forest;"
@@ -131,6 +183,9 @@ out=$ROOT/bench/results/learn.md
   echo '```'
   echo "learn_bench fit FILE.csf gbdt '$GBDT'"
   echo "python3 bench/learn_peer.py FILE.csf xgboost '$XGB'"
+  echo "python3 bench/learn_peer.py FILE.csf lightgbm '$LGBM'"
+  echo "learn_bench fit FILE.csf gbdt '$GBDT_DEFAULT'"
+  echo "latency_bench first20000.csf $TREES $CALLS"
   echo "LEARN_NAN_FILL=-999 learn_bench fit FILE.csf forest '$RF'"
   echo "learn_bench fit FILE.csf forest '$RF'"
   echo "python3 bench/learn_peer.py FILE.csf sklearn_rf '$SKRF'"
@@ -139,7 +194,7 @@ out=$ROOT/bench/results/learn.md
   echo "Raw runs:"
   echo
   echo '```'
-  cat "$W"/{gbdt,xgb,rf,rfn,skrf}.txt
+  cat "$W"/{gbdt,xgb,lgbm,gbdtd,rf,rfn,skrf,lat}.txt
   echo '```'
 } > "$out"
 echo "bench_learn: results in bench/results/learn.md" >&2

@@ -11,6 +11,10 @@
  *       report the fit time, the AUC on the rows whose index % 5 == 0, and the time to
  *       predict the first 100,000 rows, as one line of key=value pairs
  *
+ *   learn_bench cut IN.csf OUT.csf N
+ *       write the first N labelled rows of IN.csf (file order, all features) to OUT.csf: the
+ *       smaller generated data sets of bench/bench_quality.sh, cut from the full-size one
+ *
  * The Python peer (bench/learn_peer.py) splits the same way.
  */
 #include "base/cs.h"
@@ -188,12 +192,48 @@ static int _fit(const char *path, const char *kind_name, const char *json)
     return 0;
 }
 
+static int _cut(const char *in, const char *out, size_t n)
+{
+    cs_err err = {0};
+    feat_matrix *m = feat_file_load(in, &err), *c = NULL;
+    size_t got = 0;
+    if (!m) goto fail;
+    for (size_t i = 0; i < m->n_rows && got < n; i++) got += !isnan(m->target[i]);
+    if (got < n) {
+        fprintf(stderr, "learn_bench: %s has %zu labelled rows, fewer than %zu\n", in, got, n);
+        feat_matrix_free(m);
+        return 1;
+    }
+    c = feat_matrix_create(n, m->n_feats, &err);
+    if (!c) goto fail;
+    for (size_t j = 0; j < m->n_feats; j++) c->names[j] = strdup(m->names[j]);
+    got = 0;
+    for (size_t i = 0; i < m->n_rows && got < n; i++) {
+        if (isnan(m->target[i])) continue;
+        c->ids[got] = m->ids[i];
+        c->target[got] = m->target[i];
+        for (size_t j = 0; j < m->n_feats; j++) c->values[j * n + got] = m->values[j * m->n_rows + i];
+        got++;
+    }
+    if (feat_file_write(c, out, &err)) goto fail;
+    feat_matrix_free(c);
+    feat_matrix_free(m);
+    return 0;
+fail:
+    fprintf(stderr, "learn_bench: %s\n", err.msg);
+    feat_matrix_free(c);
+    feat_matrix_free(m);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && !strcmp(argv[1], "cut")) return _cut(argv[2], argv[3], (size_t)atol(argv[4]));
     if (argc == 6 && !strcmp(argv[1], "gen"))
         return _gen(argv[2], (size_t)atol(argv[3]), (size_t)atol(argv[4]), (uint64_t)atoll(argv[5]));
     if (argc == 5 && !strcmp(argv[1], "fit")) return _fit(argv[2], argv[3], argv[4]);
     fprintf(stderr, "usage: learn_bench gen OUT.csf N_ROWS N_FEATS SEED\n"
-                    "       learn_bench fit FILE.csf KIND PARAMS_JSON\n");
+                    "       learn_bench fit FILE.csf KIND PARAMS_JSON\n"
+                    "       learn_bench cut IN.csf OUT.csf N\n");
     return 2;
 }

@@ -1,9 +1,11 @@
-"""learn_peer.py: the Python side of bench/bench_learn.sh (XGBoost hist and scikit-learn's
-random forest), on the same feature file and the same split as bench/learn_bench.c: train on
+"""learn_peer.py: the Python side of bench/bench_learn.sh (XGBoost hist, LightGBM and
+scikit-learn's random forest), on the same feature file and the same split as bench/learn_bench.c: train on
 the labelled rows whose index % 5 != 0, AUC on those whose index % 5 == 0, prediction timed on
 the first 100,000 rows. Prints one line of key=value pairs.
 
-usage: learn_peer.py FILE.csf xgboost|sklearn_rf PARAMS_JSON
+usage: learn_peer.py FILE.csf xgboost|lightgbm|sklearn_rf PARAMS_JSON
+(lightgbm: the build of bench/build_lightgbm.sh on PYTHONPATH; its Dataset construction is
+part of the fit time, as XGBoost's QuantileDMatrix is)
 """
 import json
 import struct
@@ -54,6 +56,18 @@ def main():
         score = bst.inplace_predict(Xte)
         t0, c0 = time.perf_counter(), time.process_time()
         bst.inplace_predict(Xp)
+        pred_s, pred_cpu = time.perf_counter() - t0, time.process_time() - c0
+        trees = nrounds
+    elif side == "lightgbm":
+        import lightgbm as lgb
+        nrounds = params.pop("num_iterations")
+        t0, c0 = time.perf_counter(), time.process_time()
+        ds = lgb.Dataset(Xtr, label=y[tr], params={"max_bin": params.get("max_bin", 255), "verbose": -1})
+        bst = lgb.train(params, ds, num_boost_round=nrounds)
+        fit_s, fit_cpu = time.perf_counter() - t0, time.process_time() - c0
+        score = bst.predict(Xte, num_threads=params.get("num_threads", 2))
+        t0, c0 = time.perf_counter(), time.process_time()
+        bst.predict(Xp, num_threads=params.get("num_threads", 2))
         pred_s, pred_cpu = time.perf_counter() - t0, time.process_time() - c0
         trees = nrounds
     elif side == "sklearn_rf":

@@ -4,6 +4,7 @@
 #
 #   scripts/install-deps.sh            everything (build, runtime, tests, benchmarks)
 #   scripts/install-deps.sh --build    only what `make` needs
+#   scripts/install-deps.sh --bench    only the benchmarks' extra packages
 #
 # Each package group says why it is here; later parts of the project add to the lists.
 set -euo pipefail
@@ -27,16 +28,19 @@ TEST_PKGS=(
 BENCH_PKGS=(
   wrk hyperfine time             # load and timing
   python3-fastapi python3-uvicorn  # the API peer
+  cmake g++ libeigen3-dev        # LightGBM, the learners' peer, built from ../shared/peers/lightgbm (bench/build_lightgbm.sh)
 )
 
 want=("${BUILD_PKGS[@]}")
-if [ "${1:-}" != "--build" ]; then
+if [ "${1:-}" = "--bench" ]; then
+  want=("${BENCH_PKGS[@]}")
+elif [ "${1:-}" != "--build" ]; then
   want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}")
 fi
 
 # Node.js and npm: Debian's packages unless a node with npm is already installed (another
 # build of node conflicts with Debian's npm package).
-if [ "${1:-}" != "--build" ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
+if [ "${1:-}" = "" ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
   want+=(nodejs npm)
 fi
 
