@@ -21,7 +21,7 @@ static void *_create(cs_err *err)
     p->n_estimators = 100;
     p->max_features = RF_MF_SQRT;
     p->max_depth = 0;
-    p->min_samples_leaf = 1;
+    p->min_samples_leaf = 10;  /* not scikit-learn's 1: pure leaves rank poorly (docs/learners.md, "Defaults") */
     p->bootstrap = 1;
     p->max_bin = 255;
     return p;

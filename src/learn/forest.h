@@ -27,7 +27,7 @@ typedef struct rf_params {
     rf_max_features max_features;
     double max_features_value;  /* the fraction or count for RF_MF_FRACTION / RF_MF_COUNT */
     int max_depth;              /* <= 0 or null: no limit (default) */
-    int min_samples_leaf;       /* default 1 */
+    int min_samples_leaf;       /* default 10 (scikit-learn: 1) */
     int balanced;               /* class_weight "balanced" (default null) */
     int bootstrap;              /* default true */
     int max_bin;                /* 2..255, default 255 */

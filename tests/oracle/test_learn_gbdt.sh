@@ -22,7 +22,7 @@ auc() { sed -n 's/.* auc=\([0-9.]*\).*/\1/p' "$1"; }
 # within A B TOL: B - TOL <= A <= B + 0.03
 within() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {exit !(a >= b - t && a <= b + 0.03)}'; }
 
-"$T/learn_bench" fit "$T/d.csf" gbdt '{"num_iterations":100,"learning_rate":0.05,"num_leaves":15,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"seed":1}' > "$T/ours.txt"
+"$T/learn_bench" fit "$T/d.csf" gbdt '{"num_iterations":100,"learning_rate":0.05,"num_leaves":15,"lambda_l2":1,"min_sum_hessian_in_leaf":1,"min_data_in_leaf":20,"feature_fraction":1,"seed":1}' > "$T/ours.txt"
 "$PY" "$ROOT/bench/learn_peer.py" "$T/d.csf" xgboost '{"num_boost_round":100,"eta":0.05,"tree_method":"hist","grow_policy":"lossguide","max_leaves":15,"max_depth":0,"max_bin":255,"lambda":1,"min_child_weight":1,"nthread":2,"objective":"binary:logistic","seed":1}' > "$T/xgb.txt"
 a=$(auc "$T/ours.txt"); b=$(auc "$T/xgb.txt")
 if [ -n "$a" ] && [ -n "$b" ] && within "$a" "$b" 0.01; then ok "gbdt AUC $a vs XGBoost's $b (-0.01..+0.03)"

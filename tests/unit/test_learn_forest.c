@@ -88,7 +88,7 @@ static void test_forest_learns_and_is_a_probability(void **state)
             assert_true(tree_validate(&f->trees[t], NF, &err) == CS_OK);
         }
     /* deep trees (no depth limit, min_samples_leaf 1) fit the training rows closely */
-    lrn_model *deep = _fit(LRN_FOREST, "{\"n_estimators\": 10, \"bootstrap\": false, \"max_features\": null}", m, ntr);
+    lrn_model *deep = _fit(LRN_FOREST, "{\"n_estimators\": 10, \"bootstrap\": false, \"max_features\": null, \"min_samples_leaf\": 1}", m, ntr);
     assert_int_equal(lrn_predict_matrix(deep, m, NULL, 0, 0, p, &err), CS_OK);
     size_t right = 0;
     for (size_t i = 0; i < ntr; i++) right += (p[i] > 0.5) == (m->target[i] == 1);
