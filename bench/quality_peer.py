@@ -20,25 +20,12 @@ Sides:
             0.1, 31 leaves, min_samples_leaf 20, early stopping on an internal 10% split when
             there are more than 10,000 rows)
 """
-import struct
 import sys
 import time
 
 import numpy as np
 
-
-def load_csf(path):
-    """The feature matrix of a .csf file (src/features/featfile.c layout), memory-mapped."""
-    with open(path, "rb") as f:
-        hdr = f.read(128)
-    magic, version, hsize, n_rows, n_feats = struct.unpack_from("<8sIIQQ", hdr, 0)
-    if magic != b"CSFEAT\0\0":
-        raise SystemExit(f"{path}: not a feature file")
-    offs = struct.unpack_from("<8Q", hdr, 32)
-    target_off, values_off = offs[4], offs[6]
-    target = np.memmap(path, dtype="<f8", mode="r", offset=target_off, shape=(n_rows,))
-    values = np.memmap(path, dtype="<f8", mode="r", offset=values_off, shape=(n_feats, n_rows))
-    return np.asarray(values).T, np.asarray(target)     # (n_rows, n_feats), Fortran order
+from learn_peer import load_csf   # bench/ is the script's folder: on sys.path
 
 
 def main():

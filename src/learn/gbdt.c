@@ -459,28 +459,10 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
     if (q.early_stopping_round == 0) q.early_stopping_round = GBDT_AUTO_PATIENCE;
     if (n_valid) return _boost(&q, m, train_rows, n_train, valid_rows, n_valid, opts, out, err);
     /* no validation set: find the round on a held-out tenth, then refit on all rows */
-    size_t *tr = cs_malloc(n_train * sizeof *tr, err), *va = cs_malloc(n_train * sizeof *va, err);
-    size_t ntr = 0, nva;
+    size_t *tr, *va, ntr, nva;
     lrn_model *probe = NULL;
-    cs_status st = CS_OK;
-    if (!tr || !va) {
-        free(tr);
-        free(va);
-        return CS_ENOMEM;
-    }
-    for (size_t i = 0; i < n_train; i++)
-        if (train_rows[i] >= m->n_rows) {
-            free(tr);
-            free(va);
-            return cs_err_set(err, CS_EINVAL, "training row %zu out of range (%zu rows)", train_rows[i], m->n_rows);
-        }
-    nva = lrn_holdout(m, train_rows, n_train, q.seed, tr, &ntr, va);
-    if (nva == 0) {
-        free(tr);
-        free(va);
-        return cs_err_set(err, CS_EINVAL, "num_iterations \"auto\" needs a validation set or at least 2 rows "
-                          "of each class to hold out: give num_iterations");
-    }
+    cs_status st = lrn_holdout(m, train_rows, n_train, q.seed, "num_iterations", &tr, &ntr, &va, &nva, err);
+    if (st) return st;
     st = _boost(&q, m, tr, ntr, va, nva, opts, &probe, err);
     free(tr);
     free(va);

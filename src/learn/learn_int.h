@@ -16,10 +16,11 @@ ds_dataset *lrn_dataset_for(const lrn_fit_opts *opts, const feat_matrix *m, int 
 
 /* For a fit that chooses a parameter on a validation set and was given none: a stratified
  * tenth of rows[0..n) (rounded, at least one row of each class), seeded (stream 3 of seed),
- * into va (returned count), the other rows into tr (*ntr), both in the order of rows; 0 when a
- * class has fewer than 2 rows. tr and va hold n values each (caller-allocated). */
-size_t lrn_holdout(const feat_matrix *m, const size_t *rows, size_t n, uint64_t seed, size_t *tr,
-                   size_t *ntr, size_t *va);
+ * into *va (*nva rows), the other rows into *tr (*ntr), both malloc'd (caller frees) in the
+ * order of rows. CS_EINVAL naming what (the parameter, e.g. "num_iterations") when a row is
+ * out of range or a class has fewer than 2 rows (nothing to hold out). */
+cs_status lrn_holdout(const feat_matrix *m, const size_t *rows, size_t n, uint64_t seed, const char *what,
+                      size_t **tr, size_t *ntr, size_t **va, size_t *nva, cs_err *err);
 
 /* Rows sampled when computing bin edges (as LightGBM's bin_construct_sample_cnt). */
 #define LRN_BIN_SAMPLE 200000

@@ -229,26 +229,9 @@ static cs_status _fit(const void *vp, const feat_matrix *m, const size_t *train_
     if (p->C > 0) return _fit_one(p, m, train_rows, n_train, opts, out, err);
     if (n_valid) return _choose_C(p, m, train_rows, n_train, valid_rows, n_valid, opts, 1, out, &C, err);
     /* no validation set: choose on a held-out tenth, refit on all rows */
-    size_t *tr = cs_malloc(n_train * sizeof *tr, err), *va = cs_malloc(n_train * sizeof *va, err), ntr = 0, nva;
-    cs_status st;
-    if (!tr || !va) {
-        free(tr);
-        free(va);
-        return CS_ENOMEM;
-    }
-    for (size_t i = 0; i < n_train; i++)
-        if (train_rows[i] >= m->n_rows) {
-            free(tr);
-            free(va);
-            return cs_err_set(err, CS_EINVAL, "training row %zu out of range (%zu rows)", train_rows[i], m->n_rows);
-        }
-    nva = lrn_holdout(m, train_rows, n_train, 0, tr, &ntr, va);
-    if (nva == 0) {
-        free(tr);
-        free(va);
-        return cs_err_set(err, CS_EINVAL, "C \"auto\" needs a validation set or at least 2 rows of each "
-                          "class to hold out: give C");
-    }
+    size_t *tr, *va, ntr, nva;
+    cs_status st = lrn_holdout(m, train_rows, n_train, 0, "C", &tr, &ntr, &va, &nva, err);
+    if (st) return st;
     st = _choose_C(p, m, tr, ntr, va, nva, opts, 0, NULL, &C, err);
     free(tr);
     free(va);

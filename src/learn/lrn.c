@@ -264,33 +264,46 @@ cs_status lrn_targets(const feat_matrix *m, const size_t *rows, size_t n, double
 
 /* ---- the held-out tenth of "auto" fits without a validation set ----------------------- */
 
-/* A stratified tenth of rows (at least one row of each class), seeded: *va gets them, *tr
- * the others, both ascending; 0 when a class has fewer than 2 rows (nothing to hold out). */
-size_t lrn_holdout(const feat_matrix *m, const size_t *rows, size_t n, uint64_t seed, size_t *tr,
-                       size_t *ntr, size_t *va)
+cs_status lrn_holdout(const feat_matrix *m, const size_t *rows, size_t n, uint64_t seed, const char *what,
+                      size_t **tr, size_t *ntr, size_t **va, size_t *nva, cs_err *err)
 {
-    size_t cnt[2] = {0, 0}, want[2], got[2] = {0, 0}, seen[2] = {0, 0}, nva = 0;
-    for (size_t i = 0; i < n; i++) cnt[m->target[rows[i]] == 1]++;
-    if (cnt[0] < 2 || cnt[1] < 2) return 0;
+    size_t cnt[2] = {0, 0}, want[2], got[2] = {0, 0}, seen[2] = {0, 0};
+    *tr = *va = NULL;
+    *ntr = *nva = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i] >= m->n_rows)
+            return cs_err_set(err, CS_EINVAL, "training row %zu out of range (%zu rows)", rows[i], m->n_rows);
+        cnt[m->target[rows[i]] == 1]++;
+    }
+    if (cnt[0] < 2 || cnt[1] < 2)
+        return cs_err_set(err, CS_EINVAL, "%s \"auto\" needs a validation set or at least 2 rows of each "
+                          "class to hold out: give %s", what, what);
+    *tr = cs_malloc(n * sizeof **tr, err);
+    *va = cs_malloc(n * sizeof **va, err);
+    if (!*tr || !*va) {
+        free(*tr);
+        free(*va);
+        *tr = *va = NULL;
+        return CS_ENOMEM;
+    }
     for (int c = 0; c < 2; c++) {
         want[c] = (cnt[c] + 5) / 10;
         if (want[c] < 1) want[c] = 1;
     }
     cs_rng r;
     cs_rng_seed_stream(&r, seed, 3);
-    *ntr = 0;
     for (size_t i = 0; i < n; i++) {
         int c = m->target[rows[i]] == 1;
         /* selection sampling within the class keeps the order and the exact count */
         if (got[c] < want[c] && cs_rng_below(&r, cnt[c] - seen[c]) < want[c] - got[c]) {
-            va[nva++] = rows[i];
+            (*va)[(*nva)++] = rows[i];
             got[c]++;
         } else {
-            tr[(*ntr)++] = rows[i];
+            (*tr)[(*ntr)++] = rows[i];
         }
         seen[c]++;
     }
-    return nva;
+    return CS_OK;
 }
 
 /* ---- the binned-dataset cache ---------------------------------------------------------- */
