@@ -257,7 +257,7 @@ char *mon_report_html(const mon_report *r, cs_err *err)
                       r->periods[worst_p].label);
         _fmt(t1, sizeof t1, lp->approval_rate * 100, "%.1f %%");
         cs_buf_printf(&b, NULL, "<div class=\"card\">approval rate, %s<b>%s</b>%.0f decisions</div>", lp->label, t1, lp->n);
-        if (r->clients_path) {
+        if (mon_report_has_features(r)) {
             _fmt(t1, sizeof t1, lp->csi_max, "%.3f");
             cs_buf_printf(&b, NULL, "<div class=\"card %s\">largest CSI, %s<b>%s</b>", _band_class(lp->csi_max), lp->label,
                           t1);
@@ -321,8 +321,8 @@ char *mon_report_html(const mon_report *r, cs_err *err)
 
     /* features */
     cs_buf_puts(&b, "<h2>Characteristics (CSI)</h2>\n", NULL);
-    if (!r->clients_path)
-        cs_buf_puts(&b, "<p class=\"note\">No clients store given (--clients): the features of the decisions are not known, "
+    if (!mon_report_has_features(r))
+        cs_buf_puts(&b, "<p class=\"note\">No clients store (--clients) or feature file (--features) given: the features of the decisions are not known, "
                         "so no CSI.</p>\n",
                     NULL);
     else {
@@ -343,9 +343,9 @@ char *mon_report_html(const mon_report *r, cs_err *err)
         }
         qsort(fm, r->n_feats, sizeof *fm, _cmp_fmax);
         cs_buf_printf(&b, NULL,
-                      "<p class=\"note\">%zu decisions not on a client id and %zu on clients the store lacks have no "
+                      "<p class=\"note\">%zu decisions not on a client id and %zu on clients the %s lacks have no "
                       "features. The %zu features with the largest CSI in any period:</p>\n",
-                      r->n_no_client, r->n_client_unknown, top);
+                      r->n_no_client, r->n_client_unknown, r->features_path ? "feature file" : "store", top);
         {
             const double *ss[4];
             const char *nm[4];

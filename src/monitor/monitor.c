@@ -10,6 +10,7 @@
 #include "../store/audit.h"
 #include "../store/clients.h"
 #include "../store/outcomes.h"
+#include "../features/featfile.h"
 
 #include <math.h>
 #include <omp.h>
@@ -448,7 +449,187 @@ out:
     return st;
 }
 
+/* ---- features: column-wise from the clients' feature file ------------------------------ */
+
+/* A decision found in the feature file: its row and its period. */
+typedef struct _rp {
+    uint32_t row, period;
+} _rp;
+
+static int _cmp_rp(const void *a, const void *b)
+{
+    const _rp *x = a, *y = b;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+typedef struct _idrow {
+    int64_t id;
+    uint32_t row;
+} _idrow;
+
+static int _cmp_idrow(const void *a, const void *b)
+{
+    const _idrow *x = a, *y = b;
+    if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+#define _CHUNK 1024
+#define _LANES 4
+
+/* The bins of one feature over the decisions, in chunks: the values gathered by row, binned
+ * against the n_edges edges (one vectorised pass per edge, counting in doubles, which the
+ * compiler vectorises where it does not for integers; NaN to the missing bin) and counted
+ * per period into _LANES interleaved copies of the counts (lc, each n_periods x MF_MON_BINS,
+ * `lane` apart) so that runs of equal bins do not wait on one another. */
+static void _count_column(const double *col, const _rp *rp, size_t n_rp, const double *e, int n_edges, uint32_t *lc,
+                          size_t lane)
+{
+    double v[_CHUNK], k[_CHUNK];
+    for (size_t a = 0; a < n_rp; a += _CHUNK) {
+        size_t m = n_rp - a < _CHUNK ? n_rp - a : _CHUNK, i;
+        const _rp *r = rp + a;
+        for (size_t t = 0; t < m; t++) v[t] = col[r[t].row];
+#pragma omp simd
+        for (size_t t = 0; t < m; t++) k[t] = v[t] != v[t] ? (double)MF_MON_MISSING : 0.0;
+        for (int q = 0; q < n_edges; q++) {
+            double eq = e[q];
+#pragma omp simd
+            for (size_t t = 0; t < m; t++) k[t] += eq < v[t] ? 1.0 : 0.0;
+        }
+        for (i = 0; i + _LANES <= m; i += _LANES)
+            for (size_t l = 0; l < _LANES; l++)
+                lc[l * lane + (size_t)r[i + l].period * MF_MON_BINS + (size_t)k[i + l]]++;
+        for (; i < m; i++) lc[(size_t)r[i].period * MF_MON_BINS + (size_t)k[i]]++;
+    }
+}
+
+static cs_status _features_file(mon_report *rep, const mf_model *m, const _dec *d, size_t n, size_t n_periods,
+                                const mon_options *o, uint32_t **counts_out, double **with_out, cs_err *err)
+{
+    size_t nf = rep->n_feats, nr, n_rp = 0, n_client = 0;
+    long *map = rep->feat_store_index;
+    _idrow *ir = NULL;
+    _cd *cd = NULL;
+    _rp *rp = NULL;
+    uint32_t *counts = NULL;
+    double *with = NULL;
+    cs_status st = CS_OK;
+    int nt = o->threads > 0 ? o->threads : omp_get_max_threads(), oom = 0;
+    feat_matrix *fm = feat_file_load(o->features_path, err);
+
+    *counts_out = NULL;
+    *with_out = NULL;
+    if (!fm) return err ? err->code : CS_EIO;
+    nr = fm->n_rows;
+    if (nr > UINT32_MAX) {
+        st = cs_err_set(err, CS_EUNSUPPORTED, "%s: %zu clients, more than monitoring reads from one feature file",
+                        o->features_path, nr);
+        goto out;
+    }
+    {
+        size_t hits = 0;
+        for (size_t j = 0; j < nf; j++) {
+            map[j] = j < fm->n_feats && !strcmp(fm->names[j], rep->feat_names[j]) ? (long)j
+                                                                                  : feat_index(fm, rep->feat_names[j]);
+            hits += map[j] >= 0;
+        }
+        if (!hits) {
+            st = cs_err_set(err, CS_ENOTFOUND, "%s: none of the model's %zu features is in the feature file",
+                            o->features_path, nf);
+            goto out;
+        }
+    }
+    ir = cs_malloc((nr ? nr : 1) * sizeof *ir, err);
+    cd = cs_malloc((n ? n : 1) * sizeof *cd, err);
+    rp = cs_malloc((n ? n : 1) * sizeof *rp, err);
+    counts = cs_calloc((n_periods ? n_periods : 1) * (nf ? nf : 1) * MF_MON_BINS, sizeof *counts, err);
+    with = cs_calloc(n_periods ? n_periods : 1, sizeof *with, err);
+    if (!ir || !cd || !rp || !counts || !with) {
+        st = CS_ENOMEM;
+        goto out;
+    }
+    /* client id -> row (the first row of an id), joined with the decisions sorted by client */
+    {
+        int sorted = 1;
+        for (size_t i = 0; i < nr; i++) {
+            ir[i] = (_idrow){fm->ids[i], (uint32_t)i};
+            if (i && fm->ids[i] <= fm->ids[i - 1]) sorted = 0;
+        }
+        if (!sorted) qsort(ir, nr, sizeof *ir, _cmp_idrow);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (d[i].client >= 0) cd[n_client++] = (_cd){d[i].client, i};
+    qsort(cd, n_client, sizeof *cd, _cmp_cd);
+    {
+        size_t r = 0;
+        int in_order = 1;
+        for (size_t k = 0; k < n_client; k++) {
+            while (r < nr && ir[r].id < cd[k].client) r++;
+            if (r == nr) break;
+            if (ir[r].id != cd[k].client) continue;
+            rp[n_rp] = (_rp){ir[r].row, (uint32_t)d[cd[k].idx].period};
+            if (n_rp && rp[n_rp].row < rp[n_rp - 1].row) in_order = 0;
+            with[d[cd[k].idx].period] += 1;
+            n_rp++;
+        }
+        /* rows in file order: each column is read forwards */
+        if (!in_order) qsort(rp, n_rp, sizeof *rp, _cmp_rp);
+    }
+    rep->n_client_unknown = n_client - n_rp;
+    free(ir);
+    ir = NULL;
+
+    /* one feature at a time per thread: a column of the file, counted into that feature's bins */
+#pragma omp parallel num_threads(nt)
+    {
+        size_t lane = (n_periods ? n_periods : 1) * MF_MON_BINS;
+        uint32_t *lc = malloc(lane * _LANES * sizeof *lc);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t j = 0; j < nf; j++) {
+            const mf_mon_bins *b = mf_mon_bins_of(m, j);
+            double e[MF_MON_EDGES];
+            if (!lc || map[j] < 0) continue;
+            for (int q = 0; q < MF_MON_EDGES; q++) e[q] = q < b->n_edges ? b->edges[q] : INFINITY;
+            memset(lc, 0, lane * _LANES * sizeof *lc);
+            _count_column(fm->values + (size_t)map[j] * nr, rp, n_rp, e, b->n_edges, lc, lane);
+            for (size_t p = 0; p < n_periods; p++)
+                for (int q = 0; q < MF_MON_BINS; q++) {
+                    uint32_t c = 0;
+                    for (size_t l = 0; l < _LANES; l++) c += lc[l * lane + p * MF_MON_BINS + (size_t)q];
+                    counts[(p * nf + j) * MF_MON_BINS + (size_t)q] = c;
+                }
+        }
+        if (!lc) {
+#pragma omp atomic write
+            oom = 1;
+        }
+        free(lc);
+    }
+    if (oom) {
+        st = cs_err_set(err, CS_ENOMEM, "out of memory counting the features of %s", o->features_path);
+        goto out;
+    }
+    *counts_out = counts;
+    *with_out = with;
+    counts = NULL;
+    with = NULL;
+out:
+    free(ir);
+    free(cd);
+    free(rp);
+    free(counts);
+    free(with);
+    feat_matrix_free(fm);
+    return st;
+}
+
 /* ---- the report ----------------------------------------------------------------------- */
+
+int mon_report_has_features(const mon_report *r)
+{
+    return r->clients_path || r->features_path;
+}
 
 void mon_report_free(mon_report *r)
 {
@@ -457,6 +638,7 @@ void mon_report_free(mon_report *r)
     free(r->model_version);
     free(r->audit_path);
     free(r->clients_path);
+    free(r->features_path);
     for (size_t j = 0; r->feat_names && j < r->n_feats; j++) free(r->feat_names[j]);
     free(r->feat_names);
     free(r->feat_store_index);
@@ -523,6 +705,10 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
                    mf_version(m));
         return NULL;
     }
+    if (o->clients_path && o->features_path) {
+        cs_err_set(err, CS_EINVAL, "the features come from a clients store or a feature file, not both");
+        return NULL;
+    }
     if (!(o->min_known > 0 && o->min_known <= 1)) {
         cs_err_set(err, CS_EINVAL, "the share of known outcomes that makes a period count must be in (0, 1]");
         return NULL;
@@ -563,7 +749,8 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     rep->score_ref = *sr;
     if (!(rep->model_name = cs_strdup(mf_name(m), err)) || !(rep->model_version = cs_strdup(mf_version(m), err)) ||
         !(rep->audit_path = cs_strdup(audit_path, err)) ||
-        (o->clients_path && !(rep->clients_path = cs_strdup(o->clients_path, err))))
+        (o->clients_path && !(rep->clients_path = cs_strdup(o->clients_path, err))) ||
+        (o->features_path && !(rep->features_path = cs_strdup(o->features_path, err))))
         goto fail;
     rep->n_feats = mf_n_feats(m);
     rep->feat_names = cs_calloc(rep->n_feats ? rep->n_feats : 1, sizeof *rep->feat_names, err);
@@ -636,8 +823,10 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     }
 
     /* CSI */
-    if (o->clients_path) {
-        if (_features(rep, m, rd.d, rd.n, np, o, &fcounts, &with, err)) goto fail;
+    if (o->clients_path || o->features_path) {
+        if (o->features_path ? _features_file(rep, m, rd.d, rd.n, np, o, &fcounts, &with, err)
+                             : _features(rep, m, rd.d, rd.n, np, o, &fcounts, &with, err))
+            goto fail;
         for (size_t p = 0; p < np; p++) {
             mon_period *pp = &rep->periods[p];
             pp->n_features = with[p];

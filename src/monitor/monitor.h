@@ -3,8 +3,8 @@
  * outcomes imported beside it (store/outcomes.h) and the reference its model file carries
  * (model.h, MONITOR section). Per period (calendar month or ISO week of the decision):
  * volume, approval rate, the score's distribution and its PSI against the training
- * scores, the CSI of every model feature (features from the clients store, joined on the
- * client id), and, once a period's outcomes are known, AUC, Gini, KS, observed against
+ * scores, the CSI of every model feature (features joined on the client id, read
+ * column-wise from the clients' feature file or row by row from the clients store), and, once a period's outcomes are known, AUC, Gini, KS, observed against
  * expected default rates by score band with exact binomial tests, calibration (observed /
  * expected, Brier); vintage curves per monthly cohort. See docs/monitor.md.
  *
@@ -36,6 +36,9 @@ typedef struct mon_options {
                                  * decisions has one (default 0.9): before, its AUC,
                                  * calibration and bands would see only the early defaults */
     const char *clients_path;   /* the clients store for the features (CSI); NULL = no CSI */
+    const char *features_path;  /* or the clients' feature file (.csf, the one the store was
+                                 * imported from), read column-wise: the fast path; at most
+                                 * one of the two */
     int threads;                /* feature scan threads; 0 = OpenMP's default */
 } mon_options;
 
@@ -94,17 +97,19 @@ typedef struct mon_vintage {
 
 typedef struct mon_report {
     char *model_name, *model_version, *audit_path, *clients_path;
+    char *features_path;        /* the feature file read instead of a clients store, or NULL */
     mon_by by;
     int64_t since_ms, until_ms, as_of_ms;
     double min_known;
     size_t n_decisions;         /* by this model (name) since since_ms */
     size_t n_other_models;      /* decisions of other models, left out */
     size_t n_no_client;         /* decisions not on a client id (no features to join) */
-    size_t n_client_unknown;    /* on a client id the clients store lacks */
+    size_t n_client_unknown;    /* on a client id the clients store (or feature file) lacks */
     size_t n_outcomes_matched;  /* outcomes joined to a decision of this model */
     size_t n_feats;
     char **feat_names;          /* n_feats, the model's order; owned */
-    long *feat_store_index;     /* n_feats: column in the clients store, -1 = absent */
+    long *feat_store_index;     /* n_feats: column in the clients store or feature file,
+                                 * -1 = absent */
     mf_score_ref score_ref;     /* the training reference (copied) */
     size_t n_periods;
     mon_period *periods;
@@ -115,9 +120,13 @@ typedef struct mon_report {
 
 /* Monitor the decisions of model m (matched by name: every version) in the audit log at
  * audit_path. NULL + err when the model has no monitoring reference (retrain), the log
- * cannot be read, it has no decision of the model, or the clients store cannot be read. */
+ * cannot be read, it has no decision of the model, both a clients store and a feature
+ * file are given, or the one given cannot be read or holds none of the model's features. */
 mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options *o, cs_err *err);
 void mon_report_free(mon_report *r);
+
+/* Whether the report has features (a clients store or a feature file was read): CSI. */
+int mon_report_has_features(const mon_report *r);
 
 /* The report as JSON (field names in docs/monitor.md) and as one self-contained HTML page
  * (inline CSS and SVG, no script, nothing fetched). malloc'd, caller frees. */

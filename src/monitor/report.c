@@ -83,6 +83,9 @@ char *mon_report_json(const mon_report *r, cs_err *err)
     cs_buf_puts(&b, ",\"clients\":", NULL);
     if (r->clients_path) _str(&b, r->clients_path);
     else cs_buf_puts(&b, "null", NULL);
+    cs_buf_puts(&b, ",\"features_file\":", NULL);
+    if (r->features_path) _str(&b, r->features_path);
+    else cs_buf_puts(&b, "null", NULL);
     cs_buf_printf(&b, NULL, ",\"by\":\"%s\",\"since\":", r->by == MON_BY_WEEK ? "week" : "month");
     if (r->since_ms > 0) _time(&b, r->since_ms);
     else cs_buf_puts(&b, "null", NULL);
@@ -128,7 +131,7 @@ char *mon_report_json(const mon_report *r, cs_err *err)
     cs_buf_puts(&b, "],\"features_missing_from_clients\":[", NULL);
     {
         int first = 1;
-        for (size_t j = 0; r->clients_path && j < r->n_feats; j++)
+        for (size_t j = 0; mon_report_has_features(r) && j < r->n_feats; j++)
             if (r->feat_store_index[j] < 0) {
                 if (!first) cs_buf_puts(&b, ",", NULL);
                 first = 0;

@@ -98,6 +98,26 @@ rc=$?
 [ $rc = 0 ] && ok "before the shock the same rule holds (exit 0)" || fail "before the shock the same rule holds (exit 0)" "rc $rc $(cat "$T/mon2.out")"
 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --by week --until 2025-03-01 --json "$T/w.json" --quiet >/dev/null 2>&1 &&
   grep -q '"period":"2025-W01"' "$T/w.json" && ok "--by week labels ISO weeks" || fail "--by week labels ISO weeks"
+# the same report from the clients' feature file, read column-wise (--features), as from the store
+"$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/f.csf" --json "$T/mf.json" --html "$T/mf.html" \
+  --as-of 2026-12-31 --quiet >"$T/monf.out" 2>&1
+rc=$?
+[ $rc = 0 ] && ok "monitor --features runs" || fail "monitor --features runs" "rc $rc $(tail -3 "$T/monf.out")"
+"$PY" - "$T/m.json" "$T/mf.json" <<'PYEOF'
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+def ok(name, cond, why=""):
+    print(("ok - " if cond else "not ok - ") + name + ("" if cond else ": " + str(why)))
+ok("--features names its file, --clients its store", b["features_file"].endswith("f.csf") and b["clients"] is None
+   and a["clients"].endswith("clients.db") and a["features_file"] is None, (a["clients"], b["features_file"]))
+for k in ["seconds", "clients", "features_file"]:
+    a.pop(k); b.pop(k)
+diff = [k for k in a if a[k] != b[k]]
+ok("--features gives the report of --clients, every CSI of every period equal", not diff and
+   sum(1 for p in b["periods"] for c in p["csi"] if c is not None) > 1000, diff[:3])
+PYEOF
+grep -q "on clients the feature file lacks" "$T/mf.html" && ok "the HTML report names the feature file as the source" ||
+  fail "the HTML report names the feature file as the source"
 "$PY" - "$T/m.json" >"$T/checks.out" 2>&1 <<'PYEOF'
 import json, sys, statistics
 r = json.load(open(sys.argv[1]))
@@ -150,5 +170,11 @@ check_fails "monitor refuses a bad rule" 2 "$CS" monitor --audit "$T/audit.db" -
 check_fails "monitor refuses an unknown metric" 2 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --fail-on 'foo>1'
 check_fails "monitor on a log without the model's decisions fails" 1 "$CS" monitor --audit "$T/other.db" --model "$T/m.csm"
 check_fails "monitor on a missing log fails" 1 "$CS" monitor --audit "$T/nope.db" --model "$T/m.csm"
+check_fails "monitor refuses --clients with --features" 2 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" \
+  --clients "$T/clients.db" --features "$T/f.csf"
+check_fails "monitor on a missing feature file fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/nope.csf"
+grep -q "nope.csf" "$T/.out" && ok "the error names the feature file" || fail "the error names the feature file" "$(cat "$T/.out")"
+head -c 100000 "$T/f.csf" >"$T/trunc.csf"
+check_fails "monitor on a truncated feature file fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/trunc.csf"
 check "monitor --help" "$CS" monitor --help
 check "outcomes --help" "$CS" outcomes --help

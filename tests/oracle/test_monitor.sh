@@ -2,7 +2,8 @@
 # test_monitor.sh: `creditscore monitor --json` against pandas / numpy / scipy / scikit-learn
 # (monitor_oracle.py) on a generated stream replayed through the API: score PSI, approval
 # rates, the CSI of every feature in every period (the feature reference recomputed from the
-# training clients), AUC, Gini, KS and every binomial test of the mature periods.
+# training clients), AUC, Gini, KS and every binomial test of the mature periods; twice: with
+# the features read from the clients store (--clients) and from the feature file (--features).
 source "$(dirname "$0")/../e2e/lib.sh"
 PY=/usr/bin/python3
 if ! "$PY" -c 'import scipy, pandas, sklearn' 2>/dev/null; then fail "monitor oracle" "no scipy/pandas/sklearn in $PY"; exit 0; fi
@@ -21,4 +22,9 @@ if "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --clients "$T/clients.
   "$PY" "$ROOT/tests/oracle/monitor_oracle.py" "$T/m.json" "$T/audit.db" "$T/clients.db"
 else
   fail "monitor" "$(tail -3 "$T/mon.log")"
+fi
+if "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/f.csf" --json "$T/mf.json" --quiet >"$T/monf.log" 2>&1; then
+  "$PY" "$ROOT/tests/oracle/monitor_oracle.py" "$T/mf.json" "$T/audit.db" "$T/clients.db" | sed 's/^\(\(not \)\{0,1\}ok - \)/\1--features: /'
+else
+  fail "monitor --features" "$(tail -3 "$T/monf.log")"
 fi
