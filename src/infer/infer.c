@@ -293,7 +293,7 @@ static cJSON *_label(const char *name)
 }
 
 /* The "columns" array of a table. */
-static cJSON *_emit_columns(const tbl *t, const _col *cols)
+static cJSON *_emit_columns(const tbl *t, const _col *cols, int is_root)
 {
     cJSON *arr = cJSON_CreateArray();
     if (!arr) return NULL;
@@ -303,7 +303,7 @@ static cJSON *_emit_columns(const tbl *t, const _col *cols)
         cJSON_AddItemToArray(arr, c);
         cJSON_AddStringToObject(c, "name", t->cols[k].name);
         cJSON_AddStringToObject(c, "role", _role_names[cols[k].role]);
-        if (cols[k].role == R_FLAG) cJSON_AddStringToObject(c, "true_value", cols[k].yes);
+        if (cols[k].role == R_CATEGORICAL && is_root) cJSON_AddStringToObject(c, "encode", "onehot");
         if (cols[k].role != R_ID && cols[k].role != R_IGNORE) cJSON_AddItemToObject(c, "label", _label(t->cols[k].name));
     }
     return arr;
@@ -313,34 +313,39 @@ fail:
 }
 
 /* The default aggregations of a child table: a row count, mean/min/max/sum of each
- * numeric column, the share of each category of each categorical or flag column. */
+ * numeric or flag column, the share of each category of each categorical column. */
 static cJSON *_emit_aggs(const tbl *t, const _col *cols)
 {
-    static const char *const num_funcs[] = {"mean", "min", "max", "sum"};
-    cJSON *arr = cJSON_CreateArray(), *a;
+    static const char *const num_ops[] = {"mean", "min", "max", "sum"};
+    cJSON *arr = cJSON_CreateArray(), *a, *ops;
     if (!arr) return NULL;
     if (!(a = cJSON_CreateObject())) goto fail;
     cJSON_AddItemToArray(arr, a);
-    cJSON_AddStringToObject(a, "func", "count");
+    if (!(ops = cJSON_AddArrayToObject(a, "ops"))) goto fail;
+    cJSON_AddItemToArray(ops, cJSON_CreateString("count"));
     for (int k = 0; k < t->n_cols; k++) {
-        if (cols[k].role == R_NUMERIC) {
-            for (size_t f = 0; f < sizeof num_funcs / sizeof num_funcs[0]; f++) {
-                if (!(a = cJSON_CreateObject())) goto fail;
-                cJSON_AddItemToArray(arr, a);
-                cJSON_AddStringToObject(a, "column", t->cols[k].name);
-                cJSON_AddStringToObject(a, "func", num_funcs[f]);
-            }
-        } else if (cols[k].role == R_CATEGORICAL || cols[k].role == R_FLAG) {
-            if (!(a = cJSON_CreateObject())) goto fail;
-            cJSON_AddItemToArray(arr, a);
-            cJSON_AddStringToObject(a, "column", t->cols[k].name);
-            cJSON_AddStringToObject(a, "func", "share");
-        }
+        if (cols[k].role != R_NUMERIC && cols[k].role != R_FLAG && cols[k].role != R_CATEGORICAL) continue;
+        if (!(a = cJSON_CreateObject())) goto fail;
+        cJSON_AddItemToArray(arr, a);
+        cJSON_AddStringToObject(a, "column", t->cols[k].name);
+        if (!(ops = cJSON_AddArrayToObject(a, "ops"))) goto fail;
+        if (cols[k].role == R_CATEGORICAL) cJSON_AddItemToArray(ops, cJSON_CreateString("share"));
+        else
+            for (size_t f = 0; f < sizeof num_ops / sizeof num_ops[0]; f++)
+                cJSON_AddItemToArray(ops, cJSON_CreateString(num_ops[f]));
     }
     return arr;
 fail:
     cJSON_Delete(arr);
     return NULL;
+}
+
+/* The prefix of a child table's aggregates: its name in capitals ("payments" -> "PAYMENTS"). */
+static void _prefix(const char *name, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < cap; p++) out[n++] = (char)toupper((unsigned char)*p);
+    out[n] = '\0';
 }
 
 /* ---- the whole inference ------------------------------------------------------------------ */
@@ -378,8 +383,8 @@ inf_result *inf_run_tables(const inf_options *o, const tbl *main_table, const tb
         cs_err_set(err, CS_ENOMEM, "out of memory");
         goto fail;
     }
+    cJSON_AddNumberToObject(root, "recipe", 1);
     cJSON_AddStringToObject(root, "name", o->recipe_name ? o->recipe_name : main_name);
-    cJSON_AddNumberToObject(root, "version", 1);
     cJSON_AddItemToObject(root, "tables", tables);
 
     /* the main table */
@@ -400,7 +405,8 @@ inf_result *inf_run_tables(const inf_options *o, const tbl *main_table, const tb
     cJSON_AddStringToObject(t, "file", _file_name(o->table_path));
     if (id >= 0) cJSON_AddStringToObject(t, "key", main_table->cols[id].name);
     else cJSON_AddStringToObject(t, "key", "@row");
-    if (!(c = _emit_columns(main_table, cols))) goto nomem;
+    cJSON_AddItemToObject(t, "label", _label(main_name));
+    if (!(c = _emit_columns(main_table, cols, 1))) goto nomem;
     cJSON_AddItemToObject(t, "columns", c);
     free(cols);
     cols = NULL;
@@ -408,6 +414,7 @@ inf_result *inf_run_tables(const inf_options *o, const tbl *main_table, const tb
     /* the child tables */
     for (int i = 0; i < o->n_children; i++) {
         const tbl *ct = children[i];
+        char prefix[128];
         int cid, ctarget;
         if (!(cols = cs_calloc((size_t)(ct->n_cols ? ct->n_cols : 1), sizeof *cols, err))) goto fail;
         if (_roles(ct, cols, 0, NULL, NULL, o->children[i].key, child_names[i], r, &cid, &ctarget, err)) goto fail;
@@ -416,8 +423,11 @@ inf_result *inf_run_tables(const inf_options *o, const tbl *main_table, const tb
         cJSON_AddStringToObject(t, "name", child_names[i]);
         cJSON_AddStringToObject(t, "file", _file_name(o->children[i].path));
         cJSON_AddStringToObject(t, "parent", main_name);
-        cJSON_AddStringToObject(t, "parent_key", o->children[i].key);
-        if (!(c = _emit_columns(ct, cols))) goto nomem;
+        cJSON_AddStringToObject(t, "link", o->children[i].key);
+        _prefix(child_names[i], prefix, sizeof prefix);
+        cJSON_AddStringToObject(t, "prefix", prefix);
+        cJSON_AddItemToObject(t, "label", _label(child_names[i]));
+        if (!(c = _emit_columns(ct, cols, 0))) goto nomem;
         cJSON_AddItemToObject(t, "columns", c);
         if (!(c = _emit_aggs(ct, cols))) goto nomem;
         cJSON_AddItemToObject(t, "aggs", c);

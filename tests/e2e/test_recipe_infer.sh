@@ -23,7 +23,8 @@ assert roles == {
     "loan_int_rate": "numeric", "loan_status": "target", "loan_percent_income": "numeric",
     "cb_person_default_on_file": "flag", "cb_person_cred_hist_length": "numeric"}, roles
 c = {c["name"]: c for c in t["columns"]}
-assert c["cb_person_default_on_file"]["true_value"] == "Y"
+assert r["recipe"] == 1
+assert c["person_home_ownership"]["encode"] == "onehot" and "encode" not in c["person_age"]
 assert c["loan_amnt"]["label"] == {"en": "Loan amount", "fr": "Loan amount"}
 assert c["loan_int_rate"]["label"]["en"] == "Loan interest rate"
 PY
@@ -43,10 +44,10 @@ r = json.load(open(sys.argv[1]))
 assert r["name"] == "lender"
 a, p = r["tables"]
 assert a["name"] == "apps" and a["key"] == "client"
-assert p["name"] == "payments" and p["parent"] == "apps" and p["parent_key"] == "client" and p["file"] == "pay.csv"
-funcs = sorted((x.get("column", ""), x["func"]) for x in p["aggs"])
-assert funcs == [("", "count"), ("paid", "max"), ("paid", "mean"), ("paid", "min"), ("paid", "sum"),
-                 ("status", "share")], funcs
+assert p["name"] == "payments" and p["parent"] == "apps" and p["link"] == "client" and p["file"] == "pay.csv"
+assert p["prefix"] == "PAYMENTS"
+aggs = [(x.get("column"), x["ops"]) for x in p["aggs"]]
+assert aggs == [(None, ["count"]), ("paid", ["mean", "min", "max", "sum"]), ("status", ["share"])], aggs
 PY
 then ok "the child table: parent, key, default aggregations"; else fail "the child table: parent, key, default aggregations"; fi
 

@@ -73,8 +73,9 @@ static void test_roles_of_a_flat_table(void **state)
     assert_string_equal(_role(root, 0, "person_home_ownership"), "categorical");
     assert_string_equal(_role(root, 0, "loan_amnt"), "numeric");
     assert_string_equal(_role(root, 0, "cb_person_default_on_file"), "flag");
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(_col(root, 0, "cb_person_default_on_file"), "true_value")),
-                        "Y");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(_col(root, 0, "person_home_ownership"), "encode")),
+                        "onehot");
+    assert_int_equal(cJSON_GetObjectItem(root, "recipe")->valueint, 1);
     assert_string_equal(_role(root, 0, "loan_status"), "target");
     assert_string_equal(_role(root, 0, "country"), "ignore");     /* one value */
     /* labels: readable, abbreviations spelled out, the same in both languages */
@@ -171,7 +172,9 @@ static void test_child_tables(void **state)
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "name")), "bureau");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "file")), "bureau.csv");
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "parent")), "application");
-    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "parent_key")), "SK_ID_CURR");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "link")), "SK_ID_CURR");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(t1, "prefix")), "BUREAU");
+    assert_null(cJSON_GetObjectItem(_col(root, 1, "CREDIT_ACTIVE"), "encode"));   /* aggregated by share */
     assert_string_equal(_role(root, 1, "SK_ID_CURR"), "id");
     assert_string_equal(_role(root, 1, "CREDIT_ACTIVE"), "categorical");
     {
@@ -181,15 +184,19 @@ static void test_child_tables(void **state)
     aggs = cJSON_GetObjectItem(t1, "aggs");
     cJSON_ArrayForEach(a, aggs)
     {
-        const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(a, "func"));
-        if (!strcmp(f, "mean")) n_mean++;
-        if (!strcmp(f, "share")) n_share++;
-        if (!strcmp(f, "count")) n_count++;
+        const cJSON *op;
+        cJSON_ArrayForEach(op, cJSON_GetObjectItem(a, "ops"))
+        {
+            const char *f = cJSON_GetStringValue(op);
+            if (!strcmp(f, "mean")) n_mean++;
+            if (!strcmp(f, "share")) n_share++;
+            if (!strcmp(f, "count")) n_count++;
+        }
     }
     assert_int_equal(n_count, 1);
     assert_int_equal(n_mean, 2);        /* AMT_CREDIT_SUM, DAYS_CREDIT */
     assert_int_equal(n_share, 1);       /* CREDIT_ACTIVE */
-    assert_int_equal(cJSON_GetArraySize(aggs), 1 + 2 * 4 + 1);
+    assert_int_equal(cJSON_GetArraySize(aggs), 1 + 2 + 1);   /* the rows, two numeric columns, one categorical */
     cJSON_Delete(root);
     inf_result_free(r);
     tbl_free(bur);
