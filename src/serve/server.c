@@ -670,19 +670,33 @@ static int _parse_nonneg(const char *v, long long max, long long def, long long 
     return 0;
 }
 
-static void _client_json(cs_buf *b, const store_client *c)
+/* A client as JSON: id, target, each raw field by name (flat, as before), and the fields
+ * again with their labels and units in "profile" (the dashboard's client card). */
+static void _client_json(cs_buf *b, const store_clients *st, const store_client *c)
 {
     cs_buf_printf(b, NULL, "{\"id\":%lld,\"target\":", (long long)c->id);
     api_json_num(b, c->target, NULL);
-    for (int k = 0; k < STORE_N_NUM; k++) {
-        cs_buf_printf(b, NULL, ",\"%s\":", store_num_fields[k]);
-        api_json_num(b, c->num[k], NULL);
+    for (size_t k = 0; k < c->n_fields; k++) {
+        const store_field *f = store_clients_field(st, k);
+        cs_buf_printf(b, NULL, ",\"%s\":", f->name);
+        if (f->is_text) api_json_str(b, c->text[k], NULL);
+        else api_json_num(b, c->num[k], NULL);
     }
-    for (int k = 0; k < STORE_N_TEXT; k++) {
-        cs_buf_printf(b, NULL, ",\"%s\":", store_text_fields[k]);
-        api_json_str(b, c->text[k], NULL);
+    cs_buf_puts(b, ",\"profile\":[", NULL);
+    for (size_t k = 0; k < c->n_fields; k++) {
+        const store_field *f = store_clients_field(st, k);
+        cs_buf_printf(b, NULL, "%s{\"name\":\"%s\",\"label\":{\"en\":", k ? "," : "", f->name);
+        api_json_str(b, f->label_en ? f->label_en : f->name, NULL);
+        cs_buf_puts(b, ",\"fr\":", NULL);
+        api_json_str(b, f->label_fr ? f->label_fr : f->label_en ? f->label_en : f->name, NULL);
+        cs_buf_puts(b, "},\"unit\":", NULL);
+        api_json_str(b, f->unit, NULL);
+        cs_buf_puts(b, ",\"value\":", NULL);
+        if (f->is_text) api_json_str(b, c->text[k], NULL);
+        else api_json_num(b, c->num[k], NULL);
+        cs_buf_puts(b, "}", NULL);
     }
-    cs_buf_puts(b, "}", NULL);
+    cs_buf_puts(b, "]}", NULL);
 }
 
 static void _handle_clients(api_server *s, const api_request *req, api_response *resp)
@@ -707,7 +721,7 @@ static void _handle_clients(api_server *s, const api_request *req, api_response 
                   offset, limit);
     for (size_t i = 0; i < n; i++) {
         if (i) cs_buf_puts(&resp->body, ",", NULL);
-        _client_json(&resp->body, &list[i]);
+        _client_json(&resp->body, s->clients, &list[i]);
     }
     cs_buf_puts(&resp->body, "]}", NULL);
     store_client_list_free(list, n);
@@ -729,7 +743,7 @@ static void _handle_client(api_server *s, const api_request *req, const char *pa
         if (err.code == CS_ENOTFOUND) return api_respond_error(resp, 404, "unknown_client", "id", req->request_id, err.msg);
         return _respond_err(resp, &err, req->request_id);
     }
-    _client_json(&resp->body, &c);
+    _client_json(&resp->body, s->clients, &c);
     if (c.x) {
         /* the detail also carries the feature vector by name (the dashboard's what-if) */
         const char *const *names = store_clients_feature_names(s->clients);

@@ -4,28 +4,43 @@
  */
 #include "clients.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
-const char *const store_num_fields[STORE_N_NUM] = {
-    "age_years", "children", "family_members", "income", "employment_years", "credit", "annuity",
-    "goods_price", "ext_source_1", "ext_source_2", "ext_source_3", "region_rating", "car_age_years"};
-const char *const store_num_sources[STORE_N_NUM] = {
-    "DAYS_BIRTH", "CNT_CHILDREN", "CNT_FAM_MEMBERS", "AMT_INCOME_TOTAL", "DAYS_EMPLOYED", "AMT_CREDIT",
-    "AMT_ANNUITY", "AMT_GOODS_PRICE", "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "REGION_RATING_CLIENT",
-    "OWN_CAR_AGE"};
-const char *const store_text_fields[STORE_N_TEXT] = {
-    "contract_type", "gender", "own_car", "own_realty", "family_status", "education", "income_type",
-    "occupation", "housing_type"};
-const char *const store_text_sources[STORE_N_TEXT] = {
-    "NAME_CONTRACT_TYPE", "CODE_GENDER", "FLAG_OWN_CAR", "FLAG_OWN_REALTY", "NAME_FAMILY_STATUS",
-    "NAME_EDUCATION_TYPE", "NAME_INCOME_TYPE", "OCCUPATION_TYPE", "NAME_HOUSING_TYPE"};
-
 #define DAYS_EMPLOYED_ANOMALY 365243.0   /* the data set's "not employed" marker */
+#define DAYS_TO_YEARS (-1.0 / 365.25)     /* days before the application -> years */
+
+const store_field store_hc_fields[STORE_N_HC_FIELDS] = {
+    {"age_years", "DAYS_BIRTH", 0, DAYS_TO_YEARS, 0, {0}, "Age", "Âge", "years"},
+    {"children", "CNT_CHILDREN", 0, 1, 0, {0}, "Children", "Enfants", NULL},
+    {"family_members", "CNT_FAM_MEMBERS", 0, 1, 0, {0}, "Family members", "Membres de la famille", NULL},
+    {"income", "AMT_INCOME_TOTAL", 0, 1, 0, {0}, "Income", "Revenu", "currency"},
+    {"employment_years", "DAYS_EMPLOYED", 0, DAYS_TO_YEARS, 1, {DAYS_EMPLOYED_ANOMALY}, "Employed for", "En emploi depuis",
+     "years"},
+    {"credit", "AMT_CREDIT", 0, 1, 0, {0}, "Credit amount", "Montant du crédit", "currency"},
+    {"annuity", "AMT_ANNUITY", 0, 1, 0, {0}, "Annuity", "Annuité", "currency"},
+    {"goods_price", "AMT_GOODS_PRICE", 0, 1, 0, {0}, "Goods price", "Prix du bien", "currency"},
+    {"ext_source_1", "EXT_SOURCE_1", 0, 1, 0, {0}, "External score 1", "Score externe 1", NULL},
+    {"ext_source_2", "EXT_SOURCE_2", 0, 1, 0, {0}, "External score 2", "Score externe 2", NULL},
+    {"ext_source_3", "EXT_SOURCE_3", 0, 1, 0, {0}, "External score 3", "Score externe 3", NULL},
+    {"region_rating", "REGION_RATING_CLIENT", 0, 1, 0, {0}, "Region rating", "Note de la région", NULL},
+    {"car_age_years", "OWN_CAR_AGE", 0, 1, 0, {0}, "Car age", "Âge de la voiture", "years"},
+    {"contract_type", "NAME_CONTRACT_TYPE", 1, 0, 0, {0}, "Contract type", "Type de contrat", NULL},
+    {"gender", "CODE_GENDER", 1, 0, 0, {0}, "Gender", "Genre", NULL},
+    {"own_car", "FLAG_OWN_CAR", 1, 0, 0, {0}, "Owns a car", "Possède une voiture", NULL},
+    {"own_realty", "FLAG_OWN_REALTY", 1, 0, 0, {0}, "Owns real estate", "Propriétaire", NULL},
+    {"family_status", "NAME_FAMILY_STATUS", 1, 0, 0, {0}, "Family status", "Situation familiale", NULL},
+    {"education", "NAME_EDUCATION_TYPE", 1, 0, 0, {0}, "Education", "Études", NULL},
+    {"income_type", "NAME_INCOME_TYPE", 1, 0, 0, {0}, "Income type", "Type de revenu", NULL},
+    {"occupation", "OCCUPATION_TYPE", 1, 0, 0, {0}, "Occupation", "Profession", NULL},
+    {"housing_type", "NAME_HOUSING_TYPE", 1, 0, 0, {0}, "Housing", "Logement", NULL},
+};
 
 typedef struct _conn {
     sqlite3 *db;
@@ -38,6 +53,8 @@ struct store_clients {
     char *path;
     size_t n_feats;
     char **names;
+    size_t n_fields;
+    store_field *fields;    /* n_fields, every string owned */
     int64_t count;
     int n_conns;
     _conn *conns;
@@ -48,7 +65,9 @@ struct store_clients {
 void store_client_clear(store_client *c)
 {
     if (!c) return;
-    for (int i = 0; i < STORE_N_TEXT; i++) free(c->text[i]);
+    for (size_t i = 0; c->text && i < c->n_fields; i++) free(c->text[i]);
+    free(c->text);
+    free(c->num);
     free(c->x);
     memset(c, 0, sizeof *c);
 }
@@ -84,38 +103,93 @@ static int _exec(sqlite3 *db, const char *sql, const char *path, cs_err *err)
     return 0;
 }
 
-cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
-                               cs_progress *progress, cs_err *err)
+/* A field name is used as a column name: letters, digits and '_', not starting with a digit,
+ * and none of the store's own columns. */
+static int _field_name_ok(const char *n)
+{
+    if (!n || !*n || (*n >= '0' && *n <= '9')) return 0;
+    for (const char *p = n; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_')) return 0;
+    return strcasecmp(n, "id") && strcasecmp(n, "target") && strcasecmp(n, "x");
+}
+
+static int _is_sentinel(const store_field *f, double v)
+{
+    for (int i = 0; i < f->n_sentinels; i++)
+        if (v == f->sentinels[i]) return 1;
+    return 0;
+}
+
+#define MAX_TABLES 8
+
+cs_status store_clients_import_fields(const char *path, const feat_matrix *m, const store_field *fields, int n_fields,
+                                      const tbl *const *tables, int n_tables, const char *id_col,
+                                      cs_progress *progress, cs_err *err)
 {
     sqlite3 *db = NULL;
-    sqlite3_stmt *ins = NULL;
+    sqlite3_stmt *ins = NULL, *fs = NULL;
     cs_buf sql = {0}, tmp = {0};
-    int64_t *index = NULL;          /* pairs (id, app*2^32 + row), sorted by id */
+    int64_t *index = NULL;          /* pairs (id, table*2^32 + row), sorted by id */
     size_t n_index = 0;
     double *x = NULL;
-    int src_num[8][STORE_N_NUM], src_text[8][STORE_N_TEXT], id_col[8];
+    int *src = NULL, id_idx[MAX_TABLES];
     cs_status st = CS_OK;
 
-    if (n_apps > 8) return cs_err_set(err, CS_EINVAL, "at most 8 application tables");
-    for (int a = 0; a < n_apps; a++) {
-        id_col[a] = tbl_col_index(apps[a], "SK_ID_CURR");
-        if (id_col[a] < 0 || apps[a]->cols[id_col[a]].type != TBL_NUM)
-            return cs_err_set(err, CS_EINVAL, "%s: no numeric SK_ID_CURR column", apps[a]->source);
-        for (int k = 0; k < STORE_N_NUM; k++) {
-            src_num[a][k] = tbl_col_index(apps[a], store_num_sources[k]);
-            if (src_num[a][k] >= 0 && apps[a]->cols[src_num[a][k]].type != TBL_NUM) src_num[a][k] = -1;
-        }
-        for (int k = 0; k < STORE_N_TEXT; k++) {
-            src_text[a][k] = tbl_col_index(apps[a], store_text_sources[k]);
-            if (src_text[a][k] >= 0 && apps[a]->cols[src_text[a][k]].type != TBL_CAT) src_text[a][k] = -1;
-        }
-        n_index += apps[a]->n_rows;
+    assert(path && m && (fields || !n_fields) && (tables || !n_tables));
+    if (n_tables > MAX_TABLES) return cs_err_set(err, CS_EINVAL, "at most %d raw tables", MAX_TABLES);
+    if (n_fields < 0 || n_fields > STORE_MAX_FIELDS)
+        return cs_err_set(err, CS_EINVAL, "at most %d raw fields in the clients store", STORE_MAX_FIELDS);
+    if (!id_col && n_tables > 1)
+        return cs_err_set(err, CS_EINVAL, "rows are numbered (no id column) in one raw table only, not %d", n_tables);
+    for (int k = 0; k < n_fields; k++) {
+        if (!_field_name_ok(fields[k].name))
+            return cs_err_set(err, CS_EINVAL, "field '%s': a field name is letters, digits and _ (not id, target, x)",
+                              fields[k].name ? fields[k].name : "");
+        if (!fields[k].source) return cs_err_set(err, CS_EINVAL, "field '%s': no source column", fields[k].name);
+        if (fields[k].n_sentinels < 0 || fields[k].n_sentinels > STORE_FIELD_MAX_SENTINELS)
+            return cs_err_set(err, CS_EINVAL, "field '%s': at most %d sentinels", fields[k].name,
+                              STORE_FIELD_MAX_SENTINELS);
+        for (int j = 0; j < k; j++)
+            if (!strcasecmp(fields[j].name, fields[k].name))
+                return cs_err_set(err, CS_EINVAL, "field '%s' named twice", fields[k].name);
     }
-    if (n_index && !(index = cs_malloc(2 * n_index * sizeof *index, err))) return CS_ENOMEM;
+    if (!(src = cs_calloc((size_t)(n_tables ? n_tables : 1) * (size_t)(n_fields ? n_fields : 1), sizeof *src, err)))
+        return CS_ENOMEM;
+    for (int a = 0; a < n_tables; a++) {
+        if (id_col) {
+            id_idx[a] = tbl_col_index(tables[a], id_col);
+            if (id_idx[a] < 0 || tables[a]->cols[id_idx[a]].type != TBL_NUM) {
+                free(src);
+                return cs_err_set(err, CS_EINVAL, "%s: no numeric %s column", tables[a]->source, id_col);
+            }
+        }
+        for (int k = 0; k < n_fields; k++) {
+            int c = tbl_col_index(tables[a], fields[k].source);
+            src[a * n_fields + k] = c;
+            if (c >= 0 && (tables[a]->cols[c].type == TBL_CAT) != (fields[k].is_text != 0)) {
+                /* Home Credit's default fields skip a column of the other type, as before;
+                 * a recipe's field of the wrong type is an error */
+                if (fields == store_hc_fields) {
+                    src[a * n_fields + k] = -1;
+                    continue;
+                }
+                st = cs_err_set(err, CS_EINVAL, "%s: column %s is %s, the field %s wants %s", tables[a]->source,
+                                fields[k].source, tables[a]->cols[c].type == TBL_CAT ? "text" : "numeric",
+                                fields[k].name, fields[k].is_text ? "text" : "a number");
+                free(src);
+                return st;
+            }
+        }
+        n_index += tables[a]->n_rows;
+    }
+    if (n_index && !(index = cs_malloc(2 * n_index * sizeof *index, err))) {
+        free(src);
+        return CS_ENOMEM;
+    }
     n_index = 0;
-    for (int a = 0; a < n_apps; a++)
-        for (size_t i = 0; i < apps[a]->n_rows; i++) {
-            double id = apps[a]->cols[id_col[a]].num[i];
+    for (int a = 0; a < n_tables; a++)
+        for (size_t i = 0; i < tables[a]->n_rows; i++) {
+            double id = id_col ? tables[a]->cols[id_idx[a]].num[i] : (double)(i + 1);
             if (id != id) continue;
             index[2 * n_index] = (int64_t)id;
             index[2 * n_index + 1] = ((int64_t)a << 32) | (int64_t)i;
@@ -123,8 +197,8 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
         }
     if (n_index) qsort(index, n_index, 2 * sizeof *index, _cmp_i64);
     if (!(x = cs_malloc((m->n_feats ? m->n_feats : 1) * sizeof *x, err))) {
-        free(index);
-        return CS_ENOMEM;
+        st = CS_ENOMEM;
+        goto done;
     }
 
     if (cs_buf_printf(&tmp, err, "%s.tmp", path)) { st = CS_ENOMEM; goto done; }
@@ -136,38 +210,70 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
     if (_exec(db,
               "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;"
               "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-              "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+              "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+              "CREATE TABLE fields(idx INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, label_en TEXT,"
+              " label_fr TEXT, unit TEXT);",
               path, err)) { st = CS_EIO; goto done; }
     cs_buf_puts(&sql, "CREATE TABLE clients(id INTEGER PRIMARY KEY, target REAL", err);
-    for (int k = 0; k < STORE_N_NUM; k++) cs_buf_printf(&sql, err, ", %s REAL", store_num_fields[k]);
-    for (int k = 0; k < STORE_N_TEXT; k++) cs_buf_printf(&sql, err, ", %s TEXT", store_text_fields[k]);
+    for (int k = 0; k < n_fields; k++)
+        cs_buf_printf(&sql, err, ", \"%s\" %s", fields[k].name, fields[k].is_text ? "TEXT" : "REAL");
     if (cs_buf_puts(&sql, ", x BLOB NOT NULL); BEGIN;", err)) { st = CS_ENOMEM; goto done; }
     if (_exec(db, sql.data, path, err)) { st = CS_EIO; goto done; }
     {
-        char q[256];
-        sqlite3_stmt *s = NULL;
-        snprintf(q, sizeof q, "INSERT INTO meta VALUES('format','%d'),('n_feats','%zu'),('created',datetime('now'))",
-                 STORE_CLIENTS_FORMAT, m->n_feats);
-        if (_exec(db, q, path, err)) { st = CS_EIO; goto done; }
-        if (sqlite3_prepare_v2(db, "INSERT INTO features VALUES(?,?)", -1, &s, NULL) != SQLITE_OK) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES('format',?),('n_feats',?),('created',datetime('now')),('id',?)",
+                               -1, &q, NULL) != SQLITE_OK) {
+            st = _sqlerr(err, db, path, "prepare");
+            goto done;
+        }
+        sqlite3_bind_int(q, 1, STORE_CLIENTS_FORMAT);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)m->n_feats);
+        sqlite3_bind_text(q, 3, id_col ? id_col : "@row", -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            st = _sqlerr(err, db, path, "insert meta");
+            sqlite3_finalize(q);
+            goto done;
+        }
+        sqlite3_finalize(q);
+        if (sqlite3_prepare_v2(db, "INSERT INTO features VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
             st = _sqlerr(err, db, path, "prepare");
             goto done;
         }
         for (size_t j = 0; j < m->n_feats; j++) {
-            sqlite3_bind_int64(s, 1, (sqlite3_int64)j);
-            sqlite3_bind_text(s, 2, m->names[j], -1, SQLITE_STATIC);
-            if (sqlite3_step(s) != SQLITE_DONE) {
+            sqlite3_bind_int64(q, 1, (sqlite3_int64)j);
+            sqlite3_bind_text(q, 2, m->names[j], -1, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE) {
                 st = _sqlerr(err, db, path, "insert feature name");
-                sqlite3_finalize(s);
+                sqlite3_finalize(q);
                 goto done;
             }
-            sqlite3_reset(s);
+            sqlite3_reset(q);
         }
-        sqlite3_finalize(s);
+        sqlite3_finalize(q);
+    }
+    if (sqlite3_prepare_v2(db, "INSERT INTO fields VALUES(?,?,?,?,?,?)", -1, &fs, NULL) != SQLITE_OK) {
+        st = _sqlerr(err, db, path, "prepare");
+        goto done;
+    }
+    for (int k = 0; k < n_fields; k++) {
+        const store_field *f = &fields[k];
+        const char *en = f->label_en ? f->label_en : f->name;
+        sqlite3_bind_int(fs, 1, k);
+        sqlite3_bind_text(fs, 2, f->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(fs, 3, f->is_text ? "text" : "number", -1, SQLITE_STATIC);
+        sqlite3_bind_text(fs, 4, en, -1, SQLITE_STATIC);
+        sqlite3_bind_text(fs, 5, f->label_fr ? f->label_fr : en, -1, SQLITE_STATIC);
+        if (f->unit) sqlite3_bind_text(fs, 6, f->unit, -1, SQLITE_STATIC);
+        else sqlite3_bind_null(fs, 6);
+        if (sqlite3_step(fs) != SQLITE_DONE) {
+            st = _sqlerr(err, db, path, "insert field");
+            goto done;
+        }
+        sqlite3_reset(fs);
     }
     cs_buf_free(&sql);
     cs_buf_puts(&sql, "INSERT INTO clients VALUES(?,?", err);
-    for (int k = 0; k < STORE_N_NUM + STORE_N_TEXT; k++) cs_buf_puts(&sql, ",?", err);
+    for (int k = 0; k < n_fields; k++) cs_buf_puts(&sql, ",?", err);
     if (cs_buf_puts(&sql, ",?)", err)) { st = CS_ENOMEM; goto done; }
     if (sqlite3_prepare_v2(db, sql.data, -1, &ins, NULL) != SQLITE_OK) {
         st = _sqlerr(err, db, path, "prepare");
@@ -177,7 +283,7 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
         int64_t id = m->ids[i];
         int p = 1, a = -1;
         size_t row = 0;
-        /* binary search for the application row */
+        /* binary search for the raw row */
         size_t lo = 0, hi = n_index;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -191,19 +297,21 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
         sqlite3_bind_int64(ins, p++, id);
         if (m->target && m->target[i] == m->target[i]) sqlite3_bind_double(ins, p++, m->target[i]);
         else sqlite3_bind_null(ins, p++);
-        for (int k = 0; k < STORE_N_NUM; k++, p++) {
-            double v = NAN;
-            if (a >= 0 && src_num[a][k] >= 0) v = apps[a]->cols[src_num[a][k]].num[row];
-            if (!strcmp(store_num_sources[k], "DAYS_BIRTH")) v = -v / 365.25;
-            else if (!strcmp(store_num_sources[k], "DAYS_EMPLOYED")) v = v == DAYS_EMPLOYED_ANOMALY ? NAN : -v / 365.25;
-            if (v == v && isfinite(v)) sqlite3_bind_double(ins, p, v);
-            else sqlite3_bind_null(ins, p);
-        }
-        for (int k = 0; k < STORE_N_TEXT; k++, p++) {
-            const tbl_column *c = a >= 0 && src_text[a][k] >= 0 ? &apps[a]->cols[src_text[a][k]] : NULL;
-            int32_t code = c ? c->codes[row] : -1;
-            if (c && code >= 0 && code < c->n_cats) sqlite3_bind_text(ins, p, c->cats[code], -1, SQLITE_STATIC);
-            else sqlite3_bind_null(ins, p);
+        for (int k = 0; k < n_fields; k++, p++) {
+            const store_field *f = &fields[k];
+            int c = a >= 0 ? src[a * n_fields + k] : -1;
+            const tbl_column *col = c >= 0 ? &tables[a]->cols[c] : NULL;
+            if (f->is_text) {
+                int32_t code = col ? col->codes[row] : -1;
+                if (col && code >= 0 && code < col->n_cats) sqlite3_bind_text(ins, p, col->cats[code], -1, SQLITE_STATIC);
+                else sqlite3_bind_null(ins, p);
+            } else {
+                double v = col ? col->num[row] : NAN;
+                if (v == v && _is_sentinel(f, v)) v = NAN;
+                else v *= f->scale != 0 ? f->scale : 1.0;
+                if (v == v && isfinite(v)) sqlite3_bind_double(ins, p, v);
+                else sqlite3_bind_null(ins, p);
+            }
         }
         for (size_t j = 0; j < m->n_feats; j++) x[j] = m->values[j * m->n_rows + i];
         sqlite3_bind_blob(ins, p, x, (int)(m->n_feats * sizeof *x), SQLITE_STATIC);
@@ -216,7 +324,8 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
     }
     if (_exec(db, "COMMIT;", path, err)) { st = CS_EIO; goto done; }
     sqlite3_finalize(ins);
-    ins = NULL;
+    sqlite3_finalize(fs);
+    ins = fs = NULL;
     if (sqlite3_close(db) != SQLITE_OK) {
         st = cs_err_set(err, CS_EIO, "%s: close failed", tmp.data);
         db = NULL;
@@ -227,20 +336,29 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
     if (progress) cs_progress_finish(progress, NULL);
 done:
     sqlite3_finalize(ins);
+    sqlite3_finalize(fs);
     if (db) sqlite3_close(db);
     if (st != CS_OK && tmp.data) unlink(tmp.data);
     cs_buf_free(&sql);
     cs_buf_free(&tmp);
     free(index);
+    free(src);
     free(x);
     return st;
+}
+
+cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
+                               cs_progress *progress, cs_err *err)
+{
+    return store_clients_import_fields(path, m, store_hc_fields, STORE_N_HC_FIELDS, apps, n_apps, "SK_ID_CURR",
+                                       progress, err);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
 
 static cs_status _conn_open(store_clients *s, _conn *c, cs_err *err)
 {
-    cs_buf q = {0}, uri = {0};
+    cs_buf uri = {0};
     int rc;
     /* immutable: no file locks and no change checks per query (the store is written once,
      * to a temporary file renamed into place, so an open store never changes under us) */
@@ -257,16 +375,91 @@ static cs_status _conn_open(store_clients *s, _conn *c, cs_err *err)
     if (sqlite3_prepare_v3(c->db, "SELECT x FROM clients WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT, &c->get_x,
                            NULL) != SQLITE_OK)
         return _sqlerr(err, c->db, s->path, "not a clients store");
+    return CS_OK;
+}
+
+/* The columns of the raw fields, for a SELECT: ", "f1", "f2" ..." into b. */
+static cs_status _field_cols(const store_clients *s, cs_buf *b, cs_err *err)
+{
+    for (size_t k = 0; k < s->n_fields; k++)
+        if (cs_buf_printf(b, err, ", \"%s\"", s->fields[k].name)) return CS_ENOMEM;
+    return CS_OK;
+}
+
+/* Prepare c->get once the fields are known. */
+static cs_status _conn_prepare_get(store_clients *s, _conn *c, cs_err *err)
+{
+    cs_buf q = {0};
     cs_buf_puts(&q, "SELECT id, target", err);
-    for (int k = 0; k < STORE_N_NUM; k++) cs_buf_printf(&q, err, ", %s", store_num_fields[k]);
-    for (int k = 0; k < STORE_N_TEXT; k++) cs_buf_printf(&q, err, ", %s", store_text_fields[k]);
-    if (cs_buf_puts(&q, ", x FROM clients WHERE id=?", err)) return CS_ENOMEM;
+    if (_field_cols(s, &q, err) || cs_buf_puts(&q, ", x FROM clients WHERE id=?", err)) {
+        cs_buf_free(&q);
+        return CS_ENOMEM;
+    }
     if (sqlite3_prepare_v3(c->db, q.data, -1, SQLITE_PREPARE_PERSISTENT, &c->get, NULL) != SQLITE_OK) {
         cs_buf_free(&q);
         return _sqlerr(err, c->db, s->path, "not a clients store");
     }
     cs_buf_free(&q);
     return CS_OK;
+}
+
+static char *_dup_or_null(const char *t, int *oom)
+{
+    char *d;
+    if (!t) return NULL;
+    if (!(d = strdup(t))) *oom = 1;
+    return d;
+}
+
+/* Load the raw fields of a store of format `format` from db into s. */
+static cs_status _load_fields(store_clients *s, sqlite3 *db, int format, cs_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    int oom = 0;
+    if (format == 1) {
+        if (!(s->fields = cs_calloc(STORE_N_HC_FIELDS, sizeof *s->fields, err))) return CS_ENOMEM;
+        for (int k = 0; k < STORE_N_HC_FIELDS; k++) {
+            store_field *f = &s->fields[k];
+            *f = store_hc_fields[k];
+            f->name = _dup_or_null(store_hc_fields[k].name, &oom);
+            f->source = _dup_or_null(store_hc_fields[k].source, &oom);
+            f->label_en = _dup_or_null(store_hc_fields[k].label_en, &oom);
+            f->label_fr = _dup_or_null(store_hc_fields[k].label_fr, &oom);
+            f->unit = _dup_or_null(store_hc_fields[k].unit, &oom);
+            s->n_fields++;
+        }
+        return oom ? cs_err_set(err, CS_ENOMEM, "out of memory") : CS_OK;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT idx, name, kind, label_en, label_fr, unit FROM fields ORDER BY idx", -1, &q,
+                           NULL) != SQLITE_OK)
+        return _sqlerr(err, db, s->path, "not a clients store (no fields)");
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 1), *kind = (const char *)sqlite3_column_text(q, 2);
+        store_field *f;
+        void *p;
+        if (sqlite3_column_int64(q, 0) != (sqlite3_int64)s->n_fields || !name || !kind || !_field_name_ok(name) ||
+            s->n_fields >= STORE_MAX_FIELDS) {
+            sqlite3_finalize(q);
+            return cs_err_set(err, CS_ECORRUPT, "%s: bad field list at %zu", s->path, s->n_fields);
+        }
+        if (!(p = cs_reallocarray(s->fields, s->n_fields + 1, sizeof *s->fields, err))) {
+            sqlite3_finalize(q);
+            return CS_ENOMEM;
+        }
+        s->fields = p;
+        f = &s->fields[s->n_fields++];
+        memset(f, 0, sizeof *f);
+        f->is_text = !strcmp(kind, "text");
+        f->scale = 1;
+        f->name = _dup_or_null(name, &oom);
+        f->source = _dup_or_null(name, &oom);
+        f->label_en = _dup_or_null((const char *)sqlite3_column_text(q, 3), &oom);
+        f->label_fr = _dup_or_null((const char *)sqlite3_column_text(q, 4), &oom);
+        f->unit = _dup_or_null((const char *)sqlite3_column_text(q, 5), &oom);
+        if (oom) break;
+    }
+    sqlite3_finalize(q);
+    return oom ? cs_err_set(err, CS_ENOMEM, "out of memory") : CS_OK;
 }
 
 cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_clients_scan_fn fn, void *ud,
@@ -312,6 +505,7 @@ store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
     store_clients *s;
     sqlite3_stmt *q = NULL;
     sqlite3 *db;
+    int format;
     if (n_conns < 1 || n_conns > 64) {
         cs_err_set(err, CS_EINVAL, "store_clients_open: n_conns %d out of 1..64", n_conns);
         return NULL;
@@ -333,13 +527,17 @@ store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
         _sqlerr(err, db, path, "not a clients store (no format)");
         goto fail;
     }
-    if (sqlite3_column_int(q, 0) != STORE_CLIENTS_FORMAT) {
-        cs_err_set(err, CS_EVERSION, "%s: clients store format %d, this build reads %d", path,
-                   sqlite3_column_int(q, 0), STORE_CLIENTS_FORMAT);
+    format = sqlite3_column_int(q, 0);
+    if (format < 1 || format > STORE_CLIENTS_FORMAT) {
+        cs_err_set(err, CS_EVERSION, "%s: clients store format %d, this build reads 1 to %d", path, format,
+                   STORE_CLIENTS_FORMAT);
         goto fail;
     }
     sqlite3_finalize(q);
     q = NULL;
+    if (_load_fields(s, db, format, err)) goto fail;
+    for (int i = 0; i < n_conns; i++)
+        if (_conn_prepare_get(s, &s->conns[i], err)) goto fail;
     if (sqlite3_prepare_v2(db, "SELECT idx, name FROM features ORDER BY idx", -1, &q, NULL) != SQLITE_OK) {
         _sqlerr(err, db, path, "reading feature names");
         goto fail;
@@ -382,6 +580,14 @@ void store_clients_close(store_clients *s)
     }
     for (size_t j = 0; j < s->n_feats; j++) free(s->names[j]);
     free(s->names);
+    for (size_t k = 0; k < s->n_fields; k++) {
+        free((char *)s->fields[k].name);
+        free((char *)s->fields[k].source);
+        free((char *)s->fields[k].label_en);
+        free((char *)s->fields[k].label_fr);
+        free((char *)s->fields[k].unit);
+    }
+    free(s->fields);
     free(s->conns);
     free(s->path);
     pthread_mutex_destroy(&s->mu);
@@ -392,6 +598,13 @@ void store_clients_close(store_clients *s)
 size_t store_clients_n_feats(const store_clients *s) { return s->n_feats; }
 const char *const *store_clients_feature_names(const store_clients *s) { return (const char *const *)s->names; }
 int64_t store_clients_count(const store_clients *s) { return s->count; }
+size_t store_clients_n_fields(const store_clients *s) { return s->n_fields; }
+
+const store_field *store_clients_field(const store_clients *s, size_t k)
+{
+    assert(k < s->n_fields);
+    return &s->fields[k];
+}
 
 static _conn *_acquire(store_clients *s)
 {
@@ -446,17 +659,23 @@ cs_status store_clients_features(store_clients *s, int64_t id, double *x, cs_err
 }
 
 /* raw columns of a row (id at col 0) into c */
-static cs_status _read_raw(sqlite3_stmt *q, store_client *c, cs_err *err)
+static cs_status _read_raw(const store_clients *s, sqlite3_stmt *q, store_client *c, cs_err *err)
 {
     int p = 0;
     c->id = sqlite3_column_int64(q, p++);
     c->target = sqlite3_column_type(q, p) == SQLITE_NULL ? NAN : sqlite3_column_double(q, p);
     p++;
-    for (int k = 0; k < STORE_N_NUM; k++, p++)
-        c->num[k] = sqlite3_column_type(q, p) == SQLITE_NULL ? NAN : sqlite3_column_double(q, p);
-    for (int k = 0; k < STORE_N_TEXT; k++, p++) {
-        const char *t = (const char *)sqlite3_column_text(q, p);
-        if (t && !(c->text[k] = cs_strdup(t, err))) return CS_ENOMEM;
+    if (!(c->num = cs_malloc((s->n_fields ? s->n_fields : 1) * sizeof *c->num, err)) ||
+        !(c->text = cs_calloc(s->n_fields ? s->n_fields : 1, sizeof *c->text, err)))
+        return CS_ENOMEM;
+    c->n_fields = s->n_fields;
+    for (size_t k = 0; k < s->n_fields; k++, p++) {
+        c->num[k] = NAN;
+        if (sqlite3_column_type(q, p) == SQLITE_NULL) continue;
+        if (s->fields[k].is_text) {
+            const char *t = (const char *)sqlite3_column_text(q, p);
+            if (t && !(c->text[k] = cs_strdup(t, err))) return CS_ENOMEM;
+        } else c->num[k] = sqlite3_column_double(q, p);
     }
     return CS_OK;
 }
@@ -470,9 +689,9 @@ cs_status store_clients_get(store_clients *s, int64_t id, store_client *c, cs_er
     sqlite3_bind_int64(k->get, 1, id);
     rc = sqlite3_step(k->get);
     if (rc == SQLITE_ROW) {
-        st = _read_raw(k->get, c, err);
+        st = _read_raw(s, k->get, c, err);
         if (!st && !(c->x = cs_malloc((s->n_feats ? s->n_feats : 1) * sizeof *c->x, err))) st = CS_ENOMEM;
-        if (!st) st = _read_x(s, k->get, 2 + STORE_N_NUM + STORE_N_TEXT, id, c->x, err);
+        if (!st) st = _read_x(s, k->get, 2 + (int)s->n_fields, id, c->x, err);
         if (!st) c->n_feats = s->n_feats;
     } else if (rc == SQLITE_DONE) st = cs_err_set(err, CS_ENOTFOUND, "no client %lld in the clients store", (long long)id);
     else st = _sqlerr(err, k->db, s->path, "reading a client");
@@ -505,8 +724,7 @@ cs_status store_clients_list(store_clients *s, int64_t offset, int64_t limit, co
         snprintf(pattern, sizeof pattern, "%s%%", q);
     }
     cs_buf_puts(&sql, "SELECT id, target", err);
-    for (int i = 0; i < STORE_N_NUM; i++) cs_buf_printf(&sql, err, ", %s", store_num_fields[i]);
-    for (int i = 0; i < STORE_N_TEXT; i++) cs_buf_printf(&sql, err, ", %s", store_text_fields[i]);
+    _field_cols(s, &sql, err);
     if (cs_buf_printf(&sql, err, " FROM clients %s ORDER BY id LIMIT ? OFFSET ?",
                       have_q ? "WHERE CAST(id AS TEXT) LIKE ?" : ""))
         return CS_ENOMEM;
@@ -533,7 +751,7 @@ cs_status store_clients_list(store_clients *s, int64_t offset, int64_t limit, co
         sqlite3_bind_int64(st_list, p++, offset);
     }
     while (n < (size_t)limit && sqlite3_step(st_list) == SQLITE_ROW)
-        if ((st = _read_raw(st_list, &list[n++], err))) goto done;
+        if ((st = _read_raw(s, st_list, &list[n++], err))) goto done;
     if (sqlite3_step(st_count) == SQLITE_ROW) *total = sqlite3_column_int64(st_count, 0);
 done:
     sqlite3_finalize(st_list);

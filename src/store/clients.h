@@ -1,15 +1,21 @@
 /*
  * clients.h: the clients store, a SQLite file that holds, for each known client, the
- * feature vector the model scores and the raw application fields the dashboard shows.
+ * feature vector the model scores and the raw fields the dashboard's client card shows.
  * Built once by `creditscore clients import`, then opened read-only by the API.
  *
- * Layout (format 1):
- *   meta(key TEXT PRIMARY KEY, value TEXT)       format, n_feats, created
+ * Which raw fields it holds is the importer's choice (a list of store_field): Home Credit's
+ * application fields by default (store_hc_fields: age in years, employment in years,
+ * amounts...), or a recipe's profile fields (`clients import --recipe`), each with its
+ * label in English and French and its display unit, kept in the store so the API shows them
+ * without the recipe.
+ *
+ * Layout (format 2):
+ *   meta(key TEXT PRIMARY KEY, value TEXT)       format, n_feats, created, id
  *   features(idx INTEGER PRIMARY KEY, name TEXT)  the feature order of the vectors
- *   clients(id INTEGER PRIMARY KEY, target REAL, <raw fields>, x BLOB)
- * x is n_feats little-endian IEEE doubles (NaN = missing). The raw fields are the
- * STORE_N_NUM numeric and STORE_N_TEXT text columns named by store_num_fields and
- * store_text_fields (age in years, employment in years, amounts in currency units).
+ *   fields(idx INTEGER PRIMARY KEY, name TEXT, kind TEXT, label_en TEXT, label_fr TEXT, unit TEXT)
+ *   clients(id INTEGER PRIMARY KEY, target REAL, "<field>" REAL|TEXT ..., x BLOB)
+ * x is n_feats little-endian IEEE doubles (NaN = missing). A format 1 store (the Home Credit
+ * fields, no fields table) is still read, as store_hc_fields.
  *
  * Reading is thread-safe: the handle keeps a small pool of read-only connections.
  */
@@ -20,35 +26,59 @@
 #include "../io/tbl.h"
 #include "../features/featfile.h"
 
-#define STORE_CLIENTS_FORMAT 1
-#define STORE_N_NUM 13
-#define STORE_N_TEXT 9
+#define STORE_CLIENTS_FORMAT 2
+#define STORE_MAX_FIELDS 256
+#define STORE_FIELD_MAX_SENTINELS 4
 
-/* Names of the raw fields as stored and as the API shows them ("age_years", "income",
- * ...; "gender", "education", ...), and the application column each comes from. */
-extern const char *const store_num_fields[STORE_N_NUM];
-extern const char *const store_text_fields[STORE_N_TEXT];
-extern const char *const store_num_sources[STORE_N_NUM];
-extern const char *const store_text_sources[STORE_N_TEXT];
+/* A raw field of the store: where it comes from and how it is shown. */
+typedef struct store_field {
+    const char *name;       /* as stored and as the API names it ("age_years", "person_income");
+                             * letters, digits and '_' only */
+    const char *source;     /* the raw table's column it is read from */
+    int is_text;            /* 1: text (a category), 0: a number */
+    double scale;           /* a number: stored = raw x scale (0 = 1; -1/365.25: days before -> years) */
+    int n_sentinels;        /* raw values that mean missing (Home Credit's 365243 days) */
+    double sentinels[STORE_FIELD_MAX_SENTINELS];
+    const char *label_en;   /* NULL = the name */
+    const char *label_fr;   /* NULL = label_en */
+    const char *unit;       /* display unit ("years", "currency", "%", ...), NULL = none */
+} store_field;
+
+/* Home Credit's application fields, what `clients import` stores without --recipe: the 13
+ * numeric ones first (age_years, children, family_members, income, employment_years,
+ * credit, annuity, goods_price, ext_source_1..3, region_rating, car_age_years), then the 9
+ * text ones (contract_type, gender, own_car, own_realty, family_status, education,
+ * income_type, occupation, housing_type). */
+#define STORE_N_HC_FIELDS 22
+extern const store_field store_hc_fields[STORE_N_HC_FIELDS];
 
 typedef struct store_clients store_clients;
 
 /* One client. Zero-initialise; release with store_client_clear(). */
 typedef struct store_client {
-    int64_t id;                     /* SK_ID_CURR */
+    int64_t id;                     /* the id of the feature file (SK_ID_CURR, a lender's id, a row number) */
     double target;                  /* 0, 1, or NaN when unknown (test clients) */
-    double num[STORE_N_NUM];        /* NaN = missing */
-    char *text[STORE_N_TEXT];       /* NULL = missing; owned */
+    size_t n_fields;                /* the store's fields (store_clients_n_fields) */
+    double *num;                    /* n_fields values: field k's number (NaN = missing, or a text field); owned */
+    char **text;                    /* n_fields: field k's text (NULL = missing, or a numeric field); owned */
     double *x;                      /* n_feats features (only from store_clients_get); owned */
     size_t n_feats;
 } store_client;
 
 void store_client_clear(store_client *c);
 
-/* Build the store at path from a feature matrix and the application tables (n_apps of
- * them, e.g. application_train and application_test; may be 0), joined on SK_ID_CURR.
- * Clients of the matrix without an application row get missing raw fields. Written to
- * "path.tmp" then renamed. progress may be NULL. */
+/* Build the store at path from a feature matrix and raw tables (n_tables of them, e.g.
+ * application_train and application_test; may be 0), joined on the tables' column id_col;
+ * id_col NULL: the rows of the one table are numbered, 1 = its first data row (a recipe
+ * without an id column). Each of the n_fields fields is read from its source column (a
+ * table without it gives missing values; a numeric field from a text column or the other
+ * way round is CS_EINVAL naming both). Clients of the matrix without a row get missing raw
+ * fields. Written to "path.tmp" then renamed. progress may be NULL. */
+cs_status store_clients_import_fields(const char *path, const feat_matrix *m, const store_field *fields, int n_fields,
+                                      const tbl *const *tables, int n_tables, const char *id_col,
+                                      cs_progress *progress, cs_err *err);
+
+/* store_clients_import_fields() with store_hc_fields joined on SK_ID_CURR (Home Credit). */
 cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
                                cs_progress *progress, cs_err *err);
 
@@ -60,6 +90,9 @@ void store_clients_close(store_clients *s);
 /* Number of features and their names (borrowed, valid until close). */
 size_t store_clients_n_feats(const store_clients *s);
 const char *const *store_clients_feature_names(const store_clients *s);
+/* The raw fields: their number and field k (0 <= k < n; borrowed, valid until close). */
+size_t store_clients_n_fields(const store_clients *s);
+const store_field *store_clients_field(const store_clients *s, size_t k);
 /* Number of clients. */
 int64_t store_clients_count(const store_clients *s);
 

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/clients.h"
 #include "testutil.h"
 
@@ -109,18 +111,20 @@ static void test_import_and_get(void **state)
     assert_true(c.num[3] == 202500);
     assert_true(c.num[5] == 406597.5);
     assert_true(isnan(c.num[6]));   /* no AMT_ANNUITY column */
-    assert_string_equal(c.text[1], "M");
-    assert_string_equal(c.text[5], "Secondary / secondary special");
-    assert_null(c.text[0]);
+    assert_string_equal(c.text[14], "M");   /* text fields follow the 13 numeric ones */
+    assert_string_equal(c.text[18], "Secondary / secondary special");
+    assert_null(c.text[13]);
+    assert_null(c.text[0]);    /* a numeric field has no text */
+    assert_int_equal(c.n_fields, STORE_N_HC_FIELDS);
     store_client_clear(&c);
 
     assert_int_equal(store_clients_get(s, 100010, &c, &err), CS_OK);
     assert_true(isnan(c.num[4]));   /* 365243 = not employed */
-    assert_null(c.text[5]);
+    assert_null(c.text[18]);
     store_client_clear(&c);
     assert_int_equal(store_clients_get(s, 200002, &c, &err), CS_OK);   /* no application row */
     assert_true(isnan(c.target));
-    assert_null(c.text[1]);
+    assert_null(c.text[14]);
     assert_true(isnan(c.num[0]));
     store_client_clear(&c);
     assert_int_equal(store_clients_get(s, 5, &c, &err), CS_ENOTFOUND);
@@ -201,6 +205,134 @@ static void test_threads(void **state)
     store_clients_close(s);
 }
 
+/* A lender's own fields (a recipe's profile fields): rows numbered from 1, labels, units,
+ * sentinels and a scale, text and numbers. */
+static void test_recipe_fields(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    const char *csv = "person_age,person_home_ownership,loan_int_rate,loan_percent_income\n"
+                      "22,RENT,16.02,0.59\n"
+                      "21,OWN,-1,0.1\n"
+                      "25,,11.5,\n";
+    tbl *t = tbl_read_csv_mem("loans.csv", csv, strlen(csv), NULL, &err);
+    feat_matrix *m = feat_matrix_create(3, 1, NULL);
+    const tbl *tables[1] = {t};
+    const store_field fields[] = {
+        {"person_age", "person_age", 0, 1, 0, {0}, "Age", "Âge", "years"},
+        {"home", "person_home_ownership", 1, 0, 0, {0}, "Home ownership", "Logement", NULL},
+        {"rate", "loan_int_rate", 0, 1, 1, {-1}, "Interest rate", "Taux d'intérêt", "%"},
+        {"share", "loan_percent_income", 0, 100, 0, {0}, "Loan / income", NULL, "%"},
+    };
+    store_clients *s;
+    store_client c;
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(m);
+    m->names[0] = strdup("f");
+    for (int i = 0; i < 3; i++) {
+        m->ids[i] = i + 1;
+        m->target[i] = i == 0;
+        m->values[i] = i;
+    }
+    snprintf(path, sizeof path, "%s/recipe.db", dir);
+    assert_int_equal(store_clients_import_fields(path, m, fields, 4, tables, 1, NULL, NULL, &err), CS_OK);
+    s = store_clients_open(path, 1, &err);
+    if (!s) fail_msg("%s", err.msg);
+    assert_int_equal(store_clients_n_fields(s), 4);
+    assert_string_equal(store_clients_field(s, 0)->label_fr, "Âge");
+    assert_string_equal(store_clients_field(s, 0)->unit, "years");
+    assert_true(store_clients_field(s, 1)->is_text);
+    assert_null(store_clients_field(s, 1)->unit);
+    assert_string_equal(store_clients_field(s, 3)->label_fr, "Loan / income");   /* French falls back to English */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_clients_get(s, 1, &c, &err), CS_OK);
+    assert_true(c.num[0] == 22 && c.num[2] == 16.02 && fabs(c.num[3] - 59) < 1e-12);
+    assert_string_equal(c.text[1], "RENT");
+    assert_true(c.target == 1 && c.x[0] == 0);
+    store_client_clear(&c);
+    assert_int_equal(store_clients_get(s, 2, &c, &err), CS_OK);
+    assert_true(isnan(c.num[2]));            /* -1 is a sentinel: missing */
+    store_client_clear(&c);
+    assert_int_equal(store_clients_get(s, 3, &c, &err), CS_OK);
+    assert_null(c.text[1]);
+    assert_true(isnan(c.num[3]) && c.num[0] == 25);
+    store_client_clear(&c);
+    store_clients_close(s);
+
+    /* errors, before anything is written */
+    {
+        store_field bad = fields[0];
+        const tbl *two[2] = {t, t};
+        bad.name = "age years";
+        assert_int_equal(store_clients_import_fields(path, m, &bad, 1, tables, 1, NULL, NULL, &err), CS_EINVAL);
+        assert_non_null(strstr(err.msg, "field 'age years'"));
+        bad.name = "target";
+        assert_int_equal(store_clients_import_fields(path, m, &bad, 1, tables, 1, NULL, NULL, &err), CS_EINVAL);
+        bad = fields[1];
+        bad.is_text = 0;
+        assert_int_equal(store_clients_import_fields(path, m, &bad, 1, tables, 1, NULL, NULL, &err), CS_EINVAL);
+        assert_non_null(strstr(err.msg, "loans.csv: column person_home_ownership is text, the field home wants a number"));
+        assert_int_equal(store_clients_import_fields(path, m, fields, 4, two, 2, NULL, NULL, &err), CS_EINVAL);
+        assert_non_null(strstr(err.msg, "numbered"));
+        assert_int_equal(store_clients_import_fields(path, m, fields, 4, tables, 1, "loan_id", NULL, &err), CS_EINVAL);
+        assert_non_null(strstr(err.msg, "loans.csv: no numeric loan_id column"));
+        {
+            store_field twice[2] = {fields[0], fields[0]};
+            assert_int_equal(store_clients_import_fields(path, m, twice, 2, tables, 1, NULL, NULL, &err), CS_EINVAL);
+            assert_non_null(strstr(err.msg, "named twice"));
+        }
+    }
+    feat_matrix_free(m);
+    tbl_free(t);
+}
+
+/* A store of format 1 (before fields were recorded) reads as Home Credit's fields. */
+static void test_format1(void **state)
+{
+    char path[128];
+    sqlite3 *db;
+    cs_err err = {0};
+    store_clients *s;
+    store_client c;
+    double x = 0.5;
+    sqlite3_stmt *q;
+    (void)state;
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+                                  "INSERT INTO meta VALUES('format','1'),('n_feats','1');"
+                                  "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+                                  "INSERT INTO features VALUES(0,'F0');"
+                                  "CREATE TABLE clients(id INTEGER PRIMARY KEY, target REAL, age_years REAL, children REAL,"
+                                  " family_members REAL, income REAL, employment_years REAL, credit REAL, annuity REAL,"
+                                  " goods_price REAL, ext_source_1 REAL, ext_source_2 REAL, ext_source_3 REAL,"
+                                  " region_rating REAL, car_age_years REAL, contract_type TEXT, gender TEXT, own_car TEXT,"
+                                  " own_realty TEXT, family_status TEXT, education TEXT, income_type TEXT, occupation TEXT,"
+                                  " housing_type TEXT, x BLOB NOT NULL);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO clients(id, target, age_years, gender, x) VALUES(7, 0, 33.5, 'F', ?)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_blob(q, 1, &x, sizeof x, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    s = store_clients_open(path, 1, &err);
+    if (!s) fail_msg("%s", err.msg);
+    assert_int_equal(store_clients_n_fields(s), STORE_N_HC_FIELDS);
+    assert_string_equal(store_clients_field(s, 0)->name, "age_years");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(store_clients_get(s, 7, &c, &err), CS_OK);
+    assert_true(c.num[0] == 33.5 && c.x[0] == 0.5);
+    assert_string_equal(c.text[14], "F");
+    store_client_clear(&c);
+    store_clients_close(s);
+}
+
 static void test_bad_files(void **state)
 {
     char path[128];
@@ -226,6 +358,8 @@ int main(void)
         cmocka_unit_test(test_import_and_get),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_recipe_fields),
+        cmocka_unit_test(test_format1),
         cmocka_unit_test(test_bad_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -157,11 +157,39 @@
     d.appendChild(dt); d.appendChild(dd); dl.appendChild(d);
   }
 
-  function renderClient() {
-    const c = state.client, x = state.explain;
-    $('client-id').textContent = String(c.id);
-    const dl = $('client-info');
-    dl.textContent = '';
+  /* A value with its display unit (the units of docs/recipes.md as the clients store keeps
+   * them: days before the application are already years there): years, months, days, a
+   * count, a ratio, a 0/1 flag, an amount ("currency" or a currency code such as USD), a
+   * percentage, or a share shown as one. */
+  function withUnit(v, unit) {
+    if (v === null || v === undefined) return '—';
+    if (typeof v === 'string') return v;
+    switch (unit) {
+      case 'years': return num(v, v < 10 ? 1 : 0) + ' ' + t('years');
+      case 'months': return num(v, 0) + ' ' + t('months');
+      case 'days': return num(v, 0) + ' ' + t('days');
+      case '%': case 'percent': return num(v, 2) + ' %';
+      case 'share': return num(100 * v, 1) + ' %';
+      case 'count': return num(v, 0);
+      case 'ratio': return num(v, 3);
+      case 'flag': return v ? t('yes') : t('no');
+      case 'currency': case null: case undefined: case '': return num(v, Math.abs(v) < 10 ? 3 : 0);
+      default:
+        if (/^[A-Z]{3}$/.test(unit)) {
+          return new Intl.NumberFormat(locale(), { style: 'currency', currency: unit, maximumFractionDigits: 0 }).format(v);
+        }
+        return num(v, Math.abs(v) < 10 ? 3 : 0) + ' ' + unit;
+    }
+  }
+
+  function renderProfile(dl, fields) {
+    for (const f of fields) {
+      const label = (f.label && (f.label[state.lang] || f.label.en)) || f.name;
+      info(dl, label, withUnit(f.value, f.unit));
+    }
+  }
+
+  function renderHomeCredit(dl, c) {
     info(dl, t('age'), c.age_years == null ? '—' : num(c.age_years, 0) + ' ' + t('years'));
     info(dl, t('children'), num(c.children));
     info(dl, t('income_f'), num(c.income));
@@ -173,6 +201,15 @@
     info(dl, t('education'), c.education || '—');
     info(dl, t('family'), c.family_status || '—');
     info(dl, t('gender'), c.gender || '—');
+  }
+
+  function renderClient() {
+    const c = state.client, x = state.explain;
+    $('client-id').textContent = String(c.id);
+    const dl = $('client-info');
+    dl.textContent = '';
+    if (c.profile && !('age_years' in c)) renderProfile(dl, c.profile);   /* a recipe's profile fields */
+    else renderHomeCredit(dl, c);
     if (c.target === 0 || c.target === 1) info(dl, t('target'), c.target === 1 ? t('defaulted') : t('repaid'));
     renderDecision(x, $('decision-badge'), $('decision-text'), $('distance-text'));
     $('score').textContent = num(x.score, 0);
@@ -240,14 +277,15 @@
     const x = state.explain;
     const contribs = (x.contributions || []).slice(0, 15).reverse();
     const c = chart('chart-local');
-    const top = contribs.slice().reverse().slice(0, 3).map((r) => r.feature + ' ' + num(r.contribution, 3)).join(', ');
+    const name = (r) => r.label || r.feature;   /* the recipe's label when the model has one */
+    const top = contribs.slice().reverse().slice(0, 3).map((r) => name(r) + ' ' + num(r.contribution, 3)).join(', ');
     $('chart-local').setAttribute('aria-label', t('tab_local') + ': ' + top);
     if (!c) return;
     c.setOption({
       grid: { left: 260, right: 40, top: 10, bottom: 30 },
       tooltip: { trigger: 'item', formatter: (p) => p.name + '<br>' + t('contribution') + ': ' + num(p.value, 4) },
       xAxis: { type: 'value', name: t('contribution'), nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'category', data: contribs.map((r) => r.feature), axisLabel: { width: 250, overflow: 'truncate' } },
+      yAxis: { type: 'category', data: contribs.map(name), axisLabel: { width: 250, overflow: 'truncate' } },
       series: [{
         type: 'bar', data: contribs.map((r) => ({
           value: r.contribution, itemStyle: { color: r.contribution > 0 ? COLORS.toDefault : COLORS.toRepay },
@@ -263,13 +301,13 @@
     }
     const feats = (state.importance.features || []).filter((f) => f.mean_abs_shap != null).slice(0, 20).reverse();
     const c = chart('chart-global');
-    $('chart-global').setAttribute('aria-label', t('tab_global') + ': ' + feats.slice().reverse().slice(0, 3).map((f) => f.feature).join(', '));
+    $('chart-global').setAttribute('aria-label', t('tab_global') + ': ' + feats.slice().reverse().slice(0, 3).map((f) => f.label || f.feature).join(', '));
     if (!c) return;
     c.setOption({
       grid: { left: 260, right: 40, top: 10, bottom: 30 },
       tooltip: { trigger: 'item' },
       xAxis: { type: 'value', name: t('importance'), nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'category', data: feats.map((f) => f.feature), axisLabel: { width: 250, overflow: 'truncate' } },
+      yAxis: { type: 'category', data: feats.map((f) => f.label || f.feature), axisLabel: { width: 250, overflow: 'truncate' } },
       series: [{ type: 'bar', data: feats.map((f) => f.mean_abs_shap), itemStyle: { color: COLORS.accent } }]
     }, true);
   }
