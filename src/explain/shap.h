@@ -103,6 +103,22 @@ typedef struct shap_reason {
 size_t shap_reasons(const double *phi, const double *x, const char *const *names, size_t n_feats,
                     size_t k, shap_lang lang, shap_reason *out);
 
+/* How to name a feature and show its value to a person when the data set is not Home
+ * Credit's: a recipe's labels and units (serve/ builds one from the model's recipe). Each
+ * callback returns 1 when it knows the feature, 0 to fall back to the built-in rule. */
+typedef struct shap_labeller {
+    /* the feature's label in lang into out (cap bytes) and its stable code (8 bytes) */
+    int (*label)(void *ud, const char *name, shap_lang lang, char *out, size_t cap, char *code);
+    /* value v of the feature as a person reads it ("51 years", "12.5%"), "" for none */
+    int (*format)(void *ud, const char *name, double v, shap_lang lang, char *out, size_t cap);
+    void *ud;
+} shap_labeller;
+
+/* shap_reasons() with the labels and values of lab (NULL: the built-in Home Credit table,
+ * as shap_reasons). */
+size_t shap_reasons_labelled(const double *phi, const double *x, const char *const *names, size_t n_feats,
+                             size_t k, shap_lang lang, const shap_labeller *lab, shap_reason *out);
+
 /* The plain-language label and the stable code of a feature name, in lang. label and code
  * are caller buffers (label_cap >= 64, code >= 8 bytes). */
 void shap_feature_label(const char *name, shap_lang lang, char *label, size_t label_cap,

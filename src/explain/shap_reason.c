@@ -349,8 +349,8 @@ cs_status shap_lang_from_name(const char *name, shap_lang *out, cs_err *err)
     return CS_OK;
 }
 
-size_t shap_reasons(const double *phi, const double *x, const char *const *names, size_t n_feats,
-                    size_t k, shap_lang lang, shap_reason *out)
+size_t shap_reasons_labelled(const double *phi, const double *x, const char *const *names, size_t n_feats,
+                             size_t k, shap_lang lang, const shap_labeller *lab, shap_reason *out)
 {
     size_t found = 0;
     while (found < k) {
@@ -364,22 +364,32 @@ size_t shap_reasons(const double *phi, const double *x, const char *const *names
         }
         if (best == n_feats) break;
         shap_reason *r = &out[found++];
+        const char *name = names && names[best] ? names[best] : "";
+        char val[64];
+        int own = 0;
+        _vfmt f = V_NUM;
         memset(r, 0, sizeof *r);
         r->feature = best;
         r->contribution = phi[best];
         r->value = x[best];
-        _vfmt f = _describe(names && names[best] ? names[best] : "", lang, r->label, sizeof r->label,
-                            r->code);
-        char val[64];
+        if (lab && lab->label) own = lab->label(lab->ud, name, lang, r->label, sizeof r->label, r->code);
+        if (!own) f = _describe(name, lang, r->label, sizeof r->label, r->code);
         if (x[best] != x[best]) {
             snprintf(r->text, sizeof r->text, "%s%s", r->label,
                      _lang(lang, ": not known, which raises the estimated risk of default.",
                            " : non renseigné, ce qui augmente le risque de défaut estimé."));
             continue;
         }
-        _value(x[best], f, lang, val, sizeof val);
+        if (!(own && lab->format && lab->format(lab->ud, name, x[best], lang, val, sizeof val)))
+            _value(x[best], f, lang, val, sizeof val);
         snprintf(r->text, sizeof r->text, "%s%s%s%s %s", r->label, val[0] ? " (" : "", val, val[0] ? ")" : "",
                  _lang(lang, "raises the estimated risk of default.", "augmente le risque de défaut estimé."));
     }
     return found;
+}
+
+size_t shap_reasons(const double *phi, const double *x, const char *const *names, size_t n_feats,
+                    size_t k, shap_lang lang, shap_reason *out)
+{
+    return shap_reasons_labelled(phi, x, names, n_feats, k, lang, NULL, out);
 }
