@@ -18,7 +18,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 PKGS    := sqlite3 libmicrohttpd libcjson
 
-LAYERS  := base io infer synth features eval learn explain model store drift monitor serve dash
+LAYERS  := base io recipe infer synth features eval learn explain model store drift monitor serve dash
 
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 CFLAGS  := -std=c11 $(OPT) -fopenmp -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -161,6 +161,11 @@ build/fuzz/fuzz_drift: tests/fuzz/fuzz_drift.c $(call fuzz_src,base io features 
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_drift
 	$(call fuzz_run,drift)
+build/fuzz/fuzz_recipe: tests/fuzz/fuzz_recipe.c $(call fuzz_src,base io recipe)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+fuzz:: build/fuzz/fuzz_recipe
+	$(call fuzz_run,recipe)
 fuzz::
 	@tests/fuzz/summary.sh
 

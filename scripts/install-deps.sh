@@ -20,6 +20,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   libcmocka-dev                  # unit tests
   python3 python3-pandas python3-numpy python3-scipy python3-sklearn python3-xgboost  # oracles; scripts/replay.py (demo)
+  python3-jsonschema             # recipes checked against recipes/recipe.schema.json
   curl                           # end-to-end tests of the HTTP endpoints
   clang llvm libclang-rt-14-dev  # libFuzzer and sanitizers for make fuzz
   valgrind

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 A=build/fuzz-replay
-LAYERS="base io synth features eval learn explain model store drift serve"
+LAYERS="base io recipe synth features eval learn explain model store drift serve"
 libs=""
 for l in $LAYERS; do libs="$libs $A/lib/libcs_$l.a"; done
 if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"$T/make.log" 2>&1; then
@@ -16,7 +16,7 @@ if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"
 fi
 flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson 2>/dev/null)"
 ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson 2>/dev/null) -lxgboost -lm"
-for t in csv request raw model featfile drift; do
+for t in csv request raw model featfile drift recipe; do
   src=tests/fuzz/fuzz_$t.c
   [ -f "$src" ] || { fail "fuzz target $t exists" "no $src"; continue; }
   if ! gcc $flags -o "$T/replay_$t" "$src" tests/fuzz/replay.c -Wl,--start-group $libs -Wl,--end-group $ldlibs \
