@@ -1,15 +1,25 @@
 /*
  * cmd_recipe.c: `creditscore recipe infer`: write a starting recipe (docs/recipes.md) from a
- * lender's own CSV files; the rules are src/infer/infer.h.
+ * lender's own CSV files (the rules are src/infer/infer.h); `creditscore recipe check`: parse
+ * a recipe and check it against a data folder before any work (src/recipe).
  */
 #include "cli.h"
 #include "../infer/infer.h"
+#include "../recipe/recipe.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char _usage[] =
+    "usage: creditscore recipe infer --table FILE [--id COL] [--target COL]\n"
+    "                                [--child NAME=FILE:KEY ...] [--name NAME] --out RECIPE.json\n"
+    "       creditscore recipe check RECIPE.json [--data DIR]\n"
+    "\n"
+    "infer: see below. check: parse the recipe (docs/recipes.md) and, with --data, check that\n"
+    "its files and columns are in DIR; print its tables, or the JSON path of what is wrong\n"
+    "and exit 1.\n"
+    "\n"
     "usage: creditscore recipe infer --table FILE [--id COL] [--target COL]\n"
     "                                [--child NAME=FILE:KEY ...] [--name NAME] --out RECIPE.json\n"
     "\n"
@@ -102,11 +112,47 @@ done:
     return rc;
 }
 
+static int _check(int argc, char **argv)
+{
+    static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *data = NULL, *path = NULL;
+    rcp_recipe *r;
+    cs_err err = {0};
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': data = optarg; break;
+        case 'h': fputs(_usage, stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error("recipe check", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) return cli_usage_error("recipe check", "one recipe file expected");
+    path = argv[optind];
+    if (!(r = rcp_parse_file(path, &err))) return cli_fail("recipe check", &err);
+    if (data && rcp_check_data(r, data, &err)) {
+        rcp_free(r);
+        return cli_fail("recipe check", &err);
+    }
+    printf("recipe check: %s: recipe %s, %d table%s%s%s\n", path, r->name ? r->name : "(no name)", r->n_tables,
+           r->n_tables == 1 ? "" : "s", data ? ", every file and column found in " : "", data ? data : "");
+    for (int i = 0; i < r->n_tables; i++) {
+        const rcp_table *t = &r->tables[i];
+        printf("  %-24s %d column%s, %d derived, %d aggregation%s%s%s\n", t->name, t->n_cols, t->n_cols == 1 ? "" : "s",
+               t->n_derived, t->n_aggs, t->n_aggs == 1 ? "" : "s", t->parent ? " into " : " (root)",
+               t->parent ? t->parent : "");
+    }
+    rcp_free(r);
+    return CLI_EXIT_OK;
+}
+
 int cmd_recipe(int argc, char **argv)
 {
     int rc = CLI_EXIT_OK;
     const char *sub = cli_subcommand(argc, argv, _usage, &rc);
     if (!sub) return rc;
     if (!strcmp(sub, "infer")) return _infer(argc - 1, argv + 1);
-    return cli_usage_error("recipe", "unknown action '%s' (expected infer)", sub);
+    if (!strcmp(sub, "check")) return _check(argc - 1, argv + 1);
+    return cli_usage_error("recipe", "unknown action '%s' (expected infer or check)", sub);
 }

@@ -19,7 +19,7 @@ static const cli_command commands[] = {
     {"monitor", cmd_monitor, "watch a model after go-live: PSI, CSI, performance, calibration, vintages"},
     {"outcomes", cmd_outcomes, "record observed outcomes of decisions in the audit log (outcomes import)"},
     {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
-    {"recipe", cmd_recipe, "write a starting recipe from a lender's own CSV files (recipe infer)"},
+    {"recipe", cmd_recipe, "infer a starting recipe from a lender's CSV files, or check one (recipe infer, check)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
     {"serve", cmd_serve, "serve a model over HTTP: the scoring API (JSON, /v1, /docs)"},
     {"sign", cmd_sign, "sign a model file (HMAC-SHA256, MODEL.sig) for serve --model-key"},

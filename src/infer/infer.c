@@ -5,6 +5,7 @@
  * the one place that knows that format).
  */
 #include "infer.h"
+#include "../recipe/recipe.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>
@@ -453,6 +454,17 @@ inf_result *inf_run_tables(const inf_options *o, const tbl *main_table, const tb
         cJSON_free(text);
     }
     cJSON_Delete(root);
+    root = NULL;
+    {
+        /* what inference writes, the parser must accept (a failure here is a bug) */
+        cs_err perr = {0};
+        rcp_recipe *check = rcp_parse_string("inferred recipe", r->json, strlen(r->json), &perr);
+        if (!check) {
+            cs_err_set(err, CS_EINTERNAL, "the inferred recipe does not parse: %s", perr.msg);
+            goto fail;
+        }
+        rcp_free(check);
+    }
     free(main_name);
     for (int i = 0; i < o->n_children; i++) free(child_names[i]);
     return r;

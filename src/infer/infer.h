@@ -68,8 +68,9 @@ cs_status inf_parse_child(const char *arg, inf_child *out, char **buf, cs_err *e
 /* Infer a recipe from the tables of o. Reads every file (the reader's file:line:column
  * errors for a malformed one); an --id or --target that the main table lacks, a --child
  * KEY its file lacks, a child without an id in the main table, or two tables of the same
- * name are CS_EINVAL / CS_ENOTFOUND naming the option. Returns NULL and fills err on
- * failure. */
+ * name are CS_EINVAL / CS_ENOTFOUND naming the option. The recipe written is parsed back
+ * with rcp_parse_string before it is returned (CS_EINTERNAL if the parser refuses it).
+ * Returns NULL and fills err on failure. */
 inf_result *inf_run(const inf_options *o, cs_err *err);
 
 /* The same from tables already read (tests; o->table_path and the children's paths then

@@ -72,3 +72,36 @@ check_fails "a bad --child exits 2" 2 "$CS" recipe infer --table "$CR" --child p
 check_fails "an unknown action exits 2" 2 "$CS" recipe guess
 check_fails "no action exits 2" 2 "$CS" recipe
 check "--help exits 0" "$CS" recipe --help
+
+# every inferred recipe is one the parser accepts, and it checks against its data
+check "recipe check accepts the inferred recipe" "$CS" recipe check "$T/cr.json" --data "$ROOT/data/credit-risk"
+check "recipe check accepts the recipe with a child table" "$CS" recipe check "$T/l.json" --data "$T"
+# the recipe kept in the repository, edited by hand from the inferred one
+check "recipes/credit-risk.json checks against data/credit-risk" "$CS" recipe check "$ROOT/recipes/credit-risk.json" \
+  --data "$ROOT/data/credit-risk"
+"$CS" recipe check "$ROOT/recipes/credit-risk.json" --data "$ROOT/data/credit-risk" >"$T/out"
+check_grep "... one root table of 11 columns" "loans +11 columns, 0 derived, 0 aggregations \(root\)" "$T/out"
+if /usr/bin/python3 - "$ROOT/recipes/credit-risk.json" "$T/cr.json" <<'PY'
+import json, sys
+edited, inferred = (json.load(open(p)) for p in sys.argv[1:3])
+(e,), (i,) = edited["tables"], inferred["tables"]
+assert e["key"] == i["key"] == "@row"
+roles = lambda t: {c["name"]: c["role"] for c in t["columns"]}
+assert roles(e) == roles(i), (roles(e), roles(i))       # the edit changed no role
+c = {c["name"]: c for c in e["columns"]}
+assert c["person_age"]["protected"] is True and c["person_age"]["unit"] == "years"
+assert {c[n]["unit"] for n in ("person_income", "loan_amnt")} == {"currency"}
+assert c["loan_int_rate"]["unit"] == "percent" and c["loan_percent_income"]["unit"] == "share"
+for n, col in c.items():
+    if col["role"] != "target":
+        assert col["label"]["en"] and col["label"]["fr"] and col["label"]["en"] != col["label"]["fr"] or n == "loan_status", n
+        assert col.get("profile") is True, n
+PY
+then ok "the edited recipe: same roles, labels en+fr, units, profile fields, person_age protected"
+else fail "the edited recipe: same roles, labels en+fr, units, profile fields, person_age protected"; fi
+printf '{"recipe": 1, "name": "x", "tables": [{"name": "t", "file": "t.csv", "key": "@row", "columns": [{"name": "a", "role": "numeric", "protectd": true}]}]}' >"$T/bad.json"
+check_fails "recipe check refuses a bad recipe" 1 "$CS" recipe check "$T/bad.json"
+"$CS" recipe check "$T/bad.json" 2>"$T/err"
+check_grep "... naming the JSON path" "bad\.json: tables\[0\]\.columns\[0\]" "$T/err"
+check_fails "recipe check: a missing data file exits 1" 1 "$CS" recipe check "$ROOT/recipes/credit-risk.json" --data "$T"
+check_fails "recipe check without a file exits 2" 2 "$CS" recipe check
