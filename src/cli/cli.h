@@ -56,5 +56,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_outcomes(int argc, char **argv);
 int cmd_recipe(int argc, char **argv);
+int cmd_scorecard(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
     {"recipe", cmd_recipe, "infer a starting recipe from a lender's CSV files, or check one (recipe infer, check)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
+    {"scorecard", cmd_scorecard, "scorecards: optimal WoE binning tables (scorecard bin)"},
     {"serve", cmd_serve, "serve a model over HTTP: the scoring API (JSON, /v1, /docs)"},
     {"sign", cmd_sign, "sign a model file (HMAC-SHA256, MODEL.sig) for serve --model-key"},
     {"synth", cmd_synth, "generate Home Credit-like tables (or --check them against the real figures)"},
