@@ -761,9 +761,10 @@ cs_status bn_fit_matrix(const feat_matrix *m, const ds_dataset *d, const size_t 
         }
         y[i] = m->target[rows[i]];
         if (y[i] != 0 && y[i] != 1) {
+            double t = y[i];
             free(y); free(fs);
             return cs_err_set(err, CS_EINVAL, "binning: target of row %zu (id %lld) is %g, not 0 or 1",
-                              rows[i], (long long)m->ids[rows[i]], y[i]);
+                              rows[i], (long long)m->ids[rows[i]], t);
         }
     }
     cs_status st = CS_OK;
