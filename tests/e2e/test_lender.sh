@@ -1,0 +1,115 @@
+# test_lender.sh: a lender's own data (the credit-risk file, no id column, recipes/credit-risk.json)
+# through every command downstream of the recipe: its features, train, clients import --recipe
+# (the store holds the recipe's profile fields, not Home Credit's), serve (a client's profile with
+# labels and units, predict and explain by client id), drift on any CSV, and the errors.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+HERE=$(cd "$(dirname "$0")" && pwd)
+command -v curl >/dev/null || { fail "curl is missing (scripts/install-deps.sh installs it)"; exit 1; }
+export OMP_NUM_THREADS=1
+CR=$ROOT/data/credit-risk
+RECIPE=$ROOT/recipes/credit-risk.json
+
+check "the recipe checks against the data" "$CS" recipe check "$RECIPE" --data "$CR"
+
+# ---- features --------------------------------------------------------------------------------------
+# the recipe's features as pandas computes them (tests/e2e/recipe_features.py), as a feature file
+ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/io/*.o "$ROOT"/build/obj/features/featfile.o
+gcc -std=c11 -O2 -D_GNU_SOURCE -fopenmp -I"$ROOT/src" -o "$T/csv_to_csf" "$HERE/csv_to_csf.c" "$T/lib.a" -lm \
+  2>"$T/cc.err" || { fail "build csv_to_csf" "$(head -3 "$T/cc.err")"; exit 1; }
+$PY "$HERE/recipe_features.py" "$CR/credit_risk_dataset.csv" "$T/f.csv" && "$T/csv_to_csf" "$T/f.csv" "$T/f.csf" ||
+  { fail "fixture: the recipe's features"; exit 1; }
+
+# ---- train ------------------------------------------------------------------------------------------
+"$CS" train --features "$T/f.csf" --out "$T/model.csm" --cv 3 --params '{"num_iterations": 60, "num_leaves": 15}' \
+  --name credit-risk --no-track >"$T/train.out" 2>"$T/train.err" || { fail "train" "$(tail -3 "$T/train.err")"; exit 1; }
+ok "train on the credit-risk features"
+auc=$(sed -n 's/^CV AUC *\([0-9.]*\).*/\1/p' "$T/train.out")
+$PY -c "import sys; sys.exit(0 if float('$auc') > 0.88 else 1)" && ok "CV AUC $auc > 0.88" || fail "CV AUC $auc > 0.88"
+
+# ---- clients import --recipe ------------------------------------------------------------------------
+check "clients import --recipe" "$CS" clients import --features "$T/f.csf" --data "$CR" --recipe "$RECIPE" \
+  --out "$T/clients.db"
+"$CS" clients import --features "$T/f.csf" --data "$CR" --recipe "$RECIPE" --out "$T/clients.db" >"$T/out" 2>/dev/null
+check_grep "... 32,581 clients with the recipe's 10 profile fields" "32581 clients, 18 features, 10 raw fields \(the recipe's profile fields\)" "$T/out"
+if $PY - "$T/clients.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+fields = db.execute("SELECT name, kind, label_en, label_fr, unit FROM fields ORDER BY idx").fetchall()
+assert [f[0] for f in fields] == ["person_age", "person_income", "person_home_ownership", "person_emp_length",
+    "loan_intent", "loan_amnt", "loan_int_rate", "loan_percent_income", "cb_person_default_on_file",
+    "cb_person_cred_hist_length"], fields
+f = {x[0]: x for x in fields}
+assert f["person_age"][1:] == ("number", "Age", "Âge", "years"), f["person_age"]
+assert f["loan_amnt"][4] == "USD" and f["loan_int_rate"][4] == "percent" and f["loan_percent_income"][4] == "share"
+assert f["person_home_ownership"][1] == "text" and f["person_home_ownership"][4] is None
+cols = [r[1] for r in db.execute("PRAGMA table_info(clients)")]
+assert "age_years" not in cols and "person_age" in cols, cols      # not Home Credit's columns
+row = db.execute("SELECT id, target, person_age, person_home_ownership, loan_int_rate, cb_person_default_on_file "
+                 "FROM clients WHERE id = 1").fetchone()
+assert row == (1, 1.0, 22.0, "RENT", 16.02, "Y"), row                # the file's first row
+assert db.execute("SELECT count(*) FROM clients").fetchone()[0] == 32581
+PY
+then ok "the store: the recipe's fields, labels and units; loan 1 is the file's first row"
+else fail "the store: the recipe's fields, labels and units; loan 1 is the file's first row"; fi
+
+# ---- serve --------------------------------------------------------------------------------------
+serve_bg api --model "$T/model.csm" --clients "$T/clients.db" --audit "$T/audit.db" || { fail "serve"; cat "$T/api.err"; exit 1; }
+ok "serve the credit-risk model with its clients store"
+curl -s "$URL/v1/clients/1" >"$T/c.json"
+if $PY - "$T/c.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["id"] == 1 and c["target"] == 1 and c["person_age"] == 22 and c["person_home_ownership"] == "RENT", c
+p = {f["name"]: f for f in c["profile"]}
+assert list(p) == ["person_age", "person_income", "person_home_ownership", "person_emp_length", "loan_intent",
+                   "loan_amnt", "loan_int_rate", "loan_percent_income", "cb_person_default_on_file",
+                   "cb_person_cred_hist_length"], list(p)
+assert p["person_age"] == {"name": "person_age", "label": {"en": "Age", "fr": "Âge"}, "unit": "years", "value": 22}
+assert p["loan_amnt"]["unit"] == "USD" and p["loan_amnt"]["value"] == 35000
+assert p["loan_intent"]["value"] == "PERSONAL" and p["loan_intent"]["unit"] is None
+assert c["features"]["person_home_ownership_RENT"] == 1 and len(c["features"]) == 18
+assert "age_years" not in c
+PY
+then ok "GET /v1/clients/1: the recipe's profile fields with labels, units and values"
+else fail "GET /v1/clients/1: the recipe's profile fields with labels, units and values"; head -c 600 "$T/c.json"; fi
+curl -s "$URL/v1/clients?limit=2" >"$T/l.json"
+$PY -c "import json,sys; d=json.load(open('$T/l.json')); sys.exit(0 if d['total'] == 32581 and [c['id'] for c in d['clients']] == [1, 2] and d['clients'][1]['person_home_ownership'] == 'OWN' else 1)" &&
+  ok "GET /v1/clients: loans numbered 1, 2, ..." || fail "GET /v1/clients: loans numbered 1, 2, ..." "$(head -c 300 "$T/l.json")"
+curl -s "$URL/v1/predict" -d '{"client_id": 1}' >"$T/p.json"
+$PY -c "import json,sys; d=json.load(open('$T/p.json')); sys.exit(0 if 0 <= d['probability'] <= 1 and d['decision'] in ('approve', 'refuse') else 1)" &&
+  ok "POST /v1/predict by loan number" || fail "POST /v1/predict by loan number" "$(head -c 300 "$T/p.json")"
+curl -s "$URL/v1/explain" -d '{"client_id": 1, "top": 5}' >"$T/e.json"
+$PY -c "
+import json, sys
+d = json.load(open('$T/e.json'))
+names = [c['feature'] for c in d['contributions']]
+assert len(names) == 5 and set(names) <= set(json.load(open('$T/c.json'))['features']), names
+assert abs(d['contributions_sum'] - d['raw_score']) < 1e-9
+" && ok "POST /v1/explain: contributions of the recipe's features, summing to the raw score" ||
+  fail "POST /v1/explain: contributions of the recipe's features" "$(head -c 400 "$T/e.json")"
+kill -TERM "$PID"; wait "$PID" 2>/dev/null
+
+# ---- drift on any CSV ---------------------------------------------------------------------------------
+head -1 "$CR/credit_risk_dataset.csv" >"$T/ref.csv"; cp "$T/ref.csv" "$T/cur.csv"
+sed -n '2,16001p' "$CR/credit_risk_dataset.csv" >>"$T/ref.csv"; sed -n '16002,$p' "$CR/credit_risk_dataset.csv" >>"$T/cur.csv"
+check "drift of the credit-risk file's second half against its first" "$CS" drift --reference "$T/ref.csv" \
+  --current "$T/cur.csv" --json "$T/d.json" --html "$T/d.html"
+$PY -c "import json,sys; d=json.load(open('$T/d.json')); sys.exit(0 if d['summary']['columns'] == 11 and {c['name'] for c in d['columns']} >= {'loan_intent', 'person_age'} else 1)" &&
+  ok "... every column of the lender's file tested" || fail "... every column of the lender's file tested"
+check "drift against the model's reference" "$CS" drift --reference-model "$T/model.csm" --current "$T/f.csf" \
+  --json "$T/dm.json" --html "$T/dm.html"
+
+# ---- errors ---------------------------------------------------------------------------------------------
+printf '{"recipe": 1, "name": "x", "tables": [{"name": "t", "file": "t.csv", "key": "@row", "columns": [{"name": "a", "role": "nmeric"}]}]}' >"$T/bad.json"
+check_fails "clients import --recipe with a bad recipe exits 1" 1 "$CS" clients import --features "$T/f.csf" \
+  --data "$CR" --recipe "$T/bad.json" --out "$T/x.db"
+"$CS" clients import --features "$T/f.csf" --data "$CR" --recipe "$T/bad.json" --out "$T/x.db" 2>"$T/err"
+check_grep "... naming the JSON path" "bad\.json: tables\[0\]\.columns\[0\]" "$T/err"
+"$CS" clients import --features "$T/f.csf" --data "$T" --recipe "$RECIPE" --out "$T/x.db" 2>"$T/err"
+check_grep "a data folder without the recipe's file is named" "no file of table loans in .*credit_risk_dataset\.csv" "$T/err"
+[ ! -e "$T/x.db" ] && ok "nothing written on error" || fail "nothing written on error"
+sed 's/"person_age"/"person age"/' "$RECIPE" >"$T/space.json"
+sed '1s/person_age/person age/' "$CR/credit_risk_dataset.csv" >"$T/credit_risk_dataset.csv"
+"$CS" clients import --features "$T/f.csf" --data "$T" --recipe "$T/space.json" --out "$T/x.db" 2>"$T/err"
+check_grep "a profile field that cannot be a column name is refused" "field 'person age'" "$T/err"
