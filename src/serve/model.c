@@ -6,6 +6,7 @@
  * file only arranges and formats them.
  */
 #include "api_int.h"
+#include "labels.h"
 #include "../explain/shap.h"
 #include "../features/kernel.h"
 #include "../model/model.h"
@@ -27,7 +28,15 @@ struct api_model {
     size_t n_shap_rows;         /* rows that mean was taken over */
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
+    const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
 };
+
+/* The recipe a model file's feature spec computes from, or NULL (the kernel's spec, or none). */
+static const rcp_recipe *_model_recipe(const mf_model *mf)
+{
+    (void)mf;
+    return NULL;
+}
 
 #define IMPORTANCE_ROWS 500     /* rows of the model's drift sample used for mean |SHAP| */
 
@@ -82,6 +91,7 @@ api_model *api_model_load(const char *path, const char *const *store_names, size
     }
     m->names = names;
     names = NULL;
+    m->recipe = _model_recipe(m->mf);
     if (_prepare_explain(m, err) != CS_OK) goto fail;
     return m;
 fail:
@@ -111,6 +121,20 @@ void api_model_release(api_model *m)
 }
 
 const mf_model *api_model_mf(const api_model *m) { return m->mf; }
+const rcp_recipe *api_model_recipe(const api_model *m) { return m->recipe; }
+
+/* ,"label":{"en":..,"fr":..} of feature name when the model's recipe knows it */
+static void _label_member(const api_model *m, cs_buf *b, const char *name)
+{
+    char en[256], fr[256];
+    if (!m->recipe || !api_feature_label(m->recipe, name, 0, en, sizeof en)) return;
+    api_feature_label(m->recipe, name, 1, fr, sizeof fr);
+    cs_buf_puts(b, ",\"label\":{\"en\":", NULL);
+    api_json_str(b, en, NULL);
+    cs_buf_puts(b, ",\"fr\":", NULL);
+    api_json_str(b, fr, NULL);
+    cs_buf_puts(b, "}", NULL);
+}
 const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
 const char *api_model_version(const api_model *m) { return m ? mf_version(m->mf) : ""; }
 const api_featmap *api_model_featmap(const api_model *m) { return m->fm; }
@@ -246,6 +270,15 @@ cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err)
         api_json_str(out, mf_feat_name(m->mf, j), NULL);
     }
     cs_buf_puts(out, "]", NULL);
+    if (m->recipe) {    /* what a raw-record request must carry: the recipe's tables and columns */
+        cs_buf_puts(out, ",\"recipe\":", NULL);
+        api_json_str(out, m->recipe->name, NULL);
+        cs_buf_puts(out, ",\"inputs\":", NULL);
+        if (rcp_inputs_json(m->recipe, out, err) != CS_OK) {
+            cJSON_Delete(meta_doc);
+            return err ? err->code : CS_ENOMEM;
+        }
+    }
     if (meta_doc) {     /* the file's own META object, re-printed from a checked parse */
         char *txt = cJSON_PrintUnformatted(meta_doc);
         if (txt) {
@@ -285,6 +318,7 @@ cs_status api_model_importance_json(const api_model *m, cs_buf *out, cs_err *err
         size_t j = ord[i].j;
         cs_buf_puts(out, i ? ",{\"feature\":" : "{\"feature\":", NULL);
         api_json_str(out, mf_feat_name(m->mf, j), NULL);
+        _label_member(m, out, mf_feat_name(m->mf, j));
         cs_buf_puts(out, ",\"mean_abs_shap\":", NULL);
         api_json_num(out, m->mean_abs_shap ? m->mean_abs_shap[j] : NAN, NULL);
         cs_buf_puts(out, ",\"gain\":", NULL);
@@ -305,6 +339,14 @@ cs_status api_model_distribution_json(const api_model *m, const char *name, cs_b
                           mf_name(m->mf));
     cs_buf_puts(out, "{\"feature\":", NULL);
     api_json_str(out, name, NULL);
+    _label_member(m, out, name);
+    if (m->recipe) {
+        rcp_unit u = rcp_meta_unit(m->recipe, name);
+        cs_buf_puts(out, ",\"unit\":", NULL);
+        api_json_str(out, u == RCP_UNIT_NONE ? NULL : u == RCP_UNIT_CURRENCY && m->recipe->currency ? m->recipe->currency
+                                                                                                     : rcp_unit_name(u),
+                     NULL);
+    }
     _num_member(out, "threshold", mf_threshold(m->mf));
     cs_buf_puts(out, ",\"edges\":[", NULL);
     for (int b = 0; b <= MF_HIST_BINS; b++) {
@@ -375,6 +417,13 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const api_
         size_t j = ord[i].j;
         cs_buf_puts(out, i ? ",{\"feature\":" : "{\"feature\":", NULL);
         api_json_str(out, m->names[j], NULL);
+        if (m->recipe) {    /* the recipe's label in the request's language */
+            char label[256];
+            if (api_feature_label(m->recipe, m->names[j], lang, label, sizeof label)) {
+                cs_buf_puts(out, ",\"label\":", NULL);
+                api_json_str(out, label, NULL);
+            }
+        }
         cs_buf_puts(out, ",\"value\":", NULL);
         api_json_num(out, x[j], NULL);
         cs_buf_puts(out, ",\"contribution\":", NULL);
@@ -382,7 +431,12 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const api_
         cs_buf_puts(out, "}", NULL);
     }
     cs_buf_puts(out, "],\"reason_codes\":[", NULL);
-    if (sc->refuse) n_reasons = shap_reasons(phi, x, m->names, n, 4, lang ? SHAP_LANG_FR : SHAP_LANG_EN, reasons);
+    if (sc->refuse) {
+        shap_labeller lab;
+        if (m->recipe) api_labeller_init(&lab, m->recipe);
+        n_reasons = shap_reasons_labelled(phi, x, m->names, n, 4, lang ? SHAP_LANG_FR : SHAP_LANG_EN,
+                                          m->recipe ? &lab : NULL, reasons);
+    }
     for (size_t i = 0; i < n_reasons; i++) {
         cs_buf_puts(out, i ? ",{\"code\":" : "{\"code\":", NULL);
         api_json_str(out, reasons[i].code, NULL);

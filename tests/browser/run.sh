@@ -66,6 +66,30 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$MON_PORT/health" >/dev/nul
   { echo "not ok - monitoring report"; exit 1; }
 export MONITOR_HTML=$T/monitor.html
 
+# a lender's own data (lender.test.mjs): the credit-risk file through recipes/credit-risk.json, its
+# features as pandas computes them (tests/e2e/recipe_features.py), clients import --recipe
+LT=$T/lender
+mkdir -p "$LT"
+ar rcs "$LT/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/io/*.o "$ROOT"/build/obj/features/featfile.o &&
+  gcc -std=c11 -O2 -D_GNU_SOURCE -fopenmp -I"$ROOT/src" -o "$LT/csv_to_csf" "$ROOT/tests/e2e/csv_to_csf.c" "$LT/lib.a" -lm &&
+  /usr/bin/python3 "$ROOT/tests/e2e/recipe_features.py" "$ROOT/data/credit-risk/credit_risk_dataset.csv" "$LT/f.csv" &&
+  "$LT/csv_to_csf" "$LT/f.csv" "$LT/f.csf" &&
+  "$CS" train --features "$LT/f.csf" --out "$LT/m.csm" --cv 2 --no-track --calibration platt \
+    --params '{"num_iterations": 30, "num_leaves": 15}' >"$LT/train.log" 2>&1 &&
+  "$CS" clients import --features "$LT/f.csf" --data "$ROOT/data/credit-risk" --recipe "$ROOT/recipes/credit-risk.json" \
+    --out "$LT/clients.db" >/dev/null 2>&1 || { echo "not ok - lender fixture"; tail -5 "$LT/train.log"; exit 1; }
+LAPI_PORT=$(free_port)
+"$CS" serve --model "$LT/m.csm" --clients "$LT/clients.db" --audit "$LT/audit.db" --port "$LAPI_PORT" >"$LT/api.log" 2>&1 &
+PIDS+=("$!")
+LDASH_PORT=$(free_port)
+"$CS" dashboard --api "http://127.0.0.1:$LAPI_PORT" --port "$LDASH_PORT" >"$LT/dash.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$LAPI_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$LDASH_PORT/" >/dev/null && break
+  sleep 0.1
+done
+export LENDER_API_URL="http://127.0.0.1:$LAPI_PORT" LENDER_DASH_URL="http://127.0.0.1:$LDASH_PORT"
+
 cd "$ROOT/tests/browser"
 API_URL="http://127.0.0.1:$API_PORT" DASH_URL="http://127.0.0.1:$DASH_PORT" API_PID=$API_PID \
 PLAYWRIGHT_CORE="$ROOT/web/dashboard/node_modules/playwright-core" \
