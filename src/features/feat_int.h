@@ -5,11 +5,14 @@
 #ifndef CS_FEATURES_FEAT_INT_H
 #define CS_FEATURES_FEAT_INT_H
 
+#include "../recipe/recipe.h"
 #include "spec.h"
 
 typedef struct feat_enc {
-    hc_table table;      /* the table of the column (application: HC_APPLICATION_TRAIN) */
-    const char *col;     /* column name (static storage: the schema's) */
+    hc_table table;      /* the table of the column (application: HC_APPLICATION_TRAIN);
+                          * HC_N_TABLES in a recipe's spec */
+    int rtable;          /* a recipe's spec: the recipe table's index; -1 otherwise */
+    const char *col;     /* column name (static storage: the schema's, or the spec's recipe's) */
     feat_enc_kind kind;
     int n_cats;
     char **cats;         /* n_cats owned strings, in the kernel's order */
@@ -20,7 +23,16 @@ struct feat_spec {
     feat_enc enc[FEAT_MAX_ENC];
     size_t n_feats;
     char **names;        /* n_feats owned strings */
+    rcp_recipe *recipe;  /* owned; NULL for the kernel's spec (kernel.c), else the recipe the
+                          * engine (engine.c) computes and names the features from */
 };
+
+/* A recipe's spec: the encoded columns of s->recipe (every categorical column of every
+ * table, tables in recipe order), no categories yet (engine.c). */
+cs_status feat__recipe_enc_init(feat_spec *s, cs_err *err);
+
+/* Build s->names / s->n_feats of a recipe's spec from its category sets (engine.c). */
+cs_status feat__recipe_names(feat_spec *s, cs_err *err);
 
 /* Fill s->enc[].table/col/kind (no categories) from the Home Credit schemas. */
 void feat__enc_init(feat_spec *s);

@@ -486,6 +486,12 @@ static size_t _csv_value(char *out, double v)
 
 cs_status feat_file_write_csv(const feat_matrix *m, const char *path, cs_err *err)
 {
+    return feat_file_write_csv_as(m, path, "SK_ID_CURR", "TARGET", err);
+}
+
+cs_status feat_file_write_csv_as(const feat_matrix *m, const char *path, const char *id_name,
+                                 const char *target_name, cs_err *err)
+{
     FILE *f;
     char *tmp;
     int fd;
@@ -505,7 +511,9 @@ cs_status feat_file_write_csv(const feat_matrix *m, const char *path, cs_err *er
         return CS_EIO;
     }
     fchmod(fd, 0644);
-    fputs("SK_ID_CURR,TARGET", f);
+    _csv_name(f, id_name);
+    fputc(',', f);
+    _csv_name(f, target_name);
     for (size_t j = 0; j < m->n_feats; j++) {
         fputc(',', f);
         _csv_name(f, m->names[j] ? m->names[j] : "");

@@ -70,4 +70,9 @@ cs_status feat_file_commit(feat_matrix *m, cs_err *err);
  * NaN, inf/-inf for infinities, names quoted where they hold commas or quotes. */
 cs_status feat_file_write_csv(const feat_matrix *m, const char *path, cs_err *err);
 
+/* The same with the id and target columns named id_name and target_name (a recipe's key
+ * and target). */
+cs_status feat_file_write_csv_as(const feat_matrix *m, const char *path, const char *id_name,
+                                 const char *target_name, cs_err *err);
+
 #endif /* CS_FEATURES_FEATFILE_H */

@@ -1013,6 +1013,9 @@ cs_status feat_compute_one(const feat_spec *spec, const feat_applicant *a, doubl
 
     if (!spec || !a || !a->application || !out)
         return cs_err_set(err, CS_EINVAL, "feat_compute_one: no spec, applicant or output");
+    if (spec->recipe)
+        return cs_err_set(err, CS_EINVAL, "feat_compute_one: the spec is recipe %s's (feat_recipe_compute_one)",
+                          spec->recipe->name);
     if (a->application->n_rows != 1)
         return cs_err_set(err, CS_EINVAL, "%s: an applicant has exactly one application row, not %zu",
                           a->application->source ? a->application->source : "application",
@@ -1092,6 +1095,10 @@ static feat_matrix *_compute(const tbl *const tables[HC_N_TABLES], const feat_sp
     }
     if (!warn) warn = &wdummy;
     memset(warn, 0, sizeof *warn);
+    if (spec && spec->recipe) {
+        cs_err_set(err, CS_EINVAL, "features: the spec is recipe %s's (feat_recipe_compute)", spec->recipe->name);
+        return NULL;
+    }
     if (!spec) {
         derived = feat_spec_derive(tables, err);
         if (!derived) return NULL;

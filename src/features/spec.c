@@ -7,6 +7,10 @@
  * Byte form (little-endian): "CSFSPEC\0", u32 version, u32 n_enc, then per encoded column
  * u32 table, u32 kind, str column, u32 n_cats, n_cats str; then u64 n_feats, n_feats str;
  * then u64 cs_hash64 of everything before it. A str is a u32 length and its bytes.
+ * A recipe's spec (engine.h) is version 2: after the version, str recipe (its JSON text),
+ * then the same fields with u32 table being the recipe table's index; its names follow
+ * from the recipe and the category sets (feat__recipe_names in engine.c). A kernel spec is
+ * still written as version 1, byte for byte as before.
  */
 #include "feat_int.h"
 
@@ -14,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPEC_VERSION 1
+#define SPEC_VERSION 2
+#define SPEC_VERSION_KERNEL 1
 static const char SPEC_MAGIC[8] = {'C', 'S', 'F', 'S', 'P', 'E', 'C', 0};
 
 /* ---- the encoded columns ----------------------------------------------------------- */
@@ -39,6 +44,7 @@ void feat__enc_init(feat_spec *s)
             if (sc->cols[c].type != TBL_CAT) continue;
             e = &s->enc[s->n_enc++];
             e->table = _enc_tables[i];
+            e->rtable = -1;
             e->col = sc->cols[c].name;
             if (_enc_tables[i] == HC_APPLICATION_TRAIN)
                 e->kind = _is_binary(e->col) ? FEAT_ENC_FACTORIZE : FEAT_ENC_ONEHOT;
@@ -77,6 +83,7 @@ void feat_spec_free(feat_spec *s)
     if (s->names)
         for (size_t j = 0; j < s->n_feats; j++) free(s->names[j]);
     free(s->names);
+    rcp_free(s->recipe);
     free(s);
 }
 
@@ -104,6 +111,12 @@ const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_k
     if (n_cats) *n_cats = s->enc[k].n_cats;
     if (cats) *cats = (const char *const *)s->enc[k].cats;
     return s->enc[k].col;
+}
+
+int feat_spec_enc_table(const feat_spec *s, int k)
+{
+    if (!s || !s->recipe || k < 0 || k >= s->n_enc) return -1;
+    return s->enc[k].rtable;
 }
 
 /* ---- deriving from data ------------------------------------------------------------ */
@@ -227,12 +240,12 @@ cs_status feat_spec_write(const feat_spec *s, cs_buf *out, cs_err *err)
     cs_buf b = {0};
     uint64_t h;
     if (!s || !out) return cs_err_set(err, CS_EINVAL, "feat_spec_write: no spec or no buffer");
-    if (cs_buf_append(&b, SPEC_MAGIC, 8, err) || _put_u32(&b, SPEC_VERSION, err) ||
-        _put_u32(&b, (uint32_t)s->n_enc, err))
+    if (cs_buf_append(&b, SPEC_MAGIC, 8, err) || _put_u32(&b, s->recipe ? SPEC_VERSION : SPEC_VERSION_KERNEL, err) ||
+        (s->recipe && _put_str(&b, s->recipe->text, err)) || _put_u32(&b, (uint32_t)s->n_enc, err))
         goto fail;
     for (int k = 0; k < s->n_enc; k++) {
         const feat_enc *e = &s->enc[k];
-        if (_put_u32(&b, (uint32_t)e->table, err) || _put_u32(&b, (uint32_t)e->kind, err) ||
+        if (_put_u32(&b, (uint32_t)(s->recipe ? (hc_table)e->rtable : e->table), err) || _put_u32(&b, (uint32_t)e->kind, err) ||
             _put_str(&b, e->col, err) || _put_u32(&b, (uint32_t)e->n_cats, err))
             goto fail;
         for (int c = 0; c < e->n_cats; c++)
@@ -323,11 +336,28 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
                    version, SPEC_VERSION);
         return NULL;
     }
+    if (version == SPEC_VERSION) { /* a recipe's spec: the enc list follows from the recipe */
+        char *text = _get_str(&r, err);
+        if (!text) {
+            if (r.bad == 1) cs_err_set(err, CS_ECORRUPT, "feature spec: truncated recipe");
+            return NULL;
+        }
+        ref = cs_calloc(1, sizeof *ref, err);
+        s = cs_calloc(1, sizeof *s, err);
+        if (ref && s) {
+            ref->recipe = rcp_parse_string("the model's recipe", text, strlen(text), err);
+            s->recipe = rcp_parse_string("the model's recipe", text, strlen(text), err);
+        }
+        free(text);
+        if (!ref || !s || !ref->recipe || !s->recipe || feat__recipe_enc_init(ref, err) || feat__recipe_enc_init(s, err))
+            goto fail;
+    } else {
+        ref = _spec_new(err);
+        if (!ref) return NULL;
+        s = _spec_new(err);
+        if (!s) goto fail;
+    }
     n_enc = _get_u32(&r);
-    ref = _spec_new(err);
-    if (!ref) return NULL;
-    s = _spec_new(err);
-    if (!s) goto fail;
     if (version == 0 || (int)n_enc != ref->n_enc) {
         cs_err_set(err, CS_ECORRUPT, "feature spec: %u encoded columns, this build has %d", n_enc, ref->n_enc);
         goto fail;
@@ -336,8 +366,8 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
         feat_enc *e = &s->enc[k];
         uint32_t table = _get_u32(&r), kind = _get_u32(&r), n_cats;
         char *col = _get_str(&r, err);
-        int same = col && table == (uint32_t)ref->enc[k].table && kind == (uint32_t)ref->enc[k].kind &&
-                   !strcmp(col, ref->enc[k].col);
+        uint32_t want_table = (uint32_t)(ref->recipe ? ref->enc[k].rtable : (int)ref->enc[k].table);
+        int same = col && table == want_table && kind == (uint32_t)ref->enc[k].kind && !strcmp(col, ref->enc[k].col);
         free(col);
         if (r.bad == 2) goto fail;
         if (r.bad || !same) {
@@ -366,7 +396,7 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
         cs_err_set(err, CS_ECORRUPT, "feature spec: truncated before the feature names");
         goto fail;
     }
-    if (feat__build_names(s, err)) goto fail;
+    if (s->recipe ? feat__recipe_names(s, err) : feat__build_names(s, err)) goto fail;
     if (n_feats != s->n_feats) {
         cs_err_set(err, CS_ECORRUPT, "feature spec: %llu feature names stored, its categories give %zu",
                    (unsigned long long)n_feats, s->n_feats);

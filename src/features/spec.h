@@ -20,8 +20,9 @@
 
 typedef struct feat_spec feat_spec; /* opaque */
 
-/* Most encoded columns a spec can hold (the Home Credit schemas have 38). */
-#define FEAT_MAX_ENC 64
+/* Most encoded columns a spec can hold (the Home Credit schemas have 38; a recipe's
+ * categorical columns count). */
+#define FEAT_MAX_ENC 256
 
 /* How a categorical column becomes features. */
 typedef enum feat_enc_kind {
@@ -57,6 +58,10 @@ const char *feat_spec_name(const feat_spec *s, size_t j);
 int feat_spec_n_enc(const feat_spec *s);
 const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_kind *kind,
                           int *n_cats, const char *const **cats);
+
+/* The recipe table index of encoded column k of a recipe's spec (engine.h), -1 for the
+ * kernel's spec or a bad k. */
+int feat_spec_enc_table(const feat_spec *s, int k);
 
 /* Serialize to bytes appended to out (a versioned, checksummed block). */
 cs_status feat_spec_write(const feat_spec *s, cs_buf *out, cs_err *err);

@@ -74,6 +74,8 @@ typedef struct tbl_read_opts {
     cs_progress *progress;      /* borrowed; updated with bytes read (total = file size); NULL = none */
     int n_threads;              /* parsing threads; 0 = OpenMP's default */
     size_t block_bytes;         /* bytes read and parsed at a time; 0 = 16 MiB (tests use tiny blocks) */
+    int allow_extra;            /* with a schema: 1 = columns it does not know are read as text
+                                 * (a recipe lists only the columns it uses), 0 = refused */
 } tbl_read_opts;
 
 /* tbl_read_csv() with options (opts may be NULL). Same contract and errors. */

@@ -56,6 +56,7 @@ typedef struct _tstate {
 typedef struct _reader {
     const char *name;           /* for messages */
     const tbl_schema *schema;   /* NULL: types inferred */
+    int allow_extra;            /* 1: columns the schema does not know are read as text */
     int detect;                 /* 1: the first pass of inference, only classifies columns */
     int n_cols;
     char **names;               /* header text, n_cols */
@@ -445,7 +446,7 @@ static cs_status _header(_reader *r, const char *b, const char *e, cs_err *err)
             int j;
             for (j = 0; j < r->schema->n_cols; j++)
                 if (!strcmp(r->schema->cols[j].name, r->names[r->n_cols - 1])) break;
-            if (j == r->schema->n_cols) {
+            if (j == r->schema->n_cols && !r->allow_extra) {
                 _where(b, fstart, 1, &line, &col);
                 return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: unknown column '%s' (not in the %s table)",
                                   r->name, line, col, r->names[r->n_cols - 1], r->schema->table);
@@ -481,6 +482,7 @@ static cs_status _setup(_reader *r, cs_err *err)
     for (int k = 0; k < r->n_cols; k++) {
         r->types[k] = TBL_NUM;
         if (r->schema) {
+            if (r->allow_extra) r->types[k] = TBL_CAT; /* unless the schema says otherwise */
             for (int j = 0; j < r->schema->n_cols; j++)
                 if (!strcmp(r->schema->cols[j].name, r->names[k])) r->types[k] = r->schema->cols[j].type;
         } else if (r->is_text && r->is_text[k]) {
@@ -683,6 +685,7 @@ static tbl *_read(const char *name, int fd, const char *data, size_t len, const 
     memset(&s, 0, sizeof s);
     r.name = name;
     r.schema = opts ? opts->schema : NULL;
+    r.allow_extra = opts && opts->schema ? opts->allow_extra : 0;
     r.progress = opts ? opts->progress : NULL;
     r.n_threads = opts && opts->n_threads > 0 ? opts->n_threads : omp_get_max_threads();
     if (r.n_threads < 1) r.n_threads = 1;

@@ -40,6 +40,12 @@ int rcp__glob(const char *pat, const char *s)
     return *pat == 0;
 }
 
+int rcp_glob_match(const char *pat, const char *name)
+{
+    assert(pat && name);
+    return rcp__glob(pat, name);
+}
+
 size_t rcp_agg_output_name(const rcp_aggspec *a, const char *col, const char *cat, rcp_agg op, char *out,
                            size_t cap)
 {

@@ -231,6 +231,9 @@ const rcp_column *rcp_table_column(const rcp_table *t, const char *name);
 size_t rcp_agg_output_name(const rcp_aggspec *a, const char *col, const char *cat, rcp_agg op, char *out,
                            size_t cap);
 
+/* 1 when the aggregation pattern pat ('*' matches any run of characters) matches name. */
+int rcp_glob_match(const char *pat, const char *name);
+
 /* The names of roles, units, encodings, aggregations and ops as the JSON spells them. */
 const char *rcp_role_name(rcp_role r);
 const char *rcp_unit_name(rcp_unit u);

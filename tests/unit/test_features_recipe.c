@@ -1,0 +1,254 @@
+/*
+ * test_features_recipe.c: the recipe engine (src/features/engine.c). With
+ * recipes/homecredit-kernel.json on the real Home Credit sample it gives the kernel code's
+ * features (kernel.c) to the bit: the same names in the same order, the same ids, targets
+ * and values (NaN where NaN), the same spec categories; one applicant through
+ * feat_recipe_compute_one equals its batch row; a small lender's recipe (no id, flags Y/N,
+ * a child table with every operation, where, first/last) gives the values worked out by hand.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "features/engine.h"
+#include "features/kernel.h"
+#include "testutil.h"
+
+#define KERNEL_RECIPE "recipes/homecredit-kernel.json"
+
+static const char *_sample(void)
+{
+    const char *d = getenv("CS_SAMPLE_DIR");
+    return d && *d ? d : "../shared/data/homecredit-sample";
+}
+
+static int _same(double a, double b)
+{
+    return (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void test_kernel_recipe_equals_kernel_code(void **state)
+{
+    cs_err err = {0};
+    feat_tables ht;
+    feat_rdata rd;
+    rcp_recipe *r;
+    feat_matrix *a, *b;
+    feat_spec *sa = NULL, *sb = NULL;
+    size_t bad = 0;
+    (void)state;
+    assert_non_null(r = rcp_parse_file(KERNEL_RECIPE, &err));
+    assert_int_equal(feat_tables_read(_sample(), &ht, NULL, &err), CS_OK);
+    if (feat_rdata_read(r, _sample(), &rd, NULL, &err)) fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(err.code, CS_OK);
+    a = feat_compute((const tbl *const *)ht.t, NULL, &sa, NULL, NULL, &err);
+    assert_non_null(a);
+    b = feat_recipe_compute(r, &rd, NULL, &sb, NULL, NULL, NULL, &err);
+    if (!b) fprintf(stderr, "%s\n", err.msg);
+    assert_non_null(b);
+    assert_int_equal(b->n_rows, a->n_rows);
+    if (b->n_feats != a->n_feats) fprintf(stderr, "features: kernel %zu, recipe %zu\n", a->n_feats, b->n_feats);
+    for (size_t j = 0; j < a->n_feats && j < b->n_feats; j++)
+        if (strcmp(a->names[j], b->names[j])) {
+            if (bad++ < 5) fprintf(stderr, "name %zu: kernel %s, recipe %s\n", j, a->names[j], b->names[j]);
+        }
+    assert_int_equal(b->n_feats, a->n_feats);
+    assert_int_equal(bad, 0);
+    for (size_t i = 0; i < a->n_rows; i++) {
+        assert_true(a->ids[i] == b->ids[i]);
+        assert_true(_same(a->target[i], b->target[i]));
+    }
+    for (size_t j = 0; j < a->n_feats; j++) {
+        size_t nb = 0;
+        for (size_t i = 0; i < a->n_rows; i++)
+            if (!_same(feat_col(a, j)[i], feat_col(b, j)[i])) {
+                if (nb++ < 2)
+                    fprintf(stderr, "%s row %zu: kernel %.17g, recipe %.17g\n", a->names[j], i, feat_col(a, j)[i],
+                            feat_col(b, j)[i]);
+            }
+        bad += nb;
+    }
+    assert_int_equal(bad, 0);
+    feat_matrix_free(a);
+    feat_matrix_free(b);
+    feat_spec_free(sa);
+    feat_spec_free(sb);
+    feat_tables_free(&ht);
+    feat_rdata_free(&rd);
+    rcp_free(r);
+}
+
+/* A lender's loans without an id, a Y/N flag, a date, and payments with every operation. */
+static const char *LOANS_RECIPE =
+    "{\"recipe\": 1, \"name\": \"loans\", \"tables\": ["
+    "{\"name\": \"loans\", \"file\": \"loans.csv\", \"key\": \"@row\", \"columns\": ["
+    " {\"name\": \"loan_id\", \"role\": \"id\"}, {\"name\": \"bad\", \"role\": \"target\"},"
+    " {\"name\": \"amount\", \"role\": \"numeric\", \"sentinels\": [-1]}, {\"name\": \"home\", \"role\": \"categorical\", \"nan_category\": true},"
+    " {\"name\": \"grade\", \"role\": \"categorical\", \"encode\": \"factorize\"},"
+    " {\"name\": \"prior\", \"role\": \"flag\"}, {\"name\": \"opened\", \"role\": \"date\"}, {\"name\": \"note\", \"role\": \"ignore\", \"required\": false}],"
+    " \"derived\": [{\"name\": \"half\", \"op\": \"div\", \"args\": [\"amount\", 2]}, {\"name\": \"big\", \"op\": \"gt\", \"args\": [\"amount\", 150]}]},"
+    "{\"name\": \"pay\", \"file\": \"pay.csv\", \"parent\": \"loans\", \"link\": \"row\", \"prefix\": \"P\", \"optional\": true, \"columns\": ["
+    " {\"name\": \"row\", \"role\": \"id\"}, {\"name\": \"paid\", \"role\": \"numeric\"}, {\"name\": \"due\", \"role\": \"numeric\"},"
+    " {\"name\": \"kind\", \"role\": \"categorical\", \"nan_category\": true}],"
+    " \"derived\": [{\"name\": \"late\", \"op\": \"sub\", \"args\": [\"paid\", \"due\"], \"then\": \"positive\"}],"
+    " \"aggs\": [{\"column\": \"paid\", \"ops\": [\"min\", \"max\", \"mean\", \"sum\", \"var\", \"size\", \"count\", \"nunique\"]},"
+    "  {\"column\": \"kind\", \"ops\": [\"share\", \"nunique\", \"count\"]},"
+    "  {\"column\": \"paid\", \"ops\": [\"first\", \"last\"], \"order_by\": \"due\", \"prefix\": \"O\"},"
+    "  {\"column\": \"late\", \"ops\": [\"sum\"], \"prefix\": \"CASH\", \"where\": {\"column\": \"kind\", \"equals\": \"cash\"}},"
+    "  {\"column\": \"paid\", \"ops\": [\"sum\"], \"prefix\": \"WIRE\", \"where\": {\"column\": \"kind\", \"equals\": \"wire\"}},"
+    "  {\"ops\": [\"count\"]}]}]}";
+
+static double _v(const feat_matrix *m, const char *name, size_t row)
+{
+    long j = feat_index(m, name);
+    if (j < 0) {
+        fprintf(stderr, "no feature %s\n", name);
+        fail();
+    }
+    return feat_col(m, (size_t)j)[row];
+}
+
+static void test_small_recipe_by_hand(void **state)
+{
+    char dir[64], path[128];
+    cs_err err = {0};
+    rcp_recipe *r;
+    feat_rdata rd;
+    feat_matrix *m;
+    feat_spec *sp = NULL;
+    static const char *const want[] = {"amount", "grade", "prior", "opened", "home_OWN", "home_RENT", "home_nan",
+                                       "half", "big", "P_paid_MIN", "P_paid_MAX", "P_paid_MEAN", "P_paid_SUM",
+                                       "P_paid_VAR", "P_paid_SIZE", "P_paid_COUNT", "P_paid_NUNIQUE",
+                                       "P_kind_card_MEAN", "P_kind_cash_MEAN", "P_kind_nan_MEAN", "P_kind_NUNIQUE",
+                                       "P_kind_COUNT", "O_paid_FIRST", "O_paid_LAST", "CASH_late_SUM", "P_COUNT"};
+    (void)state;
+    assert_int_equal(tu_mkdtemp(dir, sizeof dir, "/tmp/cs_eng_XXXXXX"), 0);
+    snprintf(path, sizeof path, "%s/loans.csv", dir);
+    assert_int_equal(tu_write_file(path, "loan_id,bad,amount,home,grade,prior,opened,extra\n"
+                                         "7,0,100,RENT,B,Y,1970-01-02,x\n"
+                                         "8,1,-1,OWN,A,n,2000-03-01,y\n"
+                                         "9,,300,,B,,,z\n"),
+                     0);
+    snprintf(path, sizeof path, "%s/pay.csv", dir);
+    assert_int_equal(tu_write_file(path, "row,paid,due,kind\n"
+                                         "1,10,12,cash\n"
+                                         "1,30,5,card\n"
+                                         "1,,1,cash\n"
+                                         "1,30,3,\n"
+                                         "2,5,5,card\n"
+                                         "4,1,1,cash\n"),
+                     0);
+    assert_non_null(r = rcp_parse_string("loans.json", LOANS_RECIPE, strlen(LOANS_RECIPE), &err));
+    if (feat_rdata_read(r, dir, &rd, NULL, &err)) fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(err.code, CS_OK);
+    m = feat_recipe_compute(r, &rd, NULL, &sp, NULL, NULL, NULL, &err);
+    if (!m) fprintf(stderr, "%s\n", err.msg);
+    assert_non_null(m);
+    assert_int_equal(m->n_rows, 3);
+    assert_int_equal(m->n_feats, sizeof want / sizeof want[0]);
+    for (size_t j = 0; j < m->n_feats; j++) assert_string_equal(m->names[j], want[j]);
+    assert_true(m->ids[0] == 1 && m->ids[2] == 3);
+    assert_true(m->target[1] == 1 && isnan(m->target[2]));
+    /* root columns: sentinel, factorize by first appearance, flags, dates, one-hot, derived */
+    assert_true(isnan(_v(m, "amount", 1)));
+    assert_true(_v(m, "grade", 0) == 0 && _v(m, "grade", 1) == 1 && _v(m, "grade", 2) == 0);
+    assert_true(_v(m, "prior", 0) == 1 && _v(m, "prior", 1) == 0 && isnan(_v(m, "prior", 2)));
+    assert_true(_v(m, "opened", 0) == 1 && _v(m, "opened", 1) == 11017 && isnan(_v(m, "opened", 2)));
+    assert_true(_v(m, "home_RENT", 0) == 1 && _v(m, "home_OWN", 0) == 0 && _v(m, "home_nan", 2) == 1);
+    assert_true(_v(m, "half", 2) == 150 && isnan(_v(m, "half", 1)));
+    assert_true(_v(m, "big", 2) == 1 && _v(m, "big", 0) == 0 && isnan(_v(m, "big", 1)));
+    /* row 1's payments: paid 10, 30, NaN, 30 (due 12, 5, 1, 3; kind cash, card, cash, -) */
+    assert_true(_v(m, "P_paid_MIN", 0) == 10 && _v(m, "P_paid_MAX", 0) == 30);
+    assert_true(fabs(_v(m, "P_paid_MEAN", 0) - 70.0 / 3) < 1e-12 && _v(m, "P_paid_SUM", 0) == 70);
+    assert_true(fabs(_v(m, "P_paid_VAR", 0) - 400.0 / 3) < 1e-9);
+    assert_true(_v(m, "P_paid_SIZE", 0) == 4 && _v(m, "P_paid_COUNT", 0) == 3 && _v(m, "P_paid_NUNIQUE", 0) == 2);
+    assert_true(_v(m, "P_kind_cash_MEAN", 0) == 0.5 && _v(m, "P_kind_card_MEAN", 0) == 0.25 &&
+                _v(m, "P_kind_nan_MEAN", 0) == 0.25);
+    assert_true(_v(m, "P_kind_NUNIQUE", 0) == 2 && _v(m, "P_kind_COUNT", 0) == 3);
+    assert_true(_v(m, "O_paid_FIRST", 0) == 30 && _v(m, "O_paid_LAST", 0) == 10); /* by due: 1(NaN),3,5,12 */
+    assert_true(_v(m, "CASH_late_SUM", 0) == 0);                                   /* max(10-12,0) + NaN->0 */
+    assert_true(_v(m, "P_COUNT", 0) == 4 && _v(m, "P_COUNT", 1) == 1);
+    /* row 2: one payment (var NaN); row 3: none (every aggregate NaN); no wire payment: no WIRE_ */
+    assert_true(isnan(_v(m, "P_paid_VAR", 1)) && _v(m, "P_paid_SUM", 1) == 5);
+    assert_true(isnan(_v(m, "P_COUNT", 2)) && isnan(_v(m, "P_paid_SUM", 2)) && isnan(_v(m, "P_kind_cash_MEAN", 2)));
+    assert_true(isnan(_v(m, "CASH_late_SUM", 1)));
+    assert_int_equal(feat_index(m, "WIRE_paid_SUM"), -1);
+
+    /* one applicant (row 1 and its payments) through compute_one equals the batch row */
+    {
+        feat_rdata one = {0};
+        double *out = calloc(m->n_feats, sizeof *out);
+        const char *app_csv = "loan_id,bad,amount,home,grade,prior,opened\n7,0,100,RENT,B,Y,1970-01-02\n";
+        const char *pay_csv = "row,paid,due,kind\n99,10,12,cash\n99,30,5,card\n99,,1,cash\n99,30,3,\n";
+        tbl_schema *s0 = feat_recipe_schema(r, 0, &err), *s1 = feat_recipe_schema(r, 1, &err);
+        tbl_read_opts o0 = {.schema = s0, .allow_extra = 1}, o1 = {.schema = s1, .allow_extra = 1};
+        one.n_tables = 2;
+        one.t = calloc(2, sizeof *one.t);
+        one.t[0].n_parts = one.t[1].n_parts = 1;
+        one.t[0].parts[0] = tbl_read_csv_mem_opts("app", app_csv, strlen(app_csv), &o0, &err);
+        one.t[1].parts[0] = tbl_read_csv_mem_opts("pay", pay_csv, strlen(pay_csv), &o1, &err);
+        assert_non_null(one.t[0].parts[0]);
+        assert_non_null(one.t[1].parts[0]);
+        if (feat_recipe_compute_one(sp, &one, out, NULL, &err)) fprintf(stderr, "%s\n", err.msg);
+        assert_int_equal(err.code, CS_OK);
+        for (size_t j = 0; j < m->n_feats; j++) {
+            if (!_same(out[j], feat_col(m, j)[0])) fprintf(stderr, "%s: one %g, batch %g\n", m->names[j], out[j], feat_col(m, j)[0]);
+            assert_true(_same(out[j], feat_col(m, j)[0]));
+        }
+        free(out);
+        feat_rdata_free(&one);
+        feat_recipe_schema_free(s0);
+        feat_recipe_schema_free(s1);
+    }
+    feat_matrix_free(m);
+    feat_spec_free(sp);
+    feat_rdata_free(&rd);
+    rcp_free(r);
+    assert_int_equal(tu_rmrf(dir), 0);
+}
+
+static void test_bad_data(void **state)
+{
+    char dir[64], path[128];
+    cs_err err = {0};
+    rcp_recipe *r;
+    feat_rdata rd;
+    (void)state;
+    assert_int_equal(tu_mkdtemp(dir, sizeof dir, "/tmp/cs_eng_XXXXXX"), 0);
+    assert_non_null(r = rcp_parse_string("loans.json", LOANS_RECIPE, strlen(LOANS_RECIPE), &err));
+    snprintf(path, sizeof path, "%s/loans.csv", dir);
+    assert_int_equal(tu_write_file(path, "loan_id,bad,amount,home,grade,prior,opened\n7,0,abc,RENT,B,Y,1970-01-02\n"), 0);
+    assert_int_not_equal(feat_rdata_read(r, dir, &rd, NULL, &err), CS_OK);
+    assert_non_null(strstr(err.msg, "loans.csv:2:"));
+    assert_int_equal(tu_write_file(path, "loan_id,bad,amount,home,grade,prior,opened\n7,0,1,RENT,B,maybe,1970-01-02\n"), 0);
+    assert_int_equal(feat_rdata_read(r, dir, &rd, NULL, &err), CS_OK);
+    assert_null(feat_recipe_compute(r, &rd, NULL, NULL, NULL, NULL, NULL, &err));
+    assert_non_null(strstr(err.msg, "column prior: 'maybe' is not a flag"));
+    feat_rdata_free(&rd);
+    assert_int_equal(tu_write_file(path, "loan_id,bad,amount,home,grade,prior,opened\n7,0,1,RENT,B,Y,03/01/2000\n"), 0);
+    assert_int_equal(feat_rdata_read(r, dir, &rd, NULL, &err), CS_OK);
+    assert_null(feat_recipe_compute(r, &rd, NULL, NULL, NULL, NULL, NULL, &err));
+    assert_non_null(strstr(err.msg, "column opened: '03/01/2000' is not a date (YYYY-MM-DD)"));
+    feat_rdata_free(&rd);
+    assert_int_equal(tu_write_file(path, "loan_id,bad,home,grade,prior,opened\n7,0,RENT,B,Y,1970-01-02\n"), 0);
+    assert_int_not_equal(feat_rdata_read(r, dir, &rd, NULL, &err), CS_OK);
+    assert_non_null(strstr(err.msg, "column amount is not in loans.csv"));
+    rcp_free(r);
+    assert_int_equal(tu_rmrf(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kernel_recipe_equals_kernel_code),
+        cmocka_unit_test(test_small_recipe_by_hand),
+        cmocka_unit_test(test_bad_data),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
