@@ -1036,27 +1036,24 @@ static void _emit(const _btab *c, const _item *it, const uint32_t *rows, size_t 
                 val = feat_nunique(s->tmp, m);
                 break;
             }
-            default: { /* first / last non-missing value, rows ordered by order_v (stable) */
-                int last = op == RCP_AGG_LAST;
-                double best_o = NAN;
-                val = NAN;
+            default: { /* first / last non-missing value, rows in a stable order by order_v, rows
+                        * whose order value is missing last (pandas' sort_values then first/last) */
+                int last = op == RCP_AGG_LAST, have_ord = 0, have_nan = 0;
+                double v_ord = NAN, o_best = NAN, v_nan = NAN;
                 for (size_t i = 0; i < m; i++) {
-                    double x = _get(c, it->v, sel[i]), o;
+                    double x = _get(c, it->v, sel[i]);
+                    double o = it->order_v >= 0 ? _get(c, it->order_v, sel[i]) : 0.0;
                     if (x != x) continue;
-                    if (it->order_v < 0) {
-                        val = x;
-                        if (!last) break;
-                        continue;
-                    }
-                    o = _get(c, it->order_v, sel[i]);
-                    if (val != val) {
-                        val = x;
-                        best_o = o;
-                    } else if (o == o && (best_o != best_o || (last ? o >= best_o : o < best_o))) {
-                        val = x;
-                        best_o = o;
+                    if (o != o) { /* after every ordered row, in file order */
+                        if (!have_nan || last) v_nan = x;
+                        have_nan = 1;
+                    } else if (!have_ord || (last ? o >= o_best : o < o_best)) {
+                        v_ord = x;
+                        o_best = o;
+                        have_ord = 1;
                     }
                 }
+                val = last ? (have_nan ? v_nan : v_ord) : (have_ord ? v_ord : v_nan);
                 break;
             }
             }
