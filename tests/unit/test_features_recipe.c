@@ -243,12 +243,150 @@ static void test_bad_data(void **state)
     assert_int_equal(tu_rmrf(dir), 0);
 }
 
+/* a deep copy of rows[0..n) of t (n may be 0) */
+static tbl *_subset(const tbl *t, const size_t *rows, size_t n)
+{
+    tbl *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    s->source = strdup(t->source);
+    s->n_rows = n;
+    s->n_cols = t->n_cols;
+    s->cols = calloc((size_t)t->n_cols, sizeof *s->cols);
+    for (int k = 0; k < t->n_cols; k++) {
+        const tbl_column *c = &t->cols[k];
+        tbl_column *d = &s->cols[k];
+        d->name = strdup(c->name);
+        d->type = c->type;
+        if (c->type == TBL_NUM) {
+            d->num = malloc((n ? n : 1) * sizeof *d->num);
+            for (size_t i = 0; i < n; i++) d->num[i] = c->num[rows[i]];
+        } else {
+            d->codes = malloc((n ? n : 1) * sizeof *d->codes);
+            for (size_t i = 0; i < n; i++) d->codes[i] = c->codes[rows[i]];
+            d->n_cats = c->n_cats;
+            d->cats = calloc((size_t)c->n_cats + 1, sizeof *d->cats);
+            for (int32_t j = 0; j < c->n_cats; j++) d->cats[j] = strdup(c->cats[j]);
+        }
+    }
+    return s;
+}
+
+/* the rows of t whose numeric column col is one of keys[0..nk) */
+static tbl *_rows_where(const tbl *t, const char *col, const double *keys, size_t nk)
+{
+    const tbl_column *c = tbl_col(t, col);
+    size_t *rows = malloc((t->n_rows ? t->n_rows : 1) * sizeof *rows), n = 0;
+    tbl *s;
+    assert_non_null(c);
+    for (size_t r = 0; r < t->n_rows; r++)
+        for (size_t k = 0; k < nk; k++)
+            if (c->num[r] == keys[k]) {
+                rows[n++] = r;
+                break;
+            }
+    s = _subset(t, rows, n);
+    free(rows);
+    return s;
+}
+
+/* One client's records of the Home Credit recipe's data: its application row, its rows of
+ * every child of the root, and the bureau_balance rows of its bureau credits. */
+static void _cut_client(const rcp_recipe *r, const feat_rdata *d, double id, feat_rdata *one)
+{
+    int bur = rcp_table_index(r, "bureau"), bb = rcp_table_index(r, "bureau_balance");
+    one->n_tables = d->n_tables;
+    one->t = calloc((size_t)d->n_tables, sizeof *one->t);
+    for (int i = 0; i < d->n_tables; i++) {
+        if (i == bb) continue;
+        for (int p = 0; p < d->t[i].n_parts; p++) {
+            tbl *x = _rows_where(d->t[i].parts[p], "SK_ID_CURR", &id, 1);
+            if (x->n_rows || (i != r->root && p == 0)) one->t[i].parts[one->t[i].n_parts++] = x;
+            else tbl_free(x);
+        }
+    }
+    if (bb >= 0 && d->t[bb].n_parts && one->t[bur].n_parts) {
+        const tbl *b = one->t[bur].parts[0];
+        const tbl_column *c = tbl_col(b, "SK_ID_BUREAU");
+        one->t[bb].parts[one->t[bb].n_parts++] = _rows_where(d->t[bb].parts[0], "SK_ID_BUREAU", c->num, b->n_rows);
+    }
+}
+
+static void test_one_applicant_equals_batch(void **state)
+{
+    cs_err err = {0};
+    feat_rdata rd;
+    rcp_recipe *r;
+    feat_matrix *m;
+    feat_spec *sp = NULL;
+    double *out;
+    size_t n_checked = 0;
+    (void)state;
+    assert_non_null(r = rcp_parse_file(KERNEL_RECIPE, &err));
+    assert_int_equal(feat_rdata_read(r, _sample(), &rd, NULL, &err), CS_OK);
+    assert_non_null(m = feat_recipe_compute(r, &rd, NULL, &sp, NULL, NULL, NULL, &err));
+    out = malloc(m->n_feats * sizeof *out);
+    for (size_t i = 0; i < m->n_rows; i += 7) { /* train and test clients, with and without history */
+        feat_rdata one;
+        feat_warnings w = {0};
+        _cut_client(r, &rd, (double)m->ids[i], &one);
+        if (feat_recipe_compute_one(sp, &one, out, &w, &err)) fprintf(stderr, "client %lld: %s\n", (long long)m->ids[i], err.msg);
+        assert_int_equal(err.code, CS_OK);
+        assert_int_equal(w.total, 0);
+        for (size_t j = 0; j < m->n_feats; j++) {
+            if (!_same(out[j], feat_col(m, j)[i]))
+                fprintf(stderr, "client %lld %s: one %.17g, batch %.17g\n", (long long)m->ids[i], m->names[j], out[j],
+                        feat_col(m, j)[i]);
+            assert_true(_same(out[j], feat_col(m, j)[i]));
+        }
+        feat_rdata_free(&one);
+        n_checked++;
+    }
+    assert_true(n_checked > 100);
+    free(out);
+    feat_matrix_free(m);
+    feat_spec_free(sp);
+    feat_rdata_free(&rd);
+    rcp_free(r);
+}
+
+/* A recipe's spec survives its byte form (the model file's), and a changed byte is refused. */
+static void test_spec_bytes(void **state)
+{
+    cs_err err = {0};
+    feat_rdata rd;
+    rcp_recipe *r;
+    feat_spec *sp, *back;
+    cs_buf b = {0};
+    (void)state;
+    assert_non_null(r = rcp_parse_file(KERNEL_RECIPE, &err));
+    assert_int_equal(feat_rdata_read(r, _sample(), &rd, NULL, &err), CS_OK);
+    assert_non_null(sp = feat_recipe_spec_derive(r, &rd, &err));
+    assert_int_equal(feat_spec_write(sp, &b, &err), CS_OK);
+    back = feat_spec_read(b.data, b.len, &err);
+    if (!back) fprintf(stderr, "%s\n", err.msg);
+    assert_non_null(back);
+    assert_non_null(feat_spec_recipe(back));
+    assert_string_equal(feat_spec_recipe(back)->name, "homecredit-kernel");
+    assert_int_equal(feat_spec_n_feats(back), feat_spec_n_feats(sp));
+    for (size_t j = 0; j < feat_spec_n_feats(sp); j++) assert_string_equal(feat_spec_name(back, j), feat_spec_name(sp, j));
+    feat_spec_free(back);
+    b.data[b.len / 2] ^= 1;
+    assert_null(feat_spec_read(b.data, b.len, &err));
+    assert_non_null(strstr(err.msg, "checksum"));
+    cs_buf_free(&b);
+    feat_spec_free(sp);
+    feat_rdata_free(&rd);
+    rcp_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_recipe_equals_kernel_code),
         cmocka_unit_test(test_small_recipe_by_hand),
         cmocka_unit_test(test_bad_data),
+        cmocka_unit_test(test_one_applicant_equals_batch),
+        cmocka_unit_test(test_spec_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
