@@ -537,8 +537,9 @@ _WIDE static void _count_column(const double *col, const _rp *rp, size_t n_rp, c
     }
 }
 
-static cs_status _features_file(mon_report *rep, const mf_model *m, const _dec *d, size_t n, size_t n_periods,
-                                const mon_options *o, uint32_t **counts_out, double **with_out, cs_err *err)
+static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_matrix *fm, const _dec *d, size_t n,
+                                size_t n_periods, const mon_options *o, uint32_t **counts_out, double **with_out,
+                                cs_err *err)
 {
     size_t nf = rep->n_feats, nr, n_rp = 0, n_client = 0;
     long *map = rep->feat_store_index;
@@ -549,11 +550,9 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const _dec *
     double *with = NULL;
     cs_status st = CS_OK;
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads(), oom = 0;
-    feat_matrix *fm = feat_file_load(o->features_path, err);
 
     *counts_out = NULL;
     *with_out = NULL;
-    if (!fm) return err ? err->code : CS_EIO;
     nr = fm->n_rows;
     if (nr > UINT32_MAX) {
         st = cs_err_set(err, CS_EUNSUPPORTED, "%s: %zu clients, more than monitoring reads from one feature file",
@@ -653,7 +652,6 @@ out:
     free(rp);
     free(counts);
     free(with);
-    feat_matrix_free(fm);
     return st;
 }
 
@@ -719,6 +717,36 @@ static void _performance(mon_period *pp, const mf_score_ref *sr, const _dec *d, 
     }
 }
 
+/* The outcomes, then the model's decisions with the request-keyed outcomes marked. */
+static cs_status _read_log(_reader *rd, const mf_model *m, const char *audit_path, const mon_options *o, cs_err *err)
+{
+    cs_status st;
+    if ((st = store_outcomes_read(audit_path, _read_outcome, rd, err))) return st;
+    if (rd->oom) goto oom;
+    {
+        size_t nr = 0;
+        for (size_t k = 0; k < rd->n_outs; k++) nr += rd->outs[k].kind == STORE_OUTCOME_REQUEST;
+        if (nr) {
+            rd->req = cs_malloc(nr * sizeof *rd->req, err);
+            if (!rd->req) return CS_ENOMEM;
+            for (size_t k = 0; k < rd->n_outs; k++)
+                if (rd->outs[k].kind == STORE_OUTCOME_REQUEST) rd->req[rd->n_req++] = (_req_out){&rd->outs[k], -1, 0};
+            qsort(rd->req, rd->n_req, sizeof *rd->req, _cmp_req);
+        }
+    }
+    if ((st = store_audit_decisions(audit_path, o->since_ms, _read_decision, rd, err))) return st;
+    if (rd->oom) goto oom;
+    if (rd->n == 0) {
+        char since[32];
+        store_audit_format_time(o->since_ms, since);
+        return cs_err_set(err, CS_ENOTFOUND, "%s: no decision by model %s since %s (%zu by other models)", audit_path,
+                          mf_name(m), since, rd->other);
+    }
+    return CS_OK;
+oom:
+    return cs_err_set(err, CS_ENOMEM, "out of memory reading %s", audit_path);
+}
+
 mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options *o, cs_err *err)
 {
     double t0 = cs_now();
@@ -730,6 +758,9 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     size_t *idx = NULL;
     int64_t pmin = INT64_MAX, pmax = INT64_MIN, latest = 0;
     size_t np = 0;
+    feat_matrix *fm = NULL;
+    cs_err ferr = {0};
+    cs_status rst = CS_OK;
 
     memset(&rd, 0, sizeof rd);
     if (!sr) {
@@ -748,26 +779,18 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     }
     rd.model = mf_name(m);
     rd.until = o->until_ms;
-    if (store_outcomes_read(audit_path, _read_outcome, &rd, err)) goto fail;
-    if (rd.oom) goto oom;
+    /* the feature file is mapped and its checksum verified while the log is read: two serial
+     * passes side by side */
+#pragma omp parallel sections num_threads(2) if (o->features_path != NULL)
     {
-        size_t nr = 0;
-        for (size_t k = 0; k < rd.n_outs; k++) nr += rd.outs[k].kind == STORE_OUTCOME_REQUEST;
-        if (nr) {
-            rd.req = cs_malloc(nr * sizeof *rd.req, err);
-            if (!rd.req) goto fail;
-            for (size_t k = 0; k < rd.n_outs; k++)
-                if (rd.outs[k].kind == STORE_OUTCOME_REQUEST) rd.req[rd.n_req++] = (_req_out){&rd.outs[k], -1, 0};
-            qsort(rd.req, rd.n_req, sizeof *rd.req, _cmp_req);
-        }
+#pragma omp section
+        rst = _read_log(&rd, m, audit_path, o, err);
+#pragma omp section
+        if (o->features_path) fm = feat_file_load(o->features_path, &ferr);
     }
-    if (store_audit_decisions(audit_path, o->since_ms, _read_decision, &rd, err)) goto fail;
-    if (rd.oom) goto oom;
-    if (rd.n == 0) {
-        char since[32];
-        store_audit_format_time(o->since_ms, since);
-        cs_err_set(err, CS_ENOTFOUND, "%s: no decision by model %s since %s (%zu by other models)", audit_path,
-                   mf_name(m), since, rd.other);
+    if (rst) goto fail;
+    if (o->features_path && !fm) {
+        if (err) *err = ferr;
         goto fail;
     }
 
@@ -857,7 +880,7 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
 
     /* CSI */
     if (o->clients_path || o->features_path) {
-        if (o->features_path ? _features_file(rep, m, rd.d, rd.n, np, o, &fcounts, &with, err)
+        if (o->features_path ? _features_file(rep, m, fm, rd.d, rd.n, np, o, &fcounts, &with, err)
                              : _features(rep, m, rd.d, rd.n, np, o, &fcounts, &with, err))
             goto fail;
         for (size_t p = 0; p < np; p++) {
@@ -968,9 +991,8 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     free(rd.d);
     free(rd.req);
     free(rd.outs);
+    feat_matrix_free(fm);
     return rep;
-oom:
-    cs_err_set(err, CS_ENOMEM, "out of memory reading %s", audit_path);
 fail:
     free(fcounts);
     free(with);
@@ -980,6 +1002,7 @@ fail:
     free(rd.d);
     free(rd.req);
     free(rd.outs);
+    feat_matrix_free(fm);
     mon_report_free(rep);
     return NULL;
 }
