@@ -70,6 +70,8 @@ The machine has 2 cores shared with other jobs: a load average well above 2 stre
 times (CPU time is the steadier figure).
 
 - features written: $n_feats; names identical to \`kernel-feature-names.txt\` (795, in order): $names_same
+- the recipe engine (\`features --recipe recipes/homecredit-kernel.json\`) beside this kernel code, same
+  data, same machine: [recipe.md](recipe.md) (\`bench/bench_recipe.sh\`)
 - pandas check of our file: $py_check
 
 Commands:
