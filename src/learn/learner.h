@@ -143,9 +143,11 @@ lrn_model *lrn_model_create(lrn_kind kind, size_t n_feats, cs_err *err);
 void lrn_model_free(lrn_model *model);
 
 /* The raw score of one row (x: n_feats values in feature order, NaN = missing). With the
- * prepared copy (lrn_model_prepare) the trees are walked eight at a time over 24-byte nodes
- * without a branch (the eight walks overlap their memory waits); the sum is taken in tree
- * order either way, so the result is the same double. */
+ * prepared copy (lrn_model_prepare) a model whose trees have at most 54 leaves is scored by
+ * QuickScorer (per tree a bit set of the reachable leaves, narrowed by the nodes the row fails,
+ * read feature by feature in threshold order), others by walking eight trees at a time over
+ * 24-byte nodes; no allocation, no setup per call. The leaf values are summed in tree order
+ * either way, so the result is the same double as the plain walk and lrn_predict_matrix. */
 double lrn_predict_raw(const lrn_model *model, const double *x);
 
 /* Build (or rebuild) the compact copy of the trees behind lrn_predict_raw's fast walk.

@@ -12,6 +12,7 @@
  */
 #include "learner.h"
 
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -203,19 +204,173 @@ static void _pred_tree(const pred_forest *pf, int32_t t, const double *xb, size_
     }
 }
 
-/* The single-row copy: the prediction copy of all trees, and per group of PRED_LANES
- * consecutive trees the deepest one's depth (the steps the group's lockstep walk takes). */
+/* ---- one row: QuickScorer over bit masks, the lockstep walk as fallback ----------------
+ *
+ * QuickScorer (Lucchese et al., SIGIR 2015): number each tree's leaves left to right and keep
+ * per tree a bit set of the leaves the row can still reach, all ones at the start. An
+ * internal node whose test sends the row right ("false": x > threshold, or NaN with the
+ * default on the right) rules out the leaves of its left subtree: v[tree] &= mask. Once every
+ * false node of every tree is applied, the row's leaf is the lowest bit left in v[tree] (the
+ * leftmost leaf no false node ruled out is the one the walk reaches). The internal nodes are
+ * grouped by feature and sorted by threshold, so a feature's false nodes are a prefix of its
+ * run, found by a scan that stops at the first threshold >= x (a NaN sentinel ends each run);
+ * a NaN value scans the feature's second run instead, its nodes whose NaN goes right (their
+ * key -DBL_MAX, compared with +inf), chosen without a branch. The work is the false nodes only,
+ * read in order from one array: no pointer chase, no steps wasted on shallow leaves. The leaf
+ * values are then summed in tree order: the same double as the walk and the batch prediction.
+ * A node is 16 bytes: its threshold, and its tree's index packed with its mask in one word
+ * (v[tm & QS_TREE_MASK] &= tm | QS_TREE_MASK), so at most QS_MAX_LEAVES (54) leaves a tree.
+ * Trees of more leaves (a forest's) or a NaN threshold use the lockstep walk below. */
+#define QS_TREE_BITS 10
+#define QS_BLOCK (1 << QS_TREE_BITS)   /* trees per block: a block's v[] (8 KB) lives on the stack */
+#define QS_TREE_MASK ((uint64_t)QS_BLOCK - 1)
+#define QS_MAX_LEAVES (64 - QS_TREE_BITS)
+
+typedef struct qs_entry {
+    double key;             /* threshold (the NaN run: -DBL_MAX; a run's sentinel: NaN) */
+    uint64_t tm;            /* bits 0-9: the tree within the block; bits 10-63: the mask,
+                             * ~(bits of the leaves of the node's left subtree), leaf i at bit 10+i */
+} qs_entry;
+
+typedef struct qs_feat {
+    uint32_t feat;          /* feature index */
+    uint32_t run;           /* entries of its thresholds, ascending, then a sentinel */
+    uint32_t nan_run;       /* entries of its NaN-right nodes, then a sentinel */
+    uint32_t pad_;
+} qs_feat;
+
+typedef struct qs_block {
+    int32_t n_trees;        /* trees [t0, t0 + n_trees) of the model, t0 = block * QS_BLOCK */
+    uint32_t n_used;        /* features the block's trees split on */
+    qs_feat *feats;         /* n_used, ascending feature index */
+    qs_entry *e;
+    uint32_t *leaf_off;     /* n_trees: tree t's leaf values start at leaf[leaf_off[t]] */
+    double *leaf;           /* leaf values, left to right per tree */
+} qs_block;
+
 struct lrn_fast {
-    pred_forest pf;
-    int32_t *group_depth;
+    int32_t n_blocks;       /* > 0: QuickScorer blocks; 0: the lockstep walk */
+    qs_block *blocks;
+    pred_forest pf;         /* the lockstep walk: the prediction copy of all trees */
+    int32_t *group_depth;   /* per group of PRED_LANES consecutive trees: its deepest tree's depth */
 };
 
 static void _fast_free(struct lrn_fast *f)
 {
     if (!f) return;
+    for (int32_t i = 0; i < f->n_blocks; i++)
+        free(f->blocks[i].feats), free(f->blocks[i].e), free(f->blocks[i].leaf_off), free(f->blocks[i].leaf);
+    free(f->blocks);
     _pred_free(&f->pf);
     free(f->group_depth);
     free(f);
+}
+
+/* Leaves of the subtree at node k numbered from *next, left to right; [lo[k], hi[k]): the
+ * range of node k's leaves. Recursion depth < QS_MAX_LEAVES here. */
+static void _qs_number(const tree *t, int32_t k, uint32_t *next, uint32_t *lo, uint32_t *hi)
+{
+    lo[k] = *next;
+    if (t->nodes[k].feature < 0) (*next)++;
+    else {
+        _qs_number(t, t->nodes[k].left, next, lo, hi);
+        _qs_number(t, t->nodes[k].right, next, lo, hi);
+    }
+    hi[k] = *next;
+}
+
+typedef struct qs_item {
+    double thr;
+    uint64_t mask;
+    uint32_t feat, tree;
+    int nan_right;
+} qs_item;
+
+static int _qs_cmp(const void *a, const void *b)
+{
+    const qs_item *x = a, *y = b;
+    if (x->feat != y->feat) return x->feat < y->feat ? -1 : 1;
+    if (x->thr != y->thr) return x->thr < y->thr ? -1 : 1;
+    return (x->tree > y->tree) - (x->tree < y->tree);
+}
+
+/* Can QuickScorer take the model: every tree of at most QS_MAX_LEAVES leaves, no NaN threshold. */
+static int _qs_fits(const lrn_model *m)
+{
+    for (int32_t t = 0; t < m->n_trees; t++) {
+        int32_t leaves = 0;
+        for (int32_t k = 0; k < m->trees[t].n_nodes; k++) {
+            const tree_node *nd = &m->trees[t].nodes[k];
+            if (nd->feature < 0) leaves++;
+            else if (nd->threshold != nd->threshold) return 0;
+        }
+        if (leaves > QS_MAX_LEAVES) return 0;
+    }
+    return 1;
+}
+
+/* Build block b of trees [t0, t0 + nt). 0 on success, -1 out of memory (what was allocated
+ * stays in b for _fast_free). */
+static int _qs_build(const lrn_model *m, int32_t t0, int32_t nt, qs_block *b)
+{
+    size_t n_int = 0, n_nan = 0, n_leaf = 0, max_nodes = 1;
+    for (int32_t t = t0; t < t0 + nt; t++) {
+        const tree *tr = &m->trees[t];
+        if ((size_t)tr->n_nodes > max_nodes) max_nodes = (size_t)tr->n_nodes;
+        for (int32_t k = 0; k < tr->n_nodes; k++)
+            if (tr->nodes[k].feature < 0) n_leaf++;
+            else {
+                n_int++;
+                n_nan += !tr->nodes[k].default_left;
+            }
+    }
+    b->n_trees = nt;
+    qs_item *it = malloc((n_int ? n_int : 1) * sizeof *it);
+    uint32_t *lo = malloc(max_nodes * sizeof *lo), *hi = malloc(max_nodes * sizeof *hi);
+    b->feats = malloc((n_int ? n_int : 1) * sizeof *b->feats);
+    /* each feature: its run, a sentinel, its NaN run, a sentinel (at most 2 per node) */
+    b->e = malloc((n_int + n_nan + 2 * n_int + 1) * sizeof *b->e);
+    b->leaf_off = malloc((size_t)nt * sizeof *b->leaf_off);
+    b->leaf = malloc((n_leaf ? n_leaf : 1) * sizeof *b->leaf);
+    int ok = it && lo && hi && b->feats && b->e && b->leaf_off && b->leaf;
+    size_t ni = 0, nl = 0;
+    for (int32_t t = t0; ok && t < t0 + nt; t++) {
+        const tree *tr = &m->trees[t];
+        uint32_t next = 0;
+        _qs_number(tr, 0, &next, lo, hi);
+        b->leaf_off[t - t0] = (uint32_t)nl;
+        for (int32_t k = 0; k < tr->n_nodes; k++) {
+            const tree_node *nd = &tr->nodes[k];
+            if (nd->feature < 0) {
+                b->leaf[nl + lo[k]] = nd->value;
+                continue;
+            }
+            uint32_t a = lo[nd->left], z = hi[nd->left];        /* the left subtree's leaves: z - a < 54 */
+            uint64_t left = (((uint64_t)1 << (z - a)) - 1) << (a + QS_TREE_BITS);
+            it[ni++] = (qs_item){nd->threshold, ~left, (uint32_t)nd->feature, (uint32_t)(t - t0),
+                                 !nd->default_left};
+        }
+        nl += next;
+    }
+    if (ok) {
+        qsort(it, ni, sizeof *it, _qs_cmp);
+        uint32_t u = 0;
+        size_t ne = 0;
+        for (size_t i = 0, j; i < ni; i = j) {
+            for (j = i; j < ni && it[j].feat == it[i].feat; j++) {}
+            b->feats[u] = (qs_feat){it[i].feat, (uint32_t)ne, 0, 0};
+            for (size_t k = i; k < j; k++) b->e[ne++] = (qs_entry){it[k].thr, (it[k].mask & ~QS_TREE_MASK) | it[k].tree};
+            b->e[ne++] = (qs_entry){NAN, ~(uint64_t)0};
+            b->feats[u].nan_run = (uint32_t)ne;
+            for (size_t k = i; k < j; k++)
+                if (it[k].nan_right) b->e[ne++] = (qs_entry){-DBL_MAX, (it[k].mask & ~QS_TREE_MASK) | it[k].tree};
+            b->e[ne++] = (qs_entry){NAN, ~(uint64_t)0};
+            u++;
+        }
+        b->n_used = u;
+    }
+    free(it), free(lo), free(hi);
+    return ok ? 0 : -1;
 }
 
 cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
@@ -225,17 +380,49 @@ cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
     if (model->lin_coef || model->n_trees == 0 || model->n_feats == 0) return CS_OK;
     struct lrn_fast *f = cs_calloc(1, sizeof *f, err);
     if (!f) return CS_ENOMEM;
+    if (_qs_fits(model)) {
+        int32_t nb = (model->n_trees + QS_BLOCK - 1) / QS_BLOCK;
+        f->blocks = cs_calloc((size_t)nb, sizeof *f->blocks, err);
+        if (!f->blocks) goto nomem;
+        for (int32_t i = 0; i < nb; i++) {
+            int32_t t0 = i * QS_BLOCK, nt = model->n_trees - t0 < QS_BLOCK ? model->n_trees - t0 : QS_BLOCK;
+            f->n_blocks = i + 1;
+            if (_qs_build(model, t0, nt, &f->blocks[i])) goto nomem;
+        }
+        model->fast = f;
+        return CS_OK;
+    }
     int32_t ng = (model->n_trees + PRED_LANES - 1) / PRED_LANES;
     f->group_depth = cs_calloc((size_t)ng, sizeof *f->group_depth, err);
-    if (!f->group_depth || _pred_build(model, 0, &f->pf)) { /* leaves read feature 0: it exists */
-        free(f->group_depth);
-        free(f);
-        return err && err->code ? err->code : cs_err_set(err, CS_ENOMEM, "out of memory");
-    }
+    if (!f->group_depth || _pred_build(model, 0, &f->pf)) goto nomem; /* leaves read feature 0: it exists */
     for (int32_t t = 0; t < model->n_trees; t++)
         if (f->pf.depth[t] > f->group_depth[t / PRED_LANES]) f->group_depth[t / PRED_LANES] = f->pf.depth[t];
     model->fast = f;
     return CS_OK;
+nomem:
+    _fast_free(f);
+    return err && err->code ? err->code : cs_err_set(err, CS_ENOMEM, "out of memory");
+}
+
+/* QuickScorer over the blocks (above): the leaf of every tree, summed in tree order. */
+static double _qs_row(const struct lrn_fast *f, const double *x)
+{
+    uint64_t v[QS_BLOCK];
+    double s = 0;
+    for (int32_t bi = 0; bi < f->n_blocks; bi++) {
+        const qs_block *b = &f->blocks[bi];
+        memset(v, 0xff, (size_t)b->n_trees * sizeof *v);
+        const qs_feat *fe = b->feats;
+        for (uint32_t u = 0; u < b->n_used; u++) {
+            double xv = x[fe[u].feat];
+            int nan = xv != xv;
+            const qs_entry *e = b->e + (nan ? fe[u].nan_run : fe[u].run);
+            double c = nan ? INFINITY : xv;
+            for (; e->key < c; e++) v[e->tm & QS_TREE_MASK] &= e->tm | QS_TREE_MASK;
+        }
+        for (int32_t t = 0; t < b->n_trees; t++) s += b->leaf[b->leaf_off[t] + (uint32_t)__builtin_ctzll(v[t] >> QS_TREE_BITS)];
+    }
+    return s;
 }
 
 /* The sum of the tree outputs for one row, PRED_LANES trees walked in lockstep (a leaf
@@ -244,6 +431,7 @@ cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
 static double _fast_row(const lrn_model *m, const double *x)
 {
     const struct lrn_fast *f = m->fast;
+    if (f->n_blocks) return _qs_row(f, x);
     const pred_node *N = f->pf.nodes;
     double s = 0;
     int32_t T = m->n_trees, t0 = 0;
