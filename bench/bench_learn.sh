@@ -23,6 +23,9 @@
 #   bench/work/full: 356,255 rows of which 307,511 labelled, 795 features), made once into
 #   bench/work/learn/full.csf; LEARN_CSF=file uses another; LEARN_SYNTH=1 uses a generated
 #   307,511 x 795 matrix instead (bench/learn_bench.c gen).
+# LEARN_SIDES (default "gbdt xgb lgbm gbdtd lat rf rfn skrf", all) runs only the sides named
+# (on a loaded machine a full run takes hours); the rows and goals of the others say "not run".
+# LEARN_REPORT_ONLY=1 writes the report from the raw runs already in $BENCH_WORK/learn.
 source "$(dirname "$0")/lib.sh"
 W=$BENCH_WORK/learn
 mkdir -p "$W"
@@ -77,36 +80,40 @@ run() {
   rm -f "$tf"
 }
 
-rm -f "$W"/{gbdt,xgb,lgbm,gbdtd,rf,rfn,skrf,lat}.txt
+SIDES=${LEARN_SIDES:-gbdt xgb lgbm gbdtd lat rf rfn skrf}
+on() { case " $SIDES " in *" $1 "*) return 0 ;; esac; return 1; }
+REPORT_ONLY=${LEARN_REPORT_ONLY:-0}
+[ "$REPORT_ONLY" = 1 ] || rm -f "$W"/{gbdt,xgb,lgbm,gbdtd,rf,rfn,skrf,lat}.txt
 # the latency models are fitted on the first 20,000 labelled rows
 LATCSF=$W/first20000.csf
 [ -f "$LATCSF" ] || "$DRV" cut "$CSF" "$LATCSF" 20000
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$BENCH_RUNS"); do
-  echo "bench_learn: run $i/$BENCH_RUNS: our gbdt" >&2
-  run gbdt "$DRV" fit "$CSF" gbdt "$GBDT"
-  echo "bench_learn: run $i/$BENCH_RUNS: xgboost" >&2
-  run xgb "$PY" "$ROOT/bench/learn_peer.py" "$CSF" xgboost "$XGB"
-  echo "bench_learn: run $i/$BENCH_RUNS: lightgbm" >&2
-  run lgbm "$PY" "$ROOT/bench/learn_peer.py" "$CSF" lightgbm "$LGBM"
-  echo "bench_learn: run $i/$BENCH_RUNS: our gbdt, defaults" >&2
-  run gbdtd "$DRV" fit "$CSF" gbdt "$GBDT_DEFAULT"
-  echo "bench_learn: run $i/$BENCH_RUNS: single-row latency" >&2
-  "$LAT" "$LATCSF" "$TREES" "$CALLS" >> "$W/lat.txt"
-  echo "bench_learn: run $i/$BENCH_RUNS: our forest (scikit-learn's input)" >&2
-  run rf env LEARN_NAN_FILL=-999 "$DRV" fit "$CSF" forest "$RF"
-  echo "bench_learn: run $i/$BENCH_RUNS: our forest (raw values)" >&2
-  run rfn "$DRV" fit "$CSF" forest "$RF"
-  echo "bench_learn: run $i/$BENCH_RUNS: scikit-learn forest" >&2
-  run skrf "$PY" "$ROOT/bench/learn_peer.py" "$CSF" sklearn_rf "$SKRF"
+  [ "$REPORT_ONLY" = 1 ] && break
+  if on gbdt; then echo "bench_learn: run $i/$BENCH_RUNS: our gbdt" >&2; run gbdt "$DRV" fit "$CSF" gbdt "$GBDT"; fi
+  if on xgb; then echo "bench_learn: run $i/$BENCH_RUNS: xgboost" >&2; run xgb "$PY" "$ROOT/bench/learn_peer.py" "$CSF" xgboost "$XGB"; fi
+  if on lgbm; then echo "bench_learn: run $i/$BENCH_RUNS: lightgbm" >&2; run lgbm "$PY" "$ROOT/bench/learn_peer.py" "$CSF" lightgbm "$LGBM"; fi
+  if on gbdtd; then echo "bench_learn: run $i/$BENCH_RUNS: our gbdt, defaults" >&2; run gbdtd "$DRV" fit "$CSF" gbdt "$GBDT_DEFAULT"; fi
+  if on lat; then echo "bench_learn: run $i/$BENCH_RUNS: single-row latency" >&2; "$LAT" "$LATCSF" "$TREES" "$CALLS" >> "$W/lat.txt"; fi
+  if on rf; then
+    echo "bench_learn: run $i/$BENCH_RUNS: our forest (scikit-learn's input)" >&2
+    run rf env LEARN_NAN_FILL=-999 "$DRV" fit "$CSF" forest "$RF"
+  fi
+  if on rfn; then echo "bench_learn: run $i/$BENCH_RUNS: our forest (raw values)" >&2; run rfn "$DRV" fit "$CSF" forest "$RF"; fi
+  if on skrf; then
+    echo "bench_learn: run $i/$BENCH_RUNS: scikit-learn forest" >&2
+    run skrf "$PY" "$ROOT/bench/learn_peer.py" "$CSF" sklearn_rf "$SKRF"
+  fi
 done
 
-# med NAME KEY: the median of KEY over the runs of NAME
+# have SIDE...: every side ran; med NAME KEY: the median of KEY over the runs of NAME
+have() { for x in "$@"; do [ -s "$W/$x.txt" ] || return 1; done; }
 med() {
+  have "$1" || { echo "-"; return 0; }
   sed -n "s/.* $2=\([0-9.e+-]*\).*/\1/p" "$W/$1.txt" | sort -g |
     awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
 }
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$W/$1.txt" | head -1; }
+field() { have "$1" || return 0; sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$W/$1.txt" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.0f", k / 1024}'; }
 
@@ -114,7 +121,10 @@ for s in gbdt xgb lgbm gbdtd rf rfn skrf; do
   eval "${s}_fit=$(med $s fit_s) ${s}_cpu=$(med $s fit_cpu) ${s}_auc=$(med $s auc)"
   eval "${s}_pred=$(med $s predict_s) ${s}_pcpu=$(med $s predict_cpu) ${s}_rss=$(med $s rss_kb)"
 done
-rows=$(field gbdt rows); feats=$(field gbdt feats); ntr=$(field gbdt train); nte=$(field gbdt test)
+any=; for s in gbdt gbdtd xgb lgbm rf rfn skrf; do have $s && { any=$s; break; }; done
+rows=-; feats=-; ntr=-; nte=-
+[ -n "$any" ] && { rows=$(field $any rows); feats=$(field $any feats); ntr=$(field $any train); nte=$(field $any test); }
+notrun=; for s in gbdt xgb lgbm gbdtd lat rf rfn skrf; do have $s || notrun="$notrun $s"; done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 verdict() { if awk "BEGIN {exit !($1)}"; then echo yes; else echo no; fi; }
@@ -128,34 +138,37 @@ out=$ROOT/bench/results/learn.md
   echo "Medians of $BENCH_RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average at the start: $load0, at the end: $load"
   echo "(the machine is shared: wall times carry the other jobs' load; CPU seconds are steadier)."
   echo "Fit time includes binning (ours) and QuantileDMatrix construction (XGBoost); data loading excluded."
+  [ -n "${OMP_WAIT_POLICY:-}" ] && echo "OMP_WAIT_POLICY=$OMP_WAIT_POLICY for every side (waiting OpenMP threads sleep instead of spinning on the shared machine)."
+  [ -n "$notrun" ] && echo "Not run in this run (LEARN_SIDES):$notrun."
   echo
   echo "| | AUC | fit wall s | fit CPU s | predict wall s | predict CPU s | peak RSS MB |"
   echo "|---|---|---|---|---|---|---|"
-  echo "| ours gbdt | $gbdt_auc | $gbdt_fit | $gbdt_cpu | $gbdt_pred | $gbdt_pcpu | $(mb "$gbdt_rss") |"
-  echo "| XGBoost hist $("$PY" -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
-  echo "| LightGBM $("$PY" -c 'import lightgbm; print(lightgbm.__version__)' 2>/dev/null) | $lgbm_auc | $lgbm_fit | $lgbm_cpu | $lgbm_pred | $lgbm_pcpu | $(mb "$lgbm_rss") |"
-  echo "| ours gbdt, defaults ($(field gbdtd trees) rounds by early stopping on a held-out tenth, then the refit) | $gbdtd_auc | $gbdtd_fit | $gbdtd_cpu | $gbdtd_pred | $gbdtd_pcpu | $(mb "$gbdtd_rss") |"
-  echo "| ours forest, scikit-learn's input (NaN as -999) | $rf_auc | $rf_fit | $rf_cpu | $rf_pred | $rf_pcpu | $(mb "$rf_rss") |"
-  echo "| ours forest, raw values (NaN to a learned side) | $rfn_auc | $rfn_fit | $rfn_cpu | $rfn_pred | $rfn_pcpu | $(mb "$rfn_rss") |"
-  echo "| scikit-learn RF $("$PY" -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
+  have gbdt && echo "| ours gbdt | $gbdt_auc | $gbdt_fit | $gbdt_cpu | $gbdt_pred | $gbdt_pcpu | $(mb "$gbdt_rss") |"
+  have xgb && echo "| XGBoost hist $("$PY" -c 'import xgboost; print(xgboost.__version__)' 2>/dev/null) | $xgb_auc | $xgb_fit | $xgb_cpu | $xgb_pred | $xgb_pcpu | $(mb "$xgb_rss") |"
+  have lgbm && echo "| LightGBM $("$PY" -c 'import lightgbm; print(lightgbm.__version__)' 2>/dev/null) | $lgbm_auc | $lgbm_fit | $lgbm_cpu | $lgbm_pred | $lgbm_pcpu | $(mb "$lgbm_rss") |"
+  have gbdtd && echo "| ours gbdt, defaults ($(field gbdtd trees) rounds by early stopping on a held-out tenth, then the refit) | $gbdtd_auc | $gbdtd_fit | $gbdtd_cpu | $gbdtd_pred | $gbdtd_pcpu | $(mb "$gbdtd_rss") |"
+  have rf && echo "| ours forest, scikit-learn's input (NaN as -999) | $rf_auc | $rf_fit | $rf_cpu | $rf_pred | $rf_pcpu | $(mb "$rf_rss") |"
+  have rfn && echo "| ours forest, raw values (NaN to a learned side) | $rfn_auc | $rfn_fit | $rfn_cpu | $rfn_pred | $rfn_pcpu | $(mb "$rfn_rss") |"
+  have skrf && echo "| scikit-learn RF $("$PY" -c 'import sklearn; print(sklearn.__version__)' 2>/dev/null) | $skrf_auc | $skrf_fit | $skrf_cpu | $skrf_pred | $skrf_pcpu | $(mb "$skrf_rss") |"
   echo
   echo "| goal | measured | met (wall) | met (CPU s) |"
   echo "|---|---|---|---|"
-  echo "| gbdt AUC within 0.003 of XGBoost | $(awk -v a="$gbdt_auc" -v b="$xgb_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $xgb_auc) >= -0.003 && ($gbdt_auc - $xgb_auc) <= 0.003") | |"
-  echo "| gbdt fit time <= XGBoost's | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= $xgb_fit") | $(verdict "$gbdt_cpu <= $xgb_cpu") |"
-  echo "| gbdt fit time <= half of XGBoost's (LightGBM-class) | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= 0.5 * $xgb_fit") | $(verdict "$gbdt_cpu <= 0.5 * $xgb_cpu") |"
-  echo "| gbdt fit <= 0.6x LightGBM's | wall $(ratio "$gbdt_fit" "$lgbm_fit")x, CPU $(ratio "$gbdt_cpu" "$lgbm_cpu")x | $(verdict "$gbdt_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdt_cpu <= 0.6 * $lgbm_cpu") |"
-  echo "| gbdt AUC within 0.001 of LightGBM | $(awk -v a="$gbdt_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $lgbm_auc) >= -0.001 && ($gbdt_auc - $lgbm_auc) <= 0.001") | |"
-  echo "| gbdt peak memory <= half of LightGBM's | $(ratio "$gbdt_rss" "$lgbm_rss")x | $(verdict "$gbdt_rss <= 0.5 * $lgbm_rss") | |"
-  echo "| gbdt prediction of 100,000 rows faster than LightGBM | wall $(ratio "$gbdt_pred" "$lgbm_pred")x, CPU $(ratio "$gbdt_pcpu" "$lgbm_pcpu")x | $(verdict "$gbdt_pred <= $lgbm_pred") | $(verdict "$gbdt_pcpu <= $lgbm_pcpu") |"
-  echo "| gbdt defaults: fit <= 0.6x LightGBM's | wall $(ratio "$gbdtd_fit" "$lgbm_fit")x, CPU $(ratio "$gbdtd_cpu" "$lgbm_cpu")x | $(verdict "$gbdtd_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdtd_cpu <= 0.6 * $lgbm_cpu") |"
-  echo "| gbdt defaults: AUC not below LightGBM's by more than 0.001 | $(awk -v a="$gbdtd_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdtd_auc - $lgbm_auc) >= -0.001") | |"
-  echo "| gbdt defaults: peak memory <= half of LightGBM's | $(ratio "$gbdtd_rss" "$lgbm_rss")x | $(verdict "$gbdtd_rss <= 0.5 * $lgbm_rss") | |"
-  echo "| gbdt prediction of 100,000 rows at least as fast as XGBoost | wall $(ratio "$gbdt_pred" "$xgb_pred")x, CPU $(ratio "$gbdt_pcpu" "$xgb_pcpu")x | $(verdict "$gbdt_pred <= $xgb_pred") | $(verdict "$gbdt_pcpu <= $xgb_pcpu") |"
-  echo "| forest AUC equal to scikit-learn's (+-0.005), same input | $(awk -v a="$rf_auc" -v b="$skrf_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($rf_auc - $skrf_auc) >= -0.005 && ($rf_auc - $skrf_auc) <= 0.005") | |"
-  echo "| forest at least 3x faster than scikit-learn, same input | wall $(ratio "$skrf_fit" "$rf_fit")x, CPU $(ratio "$skrf_cpu" "$rf_cpu")x faster | $(verdict "$skrf_fit >= 3 * $rf_fit") | $(verdict "$skrf_cpu >= 3 * $rf_cpu") |"
-  echo "| forest prediction of 100,000 rows at least as fast as scikit-learn's | wall $(ratio "$rf_pred" "$skrf_pred")x, CPU $(ratio "$rf_pcpu" "$skrf_pcpu")x | $(verdict "$rf_pred <= $skrf_pred") | $(verdict "$rf_pcpu <= $skrf_pcpu") |"
+  have gbdt xgb && echo "| gbdt AUC within 0.003 of XGBoost | $(awk -v a="$gbdt_auc" -v b="$xgb_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $xgb_auc) >= -0.003 && ($gbdt_auc - $xgb_auc) <= 0.003") | |"
+  have gbdt xgb && echo "| gbdt fit time <= XGBoost's | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= $xgb_fit") | $(verdict "$gbdt_cpu <= $xgb_cpu") |"
+  have gbdt xgb && echo "| gbdt fit time <= half of XGBoost's (LightGBM-class) | wall $(ratio "$gbdt_fit" "$xgb_fit")x, CPU $(ratio "$gbdt_cpu" "$xgb_cpu")x | $(verdict "$gbdt_fit <= 0.5 * $xgb_fit") | $(verdict "$gbdt_cpu <= 0.5 * $xgb_cpu") |"
+  have gbdt lgbm && echo "| gbdt fit <= 0.6x LightGBM's | wall $(ratio "$gbdt_fit" "$lgbm_fit")x, CPU $(ratio "$gbdt_cpu" "$lgbm_cpu")x | $(verdict "$gbdt_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdt_cpu <= 0.6 * $lgbm_cpu") |"
+  have gbdt lgbm && echo "| gbdt AUC within 0.001 of LightGBM | $(awk -v a="$gbdt_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdt_auc - $lgbm_auc) >= -0.001 && ($gbdt_auc - $lgbm_auc) <= 0.001") | |"
+  have gbdt lgbm && echo "| gbdt peak memory <= half of LightGBM's | $(ratio "$gbdt_rss" "$lgbm_rss")x | $(verdict "$gbdt_rss <= 0.5 * $lgbm_rss") | |"
+  have gbdt lgbm && echo "| gbdt prediction of 100,000 rows faster than LightGBM | wall $(ratio "$gbdt_pred" "$lgbm_pred")x, CPU $(ratio "$gbdt_pcpu" "$lgbm_pcpu")x | $(verdict "$gbdt_pred <= $lgbm_pred") | $(verdict "$gbdt_pcpu <= $lgbm_pcpu") |"
+  have gbdtd lgbm && echo "| gbdt defaults: fit <= 0.6x LightGBM's | wall $(ratio "$gbdtd_fit" "$lgbm_fit")x, CPU $(ratio "$gbdtd_cpu" "$lgbm_cpu")x | $(verdict "$gbdtd_fit <= 0.6 * $lgbm_fit") | $(verdict "$gbdtd_cpu <= 0.6 * $lgbm_cpu") |"
+  have gbdtd lgbm && echo "| gbdt defaults: AUC not below LightGBM's by more than 0.001 | $(awk -v a="$gbdtd_auc" -v b="$lgbm_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($gbdtd_auc - $lgbm_auc) >= -0.001") | |"
+  have gbdtd lgbm && echo "| gbdt defaults: peak memory <= half of LightGBM's | $(ratio "$gbdtd_rss" "$lgbm_rss")x | $(verdict "$gbdtd_rss <= 0.5 * $lgbm_rss") | |"
+  have gbdt xgb && echo "| gbdt prediction of 100,000 rows at least as fast as XGBoost | wall $(ratio "$gbdt_pred" "$xgb_pred")x, CPU $(ratio "$gbdt_pcpu" "$xgb_pcpu")x | $(verdict "$gbdt_pred <= $xgb_pred") | $(verdict "$gbdt_pcpu <= $xgb_pcpu") |"
+  have rf skrf && echo "| forest AUC equal to scikit-learn's (+-0.005), same input | $(awk -v a="$rf_auc" -v b="$skrf_auc" 'BEGIN {printf "%+.4f", a - b}') | $(verdict "($rf_auc - $skrf_auc) >= -0.005 && ($rf_auc - $skrf_auc) <= 0.005") | |"
+  have skrf rf && echo "| forest at least 3x faster than scikit-learn, same input | wall $(ratio "$skrf_fit" "$rf_fit")x, CPU $(ratio "$skrf_cpu" "$rf_cpu")x faster | $(verdict "$skrf_fit >= 3 * $rf_fit") | $(verdict "$skrf_cpu >= 3 * $rf_cpu") |"
+  have rf skrf && echo "| forest prediction of 100,000 rows at least as fast as scikit-learn's | wall $(ratio "$rf_pred" "$skrf_pred")x, CPU $(ratio "$rf_pcpu" "$skrf_pcpu")x | $(verdict "$rf_pred <= $skrf_pred") | $(verdict "$rf_pcpu <= $skrf_pcpu") |"
   echo
+  if have lat; then
   lat() { sed -n "s/^side=$1 .* $2=\([0-9.]*\).*/\1/p" "$W/lat.txt" | sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
   o50=$(lat ours p50_us); x50=$(lat xgboost p50_us); l50=$(lat lightgbm p50_us)
   f50=$(awk -v a="$x50" -v b="$l50" 'BEGIN {print (a < b) ? a : b}')
@@ -174,6 +187,7 @@ out=$ROOT/bench/results/learn.md
   echo "| ours <= 5 us p50 | $o50 us | $(verdict "$o50 <= 5") |"
   echo "| ours >= 5x faster than the faster peer (p50) | $(ratio "$f50" "$o50")x | $(verdict "$f50 >= 5 * $o50") |"
   echo
+  fi
   echo "Peak RSS is the whole process, the memory-mapped feature file included (the Python side"
   echo "also copies the train/test/predict rows into C-ordered arrays, and NaN-fills them for the forest;"
   echo "our forest on scikit-learn's input holds a NaN-filled copy of the whole matrix)."
@@ -194,7 +208,7 @@ out=$ROOT/bench/results/learn.md
   echo "Raw runs:"
   echo
   echo '```'
-  cat "$W"/{gbdt,xgb,lgbm,gbdtd,rf,rfn,skrf,lat}.txt
+  for x in gbdt xgb lgbm gbdtd rf rfn skrf lat; do have $x && cat "$W/$x.txt"; done
   echo '```'
 } > "$out"
 echo "bench_learn: results in bench/results/learn.md" >&2

@@ -139,7 +139,8 @@ out=$ROOT/bench/results/quality.md
   echo "the fold AUCs; time = wall seconds of the 5 fits and predictions, 2 threads. Ours: \`creditscore train\`"
   echo "without \`--params\` (docs/learners.md). $t0, $(nproc) cores, load average at the start: $load0, at the end:"
   echo "$load1 (the machine is shared: times carry the other jobs' load). Runs per row: $BENCH_RUNS"
-  echo "(the full-size row: $FULL_RUNS); times are medians."
+  echo "(the full-size row: $FULL_RUNS); times are medians.${OMP_WAIT_POLICY:+ OMP_WAIT_POLICY=$OMP_WAIT_POLICY for every side (OpenMP threads sleep}"
+  [ -n "${OMP_WAIT_POLICY:-}" ] && echo "instead of spinning while they wait: on a shared, oversubscribed machine spinning threads burn the CPU the others need)."
   echo
   echo "| data | clients | features | ours | XGBoost 500 | XGBoost early stop | LightGBM 500 | HistGB | ours - best | met | ours s | fastest peer s | ratio | met |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
