@@ -67,9 +67,15 @@ cs_status api_model_distribution_json(const api_model *m, const char *name, cs_b
 /* The model file behind the handle (borrowed). */
 struct mf_model;
 const struct mf_model *api_model_mf(const api_model *m);
-/* The recipe the model's feature spec carries (borrowed), NULL for Home Credit's kernel. */
+/* The recipe the model's feature spec carries (borrowed), NULL for Home Credit's kernel;
+ * its name ("" without one). */
 struct rcp_recipe;
 const struct rcp_recipe *api_model_recipe(const api_model *m);
+const char *api_model_recipe_name(const api_model *m);
+/* The model's feature vector x from one applicant's raw records under the recipe's table
+ * names (records: {"<root>": {...}, "<child>": [...]}, records.c). Returns 0 or the HTTP
+ * status with pb filled (400 for records that do not fit the recipe). */
+int api_model_x_from_records(const api_model *m, const cJSON *records, double *x, api_problem *pb);
 
 /* Scorecard points of a probability of default (§7 of the domain reference), clamped to
  * [API_POINTS_MIN, API_POINTS_MAX] = [0, 1000]: p below about 0.0206% scores 1000, above

@@ -8,6 +8,7 @@
 #include "api_int.h"
 #include "labels.h"
 #include "../explain/shap.h"
+#include "../features/engine.h"
 #include "../features/kernel.h"
 #include "../model/model.h"
 #include "../model/sign.h"
@@ -34,8 +35,8 @@ struct api_model {
 /* The recipe a model file's feature spec computes from, or NULL (the kernel's spec, or none). */
 static const rcp_recipe *_model_recipe(const mf_model *mf)
 {
-    (void)mf;
-    return NULL;
+    const feat_spec *spec = mf_spec(mf);
+    return spec ? feat_spec_recipe(spec) : NULL;
 }
 
 #define IMPORTANCE_ROWS 500     /* rows of the model's drift sample used for mean |SHAP| */
@@ -122,6 +123,7 @@ void api_model_release(api_model *m)
 
 const mf_model *api_model_mf(const api_model *m) { return m->mf; }
 const rcp_recipe *api_model_recipe(const api_model *m) { return m->recipe; }
+const char *api_model_recipe_name(const api_model *m) { return m->recipe && m->recipe->name ? m->recipe->name : ""; }
 
 /* ,"label":{"en":..,"fr":..} of feature name when the model's recipe knows it */
 static void _label_member(const api_model *m, cs_buf *b, const char *name)
@@ -270,7 +272,24 @@ cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err)
         api_json_str(out, mf_feat_name(m->mf, j), NULL);
     }
     cs_buf_puts(out, "]", NULL);
-    if (m->recipe) {    /* what a raw-record request must carry: the recipe's tables and columns */
+    if (m->recipe) {    /* the features' labels (in order), and what a raw-record request must carry */
+        cs_buf_puts(out, ",\"feature_labels\":[", NULL);
+        for (size_t j = 0; j < m->n_feats; j++) {
+            char en[256], fr[256];
+            const char *name = mf_feat_name(m->mf, j);
+            if (j) cs_buf_puts(out, ",", NULL);
+            if (!api_feature_label(m->recipe, name, 0, en, sizeof en)) {
+                cs_buf_puts(out, "null", NULL);
+                continue;
+            }
+            api_feature_label(m->recipe, name, 1, fr, sizeof fr);
+            cs_buf_puts(out, "{\"en\":", NULL);
+            api_json_str(out, en, NULL);
+            cs_buf_puts(out, ",\"fr\":", NULL);
+            api_json_str(out, fr, NULL);
+            cs_buf_puts(out, "}", NULL);
+        }
+        cs_buf_puts(out, "]", NULL);
         cs_buf_puts(out, ",\"recipe\":", NULL);
         api_json_str(out, m->recipe->name, NULL);
         cs_buf_puts(out, ",\"inputs\":", NULL);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const _kind_names[] = {"none", "client_id", "features", "application"};
+static const char *const _kind_names[] = {"none", "client_id", "features", "application", "records"};
 
 static int64_t _unix_ms(void)
 {
@@ -46,6 +46,13 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
         if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
         return 0;
     }
+    if (in->kind == API_IN_RECORDS)
+        return api_model_x_from_records(m, cJSON_GetObjectItemCaseSensitive(in->doc, "records"), x, pb);
+    if (api_model_recipe(m))
+        return api_problem_set(pb, 400, "wrong_input", "application",
+                               "model %s computes recipe %s's features: send its raw records as {\"records\": "
+                               "{\"<table>\": ...}} (GET /v1/model lists them)",
+                               api_model_name(m), api_model_recipe_name(m));
     {
         tbl *t[HC_N_TABLES];
         int code = api_raw_tables(in->doc, t, pb);

@@ -155,7 +155,9 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
     }
     for (it = doc->child; it; it = it->next) {
         const char *k = it->string ? it->string : "";
-        if (!strcmp(k, "client_id") || !strcmp(k, "features") || _raw_table_of(k) == HC_APPLICATION_TRAIN) n_kinds++;
+        if (!strcmp(k, "client_id") || !strcmp(k, "features") || !strcmp(k, "records") ||
+            _raw_table_of(k) == HC_APPLICATION_TRAIN)
+            n_kinds++;
         else if (!strcmp(k, "top")) {
             int64_t t;
             if (!_as_int64(it, &t) || t < 1 || t > API_TOP_MAX) {
@@ -173,7 +175,7 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
             in->lang = !strcmp(it->valuestring, "fr");
         } else if (_raw_table_of(k) < 0) {
             int st = api_problem_set(pb, 400, "unknown_field", k,
-                                     "unknown field '%.100s' (expected client_id, features or application with its tables, top, lang)", k);
+                                     "unknown field '%.100s' (expected client_id, features, records, or application with its tables; top, lang)", k);
             api_input_clear(in);
             return st;
         }
@@ -187,8 +189,8 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
     }
     if (n_kinds != 1) {
         int st = api_problem_set(pb, 400, n_kinds ? "ambiguous_input" : "missing_input", NULL,
-                                 n_kinds ? "give exactly one of client_id, features or application"
-                                         : "the body needs client_id, features or application");
+                                 n_kinds ? "give exactly one of client_id, features, records or application"
+                                         : "the body needs client_id, features, records or application");
         api_input_clear(in);
         return st;
     }
@@ -209,6 +211,24 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
             }
         in->kind = API_IN_CLIENT;
         in->client_id = id;
+        return 0;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(doc, "records"))) {
+        /* a recipe's raw records by table name: the shape now, the tables later (records.c) */
+        if (!cJSON_IsObject(it)) {
+            int st = api_problem_set(pb, 400, "wrong_type", "records",
+                                     "records must be an object of tables by name, not %s", _type_name(it));
+            api_input_clear(in);
+            return st;
+        }
+        for (cJSON *o = doc->child; o; o = o->next)
+            if (_raw_table_of(o->string) > 0) {
+                int st = api_problem_set(pb, 400, "ambiguous_input", o->string,
+                                         "'%s' goes with application, not with records", o->string);
+                api_input_clear(in);
+                return st;
+            }
+        in->kind = API_IN_RECORDS;
         return 0;
     }
     if ((it = cJSON_GetObjectItemCaseSensitive(doc, "features"))) {
@@ -289,8 +309,8 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
 /* ---- raw records -> tables ------------------------------------------------------------ */
 
 /* one record (object) into a builder row; field paths for messages */
-static int _record_row(const cJSON *rec, const tbl_schema *s, const char *path, double app_id, tbl_builder *b,
-                       api_problem *pb)
+int api_record_row(const cJSON *rec, const tbl_schema *s, const char *path, double app_id, tbl_builder *b,
+                   api_problem *pb)
 {
     const char **fields = calloc((size_t)s->n_cols, sizeof *fields);
     char (*num)[40] = calloc((size_t)s->n_cols, sizeof *num);
@@ -382,12 +402,12 @@ int api_raw_tables(const cJSON *doc, tbl *out[HC_N_TABLES], api_problem *pb)
             break;
         }
         if (t == HC_APPLICATION_TRAIN) {
-            st = _record_row(v, s, key, app_id, b, pb);
+            st = api_record_row(v, s, key, app_id, b, pb);
         } else {
             int i = 0;
             for (const cJSON *r = v->child; r && !st; r = r->next, i++) {
                 snprintf(path, sizeof path, "%s[%d]", key, i);
-                st = _record_row(r, s, path, app_id, b, pb);
+                st = api_record_row(r, s, path, app_id, b, pb);
             }
         }
         if (st) {

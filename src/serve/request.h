@@ -7,7 +7,9 @@
  * A body is a JSON object with exactly one of:
  *   {"client_id": 100002}                       a client of the clients store
  *   {"features": {"NAME": number|null, ...}}    engineered features by name (null = missing)
- *   {"application": {...}, "bureau": [...], ...} one applicant's raw records, by table
+ *   {"application": {...}, "bureau": [...], ...} one applicant's raw Home Credit records, by table
+ *   {"records": {"<table>": {...}, "<child>": [...]}} one applicant's raw records under the
+ *                                               table names of the recipe the model carries
  * and optionally "top": n (1..50), the number of contributions /v1/explain returns, and
  * "lang": "en" or "fr", the language of its reason codes.
  */
@@ -38,7 +40,8 @@ typedef enum api_input_kind {
     API_IN_NONE = 0,
     API_IN_CLIENT = 1,      /* client_id */
     API_IN_FEATURES = 2,    /* x */
-    API_IN_RAW = 3          /* doc holds the raw records (see api_raw_tables) */
+    API_IN_RAW = 3,         /* doc holds the raw records (see api_raw_tables) */
+    API_IN_RECORDS = 4      /* doc's "records" holds a recipe's raw records (records.c) */
 } api_input_kind;
 
 typedef struct api_input {
@@ -69,6 +72,13 @@ void api_input_clear(api_input *in);
  * a 400. Records without SK_ID_CURR get the application's. The caller frees each table
  * with tbl_free(). Returns 0 or the HTTP status with pb filled (out all NULL). */
 int api_raw_tables(const cJSON *doc, tbl *out[HC_N_TABLES], api_problem *pb);
+
+/* One record (a JSON object) of table schema s as a row of builder b: values may be numbers,
+ * strings, booleans (1/0) or null; a field s does not know, a duplicate or a value of the
+ * wrong kind is a 400 naming path.field. A schema column SK_ID_CURR the record lacks gets
+ * app_id (unless NaN). Returns 0 or the HTTP status with pb filled. */
+int api_record_row(const cJSON *rec, const tbl_schema *s, const char *path, double app_id, tbl_builder *b,
+                   api_problem *pb);
 
 /* The JSON key of a table in a raw request ("application", "bureau", ...). */
 const char *api_raw_key(hc_table t);

@@ -32,7 +32,7 @@ typedef struct store_audit_rec {
     char endpoint[16];          /* "predict" or "explain" */
     char model_name[64];
     char model_version[64];
-    char input_kind[16];        /* "client_id", "features" or "application" */
+    char input_kind[16];        /* "client_id", "features", "application" or "records" */
     int64_t client_id;          /* -1 when the input was not a client id */
     char input_digest[72];      /* SHA-256 hex of the input ("client_id:N", else the body) */
     double probability;
