@@ -73,6 +73,20 @@ test('the decision and its explanation are the API\'s for this loan', async () =
     return c ? c.getOption().yAxis[0].data : null;
   });
   const top = ex.contributions[0];
-  assert.equal(opt[Math.min(15, ex.contributions.length) - 1], top.label || top.feature);
+  assert.ok(top.label, 'the API labels the contribution with the recipe');
+  assert.equal(opt[Math.min(15, ex.contributions.length) - 1], top.label);   // largest at the top, by its label
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the comparison tab lists features by label and shows the client\'s value in its unit', async () => {
+  await page.click('#tab-compare');
+  await page.waitForSelector('#panel-compare:not([hidden])');
+  const m = await (await fetch(`${API}/v1/model`)).json();
+  const i = m.features.indexOf('person_age');
+  const text = await page.$eval('#feature-select', (s, v) => [...s.options].find((o) => o.value === v).textContent, 'person_age');
+  assert.equal(text, m.feature_labels[i].en);
+  await page.selectOption('#feature-select', 'person_age');
+  await page.waitForFunction(() => /years/.test(document.getElementById('compare-text').textContent));
+  assert.match(await page.textContent('#compare-text'), /22 years/);
   assert.deepEqual(pageErrors, []);
 });

@@ -66,15 +66,13 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$MON_PORT/health" >/dev/nul
   { echo "not ok - monitoring report"; exit 1; }
 export MONITOR_HTML=$T/monitor.html
 
-# a lender's own data (lender.test.mjs): the credit-risk file through recipes/credit-risk.json, its
-# features as pandas computes them (tests/e2e/recipe_features.py), clients import --recipe
+# a lender's own data (lender.test.mjs): the credit-risk file through recipes/credit-risk.json
+# (features --recipe, clients import --recipe); the model carries the recipe
 LT=$T/lender
 mkdir -p "$LT"
-ar rcs "$LT/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/io/*.o "$ROOT"/build/obj/features/featfile.o &&
-  gcc -std=c11 -O2 -D_GNU_SOURCE -fopenmp -I"$ROOT/src" -o "$LT/csv_to_csf" "$ROOT/tests/e2e/csv_to_csf.c" "$LT/lib.a" -lm &&
-  /usr/bin/python3 "$ROOT/tests/e2e/recipe_features.py" "$ROOT/data/credit-risk/credit_risk_dataset.csv" "$LT/f.csv" &&
-  "$LT/csv_to_csf" "$LT/f.csv" "$LT/f.csf" &&
-  "$CS" train --features "$LT/f.csf" --out "$LT/m.csm" --cv 2 --no-track --calibration platt \
+"$CS" features --recipe "$ROOT/recipes/credit-risk.json" --data "$ROOT/data/credit-risk" --out "$LT/f.csf" \
+    --spec-out "$LT/f.spec" >/dev/null 2>&1 &&
+  "$CS" train --features "$LT/f.csf" --spec "$LT/f.spec" --out "$LT/m.csm" --cv 2 --no-track --calibration platt \
     --params '{"num_iterations": 30, "num_leaves": 15}' >"$LT/train.log" 2>&1 &&
   "$CS" clients import --features "$LT/f.csf" --data "$ROOT/data/credit-risk" --recipe "$ROOT/recipes/credit-risk.json" \
     --out "$LT/clients.db" >/dev/null 2>&1 || { echo "not ok - lender fixture"; tail -5 "$LT/train.log"; exit 1; }

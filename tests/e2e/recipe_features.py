@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 src, out = sys.argv[1], sys.argv[2]
-d = pd.read_csv(src)
+d = pd.read_csv(src, float_precision="round_trip")   # exact, as creditscore reads numbers
 d.insert(0, "id", range(1, len(d) + 1))
 cats = {c: sorted(d[c].dropna().unique()) for c in ("person_home_ownership", "loan_intent")}
 if len(sys.argv) > 4:

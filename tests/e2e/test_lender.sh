@@ -1,10 +1,11 @@
 # test_lender.sh: a lender's own data (the credit-risk file, no id column, recipes/credit-risk.json)
-# through every command downstream of the recipe: its features, train, clients import --recipe
-# (the store holds the recipe's profile fields, not Home Credit's), serve (a client's profile with
-# labels and units, predict and explain by client id), drift on any CSV, and the errors.
+# through every command downstream of the recipe: features --recipe, train (the model carries the
+# recipe in its spec), clients import --recipe (the store holds the recipe's profile fields, not
+# Home Credit's), serve (a client's profile with labels and units; predict and explain by loan
+# number and from raw records under the recipe's table name, equal to the batch; labels and reason
+# codes in the recipe's words; /v1/model lists the recipe's inputs), drift on any CSV, the errors.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
 command -v curl >/dev/null || { fail "curl is missing (scripts/install-deps.sh installs it)"; exit 1; }
 export OMP_NUM_THREADS=1
 CR=$ROOT/data/credit-risk
@@ -13,15 +14,10 @@ RECIPE=$ROOT/recipes/credit-risk.json
 check "the recipe checks against the data" "$CS" recipe check "$RECIPE" --data "$CR"
 
 # ---- features --------------------------------------------------------------------------------------
-# the recipe's features as pandas computes them (tests/e2e/recipe_features.py), as a feature file
-ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/io/*.o "$ROOT"/build/obj/features/featfile.o
-gcc -std=c11 -O2 -D_GNU_SOURCE -fopenmp -I"$ROOT/src" -o "$T/csv_to_csf" "$HERE/csv_to_csf.c" "$T/lib.a" -lm \
-  2>"$T/cc.err" || { fail "build csv_to_csf" "$(head -3 "$T/cc.err")"; exit 1; }
-$PY "$HERE/recipe_features.py" "$CR/credit_risk_dataset.csv" "$T/f.csv" && "$T/csv_to_csf" "$T/f.csv" "$T/f.csf" ||
-  { fail "fixture: the recipe's features"; exit 1; }
+check "features --recipe" "$CS" features --recipe "$RECIPE" --data "$CR" --out "$T/f.csf" --spec-out "$T/f.spec"
 
 # ---- train ------------------------------------------------------------------------------------------
-"$CS" train --features "$T/f.csf" --out "$T/model.csm" --cv 3 --params '{"num_iterations": 60, "num_leaves": 15}' \
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/model.csm" --cv 3 --params '{"num_iterations": 60, "num_leaves": 15}' \
   --name credit-risk --no-track >"$T/train.out" 2>"$T/train.err" || { fail "train" "$(tail -3 "$T/train.err")"; exit 1; }
 ok "train on the credit-risk features"
 auc=$(sed -n 's/^CV AUC *\([0-9.]*\).*/\1/p' "$T/train.out")
@@ -88,6 +84,56 @@ assert len(names) == 5 and set(names) <= set(json.load(open('$T/c.json'))['featu
 assert abs(d['contributions_sum'] - d['raw_score']) < 1e-9
 " && ok "POST /v1/explain: contributions of the recipe's features, summing to the raw score" ||
   fail "POST /v1/explain: contributions of the recipe's features" "$(head -c 400 "$T/e.json")"
+# raw records under the recipe's table name: loan 1's row of the file gives loan 1's stored probability
+$PY - "$CR/credit_risk_dataset.csv" >"$T/raw.json" <<'PY'
+import csv, json, sys
+row = next(csv.DictReader(open(sys.argv[1])))
+rec = {k: (v if k in ("person_home_ownership", "loan_intent", "cb_person_default_on_file") else float(v))
+       for k, v in row.items() if k != "loan_status"}
+print(json.dumps({"records": {"loans": rec}}))
+PY
+curl -s "$URL/v1/predict" --data-binary "@$T/raw.json" >"$T/rp.json"
+$PY -c "import json,sys; a=json.load(open('$T/rp.json')); b=json.load(open('$T/p.json')); sys.exit(0 if a['probability'] == b['probability'] else 1)" &&
+  ok "POST /v1/predict with raw records: loan 1's probability exactly" || fail "POST /v1/predict with raw records" "$(head -c 300 "$T/rp.json")"
+code=$(curl -s -o "$T/r.json" -w '%{http_code}' "$URL/v1/predict" -d '{"records": {"loans": {"person_age": "old"}}}')
+[ "$code" = 400 ] && grep -q '"field":"records.loans"' "$T/r.json" && grep -q "numeric column person_age" "$T/r.json" &&
+  ok "a text in a numeric column: 400 naming records.loans and the column" ||
+  fail "a text in a numeric column: 400" "$code $(head -c 200 "$T/r.json")"
+code=$(curl -s -o "$T/r.json" -w '%{http_code}' "$URL/v1/predict" -d '{"records": {"bureau": []}}')
+[ "$code" = 400 ] && grep -q 'unknown_table' "$T/r.json" && ok "a table the recipe lacks: 400 unknown_table" ||
+  fail "a table the recipe lacks: 400 unknown_table" "$code $(head -c 200 "$T/r.json")"
+code=$(curl -s -o "$T/r.json" -w '%{http_code}' "$URL/v1/predict" -d '{"application": {"AMT_CREDIT": 1}}')
+[ "$code" = 400 ] && grep -q 'wrong_input' "$T/r.json" && ok "Home Credit's raw records to a recipe's model: 400 wrong_input" ||
+  fail "Home Credit's raw records to a recipe's model: 400" "$code $(head -c 200 "$T/r.json")"
+# labels and reason codes in the recipe's words; /v1/model lists the recipe's inputs
+curl -s "$URL/v1/explain" -d '{"client_id": 1, "top": 18, "lang": "fr"}' >"$T/efr.json"
+if $PY - "$T/e.json" "$T/efr.json" <<'PY'
+import json, sys
+en, fr = (json.load(open(p)) for p in sys.argv[1:3])
+assert all("label" in c for c in en["contributions"] + fr["contributions"])
+lab = {c["feature"]: c["label"] for c in fr["contributions"]}
+assert lab["person_age"] == "Âge" and lab["loan_amnt"] == "Montant du prêt", lab
+assert lab["person_home_ownership_RENT"].startswith("Statut du logement") and "locataire" in lab["person_home_ownership_RENT"], lab
+for r in fr["reason_codes"]:
+    assert r["code"].startswith("RC") and r["label"] == lab[r["feature"]], r
+    assert "augmente le risque" in r["text"], r
+PY
+then ok "explain: every contribution labelled in English and French, reason codes in the recipe's words"
+else fail "explain: labels from the recipe" "$(head -c 400 "$T/efr.json")"; fi
+curl -s "$URL/v1/model" >"$T/m.json"
+if $PY - "$T/m.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["recipe"] == "credit-risk"
+(t,) = m["inputs"]["tables"]
+assert t["name"] == "loans" and "person_age" in [c["name"] for c in t["columns"]], t
+labels = dict(zip(m["features"], m["feature_labels"]))
+assert labels["loan_int_rate"] == {"en": "Interest rate", "fr": "Taux d'intérêt"}, labels["loan_int_rate"]
+PY
+then ok "/v1/model: the recipe, its inputs, each feature's label"; else fail "/v1/model: the recipe" "$(head -c 300 "$T/m.json")"; fi
+curl -s "$URL/v1/features/person_age/distribution" >"$T/dist.json"
+$PY -c "import json,sys; d=json.load(open('$T/dist.json')); sys.exit(0 if d['unit'] == 'years' and d['label']['en'] == 'Age' else 1)" &&
+  ok "a feature's distribution carries its label and unit" || fail "a feature's distribution carries its label and unit" "$(head -c 200 "$T/dist.json")"
 kill -TERM "$PID"; wait "$PID" 2>/dev/null
 
 # ---- drift on any CSV ---------------------------------------------------------------------------------

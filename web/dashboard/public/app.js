@@ -32,8 +32,16 @@
     $('lang').textContent = state.lang === 'en' ? 'FR' : 'EN';
     $('lang').setAttribute('aria-label', state.lang === 'en' ? 'Passer en français' : 'Switch to English');
     renderModelInfo();
+    if (state.model && state.model.feature_labels) fillFeatureSelect();
     renderClientList();
-    if (state.client) renderClient();
+    if (state.client) {
+      renderClient();
+      /* reason codes and a recipe's labels come from the API in the page's language */
+      const id = state.client.id;
+      api('/v1/explain', { client_id: id, lang: state.lang }).then((x) => {
+        if (state.client && state.client.id === id) { state.explain = x; renderClient(); }
+      }).catch((e) => report(e, { client: id }));
+    }
   }
 
   /* ---- errors ---------------------------------------------------------------------- */
@@ -79,12 +87,21 @@
       renderModelInfo();
       const sel = $('feature-select');
       sel.textContent = '';
-      for (const f of state.model.features || []) {
-        const o = document.createElement('option');
-        o.value = f; o.textContent = f;
-        sel.appendChild(o);
-      }
+      fillFeatureSelect();
     } catch (e) { report(e); }
+  }
+  /* the features to compare, by the recipe's label when the model has one */
+  function fillFeatureSelect() {
+    const sel = $('feature-select'), m = state.model || {};
+    const labels = m.feature_labels || [], keep = sel.value;
+    sel.textContent = '';
+    (m.features || []).forEach((f, i) => {
+      const o = document.createElement('option');
+      const l = labels[i];
+      o.value = f; o.textContent = l ? (l[state.lang] || l.en) : f;
+      sel.appendChild(o);
+    });
+    if (keep) sel.value = keep;
   }
   function renderModelInfo() {
     const m = state.model;
@@ -138,7 +155,7 @@
     try {
       const [client, explain] = await Promise.all([
         api('/v1/clients/' + encodeURIComponent(id)),
-        api('/v1/explain', { client_id: id })
+        api('/v1/explain', { client_id: id, lang: state.lang })
       ]);
       state.client = client;
       state.explain = explain;
@@ -166,6 +183,8 @@
     if (typeof v === 'string') return v;
     switch (unit) {
       case 'years': return num(v, v < 10 ? 1 : 0) + ' ' + t('years');
+      case 'age_days': return num(Math.floor(-v / 365.25), 0) + ' ' + t('years');      /* days before: age */
+      case 'duration_days': return num(-v / 365.25, 1) + ' ' + t('years');
       case 'months': return num(v, 0) + ' ' + t('months');
       case 'days': return num(v, 0) + ' ' + t('days');
       case '%': case 'percent': return num(v, 2) + ' %';
@@ -327,7 +346,9 @@
     const n = d.accepted.length;
     const sumA = d.accepted.reduce((a, b) => a + b, 0) || 1, sumR = d.refused.reduce((a, b) => a + b, 0) || 1;
     const labels = [];
-    for (let i = 0; i < n; i++) labels.push(num(d.edges[i], 3) + ' – ' + num(d.edges[i + 1], 3));
+    /* a recipe's feature: bins and the client's value in its unit (the API sends unit) */
+    const edge = (x) => (d.unit ? withUnit(x, d.unit) : num(x, 3));
+    for (let i = 0; i < n; i++) labels.push(edge(d.edges[i]) + ' – ' + edge(d.edges[i + 1]));
     const v = clientFeatureValue(name);
     let bin = -1;
     if (v !== undefined && v !== null) {
@@ -335,7 +356,7 @@
       if (v < d.edges[0]) bin = 0;
       if (v > d.edges[n]) bin = n - 1;
     }
-    $('compare-text').textContent = t('client_value', { v: v === undefined || v === null ? t('missing') : num(v, 4) });
+    $('compare-text').textContent = t('client_value', { v: v === undefined || v === null ? t('missing') : d.unit ? withUnit(v, d.unit) : num(v, 4) });
     const c = chart('chart-compare');
     $('chart-compare').setAttribute('aria-label', name + ': ' + $('compare-text').textContent);
     if (!c) return;
