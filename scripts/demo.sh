@@ -2,8 +2,13 @@
 # demo.sh: `make demo`, the main job: generate a demo data set and run the pipeline on it,
 # from raw tables to a model served over HTTP. Each stage says what it does and where its
 # output goes. DEMO_CLIENTS (default 20000) sets the size; DEMO_DIR (default demo/) the place.
+# DATA=credit-risk (make demo DATA=credit-risk) runs the lender's path instead: the public
+# credit-risk file of data/credit-risk through recipes/credit-risk.json, from the file to an
+# explained decision in the dashboard (scripts/demo_lender.sh; the README's walkthrough).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${DATA:-synth}" = credit-risk ]; then exec scripts/demo_lender.sh; fi
+[ "${DATA:-synth}" = synth ] || { echo "demo.sh: DATA=$DATA: expected synth (the default) or credit-risk" >&2; exit 2; }
 CS=./build/creditscore
 DIR=${DEMO_DIR:-demo}
 N=${DEMO_CLIENTS:-20000}
