@@ -1,7 +1,9 @@
 # test_walkthrough.sh: the README's walkthrough on the credit-risk file, run as written: the
 # block between <!-- walkthrough:begin --> and <!-- walkthrough:end --> is extracted and run in a
 # scratch folder (data/ and recipes/ linked from the repository, `creditscore` on PATH), with
-# free ports instead of 8000 and 8501 and `sleep 2` replaced by waiting for the API. Then what each
+# free ports instead of 8000 and 8501, `sleep 2` replaced by waiting for the API, and `train` given
+# 2 folds and 40 rounds (its defaults, early stopping up to 5,000 rounds per fold, take minutes on a
+# loaded machine; test_defaults.sh tests them). Then what each
 # step promised is checked: the recipe, the features, the model, the scores, the store, an
 # explained decision by loan number and for a raw record, the drift report, the dashboard.
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +21,8 @@ sed -n '/<!-- walkthrough:begin -->/,/<!-- walkthrough:end -->/p' "$ROOT/README.
 {
   echo 'set -e'
   echo "wait_api() { for _ in \$(seq 1 600); do curl -sf localhost:$P1/health >/dev/null && return 0; sleep 0.1; done; return 1; }"
-  sed -e "s/8000/$P1/g" -e "s/8501/$P2/g" -e 's/^sleep 2$/wait_api/' "$T/block.sh"
+  sed -e "s/8000/$P1/g" -e "s/8501/$P2/g" -e 's/^sleep 2$/wait_api/' \
+      -e "s/^\(creditscore train .*\)$/\1 --cv 2 --params '{\"num_iterations\": 40}'/" "$T/block.sh"
   echo 'echo; echo "PIDS $(jobs -p | tr "\n" " ")"'
 } >"$T/run.sh"
 (cd "$W" && PATH="$T/bin:$PATH" CREDITSCORE_STORE="$W/creditscore.db" bash "$T/run.sh") >"$T/out" 2>"$T/err"
