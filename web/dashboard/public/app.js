@@ -34,9 +34,9 @@
     renderModelInfo();
     if (state.model && state.model.feature_labels) fillFeatureSelect();
     renderClientList();
-    if (state.client) {
-      renderClient();
-      /* reason codes and a recipe's labels come from the API in the page's language */
+    if (state.client) renderClient();
+    if (state.client && state.model && state.model.recipe) {
+      /* a recipe's labels and reason codes come from the API in the page's language */
       const id = state.client.id;
       api('/v1/explain', { client_id: id, lang: state.lang }).then((x) => {
         if (state.client && state.client.id === id) { state.explain = x; renderClient(); }
