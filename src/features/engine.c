@@ -594,6 +594,10 @@ static const double *_text_num_of(_btab *b, const feat_rtable *dt, const rcp_col
                 }
             }
         }
+        if (tc && tc->type == TBL_NUM) { /* a table typed elsewhere (hc_schema): numbers already */
+            for (size_t r = 0; r < x->n_rows; r++) out[o++] = tc->num[r];
+            continue;
+        }
         for (size_t r = 0; r < x->n_rows; r++) {
             int32_t code = val ? tc->codes[r] : -1;
             out[o++] = code >= 0 ? val[code] : NAN;

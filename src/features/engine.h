@@ -44,6 +44,10 @@ typedef struct feat_rdata {
  * file:line:column error. */
 cs_status feat_rdata_read(const rcp_recipe *r, const char *dir, feat_rdata *out, FILE *log, cs_err *err);
 
+/* Tables built otherwise (tbl_builder, another schema) are accepted as long as each column
+ * the recipe uses has the type feat_recipe_schema gives, except that a flag or date column
+ * may also come as numbers (taken as they are: Home Credit's 0/1 FLAG_ columns). */
+
 /* Free the tables of d (not d itself). NULL is allowed. */
 void feat_rdata_free(feat_rdata *d);
 

@@ -213,6 +213,46 @@ static void test_small_recipe_by_hand(void **state)
     assert_int_equal(tu_rmrf(dir), 0);
 }
 
+/* Home Credit's tables read with hc_schema (FLAG_ columns as numbers) give the same features
+ * as the recipe's own reading (flags as text). */
+static void test_tables_typed_by_hc_schema(void **state)
+{
+    cs_err err = {0};
+    feat_tables ht;
+    feat_rdata rd, hd = {0};
+    rcp_recipe *r;
+    feat_matrix *a, *b;
+    static const char *const names[] = {"application", "bureau", "bureau_balance", "previous_application",
+                                        "pos_cash_balance", "installments_payments", "credit_card_balance"};
+    static const hc_table hcs[] = {HC_APPLICATION_TRAIN, HC_BUREAU, HC_BUREAU_BALANCE, HC_PREVIOUS_APPLICATION,
+                                   HC_POS_CASH_BALANCE, HC_INSTALLMENTS_PAYMENTS, HC_CREDIT_CARD_BALANCE};
+    (void)state;
+    assert_non_null(r = rcp_parse_file(KERNEL_RECIPE, &err));
+    assert_int_equal(feat_rdata_read(r, _sample(), &rd, NULL, &err), CS_OK);
+    assert_int_equal(feat_tables_read(_sample(), &ht, NULL, &err), CS_OK);
+    hd.n_tables = r->n_tables;
+    hd.t = calloc((size_t)r->n_tables, sizeof *hd.t);
+    for (int i = 0; i < 7; i++) {
+        int ti = rcp_table_index(r, names[i]);
+        assert_true(ti >= 0);
+        hd.t[ti].parts[hd.t[ti].n_parts++] = ht.t[hcs[i]];
+        if (hcs[i] == HC_APPLICATION_TRAIN) hd.t[ti].parts[hd.t[ti].n_parts++] = ht.t[HC_APPLICATION_TEST];
+    }
+    assert_non_null(a = feat_recipe_compute(r, &rd, NULL, NULL, NULL, NULL, NULL, &err));
+    b = feat_recipe_compute(r, &hd, NULL, NULL, NULL, NULL, NULL, &err);
+    if (!b) fprintf(stderr, "%s\n", err.msg);
+    assert_non_null(b);
+    assert_int_equal(a->n_feats, b->n_feats);
+    for (size_t j = 0; j < a->n_feats; j++)
+        for (size_t i = 0; i < a->n_rows; i++) assert_true(_same(feat_col(a, j)[i], feat_col(b, j)[i]));
+    feat_matrix_free(a);
+    feat_matrix_free(b);
+    free(hd.t); /* its tables are ht's */
+    feat_tables_free(&ht);
+    feat_rdata_free(&rd);
+    rcp_free(r);
+}
+
 static void test_bad_data(void **state)
 {
     char dir[64], path[128];
@@ -385,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_kernel_recipe_equals_kernel_code),
         cmocka_unit_test(test_small_recipe_by_hand),
         cmocka_unit_test(test_bad_data),
+        cmocka_unit_test(test_tables_typed_by_hc_schema),
         cmocka_unit_test(test_one_applicant_equals_batch),
         cmocka_unit_test(test_spec_bytes),
     };
