@@ -37,7 +37,7 @@ export PYTHONPATH=$LGB/python-package${PYTHONPATH:+:$PYTHONPATH}
 
 # ---- the C driver, linked against the library objects `make bench` built -------------------
 DRV=$W/learn_bench
-objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o)
+objs=$(ls "$ROOT"/build/obj/{base,io,recipe,synth,features,eval,learn}/*.o)
 # shellcheck disable=SC2086
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/learn_bench.c" $objs \
   $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm
@@ -178,9 +178,9 @@ out=$ROOT/bench/results/learn.md
   echo
   echo "| | p50 us | p99 us | mean us |"
   echo "|---|---|---|---|"
-  echo "| ours (\\`lrn_predict_raw\\` + sigmoid) | $o50 | $(lat ours p99_us) | $(lat ours mean_us) |"
-  echo "| XGBoost C API \\`XGBoosterPredictFromDense\\` | $x50 | $(lat xgboost p99_us) | $(lat xgboost mean_us) |"
-  echo "| LightGBM C API \\`LGBM_BoosterPredictForMatSingleRowFast\\` | $l50 | $(lat lightgbm p99_us) | $(lat lightgbm mean_us) |"
+  echo "| ours (\`lrn_predict_raw\` + sigmoid) | $o50 | $(lat ours p99_us) | $(lat ours mean_us) |"
+  echo "| XGBoost C API \`XGBoosterPredictFromDense\` | $x50 | $(lat xgboost p99_us) | $(lat xgboost mean_us) |"
+  echo "| LightGBM C API \`LGBM_BoosterPredictForMatSingleRowFast\` | $l50 | $(lat lightgbm p99_us) | $(lat lightgbm mean_us) |"
   echo
   echo "| goal | measured | met |"
   echo "|---|---|---|"

@@ -21,6 +21,8 @@
 #   recipe (`creditscore recipe infer` + `features --recipe`, issue #13): run when this build
 #   has `features --recipe`, else the row says why it is missing.
 # QUALITY_ROWS (default "homecredit gen2000 gen5000 gen20000 credit-risk full") picks rows;
+# QUALITY_REPORT_ONLY=1 writes the report from the raw runs already in $BENCH_WORK/quality (a
+# row without them says QUALITY_MISSING, or that it has none);
 # BENCH_RUNS repeats each row (times: medians; AUCs do not move between runs);
 # QUALITY_FULL_RUNS (default 1) repeats the full-size row (about an hour a run on 2 cores).
 # Results: bench/results/quality.md. Issue #13's table (credit-risk, generated 5,000 and
@@ -38,7 +40,7 @@ export PYTHONPATH=$LGB/python-package${PYTHONPATH:+:$PYTHONPATH}
 
 # the C driver (learn_bench cut), as bench_learn builds it
 DRV=$W/learn_bench
-objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o)
+objs=$(ls "$ROOT"/build/obj/{base,io,recipe,synth,features,eval,learn}/*.o)
 # shellcheck disable=SC2086
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/learn_bench.c" $objs \
   $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm
@@ -88,14 +90,15 @@ one() {
   rm -f "$W/$row.txt"
   for i in $(seq "$runs"); do
     echo "bench_quality: $row run $i/$runs: ours" >&2
-    "$CS" train --features "$csf" --out "$W/$row.csm" --no-track --folds-out "$W/$row.folds" \
+    /usr/bin/time -f '%U %S' -o "$W/$row.ours.time" \
+      "$CS" train --features "$csf" --out "$W/$row.csm" --no-track --folds-out "$W/$row.folds" \
       > "$W/$row.ours.out" 2> "$W/$row.ours.err" || { cat "$W/$row.ours.err" >&2; return 1; }
     local auc sd cv rounds
     auc=$(sed -n 's/^CV AUC *\([0-9.]*\) +- \([0-9.]*\).*/\1/p' "$W/$row.ours.out")
     sd=$(sed -n 's/^CV AUC *\([0-9.]*\) +- \([0-9.]*\).*/\2/p' "$W/$row.ours.out")
     cv=$(sed -n 's/^time .*(CV \([0-9.]*\) s,.*/\1/p' "$W/$row.ours.out")
     rounds=$(sed -n 's/^rounds *\([0-9]*\),.*(\(.*\))$/\2/p' "$W/$row.ours.out" | tr -d ' ' | tr ',' '/')
-    echo "side=ours auc_mean=$auc auc_sd=$sd cv_s=$cv rounds=$rounds" >> "$W/$row.txt"
+    echo "side=ours auc_mean=$auc auc_sd=$sd cv_s=$cv train_cpu=$(awk '{print $1 + $2}' "$W/$row.ours.time") rounds=$rounds" >> "$W/$row.txt"
     for s in $SIDES; do
       echo "bench_quality: $row run $i/$runs: $s" >&2
       "$PY" "$ROOT/bench/quality_peer.py" "$csf" "$W/$row.folds" "$s" >> "$W/$row.txt"
@@ -112,8 +115,19 @@ first() { sed -n "s/^side=$2 .*$3=\([^ ]*\).*/\1/p" "$W/$1.txt" | head -1; }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date -u '+%Y-%m-%d %H:%M UTC')
+if [ "${QUALITY_REPORT_ONLY:-0}" = 1 ]; then
+  t0="report of earlier raw runs${QUALITY_WHEN:+ ($QUALITY_WHEN)} written $t0"
+  load0=${QUALITY_LOAD:-unknown}
+fi
 declare -A WHY
 for row in $ROWS; do
+  if [ "${QUALITY_REPORT_ONLY:-0}" = 1 ]; then
+    [ -s "$W/$row.txt" ] || { WHY[$row]=${QUALITY_MISSING:-no raw runs in $(basename "$BENCH_WORK")/quality}; continue; }
+    for s in ours $SIDES; do
+      grep -q "^side=$s " "$W/$row.txt" || WHY[$row]="${QUALITY_MISSING:-incomplete}: no $s run"
+    done
+    continue
+  fi
   csf=$(csf_of "$row" 2> "$W/$row.why") || true
   if [ -z "$csf" ]; then WHY[$row]=$(tail -1 "$W/$row.why"); echo "bench_quality: $row not run: ${WHY[$row]}" >&2; continue; fi
   runs=$BENCH_RUNS
@@ -171,6 +185,19 @@ out=$ROOT/bench/results/quality.md
     [ -n "${WHY[$row]:-}" ] && continue
     line="| $(label "$row") | $(med "$row" ours cv_s)"
     for s in $SIDES; do line="$line | $(med "$row" "$s" cv_s)"; done
+    echo "$line |"
+  done
+  echo
+  echo "CPU seconds (the peers: their 5 fits and predictions; ours: the whole \`train\` process, CV,"
+  echo "calibration and the refit included, an upper bound of its CV's): steadier than wall time on a"
+  echo "shared machine:"
+  echo
+  echo "| data | ours (whole train) | XGBoost 500 | XGBoost early stop | LightGBM 500 | HistGB |"
+  echo "|---|---|---|---|---|---|"
+  for row in $ROWS; do
+    [ -n "${WHY[$row]:-}" ] && continue
+    c=$(med "$row" ours train_cpu); line="| $(label "$row") | ${c:--}"
+    for s in $SIDES; do line="$line | $(med "$row" "$s" cv_cpu)"; done
     echo "$line |"
   done
   echo
