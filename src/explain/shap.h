@@ -41,11 +41,41 @@ size_t shap_work_size(int max_depth);
 
 /* ---- explainer ---------------------------------------------------------------------- */
 
+/* How the explainer precomputes (docs/explain.md, "The engine"). */
+typedef struct shap_options {
+    int table_max_depth;    /* leaves with at most this many distinct features on their path
+                             * get a table of contributions per subset (FastTreeSHAP v2
+                             * style, 8 * (d/2 + 1) * 2^d bytes); -1: no tables; <= 16 */
+    size_t table_budget;    /* bytes of tables for the whole model; a tree whose tables
+                             * would pass it uses the direct method */
+} shap_options;
+#define SHAP_OPTIONS_DEFAULT {8, (size_t)256 << 20}
+
+/* What the explainer precomputed: the memory bound of explaining with it. */
+typedef struct shap_stats {
+    int n_trees;            /* trees of the model */
+    int n_table_trees;      /* trees explained with tables (every leaf) */
+    int n_direct_trees;     /* trees with at least one leaf explained by the direct method */
+    int n_classic_trees;    /* trees deeper than 64 levels: the recursive algorithm */
+    size_t n_leaves, n_table_leaves;
+    int max_path_features;  /* the most distinct features on one root-to-leaf path */
+    size_t table_bytes;     /* the tables */
+    size_t plan_bytes;      /* everything precomputed, tables included */
+} shap_stats;
+
 /* An explainer for one model: borrows the model (which must outlive it), caches the trees'
  * depth and the expected value. Free with shap_explainer_free (NULL allowed).
  * NULL + err on failure (CS_EINVAL for a model whose trees are malformed). */
 typedef struct shap_explainer shap_explainer;
 shap_explainer *shap_explainer_create(const lrn_model *model, cs_err *err);
+
+/* The same with explicit options (opts NULL: SHAP_OPTIONS_DEFAULT). CS_EINVAL for a
+ * table_max_depth outside -1..16. */
+shap_explainer *shap_explainer_create_opts(const lrn_model *model, const shap_options *opts,
+                                           cs_err *err);
+
+/* What was precomputed (out filled in; a model without trees reports zeros). */
+void shap_explainer_stats(const shap_explainer *e, shap_stats *out);
 void shap_explainer_free(shap_explainer *e);
 
 /* The model explained (borrowed). */

@@ -10,6 +10,7 @@
  * on the path. A feature met twice on a path is unwound first, so fractions multiply.
  */
 #include "shap.h"
+#include "shap_plan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -140,13 +141,26 @@ struct shap_explainer {
     const lrn_model *model;     /* borrowed */
     int max_depth;              /* over the trees */
     double expected;
-    size_t work_bytes;
+    shap_plan *plan;            /* NULL for a model without trees */
+    size_t work_bytes;          /* scratch of shap_plan_rows */
 };
 
 shap_explainer *shap_explainer_create(const lrn_model *model, cs_err *err)
 {
+    return shap_explainer_create_opts(model, NULL, err);
+}
+
+shap_explainer *shap_explainer_create_opts(const lrn_model *model, const shap_options *opts,
+                                           cs_err *err)
+{
+    shap_options def = SHAP_OPTIONS_DEFAULT;
+    if (!opts) opts = &def;
     if (!model) {
         cs_err_set(err, CS_EINVAL, "explain: no model");
+        return NULL;
+    }
+    if (opts->table_max_depth < -1 || opts->table_max_depth > 16) {
+        cs_err_set(err, CS_EINVAL, "explain: table depth %d outside -1..16", opts->table_max_depth);
         return NULL;
     }
     for (int32_t i = 0; i < model->n_trees; i++)
@@ -165,43 +179,64 @@ shap_explainer *shap_explainer_create(const lrn_model *model, cs_err *err)
     }
     if (model->average && model->n_trees > 0) ev /= model->n_trees;
     e->expected = model->base_score + (model->lin_coef ? 0 : ev);
-    e->work_bytes = shap_work_size(e->max_depth);
+    if (!model->lin_coef && model->n_trees > 0) {
+        double scale = model->average ? 1.0 / model->n_trees : 1.0;
+        if (!(e->plan = shap_plan_create(model, scale, opts, err))) {
+            free(e);
+            return NULL;
+        }
+        e->work_bytes = shap_plan_work_size(e->plan);
+    }
     return e;
 }
 
-void shap_explainer_free(shap_explainer *e) { free(e); }
+void shap_explainer_free(shap_explainer *e)
+{
+    if (!e) return;
+    shap_plan_free(e->plan);
+    free(e);
+}
 
 double shap_expected_value(const shap_explainer *e) { return e->expected; }
 
 const lrn_model *shap_explainer_model(const shap_explainer *e) { return e->model; }
 
-/* phi of one row with the given scratch (work_bytes, or NULL for a model without trees). */
-static void _row(const shap_explainer *e, const double *x, double *phi, void *work)
+void shap_explainer_stats(const shap_explainer *e, shap_stats *out)
+{
+    if (e->plan) shap_plan_stats(e->plan, out);
+    else memset(out, 0, sizeof *out);
+}
+
+/* phi of n rows (x and phi row-major, n_feats values each) with the given scratch. */
+static void _rows(const shap_explainer *e, const double *x, size_t n, double *phi, void *work)
 {
     const lrn_model *m = e->model;
-    memset(phi, 0, m->n_feats * sizeof *phi);
+    size_t d = m->n_feats;
+    memset(phi, 0, n * d * sizeof *phi);
     if (m->lin_coef) {
-        for (size_t j = 0; j < m->n_feats; j++) {
-            double v = x[j];
-            if (v != v) continue;   /* imputed with the center: no contribution */
-            if (v < m->lin_lo[j]) v = m->lin_lo[j];
-            if (v > m->lin_hi[j]) v = m->lin_hi[j];
-            phi[j] = m->lin_coef[j] * (v - m->lin_center[j]) / m->lin_scale[j];
-        }
+        for (size_t r = 0; r < n; r++)
+            for (size_t j = 0; j < d; j++) {
+                double v = x[r * d + j];
+                if (v != v) continue;   /* imputed with the center: no contribution */
+                if (v < m->lin_lo[j]) v = m->lin_lo[j];
+                if (v > m->lin_hi[j]) v = m->lin_hi[j];
+                phi[r * d + j] = m->lin_coef[j] * (v - m->lin_center[j]) / m->lin_scale[j];
+            }
         return;
     }
-    double scale = m->average && m->n_trees > 0 ? 1.0 / m->n_trees : 1.0;
-    for (int32_t i = 0; i < m->n_trees; i++) shap_tree_add(&m->trees[i], x, scale, phi, work);
+    if (e->plan) shap_plan_rows(e->plan, x, n, d, phi, work);
 }
 
 cs_status shap_explain_row(const shap_explainer *e, const double *x, double *phi, cs_err *err)
 {
-    void *work = cs_malloc(e->work_bytes, err);
-    if (!work) return CS_ENOMEM;
-    _row(e, x, phi, work);
+    void *work = NULL;
+    if (e->work_bytes && !(work = cs_malloc(e->work_bytes, err))) return CS_ENOMEM;
+    _rows(e, x, 1, phi, work);
     free(work);
     return CS_OK;
 }
+
+#define BLOCK_ROWS 32   /* rows explained together: one tree's plan stays in cache across them */
 
 cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, const size_t *rows,
                               size_t n, double *phi, cs_err *err)
@@ -216,20 +251,24 @@ cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, con
             return cs_err_set(err, CS_EINVAL, "explain: row %zu out of range (%zu rows)", rows[i],
                               m->n_rows);
     int failed = 0;
+    size_t n_blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
 #pragma omp parallel
     {
-        void *work = malloc(e->work_bytes);
-        double *x = malloc((d ? d : 1) * sizeof *x);
-        if (!work || !x) {
+        void *work = e->work_bytes ? malloc(e->work_bytes) : NULL;
+        double *x = malloc((d ? d : 1) * BLOCK_ROWS * sizeof *x);
+        if (!x || (e->work_bytes && !work)) {
 #pragma omp atomic write
             failed = 1;
         }
-#pragma omp for schedule(dynamic, 16)
-        for (size_t i = 0; i < n; i++) {
-            if (!work || !x) continue;
-            size_t r = rows ? rows[i] : i;
-            for (size_t j = 0; j < d; j++) x[j] = feat_col(m, j)[r];
-            _row(e, x, phi + i * d, work);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t b = 0; b < n_blocks; b++) {
+            if (!x || (e->work_bytes && !work)) continue;
+            size_t r0 = b * BLOCK_ROWS, nb = n - r0 < BLOCK_ROWS ? n - r0 : BLOCK_ROWS;
+            for (size_t j = 0; j < d; j++) {
+                const double *col = feat_col(m, j);
+                for (size_t i = 0; i < nb; i++) x[i * d + j] = col[rows ? rows[r0 + i] : r0 + i];
+            }
+            _rows(e, x, nb, phi + r0 * d, work);
         }
         free(work);
         free(x);
