@@ -49,7 +49,8 @@ typedef struct _pnode {         /* an internal node; a tree's internal nodes in 
 
 typedef struct _pleaf {
     double value;               /* leaf value times the model's scale */
-    int64_t tab;                /* offset of its table in p->tab, -1: direct method */
+    int64_t tab;                /* offset of its table in p->tab, -1: none */
+    size_t coef;                /* offset of its d x ceil(d/2) coefficients in p->coef */
     uint32_t off;               /* offset of its d features in p->feat and fractions in p->z */
     int32_t d;                  /* distinct features on its path */
 } _pleaf;
@@ -70,8 +71,9 @@ struct shap_plan {
     int32_t *feat;
     double *z;
     double *tab;
-    size_t n_nodes, n_leaves, n_path, n_tab;        /* array lengths */
-    size_t cap_nodes, cap_leaves, cap_path;
+    double *coef;               /* every leaf: d x ceil(d/2) coefficients (_leaf_fast) */
+    size_t n_nodes, n_leaves, n_path, n_tab, n_coef;        /* array lengths */
+    size_t cap_nodes, cap_leaves, cap_path, cap_coef;
     uint32_t *cum[TABLE_MAX_D + 1];   /* cum[d][O]: offset of subset O in a d-leaf's table */
     double gl_t[32 * 33 / 2], gl_w[32 * 33 / 2], gl_r[32 * 33 / 2];   /* per n = 1..32 at (n-1)n/2:
                                                  * nodes on [0,1], weights, weight / (1 - node) */
@@ -111,32 +113,30 @@ static void _gauss_legendre(shap_plan *p)
     }
 }
 
-/* The closed form for one leaf (d >= 1 distinct features, fractions z, value v) and the
+/* The closed form for one leaf (d >= 1 distinct features, fractions z, value v, and its
+ * coefficients c[s n + q] = v (1 - z_s) w_q / (z_s + (1 - z_s) t_q), n = ceil(d/2)) and the
  * agreeing set o (bit s = slot s): returns the value of every non-agreeing feature and
- * writes in[k] for the k-th agreeing feature in slot order. */
-static double _leaf_direct(const shap_plan *p, int d, const double *z, double v, uint64_t o,
-                           double *in)
+ * writes in[k] for the k-th agreeing feature in slot order. No division. */
+static double _leaf_fast(const shap_plan *p, int d, const double *z, const double *c, double v,
+                         uint64_t o, double *in)
 {
     int n = (d + 1) / 2;
-    const double *t = p->gl_t + (n - 1) * n / 2, *w = p->gl_w + (n - 1) * n / 2;
-    const double *r = p->gl_r + (n - 1) * n / 2;
+    const double *t = p->gl_t + (n - 1) * n / 2, *r = p->gl_r + (n - 1) * n / 2;
     double P[32];
     for (int q = 0; q < n; q++) P[q] = 1;
     for (int s = 0; s < d; s++) {
-        double zs = z[s];
-        if ((o >> s) & 1)
-            for (int q = 0; q < n; q++) P[q] *= zs + (1 - zs) * t[q];
-        else
-            for (int q = 0; q < n; q++) P[q] *= zs * (1 - t[q]);
+        double zs = z[s], os = (double)((o >> s) & 1);
+        for (int q = 0; q < n; q++) P[q] *= zs + (os - zs) * t[q];
     }
     double out = 0;
     for (int q = 0; q < n; q++) out += P[q] * r[q];
     int k = 0;
     for (int s = 0; s < d; s++) {
         if (!((o >> s) & 1)) continue;
-        double zs = z[s], a = 0;
-        for (int q = 0; q < n; q++) a += P[q] * w[q] / (zs + (1 - zs) * t[q]);
-        in[k++] = v * (1 - zs) * a;
+        const double *cs = c + s * n;
+        double a = 0;
+        for (int q = 0; q < n; q++) a += P[q] * cs[q];
+        in[k++] = a;
     }
     return -v * out;
 }
@@ -261,6 +261,25 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
         p->n_nodes += (size_t)inner;
         pt->n_leaves = b.n_leaves;
         if ((size_t)(inner + b.n_leaves) > p->max_nodes) p->max_nodes = (size_t)(inner + b.n_leaves);
+        /* the leaves' coefficients */
+        size_t nc = p->n_coef;
+        for (int32_t k = 0; k < pt->n_leaves; k++) {
+            int d = p->leaves[pt->leaf0 + k].d;
+            nc += (size_t)d * (size_t)((d + 1) / 2);
+        }
+        if (_grow((void **)&p->coef, &p->cap_coef, nc, sizeof *p->coef, err)) goto fail;
+        for (int32_t k = 0; k < pt->n_leaves; k++) {
+            _pleaf *l = &p->leaves[pt->leaf0 + k];
+            int d = l->d, n = (d + 1) / 2;
+            const double *gt = p->gl_t + (n - 1) * n / 2, *w = p->gl_w + (n - 1) * n / 2;
+            const double *z = p->z + l->off;
+            double *c = p->coef + p->n_coef;
+            for (int s = 0; s < d; s++)
+                for (int q = 0; q < n; q++)
+                    c[s * n + q] = l->value * (1 - z[s]) * w[q] / (z[s] + (1 - z[s]) * gt[q]);
+            l->coef = p->n_coef;
+            p->n_coef += (size_t)d * (size_t)n;
+        }
         /* tables for its shallow leaves when they fit the remaining budget */
         size_t need = 0;
         int all = 1;
@@ -300,7 +319,7 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
             double *e = p->tab + p->n_tab;
             for (uint64_t o = 0; o < ((uint64_t)1 << l->d); o++) {
                 double *slot = e + p->cum[l->d][o];
-                slot[0] = l->d ? _leaf_direct(p, l->d, p->z + l->off, l->value, o, slot + 1) : 0;
+                slot[0] = l->d ? _leaf_fast(p, l->d, p->z + l->off, p->coef + l->coef, l->value, o, slot + 1) : 0;
             }
             p->n_tab += _table_len(l->d);
         }
@@ -320,6 +339,7 @@ void shap_plan_free(shap_plan *p)
     free(p->feat);
     free(p->z);
     free(p->tab);
+    free(p->coef);
     for (int d = 0; d <= TABLE_MAX_D; d++) free(p->cum[d]);
     free(p);
 }
@@ -350,7 +370,7 @@ void shap_plan_stats(const shap_plan *p, shap_stats *out)
         if (p->cum[d]) cum += ((size_t)1 << d) * sizeof(uint32_t);
     out->plan_bytes = out->table_bytes + cum + sizeof *p + (size_t)p->n_trees * sizeof *p->trees +
                       p->n_nodes * sizeof *p->nodes + p->n_leaves * sizeof *p->leaves +
-                      p->n_path * (sizeof *p->feat + sizeof *p->z);
+                      p->n_path * (sizeof *p->feat + sizeof *p->z) + p->n_coef * sizeof *p->coef;
 }
 
 /* ---- applying ------------------------------------------------------------------------- */
@@ -358,7 +378,7 @@ void shap_plan_stats(const shap_plan *p, shap_stats *out)
 /* One tree, one row: the agreeing mask of every leaf in one pass over the internal nodes
  * (branch-free: the row's side at a split is data, not control flow), then the leaves. */
 static void _tree_row(const shap_plan *p, const _ptree *t, const double *x, double *phi,
-                      uint64_t *M)
+                      uint64_t *M, int tables)
 {
     const _pnode *nd = p->nodes + t->node0;
     M[0] = ~(uint64_t)0;
@@ -380,12 +400,12 @@ static void _tree_row(const shap_plan *p, const _ptree *t, const double *x, doub
         const int32_t *f = p->feat + l->off;
         const double *e;
         double out;
-        if (l->tab >= 0) {
+        if (tables && l->tab >= 0) {
             e = p->tab + l->tab + p->cum[d][mask & (((uint64_t)1 << d) - 1)];
             out = *e++;
         } else {
             if (!d) continue;
-            out = _leaf_direct(p, d, p->z + l->off, l->value, mask, in);
+            out = _leaf_fast(p, d, p->z + l->off, p->coef + l->coef, l->value, mask, in);
             e = in;
         }
         for (int s = 0; s < d; s++) {
@@ -397,7 +417,7 @@ static void _tree_row(const shap_plan *p, const _ptree *t, const double *x, doub
 }
 
 void shap_plan_rows(const shap_plan *p, const double *x, size_t n, size_t stride, double *phi,
-                    void *work)
+                    void *work, int tables)
 {
     for (int i = 0; i < p->n_trees; i++) {
         const _ptree *t = &p->trees[i];
@@ -405,6 +425,6 @@ void shap_plan_rows(const shap_plan *p, const double *x, size_t n, size_t stride
             for (size_t r = 0; r < n; r++) shap_tree_add(t->src, x + r * stride, p->scale, phi + r * stride, work);
             continue;
         }
-        for (size_t r = 0; r < n; r++) _tree_row(p, t, x + r * stride, phi + r * stride, work);
+        for (size_t r = 0; r < n; r++) _tree_row(p, t, x + r * stride, phi + r * stride, work, tables);
     }
 }

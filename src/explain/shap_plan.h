@@ -21,9 +21,12 @@ void shap_plan_free(shap_plan *p);
  * row), phi row-major (stride values per row). Trees outer, rows inner, so one tree's data
  * stays in cache across the rows: callers pass blocks of a few dozen rows. For each row the
  * trees are added in model order, so the result does not depend on the block size.
- * work: shap_plan_work_size(p) bytes. */
+ * work: shap_plan_work_size(p) bytes. tables: 1 to use the tables (blocks of rows, where a
+ * tree's tables are reused across the block), 0 for the direct method everywhere (one row:
+ * a table lookup there is a cache miss that the arithmetic beats). The tables hold exactly
+ * the direct method's numbers, so both give the same bits. */
 void shap_plan_rows(const shap_plan *p, const double *x, size_t n, size_t stride, double *phi,
-                    void *work);
+                    void *work, int tables);
 
 /* Bytes of scratch shap_plan_rows needs in work (trees explained by the recursive
  * algorithm); 0 when none: work may be NULL. */

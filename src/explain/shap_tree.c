@@ -13,6 +13,7 @@
 #include "shap_plan.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,8 +208,17 @@ void shap_explainer_stats(const shap_explainer *e, shap_stats *out)
     else memset(out, 0, sizeof *out);
 }
 
+const char *shap_stats_format(const shap_stats *st, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%d trees: %d with tables, %d direct, %d recursive; tables %.1f MB, "
+             "precomputed %.1f MB in all", st->n_trees, st->n_table_trees, st->n_direct_trees,
+             st->n_classic_trees, (double)st->table_bytes / 1e6, (double)st->plan_bytes / 1e6);
+    return buf;
+}
+
 /* phi of n rows (x and phi row-major, n_feats values each) with the given scratch. */
-static void _rows(const shap_explainer *e, const double *x, size_t n, double *phi, void *work)
+static void _rows(const shap_explainer *e, const double *x, size_t n, double *phi, void *work,
+                  int tables)
 {
     const lrn_model *m = e->model;
     size_t d = m->n_feats;
@@ -224,14 +234,14 @@ static void _rows(const shap_explainer *e, const double *x, size_t n, double *ph
             }
         return;
     }
-    if (e->plan) shap_plan_rows(e->plan, x, n, d, phi, work);
+    if (e->plan) shap_plan_rows(e->plan, x, n, d, phi, work, tables);
 }
 
 cs_status shap_explain_row(const shap_explainer *e, const double *x, double *phi, cs_err *err)
 {
     void *work = NULL;
     if (e->work_bytes && !(work = cs_malloc(e->work_bytes, err))) return CS_ENOMEM;
-    _rows(e, x, 1, phi, work);
+    _rows(e, x, 1, phi, work, 0);
     free(work);
     return CS_OK;
 }
@@ -268,7 +278,7 @@ cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, con
                 const double *col = feat_col(m, j);
                 for (size_t i = 0; i < nb; i++) x[i * d + j] = col[rows ? rows[r0 + i] : r0 + i];
             }
-            _rows(e, x, nb, phi + r0 * d, work);
+            _rows(e, x, nb, phi + r0 * d, work, 1);
         }
         free(work);
         free(x);

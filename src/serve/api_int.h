@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "request.h"
 #include "router.h"
+#include "../explain/shap.h"
 #include "../store/audit.h"
 #include "../store/clients.h"
 
@@ -34,6 +35,8 @@ void api_model_release(api_model *m);
 
 const char *api_model_name(const api_model *m);
 const char *api_model_version(const api_model *m);
+/* The model's explainer (for its memory report). */
+const shap_explainer *api_model_explainer(const api_model *m);
 const api_featmap *api_model_featmap(const api_model *m);
 size_t api_model_n_feats(const api_model *m);
 /* 1 when every model feature is in the clients store (client ids can be scored). */

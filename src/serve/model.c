@@ -138,6 +138,9 @@ static void _label_member(const api_model *m, cs_buf *b, const char *name)
     cs_buf_puts(b, "}", NULL);
 }
 const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
+
+const shap_explainer *api_model_explainer(const api_model *m) { return m->ex; }
+
 const char *api_model_version(const api_model *m) { return m ? mf_version(m->mf) : ""; }
 const api_featmap *api_model_featmap(const api_model *m) { return m->fm; }
 size_t api_model_n_feats(const api_model *m) { return m->n_feats; }

@@ -64,6 +64,15 @@ static void _log(const api_server *s, const char *fmt, ...)
     fflush(s->cfg.log);
 }
 
+/* The explainer's precomputed memory, the bound of explaining with this model. */
+static void _log_explainer(const api_server *s, const api_model *m)
+{
+    shap_stats st;
+    char line[256];
+    shap_explainer_stats(api_model_explainer(m), &st);
+    _log(s, "explainer: %s", shap_stats_format(&st, line, sizeof line));
+}
+
 void api_response_clear(api_response *r)
 {
     if (!r) return;
@@ -230,6 +239,7 @@ failed:
     }
     api_metrics_reload(s->metrics, 1);
     _log(s, "reloaded %s: model %s %s", s->model_path, api_model_name(m), api_model_version(m));
+    _log_explainer(s, m);
     pthread_mutex_unlock(&s->reload_mu);
     return CS_OK;
 }
@@ -650,6 +660,7 @@ cs_status api_server_start(api_server *s, cs_err *err)
     _log(s, "serving model %s %s on http://%s:%d/ (%d threads, keys %s, audit %s)", api_model_name(s->model),
          api_model_version(s->model), s->cfg.host, s->port, s->cfg.threads, s->keys ? "on" : "off",
          s->audit ? s->cfg.audit_path : "off");
+    _log_explainer(s, s->model);
     return CS_OK;
 }
 

@@ -9,6 +9,11 @@
  *                           (xgb_fit), writes libxgboost's JSON model to OUT, and prints
  *                           "expected v", "raw i v" and "shap i j v" for every row, from our
  *                           converted trees (explain/shap.h)
+ *   KIND PARAMS_JSON        KIND gbdt | xgb | forest: fits through the learner interface
+ *                           (lrn_fit) and prints "base v", every node "node t i feature left
+ *                           right default_left threshold value cover", then "expected v",
+ *                           "raw i v" and "shap i j v" for every row (matrix path) and
+ *                           "shaprow i j v" for every 7th row (one-row path)
  * Built by the oracle scripts against the build's layer archives.
  */
 #include <math.h>
@@ -157,10 +162,71 @@ static int _xgb(const char *params, const char *out_path)
     return 0;
 }
 
+static int _fit(const char *kind, const char *params)
+{
+    feat_matrix *m = _read();
+    cs_err err = {0};
+    lrn_kind k = !strcmp(kind, "gbdt") ? LRN_GBDT : !strcmp(kind, "forest") ? LRN_FOREST : LRN_XGBOOST;
+    lrn_params *lp = lrn_params_from_json(k, params, &err);
+    size_t *rows = malloc(m->n_rows * sizeof *rows);
+    for (size_t i = 0; i < m->n_rows; i++) rows[i] = i;
+    lrn_model *mod = NULL;
+    if (!lp || lrn_fit(lp, m, rows, m->n_rows, NULL, 0, NULL, &mod, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    pr("base", -1, -1, mod->base_score);
+    char b[3][40];
+    for (int32_t t = 0; t < mod->n_trees; t++)
+        for (int32_t i = 0; i < mod->trees[t].n_nodes; i++) {
+            const tree_node *nd = &mod->trees[t].nodes[i];
+            cs_fmt_double(b[0], sizeof b[0], nd->threshold);
+            cs_fmt_double(b[1], sizeof b[1], nd->value);
+            cs_fmt_double(b[2], sizeof b[2], nd->cover);
+            printf("node %d %d %d %d %d %d %s %s %s\n", (int)t, (int)i, (int)nd->feature, (int)nd->left,
+                   (int)nd->right, (int)nd->default_left, b[0], b[1], b[2]);
+        }
+    shap_explainer *e = shap_explainer_create(mod, &err);
+    size_t d = m->n_feats;
+    double *phi = malloc(m->n_rows * d * sizeof *phi), *raw = malloc(m->n_rows * sizeof *raw);
+    double *x = malloc(d * sizeof *x), *one = malloc(d * sizeof *one);
+    if (!e || shap_explain_matrix(e, m, NULL, 0, phi, &err) ||
+        lrn_predict_matrix(mod, m, NULL, 0, 1, raw, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    shap_stats st;
+    shap_explainer_stats(e, &st);
+    fprintf(stderr, "learn_driver: %d trees (%d table, %d direct, %d recursive), %zu leaves, up to %d features "
+            "on a path, tables %zu bytes\n", st.n_trees, st.n_table_trees, st.n_direct_trees,
+            st.n_classic_trees, st.n_leaves, st.max_path_features, st.table_bytes);
+    pr("expected", -1, -1, shap_expected_value(e));
+    for (size_t i = 0; i < m->n_rows; i++) {
+        pr("raw", (long)i, -1, raw[i]);
+        for (size_t j = 0; j < d; j++) pr("shap", (long)i, (long)j, phi[i * d + j]);
+        if (i % 7) continue;
+        for (size_t j = 0; j < d; j++) x[j] = feat_col(m, j)[i];
+        if (shap_explain_row(e, x, one, &err)) return 1;
+        for (size_t j = 0; j < d; j++) pr("shaprow", (long)i, (long)j, one[j]);
+    }
+    free(x);
+    free(one);
+    free(phi);
+    free(raw);
+    free(rows);
+    shap_explainer_free(e);
+    lrn_model_free(mod);
+    lrn_params_free(lp);
+    feat_matrix_free(m);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && (!strcmp(argv[1], "gbdt") || !strcmp(argv[1], "xgb") || !strcmp(argv[1], "forest")))
+        return _fit(argv[1], argv[2]);
     if (argc == 4 && !strcmp(argv[1], "logreg")) return _logreg(atof(argv[2]), atoi(argv[3]));
     if (argc == 4 && !strcmp(argv[1], "xgb")) return _xgb(argv[2], argv[3]);
-    fprintf(stderr, "usage: learn_driver logreg C BALANCED | xgb PARAMS_JSON OUT.json < rows.csv\n");
+    fprintf(stderr, "usage: learn_driver logreg C BALANCED | xgb PARAMS_JSON OUT.json | gbdt|xgb|forest PARAMS_JSON < rows.csv\n");
     return 2;
 }
