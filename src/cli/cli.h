@@ -53,6 +53,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_outcomes(int argc, char **argv);
 int cmd_recipe(int argc, char **argv);

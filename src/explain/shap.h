@@ -99,6 +99,13 @@ cs_status shap_explain_row(const shap_explainer *e, const double *x, double *phi
 cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, const size_t *rows,
                               size_t n, double *phi, cs_err *err);
 
+/* Contributions of n rows given row-major in x (n * n_feats values, NaN = missing), into
+ * phi (caller-owned, n * n_feats, row-major): the same numbers as shap_explain_matrix, for
+ * callers that gather rows themselves (a feature file whose columns are in another order).
+ * Parallel over blocks of rows (OpenMP). CS_ENOMEM is the only failure. */
+cs_status shap_explain_rows(const shap_explainer *e, const double *x, size_t n, double *phi,
+                            cs_err *err);
+
 /* ---- global importance --------------------------------------------------------------- */
 
 /* Global importance over rows rows[0..n) of m (NULL: all rows): mean_abs[j] = mean |phi_j|

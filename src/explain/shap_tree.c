@@ -286,3 +286,28 @@ cs_status shap_explain_matrix(const shap_explainer *e, const feat_matrix *m, con
     if (failed) return cs_err_set(err, CS_ENOMEM, "explain: out of memory");
     return CS_OK;
 }
+
+cs_status shap_explain_rows(const shap_explainer *e, const double *x, size_t n, double *phi,
+                            cs_err *err)
+{
+    size_t d = e->model->n_feats;
+    size_t n_blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    int failed = 0;
+#pragma omp parallel
+    {
+        void *work = e->work_bytes ? malloc(e->work_bytes) : NULL;
+        if (e->work_bytes && !work) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t b = 0; b < n_blocks; b++) {
+            if (e->work_bytes && !work) continue;
+            size_t r0 = b * BLOCK_ROWS, nb = n - r0 < BLOCK_ROWS ? n - r0 : BLOCK_ROWS;
+            _rows(e, x + r0 * d, nb, phi + r0 * d, work, 1);
+        }
+        free(work);
+    }
+    if (failed) return cs_err_set(err, CS_ENOMEM, "explain: out of memory");
+    return CS_OK;
+}

@@ -66,9 +66,11 @@ enum {
     TAG_HIST = 8,     /* u64 n_feats, u64 bins, n_feats x (2 + 2 bins + 2) f64 */
     TAG_SAMPLE = 9,   /* u64 rows, u64 n_feats, u64 payload checksum, then the payload:
                        * rows i64 ids, rows f64 target, n_feats x rows f64 values */
-    TAG_MONITOR = 10  /* u64 n_feats, u64 edges (9); the score: f64 n, n_edges, 9 edges,
+    TAG_MONITOR = 10, /* u64 n_feats, u64 edges (9); the score: f64 n, n_edges, 9 edges,
                        * 11 shares, 11 mean PDs, 11 default rates; per feature f64 n_edges,
                        * 9 edges, 11 shares */
+    TAG_IMPORTANCE = 11 /* u64 n_feats, u64 rows; n_feats f64 mean |contribution| (absent
+                       * from files written before it: readers then compute it) */
 };
 
 #define MON_SCORE_REC (2 + MF_MON_EDGES + 3 * MF_MON_BINS)
@@ -106,6 +108,8 @@ struct mf_model {
     const double *sample_values;    /* into buf */
     uint64_t sample_sum;            /* checksum of the sample payload */
     double expected_value;
+    double *importance;             /* NULL without an IMPORTANCE section */
+    size_t importance_rows;
 };
 
 /* ---- writing ----------------------------------------------------------------------- */
@@ -231,7 +235,7 @@ typedef struct _sec {
 
 cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
 {
-    _sec s[10];
+    _sec s[11];
     int ns = 0;
     cs_status st = CS_OK;
     char *meta = NULL;
@@ -333,6 +337,13 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
             }
             ns++;
         }
+    }
+    if (!st && p->importance) {
+        s[ns].tag = TAG_IMPORTANCE;
+        st = _u64(&s[ns].b, p->n_feats, err);
+        if (!st) st = _u64(&s[ns].b, p->importance_rows, err);
+        if (!st) st = _f64s(&s[ns].b, p->importance, p->n_feats, err);
+        ns++;
     }
     if (st) goto done;
 
@@ -662,6 +673,19 @@ static cs_status _parse(mf_model *m, cs_err *err)
             memcpy(&h->missing_refused, p + 24 + 16 * MF_HIST_BINS, 8);
         }
     }
+    if (sec[TAG_IMPORTANCE]) {
+        const unsigned char *p = sec[TAG_IMPORTANCE];
+        if (slen[TAG_IMPORTANCE] < 16 || _rd64(p) != m->n_feats || slen[TAG_IMPORTANCE] != 16 + 8 * m->n_feats)
+            return cs_err_set(err, CS_ECORRUPT, "global importance: size or feature count does not match");
+        m->importance = cs_malloc((m->n_feats ? m->n_feats : 1) * sizeof *m->importance, err);
+        if (!m->importance) return CS_ENOMEM;
+        m->importance_rows = (size_t)_rd64(p + 8);
+        memcpy(m->importance, p + 16, 8 * m->n_feats);
+        for (size_t j = 0; j < m->n_feats; j++)
+            if (!(m->importance[j] >= 0) || !isfinite(m->importance[j]))
+                return cs_err_set(err, CS_ECORRUPT, "global importance of feature %zu (%s): %g", j, m->names[j],
+                                  m->importance[j]);
+    }
     if (sec[TAG_MONITOR]) {
         const unsigned char *p = sec[TAG_MONITOR];
         if (slen[TAG_MONITOR] < 16 || _rd64(p) != m->n_feats || _rd64(p + 8) != MF_MON_EDGES ||
@@ -788,6 +812,7 @@ void mf_free(mf_model *m)
     free(m->stats);
     free(m->hists);
     free(m->mon_bins);
+    free(m->importance);
     free(m);
 }
 
@@ -809,6 +834,12 @@ double mf_threshold(const mf_model *m) { return m->threshold; }
 ev_cost_weights mf_cost_weights(const mf_model *m) { return m->cost; }
 const mf_metrics *mf_get_metrics(const mf_model *m) { return &m->metrics; }
 double mf_expected_value(const mf_model *m) { return m->expected_value; }
+
+const double *mf_importance(const mf_model *m, size_t *n_rows)
+{
+    if (n_rows) *n_rows = m->importance ? m->importance_rows : 0;
+    return m->importance;
+}
 const char *mf_search_json(const mf_model *m) { return m->search_json; }
 const char *mf_meta_json(const mf_model *m) { return m->meta_json; }
 

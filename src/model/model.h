@@ -154,6 +154,9 @@ typedef struct mf_parts {
     size_t n_curve;
     const mf_reference *reference;  /* may be NULL: no drift/dashboard data */
     double expected_value;          /* raw-score expected value for explanations (shap_expected_value) */
+    const double *importance;       /* n_feats global importance (mean |contribution| over the
+                                     * reference sample), NULL = none */
+    size_t importance_rows;         /* rows it was taken over */
     const char *search_json;        /* optional: the search that chose the params (JSON), NULL = none */
     const char *tuning_json;        /* optional: what the defaults chose (JSON object, train.h), NULL = none */
 } mf_parts;
@@ -201,6 +204,10 @@ ev_cost_weights mf_cost_weights(const mf_model *m);
 const mf_metrics *mf_get_metrics(const mf_model *m);
 const ev_cost_point *mf_cost_curve(const mf_model *m, size_t *n);
 double mf_expected_value(const mf_model *m);
+/* The global importance stored at training time (mean |contribution| per feature, model
+ * order, over *n_rows reference rows); NULL (*n_rows = 0) for a file from before it was
+ * stored: compute it with explain/shap.h's shap_importance. n_rows may be NULL. */
+const double *mf_importance(const mf_model *m, size_t *n_rows);
 const char *mf_search_json(const mf_model *m);             /* NULL when no search was run */
 /* Drift and dashboard data; NULL (n = 0) when the file has none. */
 const mf_feature_stats *mf_stats(const mf_model *m, size_t j);

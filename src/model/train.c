@@ -326,6 +326,7 @@ void mf_trained_free(mf_trained *t)
     free(t->curve);
     lrn_model_free(t->learner);
     mf_reference_free(t->reference);
+    free(t->importance);
     free(t->rows);
     memset(t, 0, sizeof *t);
 }
@@ -497,7 +498,6 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     shap_explainer *ex = shap_explainer_create(t->learner, NULL);
     if (ex) {
         t->expected_value = shap_expected_value(ex);
-        shap_explainer_free(ex);
     } else {
         double *raw = cs_malloc(t->n_train * sizeof *raw, err), s = 0;
         if (!raw) goto nomem;
@@ -512,7 +512,29 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
     }
     t->reference = mf_reference_build(m, t->rows, t->n_train, t->oof_cal, t->threshold,
                                       o->max_sample ? o->max_sample : 5000, o->seed, err);
-    if (!t->reference) goto fail;
+    if (!t->reference) {
+        shap_explainer_free(ex);
+        goto fail;
+    }
+    /* 7. global importance: mean |contribution| over the reference sample, stored in the
+     * model file so that loading never recomputes it */
+    if (ex) {
+        const mf_reference *r = t->reference;
+        feat_matrix view;
+        memset(&view, 0, sizeof view);      /* a read-only view of the sample, not freed */
+        view.n_rows = r->n_sample;
+        view.n_feats = r->n_feats;
+        view.names = m->names;
+        view.ids = r->sample_ids;
+        view.target = r->sample_target;
+        view.values = r->sample_values;
+        t->importance = cs_calloc(m->n_feats ? m->n_feats : 1, sizeof *t->importance, err);
+        st = t->importance ? shap_importance(ex, &view, NULL, r->n_sample, 0, 0, t->importance, NULL,
+                                             &t->importance_rows, err)
+                           : CS_ENOMEM;
+        shap_explainer_free(ex);
+        if (st) goto fail;
+    }
     t->seconds = cs_now() - t0;
     lrn_cache_free(cache);
     free(y);
@@ -556,6 +578,8 @@ void mf_trained_parts(const mf_trained *t, const feat_matrix *m, const feat_spec
     p->n_curve = t->n_curve;
     p->reference = t->reference;
     p->expected_value = t->expected_value;
+    p->importance = t->importance;
+    p->importance_rows = t->importance_rows;
     p->search_json = t->search_json;
     p->tuning_json = t->tuning_json;
 }

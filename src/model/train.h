@@ -81,6 +81,9 @@ typedef struct mf_trained {
     lrn_model *learner;         /* refitted on all training rows */
     mf_reference *reference;
     double expected_value;      /* the explainer's expected value (shap_expected_value) */
+    double *importance;         /* n_feats mean |contribution| over the reference sample
+                                 * (shap_importance), owned; NULL when the explainer refused */
+    size_t importance_rows;     /* rows it was taken over */
     size_t *rows;               /* training rows */
     size_t n_train;
     double positive_rate;

@@ -41,14 +41,25 @@ static const rcp_recipe *_model_recipe(const mf_model *mf)
 
 #define IMPORTANCE_ROWS 500     /* rows of the model's drift sample used for mean |SHAP| */
 
-/* the explainer and the global importance, computed once per load */
+/* the explainer (one row at a time: the direct method, no tables; shap_plan.h) and the
+ * global importance: the model file's, or for a file from before it was stored, computed
+ * once per load on the drift sample */
 static cs_status _prepare_explain(api_model *m, cs_err *err)
 {
     const int64_t *ids;
     const double *target, *values;
-    size_t n = mf_sample(m->mf, &ids, &target, &values);
+    size_t n = mf_sample(m->mf, &ids, &target, &values), n_imp;
     feat_matrix view;
-    if (!(m->ex = shap_explainer_create(mf_learner(m->mf), err))) return err ? err->code : CS_EINVAL;
+    shap_options so = SHAP_OPTIONS_DEFAULT;
+    so.table_max_depth = -1;
+    if (!(m->ex = shap_explainer_create_opts(mf_learner(m->mf), &so, err))) return err ? err->code : CS_EINVAL;
+    const double *imp = mf_importance(m->mf, &n_imp);
+    if (imp) {
+        if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
+        memcpy(m->mean_abs_shap, imp, m->n_feats * sizeof *imp);
+        m->n_shap_rows = n_imp;
+        return CS_OK;
+    }
     if (n == 0 || !values) return CS_OK;    /* no sample in the file: importance by gain only */
     if (mf_sample_check(m->mf, err) != CS_OK) return err ? err->code : CS_ECORRUPT;
     memset(&view, 0, sizeof view);          /* a read-only view of the sample, not freed */

@@ -362,6 +362,43 @@ static void test_monitoring_reference(void **state)
     }
 }
 
+/* The global importance section: stored and read back exactly; absent from a file written
+ * without it (as from before it existed: NULL, the reader computes it); a bad one refused. */
+static void test_importance_section(void **state)
+{
+    _fx *f = *state;
+    cs_err err = {0};
+    mf_model *old = mf_load_bytes(f->bytes.data, f->bytes.len, &err);
+    size_t rows = 99;
+    assert_non_null(old);
+    assert_null(mf_importance(old, &rows));
+    assert_int_equal(rows, 0);
+    mf_free(old);
+    double imp[3] = {0.5, 0.125, 0};
+    mf_parts p = {
+        .name = "imp", .version = "1", .created = "2026-01-02T03:04:05Z", .data_digest = "h64:0",
+        .n_train = f->n, .positive_rate = 0.3, .n_feats = 3,
+        .feat_names = (const char *const *)f->m->names, .learner = f->lm, .params_json = "{}",
+        .calib = f->cal, .threshold = 0.3, .cost = {10, 1}, .metrics = {.k = 3, .fold_auc = f->folds},
+        .reference = f->ref, .importance = imp, .importance_rows = 77,
+    };
+    cs_buf b = {0};
+    assert_int_equal(mf_write_buf(&p, &b, &err), CS_OK);
+    mf_model *m = mf_load_bytes(b.data, b.len, &err);
+    assert_non_null(m);
+    const double *got = mf_importance(m, &rows);
+    assert_non_null(got);
+    assert_int_equal(rows, 77);
+    assert_memory_equal(got, imp, sizeof imp);
+    mf_free(m);
+    cs_buf_free(&b);
+    imp[1] = -1;    /* a negative mean |contribution| cannot be: refused at load */
+    assert_int_equal(mf_write_buf(&p, &b, &err), CS_OK);
+    assert_null(mf_load_bytes(b.data, b.len, &err));
+    assert_non_null(strstr(err.msg, "importance"));
+    cs_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +408,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_write_and_load, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_reference, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_monitoring_reference, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_importance_section, _setup, _teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include "base/cs.h"
 #include "eval/metrics.h"
+#include "explain/shap.h"
 #include "model/train.h"
 
 static feat_matrix *_matrix(size_t n, size_t n_test)
@@ -108,6 +109,30 @@ static void test_train_auto_rounds_into_refit(void **state)
             assert_int_equal(ev_calib_kind_of(t.calib), t.calib_choice.chosen);
         }
         free(y);
+        /* the global importance: mean |contribution| over the whole reference sample, as
+         * shap_importance gives it, recomputed here */
+        {
+            const mf_reference *r = t.reference;
+            assert_non_null(t.importance);
+            assert_int_equal(t.importance_rows, r->n_sample);
+            shap_explainer *e = shap_explainer_create(t.learner, &err);
+            double *phi = malloc(r->n_sample * m->n_feats * sizeof *phi), *x = malloc(m->n_feats * sizeof *x);
+            double tot = 0;
+            for (size_t j = 0; j < m->n_feats; j++) {
+                double acc = 0;
+                for (size_t i = 0; i < r->n_sample; i++) {
+                    for (size_t k = 0; k < m->n_feats; k++) x[k] = r->sample_values[k * r->n_sample + i];
+                    assert_int_equal(shap_explain_row(e, x, phi, &err), CS_OK);
+                    acc += fabs(phi[j]);
+                }
+                assert_true(fabs(acc / (double)r->n_sample - t.importance[j]) < 1e-12);
+                tot += t.importance[j];
+            }
+            assert_true(tot > 0);
+            free(phi);
+            free(x);
+            shap_explainer_free(e);
+        }
         mf_trained_free(&t);
     }
     lrn_params_free(p);
