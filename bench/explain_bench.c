@@ -4,10 +4,12 @@
  * (the first N_TEST), as bench/learn_bench.c and the peer explain_peer.py.
  *   explain_bench logreg FILE.csf N_TRAIN N_TEST C
  *       fit our logistic regression (lr.h, 2 threads); prints one key=value line
- *   explain_bench shap FILE.csf N_TRAIN N_TEST PARAMS_JSON MODEL_OUT.json
- *       train XGBoost through our bridge (xgb.h) and write libxgboost's JSON model for the
- *       peer (or, when MODEL_OUT exists, convert that model again), then time our TreeSHAP of
- *       the test rows (explain/shap.h); one key=value line
+ *   explain_bench shap FILE.csf N_TRAIN N_TEST KIND PARAMS_JSON DIR THREADS
+ *       KIND xgboost | gbdt: train it once (kept in DIR, with XGBoost's JSON view of the same
+ *       trees for the peer), then time our TreeSHAP engine and the recursive algorithm on the
+ *       test rows with THREADS threads; one key=value line (see _shap)
+ *   explain_bench memory MODEL.csm
+ *       the explainer's precomputed memory for a model file, with and without tables
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +24,9 @@
 #include "learn/learner.h"
 #include "learn/lr.h"
 #include "learn/xgb.h"
+#include "model/model.h"
+
+#include <omp.h>
 
 static double _cpu(void)
 {
@@ -38,10 +43,249 @@ static size_t _rows(const feat_matrix *m, int test, size_t max, size_t *out)
     return n;
 }
 
+
+/* ---- TreeSHAP ------------------------------------------------------------------------ */
+
+static char *_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    cs_buf b = {0};
+    char chunk[65536];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) cs_buf_append(&b, chunk, k, NULL);
+    fclose(f);
+    *len = b.len;
+    return cs_buf_take(&b);
+}
+
+static int _spit(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int bad = fwrite(data, 1, len, f) != len;
+    return (fclose(f) != 0) | bad ? -1 : 0;
+}
+
+/* The smallest float strictly above t: for float x, x <= t  <=>  x < it (XGBoost's test). */
+static double _float_above(double t)
+{
+    float f = (float)t;
+    if ((double)f <= t) f = nextafterf(f, INFINITY);
+    return (double)f;
+}
+
+/* A JSON number XGBoost reads as a float (it refuses an integer where it wants one). */
+static void _jf(cs_buf *o, double v)
+{
+    char b[40];
+    cs_fmt_double(b, sizeof b, v);
+    cs_buf_printf(o, NULL, "%s%s", b, strpbrk(b, ".eEni") ? "" : ".0");
+}
+
+/* Our trees as an XGBoost 1.7 JSON model (base_score 0.5: margin 0, so XGBoost's
+ * contributions are those of the trees alone), for the peer's pred_contribs. */
+static void _xgb_json(const lrn_model *mod, cs_buf *o)
+{
+    cs_buf_printf(o, NULL, "{\"learner\":{\"attributes\":{},\"feature_names\":[],\"feature_types\":[],"
+                  "\"gradient_booster\":{\"model\":{\"gbtree_model_param\":{\"num_parallel_tree\":\"1\","
+                  "\"num_trees\":\"%d\",\"size_leaf_vector\":\"0\"},\"tree_info\":[", mod->n_trees);
+    for (int t = 0; t < mod->n_trees; t++) cs_buf_printf(o, NULL, "%s0", t ? "," : "");
+    cs_buf_printf(o, NULL, "],\"trees\":[");
+    for (int t = 0; t < mod->n_trees; t++) {
+        const tree *tr = &mod->trees[t];
+        int n = tr->n_nodes;
+        int *par = malloc((size_t)n * sizeof *par);
+        for (int i = 0; i < n; i++) par[i] = 2147483647;
+        for (int i = 0; i < n; i++)
+            if (tr->nodes[i].feature >= 0) par[tr->nodes[i].left] = par[tr->nodes[i].right] = i;
+        cs_buf_printf(o, NULL, "%s{\"id\":%d,\"categories\":[],\"categories_nodes\":[],\"categories_segments\":[],"
+                      "\"categories_sizes\":[],\"tree_param\":{\"num_deleted\":\"0\",\"num_feature\":\"%zu\","
+                      "\"num_nodes\":\"%d\",\"size_leaf_vector\":\"0\"}", t ? "," : "", t, mod->n_feats, n);
+        const char *keys[] = {"base_weights", "default_left", "left_children", "right_children", "parents",
+                              "split_conditions", "split_indices", "split_type", "sum_hessian", "loss_changes"};
+        for (int k = 0; k < 10; k++) {
+            cs_buf_printf(o, NULL, ",\"%s\":[", keys[k]);
+            for (int i = 0; i < n; i++) {
+                const tree_node *nd = &tr->nodes[i];
+                int leaf = nd->feature < 0;
+                if (i) cs_buf_printf(o, NULL, ",");
+                switch (k) {
+                case 0: _jf(o, nd->value); break;
+                case 1: cs_buf_printf(o, NULL, "%d", leaf ? 0 : nd->default_left); break;
+                case 2: cs_buf_printf(o, NULL, "%d", leaf ? -1 : nd->left); break;
+                case 3: cs_buf_printf(o, NULL, "%d", leaf ? -1 : nd->right); break;
+                case 4: cs_buf_printf(o, NULL, "%d", par[i]); break;
+                case 5: _jf(o, leaf ? nd->value : _float_above(nd->threshold)); break;
+                case 6: cs_buf_printf(o, NULL, "%d", leaf ? 0 : nd->feature); break;
+                case 7: cs_buf_printf(o, NULL, "0"); break;
+                case 8: _jf(o, nd->cover); break;
+                default: cs_buf_printf(o, NULL, "0.0"); break;
+                }
+            }
+            cs_buf_printf(o, NULL, "]");
+        }
+        cs_buf_printf(o, NULL, "}");
+        free(par);
+    }
+    cs_buf_printf(o, NULL, "]},\"name\":\"gbtree\"},\"learner_model_param\":{\"base_score\":\"5E-1\","
+                  "\"boost_from_average\":\"1\",\"num_class\":\"0\",\"num_feature\":\"%zu\",\"num_target\":\"1\"},"
+                  "\"objective\":{\"name\":\"binary:logistic\",\"reg_loss_param\":{\"scale_pos_weight\":\"1\"}}},"
+                  "\"version\":[1,7,4]}", mod->n_feats);
+}
+
+/* explain_bench shap: the model KIND (xgboost | gbdt) with PARAMS, trained once on the train
+ * rows and kept in DIR (DIR/KIND.lrn ours, DIR/KIND.json XGBoost's view of the same trees),
+ * then the test rows explained on THREADS threads by our engine and by the recursive
+ * algorithm (the classic, XGBoost's own method in double); our contributions written to
+ * DIR/KIND.phi (f64, rows x feats) for the peer's comparison. One key=value line. */
+static int _shap(const feat_matrix *m, const size_t *tr, size_t ntr, const size_t *te, size_t nte,
+                 const char *kind, const char *params, const char *dir, int threads)
+{
+    cs_err err = {0};
+    char path[4096], jpath[4096], ppath[4096];
+    snprintf(path, sizeof path, "%s/%s.lrn", dir, kind);
+    snprintf(jpath, sizeof jpath, "%s/%s.json", dir, kind);
+    snprintf(ppath, sizeof ppath, "%s/%s.phi", dir, kind);
+    lrn_model *mod = NULL;
+    double fit_s = 0;
+    size_t len;
+    char *bytes = _slurp(path, &len);
+    if (bytes) {
+        mod = lrn_model_read(bytes, len, &err);
+        free(bytes);
+    }
+    if (!mod) {
+        lrn_kind k = !strcmp(kind, "gbdt") ? LRN_GBDT : LRN_XGBOOST;
+        lrn_params *lp = lrn_params_from_json(k, params, &err);
+        double t0 = cs_now();
+        if (!lp || lrn_fit(lp, m, tr, ntr, NULL, 0, NULL, &mod, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        fit_s = cs_now() - t0;
+        lrn_params_free(lp);
+        cs_buf b = {0}, j = {0};
+        _xgb_json(mod, &j);
+        if (lrn_model_write(mod, &b, &err) || _spit(path, b.data, b.len) || _spit(jpath, j.data, j.len)) {
+            fprintf(stderr, "cannot write the model to %s\n", dir);
+            return 1;
+        }
+        cs_buf_free(&b);
+        cs_buf_free(&j);
+    }
+    omp_set_num_threads(threads);
+    size_t d = m->n_feats;
+    double t0 = cs_now(), c0 = _cpu();
+    shap_explainer *e = shap_explainer_create(mod, &err);
+    double load_s = cs_now() - t0;
+    double *phi = malloc(nte * d * sizeof *phi), *ref = calloc(nte * d, sizeof *ref);
+    double *p = malloc(nte * sizeof *p);
+    t0 = cs_now();
+    c0 = _cpu();
+    if (!e || shap_explain_matrix(e, m, te, nte, phi, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    double shap_s = cs_now() - t0, shap_cpu = _cpu() - c0;
+    shap_stats st;
+    shap_explainer_stats(e, &st);
+    /* the recursive algorithm on the same rows and threads */
+    int maxd = 0;
+    for (int t = 0; t < mod->n_trees; t++) {
+        int k = tree_depth(&mod->trees[t]);
+        if (k > maxd) maxd = k;
+    }
+    const char *er = getenv("EXPLAIN_RECURSIVE");
+    int do_rec = !er || atoi(er);
+    t0 = cs_now();
+    c0 = _cpu();
+#pragma omp parallel if (do_rec)
+    if (do_rec) {
+        void *work = malloc(shap_work_size(maxd));
+        double *x = malloc(d * sizeof *x);
+#pragma omp for schedule(dynamic, 16)
+        for (size_t i = 0; i < nte; i++) {
+            for (size_t j = 0; j < d; j++) x[j] = feat_col(m, j)[te[i]];
+            for (int t = 0; t < mod->n_trees; t++) shap_tree_add(&mod->trees[t], x, 1.0, ref + i * d, work);
+        }
+        free(work);
+        free(x);
+    }
+    double rec_s = cs_now() - t0, rec_cpu = _cpu() - c0;
+    /* additivity on every row, and the engine against the recursive algorithm */
+    if (lrn_predict_matrix(mod, m, te, nte, 1, p, &err)) return 1;
+    double worst = 0, vs = 0;
+    for (size_t i = 0; i < nte; i++) {
+        double s = shap_expected_value(e), tot = 0;
+        for (size_t j = 0; j < d; j++) {
+            s += phi[i * d + j];
+            tot += fabs(ref[i * d + j]);
+        }
+        for (size_t j = 0; do_rec && j < d; j++) vs = fmax(vs, fabs(phi[i * d + j] - ref[i * d + j]) / fmax(1, tot));
+        worst = fmax(worst, fabs(s - p[i]));
+    }
+    if (_spit(ppath, phi, nte * d * sizeof *phi)) return 1;
+    size_t leaves = 0;
+    for (int t = 0; t < mod->n_trees; t++)
+        for (int k = 0; k < mod->trees[t].n_nodes; k++) leaves += mod->trees[t].nodes[k].feature < 0;
+    char rec[128] = "";
+    if (do_rec) snprintf(rec, sizeof rec, " rec_s=%.3f rec_cpu=%.3f vs_recursive=%.1e", rec_s, rec_cpu, vs);
+    printf("side=ours kind=%s threads=%d rows=%zu feats=%zu test=%zu trees=%d leaves=%zu max_path=%d "
+           "table_trees=%d direct_trees=%d fit_s=%.1f load_s=%.3f shap_s=%.3f shap_cpu=%.3f%s "
+           "additivity=%.1e table_mb=%.1f plan_mb=%.1f\n",
+           kind, threads, m->n_rows, d, nte, mod->n_trees, leaves, st.max_path_features, st.n_table_trees,
+           st.n_direct_trees, fit_s, load_s, shap_s, shap_cpu, rec, worst, (double)st.table_bytes / 1e6,
+           (double)st.plan_bytes / 1e6);
+    free(phi);
+    free(ref);
+    free(p);
+    shap_explainer_free(e);
+    lrn_model_free(mod);
+    return 0;
+}
+
+/* explain_bench memory MODEL.csm: the explainer's precomputed memory for a model file,
+ * with the default tables (the matrix path) and without (serve's). One key=value line. */
+static int _memory(const char *path)
+{
+    cs_err err = {0};
+    mf_model *mf = mf_load(path, &err);
+    if (!mf) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    shap_options no = SHAP_OPTIONS_DEFAULT;
+    no.table_max_depth = -1;
+    double t0 = cs_now();
+    shap_explainer *a = shap_explainer_create(mf_learner(mf), &err);
+    double ta = cs_now() - t0;
+    t0 = cs_now();
+    shap_explainer *b = shap_explainer_create_opts(mf_learner(mf), &no, &err);
+    double tb = cs_now() - t0;
+    if (!a || !b) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    shap_stats sa, sb;
+    shap_explainer_stats(a, &sa);
+    shap_explainer_stats(b, &sb);
+    printf("side=memory trees=%d leaves=%zu max_path=%d table_trees=%d table_mb=%.1f plan_mb=%.1f load_s=%.3f "
+           "serve_plan_mb=%.1f serve_load_s=%.3f\n", sa.n_trees, sa.n_leaves, sa.max_path_features,
+           sa.n_table_trees, (double)sa.table_bytes / 1e6, (double)sa.plan_bytes / 1e6, ta,
+           (double)sb.plan_bytes / 1e6, tb);
+    shap_explainer_free(a);
+    shap_explainer_free(b);
+    mf_free(mf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "memory")) return _memory(argv[2]);
     if (argc < 6) {
-        fprintf(stderr, "usage: explain_bench logreg FILE N_TRAIN N_TEST C | shap FILE N_TRAIN N_TEST PARAMS OUT\n");
+        fprintf(stderr, "usage: explain_bench logreg FILE N_TRAIN N_TEST C | shap FILE N_TRAIN N_TEST KIND PARAMS DIR THREADS"
+                " | memory MODEL.csm\n");
         return 2;
     }
     cs_err err = {0};
@@ -69,58 +313,9 @@ int main(int argc, char **argv)
                m->n_rows, m->n_feats, ntr, nte, fit_s, fit_cpu, ev_auc(y, p, nte), mdl->n_iter,
                mdl->converged);
         lr_model_free(mdl);
-    } else if (!strcmp(argv[1], "shap") && argc == 7) {
-        lrn_params *lp = lrn_params_from_json(LRN_XGBOOST, argv[5], &err);
-        lrn_model *mod = NULL;
-        char *json = NULL;
-        double t0 = cs_now(), c0 = _cpu(), fit_s = 0;
-        FILE *f = fopen(argv[6], "r");
-        if (f) {    /* a model from an earlier run: convert it again */
-            cs_buf b = {0};
-            char chunk[65536];
-            size_t k;
-            while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) cs_buf_append(&b, chunk, k, NULL);
-            fclose(f);
-            mod = xgb_model_from_json(b.data, b.len, m->n_feats, 0, &err);
-            cs_buf_free(&b);
-            if (!mod) {
-                fprintf(stderr, "%s\n", err.msg);
-                return 1;
-            }
-        } else {
-            if (!lp || xgb_fit(lrn_params_raw_const(lp), m, tr, ntr, NULL, 0, NULL, NULL, &mod, &json, &err)) {
-                fprintf(stderr, "%s\n", err.msg);
-                return 1;
-            }
-            fit_s = cs_now() - t0;
-            f = fopen(argv[6], "w");
-            if (!f || fputs(json, f) < 0 || fclose(f)) return 1;
-        }
-        shap_explainer *e = shap_explainer_create(mod, &err);
-        double *phi = malloc(nte * m->n_feats * sizeof *phi);
-        t0 = cs_now();
-        c0 = _cpu();
-        if (!e || shap_explain_matrix(e, m, te, nte, phi, &err)) {
-            fprintf(stderr, "%s\n", err.msg);
-            return 1;
-        }
-        double shap_s = cs_now() - t0, shap_cpu = _cpu() - c0;
-        /* additivity as a check that the timing measured real work */
-        if (lrn_predict_matrix(mod, m, te, nte, 1, p, &err)) return 1;
-        double worst = 0;
-        for (size_t i = 0; i < nte; i++) {
-            double s = shap_expected_value(e);
-            for (size_t j = 0; j < m->n_feats; j++) s += phi[i * m->n_feats + j];
-            worst = fmax(worst, fabs(s - p[i]));
-        }
-        printf("side=ours rows=%zu feats=%zu train=%zu test=%zu trees=%d xgb_fit_s=%.3f shap_s=%.3f "
-               "shap_cpu=%.3f additivity=%.1e\n",
-               m->n_rows, m->n_feats, ntr, nte, mod->n_trees, fit_s, shap_s, shap_cpu, worst);
-        free(phi);
-        free(json);
-        shap_explainer_free(e);
-        lrn_model_free(mod);
-        lrn_params_free(lp);
+    } else if (!strcmp(argv[1], "shap") && argc == 9) {
+        int rc = _shap(m, tr, ntr, te, nte, argv[5], argv[6], argv[7], atoi(argv[8]));
+        if (rc) return rc;
     } else {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;

@@ -4,11 +4,13 @@ N_TRAIN; test: labelled rows with index % 5 == 0, the first N_TEST). Prints one 
 key=value pairs.
 
 usage: explain_peer.py logreg FILE.csf N_TRAIN N_TEST C
-       explain_peer.py shap FILE.csf N_TRAIN N_TEST MODEL.json
+       explain_peer.py shap FILE.csf N_TRAIN N_TEST MODEL.json THREADS [OURS.phi]
   logreg: scikit-learn's LogisticRegression (lbfgs) after the same preprocessing as ours
           (+-inf clipped to the finite training range, median imputation, standardisation),
           fit time including the preprocessing
-  shap:   XGBoost's own pred_contribs for the model our bridge trained (2 threads)
+  shap:   XGBoost's own pred_contribs on THREADS threads (DMatrix construction included) for
+          the same trees as ours (bench/explain_bench.c writes them as an XGBoost model), and
+          with OURS.phi the largest gap to our contributions relative to the row's total
 """
 import struct
 import sys
@@ -69,16 +71,24 @@ def main():
         print(f"side=sklearn fit_s={fit_s:.3f} fit_cpu={fit_cpu:.3f} auc={auc:.5f} iter={int(clf.n_iter_[0])}")
     elif mode == "shap":
         import xgboost as xgb
+        threads = int(sys.argv[6])
         bst = xgb.Booster()
         bst.load_model(sys.argv[5])
-        bst.set_param({"nthread": 2})
+        bst.set_param({"nthread": threads})
         fmax = np.finfo(np.float32).max
         Xf = np.where(np.isnan(Xte), np.nan, np.clip(Xte, -fmax, fmax)).astype(np.float32)
         t0, c0 = time.perf_counter(), time.process_time()
-        dm = xgb.DMatrix(Xf, missing=np.nan, nthread=2)
-        bst.predict(dm, pred_contribs=True)
+        dm = xgb.DMatrix(Xf, missing=np.nan, nthread=threads)
+        c = bst.predict(dm, pred_contribs=True)
         shap_s, shap_cpu = time.perf_counter() - t0, time.process_time() - c0
-        print(f"side=xgboost shap_s={shap_s:.3f} shap_cpu={shap_cpu:.3f}")
+        extra = ""
+        if len(sys.argv) > 7:    # our contributions of the same rows: the largest gap
+            ours = np.fromfile(sys.argv[7], dtype="<f8").reshape(len(te), X.shape[1])
+            c = c.astype(float)
+            tot = np.maximum(1, np.abs(c[:, :-1]).sum(axis=1))[:, None]
+            gap = np.max(np.abs(ours - c[:, :-1]) / tot)
+            extra = f" vs_ours={gap:.1e}"
+        print(f"side=xgboost threads={threads} shap_s={shap_s:.3f} shap_cpu={shap_cpu:.3f}{extra}")
     else:
         raise SystemExit("unknown mode " + mode)
 
