@@ -22,7 +22,7 @@
 source "$(dirname "$0")/lib.sh"
 W=$BENCH_WORK/explain
 mkdir -p "$W"
-NTR=${EXPLAIN_TRAIN:-20000}
+NTR=${EXPLAIN_TRAIN:-10000}
 NTE=${EXPLAIN_TEST:-10000}
 TREES=${EXPLAIN_TREES:-500}
 DUR=${API_BENCH_SECONDS:-10}
