@@ -28,7 +28,7 @@ TREES=${EXPLAIN_TREES:-500}
 DUR=${API_BENCH_SECONDS:-10}
 
 DRV=$W/explain_bench
-libs="base io synth features eval learn explain model"
+libs="base io recipe infer synth features eval learn explain model"
 (cd "$ROOT" && make -s $(for l in $libs; do printf 'build/lib/libcs_%s.a ' $l; done) >/dev/null)
 # shellcheck disable=SC2046
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/explain_bench.c" \

@@ -16,7 +16,7 @@ PY=/usr/bin/python3
 if ! $PY -c 'import xgboost, numpy' 2>/dev/null; then
   skip "treeshap exact oracle" "no xgboost in $PY"; exit 0
 fi
-libs="base io synth features eval learn explain"
+libs="base io recipe infer synth features eval learn explain"
 (cd "$ROOT" && make -s $(for l in $libs; do printf 'build/lib/libcs_%s.a ' $l; done) >/dev/null 2>"$T/make.err") || {
   fail "build the layer archives" "$(tail -3 "$T/make.err")"; exit 1; }
 DRV=$T/learn_driver
