@@ -60,6 +60,19 @@ static int32_t _leaves(const tree *t)
     return n;
 }
 
+/* n random values (malloc'd): NaN with probability p_nan, then +inf and -inf 5% each, one of
+ * the grid's six values (thresholds: equal values go left) 25%, else normal * 2. */
+static double *_random_values(cs_rng *r, const double *grid, size_t n, double p_nan)
+{
+    double *v = malloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        double u = cs_rng_uniform(r);
+        v[i] = u < p_nan ? NAN : u < p_nan + 0.05 ? INFINITY : u < p_nan + 0.1 ? -INFINITY
+             : u < p_nan + 0.35 ? grid[cs_rng_below(r, 6)] : cs_rng_normal(r) * 2;
+    }
+    return v;
+}
+
 static void test_matrix_equals_row_walk(void **state)
 {
     (void)state;
@@ -68,14 +81,9 @@ static void test_matrix_equals_row_walk(void **state)
     feat_matrix m = {0};
     m.n_rows = n;
     m.n_feats = NF;
-    m.values = malloc(n * NF * sizeof *m.values);
     cs_rng r;
     cs_rng_seed(&r, 17);
-    for (size_t i = 0; i < n * NF; i++) {
-        double u = cs_rng_uniform(&r);
-        m.values[i] = u < 0.15 ? NAN : u < 0.2 ? INFINITY : u < 0.25 ? -INFINITY
-                    : u < 0.5 ? grid[cs_rng_below(&r, 6)] : cs_rng_normal(&r) * 2;
-    }
+    m.values = _random_values(&r, grid, n * NF, 0.15);
     for (int average = 0; average < 2; average++) {
         cs_err err = {0};
         lrn_model *mod = lrn_model_create(average ? LRN_FOREST : LRN_GBDT, NF, &err);
@@ -133,14 +141,9 @@ static void test_row_quickscorer_equals_walk(void **state)
     feat_matrix m = {0};
     m.n_rows = n;
     m.n_feats = NF;
-    m.values = malloc(n * NF * sizeof *m.values);
     cs_rng r;
     cs_rng_seed(&r, 23);
-    for (size_t i = 0; i < n * NF; i++) {
-        double u = cs_rng_uniform(&r);
-        m.values[i] = u < 0.2 ? NAN : u < 0.25 ? INFINITY : u < 0.3 ? -INFINITY
-                    : u < 0.6 ? grid[cs_rng_below(&r, 6)] : cs_rng_normal(&r) * 2;
-    }
+    m.values = _random_values(&r, grid, n * NF, 0.2);
     cs_err err = {0};
     lrn_model *mod = lrn_model_create(LRN_GBDT, NF, &err);
     assert_non_null(mod);
