@@ -17,9 +17,9 @@
 #   307,511 labelled clients and its first 2,000, 5,000 and 20,000 labelled clients
 #   (learn_bench cut);
 #   ../shared/data/homecredit-sample: the 1,000 real rows, creditscore features;
-#   ../shared/data/credit-risk: the public credit-risk data set (32,581 loans) through a
-#   recipe (`creditscore recipe infer` + `features --recipe`, issue #13): run when this build
-#   has `features --recipe`, else the row says why it is missing.
+#   data/credit-risk: the public credit-risk data set (32,581 loans) through its recipe
+#   (recipes/credit-risk.json, `features --recipe`, issue #13; the inferred recipe gives the
+#   same features): run when this build has `features --recipe`, else the row says why.
 # QUALITY_ROWS (default "homecredit gen2000 gen5000 gen20000 credit-risk full") picks rows;
 # QUALITY_REPORT_ONLY=1 writes the report from the raw runs already in $BENCH_WORK/quality (a
 # row without them says QUALITY_MISSING, or that it has none);
@@ -70,15 +70,11 @@ csf_of() {
       [ -f "$f" ] || "$CS" features --data "$d" --out "$f" >&2
       echo "$f" ;;
     credit-risk)
-      local d=$ROOT/../shared/data/credit-risk
-      if [ ! -f "$d/credit_risk_dataset.csv" ]; then echo "no ../shared/data/credit-risk" >&2; echo ""; return; fi
+      local d=$ROOT/data/credit-risk
       if ! "$CS" features --help 2>&1 | grep -q -- '--recipe'; then
         echo "this build has no 'features --recipe' (issue #13)" >&2; echo ""; return
       fi
-      if [ ! -f "$f" ]; then
-        "$CS" recipe infer --table "$d/credit_risk_dataset.csv" --target loan_status --out "$W/credit-risk.json" >&2
-        "$CS" features --recipe "$W/credit-risk.json" --data "$d" --out "$f" >&2
-      fi
+      [ -f "$f" ] || "$CS" features --recipe "$ROOT/recipes/credit-risk.json" --data "$d" --out "$f" >&2
       echo "$f" ;;
     *) echo "unknown row $row" >&2; exit 2 ;;
   esac
