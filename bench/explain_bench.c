@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/cs.h"
 #include "eval/metrics.h"
@@ -79,6 +80,10 @@ static double _float_above(double t)
 static void _jf(cs_buf *o, double v)
 {
     char b[40];
+    if (isinf(v)) {     /* a cut above the largest float: XGBoost's own token */
+        cs_buf_printf(o, NULL, "%s", v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
     cs_fmt_double(b, sizeof b, v);
     cs_buf_printf(o, NULL, "%s%s", b, strpbrk(b, ".eEni") ? "" : ".0");
 }
@@ -172,6 +177,11 @@ static int _shap(const feat_matrix *m, const size_t *tr, size_t ntr, const size_
             return 1;
         }
         cs_buf_free(&b);
+        cs_buf_free(&j);
+    } else if (access(jpath, R_OK) != 0) {      /* the peer's view, when it is missing */
+        cs_buf j = {0};
+        _xgb_json(mod, &j);
+        if (_spit(jpath, j.data, j.len)) return 1;
         cs_buf_free(&j);
     }
     omp_set_num_threads(threads);
