@@ -13,7 +13,7 @@ PY=/usr/bin/python3
 if ! $PY -c 'import pandas, numpy' 2>/dev/null; then
   fail "binning oracle" "no pandas in $PY"; exit 1
 fi
-libs="base io synth features eval learn"
+libs="base io recipe synth features eval learn"
 (cd "$ROOT" && make -s $(for l in $libs; do printf 'build/lib/libcs_%s.a ' $l; done) >/dev/null 2>"$T/make.err") || {
   fail "build the layer archives" "$(tail -3 "$T/make.err")"; exit 1; }
 DRV=$T/binning_driver

@@ -10,7 +10,7 @@ PY=/usr/bin/python3
 if ! "$PY" -c 'import xgboost, sklearn' 2>/dev/null; then
   skip "learn oracle" "python3-xgboost or python3-sklearn missing"; exit 0
 fi
-objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o 2>/dev/null)
+objs=$(ls "$ROOT"/build/obj/{base,io,recipe,synth,features,eval,learn}/*.o 2>/dev/null)
 # shellcheck disable=SC2086
 if ! gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$T/learn_bench" "$ROOT/bench/learn_bench.c" \
      $objs $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm 2>"$T/cc.err"; then

@@ -11,7 +11,7 @@ PY=/usr/bin/python3
 if ! $PY -c 'import sklearn, numpy' 2>/dev/null; then
   skip "logreg oracle" "no scikit-learn in $PY"; exit 0
 fi
-libs="base io synth features eval learn explain"
+libs="base io recipe synth features eval learn explain"
 (cd "$ROOT" && make -s $(for l in $libs; do printf 'build/lib/libcs_%s.a ' $l; done) >/dev/null 2>"$T/make.err") || {
   fail "build the layer archives" "$(tail -3 "$T/make.err")"; exit 1; }
 DRV=$T/learn_driver
