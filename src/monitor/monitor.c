@@ -265,6 +265,25 @@ static cs_status _join_clients(_reader *r, size_t *matched, cs_err *err)
     return CS_OK;
 }
 
+/* The column of each model feature among the source's n_names columns, by name (-1 when
+ * absent; the same position is tried first), into map (n_feats). Returns the features found. */
+static size_t _map_features(const mon_report *rep, const char *const *names, size_t n_names, long *map)
+{
+    size_t hits = 0;
+    for (size_t j = 0; j < rep->n_feats; j++) {
+        map[j] = -1;
+        if (j < n_names && !strcmp(names[j], rep->feat_names[j])) map[j] = (long)j;
+        else
+            for (size_t k = 0; k < n_names; k++)
+                if (!strcmp(names[k], rep->feat_names[j])) {
+                    map[j] = (long)k;
+                    break;
+                }
+        hits += map[j] >= 0;
+    }
+    return hits;
+}
+
 /* ---- features: one scan of the clients store ----------------------------------------- */
 
 typedef struct _cd {
@@ -353,19 +372,7 @@ static cs_status _features(mon_report *rep, const mf_model *m, const _dec *d, si
     map = rep->feat_store_index;
     {
         /* model feature -> store column, by name */
-        size_t hits = 0;
-        for (size_t j = 0; j < nf; j++) {
-            map[j] = -1;
-            if (j < ns && !strcmp(snames[j], rep->feat_names[j])) map[j] = (long)j;
-            else
-                for (size_t k = 0; k < ns; k++)
-                    if (!strcmp(snames[k], rep->feat_names[j])) {
-                        map[j] = (long)k;
-                        break;
-                    }
-            hits += map[j] >= 0;
-        }
-        if (!hits) {
+        if (!_map_features(rep, snames, ns, map)) {
             st = cs_err_set(err, CS_ENOTFOUND, "%s: none of the model's %zu features is in the clients store",
                             o->clients_path, nf);
             goto out;
@@ -559,18 +566,10 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
                         o->features_path, nr);
         goto out;
     }
-    {
-        size_t hits = 0;
-        for (size_t j = 0; j < nf; j++) {
-            map[j] = j < fm->n_feats && !strcmp(fm->names[j], rep->feat_names[j]) ? (long)j
-                                                                                  : feat_index(fm, rep->feat_names[j]);
-            hits += map[j] >= 0;
-        }
-        if (!hits) {
-            st = cs_err_set(err, CS_ENOTFOUND, "%s: none of the model's %zu features is in the feature file",
-                            o->features_path, nf);
-            goto out;
-        }
+    if (!_map_features(rep, (const char *const *)fm->names, fm->n_feats, map)) {
+        st = cs_err_set(err, CS_ENOTFOUND, "%s: none of the model's %zu features is in the feature file",
+                        o->features_path, nf);
+        goto out;
     }
     ir = cs_malloc((nr ? nr : 1) * sizeof *ir, err);
     cd = cs_malloc((n ? n : 1) * sizeof *cd, err);

@@ -176,5 +176,12 @@ check_fails "monitor on a missing feature file fails" 1 "$CS" monitor --audit "$
 grep -q "nope.csf" "$T/.out" && ok "the error names the feature file" || fail "the error names the feature file" "$(cat "$T/.out")"
 head -c 100000 "$T/f.csf" >"$T/trunc.csf"
 check_fails "monitor on a truncated feature file fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/trunc.csf"
+if "$CS" features --recipe "$ROOT/recipes/credit-risk.json" --data "$ROOT/data/credit-risk" --out "$T/cr.csf" >/dev/null 2>&1; then
+  check_fails "monitor on a feature file without the model's features fails" 1 "$CS" monitor --audit "$T/audit.db" \
+    --model "$T/m.csm" --features "$T/cr.csf"
+  check_grep "the error says none of the model's features is in it" "cr.csf: none of the model's [0-9]+ features is in the feature file" "$T/.out"
+else
+  fail "features --recipe credit-risk (a feature file without the model's features)"
+fi
 check "monitor --help" "$CS" monitor --help
 check "outcomes --help" "$CS" outcomes --help
