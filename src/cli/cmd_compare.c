@@ -1,6 +1,6 @@
 /*
  * cmd_compare.c: `creditscore compare --features FILE`: the original project's comparison
- * of the five learners, each with its default parameters, on the same stratified folds:
+ * of the six learners, each with its default parameters, on the same stratified folds:
  * CV AUC (mean +- sd), business cost at threshold 0.5, the cost-optimal threshold and the
  * cost there (both on the uncalibrated out-of-fold probabilities), and fit time. Printed
  * as a table, optionally written as CSV and Markdown.
@@ -35,7 +35,7 @@ static void _usage(FILE *out)
             "probabilities), and the wall time of the K fits.\n"
             "\n"
             "  --features FILE  feature file (.csf)\n"
-            "  --models LIST    comma-separated learners (default dummy,logreg,forest,gbdt,xgboost)\n"
+            "  --models LIST    comma-separated learners (default dummy,logreg,forest,gbdt,xgboost,scorecard)\n"
             "  --cv K           folds (default 5)\n"
             "  --seed N         fold seed (default 42)\n"
             "  --cost-fn W      cost of accepting a defaulter (default 10)\n"
@@ -113,7 +113,7 @@ int cmd_compare(int argc, char **argv)
         {"store", required_argument, NULL, 'T'},    {"experiment", required_argument, NULL, 'E'},
         {"no-track", no_argument, NULL, 'X'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
-    const char *features = NULL, *models = "dummy,logreg,forest,gbdt,xgboost", *csv = NULL, *md = NULL;
+    const char *features = NULL, *models = "dummy,logreg,forest,gbdt,xgboost,scorecard", *csv = NULL, *md = NULL;
     long k = 5, seed = 42;
     double cost_fn = 10, cost_fp = 1;
     _row rows[LRN_KIND_COUNT * 2];

@@ -19,13 +19,15 @@
 #include "features/featfile.h"
 #include "features/spec.h"
 #include "learn/learner.h"
+#include "learn/scorecard.h"
 #include "model/model.h"
+#include "model/points.h"
 #include "model/train.h"
 
 static void _usage(FILE *out)
 {
     fprintf(out,
-            "usage: creditscore train --features FILE --out MODEL [--model gbdt|xgboost|forest|logreg|dummy]\n"
+            "usage: creditscore train --features FILE --out MODEL [--model gbdt|xgboost|forest|logreg|scorecard|dummy]\n"
             "                         [--params JSON] [--cv K] [--search grid|random --space FILE\n"
             "                         [--trials N]] [--scoring auc|cost]\n"
             "                         [--calibration auto|platt|isotonic-interp|isotonic|none]\n"
@@ -42,7 +44,8 @@ static void _usage(FILE *out)
             "\n"
             "  --features FILE     feature file (.csf) from 'creditscore features'\n"
             "  --out MODEL         the model file to write (.csm)\n"
-            "  --model KIND        learner: gbdt (default), xgboost, forest, logreg, dummy\n"
+            "  --model KIND        learner: gbdt (default), xgboost, forest, logreg, scorecard\n"
+            "                      (WoE binning + logistic regression + points, docs/scorecard.md), dummy\n"
             "  --params JSON       learner parameters as a JSON object, e.g. '{\"num_leaves\": 31}';\n"
             "                      what it leaves out takes the defaults (docs/learners.md): gbdt\n"
             "                      chooses its rounds by early stopping on each fold's validation\n"
@@ -122,6 +125,20 @@ static void _print_summary(FILE *o, const mf_trained *t, const char *kind, ev_ca
     fprintf(o, "log loss   %.4f   Brier %.4f   (calibrated out-of-fold)\n", m->log_loss, m->brier);
     fprintf(o, "threshold  %.4f   (refuse when p >= threshold; cost = %g x FN + %g x FP)\n", t->threshold,
             w.fn, w.fp);
+    if (t->learner->kind == LRN_SCORECARD) {
+        cs_err e = {0};
+        sc_card *card = sc_card_of(t->learner, &e);
+        if (card) {
+            int64_t lo, hi;
+            sc_card_range(card, &lo, &hi);
+            fprintf(o, "points     %g at odds %g:1, %g to double the odds; %zu characteristics (%zu with IV >= iv_min), "
+                    "%lld..%lld points\n", card->base_points, card->base_odds, card->pdo, card->n_chars,
+                    card->n_candidates, (long long)lo, (long long)hi);
+            fprintf(o, "cut-off    %lld points (approve at or above: the threshold in points; "
+                    "creditscore scorecard show)\n", (long long)mf_points_cutoff(card, t->calib, t->threshold));
+        }
+        sc_card_free(card);
+    }
     fprintf(o, "cost       %.0f at the threshold (%.4f per client); %.0f at 0.5\n", m->cost,
             m->cost / (double)t->n_train, m->cost_at_half);
     fprintf(o, "confusion  TP %.0f  FP %.0f  TN %.0f  FN %.0f\n", m->tp, m->fp, m->tn, m->fn);
@@ -213,6 +230,14 @@ static void _track_result(cli_run *run, const mf_trained *t, const char *out)
     cli_run_metric(run, "log_loss", m->log_loss, 0);
     cli_run_metric(run, "brier", m->brier, 0);
     cli_run_metric(run, "threshold", t->threshold, 0);
+    if (t->learner->kind == LRN_SCORECARD) {
+        sc_card *card = sc_card_of(t->learner, NULL);
+        if (card) {
+            cli_run_metric(run, "cutoff_points", (double)mf_points_cutoff(card, t->calib, t->threshold), 0);
+            cli_run_metric(run, "characteristics", (double)card->n_chars, 0);
+        }
+        sc_card_free(card);
+    }
     cli_run_metric(run, "cost", m->cost, 0);
     cli_run_metric(run, "cost_at_0.5", m->cost_at_half, 0);
     cli_run_metric(run, "tp", m->tp, 0);

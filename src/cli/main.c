@@ -10,7 +10,7 @@ static const cli_command commands[] = {
     /* name       handler        summary */
     {"audit", cmd_audit, "list or export the API's audit log of decisions"},
     {"clients", cmd_clients, "build the clients store the API reads (clients import)"},
-    {"compare", cmd_compare, "cross-validate the five learners and tabulate AUC, cost, threshold, time"},
+    {"compare", cmd_compare, "cross-validate the six learners and tabulate AUC, cost, threshold, time"},
     {"dashboard", cmd_dashboard, "serve the relationship-manager page, talking to the API"},
     {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
     {"explain", cmd_explain, "exact contributions and reason codes for every row of a feature file"},
@@ -22,7 +22,7 @@ static const cli_command commands[] = {
     {"predict", cmd_predict, "score a feature file with a model file (probability, decision)"},
     {"recipe", cmd_recipe, "infer a starting recipe from a lender's CSV files, or check one (recipe infer, check)"},
     {"runs", cmd_runs, "list, show, compare and export the tracked runs (MLflow layout)"},
-    {"scorecard", cmd_scorecard, "scorecards: optimal WoE binning tables (scorecard bin)"},
+    {"scorecard", cmd_scorecard, "scorecards: WoE binning tables, the points table, SQL/JSON export, points per client"},
     {"serve", cmd_serve, "serve a model over HTTP: the scoring API (JSON, /v1, /docs)"},
     {"sign", cmd_sign, "sign a model file (HMAC-SHA256, MODEL.sig) for serve --model-key"},
     {"synth", cmd_synth, "generate Home Credit-like tables (or --check them against the real figures)"},

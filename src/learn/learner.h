@@ -35,7 +35,8 @@ typedef enum lrn_kind {
     LRN_GBDT = 2,       /* "gbdt": histogram gradient boosting, LightGBM parameter names */
     LRN_FOREST = 3,     /* "forest": random forest, scikit-learn parameter names */
     LRN_XGBOOST = 4,    /* "xgboost": libxgboost, XGBoost parameter names (xgb_train.c) */
-    LRN_KIND_COUNT = 5
+    LRN_SCORECARD = 5,  /* "scorecard": WoE binning + logistic regression + points (scorecard.h) */
+    LRN_KIND_COUNT = 6
 } lrn_kind;
 
 /* The fixed name of a kind ("dummy", "logreg", "gbdt", "forest", "xgboost"); "?" if out of
@@ -65,7 +66,7 @@ typedef struct lrn_params lrn_params;
  *           (0,1] or a count), max_depth, min_samples_leaf, class_weight (null or
  *           "balanced"), bootstrap, max_bin, seed (random_state), num_threads (n_jobs).
  *   dummy:  none.
- *   logreg, xgboost: see lr_learner.c / xgb_train.c. */
+ *   logreg, xgboost, scorecard: see lr_learner.c / xgb_train.c / scorecard.h. */
 lrn_params *lrn_params_from_json(lrn_kind kind, const char *json_object_text, cs_err *err);
 
 /* Set one parameter from the JSON text of its value ("0.05", "true", "\"balanced\"",
@@ -107,7 +108,8 @@ void lrn_params_free(lrn_params *p);
  * it. Owned by whoever fitted or read it; freed with lrn_model_free(), which frees the
  * trees, the arrays and params_json.
  *
- * Tree ensemble (gbdt, forest, xgboost, dummy with n_trees == 0):
+ * Tree ensemble (gbdt, forest, xgboost, scorecard: one tree per characteristic whose leaves
+ * are -points / factor; dummy with n_trees == 0):
  *   raw = base_score + sum of tree outputs            (average == 0: log-odds)
  *   raw = base_score + mean of tree outputs           (average == 1: a probability; forest)
  * Linear (logreg: lin_coef != NULL, n_trees == 0), per feature j:
@@ -131,6 +133,8 @@ typedef struct lrn_model {
     double best_valid_auc;  /* validation AUC at best_iteration, NaN when none */
     double best_C;          /* logreg with C "auto": the C chosen on the validation set, 0 otherwise */
     char *params_json;      /* the parameters it was fitted with (JSON object), owned; may be NULL */
+    char *card_json;        /* scorecard: its points table (scorecard.h, sc_card_of), owned;
+                             * NULL for the other kinds */
     struct lrn_fast *fast;  /* private: the compact copy of the trees lrn_predict_raw walks
                              * (lrn_model_prepare), owned; NULL: the plain per-tree walk */
 } lrn_model;
@@ -240,6 +244,7 @@ extern const lrn_ops lrn_logreg_ops;    /* lr_learner.c */
 extern const lrn_ops lrn_gbdt_ops;      /* gbdt.c */
 extern const lrn_ops lrn_forest_ops;    /* forest.c */
 extern const lrn_ops lrn_xgboost_ops;   /* xgb_train.c */
+extern const lrn_ops lrn_scorecard_ops; /* scorecard.c */
 
 /* Helpers for the kinds' files: parse the JSON text of one value as a number / a boolean
  * (true/false/1/0) / a string (malloc'd, caller frees) / an array of numbers (malloc'd,

@@ -12,7 +12,7 @@
 
 
 static const char *const kind_names[LRN_KIND_COUNT] = {"dummy", "logreg", "gbdt", "forest",
-                                                       "xgboost"};
+                                                       "xgboost", "scorecard"};
 
 struct lrn_params {
     lrn_kind kind;
@@ -45,6 +45,7 @@ static const lrn_ops *const kind_ops[LRN_KIND_COUNT] = {
     [LRN_GBDT] = &lrn_gbdt_ops,
     [LRN_FOREST] = &lrn_forest_ops,
     [LRN_XGBOOST] = &lrn_xgboost_ops,
+    [LRN_SCORECARD] = &lrn_scorecard_ops,
 };
 
 static const lrn_ops *_ops(lrn_kind kind, cs_err *err)

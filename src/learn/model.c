@@ -9,6 +9,8 @@
  *   params_len bytes of JSON; per tree: i32 n_nodes, then per node i32 feature, i32 left,
  *   i32 right, u8 default_left, f64 threshold, f64 value, f64 cover, f64 gain; when linear:
  *   5 x n_feats f64 (coef, center, scale, lo, hi); u64 cs_hash64 of everything before it.
+ * Version 2 (written only for a model with a points table, a scorecard): the same, with
+ *   u64 card_len and card_len bytes of JSON (lrn_model.card_json) before the checksum.
  */
 #include "learner.h"
 
@@ -23,7 +25,7 @@
 #endif
 
 #define MODEL_MAGIC "CSLRNMOD"
-#define MODEL_VERSION 1u
+#define MODEL_VERSION 2u
 #define MAX_FEATS ((uint64_t)1 << 24)
 #define NODE_BYTES (4 + 4 + 4 + 1 + 8 * 4)
 
@@ -52,6 +54,7 @@ void lrn_model_free(lrn_model *m)
     free(m->lin_lo);
     free(m->lin_hi);
     free(m->params_json);
+    free(m->card_json);
     _fast_free(m->fast);
     free(m);
 }
@@ -574,7 +577,7 @@ cs_status lrn_model_write(const lrn_model *m, cs_buf *out, cs_err *err)
 {
     cs_buf b = {0};
     cs_status st = CS_OK;
-    uint32_t version = MODEL_VERSION, kind = (uint32_t)m->kind, avg = (uint32_t)!!m->average;
+    uint32_t version = m->card_json ? 2u : 1u, kind = (uint32_t)m->kind, avg = (uint32_t)!!m->average;
     uint32_t lin = m->lin_coef != NULL;
     uint64_t nf = m->n_feats, plen = m->params_json ? strlen(m->params_json) : 0;
     if ((st = _put(&b, MODEL_MAGIC, 8, err))) goto done;
@@ -608,6 +611,11 @@ cs_status lrn_model_write(const lrn_model *m, cs_buf *out, cs_err *err)
         const double *arrs[5] = {m->lin_coef, m->lin_center, m->lin_scale, m->lin_lo, m->lin_hi};
         for (int a = 0; a < 5; a++)
             if ((st = _put(&b, arrs[a], m->n_feats * sizeof(double), err))) goto done;
+    }
+    if (m->card_json) {
+        uint64_t clen = strlen(m->card_json);
+        PUT(&b, clen);
+        if ((st = _put(&b, m->card_json, clen, err))) goto done;
     }
     uint64_t h = cs_hash64(b.data, b.len, 0);
     PUT(&b, h);
@@ -652,7 +660,7 @@ lrn_model *lrn_model_read(const void *bytes, size_t len, cs_err *err)
                    (unsigned)version, MODEL_VERSION);
         return NULL;
     }
-    if (version != MODEL_VERSION) {
+    if (version != 1 && version != 2) {
         cs_err_set(err, CS_ECORRUPT, "learner model: unknown format version %u", (unsigned)version);
         return NULL;
     }
@@ -738,6 +746,19 @@ lrn_model *lrn_model_read(const void *bytes, size_t len, cs_err *err)
                 cs_err_set(err, CS_ECORRUPT, "learner model: bad linear terms for feature %zu", j);
                 goto fail;
             }
+    }
+    if (version == 2) {
+        uint64_t clen;
+        GET(clen);
+        if (clen == 0 || clen > r.len - r.at) goto truncated;
+        if (!(m->card_json = cs_malloc((size_t)clen + 1, err))) goto fail;
+        memcpy(m->card_json, r.p + r.at, (size_t)clen);
+        m->card_json[clen] = '\0';
+        r.at += (size_t)clen;
+        if (strlen(m->card_json) != clen) {
+            cs_err_set(err, CS_ECORRUPT, "learner model: a NUL byte inside the points table");
+            goto fail;
+        }
     }
     if (r.at != r.len) {
         cs_err_set(err, CS_ECORRUPT, "learner model: %zu trailing bytes", r.len - r.at);

@@ -49,3 +49,87 @@ check_fails "unknown feature" 2 "$CS" scorecard bin "$T/f.csf" --features nope
 check_fails "bad format" 2 "$CS" scorecard bin "$T/f.csf" --format xml
 check_fails "missing file" 1 "$CS" scorecard bin "$T/none.csf"
 check_fails "unknown subcommand" 2 "$CS" scorecard frobnicate
+
+# ---- the scorecard model ----
+cat >"$T/dump.c" <<'C'
+#include "features/featfile.h"
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    cs_err err = {0};
+    feat_matrix *m = argc == 3 ? feat_file_load(argv[1], &err) : NULL;
+    if (!m || feat_file_write_csv(m, argv[2], &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    feat_matrix_free(m);
+    return 0;
+}
+C
+gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/dump" "$T/dump.c" "$T/gen_lib.a" -lm -fopenmp 2>"$T/cc.err" ||
+  fail "build the feature dumper" "$(head -3 "$T/cc.err")"
+"$CS" train --features "$T/f.csf" --model scorecard --out "$T/sc.csm" --no-track \
+  --params '{"pdo": 20, "base_points": 600, "base_odds": 50, "special_codes": [-999]}' >"$T/train.out" 2>&1
+check_grep "train --model scorecard" "^model +scorecard" "$T/train.out"
+check_grep "train prints the scaling" "^points +600 at odds 50:1, 20 to double the odds; [0-9]+ characteristics" "$T/train.out"
+check_grep "train prints the cut-off in points" "^cut-off +[0-9]+ points" "$T/train.out"
+"$CS" scorecard show "$T/sc.csm" >"$T/show.txt" 2>&1
+check_grep "scorecard show: scaling" "^scaling: 600 points at odds 50:1 \(good:bad\), pdo 20" "$T/show.txt"
+check_grep "scorecard show: a characteristic with its bins and points" "^EXT_SOURCE_1  \(IV [0-9.]+, trend (ascending|descending), coefficient -[0-9.]+, points" "$T/show.txt"
+check "scorecard show --format md" "$CS" scorecard show "$T/sc.csm" --format md
+check "scorecard export --sql" "$CS" scorecard export "$T/sc.csm" --sql --table clients --out "$T/sc.sql"
+check "scorecard export --json" "$CS" scorecard export "$T/sc.csm" --json --out "$T/sc.json"
+check "scorecard points" "$CS" scorecard points "$T/sc.csm" "$T/f.csf" --out "$T/points.csv"
+"$CS" predict --model "$T/sc.csm" --features "$T/f.csf" --out "$T/pred.csv" >/dev/null 2>&1
+"$T/dump" "$T/f.csf" "$T/f.csv"
+if /usr/bin/python3 - "$T/f.csv" "$T/sc.sql" "$T/points.csv" "$T/sc.json" "$T/pred.csv" >"$T/py.out" 2>&1 <<'PY'
+import csv, json, math, sqlite3, sys
+fcsv, sql, pts_csv, card_json, pred_csv = sys.argv[1:]
+rows = list(csv.DictReader(open(fcsv)))
+cols = [c for c in rows[0].keys() if c not in ("SK_ID_CURR", "TARGET")]
+db = sqlite3.connect(":memory:")
+db.execute("CREATE TABLE clients (SK_ID_CURR INTEGER, " + ", ".join(f'"{c}" REAL' for c in cols) + ")")
+def val(s):
+    return None if s == "" else float(s)          # inf/-inf parse as floats, stored as REAL
+db.executemany("INSERT INTO clients VALUES (" + ",".join("?" * (len(cols) + 1)) + ")",
+               [[int(r["SK_ID_CURR"])] + [val(r[c]) for c in cols] for r in rows])
+sql_points = dict(db.execute(open(sql).read().rstrip().rstrip(";")).fetchall())
+ours = {int(r["SK_ID_CURR"]): int(r["points"]) for r in csv.DictReader(open(pts_csv))}
+bad = [(k, sql_points[k], ours[k]) for k in ours if sql_points.get(k) != ours[k]]
+assert len(ours) == len(rows) == 3000 and not bad, bad[:5]
+print("sql: every total equal on", len(ours), "clients")
+d = json.load(open(card_json))
+card = d["card"]
+factor = card["pdo"] / math.log(2)
+offset = card["base_points"] - factor * math.log(card["base_odds"])
+# every characteristic's points move the way its trend says (fewer points for more risk)
+for ch in card["characteristics"]:
+    b = ch["binning"]
+    vals = [(x, p) for x, p in zip(b["bins"], ch["points"]) if x["kind"] in ("range", "categories")]
+    rates = [x["events"] / x["count"] for x, _ in vals]
+    pts = [p for _, p in vals]
+    if b["trend"] == "ascending":
+        assert all(r1 > r0 for r0, r1 in zip(rates, rates[1:])) and all(p1 <= p0 for p0, p1 in zip(pts, pts[1:])), ch
+    elif b["trend"] == "descending":
+        assert all(r1 < r0 for r0, r1 in zip(rates, rates[1:])) and all(p1 >= p0 for p0, p1 in zip(pts, pts[1:])), ch
+    else:
+        raise AssertionError("trend " + b["trend"])
+    assert ch["coef"] < 0
+print("monotone: points follow the trend in", len(card["characteristics"]), "characteristics")
+# the decision in points: approve exactly at or above the cut-off
+pred = {int(r["SK_ID_CURR"]): r["decision"] for r in csv.DictReader(open(pred_csv))}
+cut = d["cutoff_points"]
+wrong = [k for k in ours if (ours[k] >= cut) != (pred[k] == "accepted")]
+assert not wrong, (cut, wrong[:5], [ours[k] for k in wrong[:5]])
+print("cut-off", cut, ": decisions equal points >= cut-off")
+PY
+then ok "SQL export in SQLite gives every client's total; points follow the trends; decisions are points >= cut-off"
+else fail "SQL export in SQLite gives every client's total; points follow the trends; decisions are points >= cut-off" "$(tail -3 "$T/py.out")"; fi
+"$CS" train --features "$T/f.csf" --model logreg --out "$T/lr.csm" --no-track --cv 2 >/dev/null 2>&1
+check_fails "scorecard show of a logreg model" 1 "$CS" scorecard show "$T/lr.csm"
+check_grep "says it is not a scorecard" "not a scorecard" "$T/.out"
+check_fails "bad scorecard parameter" 2 "$CS" train --features "$T/f.csf" --model scorecard --out "$T/x.csm" --no-track --params '{"pdo": -1}'
+check_grep "names it" "pdo" "$T/.out"
+check_fails "export without --sql or --json" 2 "$CS" scorecard export "$T/sc.csm"
+check_fails "points with a feature file lacking a characteristic" 1 "$CS" scorecard points "$T/sc.csm" "$T/none.csf"
+"$CS" compare --features "$T/f.csf" --cv 3 --csv "$T/cmp.csv" --no-track >"$T/cmp.out" 2>&1
+check_grep "compare shows the scorecard beside the five others" '^scorecard +0\.[0-9]{4}' "$T/cmp.out"
+if [ "$(cut -d, -f1 "$T/cmp.csv" | tail -n +2 | sort | tr '\n' ' ')" = "dummy forest gbdt logreg scorecard xgboost " ]; then
+  ok "compare's default is the six learners"; else fail "compare's default is the six learners" "$(cut -d, -f1 "$T/cmp.csv")"; fi
