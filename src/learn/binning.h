@@ -131,7 +131,8 @@ bn_feature *bn_feature_copy(const bn_feature *f, cs_err *err);
  * when none does. */
 size_t bn_bin_of(const bn_feature *f, double x);
 
-/* The bin's label for tables and reason codes: "(-inf, 2.5]", "(2.5, 7]", "(7, inf)",
+/* The bin's label for tables and reason codes, bounds to 6 significant digits (the JSON
+ * table keeps them exact): "(-inf, 2.5]", "(2.5, 7]", "(7, inf)",
  * "{1, 3}", "{2, 5, others}", "Missing", "Special 365243". Writes at most cap bytes
  * (truncated with "..." beyond); returns out. */
 char *bn_bin_label(const bn_feature *f, size_t b, char *out, size_t cap);

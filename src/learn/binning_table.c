@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* a bound as people read it: 6 significant digits (the JSON keeps the exact value) */
 static void _num(char *out, size_t cap, double v)
 {
     if (isinf(v)) snprintf(out, cap, v > 0 ? "inf" : "-inf");
-    else cs_fmt_double(out, cap, v);
+    else snprintf(out, cap, "%.6g", v);
 }
 
 char *bn_bin_label(const bn_feature *f, size_t b, char *out, size_t cap)

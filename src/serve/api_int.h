@@ -87,6 +87,23 @@ int api_model_x_from_records(const api_model *m, const cJSON *records, double *x
 #define API_POINTS_MAX 1000.0
 double api_points(double p);
 
+/* ---- scorecard models (scorecard.c) ------------------------------------------------------
+ * For a model trained with --model scorecard: its points table and cut-off in points. */
+typedef struct api_scorecard api_scorecard;
+/* *out = the points table of mf's scorecard, or NULL (CS_OK) when mf is not a scorecard;
+ * an error for a bad table. */
+cs_status api_scorecard_create(const struct mf_model *mf, api_scorecard **out, cs_err *err);
+void api_scorecard_free(api_scorecard *s);
+/* The total points of the model's feature vector x. */
+int64_t api_scorecard_points(const api_scorecard *s, const double *x);
+/* Append ,"scorecard":{points, cutoff, decision, min_points, max_points, scaling} and, when
+ * explain, each characteristic's bin/points/max/shortfall and the reason codes ranked by
+ * shortfall (lang 1: French). */
+cs_status api_scorecard_json(const api_scorecard *s, const double *x, int explain, int lang, cs_buf *out,
+                             cs_err *err);
+/* The model's scorecard, NULL for other models. */
+const api_scorecard *api_model_scorecard(const api_model *m);
+
 /* ---- documentation files (docs.c) ------------------------------------------------------ */
 
 typedef struct api_docs api_docs;

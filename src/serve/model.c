@@ -30,6 +30,7 @@ struct api_model {
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
     const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
+    api_scorecard *sc;          /* a scorecard model's points table, else NULL (scorecard.c) */
 };
 
 /* The recipe a model file's feature spec computes from, or NULL (the kernel's spec, or none). */
@@ -105,6 +106,7 @@ api_model *api_model_load(const char *path, const char *const *store_names, size
     names = NULL;
     m->recipe = _model_recipe(m->mf);
     if (_prepare_explain(m, err) != CS_OK) goto fail;
+    if (api_scorecard_create(m->mf, &m->sc, err) != CS_OK) goto fail;
     return m;
 fail:
     free(names);
@@ -129,6 +131,7 @@ void api_model_release(api_model *m)
     free(m->mean_abs_shap);
     free(m->names);
     shap_explainer_free(m->ex);
+    api_scorecard_free(m->sc);
     free(m);
 }
 
@@ -148,6 +151,7 @@ static void _label_member(const api_model *m, cs_buf *b, const char *name)
     api_json_str(b, fr, NULL);
     cs_buf_puts(b, "}", NULL);
 }
+const api_scorecard *api_model_scorecard(const api_model *m) { return m->sc; }
 const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
 
 const shap_explainer *api_model_explainer(const api_model *m) { return m->ex; }
@@ -202,7 +206,7 @@ cs_status api_model_score(const api_model *m, const double *x, api_score *out, c
     out->threshold = mf_threshold(m->mf);
     out->distance = out->probability - out->threshold;
     out->refuse = mf_decide(m->mf, out->probability);
-    out->points = api_points(out->probability);
+    out->points = m->sc ? (double)api_scorecard_points(m->sc, x) : api_points(out->probability);
     return CS_OK;
 }
 

@@ -123,6 +123,12 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     cs_buf_puts(b, ",\"version\":", NULL);
     api_json_str(b, api_model_version(m), NULL);
     cs_buf_puts(b, "}", NULL);
+    if (api_model_scorecard(m) &&
+        api_scorecard_json(api_model_scorecard(m), x, explain, in.lang, b, &err) != CS_OK) {
+        api_problem_set(&pb, 503, "overloaded", NULL, "%s", err.msg);
+        cs_buf_free(b);
+        goto fail;
+    }
     if (explain) {
         cs_buf_puts(b, ",", NULL);
         if (api_model_explain_json(m, x, &sc, in.top, in.lang, b, &err) != CS_OK) {

@@ -49,6 +49,21 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# a scorecard model of the same clients (scorecard.test.mjs): its API and dashboard
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --model scorecard --out "$T/sc.csm" --cv 3 --no-track \
+  >"$T/sc_train.log" 2>&1 || { echo "not ok - train scorecard"; tail -5 "$T/sc_train.log"; exit 1; }
+SC_API_PORT=$(free_port)
+"$CS" serve --model "$T/sc.csm" --clients "$T/clients.db" --port "$SC_API_PORT" >"$T/sc_api.log" 2>&1 &
+PIDS+=("$!")
+SC_DASH_PORT=$(free_port)
+"$CS" dashboard --api "http://127.0.0.1:$SC_API_PORT" --port "$SC_DASH_PORT" >"$T/sc_dash.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$SC_API_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$SC_DASH_PORT/" >/dev/null && break
+  sleep 0.1
+done
+export SC_API_URL="http://127.0.0.1:$SC_API_PORT" SC_DASH_URL="http://127.0.0.1:$SC_DASH_PORT"
+
 # a monitoring report of a small replayed stream (monitor.test.mjs renders it)
 "$CS" synth --stream --out "$T/stream" --clients 1200 --months 14 --per-month 80 --shock-month 4 --seed 5 --quiet &&
   "$CS" features --data "$T/stream" --out "$T/sf.csf" >/dev/null 2>&1 &&

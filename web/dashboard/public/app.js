@@ -241,6 +241,7 @@
     }
     $('reasons-block').hidden = !(x.reason_codes && x.reason_codes.length);
     renderGauge(x.probability, x.threshold);
+    if (window.CS_SCORECARD) window.CS_SCORECARD.render(x, state.lang);   /* scorecard models: the points table */
     renderLocal();
     fillWhatIf();
     renderTab(state.tab);
