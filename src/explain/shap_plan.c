@@ -187,8 +187,10 @@ static int32_t _build(_builder *b, int32_t node)
         l->tab = -1;
         l->off = (uint32_t)p->n_path;
         l->d = b->d;
-        memcpy(p->feat + p->n_path, b->pf, (size_t)b->d * sizeof *b->pf);
-        memcpy(p->z + p->n_path, b->pz, (size_t)b->d * sizeof *b->pz);
+        if (b->d) {     /* a root leaf has no path (and the arrays may not exist yet) */
+            memcpy(p->feat + p->n_path, b->pf, (size_t)b->d * sizeof *b->pf);
+            memcpy(p->z + p->n_path, b->pz, (size_t)b->d * sizeof *b->pz);
+        }
         p->n_path += (size_t)b->d;
         if (b->d > p->max_d) p->max_d = b->d;
         return b->n_inner + b->n_leaves++;
