@@ -13,7 +13,7 @@ enum {
     CLI_EXIT_OK = 0,        /* success */
     CLI_EXIT_FAIL = 1,      /* the work failed: bad data, missing file, corrupt model */
     CLI_EXIT_USAGE = 2,     /* bad command line */
-    CLI_EXIT_DRIFT = 3      /* drift --fail-on-drift found dataset drift; monitor --fail-on breached */
+    CLI_EXIT_DRIFT = 3      /* drift --fail-on-drift found dataset drift; monitor / fairness --fail-on breached */
 };
 
 typedef int (*cli_fn)(int argc, char **argv);
@@ -58,5 +58,6 @@ int cmd_monitor(int argc, char **argv);
 int cmd_outcomes(int argc, char **argv);
 int cmd_recipe(int argc, char **argv);
 int cmd_scorecard(int argc, char **argv);
+int cmd_fairness(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

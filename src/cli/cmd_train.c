@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 #include "eval/search.h"
+#include "fair/fair.h"
+#include "features/engine.h"
 #include "features/featfile.h"
 #include "features/spec.h"
 #include "learn/learner.h"
@@ -23,6 +25,7 @@
 #include "model/model.h"
 #include "model/points.h"
 #include "model/train.h"
+#include "recipe/recipe.h"
 
 static void _usage(FILE *out)
 {
@@ -34,6 +37,7 @@ static void _usage(FILE *out)
             "                         [--cost-fn W] [--cost-fp W] [--seed N] [--spec FILE]\n"
             "                         [--name NAME] [--model-version V] [--folds-out FILE]\n"
             "                         [--store PATH] [--experiment NAME] [--run-name NAME] [--no-track]\n"
+            "                         [--recipe FILE] [--exclude-protected]\n"
             "\n"
             "Train a credit-scoring model on the rows of FILE whose TARGET is known: stratified\n"
             "K-fold cross-validation (out-of-fold probabilities kept), calibration fitted on them,\n"
@@ -70,6 +74,11 @@ static void _usage(FILE *out)
             "  --spec FILE         feature specification to embed (from 'features --spec-out')\n"
             "  --name NAME         model name (default: the learner's)\n"
             "  --model-version V   model version label (default 1)\n"
+            "  --recipe FILE       the recipe of the features (default: the one --spec carries): names\n"
+            "                      the protected attributes; train warns, naming them, when they or\n"
+            "                      features derived from them are among the features\n"
+            "  --exclude-protected train without the protected attributes and every feature derived\n"
+            "                      from them (docs/fairness.md); the model file records which\n"
             "  --folds-out FILE    write the CV fold of each training row as CSV (row,SK_ID_CURR,fold;\n"
             "                      row = 0-based row of the feature file), for other tools to use\n"
             "                      the same folds\n"
@@ -280,13 +289,20 @@ int cmd_train(int argc, char **argv)
         {"name", required_argument, NULL, 'N'},     {"model-version", required_argument, NULL, 'V'},
         {"store", required_argument, NULL, 'T'},    {"experiment", required_argument, NULL, 'E'},
         {"run-name", required_argument, NULL, 'R'}, {"no-track", no_argument, NULL, 'X'},
-        {"folds-out", required_argument, NULL, 'O'},
+        {"folds-out", required_argument, NULL, 'O'}, {"recipe", required_argument, NULL, 'W'},
+        {"exclude-protected", no_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     const char *features = NULL, *out = NULL, *kind_s = "gbdt", *params_s = NULL, *search_s = NULL;
     const char *space_s = NULL, *scoring_s = "auc", *calib_s = "auto", *spec_s = NULL;
     const char *name = NULL, *version = "1", *folds_out = NULL;
     const char *store_s = NULL, *experiment = NULL, *run_name = NULL;
-    int track = 1;
+    int track = 1, exclude = 0;
+    const char *recipe_s = NULL;
+    rcp_recipe *recipe_own = NULL;
+    const rcp_recipe *recipe = NULL;
+    feat_matrix *kept = NULL;
+    unsigned char *drop = NULL;
+    cs_buf prot_json = {0}, prot_sum = {0};
     cli_run *run = NULL;
     long k = 5, trials = 20, seed = 42;
     double cost_fn = 10, cost_fp = 1;
@@ -345,6 +361,8 @@ int cmd_train(int argc, char **argv)
         case 'R': run_name = optarg; break;
         case 'X': track = 0; break;
         case 'O': folds_out = optarg; break;
+        case 'W': recipe_s = optarg; break;
+        case 'Z': exclude = 1; break;
         case 'h': _usage(stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("train", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -416,6 +434,46 @@ int cmd_train(int argc, char **argv)
         goto done;
     }
 
+    /* protected attributes: the recipe's (--recipe, else the spec's) */
+    if (recipe_s && !(recipe = recipe_own = rcp_parse_file(recipe_s, &err))) {
+        rc = cli_fail("train", &err);
+        goto done;
+    }
+    if (!recipe && spec) recipe = feat_spec_recipe(spec);
+    if (exclude && !recipe) {
+        fprintf(stderr, "creditscore train: --exclude-protected needs the recipe naming the protected attributes: "
+                        "--recipe FILE, or a --spec written by features --recipe\n");
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (recipe) {
+        size_t n_drop = 0;
+        if (!(drop = cs_calloc(m->n_feats ? m->n_feats : 1, 1, &err)) ||
+            fair_protected_mask(recipe, m, drop, &n_drop, &prot_sum, &prot_json, &err)) {
+            rc = cli_fail("train", &err);
+            goto done;
+        }
+        if (n_drop && exclude) {
+            if (!(kept = fair_matrix_drop(m, drop, &err))) {
+                rc = cli_fail("train", &err);
+                goto done;
+            }
+            fprintf(stderr, "creditscore train: excluding %zu protected feature%s: %s\n", n_drop, n_drop == 1 ? "" : "s",
+                    prot_sum.data);
+            feat_matrix_free(m);
+            m = kept;
+            kept = NULL;
+        } else if (n_drop) {
+            fprintf(stderr, "creditscore train: warning: protected attributes among the features: %s; the model may "
+                            "decide on them (--exclude-protected trains without them)\n", prot_sum.data);
+            cs_buf_free(&prot_json);
+        } else if (exclude) {
+            fprintf(stderr, "creditscore train: no feature derives from a protected attribute of recipe %s\n",
+                    recipe->name ? recipe->name : "?");
+        }
+        if (run) cli_run_param(run, "exclude_protected", exclude ? (n_drop ? prot_sum.data : "none found") : "no");
+    }
+
     /* 4. train */
     {
         mf_train_opts o = {.params = params, .k = (int)k, .seed = (uint64_t)seed, .calib = calib,
@@ -434,6 +492,7 @@ int cmd_train(int argc, char **argv)
 
     /* 5. write the model file */
     mf_trained_parts(&t, m, spec, name ? name : kind_s, version, (ev_cost_weights){cost_fn, cost_fp}, &parts);
+    if (exclude && prot_json.len) parts.protected_json = prot_json.data;
     if (mf_write(&parts, out, &err)) {
         rc = cli_fail("train", &err);
         goto done;
@@ -455,6 +514,11 @@ done:
     cli_run_end(run, rc == CLI_EXIT_OK);
     mf_trained_free(&t);
     feat_matrix_free(m);
+    feat_matrix_free(kept);
+    free(drop);
+    cs_buf_free(&prot_json);
+    cs_buf_free(&prot_sum);
+    rcp_free(recipe_own);
     feat_spec_free(spec);
     ev_space_free(space);
     lrn_params_free(params);

@@ -84,7 +84,7 @@ struct mf_model {
     int mapped;
     uint32_t version;
     char *meta_json;        /* owned copy of the META section */
-    char *name, *mversion, *created, *digest, *params_json, *search_json;
+    char *name, *mversion, *created, *digest, *params_json, *search_json, *protected_json;
     size_t n_train;
     double positive_rate;
     size_t n_feats;
@@ -148,7 +148,7 @@ static void _now_iso(char *out, size_t cap)
 
 static char *_meta_json(const mf_parts *p, cs_err *err)
 {
-    cJSON *o = cJSON_CreateObject(), *mt, *folds, *params = NULL, *search = NULL, *tuning = NULL;
+    cJSON *o = cJSON_CreateObject(), *mt, *folds, *params = NULL, *search = NULL, *tuning = NULL, *prot = NULL;
     char now[32], *text;
     if (!o) goto nomem;
     _now_iso(now, sizeof now);
@@ -174,6 +174,14 @@ static char *_meta_json(const mf_parts *p, cs_err *err)
         cs_err_set(err, CS_EINVAL, "the defaults' record is not valid JSON");
         return NULL;
     }
+    if (p->protected_json && !(prot = cJSON_Parse(p->protected_json))) {
+        cJSON_Delete(o);
+        cJSON_Delete(params);
+        cJSON_Delete(search);
+        cJSON_Delete(tuning);
+        cs_err_set(err, CS_EINVAL, "the excluded protected attributes are not valid JSON");
+        return NULL;
+    }
     cJSON_AddNumberToObject(o, "format", MF_FORMAT_VERSION);
     cJSON_AddStringToObject(o, "name", p->name ? p->name : "model");
     cJSON_AddStringToObject(o, "version", p->version ? p->version : "1");
@@ -190,6 +198,7 @@ static char *_meta_json(const mf_parts *p, cs_err *err)
     cJSON_AddItemToObject(o, "expected_value", _num(p->expected_value));
     cJSON_AddItemToObject(o, "params", params);
     cJSON_AddItemToObject(o, "tuning", tuning ? tuning : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "excluded_protected", prot ? prot : cJSON_CreateNull());
     mt = cJSON_AddObjectToObject(o, "metrics");
     if (!mt) goto nomem;
     cJSON_AddNumberToObject(mt, "k", p->metrics.k);
@@ -483,6 +492,8 @@ static cs_status _read_meta(mf_model *m, const char *text, size_t len, cs_err *e
     m->params_json = v ? cJSON_PrintUnformatted(v) : NULL;
     v = cJSON_GetObjectItemCaseSensitive(o, "search");
     m->search_json = v && !cJSON_IsNull(v) ? cJSON_PrintUnformatted(v) : NULL;
+    v = cJSON_GetObjectItemCaseSensitive(o, "excluded_protected");
+    m->protected_json = v && cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : NULL;
     double nf = _jnum(o, "n_feats");
     mt = cJSON_GetObjectItemCaseSensitive(o, "metrics");
     if (!m->name || !m->mversion || !m->created || !m->digest || !m->params_json) {
@@ -611,9 +622,17 @@ static cs_status _parse(mf_model *m, cs_err *err)
     if (sec[TAG_SPEC]) {
         m->spec = feat_spec_read(sec[TAG_SPEC], slen[TAG_SPEC], err);
         if (!m->spec) return cs_err_prefix(err, "feature spec: ");
-        if (feat_spec_n_feats(m->spec) != m->n_feats)
+        /* the spec computes every feature the model reads (by name); it may compute more:
+         * those train --exclude-protected left out */
+        if (feat_spec_n_feats(m->spec) < m->n_feats)
             return cs_err_set(err, CS_ECORRUPT, "feature spec has %zu features, the model %zu",
                               feat_spec_n_feats(m->spec), m->n_feats);
+        for (size_t j = 0, k = 0; j < m->n_feats; j++, k++) {
+            /* model order is the spec's order with features left out */
+            while (k < feat_spec_n_feats(m->spec) && strcmp(feat_spec_name(m->spec, k), m->names[j])) k++;
+            if (k == feat_spec_n_feats(m->spec))
+                return cs_err_set(err, CS_ECORRUPT, "feature %s is not in the model's feature spec", m->names[j]);
+        }
     }
     m->learner = lrn_model_read(sec[TAG_LEARNER], slen[TAG_LEARNER], err);
     if (!m->learner) return cs_err_prefix(err, "learner: ");
@@ -803,6 +822,7 @@ void mf_free(mf_model *m)
     free(m->digest);
     if (m->params_json) cJSON_free(m->params_json);
     if (m->search_json) cJSON_free(m->search_json);
+    if (m->protected_json) cJSON_free(m->protected_json);
     free(m->names);
     feat_spec_free(m->spec);
     lrn_model_free(m->learner);
@@ -841,6 +861,7 @@ const double *mf_importance(const mf_model *m, size_t *n_rows)
     return m->importance;
 }
 const char *mf_search_json(const mf_model *m) { return m->search_json; }
+const char *mf_protected_json(const mf_model *m) { return m->protected_json; }
 const char *mf_meta_json(const mf_model *m) { return m->meta_json; }
 
 const char *mf_feat_name(const mf_model *m, size_t j)

@@ -159,6 +159,9 @@ typedef struct mf_parts {
     size_t importance_rows;         /* rows it was taken over */
     const char *search_json;        /* optional: the search that chose the params (JSON), NULL = none */
     const char *tuning_json;        /* optional: what the defaults chose (JSON object, train.h), NULL = none */
+    const char *protected_json;     /* optional: the protected attributes left out of training
+                                     * (train --exclude-protected), a JSON object
+                                     * {"attributes": [...], "features": [...]}; NULL = none */
 } mf_parts;
 
 /* Write a model file: to a temporary file in the same folder, then renamed over path. */
@@ -209,6 +212,9 @@ double mf_expected_value(const mf_model *m);
  * stored: compute it with explain/shap.h's shap_importance. n_rows may be NULL. */
 const double *mf_importance(const mf_model *m, size_t *n_rows);
 const char *mf_search_json(const mf_model *m);             /* NULL when no search was run */
+/* The protected attributes excluded from training (mf_parts.protected_json, compact JSON),
+ * NULL when none were (the model may then use them: see docs/fairness.md). */
+const char *mf_protected_json(const mf_model *m);
 /* Drift and dashboard data; NULL (n = 0) when the file has none. */
 const mf_feature_stats *mf_stats(const mf_model *m, size_t j);
 /* Monitoring reference (MONITOR section); NULL when the file has none (trained before it
