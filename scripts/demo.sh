@@ -27,7 +27,7 @@ echo "== 2. compute the kernel's features into $DIR/features.csf (spec: $DIR/fea
 
 # ---- training: a calibrated gradient-boosting model with a cost-optimal threshold -------------------
 echo "== 3. train gbdt (5-fold CV, rounds by early stopping, the default calibration, threshold minimising 10 x FN + 1 x FP) -> $DIR/model.csm"
-"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --model gbdt \
+"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --recipe recipes/homecredit-kernel.json --model gbdt \
   --cost-fn 10 --cost-fp 1 --name gbdt-demo --out "$DIR/model.csm" | sed 's/^/   /'
 echo "   comparing the five learners (3-fold CV, default parameters) -> $DIR/compare.md, $DIR/compare.csv"
 "$CS" compare --features "$DIR/features.csf" --cv 3 --csv "$DIR/compare.csv" --md "$DIR/compare.md" | sed 's/^/   /'
@@ -62,6 +62,17 @@ echo "   try:  curl -s $API_URL/v1/predict -d '{\"client_id\": $(sed -n 2p "$DIR
 echo "== 5. data drift report of $DIR/data/application_test.csv against application_train.csv"
 "$CS" drift --reference "$DIR/data/application_train.csv" --current "$DIR/data/application_test.csv" \
   --html "$DIR/drift.html" --json "$DIR/drift.json" | sed 's/^/   /'   # prints the verdict and paths
+
+# ---- fairness: the demo model over the recipe's protected attributes ------------------------------
+echo "== 5b. fairness: $DIR/model.csm by gender, age band, children and family status, beside a model trained"
+echo "      without them (train --exclude-protected, protected columns from recipes/homecredit-kernel.json)"
+"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --recipe recipes/homecredit-kernel.json \
+  --exclude-protected --model gbdt --cost-fn 10 --cost-fp 1 --name gbdt-demo-noprotected \
+  --run-name "train gbdt without the protected attributes" --out "$DIR/model-noprotected.csm" | sed 's/^/   /'
+"$CS" fairness --model "$DIR/model.csm" --features "$DIR/features.csf" --recipe recipes/homecredit-kernel.json \
+  --compare "$DIR/model-noprotected.csm" --html "$DIR/fairness.html" --json "$DIR/fairness.json" | sed 's/^/   /'
+echo "   fairness report: $DIR/fairness.html (JSON $DIR/fairness.json; scored on the training clients, so AUC,"
+echo "   TPR and FPR by group are in-sample: docs/fairness.md)"
 
 # ---- monitoring: the year of applicants replayed through the API, their outcomes, the report ----------
 echo "== 6. monitoring: replay the year's $((12 * PER_MONTH)) applicants through a replay API, import their outcomes"
@@ -102,6 +113,7 @@ echo "creditscore demo is running:"
 echo "   dashboard  http://127.0.0.1:$DASH_PORT/"
 echo "   API        $API_URL   (OpenAPI $API_URL/openapi.json, Swagger UI $API_URL/docs)"
 echo "   drift      $DIR/drift.html"
+echo "   fairness   $DIR/fairness.html"
 echo "   monitor    $DIR/monitor.html"
 echo "   runs       creditscore runs list --store $CREDITSCORE_STORE"
 echo "   stop       kill \$(cat $DIR/api.pid) \$(cat $DIR/dash.pid)"
