@@ -5,7 +5,6 @@
 # exit 3, and refuses bad input with a clear message.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
 export OMP_NUM_THREADS=1
 CR=$ROOT/data/credit-risk
 RECIPE=$ROOT/recipes/credit-risk.json
@@ -28,17 +27,16 @@ if grep -q "warning: protected" "$T/train2.err"; then fail "no warning once they
   >/dev/null 2>"$T/train3.err" && grep -q "excluding 1 protected feature" "$T/train3.err" &&
   ok "train --recipe R --exclude-protected" || fail "train --recipe R --exclude-protected" "$(tail -2 "$T/train3.err")"
 
-# no protected input reaches the model: shuffle person_age in the feature file
-ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/io/*.o "$ROOT"/build/obj/features/featfile.o
-gcc -std=c11 -O2 -D_GNU_SOURCE -fopenmp -I"$ROOT/src" -o "$T/csv_to_csf" "$HERE/csv_to_csf.c" "$T/lib.a" -lm \
-  2>"$T/cc.err" || { fail "build csv_to_csf" "$(head -3 "$T/cc.err")"; exit 1; }
-$PY - "$T/f.csv" "$T/shuffled.csv" <<'PY'
+# no protected input reaches the model: shuffle person_age in the raw file, same spec
+mkdir -p "$T/cr2"
+$PY - "$CR/credit_risk_dataset.csv" "$T/cr2/credit_risk_dataset.csv" <<'PY'
 import sys, numpy as np, pandas as pd
-f = pd.read_csv(sys.argv[1])
+f = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
 f["person_age"] = np.random.default_rng(3).permutation(f["person_age"].values)
-f.to_csv(sys.argv[2], index=False, float_format="%.17g")
+f.to_csv(sys.argv[2], index=False)
 PY
-"$T/csv_to_csf" "$T/shuffled.csv" "$T/shuffled.csf" >/dev/null 2>&1 || fail "fixture: shuffled feature file"
+"$CS" features --recipe "$RECIPE" --data "$T/cr2" --spec "$T/spec" --out "$T/shuffled.csf" >"$T/log2" 2>&1 ||
+  fail "fixture: features of the file with person_age shuffled" "$(tail -2 "$T/log2")"
 for m in m m2; do
   for f in f shuffled; do "$CS" predict --model "$T/$m.csm" --features "$T/$f.csf" --out "$T/$m-$f.csv" >/dev/null 2>&1; done
 done
