@@ -17,7 +17,7 @@ if [ -d "$SAMPLE" ]; then
   same_bytes "sample: the recipe's .csf is the kernel code's, byte for byte" "$T/k.csf" "$T/r.csf"
   check_grep "recipe CSV header names the recipe's key and target" "^SK_ID_CURR,TARGET,CODE_GENDER," "$T/r.csv"
 else
-  fail "the real sample" "no $SAMPLE"
+  skip "the real sample" "no $SAMPLE: it is not part of the repository"
 fi
 for n in 200 1500 6000; do
   G="$T/g$n"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -336,11 +337,19 @@ static void test_kernel_recipe_on_sample(void **state)
     cs_err err = {0};
     rcp_recipe *r;
     const char *d = getenv("CS_SAMPLE_DIR");
+    char path[1024];
     (void)state;
+    d = d && *d ? d : "../shared/data/homecredit-sample";
+    snprintf(path, sizeof path, "%s/application_train.csv", d);
+    if (access(path, R_OK) != 0) { /* the real sample is not in the repository */
+        printf("skip - the Home Credit sample is absent (%s)\n", d);
+        skip();
+        return;
+    }
     r = rcp_parse_file(KERNEL_RECIPE, &err);
     assert_non_null(r);
-    if (rcp_check_data(r, d && *d ? d : "../shared/data/homecredit-sample", &err) != CS_OK) fprintf(stderr, "%s\n", err.msg);
-    assert_int_equal(rcp_check_data(r, d && *d ? d : "../shared/data/homecredit-sample", &err), CS_OK);
+    if (rcp_check_data(r, d, &err) != CS_OK) fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(rcp_check_data(r, d, &err), CS_OK);
     rcp_free(r);
 }
 
