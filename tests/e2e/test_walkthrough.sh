@@ -13,7 +13,8 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 P1=$(free_port); P2=$(free_port)
 W=$T/w
 mkdir -p "$W" "$T/bin"
-ln -s "$ROOT/data" "$W/data"; ln -s "$ROOT/recipes" "$W/recipes"; ln -s "$CS" "$T/bin/creditscore"
+ln -s "$ROOT/data" "$W/data"; ln -s "$ROOT/recipes" "$W/recipes"; ln -s "$ROOT/web" "$W/web"  # the README runs from the repository root
+ln -s "$CS" "$T/bin/creditscore"
 
 sed -n '/<!-- walkthrough:begin -->/,/<!-- walkthrough:end -->/p' "$ROOT/README.md" | sed '1,2d;$d' | sed '$d' >"$T/block.sh"
 [ -s "$T/block.sh" ] && grep -q 'recipe infer' "$T/block.sh" && ok "the README has the walkthrough block" ||
