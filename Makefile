@@ -141,12 +141,12 @@ build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(wildcard src/base/*.c src/io/*.c)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
 fuzz:: build/fuzz/fuzz_csv
 	$(call fuzz_run,csv)
-build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/json.c $(call fuzz_src,base io features)
+build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/json.c $(call fuzz_src,base io recipe features)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_raw
 	$(call fuzz_run,raw)
-build/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(call fuzz_src,base io features eval learn explain model)
+build/fuzz/fuzz_model: tests/fuzz/fuzz_model.c $(call fuzz_src,base io recipe features eval learn explain model)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_model
@@ -156,7 +156,7 @@ build/fuzz/fuzz_featfile: tests/fuzz/fuzz_featfile.c src/features/featfile.c $(c
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
 fuzz:: build/fuzz/fuzz_featfile
 	$(call fuzz_run,featfile)
-build/fuzz/fuzz_drift: tests/fuzz/fuzz_drift.c $(call fuzz_src,base io features eval learn explain model store drift)
+build/fuzz/fuzz_drift: tests/fuzz/fuzz_drift.c $(call fuzz_src,base io recipe features eval learn explain model store drift)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_drift
