@@ -1,5 +1,5 @@
 /*
- * cmd_fairness.c: `creditscore fairness --model M --features F [--recipe R] [--compare M2]
+ * cmd_fairness.c: `creditscore fairness --model M (--features F | --data DIR) [--recipe R] [--compare M2]
  * [--html FILE] [--json FILE] [--fail-on air<X]`: the fairness report of a model over the
  * protected attributes of its recipe (src/fair/fair.h, docs/fairness.md).
  */
@@ -19,22 +19,25 @@
 static void _usage(FILE *out)
 {
     fprintf(out,
-            "usage: creditscore fairness --model MODEL --features FILE [--recipe FILE] [--compare MODEL2]\n"
-            "                            [--html FILE] [--json FILE] [--fail-on air<X] [--bootstrap N]\n"
-            "                            [--seed N] [--min-group N]\n"
+            "usage: creditscore fairness --model MODEL (--features FILE | --data DIR) [--recipe FILE]\n"
+            "                            [--compare MODEL2] [--html FILE] [--json FILE] [--fail-on air<X]\n"
+            "                            [--bootstrap N] [--seed N] [--min-group N]\n"
             "\n"
-            "Score FILE with MODEL and report, for each group of each protected attribute of the\n"
+            "Score FILE (or the raw tables of DIR) with MODEL and report, for each group of each protected attribute of the\n"
             "recipe (columns marked \"protected\": true; an age in the bands under 25, 25-34, 35-44,\n"
             "45-54, 55-64, 65 and over): applicants, approval rate at the model's threshold, adverse\n"
             "impact ratio (approval rate over the most favoured group's) with the four-fifths flag,\n"
             "observed and expected default rate, AUC, TPR (defaulters refused), FPR (repayers\n"
             "refused), and the demographic parity, equal opportunity and equalized odds differences,\n"
-            "each with a bootstrap 95%% interval. Give a feature file the model was not trained on:\n"
-            "on its training rows the outcome metrics are in-sample. docs/fairness.md.\n"
+            "each with a bootstrap 95%% interval. Give data the model was not trained on: on its\n"
+            "training rows the outcome metrics are in-sample. docs/fairness.md.\n"
             "\n"
             "  --model MODEL      the model file (.csm)\n"
             "  --features FILE    the feature file (.csf) to score; the protected attributes are read\n"
             "                     from its columns (even when MODEL was trained without them)\n"
+            "  --data DIR         instead of --features: the raw tables of DIR, their features computed\n"
+            "                     with the feature spec MODEL carries (the recipe engine for a recipe's\n"
+            "                     spec, else the Home Credit kernel), the same as at training\n"
             "  --recipe FILE      the recipe naming the protected attributes (default: the one the\n"
             "                     model's feature spec carries)\n"
             "  --compare MODEL2   a second model (e.g. trained with --exclude-protected): AUC, cost and\n"
@@ -94,9 +97,10 @@ int cmd_fairness(int argc, char **argv)
         {"html", required_argument, NULL, 'H'},      {"json", required_argument, NULL, 'J'},
         {"fail-on", required_argument, NULL, 'F'},   {"bootstrap", required_argument, NULL, 'B'},
         {"seed", required_argument, NULL, 's'},      {"min-group", required_argument, NULL, 'g'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+        {"data", required_argument, NULL, 'd'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     const char *model_s = NULL, *features_s = NULL, *recipe_s = NULL, *compare_s = NULL, *html_s = NULL;
-    const char *json_s = NULL;
+    const char *json_s = NULL, *data_s = NULL;
     double gate = NAN;
     long n_boot = 200, seed = 42, min_group = 30;
     mf_model *m = NULL, *m2 = NULL;
@@ -117,6 +121,7 @@ int cmd_fairness(int argc, char **argv)
         switch (opt) {
         case 'm': model_s = optarg; break;
         case 'f': features_s = optarg; break;
+        case 'd': data_s = optarg; break;
         case 'r': recipe_s = optarg; break;
         case 'c': compare_s = optarg; break;
         case 'H': html_s = optarg; break;
@@ -143,7 +148,8 @@ int cmd_fairness(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("fairness", "unexpected argument '%s'", argv[optind]);
     if (!model_s) return cli_usage_error("fairness", "--model MODEL is required");
-    if (!features_s) return cli_usage_error("fairness", "--features FILE is required");
+    if (!features_s && !data_s) return cli_usage_error("fairness", "--features FILE or --data DIR is required");
+    if (features_s && data_s) return cli_usage_error("fairness", "give --features FILE or --data DIR, not both");
 
     /* the model(s), the recipe and the data */
     if (!(m = mf_load(model_s, &err))) goto fail;
@@ -161,7 +167,23 @@ int cmd_fairness(int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    if (!(fm = feat_file_load(features_s, &err))) goto fail;
+    if (data_s) {
+        const feat_spec *spec = mf_spec(m) ? mf_spec(m) : m2 ? mf_spec(m2) : NULL;
+        feat_warnings warn;
+        if (!spec) {
+            fprintf(stderr, "creditscore fairness: %s carries no feature spec to compute the features of %s with: "
+                            "compute them with `creditscore features` and give --features FILE\n", model_s, data_s);
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+        if (!(fm = feat_compute_dir(spec, data_s, stderr, &warn, &err))) goto fail;
+        if (warn.total)
+            fprintf(stderr, "creditscore fairness: warning: %zu values of %s are categories the model's spec never saw "
+                            "(their dummies set to 0)\n", warn.total, data_s);
+        features_s = data_s;
+    } else if (!(fm = feat_file_load(features_s, &err))) {
+        goto fail;
+    }
     if (!(p = cs_malloc((fm->n_rows ? fm->n_rows : 1) * sizeof *p, &err))) goto fail;
     if (mf_predict_matrix(m, fm, p, &err)) {
         cs_err_prefix(&err, "%s on %s: ", model_s, features_s);

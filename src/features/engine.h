@@ -86,4 +86,12 @@ feat_matrix *feat_recipe_compute(const rcp_recipe *r, const feat_rdata *d, const
 cs_status feat_recipe_compute_one(const feat_spec *spec, const feat_rdata *d, double *out,
                                   feat_warnings *warn, cs_err *err);
 
+/* The features of the raw tables in folder dir under a saved spec (dir.c): the recipe engine's
+ * (feat_rdata_read, feat_recipe_compute) when spec carries a recipe, else the Home Credit
+ * kernel's (feat_tables_read, feat_compute, kernel.h). The spec may compute more features than
+ * a model reads (e.g. the protected ones of a model trained without them). log (may be NULL)
+ * receives the readers' progress bars; warn (may be NULL) the unseen categories. The matrix is
+ * in memory (caller frees), or NULL and err naming dir. */
+feat_matrix *feat_compute_dir(const feat_spec *spec, const char *dir, FILE *log, feat_warnings *warn, cs_err *err);
+
 #endif /* CS_FEATURES_ENGINE_H */

@@ -80,6 +80,39 @@ if grep -Eq "<script|https?:" "$T/r.html"; then fail "the HTML is self-contained
 "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --compare "$T/m2.csm" --json "$T/r2.json" --bootstrap 100 >/dev/null 2>&1
 cmp -s "$T/r.json" "$T/r2.json" && ok "the report is reproducible (seeded bootstrap)" || fail "the report is reproducible (seeded bootstrap)"
 
+# --data DIR: the raw file through the spec the model carries gives the same report as its features
+"$CS" fairness --model "$T/m2.csm" --data "$CR" --compare "$T/m.csm" --json "$T/rd.json" --bootstrap 100 >"$T/fd.out" 2>"$T/fd.err" &&
+  ok "fairness --data DIR (the recipe engine)" || fail "fairness --data DIR (the recipe engine)" "$(tail -3 "$T/fd.err")"
+"$CS" fairness --model "$T/m2.csm" --features "$T/f.csf" --compare "$T/m.csm" --json "$T/rf.json" --bootstrap 100 >/dev/null 2>&1
+$PY - "$T/rd.json" "$T/rf.json" "$CR" <<'PY' && ok "... the same report as from the feature file" || fail "... the same report as from the feature file"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert a.pop("features") == sys.argv[3] and b.pop("features").endswith("f.csf")
+assert a == b
+PY
+check_fails "--features and --data together: usage error" 2 "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --data "$CR"
+check_fails "--data of a folder without the recipe's file" 1 "$CS" fairness --model "$T/m.csm" --data "$T/nowhere"
+check_grep "... naming it" "nowhere" "$T/.out"
+# the kernel's features (a model without a recipe spec): --data computes them with the kernel
+D=$T/hc
+"$CS" synth --out "$D" --clients 1500 --test-clients 300 --seed 5 --quiet >/dev/null 2>&1 || fail "fixture: synth"
+"$CS" features --data "$D" --out "$T/hc.csf" --spec-out "$T/hc.spec" >/dev/null 2>&1 || fail "fixture: kernel features"
+"$CS" train --features "$T/hc.csf" --spec "$T/hc.spec" --out "$T/hc.csm" --cv 2 --params "$P" --no-track >/dev/null 2>&1 ||
+  fail "fixture: train on the kernel's features"
+"$CS" fairness --model "$T/hc.csm" --data "$D" --recipe "$ROOT/recipes/homecredit-kernel.json" --bootstrap 20 \
+  --json "$T/hcd.json" >/dev/null 2>"$T/hcd.err" && ok "fairness --data DIR (the kernel)" ||
+  fail "fairness --data DIR (the kernel)" "$(tail -3 "$T/hcd.err")"
+"$CS" fairness --model "$T/hc.csm" --features "$T/hc.csf" --recipe "$ROOT/recipes/homecredit-kernel.json" --bootstrap 20 \
+  --json "$T/hcf.json" >/dev/null 2>&1
+$PY - "$T/hcd.json" "$T/hcf.json" <<'PY' && ok "... the same report as from the kernel's feature file" || fail "... the same report as from the kernel's feature file"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+a.pop("features"); b.pop("features")
+assert sorted(x["name"] for x in a["attributes"]) == ["CNT_CHILDREN", "CODE_GENDER", "DAYS_BIRTH", "NAME_FAMILY_STATUS"], a
+assert a["overall"]["n"] == 1796 and a["overall"]["n_labelled"] == 1496   # train and test rows, XNA left out
+assert a == b
+PY
+
 # the gate
 check_fails "--fail-on air<0.99 exits 3 when a group is below" 3 \
   "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --bootstrap 0 --fail-on 'air<0.99'
@@ -88,7 +121,7 @@ check "--fail-on air<0.5 passes" "$CS" fairness --model "$T/m.csm" --features "$
 
 # ---- bad input -----------------------------------------------------------------------------------
 check_fails "no --model: usage error" 2 "$CS" fairness --features "$T/f.csf"
-check_fails "no --features: usage error" 2 "$CS" fairness --model "$T/m.csm"
+check_fails "no --features nor --data: usage error" 2 "$CS" fairness --model "$T/m.csm"
 check_fails "--fail-on without air<: usage error" 2 "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --fail-on 'auc<0.8'
 check_grep "... saying what it wants" "--fail-on needs air<X" "$T/.out"
 check_fails "--fail-on air<2: usage error" 2 "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --fail-on 'air<2'
