@@ -3,6 +3,8 @@
  * into SQLite (WAL), and the reader used by `creditscore audit`.
  */
 #include "audit.h"
+#include "db.h"
+#include "schema.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -30,12 +32,14 @@ typedef struct _entry {
 
 struct store_audit {
     char *path;
-    sqlite3 *db;
+    store_db *conn;             /* the writer's connection */
+    sqlite3 *db;                /* its SQLite handle (hooks, checkpoints) */
     sqlite3_stmt *ins;
     pthread_t writer;
     /* checkpoints run on their own connection and thread, so that a commit never waits
      * for the fsyncs of a checkpoint (SQLite's automatic one runs inside the COMMIT that
      * crosses the threshold, stalling that batch and every request queued behind it) */
+    store_db *ck_conn;
     sqlite3 *ck_db;
     pthread_t checkpointer;
     pthread_cond_t ck_wake;     /* the checkpointer waits on it */
@@ -58,13 +62,6 @@ struct store_audit {
     cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
     char write_msg[CS_ERR_MSG_MAX];
 };
-
-static const char _schema[] =
-    "CREATE TABLE IF NOT EXISTS audit("
-    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, unix_ms INTEGER NOT NULL, request_id TEXT,"
-    " endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT, client_id INTEGER,"
-    " input_digest TEXT, probability REAL, score REAL, threshold REAL, decision TEXT);"
-    "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);";
 
 void store_audit_format_time(int64_t unix_ms, char out[32])
 {
@@ -162,8 +159,9 @@ static int _wal_hook(void *ud, sqlite3 *db, const char *name, int n_frames)
     return SQLITE_OK;
 }
 
-/* the writer connection's busy handler: retry every 100 us for up to 5 s (SQLite's
- * default sleeps 1, 2, 5, 10 ... ms, too coarse for the checkpointer's short locks); in
+/* the writer connection's busy handler: retry every 100 us for up to STORE_DB_BUSY_MS
+ * (SQLite's default sleeps 1, 2, 5, 10 ... ms, too coarse for the checkpointer's short
+ * locks; the connection layer's doubles its sleeps up to 4 ms); in
  * the writer's own checkpoint, 2 ms only: a reader of the log (`creditscore audit`) must
  * not hold decisions up; the checkpoint then does what it can and the log restarts later */
 static int _busy(void *ud, int count)
@@ -171,7 +169,7 @@ static int _busy(void *ud, int count)
     store_audit *a = ud;
     struct timespec ts = {0, 100000};
     if (count == 0) a->busy_t0 = cs_now();
-    else if (cs_now() - a->busy_t0 >= (a->in_restart ? 0.002 : 5.0)) return 0;
+    else if (cs_now() - a->busy_t0 >= (a->in_restart ? 0.002 : STORE_DB_BUSY_MS / 1000.0)) return 0;
     nanosleep(&ts, NULL);
     return 1;
 }
@@ -220,18 +218,20 @@ static void *_writer(void *arg)
         pthread_cond_broadcast(&a->progress);   /* room in the queue */
         pthread_mutex_unlock(&a->mu);
 
-        int ok = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
-        for (size_t i = 0; i < n && ok; i++) {
-            ok = _bind_rec(a->ins, &batch[i].rec) == 0;
+        cs_err e = {0};
+        cs_status wst = store_db_begin(a->conn, &e);
+        for (size_t i = 0; i < n && !wst; i++) {
+            if (_bind_rec(a->ins, &batch[i].rec)) wst = store_db_fail(a->conn, "writing a decision", &e);
             sqlite3_reset(a->ins);
         }
-        if (ok) ok = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
-        else sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+        if (!wst) wst = store_db_commit(a->conn, &e);
+        else store_db_rollback(a->conn);
+        int ok = wst == CS_OK;
 
         pthread_mutex_lock(&a->mu);
         if (!ok && a->write_status == CS_OK) {
             a->write_status = CS_EIO;
-            snprintf(a->write_msg, sizeof a->write_msg, "%s: writing the audit log: %s", a->path, sqlite3_errmsg(a->db));
+            snprintf(a->write_msg, sizeof a->write_msg, "%s", e.msg);
         }
         st = ok ? CS_OK : a->write_status;
         snprintf(msg, sizeof msg, "%s", a->write_msg);
@@ -286,7 +286,6 @@ static void _stop_checkpointer(store_audit *a)
 store_audit *store_audit_open(const char *path, cs_err *err)
 {
     store_audit *a = cs_calloc(1, sizeof *a, err);
-    char *msg = NULL;
     if (!a) return NULL;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->has_work, NULL);
@@ -298,21 +297,12 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err)) ||
         !(a->batch = cs_malloc(BATCH_MAX * sizeof *a->batch, err)))
         goto fail;
-    if (sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", path, a->db ? sqlite3_errmsg(a->db) : "");
-        goto fail;
-    }
-    sqlite3_busy_timeout(a->db, 5000);
     /* 1 KiB pages (for a new file: an existing one keeps its own): a batch of decisions
      * rewrites fewer bytes of pages into the log than with 4 KiB ones */
-    if (sqlite3_exec(a->db, "PRAGMA page_size=1024; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-                     &msg) != SQLITE_OK ||
-        sqlite3_exec(a->db, _schema, NULL, NULL, &msg) != SQLITE_OK) {
-        cs_err_set(err, CS_EIO, "%s: not a usable audit log: %s", path, msg ? msg : sqlite3_errmsg(a->db));
-        sqlite3_free(msg);
+    if (!(a->conn = store_db_open(path, STORE_DB_CREATE | STORE_DB_SMALL_PAGES, "the audit log", err)) ||
+        store_db_migrate(a->conn, &store_schema_audit, err))
         goto fail;
-    }
+    a->db = store_db_sqlite(a->conn);
     if (sqlite3_prepare_v2(a->db,
                            "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
                            " input_kind, client_id, input_digest, probability, score, threshold, decision)"
@@ -324,13 +314,8 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     /* checkpoints: not in the writer's commits but on the checkpointer's connection */
     sqlite3_busy_handler(a->db, _busy, a);
     sqlite3_wal_hook(a->db, _wal_hook, a);
-    if (sqlite3_open_v2(path, &a->ck_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-        sqlite3_exec(a->ck_db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
-        cs_err_set(err, CS_EIO, "%s: cannot open the audit log's checkpointer: %s", path,
-                   a->ck_db ? sqlite3_errmsg(a->ck_db) : "");
-        goto fail;
-    }
-    sqlite3_busy_timeout(a->ck_db, 5000);
+    if (!(a->ck_conn = store_db_open(path, 0, "the audit log's checkpointer", err))) goto fail;
+    a->ck_db = store_db_sqlite(a->ck_conn);
     if (pthread_create(&a->checkpointer, NULL, _checkpointer, a) != 0) {
         cs_err_set(err, CS_EINTERNAL, "cannot start the audit checkpointer thread");
         goto fail;
@@ -343,8 +328,8 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     return a;
 fail:
     sqlite3_finalize(a->ins);
-    sqlite3_close(a->db);
-    sqlite3_close(a->ck_db);
+    store_db_close(a->conn);
+    store_db_close(a->ck_conn);
     pthread_cond_destroy(&a->ck_wake);
     pthread_cond_destroy(&a->ck_idle);
     free(a->queue);
@@ -437,10 +422,10 @@ void store_audit_close(store_audit *a)
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->writer, NULL);
     _stop_checkpointer(a);
-    sqlite3_close(a->ck_db);
+    store_db_close(a->ck_conn);
     sqlite3_finalize(a->ins);
     sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
-    sqlite3_close(a->db);
+    store_db_close(a->conn);
     pthread_cond_destroy(&a->ck_wake);
     pthread_cond_destroy(&a->ck_idle);
     free(a->queue);
@@ -460,23 +445,19 @@ static void _copy_col(sqlite3_stmt *q, int col, char *dst, size_t cap)
 
 cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
 {
-    sqlite3 *db = NULL;
+    store_db *d;
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
-    int rc;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", path, db ? sqlite3_errmsg(db) : "");
-        sqlite3_close(db);
-        return st;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
-                           " client_id, input_digest, probability, score, threshold, decision FROM audit"
-                           " WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: not an audit log: %s", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
+    int rc, version;
+    if (!(d = store_db_open(path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
+    if ((st = store_db_check(d, &store_schema_audit, &version, err)) ||
+        (st = store_db_prepare(d,
+                               "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
+                               " client_id, input_digest, probability, score, threshold, decision FROM audit"
+                               " WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
+                               &q, err))) {
+        if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
+        store_db_close(d);
         return st;
     }
     sqlite3_bind_int64(q, 1, since_ms);
@@ -500,8 +481,8 @@ cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, st
         _copy_col(q, 13, r.decision, sizeof r.decision);
         if (fn(&r, ud)) break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = cs_err_set(err, CS_EIO, "%s: %s", path, sqlite3_errmsg(db));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(d, "reading", err);
     sqlite3_finalize(q);
-    sqlite3_close(db);
+    store_db_close(d);
     return st;
 }

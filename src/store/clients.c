@@ -3,6 +3,8 @@
  * application tables, then pooled read-only lookups for the API.
  */
 #include "clients.h"
+#include "db.h"
+#include "schema.h"
 
 #include <assert.h>
 #include <math.h>
@@ -43,7 +45,8 @@ const store_field store_hc_fields[STORE_N_HC_FIELDS] = {
 };
 
 typedef struct _conn {
-    sqlite3 *db;
+    store_db *conn;         /* read-only, immutable */
+    sqlite3 *db;            /* its SQLite handle */
     sqlite3_stmt *get_x;    /* SELECT x WHERE id = ? */
     sqlite3_stmt *get;      /* SELECT everything WHERE id = ? */
     int busy;
@@ -126,6 +129,7 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
                                       const tbl *const *tables, int n_tables, const char *id_col,
                                       cs_progress *progress, cs_err *err)
 {
+    store_db *conn = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *ins = NULL, *fs = NULL;
     cs_buf sql = {0}, tmp = {0};
@@ -203,17 +207,12 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
 
     if (cs_buf_printf(&tmp, err, "%s.tmp", path)) { st = CS_ENOMEM; goto done; }
     unlink(tmp.data);
-    if (sqlite3_open_v2(tmp.data, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        st = _sqlerr(err, db, tmp.data, "cannot create");
+    if (!(conn = store_db_open(tmp.data, STORE_DB_CREATE | STORE_DB_SCRATCH, "the clients store", err))) {
+        st = err ? err->code : CS_EIO;
         goto done;
     }
-    if (_exec(db,
-              "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;"
-              "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-              "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
-              "CREATE TABLE fields(idx INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, label_en TEXT,"
-              " label_fr TEXT, unit TEXT);",
-              path, err)) { st = CS_EIO; goto done; }
+    db = store_db_sqlite(conn);
+    if ((st = store_db_exec(conn, store_schema_clients_fixed, err))) goto done;
     cs_buf_puts(&sql, "CREATE TABLE clients(id INTEGER PRIMARY KEY, target REAL", err);
     for (int k = 0; k < n_fields; k++)
         cs_buf_printf(&sql, err, ", \"%s\" %s", fields[k].name, fields[k].is_text ? "TEXT" : "REAL");
@@ -326,18 +325,15 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
     sqlite3_finalize(ins);
     sqlite3_finalize(fs);
     ins = fs = NULL;
-    if (sqlite3_close(db) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: close failed", tmp.data);
-        db = NULL;
-        goto done;
-    }
+    store_db_close(conn);   /* journal off, sync off: nothing is left to fail at close */
+    conn = NULL;
     db = NULL;
     if (rename(tmp.data, path) != 0) st = cs_err_set(err, CS_EIO, "%s: cannot rename %s into place", path, tmp.data);
     if (progress) cs_progress_finish(progress, NULL);
 done:
     sqlite3_finalize(ins);
     sqlite3_finalize(fs);
-    if (db) sqlite3_close(db);
+    store_db_close(conn);
     if (st != CS_OK && tmp.data) unlink(tmp.data);
     cs_buf_free(&sql);
     cs_buf_free(&tmp);
@@ -358,24 +354,25 @@ cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl
 
 static cs_status _conn_open(store_clients *s, _conn *c, cs_err *err)
 {
-    cs_buf uri = {0};
-    int rc;
     /* immutable: no file locks and no change checks per query (the store is written once,
      * to a temporary file renamed into place, so an open store never changes under us) */
-    cs_buf_puts(&uri, "file:", err);
-    for (const char *p = s->path; *p; p++) {
-        if (*p == '?' || *p == '#' || *p == '%') cs_buf_printf(&uri, err, "%%%02X", (unsigned char)*p);
-        else cs_buf_append(&uri, p, 1, err);
-    }
-    if (cs_buf_puts(&uri, "?immutable=1", err)) return CS_ENOMEM;
-    rc = sqlite3_open_v2(uri.data, &c->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
-    cs_buf_free(&uri);
-    if (rc != SQLITE_OK) return _sqlerr(err, c->db, s->path, "cannot open the clients store");
+    if (!(c->conn = store_db_open(s->path, STORE_DB_IMMUTABLE, "the clients store", err))) return err ? err->code : CS_EIO;
+    c->db = store_db_sqlite(c->conn);
     sqlite3_exec(c->db, "PRAGMA mmap_size=268435456; PRAGMA query_only=1;", NULL, NULL, NULL);
     if (sqlite3_prepare_v3(c->db, "SELECT x FROM clients WHERE id=?", -1, SQLITE_PREPARE_PERSISTENT, &c->get_x,
                            NULL) != SQLITE_OK)
         return _sqlerr(err, c->db, s->path, "not a clients store");
     return CS_OK;
+}
+
+static void _conn_close(_conn *c)
+{
+    sqlite3_finalize(c->get_x);
+    sqlite3_finalize(c->get);
+    store_db_close(c->conn);
+    c->get_x = c->get = NULL;
+    c->conn = NULL;
+    c->db = NULL;
 }
 
 /* The columns of the raw fields, for a SELECT: ", "f1", "f2" ..." into b. */
@@ -494,9 +491,7 @@ cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_cli
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = _sqlerr(err, c.db, s->path, "reading clients");
 out:
     sqlite3_finalize(q);
-    sqlite3_finalize(c.get);
-    sqlite3_finalize(c.get_x);
-    if (c.db) sqlite3_close(c.db);
+    _conn_close(&c);
     return st;
 }
 
@@ -573,11 +568,7 @@ fail:
 void store_clients_close(store_clients *s)
 {
     if (!s) return;
-    for (int i = 0; i < s->n_conns && s->conns; i++) {
-        sqlite3_finalize(s->conns[i].get_x);
-        sqlite3_finalize(s->conns[i].get);
-        sqlite3_close(s->conns[i].db);
-    }
+    for (int i = 0; i < s->n_conns && s->conns; i++) _conn_close(&s->conns[i]);
     for (size_t j = 0; j < s->n_feats; j++) free(s->names[j]);
     free(s->names);
     for (size_t k = 0; k < s->n_fields; k++) {

@@ -4,6 +4,8 @@
  */
 #include "outcomes.h"
 #include "audit.h"
+#include "db.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char _schema[] =
-    "CREATE TABLE IF NOT EXISTS outcomes("
-    " key_kind TEXT NOT NULL CHECK (key_kind IN ('request_id', 'client_id')), key TEXT NOT NULL,"
-    " defaulted INTEGER NOT NULL CHECK (defaulted IN (0, 1)), observed_ms INTEGER NOT NULL,"
-    " imported_ms INTEGER NOT NULL, source TEXT, PRIMARY KEY (key_kind, key));";
 
 static const char *const _kind_col[2] = {"request_id", "client_id"};
 
@@ -321,6 +317,7 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     _row *rows = NULL;
     size_t n = 0, icap = 0;
     store_outcome_kind kind = STORE_OUTCOME_CLIENT;
+    store_db *d = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *get = NULL, *ins = NULL;
     cs_status st;
@@ -334,22 +331,17 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     if (st) return st;
     rep->rows = n;
 
-    if (sqlite3_open_v2(audit_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", audit_path, db ? sqlite3_errmsg(db) : "");
+    /* the log must exist (outcomes go beside decisions): no CREATE */
+    if (!(d = store_db_open(audit_path, 0, "the audit log", err))) {
+        st = err ? err->code : CS_EIO;
         goto out;
     }
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, _schema, NULL, NULL, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot create the outcomes table: %s", audit_path, sqlite3_errmsg(db));
-        goto out;
-    }
+    db = store_db_sqlite(d);
+    if ((st = store_db_migrate(d, &store_schema_outcomes, err))) goto out;
     qsort(rows, n, sizeof *rows, _cmp_key);
     if ((st = _find_decisions(db, audit_path, rows, n, kind, err))) goto out;
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot start writing: %s", audit_path, sqlite3_errmsg(db));
-        goto out;
-    }
+    if ((st = store_db_begin(d, err))) goto out;
     in_tx = 1;
     if (sqlite3_prepare_v2(db, "SELECT defaulted, observed_ms FROM outcomes WHERE key_kind = ? AND key = ?", -1, &get,
                            NULL) != SQLITE_OK ||
@@ -433,8 +425,8 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     sqlite3_finalize(get);
     sqlite3_finalize(ins);
     get = ins = NULL;
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot commit the outcomes: %s", audit_path, sqlite3_errmsg(db));
+    if ((st = store_db_commit(d, err))) {
+        in_tx = 0;
         goto out;
     }
     in_tx = 0;
@@ -443,8 +435,8 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
 out:
     sqlite3_finalize(get);
     sqlite3_finalize(ins);
-    if (in_tx) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(db);
+    if (in_tx) store_db_rollback(d);
+    store_db_close(d);
     free(rows);
     if (st) {
         store_outcome_report_clear(rep);
@@ -457,21 +449,21 @@ out:
 
 cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void *ud, cs_err *err)
 {
-    sqlite3 *db = NULL;
+    store_db *d;
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
-    int rc;
-    if (sqlite3_open_v2(audit_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", audit_path, db ? sqlite3_errmsg(db) : "");
-        sqlite3_close(db);
+    int rc, version;
+    if (!(d = store_db_open(audit_path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
+    if ((st = store_db_check(d, &store_schema_outcomes, &version, err))) {
+        store_db_close(d);
         return st;
     }
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, "SELECT key_kind, key, defaulted, observed_ms FROM outcomes", -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store_db_sqlite(d), "SELECT key_kind, key, defaulted, observed_ms FROM outcomes", -1, &q,
+                           NULL) != SQLITE_OK) {
         /* no outcomes table: nothing imported yet */
-        int none = strstr(sqlite3_errmsg(db), "no such table") != NULL;
-        if (!none) st = cs_err_set(err, CS_EIO, "%s: %s", audit_path, sqlite3_errmsg(db));
-        sqlite3_close(db);
+        int none = strstr(sqlite3_errmsg(store_db_sqlite(d)), "no such table") != NULL;
+        if (!none) st = store_db_fail(d, "reading the outcomes", err);
+        store_db_close(d);
         return st;
     }
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -484,32 +476,28 @@ cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void 
         o.observed_ms = sqlite3_column_int64(q, 3);
         if (fn(&o, ud)) break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = cs_err_set(err, CS_EIO, "%s: %s", audit_path, sqlite3_errmsg(db));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(d, "reading the outcomes", err);
     sqlite3_finalize(q);
-    sqlite3_close(db);
+    store_db_close(d);
     return st;
 }
 
 cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_decision_fn fn, void *ud,
                                 cs_err *err)
 {
-    sqlite3 *db = NULL;
+    store_db *db;
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
-    int rc;
-    if (sqlite3_open_v2(audit_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot open the audit log: %s", audit_path, db ? sqlite3_errmsg(db) : "");
-        sqlite3_close(db);
-        return st;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name, model_version"
-                           " FROM audit WHERE unix_ms >= ? ORDER BY seq",
-                           -1, &q, NULL) != SQLITE_OK) {
-        st = cs_err_set(err, CS_EIO, "%s: not an audit log: %s", audit_path, sqlite3_errmsg(db));
-        sqlite3_close(db);
+    int rc, version;
+    if (!(db = store_db_open(audit_path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
+    sqlite3_exec(store_db_sqlite(db), "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+    if ((st = store_db_check(db, &store_schema_audit, &version, err)) ||
+        (st = store_db_prepare(db,
+                               "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name, model_version"
+                               " FROM audit WHERE unix_ms >= ? ORDER BY seq",
+                               &q, err))) {
+        if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
+        store_db_close(db);
         return st;
     }
     sqlite3_bind_int64(q, 1, since_ms);
@@ -529,8 +517,8 @@ cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_
         if (!d.model_version) d.model_version = "";
         if (fn(&d, ud)) break;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = cs_err_set(err, CS_EIO, "%s: %s", audit_path, sqlite3_errmsg(db));
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(db, "reading the decisions", err);
     sqlite3_finalize(q);
-    sqlite3_close(db);
+    store_db_close(db);
     return st;
 }

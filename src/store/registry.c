@@ -15,13 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *SCHEMA =
-    "CREATE TABLE IF NOT EXISTS model_versions ("
-    "  name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, path TEXT NOT NULL,"
-    "  stage TEXT NOT NULL DEFAULT 'None', source_run_id TEXT NOT NULL DEFAULT '',"
-    "  threshold REAL, metrics TEXT NOT NULL DEFAULT '{}', learner TEXT NOT NULL DEFAULT '',"
-    "  created INTEGER NOT NULL, PRIMARY KEY (name, version), UNIQUE (name, sha256));";
-
 static int _valid_name(const char *n)
 {
     size_t len = strlen(n);
@@ -62,17 +55,12 @@ static cs_status _copy(const char *from, const char *to, cs_err *err)
     return CS_OK;
 }
 
-static cs_status _ensure_schema(store *s, cs_err *err)
-{
-    return store__exec(s, SCHEMA, err);
-}
-
 /* The most recent run that logged this file as an artifact, or "". */
 static void _source_run(store *s, const char *abs_path, char out[STORE_RUN_ID_LEN + 1])
 {
     sqlite3_stmt *q = NULL;
     out[0] = '\0';
-    if (store__prepare(s, "SELECT a.run_id FROM artifacts a JOIN runs r USING (run_id) WHERE a.path = ?"
+    if (store_db_prepare(store__db(s), "SELECT a.run_id FROM artifacts a JOIN runs r USING (run_id) WHERE a.path = ?"
                     " ORDER BY r.start_time DESC LIMIT 1", &q, NULL))
         return;
     sqlite3_bind_text(q, 1, abs_path, -1, SQLITE_TRANSIENT);
@@ -95,20 +83,19 @@ cs_status store_model_register(store *s, const char *name, const char *path,
         return cs_err_set(err, CS_EINVAL, "model name '%s': use letters, digits, '_', '-' and '.'", name);
     if (!realpath(path, abs)) return cs_err_set(err, CS_EIO, "%s: %s", path, strerror(errno));
     if ((st = cs_sha256_file(abs, sha, err))) return st;
-    if ((st = _ensure_schema(s, err))) return st;
-    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = store_db_begin(store__db(s), err))) return st;
 
-    if ((st = store__prepare(s, "SELECT version FROM model_versions WHERE name = ? AND sha256 = ?", &q, err))) goto fail;
+    if ((st = store_db_prepare(store__db(s), "SELECT version FROM model_versions WHERE name = ? AND sha256 = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, sha, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) {
         *version = sqlite3_column_int(q, 0);
         *existed = 1;
         sqlite3_finalize(q);
-        return store__exec(s, "COMMIT", err);
+        return store_db_commit(store__db(s), err);
     }
     sqlite3_finalize(q);
-    if ((st = store__prepare(s, "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?", &q, err)))
+    if ((st = store_db_prepare(store__db(s), "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE name = ?", &q, err)))
         goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int(q, 0);
@@ -132,7 +119,7 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     else
         _source_run(s, abs, run);
 
-    if ((st = store__prepare(s, "INSERT INTO model_versions(name, version, sha256, path, source_run_id, threshold,"
+    if ((st = store_db_prepare(store__db(s), "INSERT INTO model_versions(name, version, sha256, path, source_run_id, threshold,"
                           " metrics, learner, created) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
         goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -146,15 +133,15 @@ cs_status store_model_register(store *s, const char *name, const char *path,
     sqlite3_bind_text(q, 8, facts && facts->learner ? facts->learner : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 9, store_now_ms());
     if (sqlite3_step(q) != SQLITE_DONE) {
-        st = cs_err_set(err, CS_EIO, "%s: registering: %s", store_path(s), sqlite3_errmsg(store_db(s)));
+        st = store_db_fail(store__db(s), "registering", err);
         goto fail;
     }
     sqlite3_finalize(q);
     *version = v;
-    return store__exec(s, "COMMIT", err);
+    return store_db_commit(store__db(s), err);
 fail:
     if (q) sqlite3_finalize(q);
-    sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+    store_db_rollback(store__db(s));
     return st;
 }
 
@@ -186,8 +173,7 @@ cs_status store_model_list(store *s, const char *name, store_model_version **out
 
     *out = NULL;
     *n = 0;
-    if ((st = _ensure_schema(s, err))) return st;
-    if ((st = store__prepare(s, name ? "SELECT " MV_COLS " FROM model_versions WHERE name = ? ORDER BY name, version"
+    if ((st = store_db_prepare(store__db(s), name ? "SELECT " MV_COLS " FROM model_versions WHERE name = ? ORDER BY name, version"
                                : "SELECT " MV_COLS " FROM model_versions ORDER BY name, version", &q, err)))
         return st;
     if (name) sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -217,9 +203,8 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
     cs_status st;
 
     if (!canon) return cs_err_set(err, CS_EINVAL, "unknown stage '%s' (staging, production, archived, none)", stage);
-    if ((st = _ensure_schema(s, err))) return st;
-    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
-    if ((st = store__prepare(s, "SELECT 1 FROM model_versions WHERE name = ? AND version = ?", &q, err))) goto fail;
+    if ((st = store_db_begin(store__db(s), err))) return st;
+    if ((st = store_db_prepare(store__db(s), "SELECT 1 FROM model_versions WHERE name = ? AND version = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, version);
     if (sqlite3_step(q) != SQLITE_ROW) {
@@ -229,7 +214,7 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
     sqlite3_finalize(q);
     q = NULL;
     if (!strcmp(canon, "Staging") || !strcmp(canon, "Production")) {
-        if ((st = store__prepare(s, "UPDATE model_versions SET stage = 'Archived' WHERE name = ? AND stage = ?"
+        if ((st = store_db_prepare(store__db(s), "UPDATE model_versions SET stage = 'Archived' WHERE name = ? AND stage = ?"
                               " AND version != ?", &q, err)))
             goto fail;
         sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
@@ -239,19 +224,19 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
         sqlite3_finalize(q);
         q = NULL;
     }
-    if ((st = store__prepare(s, "UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?", &q, err))) goto fail;
+    if ((st = store_db_prepare(store__db(s), "UPDATE model_versions SET stage = ? WHERE name = ? AND version = ?", &q, err))) goto fail;
     sqlite3_bind_text(q, 1, canon, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 3, version);
     if (sqlite3_step(q) != SQLITE_DONE) {
-        st = cs_err_set(err, CS_EIO, "%s: %s", store_path(s), sqlite3_errmsg(store_db(s)));
+        st = store_db_fail(store__db(s), "promoting", err);
         goto fail;
     }
     sqlite3_finalize(q);
-    return store__exec(s, "COMMIT", err);
+    return store_db_commit(store__db(s), err);
 fail:
     if (q) sqlite3_finalize(q);
-    sqlite3_exec(store_db(s), "ROLLBACK", NULL, NULL, NULL);
+    store_db_rollback(store__db(s));
     return st;
 }
 
@@ -266,10 +251,9 @@ cs_status store_model_get(store *s, const char *name, const char *stage, int ver
     memset(out, 0, sizeof *out);
     if (stage && !(canon = _canon_stage(stage)))
         return cs_err_set(err, CS_EINVAL, "unknown stage '%s' (staging, production, archived, none)", stage);
-    if ((st = _ensure_schema(s, err))) return st;
-    if (canon) st = store__prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND stage = ?"
+    if (canon) st = store_db_prepare(store__db(s), "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND stage = ?"
                                 " ORDER BY version DESC LIMIT 1", &q, err);
-    else st = store__prepare(s, "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND version = ?", &q, err);
+    else st = store_db_prepare(store__db(s), "SELECT " MV_COLS " FROM model_versions WHERE name = ? AND version = ?", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (canon) sqlite3_bind_text(q, 2, canon, -1, SQLITE_STATIC);

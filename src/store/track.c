@@ -19,45 +19,8 @@
 #include <unistd.h>
 
 struct store {
-    sqlite3 *db;
-    char *path;
+    store_db *db;
 };
-
-static const char *SCHEMA =
-    "CREATE TABLE IF NOT EXISTS experiments ("
-    "  experiment_id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  creation_time INTEGER NOT NULL,"
-    "  last_update_time INTEGER NOT NULL,"
-    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
-    "CREATE TABLE IF NOT EXISTS runs ("
-    "  run_id TEXT PRIMARY KEY,"
-    "  experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),"
-    "  name TEXT NOT NULL,"
-    "  status INTEGER NOT NULL,"
-    "  start_time INTEGER NOT NULL,"
-    "  end_time INTEGER,"
-    "  parent_run_id TEXT,"
-    "  source TEXT NOT NULL DEFAULT '',"
-    "  user_id TEXT NOT NULL DEFAULT '',"
-    "  host TEXT NOT NULL DEFAULT '',"
-    "  pid INTEGER NOT NULL DEFAULT 0,"
-    "  pid_start INTEGER NOT NULL DEFAULT 0,"
-    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
-    "CREATE INDEX IF NOT EXISTS runs_by_parent ON runs(parent_run_id);"
-    "CREATE TABLE IF NOT EXISTS params ("
-    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY (run_id, key));"
-    "CREATE TABLE IF NOT EXISTS metrics ("
-    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value REAL,"
-    "  step INTEGER NOT NULL, timestamp INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, key);"
-    "CREATE TABLE IF NOT EXISTS tags ("
-    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY (run_id, key));"
-    "CREATE TABLE IF NOT EXISTS artifacts ("
-    "  run_id TEXT NOT NULL REFERENCES runs(run_id), path TEXT NOT NULL, kind TEXT NOT NULL,"
-    "  PRIMARY KEY (run_id, path));";
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -67,29 +30,6 @@ int64_t store_now_ms(void)
     gettimeofday(&tv, NULL);
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
-
-static cs_status _sql_err(store *s, cs_err *err, const char *what)
-{
-    return cs_err_set(err, CS_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-}
-
-cs_status store__exec(store *s, const char *sql, cs_err *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cs_status st = cs_err_set(err, CS_EIO, "%s: %s", s->path, msg ? msg : "sqlite error");
-        sqlite3_free(msg);
-        return st;
-    }
-    return CS_OK;
-}
-
-cs_status store__prepare(store *s, const char *sql, sqlite3_stmt **st, cs_err *err)
-{
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) return _sql_err(s, err, "prepare");
-    return CS_OK;
-}
-
 
 /* The start time of a process (field 22 of /proc/PID/stat), 0 when unknown. */
 static int64_t _pid_start(long pid)
@@ -187,14 +127,14 @@ const char *store_resolve_path(const char *flag)
     return STORE_DEFAULT_PATH;
 }
 
-struct sqlite3 *store_db(store *s)
+store_db *store__db(store *s)
 {
     return s->db;
 }
 
 const char *store_path(const store *s)
 {
-    return s->path;
+    return store_db_path(s->db);
 }
 
 /* ---- open, close, reap -------------------------------------------------------------- */
@@ -210,7 +150,7 @@ static cs_status _reap(store *s, cs_err *err)
     cs_status st = CS_OK;
 
     _hostname(host, sizeof host);
-    if ((st = store__prepare(s, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
+    if ((st = store_db_prepare(s->db, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(q) == SQLITE_ROW) {
@@ -240,33 +180,17 @@ static cs_status _reap(store *s, cs_err *err)
 
 store *store_open(const char *path, cs_err *err)
 {
-    store *s = calloc(1, sizeof *s);
-    if (!s) {
-        cs_err_set(err, CS_ENOMEM, "out of memory");
-        return NULL;
-    }
+    store *s = cs_calloc(1, sizeof *s, err);
+    cs_status st;
+    if (!s) return NULL;
     path = store_resolve_path(path);
-    s->path = strdup(path);
-    if (!s->path || sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                      SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-        cs_err_set(err, CS_EIO, "%s: cannot open the tracking store: %s", path,
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (!(s->db = store_db_open(path, STORE_DB_CREATE | STORE_DB_SHARED, "the tracking store", err))) {
         store_close(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 30000);
-    if (store__exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err) ||
-        store__exec(s, "BEGIN IMMEDIATE", err)) {
-        store_close(s);
-        return NULL;
-    }
-    if (store__exec(s, SCHEMA, err) ||
-        store__exec(s, "INSERT OR IGNORE INTO experiments(experiment_id, name, creation_time, last_update_time)"
-                 " VALUES (0, 'Default', CAST(strftime('%s','now') AS INTEGER) * 1000,"
-                 " CAST(strftime('%s','now') AS INTEGER) * 1000)", err) ||
-        store__exec(s, "COMMIT", err)) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        cs_err_prefix(err, "%s is not a creditscore tracking store: ", path);
+    if ((st = store_db_migrate(s->db, &store_schema_tracking, err)) ||
+        (st = store_db_migrate(s->db, &store_schema_registry, err))) {
+        if (st != CS_EVERSION) cs_err_prefix(err, "%s is not a creditscore tracking store: ", path);
         store_close(s);
         return NULL;
     }
@@ -280,8 +204,7 @@ store *store_open(const char *path, cs_err *err)
 void store_close(store *s)
 {
     if (!s) return;
-    if (s->db) sqlite3_close(s->db);
-    free(s->path);
+    store_db_close(s->db);
     free(s);
 }
 
@@ -293,19 +216,19 @@ static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err 
     cs_status st;
     int64_t now = store_now_ms();
 
-    if ((st = store__prepare(s, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
+    if ((st = store_db_prepare(s->db, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
                           " VALUES (?, ?, ?)", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 2, now);
     sqlite3_bind_int64(q, 3, now);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "creating an experiment");
+    if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(s->db, "creating an experiment", err);
     sqlite3_finalize(q);
     if (st) return st;
-    if ((st = store__prepare(s, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
+    if ((st = store_db_prepare(s->db, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
-    else st = _sql_err(s, err, "reading an experiment");
+    else st = store_db_fail(s->db, "reading an experiment", err);
     sqlite3_finalize(q);
     return st;
 }
@@ -322,10 +245,10 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     if (experiment && strlen(experiment) > 500)
         return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
     if ((st = _new_run_id(run_id, err))) return st;
-    if ((st = store__exec(s, "BEGIN IMMEDIATE", err))) return st;
+    if ((st = store_db_begin(s->db, err))) return st;
     if ((!experiment || !*experiment) && parent_run_id && *parent_run_id) {
         /* a trial goes where its search is */
-        if ((st = store__prepare(s, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
+        if ((st = store_db_prepare(s->db, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
         sqlite3_bind_text(q, 1, parent_run_id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) != SQLITE_ROW) {
             st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s' (the parent)", parent_run_id);
@@ -337,7 +260,7 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     } else if ((st = _experiment_id(s, experiment && *experiment ? experiment : "Default", &exp_id, err))) {
         goto fail;
     }
-    if ((st = store__prepare(s, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
+    if ((st = store_db_prepare(s->db, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
                           " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)", &q, err)))
         goto fail;
     _hostname(host, sizeof host);
@@ -353,52 +276,48 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     sqlite3_bind_int64(q, 9, (int64_t)getpid());
     sqlite3_bind_int64(q, 10, _pid_start((long)getpid()));
     if (sqlite3_step(q) != SQLITE_DONE) {
-        st = _sql_err(s, err, "starting a run");
+        st = store_db_fail(s->db, "starting a run", err);
         goto fail;
     }
     sqlite3_finalize(q);
     q = NULL;
-    if ((st = store__prepare(s, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
+    if ((st = store_db_prepare(s->db, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
         goto fail;
     sqlite3_bind_int64(q, 1, store_now_ms());
     sqlite3_bind_int64(q, 2, exp_id);
     sqlite3_step(q);
     sqlite3_finalize(q);
-    return store__exec(s, "COMMIT", err);
+    return store_db_commit(s->db, err);
 fail:
     if (q) sqlite3_finalize(q);
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    store_db_rollback(s->db);
     return st;
 }
 
 static cs_status _run_exists(store *s, const char *run_id, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
-    cs_status st = store__prepare(s, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
+    cs_status st = store_db_cached(s->db, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) != SQLITE_ROW) st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s'", run_id);
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     return st;
 }
 
 /* Begin an IMMEDIATE write transaction on a run that must exist. */
 static cs_status _begin_on_run(store *s, const char *run_id, cs_err *err)
 {
-    cs_status st = store__exec(s, "BEGIN IMMEDIATE", err);
+    cs_status st = store_db_begin(s->db, err);
     if (st) return st;
-    if ((st = _run_exists(s, run_id, err))) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if ((st = _run_exists(s, run_id, err))) store_db_rollback(s->db);
     return st;
 }
 
 /* End the transaction: COMMIT when st is CS_OK, ROLLBACK otherwise. Returns the outcome. */
 static cs_status _finish(store *s, cs_status st, cs_err *err)
 {
-    if (st) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return st;
-    }
-    return store__exec(s, "COMMIT", err);
+    return store_db_end(s->db, st, err);
 }
 
 /* One statement with three text parameters, stepped once; `what` names it in errors. */
@@ -406,14 +325,12 @@ static cs_status _exec3(store *s, const char *sql, const char *a, const char *b,
                         const char *what, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
-    cs_status st = store__prepare(s, sql, &q, err);
+    cs_status st = store_db_cached(s->db, sql, &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 3, c, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, what);
-    sqlite3_finalize(q);
-    return st;
+    return store_db_step_done(s->db, q, what, err);
 }
 
 cs_status store_log_param(store *s, const char *run_id, const char *key, const char *value,
@@ -426,7 +343,7 @@ cs_status store_log_param(store *s, const char *run_id, const char *key, const c
     if (strlen(value) > 6000)
         return cs_err_set(err, CS_EINVAL, "parameter '%s': value longer than 6000 characters", key);
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    if ((st = store__prepare(s, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) return _finish(s, st, err);
+    if ((st = store_db_prepare(s->db, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) return _finish(s, st, err);
     sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -451,7 +368,8 @@ static cs_status _insert_metrics(store *s, const char *run_id, const char *key, 
 
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid metric name '%s'", key);
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    if ((st = store__prepare(s, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q, err)))
+    if ((st = store_db_cached(s->db, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q,
+                              err)))
         return _finish(s, st, err);
     for (size_t i = 0; i < n && !st; i++) {
         sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
@@ -460,10 +378,8 @@ static cs_status _insert_metrics(store *s, const char *run_id, const char *key, 
         else sqlite3_bind_double(q, 3, values[i]);
         sqlite3_bind_int64(q, 4, steps ? steps[i] : (int64_t)i);
         sqlite3_bind_int64(q, 5, ts);
-        if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "logging a metric");
-        sqlite3_reset(q);
+        st = store_db_step_done(s->db, q, "logging a metric", err);
     }
-    sqlite3_finalize(q);
     return _finish(s, st, err);
 }
 
@@ -516,14 +432,14 @@ cs_status store_run_end(store *s, const char *run_id, store_status status, cs_er
         return cs_err_set(err, CS_EINVAL, "a run ends as FINISHED, FAILED or KILLED");
     if ((st = _begin_on_run(s, run_id, err))) return st;
     /* the run, and its trials still running, end together */
-    if ((st = store__prepare(s, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
+    if ((st = store_db_prepare(s->db, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
                           " OR (parent_run_id = ? AND status = 1)", &q, err)))
         return _finish(s, st, err);
     sqlite3_bind_int(q, 1, (int)status);
     sqlite3_bind_int64(q, 2, store_now_ms());
     sqlite3_bind_text(q, 3, run_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 4, run_id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = _sql_err(s, err, "ending a run");
+    if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(s->db, "ending a run", err);
     sqlite3_finalize(q);
     return _finish(s, st, err);
 }
@@ -565,7 +481,7 @@ static cs_status _load_kv(store *s, const char *sql, const char *run_id, store_k
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = store__prepare(s, sql, &q, err);
+    cs_status st = store_db_prepare(s->db, sql, &q, err);
     *out = NULL;
     *n = 0;
     if (st) return st;
@@ -589,7 +505,7 @@ static cs_status _load_metrics(store *s, store_run *r, cs_err *err)
     /* latest = max by (step, timestamp): the last row of each key in that order */
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = store__prepare(s,
+    cs_status st = store_db_prepare(s->db,
         "SELECT key, value, step, timestamp, cnt FROM ("
         "  SELECT key, value, step, timestamp, COUNT(*) OVER (PARTITION BY key) AS cnt,"
         "   ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn"
@@ -689,7 +605,7 @@ store_run_list *store_runs_query(store *s, const store_query *qf, cs_err *err)
     if (st_filter > 0) cs_buf_puts(&sql, " AND r.status = ?", err);
     cs_buf_puts(&sql, " ORDER BY r.start_time DESC, r.rowid DESC", err);
     if (qf->limit) cs_buf_printf(&sql, err, " LIMIT %zu", qf->limit);
-    if (store__prepare(s, sql.data, &q, err)) {
+    if (store_db_prepare(s->db, sql.data, &q, err)) {
         cs_buf_free(&sql);
         return NULL;
     }
@@ -712,7 +628,7 @@ store_run_list *store_run_get(store *s, const char *id, cs_err *err)
         return NULL;
     }
     snprintf(pattern, sizeof pattern, "%s%%", id);
-    if (store__prepare(s, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
+    if (store_db_prepare(s->db, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
                     " WHERE r.run_id LIKE ? LIMIT 2", &q, err))
         return NULL;
     sqlite3_bind_text(q, 1, pattern, -1, SQLITE_TRANSIENT);
@@ -731,7 +647,7 @@ cs_status store_metric_history(store *s, const char *run_id, const char *key,
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = store__prepare(s, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
+    cs_status st = store_db_prepare(s->db, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
                                " ORDER BY step, timestamp, rowid", &q, err);
     *points = NULL;
     *n = 0;
@@ -809,7 +725,7 @@ cs_status store_experiments(store *s, store_experiment **out, size_t *n, cs_err 
 {
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
-    cs_status st = store__prepare(s, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
+    cs_status st = store_db_prepare(s->db, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
                                " ORDER BY experiment_id", &q, err);
     *out = NULL;
     *n = 0;

@@ -11,8 +11,12 @@
  * a crashed run never stays RUNNING forever. A run interrupted by a signal is ended as
  * KILLED by its command (see cli/track.c).
  *
- * Ownership: store_open() returns a handle closed with store_close(). Query functions
- * return structures the caller frees with the matching *_free().
+ * The schema (tracking and registry, schema.c) has a version: store_open() upgrades a store
+ * written by an earlier release and refuses one from a newer one (CS_EVERSION). Several
+ * processes may create the same absent store at once.
+ *
+ * Ownership: store_open() returns a handle closed with store_close(), used by one thread
+ * at a time. Query functions return structures the caller frees with the matching *_free().
  */
 #ifndef CS_STORE_TRACK_H
 #define CS_STORE_TRACK_H
@@ -166,8 +170,5 @@ void store_experiments_free(store_experiment *e, size_t n);
 
 /* Milliseconds since the epoch. */
 int64_t store_now_ms(void);
-
-/* The underlying connection (for the other store files of this module: registry). */
-struct sqlite3 *store_db(store *s);
 
 #endif /* CS_STORE_TRACK_H */

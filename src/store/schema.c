@@ -1,0 +1,99 @@
+/*
+ * schema.c: the stores' schemas and their migrations (see schema.h).
+ */
+#include "schema.h"
+
+/* ---- tracking ----------------------------------------------------------------------- */
+
+static const char *const _tracking[] = {
+    /* 1: release 0.1.0's tables (experiment 0 is "Default", as MLflow's) */
+    "CREATE TABLE IF NOT EXISTS experiments ("
+    "  experiment_id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  creation_time INTEGER NOT NULL,"
+    "  last_update_time INTEGER NOT NULL,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE TABLE IF NOT EXISTS runs ("
+    "  run_id TEXT PRIMARY KEY,"
+    "  experiment_id INTEGER NOT NULL REFERENCES experiments(experiment_id),"
+    "  name TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  start_time INTEGER NOT NULL,"
+    "  end_time INTEGER,"
+    "  parent_run_id TEXT,"
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  user_id TEXT NOT NULL DEFAULT '',"
+    "  host TEXT NOT NULL DEFAULT '',"
+    "  pid INTEGER NOT NULL DEFAULT 0,"
+    "  pid_start INTEGER NOT NULL DEFAULT 0,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE INDEX IF NOT EXISTS runs_by_parent ON runs(parent_run_id);"
+    "CREATE TABLE IF NOT EXISTS params ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value REAL,"
+    "  step INTEGER NOT NULL, timestamp INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, key);"
+    "CREATE TABLE IF NOT EXISTS tags ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS artifacts ("
+    "  run_id TEXT NOT NULL REFERENCES runs(run_id), path TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  PRIMARY KEY (run_id, path));"
+    "INSERT OR IGNORE INTO experiments(experiment_id, name, creation_time, last_update_time)"
+    " VALUES (0, 'Default', CAST(strftime('%s','now') AS INTEGER) * 1000,"
+    " CAST(strftime('%s','now') AS INTEGER) * 1000);",
+    /* 2: `runs list --experiment` and the best run of an experiment read runs by experiment,
+     * newest first */
+    "CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs(experiment_id, start_time);",
+};
+
+const store_schema store_schema_tracking = {"tracking", 2, _tracking};
+
+/* ---- registry ----------------------------------------------------------------------- */
+
+static const char *const _registry[] = {
+    /* 1: release 0.1.0's table */
+    "CREATE TABLE IF NOT EXISTS model_versions ("
+    "  name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, path TEXT NOT NULL,"
+    "  stage TEXT NOT NULL DEFAULT 'None', source_run_id TEXT NOT NULL DEFAULT '',"
+    "  threshold REAL, metrics TEXT NOT NULL DEFAULT '{}', learner TEXT NOT NULL DEFAULT '',"
+    "  created INTEGER NOT NULL, PRIMARY KEY (name, version), UNIQUE (name, sha256));",
+    /* 2: the version of a model in a stage (serve --registry, models path --stage) */
+    "CREATE INDEX IF NOT EXISTS model_versions_by_stage ON model_versions(name, stage, version);",
+};
+
+const store_schema store_schema_registry = {"registry", 2, _registry};
+
+/* ---- audit, outcomes ---------------------------------------------------------------- */
+
+static const char *const _audit[] = {
+    /* 1: release 0.1.0's table. No index but time: every index is one more B-tree write per
+     * decision on the API's path */
+    "CREATE TABLE IF NOT EXISTS audit("
+    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, unix_ms INTEGER NOT NULL, request_id TEXT,"
+    " endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT, client_id INTEGER,"
+    " input_digest TEXT, probability REAL, score REAL, threshold REAL, decision TEXT);"
+    "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);",
+};
+
+const store_schema store_schema_audit = {"audit", 1, _audit};
+
+static const char *const _outcomes[] = {
+    /* 1: release 0.1.0's table */
+    "CREATE TABLE IF NOT EXISTS outcomes("
+    " key_kind TEXT NOT NULL CHECK (key_kind IN ('request_id', 'client_id')), key TEXT NOT NULL,"
+    " defaulted INTEGER NOT NULL CHECK (defaulted IN (0, 1)), observed_ms INTEGER NOT NULL,"
+    " imported_ms INTEGER NOT NULL, source TEXT, PRIMARY KEY (key_kind, key));",
+};
+
+const store_schema store_schema_outcomes = {"outcomes", 1, _outcomes};
+
+/* ---- clients ------------------------------------------------------------------------ */
+
+const char store_schema_clients_fixed[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE fields(idx INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, label_en TEXT,"
+    " label_fr TEXT, unit TEXT);";
