@@ -161,7 +161,7 @@ static int _import(int argc, char **argv)
             rc = cli_fail("clients import", &err);
             goto done;
         }
-        n_fields = STORE_N_HC_FIELDS;
+        n_fields = FEAT_KERNEL_N_PROFILE;
     }
     printf("clients import: %zu clients, %zu features, %d raw fields%s -> %s (%.1fs)\n", m->n_rows, m->n_feats, n_fields,
            r ? " (the recipe's profile fields)" : "", out, cs_now() - t0);

@@ -15,35 +15,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define DAYS_EMPLOYED_ANOMALY 365243.0   /* the data set's "not employed" marker */
-#define DAYS_TO_YEARS (-1.0 / 365.25)     /* days before the application -> years */
-
-const store_field store_hc_fields[STORE_N_HC_FIELDS] = {
-    {"age_years", "DAYS_BIRTH", 0, DAYS_TO_YEARS, 0, {0}, "Age", "Âge", "years"},
-    {"children", "CNT_CHILDREN", 0, 1, 0, {0}, "Children", "Enfants", NULL},
-    {"family_members", "CNT_FAM_MEMBERS", 0, 1, 0, {0}, "Family members", "Membres de la famille", NULL},
-    {"income", "AMT_INCOME_TOTAL", 0, 1, 0, {0}, "Income", "Revenu", "currency"},
-    {"employment_years", "DAYS_EMPLOYED", 0, DAYS_TO_YEARS, 1, {DAYS_EMPLOYED_ANOMALY}, "Employed for", "En emploi depuis",
-     "years"},
-    {"credit", "AMT_CREDIT", 0, 1, 0, {0}, "Credit amount", "Montant du crédit", "currency"},
-    {"annuity", "AMT_ANNUITY", 0, 1, 0, {0}, "Annuity", "Annuité", "currency"},
-    {"goods_price", "AMT_GOODS_PRICE", 0, 1, 0, {0}, "Goods price", "Prix du bien", "currency"},
-    {"ext_source_1", "EXT_SOURCE_1", 0, 1, 0, {0}, "External score 1", "Score externe 1", NULL},
-    {"ext_source_2", "EXT_SOURCE_2", 0, 1, 0, {0}, "External score 2", "Score externe 2", NULL},
-    {"ext_source_3", "EXT_SOURCE_3", 0, 1, 0, {0}, "External score 3", "Score externe 3", NULL},
-    {"region_rating", "REGION_RATING_CLIENT", 0, 1, 0, {0}, "Region rating", "Note de la région", NULL},
-    {"car_age_years", "OWN_CAR_AGE", 0, 1, 0, {0}, "Car age", "Âge de la voiture", "years"},
-    {"contract_type", "NAME_CONTRACT_TYPE", 1, 0, 0, {0}, "Contract type", "Type de contrat", NULL},
-    {"gender", "CODE_GENDER", 1, 0, 0, {0}, "Gender", "Genre", NULL},
-    {"own_car", "FLAG_OWN_CAR", 1, 0, 0, {0}, "Owns a car", "Possède une voiture", NULL},
-    {"own_realty", "FLAG_OWN_REALTY", 1, 0, 0, {0}, "Owns real estate", "Propriétaire", NULL},
-    {"family_status", "NAME_FAMILY_STATUS", 1, 0, 0, {0}, "Family status", "Situation familiale", NULL},
-    {"education", "NAME_EDUCATION_TYPE", 1, 0, 0, {0}, "Education", "Études", NULL},
-    {"income_type", "NAME_INCOME_TYPE", 1, 0, 0, {0}, "Income type", "Type de revenu", NULL},
-    {"occupation", "OCCUPATION_TYPE", 1, 0, 0, {0}, "Occupation", "Profession", NULL},
-    {"housing_type", "NAME_HOUSING_TYPE", 1, 0, 0, {0}, "Housing", "Logement", NULL},
-};
-
 typedef struct _conn {
     store_db *conn;         /* read-only, immutable */
     sqlite3 *db;            /* its SQLite handle */
@@ -173,7 +144,7 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
             if (c >= 0 && (tables[a]->cols[c].type == TBL_CAT) != (fields[k].is_text != 0)) {
                 /* Home Credit's default fields skip a column of the other type, as before;
                  * a recipe's field of the wrong type is an error */
-                if (fields == store_hc_fields) {
+                if (fields == feat_kernel_profile) {
                     src[a * n_fields + k] = -1;
                     continue;
                 }
@@ -346,8 +317,8 @@ done:
 cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
                                cs_progress *progress, cs_err *err)
 {
-    return store_clients_import_fields(path, m, store_hc_fields, STORE_N_HC_FIELDS, apps, n_apps, "SK_ID_CURR",
-                                       progress, err);
+    return store_clients_import_fields(path, m, feat_kernel_profile, FEAT_KERNEL_N_PROFILE, apps, n_apps,
+                                       FEAT_KERNEL_KEY, progress, err);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -414,15 +385,15 @@ static cs_status _load_fields(store_clients *s, sqlite3 *db, int format, cs_err 
     sqlite3_stmt *q = NULL;
     int oom = 0;
     if (format == 1) {
-        if (!(s->fields = cs_calloc(STORE_N_HC_FIELDS, sizeof *s->fields, err))) return CS_ENOMEM;
-        for (int k = 0; k < STORE_N_HC_FIELDS; k++) {
+        if (!(s->fields = cs_calloc(FEAT_KERNEL_N_PROFILE, sizeof *s->fields, err))) return CS_ENOMEM;
+        for (int k = 0; k < FEAT_KERNEL_N_PROFILE; k++) {
             store_field *f = &s->fields[k];
-            *f = store_hc_fields[k];
-            f->name = _dup_or_null(store_hc_fields[k].name, &oom);
-            f->source = _dup_or_null(store_hc_fields[k].source, &oom);
-            f->label_en = _dup_or_null(store_hc_fields[k].label_en, &oom);
-            f->label_fr = _dup_or_null(store_hc_fields[k].label_fr, &oom);
-            f->unit = _dup_or_null(store_hc_fields[k].unit, &oom);
+            *f = feat_kernel_profile[k];
+            f->name = _dup_or_null(feat_kernel_profile[k].name, &oom);
+            f->source = _dup_or_null(feat_kernel_profile[k].source, &oom);
+            f->label_en = _dup_or_null(feat_kernel_profile[k].label_en, &oom);
+            f->label_fr = _dup_or_null(feat_kernel_profile[k].label_fr, &oom);
+            f->unit = _dup_or_null(feat_kernel_profile[k].unit, &oom);
             s->n_fields++;
         }
         return oom ? cs_err_set(err, CS_ENOMEM, "out of memory") : CS_OK;

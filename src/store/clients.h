@@ -3,19 +3,20 @@
  * feature vector the model scores and the raw fields the dashboard's client card shows.
  * Built once by `creditscore clients import`, then opened read-only by the API.
  *
- * Which raw fields it holds is the importer's choice (a list of store_field): Home Credit's
- * application fields by default (store_hc_fields: age in years, employment in years,
- * amounts...), or a recipe's profile fields (`clients import --recipe`), each with its
- * label in English and French and its display unit, kept in the store so the API shows them
- * without the recipe.
+ * Which raw fields it holds is the importer's choice (a list of store_field), and the store
+ * knows no data set's columns: the kernel feature set's client card (feat_kernel_profile,
+ * features/profile.h: Home Credit's application fields, age in years, employment in years,
+ * amounts...) by default, or a recipe's profile fields (`clients import --recipe`), each with
+ * its label in English and French and its display unit, kept in the store so the API shows
+ * them without the recipe.
  *
  * Layout (format 2):
  *   meta(key TEXT PRIMARY KEY, value TEXT)       format, n_feats, created, id
  *   features(idx INTEGER PRIMARY KEY, name TEXT)  the feature order of the vectors
  *   fields(idx INTEGER PRIMARY KEY, name TEXT, kind TEXT, label_en TEXT, label_fr TEXT, unit TEXT)
  *   clients(id INTEGER PRIMARY KEY, target REAL, "<field>" REAL|TEXT ..., x BLOB)
- * x is n_feats little-endian IEEE doubles (NaN = missing). A format 1 store (the Home Credit
- * fields, no fields table) is still read, as store_hc_fields.
+ * x is n_feats little-endian IEEE doubles (NaN = missing). A format 1 store (the kernel's
+ * fields, no fields table) is still read, as feat_kernel_profile.
  *
  * Reading is thread-safe: the handle keeps a small pool of read-only connections.
  */
@@ -25,32 +26,14 @@
 #include "../base/cs.h"
 #include "../io/tbl.h"
 #include "../features/featfile.h"
+#include "../features/profile.h"
 
 #define STORE_CLIENTS_FORMAT 2
 #define STORE_MAX_FIELDS 256
-#define STORE_FIELD_MAX_SENTINELS 4
+#define STORE_FIELD_MAX_SENTINELS FEAT_PROFILE_MAX_SENTINELS
 
-/* A raw field of the store: where it comes from and how it is shown. */
-typedef struct store_field {
-    const char *name;       /* as stored and as the API names it ("age_years", "person_income");
-                             * letters, digits and '_' only */
-    const char *source;     /* the raw table's column it is read from */
-    int is_text;            /* 1: text (a category), 0: a number */
-    double scale;           /* a number: stored = raw x scale (0 = 1; -1/365.25: days before -> years) */
-    int n_sentinels;        /* raw values that mean missing (Home Credit's 365243 days) */
-    double sentinels[STORE_FIELD_MAX_SENTINELS];
-    const char *label_en;   /* NULL = the name */
-    const char *label_fr;   /* NULL = label_en */
-    const char *unit;       /* display unit ("years", "currency", "%", ...), NULL = none */
-} store_field;
-
-/* Home Credit's application fields, what `clients import` stores without --recipe: the 13
- * numeric ones first (age_years, children, family_members, income, employment_years,
- * credit, annuity, goods_price, ext_source_1..3, region_rating, car_age_years), then the 9
- * text ones (contract_type, gender, own_car, own_realty, family_status, education,
- * income_type, occupation, housing_type). */
-#define STORE_N_HC_FIELDS 22
-extern const store_field store_hc_fields[STORE_N_HC_FIELDS];
+/* A raw field of the store: where it comes from and how it is shown (profile.h). */
+typedef feat_profile_field store_field;
 
 typedef struct store_clients store_clients;
 
@@ -78,7 +61,8 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
                                       const tbl *const *tables, int n_tables, const char *id_col,
                                       cs_progress *progress, cs_err *err);
 
-/* store_clients_import_fields() with store_hc_fields joined on SK_ID_CURR (Home Credit). */
+/* store_clients_import_fields() with the kernel's fields (feat_kernel_profile) joined on its
+ * key (FEAT_KERNEL_KEY). */
 cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
                                cs_progress *progress, cs_err *err);
 

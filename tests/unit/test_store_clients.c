@@ -115,7 +115,7 @@ static void test_import_and_get(void **state)
     assert_string_equal(c.text[18], "Secondary / secondary special");
     assert_null(c.text[13]);
     assert_null(c.text[0]);    /* a numeric field has no text */
-    assert_int_equal(c.n_fields, STORE_N_HC_FIELDS);
+    assert_int_equal(c.n_fields, FEAT_KERNEL_N_PROFILE);
     store_client_clear(&c);
 
     assert_int_equal(store_clients_get(s, 100010, &c, &err), CS_OK);
@@ -323,7 +323,7 @@ static void test_format1(void **state)
     sqlite3_close(db);
     s = store_clients_open(path, 1, &err);
     if (!s) fail_msg("%s", err.msg);
-    assert_int_equal(store_clients_n_fields(s), STORE_N_HC_FIELDS);
+    assert_int_equal(store_clients_n_fields(s), FEAT_KERNEL_N_PROFILE);
     assert_string_equal(store_clients_field(s, 0)->name, "age_years");
     memset(&c, 0, sizeof c);
     assert_int_equal(store_clients_get(s, 7, &c, &err), CS_OK);
