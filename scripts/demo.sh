@@ -73,6 +73,10 @@ echo "      without them (train --exclude-protected, protected columns from reci
   --compare "$DIR/model-noprotected.csm" --html "$DIR/fairness.html" --json "$DIR/fairness.json" | sed 's/^/   /'
 echo "   fairness report: $DIR/fairness.html (JSON $DIR/fairness.json; scored on the training clients, so AUC,"
 echo "   TPR and FPR by group are in-sample: docs/fairness.md)"
+echo "== 5c. the model report of $DIR/model.csm (from the model file and the store $CREDITSCORE_STORE only)"
+"$CS" report --model "$DIR/model.csm" --fairness "$DIR/fairness.json" --html "$DIR/report.html" \
+  --json "$DIR/report.json" | sed 's/^/   /'
+echo "   model report: $DIR/report.html (JSON $DIR/report.json; docs/model-report.md)"
 
 # ---- monitoring: the year of applicants replayed through the API, their outcomes, the report ----------
 echo "== 6. monitoring: replay the year's $((12 * PER_MONTH)) applicants through a replay API, import their outcomes"
@@ -114,6 +118,7 @@ echo "   dashboard  http://127.0.0.1:$DASH_PORT/"
 echo "   API        $API_URL   (OpenAPI $API_URL/openapi.json, Swagger UI $API_URL/docs)"
 echo "   drift      $DIR/drift.html"
 echo "   fairness   $DIR/fairness.html"
+echo "   report     $DIR/report.html"
 echo "   monitor    $DIR/monitor.html"
 echo "   runs       creditscore runs list --store $CREDITSCORE_STORE"
 echo "   stop       kill \$(cat $DIR/api.pid) \$(cat $DIR/dash.pid)"

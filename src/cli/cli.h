@@ -59,5 +59,6 @@ int cmd_outcomes(int argc, char **argv);
 int cmd_recipe(int argc, char **argv);
 int cmd_scorecard(int argc, char **argv);
 int cmd_fairness(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* CS_CLI_CLI_H */

@@ -493,6 +493,8 @@ int cmd_train(int argc, char **argv)
     /* 5. write the model file */
     mf_trained_parts(&t, m, spec, name ? name : kind_s, version, (ev_cost_weights){cost_fn, cost_fp}, &parts);
     if (exclude && prot_json.len) parts.protected_json = prot_json.data;
+    parts.features_file = features;
+    if (run) parts.run_id = cli_run_id(run);
     if (mf_write(&parts, out, &err)) {
         rc = cli_fail("train", &err);
         goto done;

@@ -15,6 +15,7 @@ static const cli_command commands[] = {
     {"drift", cmd_drift, "data drift report (evidently's tests) of current vs reference data"},
     {"explain", cmd_explain, "exact contributions and reason codes for every row of a feature file"},
     {"fairness", cmd_fairness, "fairness report over the recipe's protected attributes (approval, AIR, error rates)"},
+    {"report", cmd_report, "the model report a validator signs: data, lineage, performance, stability, fairness"},
     {"features", cmd_features, "compute the kernel's 795 features from the seven tables"},
     {"inspect", cmd_inspect, "read CSV tables strictly and describe their columns"},
     {"models", cmd_models, "the model registry: register, list, promote, path"},

@@ -69,8 +69,11 @@ enum {
     TAG_MONITOR = 10, /* u64 n_feats, u64 edges (9); the score: f64 n, n_edges, 9 edges,
                        * 11 shares, 11 mean PDs, 11 default rates; per feature f64 n_edges,
                        * 9 edges, 11 shares */
-    TAG_IMPORTANCE = 11 /* u64 n_feats, u64 rows; n_feats f64 mean |contribution| (absent
+    TAG_IMPORTANCE = 11, /* u64 n_feats, u64 rows; n_feats f64 mean |contribution| (absent
                        * from files written before it: readers then compute it) */
+    TAG_EVAL = 12     /* u64 n_oof, u64 n_feats, u64 n_test; n_oof f64 calibrated OOF
+                       * probabilities, n_oof f64 targets; 11 f64 test score shares, n_feats x
+                       * 11 f64 test feature shares */
 };
 
 #define MON_SCORE_REC (2 + MF_MON_EDGES + 3 * MF_MON_BINS)
@@ -110,6 +113,11 @@ struct mf_model {
     double expected_value;
     double *importance;             /* NULL without an IMPORTANCE section */
     size_t importance_rows;
+    size_t n_oof;                   /* EVAL: 0 without the section */
+    const double *oof_prob, *oof_target; /* into buf */
+    mf_test_ref test;
+    int has_eval;
+    char *run_id, *features_file, *code_version; /* NULL when absent */
 };
 
 /* ---- writing ----------------------------------------------------------------------- */
@@ -199,6 +207,11 @@ static char *_meta_json(const mf_parts *p, cs_err *err)
     cJSON_AddItemToObject(o, "params", params);
     cJSON_AddItemToObject(o, "tuning", tuning ? tuning : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "excluded_protected", prot ? prot : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "code_version", CS_VERSION);
+    if (p->run_id) cJSON_AddStringToObject(o, "run_id", p->run_id);
+    else cJSON_AddNullToObject(o, "run_id");
+    if (p->features_file) cJSON_AddStringToObject(o, "features_file", p->features_file);
+    else cJSON_AddNullToObject(o, "features_file");
     mt = cJSON_AddObjectToObject(o, "metrics");
     if (!mt) goto nomem;
     cJSON_AddNumberToObject(mt, "k", p->metrics.k);
@@ -244,7 +257,7 @@ typedef struct _sec {
 
 cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
 {
-    _sec s[11];
+    _sec s[12];
     int ns = 0;
     cs_status st = CS_OK;
     char *meta = NULL;
@@ -352,6 +365,24 @@ cs_status mf_write_buf(const mf_parts *p, cs_buf *out, cs_err *err)
         st = _u64(&s[ns].b, p->n_feats, err);
         if (!st) st = _u64(&s[ns].b, p->importance_rows, err);
         if (!st) st = _f64s(&s[ns].b, p->importance, p->n_feats, err);
+        ns++;
+    }
+    if (!st && p->n_oof && p->oof_prob && p->oof_target) {
+        const mf_test_ref *t = p->test;
+        static const double zero[MF_MON_BINS] = {0};
+        s[ns].tag = TAG_EVAL;
+        if (t && t->n && t->n_feats != p->n_feats) {
+            st = cs_err_set(err, CS_EINVAL, "the test reference has %zu features, the model %zu", t->n_feats, p->n_feats);
+            goto done;
+        }
+        st = _u64(&s[ns].b, p->n_oof, err);
+        if (!st) st = _u64(&s[ns].b, p->n_feats, err);
+        if (!st) st = _u64(&s[ns].b, t ? t->n : 0, err);
+        if (!st) st = _f64s(&s[ns].b, p->oof_prob, p->n_oof, err);
+        if (!st) st = _f64s(&s[ns].b, p->oof_target, p->n_oof, err);
+        if (!st) st = _f64s(&s[ns].b, t && t->n ? t->score_share : zero, MF_MON_BINS, err);
+        for (size_t j = 0; !st && j < p->n_feats; j++)
+            st = _f64s(&s[ns].b, t && t->n ? t->share + j * MF_MON_BINS : zero, MF_MON_BINS, err);
         ns++;
     }
     if (st) goto done;
@@ -494,6 +525,12 @@ static cs_status _read_meta(mf_model *m, const char *text, size_t len, cs_err *e
     m->search_json = v && !cJSON_IsNull(v) ? cJSON_PrintUnformatted(v) : NULL;
     v = cJSON_GetObjectItemCaseSensitive(o, "excluded_protected");
     m->protected_json = v && cJSON_IsObject(v) ? cJSON_PrintUnformatted(v) : NULL;
+    v = cJSON_GetObjectItemCaseSensitive(o, "run_id");
+    m->run_id = cJSON_IsString(v) ? cs_strdup(v->valuestring, err) : NULL;
+    v = cJSON_GetObjectItemCaseSensitive(o, "features_file");
+    m->features_file = cJSON_IsString(v) ? cs_strdup(v->valuestring, err) : NULL;
+    v = cJSON_GetObjectItemCaseSensitive(o, "code_version");
+    m->code_version = cJSON_IsString(v) ? cs_strdup(v->valuestring, err) : NULL;
     double nf = _jnum(o, "n_feats");
     mt = cJSON_GetObjectItemCaseSensitive(o, "metrics");
     if (!m->name || !m->mversion || !m->created || !m->digest || !m->params_json) {
@@ -705,6 +742,33 @@ static cs_status _parse(mf_model *m, cs_err *err)
                 return cs_err_set(err, CS_ECORRUPT, "global importance of feature %zu (%s): %g", j, m->names[j],
                                   m->importance[j]);
     }
+    if (sec[TAG_EVAL]) {
+        const unsigned char *p = sec[TAG_EVAL];
+        uint64_t no, nt;
+        if (slen[TAG_EVAL] < 24 || _rd64(p + 8) != m->n_feats)
+            return cs_err_set(err, CS_ECORRUPT, "evaluation data: size or feature count does not match");
+        no = _rd64(p);
+        nt = _rd64(p + 16);
+        if (no > ((uint64_t)1 << 36) || nt > ((uint64_t)1 << 40) ||
+            slen[TAG_EVAL] != 24 + 8 * (2 * no + MF_MON_BINS * (1 + (uint64_t)m->n_feats)))
+            return cs_err_set(err, CS_ECORRUPT, "evaluation data: size does not match its counts");
+        m->n_oof = (size_t)no;
+        m->oof_prob = (const double *)(p + 24);
+        m->oof_target = m->oof_prob + m->n_oof;
+        for (size_t i = 0; i < m->n_oof; i++)
+            if (!(m->oof_prob[i] >= 0 && m->oof_prob[i] <= 1) || !(m->oof_target[i] == 0 || m->oof_target[i] == 1))
+                return cs_err_set(err, CS_ECORRUPT, "evaluation data: row %zu has probability %g, target %g", i,
+                                  m->oof_prob[i], m->oof_target[i]);
+        m->test.n = (size_t)nt;
+        m->test.n_feats = m->n_feats;
+        memcpy(m->test.score_share, m->oof_target + m->n_oof, 8 * MF_MON_BINS);
+        m->test.share = (double *)(m->oof_target + m->n_oof + MF_MON_BINS); /* into buf, read-only */
+        for (size_t k = 0; k < MF_MON_BINS * (1 + m->n_feats); k++) {
+            double v = k < MF_MON_BINS ? m->test.score_share[k] : m->test.share[k - MF_MON_BINS];
+            if (!(v >= 0 && v <= 1)) return cs_err_set(err, CS_ECORRUPT, "evaluation data: a test share is %g", v);
+        }
+        m->has_eval = 1;
+    }
     if (sec[TAG_MONITOR]) {
         const unsigned char *p = sec[TAG_MONITOR];
         if (slen[TAG_MONITOR] < 16 || _rd64(p) != m->n_feats || _rd64(p + 8) != MF_MON_EDGES ||
@@ -833,6 +897,9 @@ void mf_free(mf_model *m)
     free(m->hists);
     free(m->mon_bins);
     free(m->importance);
+    free(m->run_id);
+    free(m->features_file);
+    free(m->code_version);
     free(m);
 }
 
@@ -861,6 +928,16 @@ const double *mf_importance(const mf_model *m, size_t *n_rows)
     return m->importance;
 }
 const char *mf_search_json(const mf_model *m) { return m->search_json; }
+size_t mf_oof(const mf_model *m, const double **prob, const double **target)
+{
+    if (prob) *prob = m->oof_prob;
+    if (target) *target = m->oof_target;
+    return m->n_oof;
+}
+const mf_test_ref *mf_test_reference(const mf_model *m) { return m->has_eval ? &m->test : NULL; }
+const char *mf_run_id(const mf_model *m) { return m->run_id; }
+const char *mf_features_file(const mf_model *m) { return m->features_file; }
+const char *mf_code_version(const mf_model *m) { return m->code_version; }
 const char *mf_protected_json(const mf_model *m) { return m->protected_json; }
 const char *mf_meta_json(const mf_model *m) { return m->meta_json; }
 

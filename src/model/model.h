@@ -133,6 +133,23 @@ mf_reference *mf_reference_build(const feat_matrix *m, const size_t *rows, size_
                                  uint64_t seed, cs_err *err);
 void mf_reference_free(mf_reference *r);
 
+/* The applicants without an outcome in the training file (the test clients, never trained
+ * on): how many, and their shares in the monitoring bins (mf_mon_bins) of the score (the
+ * refit model's calibrated probability) and of each feature: the stability section of the
+ * model report (PSI against the training shares). */
+typedef struct mf_test_ref {
+    size_t n;                           /* test rows (0: none in the training file) */
+    size_t n_feats;
+    double score_share[MF_MON_BINS];
+    double *share;                      /* n_feats x MF_MON_BINS, row per feature */
+} mf_test_ref;
+
+/* The test rows' reference: rows[0..n) of m scored by p[] (calibrated), binned on ref's
+ * score and feature bins. Parallel over features. Free with mf_test_ref_free. */
+mf_test_ref *mf_test_ref_build(const feat_matrix *m, const size_t *rows, size_t n, const double *p,
+                               const mf_reference *ref, cs_err *err);
+void mf_test_ref_free(mf_test_ref *t);
+
 /* Everything a model file holds, for mf_write (all pointers borrowed). */
 typedef struct mf_parts {
     const char *name;               /* model name ("gbdt-demo") */
@@ -162,6 +179,13 @@ typedef struct mf_parts {
     const char *protected_json;     /* optional: the protected attributes left out of training
                                      * (train --exclude-protected), a JSON object
                                      * {"attributes": [...], "features": [...]}; NULL = none */
+    /* optional, for the model report (EVAL section): the calibrated out-of-fold probability
+     * and the target of every training row (n_oof, training order), the test rows' shares */
+    size_t n_oof;
+    const double *oof_prob, *oof_target;
+    const mf_test_ref *test;
+    const char *run_id;             /* optional: the tracking run that trained it (META run_id) */
+    const char *features_file;      /* optional: the feature file it was trained on (META) */
 } mf_parts;
 
 /* Write a model file: to a temporary file in the same folder, then renamed over path. */
@@ -229,6 +253,16 @@ size_t mf_sample(const mf_model *m, const int64_t **ids, const double **target,
 /* Verify the drift sample's own checksum (reads the whole sample: call it once before using
  * the sample). CS_ECORRUPT with a message when it does not match; CS_OK without a sample. */
 cs_status mf_sample_check(const mf_model *m, cs_err *err);
+/* The EVAL section (model reports): the calibrated out-of-fold probability and target of each
+ * training row; returns their number (0 for a file trained before it was stored: retrain). */
+size_t mf_oof(const mf_model *m, const double **prob, const double **target);
+/* The test rows' shares (mf_test_ref); NULL without an EVAL section. */
+const mf_test_ref *mf_test_reference(const mf_model *m);
+/* META's run_id, features_file and code_version (the creditscore version that trained it);
+ * NULL when absent. */
+const char *mf_run_id(const mf_model *m);
+const char *mf_features_file(const mf_model *m);
+const char *mf_code_version(const mf_model *m);
 /* The META section: one JSON object (name, metrics, parameters, ...), for display. */
 const char *mf_meta_json(const mf_model *m);
 

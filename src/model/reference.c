@@ -230,3 +230,40 @@ void mf_reference_free(mf_reference *r)
     free(r->sample_values);
     free(r);
 }
+
+/* ---- the test rows' shares (model report: stability) ----------------------------------- */
+
+mf_test_ref *mf_test_ref_build(const feat_matrix *m, const size_t *rows, size_t n, const double *p,
+                               const mf_reference *ref, cs_err *err)
+{
+    mf_test_ref *t;
+    if (!ref || !ref->bins || ref->n_feats != m->n_feats) {
+        cs_err_set(err, CS_EINVAL, "the test rows' shares need the training reference's monitoring bins");
+        return NULL;
+    }
+    if (!(t = cs_calloc(1, sizeof *t, err))) return NULL;
+    t->n = n;
+    t->n_feats = m->n_feats;
+    if (!(t->share = cs_calloc(m->n_feats * MF_MON_BINS + 1, sizeof *t->share, err))) {
+        free(t);
+        return NULL;
+    }
+    if (!n) return t;
+    for (size_t i = 0; i < n; i++) t->score_share[mf_mon_bin(&ref->score.bins, p[i])] += 1;
+    for (int k = 0; k < MF_MON_BINS; k++) t->score_share[k] /= (double)n;
+#pragma omp parallel for schedule(dynamic, 8)
+    for (size_t j = 0; j < m->n_feats; j++) {
+        const double *c = feat_col(m, j);
+        double *s = t->share + j * MF_MON_BINS;
+        for (size_t i = 0; i < n; i++) s[mf_mon_bin(&ref->bins[j], c[rows[i]])] += 1;
+        for (int k = 0; k < MF_MON_BINS; k++) s[k] /= (double)n;
+    }
+    return t;
+}
+
+void mf_test_ref_free(mf_test_ref *t)
+{
+    if (!t) return;
+    free(t->share);
+    free(t);
+}

@@ -327,6 +327,8 @@ void mf_trained_free(mf_trained *t)
     lrn_model_free(t->learner);
     mf_reference_free(t->reference);
     free(t->importance);
+    mf_test_ref_free(t->test);
+    free(t->oof_target);
     free(t->rows);
     memset(t, 0, sizeof *t);
 }
@@ -535,6 +537,31 @@ cs_status mf_train(const mf_train_opts *o, const feat_matrix *m, mf_trained *t, 
         shap_explainer_free(ex);
         if (st) goto fail;
     }
+    /* 8. for the model report: the training rows' targets beside their OOF probabilities, and
+     * the test rows (no target) scored by the refit model, binned as the training rows */
+    {
+        size_t nt = 0, *tr;
+        double *tp;
+        if (!(t->oof_target = cs_malloc(t->n_train * sizeof *t->oof_target, err))) goto nomem;
+        for (size_t i = 0; i < t->n_train; i++) t->oof_target[i] = m->target[t->rows[i]];
+        for (size_t i = 0; i < m->n_rows; i++) nt += isnan(m->target[i]);
+        tr = cs_malloc((nt ? nt : 1) * sizeof *tr, err);
+        tp = cs_malloc((nt ? nt : 1) * sizeof *tp, err);
+        if (!tr || !tp) {
+            free(tr);
+            free(tp);
+            goto nomem;
+        }
+        nt = 0;
+        for (size_t i = 0; i < m->n_rows; i++)
+            if (isnan(m->target[i])) tr[nt++] = i;
+        st = nt ? lrn_predict_matrix(t->learner, m, tr, nt, 0, tp, err) : CS_OK;
+        for (size_t i = 0; !st && i < nt; i++) tp[i] = ev_calib_apply(t->calib, tp[i]);
+        if (!st && t->reference->bins && !(t->test = mf_test_ref_build(m, tr, nt, tp, t->reference, err))) st = err && err->code ? err->code : CS_ENOMEM;
+        free(tr);
+        free(tp);
+        if (st) goto fail;
+    }
     t->seconds = cs_now() - t0;
     lrn_cache_free(cache);
     free(y);
@@ -582,4 +609,8 @@ void mf_trained_parts(const mf_trained *t, const feat_matrix *m, const feat_spec
     p->importance_rows = t->importance_rows;
     p->search_json = t->search_json;
     p->tuning_json = t->tuning_json;
+    p->n_oof = t->n_train;
+    p->oof_prob = t->oof_cal;
+    p->oof_target = t->oof_target;
+    p->test = t->test;
 }

@@ -84,6 +84,9 @@ typedef struct mf_trained {
     double *importance;         /* n_feats mean |contribution| over the reference sample
                                  * (shap_importance), owned; NULL when the explainer refused */
     size_t importance_rows;     /* rows it was taken over */
+    mf_test_ref *test;          /* the rows without a target (test clients) binned on the
+                                 * reference's bins, scored by the refit model (n 0: none) */
+    double *oof_target;         /* the targets of the training rows, rows order (EVAL) */
     size_t *rows;               /* training rows */
     size_t n_train;
     double positive_rate;

@@ -64,6 +64,14 @@ for _ in $(seq 1 100); do
 done
 export SC_API_URL="http://127.0.0.1:$SC_API_PORT" SC_DASH_URL="http://127.0.0.1:$SC_DASH_PORT"
 
+# the model report of the main model (report.test.mjs renders it): lineage from the store, a
+# fairness summary over the Home Credit recipe's protected attributes
+"$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --recipe "$ROOT/recipes/homecredit-kernel.json" --bootstrap 20 \
+    --json "$T/fairness.json" >/dev/null 2>&1 &&
+  "$CS" report --model "$T/m.csm" --store "$T/cs.db" --fairness "$T/fairness.json" --bootstrap 50 \
+    --html "$T/report.html" >/dev/null 2>&1 || { echo "not ok - model report"; exit 1; }
+export MODEL_REPORT_HTML=$T/report.html
+
 # a monitoring report of a small replayed stream (monitor.test.mjs renders it)
 "$CS" synth --stream --out "$T/stream" --clients 1200 --months 14 --per-month 80 --shock-month 4 --seed 5 --quiet &&
   "$CS" features --data "$T/stream" --out "$T/sf.csf" >/dev/null 2>&1 &&
