@@ -16,7 +16,7 @@ CC      ?= gcc
 B       ?= build
 OPT     ?= -O2 -g
 SAN     ?=
-PKGS    := sqlite3 libmicrohttpd libcjson
+PKGS    := sqlite3 libmicrohttpd libcjson libpq
 
 LAYERS  := base io recipe infer synth features eval learn explain model fair store drift monitor report serve dash
 
@@ -121,7 +121,7 @@ install-deps:
 # shown when a target fails), and tests/fuzz/summary.sh tabulates the logs.
 FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -fopenmp -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags libcjson 2>/dev/null)
+               -fopenmp -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags libcjson libpq 2>/dev/null)
 fuzz_src = $(foreach l,$(1),$(wildcard src/$(l)/*.c))
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 -print_final_stats=1
 # fuzz_run NAME: run build/fuzz/fuzz_NAME on its corpus (the kept one, then the seeds)

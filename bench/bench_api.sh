@@ -20,7 +20,7 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 EXPORT=$BENCH_WORK/api_export
 cc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" $(pkg-config --cflags libcjson) -o "$EXPORT" "$ROOT/bench/api_export.c" \
   -Wl,--start-group "$ROOT"/build/lib/libcs_*.a -Wl,--end-group -fopenmp \
-  $(pkg-config --libs sqlite3 libmicrohttpd libcjson) -lxgboost -lm
+  $(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq) -lxgboost -lm
 usable() { [ -f "$1/.complete" ] && "$EXPORT" "$1/model.csm" >/dev/null 2>&1; }
 # fixture DIR CLIENTS SEED NAME TRAIN_ARGS...: data, features, model, clients store in DIR
 fixture() {

@@ -16,7 +16,7 @@ LOAD_RUNS=${LOAD_RUNS:-21}
 DRV=$W/model_bench
 # shellcheck disable=SC2046
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/model_bench.c" \
-  -Wl,--start-group "$ROOT"/build/lib/*.a -Wl,--end-group $(pkg-config --libs libcjson sqlite3 libmicrohttpd 2>/dev/null) -lxgboost -lm
+  -Wl,--start-group "$ROOT"/build/lib/*.a -Wl,--end-group $(pkg-config --libs libcjson sqlite3 libmicrohttpd libpq 2>/dev/null) -lxgboost -lm
 [ -f "$W/m1000.csm" ] || "$DRV" gen "$W/m1000.csm" 1000 795 20000 1
 
 # the peer's files: an XGBoost model with 1,000 depth-5 trees, metadata, a 5,000 x 795 sample

@@ -29,7 +29,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 DRV=$W/monitor_bench
 # shellcheck disable=SC2046
 gcc -std=c11 -O2 -fopenmp -D_GNU_SOURCE -I"$ROOT/src" -o "$DRV" "$ROOT/bench/monitor_bench.c" \
-  -Wl,--start-group "$ROOT"/build/lib/*.a -Wl,--end-group $(pkg-config --libs libcjson sqlite3 libmicrohttpd 2>/dev/null) -lxgboost -lm
+  -Wl,--start-group "$ROOT"/build/lib/*.a -Wl,--end-group $(pkg-config --libs libcjson sqlite3 libmicrohttpd libpq 2>/dev/null) -lxgboost -lm
 if [ ! -f "$W/model.csm" ]; then
   "$CS" synth --out "$W/small" --clients 5000 --test-clients 0 --seed 3 --quiet
   "$CS" features --data "$W/small" --out "$W/small.csf" >/dev/null

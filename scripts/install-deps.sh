@@ -16,6 +16,7 @@ BUILD_PKGS=(
   libmicrohttpd-dev              # the scoring API and dashboard servers
   libcjson-dev                   # JSON bodies and documents
   libxgboost-dev                 # the XGBoost learner, through its C API
+  libpq-dev                      # the audit log in PostgreSQL (serve --audit postgresql://...)
 )
 TEST_PKGS=(
   libcmocka-dev                  # unit tests
@@ -25,6 +26,7 @@ TEST_PKGS=(
   clang llvm libclang-rt-14-dev  # libFuzzer and sanitizers for make fuzz
   valgrind
   chromium                       # browser tests (playwright-core drives Debian's chromium)
+  postgresql                     # the tests' throwaway PostgreSQL server (tests/e2e/pg.sh: initdb, pg_ctl, psql)
 )
 BENCH_PKGS=(
   wrk hyperfine time             # load and timing

@@ -9,11 +9,12 @@
 
 static void _help(void)
 {
-    printf("usage: creditscore audit [--db FILE] [--since TIME] [--limit N] [--csv] [--out FILE]\n"
+    printf("usage: creditscore audit [--db FILE|URL] [--since TIME] [--limit N] [--csv] [--out FILE]\n"
            "\n"
            "List the decisions the API recorded, oldest first.\n"
            "\n"
-           "  --db FILE      the audit log (default audit.db)\n"
+           "  --db FILE|URL  the audit log: a SQLite file or a PostgreSQL URL (serve --audit)\n"
+           "                 (default $CREDITSCORE_DATABASE_URL, else audit.db)\n"
            "  --since TIME   only decisions at or after TIME (UTC): 2026-11-26 or 2026-11-26T07:55:01\n"
            "  --limit N      at most N decisions\n"
            "  --csv          write CSV (all columns) instead of a table\n"
@@ -75,7 +76,7 @@ int cmd_audit(int argc, char **argv)
                                          {"limit", required_argument, 0, 'l'}, {"csv", no_argument, 0, 'c'},
                                          {"out", required_argument, 0, 'o'},   {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = "audit.db", *out = NULL;
+    const char *db = NULL, *out = NULL;
     int64_t since = 0;
     long limit = 0;
     _out o = {stdout, 0, 0};
@@ -110,6 +111,7 @@ int cmd_audit(int argc, char **argv)
     else
         fprintf(o.f, "%-8s %-24s %-8s %-12s %-10s %-8s %-7s %s\n", "seq", "time", "endpoint", "client", "decision",
                 "prob", "score", "request_id");
+    db = store_audit_resolve_path(db);
     st = store_audit_read(db, since, limit, _row, &o, &err);
     if (out && fclose(o.f) != 0 && st == CS_OK) st = cs_err_set(&err, CS_EIO, "%s: write failed", out);
     if (st != CS_OK) return cli_fail("audit", &err);

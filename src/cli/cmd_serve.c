@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "../serve/api.h"
+#include "../store/audit.h"
 #include "../store/registry.h"
 
 #include <getopt.h>
@@ -29,7 +30,9 @@ static void _help(void)
            "  --host H              address to listen on (default 127.0.0.1)\n"
            "  --port N              port (default 8000; 0 = any free port, printed at start)\n"
            "  --threads N           worker threads (default: number of cores)\n"
-           "  --audit FILE          audit log of decisions (default audit.db)\n"
+           "  --audit FILE|URL      audit log of decisions: a SQLite file, or a PostgreSQL URL\n"
+           "                        (postgresql://user@host:port/db) that several servers share\n"
+           "                        (default $CREDITSCORE_DATABASE_URL, else audit.db)\n"
            "  --no-audit            keep no audit log\n"
            "  --window N            /metrics gauges creditscore_window_score_psi and _approval_rate over\n"
            "                        the last N decisions (default 10000; 0 = off), against the model's\n"
@@ -88,7 +91,7 @@ int cmd_serve(int argc, char **argv)
         {"window-seconds", required_argument, 0, 'P'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
-    const char *audit = "audit.db", *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
+    const char *audit = NULL, *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
     char *reg_path = NULL;
     int c, no_audit = 0;
     long v;
@@ -165,7 +168,7 @@ int cmd_serve(int argc, char **argv)
         cfg.model_path = reg_path;
         fprintf(stderr, "creditscore serve: registry %s (%s): %s\n", registry, stage, reg_path);
     }
-    if (!no_audit) cfg.audit_path = audit;
+    if (!no_audit) cfg.audit_path = store_audit_resolve_path(audit);
     if (docs) cfg.docs_dir = docs;
     else if (access(DEFAULT_DOCS "/swagger-ui-bundle.js", R_OK) == 0) cfg.docs_dir = DEFAULT_DOCS;
     cfg.log = stderr;

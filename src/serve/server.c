@@ -659,7 +659,7 @@ cs_status api_server_start(api_server *s, cs_err *err)
     s->port = info ? info->port : s->cfg.port;
     _log(s, "serving model %s %s on http://%s:%d/ (%d threads, keys %s, audit %s)", api_model_name(s->model),
          api_model_version(s->model), s->cfg.host, s->port, s->cfg.threads, s->keys ? "on" : "off",
-         s->audit ? s->cfg.audit_path : "off");
+         s->audit ? store_audit_name(s->audit) : "off");
     _log_explainer(s, s->model);
     return CS_OK;
 }

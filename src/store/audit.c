@@ -4,6 +4,7 @@
  */
 #include "audit.h"
 #include "db.h"
+#include "pg.h"
 #include "schema.h"
 
 #include <math.h>
@@ -32,6 +33,8 @@ typedef struct _entry {
 
 struct store_audit {
     char *path;
+    store_pg *pg;               /* the log in PostgreSQL (then none of the SQLite fields) */
+    cs_buf copy;                /* PostgreSQL: the batch as COPY text */
     store_db *conn;             /* the writer's connection */
     sqlite3 *db;                /* its SQLite handle (hooks, checkpoints) */
     sqlite3_stmt *ins;
@@ -62,6 +65,15 @@ struct store_audit {
     cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
     char write_msg[CS_ERR_MSG_MAX];
 };
+
+const char *store_audit_resolve_path(const char *flag)
+{
+    const char *env;
+    if (flag && *flag) return flag;
+    env = getenv(STORE_DATABASE_URL_ENV);
+    if (env && *env) return env;
+    return STORE_AUDIT_DEFAULT_PATH;
+}
 
 void store_audit_format_time(int64_t unix_ms, char out[32])
 {
@@ -200,6 +212,36 @@ static void *_checkpointer(void *arg)
     return NULL;
 }
 
+/* PostgreSQL: the batch as one COPY (one statement, committed when it returns) */
+static cs_status _pg_write(store_audit *a, const _entry *batch, size_t n, cs_err *err)
+{
+    cs_buf *b = &a->copy;
+    b->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const store_audit_rec *r = &batch[i].rec;
+        char t[32];
+        store_audit_format_time(r->unix_ms, t);
+        if (cs_buf_printf(b, err, "%s\t%lld\t", t, (long long)r->unix_ms) || store_pg_copy_text(b, r->request_id, err) ||
+            cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->endpoint, err) || cs_buf_puts(b, "\t", err) ||
+            store_pg_copy_text(b, r->model_name, err) || cs_buf_puts(b, "\t", err) ||
+            store_pg_copy_text(b, r->model_version, err) || cs_buf_puts(b, "\t", err) ||
+            store_pg_copy_text(b, r->input_kind, err))
+            return CS_ENOMEM;
+        if (r->client_id >= 0 ? cs_buf_printf(b, err, "\t%lld\t", (long long)r->client_id) : cs_buf_puts(b, "\t\\N\t", err))
+            return CS_ENOMEM;
+        if (store_pg_copy_text(b, r->input_digest, err) || cs_buf_printf(b, err, "\t%.17g\t", r->probability))
+            return CS_ENOMEM;
+        if (r->score == r->score ? cs_buf_printf(b, err, "%.17g", r->score) : cs_buf_puts(b, "\\N", err)) return CS_ENOMEM;
+        if (cs_buf_printf(b, err, "\t%.17g\t", r->threshold) || store_pg_copy_text(b, r->decision, err) ||
+            cs_buf_puts(b, "\n", err))
+            return CS_ENOMEM;
+    }
+    return store_pg_copy(a->pg,
+                         "COPY audit(time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
+                         " client_id, input_digest, probability, score, threshold, decision) FROM STDIN",
+                         b->data, b->len, err);
+}
+
 static void *_writer(void *arg)
 {
     store_audit *a = arg;
@@ -219,13 +261,18 @@ static void *_writer(void *arg)
         pthread_mutex_unlock(&a->mu);
 
         cs_err e = {0};
-        cs_status wst = store_db_begin(a->conn, &e);
-        for (size_t i = 0; i < n && !wst; i++) {
-            if (_bind_rec(a->ins, &batch[i].rec)) wst = store_db_fail(a->conn, "writing a decision", &e);
-            sqlite3_reset(a->ins);
+        cs_status wst;
+        if (a->pg) {
+            wst = _pg_write(a, batch, n, &e);
+        } else {
+            wst = store_db_begin(a->conn, &e);
+            for (size_t i = 0; i < n && !wst; i++) {
+                if (_bind_rec(a->ins, &batch[i].rec)) wst = store_db_fail(a->conn, "writing a decision", &e);
+                sqlite3_reset(a->ins);
+            }
+            if (!wst) wst = store_db_commit(a->conn, &e);
+            else store_db_rollback(a->conn);
         }
-        if (!wst) wst = store_db_commit(a->conn, &e);
-        else store_db_rollback(a->conn);
         int ok = wst == CS_OK;
 
         pthread_mutex_lock(&a->mu);
@@ -266,8 +313,14 @@ static void *_writer(void *arg)
     return NULL;
 }
 
+const char *store_audit_name(const store_audit *a)
+{
+    return a->pg ? store_pg_name(a->pg) : a->path;
+}
+
 void store_audit_tune_checkpoints(store_audit *a, int frames, int hard)
 {
+    if (a->pg) return;   /* the server's own checkpoints */
     pthread_mutex_lock(&a->mu);
     a->ck_frames = frames > 0 ? frames : CKPT_FRAMES;
     a->ck_hard = hard > a->ck_frames ? hard : 16 * a->ck_frames;
@@ -297,6 +350,16 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     if (!(a->path = cs_strdup(path, err)) || !(a->queue = cs_malloc(QUEUE_CAP * sizeof *a->queue, err)) ||
         !(a->batch = cs_malloc(BATCH_MAX * sizeof *a->batch, err)))
         goto fail;
+    if (store_pg_is_url(path)) {
+        /* PostgreSQL: the writer only (the server checkpoints its own log) */
+        if (!(a->pg = store_pg_open(path, "the audit log", err)) || store_pg_migrate(a->pg, &store_schema_audit_pg, err))
+            goto fail;
+        if (pthread_create(&a->writer, NULL, _writer, a) != 0) {
+            cs_err_set(err, CS_EINTERNAL, "cannot start the audit writer thread");
+            goto fail;
+        }
+        return a;
+    }
     /* 1 KiB pages (for a new file: an existing one keeps its own): a batch of decisions
      * rewrites fewer bytes of pages into the log than with 4 KiB ones */
     if (!(a->conn = store_db_open(path, STORE_DB_CREATE | STORE_DB_SMALL_PAGES, "the audit log", err)) ||
@@ -327,6 +390,8 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     }
     return a;
 fail:
+    store_pg_close(a->pg);
+    cs_buf_free(&a->copy);
     sqlite3_finalize(a->ins);
     store_db_close(a->conn);
     store_db_close(a->ck_conn);
@@ -421,11 +486,16 @@ void store_audit_close(store_audit *a)
     pthread_cond_signal(&a->has_work);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->writer, NULL);
-    _stop_checkpointer(a);
-    store_db_close(a->ck_conn);
-    sqlite3_finalize(a->ins);
-    sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
-    store_db_close(a->conn);
+    if (a->pg) {
+        store_pg_close(a->pg);
+        cs_buf_free(&a->copy);
+    } else {
+        _stop_checkpointer(a);
+        store_db_close(a->ck_conn);
+        sqlite3_finalize(a->ins);
+        sqlite3_exec(a->db, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
+        store_db_close(a->conn);
+    }
     pthread_cond_destroy(&a->ck_wake);
     pthread_cond_destroy(&a->ck_idle);
     free(a->queue);
@@ -443,12 +513,73 @@ static void _copy_col(sqlite3_stmt *q, int col, char *dst, size_t cap)
     snprintf(dst, cap, "%s", t ? t : "");
 }
 
+static void _copy_pg(const PGresult *r, int row, int col, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+/* the log in PostgreSQL, row by row (single-row mode: a long log is never held whole) */
+static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
+{
+    store_pg *p = store_pg_open(url, "the audit log", err);
+    char since[32], lim[32];
+    const char *params[2] = {since, limit > 0 ? lim : NULL};
+    PGresult *r;
+    cs_status st = CS_OK;
+    int version, stop = 0;
+    if (!p) return err ? err->code : CS_EIO;
+    if ((st = store_pg_check(p, &store_schema_audit_pg, &version, err))) {
+        store_pg_close(p);
+        return st;
+    }
+    snprintf(since, sizeof since, "%lld", (long long)since_ms);
+    snprintf(lim, sizeof lim, "%lld", (long long)limit);
+    if (!PQsendQueryParams(store_pg_conn(p),
+                           "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
+                           " client_id, input_digest, probability, score, threshold, decision FROM audit"
+                           " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint",
+                           2, NULL, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(store_pg_conn(p))) {
+        st = store_pg_fail(p, NULL, "reading", err);
+        store_pg_close(p);
+        return st;
+    }
+    while ((r = PQgetResult(store_pg_conn(p)))) {
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_SINGLE_TUPLE && !stop && !st) {
+            store_audit_rec a;
+            memset(&a, 0, sizeof a);
+            a.seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            _copy_pg(r, 0, 1, a.time, sizeof a.time);
+            a.unix_ms = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+            _copy_pg(r, 0, 3, a.request_id, sizeof a.request_id);
+            _copy_pg(r, 0, 4, a.endpoint, sizeof a.endpoint);
+            _copy_pg(r, 0, 5, a.model_name, sizeof a.model_name);
+            _copy_pg(r, 0, 6, a.model_version, sizeof a.model_version);
+            _copy_pg(r, 0, 7, a.input_kind, sizeof a.input_kind);
+            a.client_id = PQgetisnull(r, 0, 8) ? -1 : strtoll(PQgetvalue(r, 0, 8), NULL, 10);
+            _copy_pg(r, 0, 9, a.input_digest, sizeof a.input_digest);
+            a.probability = PQgetisnull(r, 0, 10) ? (double)NAN : strtod(PQgetvalue(r, 0, 10), NULL);
+            a.score = PQgetisnull(r, 0, 11) ? (double)NAN : strtod(PQgetvalue(r, 0, 11), NULL);
+            a.threshold = PQgetisnull(r, 0, 12) ? (double)NAN : strtod(PQgetvalue(r, 0, 12), NULL);
+            _copy_pg(r, 0, 13, a.decision, sizeof a.decision);
+            stop = fn(&a, ud);
+        } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && !st) {
+            st = store_pg_fail(p, r, "reading", err);
+        }
+        PQclear(r);
+    }
+    store_pg_close(p);
+    return st;
+}
+
 cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
 {
     store_db *d;
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
     int rc, version;
+    if (store_pg_is_url(path)) return _pg_read(path, since_ms, limit, fn, ud, err);
     if (!(d = store_db_open(path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
     if ((st = store_db_check(d, &store_schema_audit, &version, err)) ||
         (st = store_db_prepare(d,

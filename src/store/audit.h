@@ -15,6 +15,11 @@
  * it: the connection waits, suspended, without holding a worker thread, and no decision
  * is answered before it is durable). store_audit_close() commits everything queued
  * before it returns. Values are bound as parameters: no request text ever becomes SQL.
+ *
+ * The log may live in PostgreSQL instead (path "postgresql://..."; store/pg.h): the same
+ * table, written by the same writer in batches of one COPY each (committed, with the
+ * server's synchronous_commit, before any of its decisions is answered), so that several
+ * API servers on several machines share one log; seq then comes from a sequence.
  */
 #ifndef CS_STORE_AUDIT_H
 #define CS_STORE_AUDIT_H
@@ -22,6 +27,13 @@
 #include "../base/cs.h"
 
 typedef struct store_audit store_audit;
+
+#define STORE_AUDIT_DEFAULT_PATH "audit.db"
+#define STORE_DATABASE_URL_ENV "CREDITSCORE_DATABASE_URL"
+
+/* The audit log a command should use: flag (may be NULL), else $CREDITSCORE_DATABASE_URL
+ * (a PostgreSQL URL shared by the servers), else audit.db. Static or borrowed storage. */
+const char *store_audit_resolve_path(const char *flag);
 
 /* One decision. Strings are copied by store_audit_append. */
 typedef struct store_audit_rec {
@@ -41,9 +53,13 @@ typedef struct store_audit_rec {
     char decision[16];          /* "approve" or "refuse" */
 } store_audit_rec;
 
-/* Open (creating if needed) the audit database and start its writer. Free with
+/* Open (creating if needed) the audit database, a file or a PostgreSQL URL (where the
+ * database must exist; the table is created), and start its writer. Free with
  * store_audit_close(). */
 store_audit *store_audit_open(const char *path, cs_err *err);
+
+/* The log's name for messages: its path, or its URL without the password. */
+const char *store_audit_name(const store_audit *a);
 
 /* Queue a decision (copied). Blocks only while the queue is full (the writer is behind
  * by more than 65536 decisions). Thread-safe. */
@@ -82,7 +98,7 @@ void store_audit_tune_checkpoints(store_audit *a, int frames, int hard);
 /* Commit what is queued, stop the writer and close. NULL is allowed. */
 void store_audit_close(store_audit *a);
 
-/* Read the log at path (read-only), oldest first, the rows with unix_ms >= since_ms,
+/* Read the log at path (read-only; a file or a PostgreSQL URL), oldest first, the rows with unix_ms >= since_ms,
  * at most limit rows (limit <= 0: all); fn is called per row and may stop the reading
  * by returning non-zero. */
 typedef int (*store_audit_fn)(const store_audit_rec *r, void *ud);

@@ -5,6 +5,7 @@
 #include "outcomes.h"
 #include "audit.h"
 #include "db.h"
+#include "pg.h"
 #include "schema.h"
 
 #include <errno.h>
@@ -310,6 +311,14 @@ static char *_read_file(const char *path, cs_err *err)
     return cs_buf_take(&b);
 }
 
+/* outcomes live beside the decisions in a SQLite log only, in this release */
+static cs_status _pg_unsupported(const char *url, cs_err *err)
+{
+    (void)url;
+    return cs_err_set(err, CS_EUNSUPPORTED, "outcomes are kept in a SQLite audit log only: a PostgreSQL audit log "
+                                            "(serve --audit postgresql://...) does not hold them yet");
+}
+
 cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path, store_outcome_report *rep,
                                     cs_err *err)
 {
@@ -325,6 +334,7 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     int64_t now = _now_ms();
 
     memset(rep, 0, sizeof *rep);
+    if (store_pg_is_url(audit_path)) return _pg_unsupported(audit_path, err);
     if (!(text = _read_file(csv_path, err))) return err ? err->code : CS_EIO;
     st = _parse(csv_path, text, &rows, &n, &kind, err);
     free(text);
@@ -453,6 +463,7 @@ cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void 
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
     int rc, version;
+    if (store_pg_is_url(audit_path)) return _pg_unsupported(audit_path, err);
     if (!(d = store_db_open(audit_path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
     if ((st = store_db_check(d, &store_schema_outcomes, &version, err))) {
         store_db_close(d);
@@ -482,6 +493,19 @@ cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void 
     return st;
 }
 
+typedef struct _adapt {
+    store_decision_fn fn;
+    void *ud;
+} _adapt;
+
+static int _from_rec(const store_audit_rec *r, void *ud)
+{
+    const _adapt *a = ud;
+    store_decision d = {r->seq, r->unix_ms, r->client_id, r->probability, !strcmp(r->decision, "refuse"),
+                        r->request_id, r->model_name, r->model_version};
+    return a->fn(&d, a->ud);
+}
+
 cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_decision_fn fn, void *ud,
                                 cs_err *err)
 {
@@ -489,6 +513,10 @@ cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
     int rc, version;
+    if (store_pg_is_url(audit_path)) {   /* PostgreSQL: through the audit reader */
+        _adapt a = {fn, ud};
+        return store_audit_read(audit_path, since_ms, 0, _from_rec, &a, err);
+    }
     if (!(db = store_db_open(audit_path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
     sqlite3_exec(store_db_sqlite(db), "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     if ((st = store_db_check(db, &store_schema_audit, &version, err)) ||

@@ -80,6 +80,18 @@ static const char *const _audit[] = {
 
 const store_schema store_schema_audit = {"audit", 1, _audit};
 
+static const char *const _audit_pg[] = {
+    /* 1: the SQLite table's columns and index */
+    "CREATE TABLE IF NOT EXISTS audit("
+    " seq BIGSERIAL PRIMARY KEY, time TEXT NOT NULL, unix_ms BIGINT NOT NULL, request_id TEXT,"
+    " endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT, client_id BIGINT,"
+    " input_digest TEXT, probability DOUBLE PRECISION, score DOUBLE PRECISION,"
+    " threshold DOUBLE PRECISION, decision TEXT);"
+    "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);",
+};
+
+const store_schema store_schema_audit_pg = {"audit", 1, _audit_pg};
+
 static const char *const _outcomes[] = {
     /* 1: release 0.1.0's table */
     "CREATE TABLE IF NOT EXISTS outcomes("

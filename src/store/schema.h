@@ -23,6 +23,11 @@ extern const store_schema store_schema_registry;
 extern const store_schema store_schema_audit;
 extern const store_schema store_schema_outcomes;
 
+/* The audit schema in PostgreSQL (pg.h): the same table and versions, PostgreSQL's types
+ * (seq from a sequence: servers sharing the log number their decisions in commit order
+ * of their batches). */
+extern const store_schema store_schema_audit_pg;
+
 /* The clients store's tables other than clients (meta, features, fields). */
 extern const char store_schema_clients_fixed[];
 

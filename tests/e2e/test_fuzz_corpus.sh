@@ -14,8 +14,8 @@ for l in $LAYERS; do libs="$libs $A/lib/libcs_$l.a"; done
 if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"$T/make.log" 2>&1; then
   fail "build the sanitized libraries" "$(tail -3 "$T/make.log")"; exit 1
 fi
-flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson 2>/dev/null)"
-ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson 2>/dev/null) -lxgboost -lm"
+flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson libpq 2>/dev/null)"
+ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq 2>/dev/null) -lxgboost -lm"
 for t in csv request raw model featfile drift recipe; do
   src=tests/fuzz/fuzz_$t.c
   [ -f "$src" ] || { fail "fuzz target $t exists" "no $src"; continue; }
