@@ -68,6 +68,8 @@ if grep -q "cannot connect to the audit log" "$T/.out" && ! grep -q s3cret "$T/.
 else fail "unreachable PostgreSQL message" "$(head -2 "$T/.out")"; fi
 check_fails "outcomes import on a PostgreSQL log says it is not held there" 1 "$CS" outcomes import --audit "$PG_URL" --csv "$T/none.csv"
 check_grep "... with the reason" "SQLite audit log only" "$T/.out"
+check_fails "monitor on a PostgreSQL log stops rather than report without outcomes" 1 "$CS" monitor --audit "$PG_URL" --model "$T/m.csm"
+check_grep "... with the reason" "SQLite audit log only" "$T/.out"
 pg_psql "UPDATE creditscore_schema SET version = 9 WHERE name = 'audit'" >/dev/null
 check_fails "a log from a newer release is refused by serve" 1 "$CS" serve --model "$T/m.csm" --port 0 --audit "$PG_URL"
 check_grep "... naming the versions" "version 9, written by a newer creditscore" "$T/.out"
