@@ -61,6 +61,28 @@ check_grep "creditscore audit reads \$CREDITSCORE_DATABASE_URL" 'pg-b-1' "$T/env
 [ "$(pg_psql "SELECT version FROM creditscore_schema WHERE name = 'audit'")" = 1 ] && ok "the audit schema's version is recorded (1)" ||
   fail "schema version" "$(pg_psql "SELECT * FROM creditscore_schema")"
 
+# another session holds the table locked past the lock timeout (5 s, as SQLite's busy
+# timeout): the waiting decision gets 503 audit_unavailable naming the cause, fail closed
+serve_bg c --model "$T/m.csm" --threads 2 --audit "$PG_URL" || { fail "server c" "$(tail -3 "$T/c.err")"; exit 1; }
+psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U creditscore -d creditscore \
+  -c 'BEGIN' -c 'LOCK TABLE audit IN ACCESS EXCLUSIVE MODE' -c "SELECT pg_sleep(9)" -c 'COMMIT' >/dev/null 2>&1 &
+LOCKER=$!
+for _ in $(seq 1 100); do
+  [ "$(pg_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'audit' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
+  sleep 0.1
+done
+t0=$(date +%s.%N)
+code=$(post pg-c-1 0.3)
+t1=$(date +%s.%N)
+if [ "$code" = 503 ] && grep -q '"audit_unavailable"' "$T/pg-c-1.json" && grep -q 'lock timeout' "$T/pg-c-1.json"; then
+  ok "a table locked past the lock timeout: 503 audit_unavailable naming the cause ($(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s)"
+else fail "decision on a locked PostgreSQL log" "HTTP $code: $(head -c 300 "$T/pg-c-1.json")"; fi
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" = 200 ] && ok "... health still answers" || fail "health during the audit failure"
+wait $LOCKER
+[ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'pg-c-1'")" = 0 ] && ok "... and the refused decision is not in the log" ||
+  fail "the 503 decision was logged"
+kill -TERM $PID; wait $PID 2>/dev/null
+
 # errors: a password is never echoed; an unreachable server, a newer schema, outcomes
 check_fails "serve on an unreachable PostgreSQL fails" 1 "$CS" serve --model "$T/m.csm" --port 0 \
   --audit "postgresql://creditscore:s3cret@127.0.0.1:1/creditscore"
