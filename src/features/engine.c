@@ -64,6 +64,10 @@ tbl_schema *feat_recipe_schema(const rcp_recipe *r, int ti, cs_err *err)
         cols[k].name = t->cols[k].name;
         cols[k].type = _read_type(&t->cols[k]);
         cols[k].required = t->cols[k].required && t->cols[k].role != RCP_ROLE_IGNORE;
+        /* keys and links are ids: kept exactly or refused (never rounded to a double) */
+        cols[k].whole = cols[k].type == TBL_NUM &&
+                        (t->cols[k].role == RCP_ROLE_ID || (t->key && !strcmp(t->cols[k].name, t->key)) ||
+                         (t->link && !strcmp(t->cols[k].name, t->link)));
     }
     s->table = t->name;
     s->n_cols = t->n_cols;
@@ -1234,11 +1238,24 @@ static cs_status _compute_into(const feat_spec *s, const feat_rdata *d, feat_mat
                 target = _num_of(&e.b[e.r->root], dt, &rt->cols[k], err);
                 if (!target) st = err ? err->code : CS_ENOMEM;
             }
+        _kmap seen = {0};
+        if (!st && !one && root->key && _kmap_init(&seen, n_out, err)) st = CS_ENOMEM;
         for (size_t q = 0; q < n_out && !st; q++) {
             double id = root->key ? root->key[prow[q]] : (double)(prow[q] + 1);
+            if (root->key && !one) { /* a missing or repeated key would merge or lose a client */
+                int32_t n0 = seen.n;
+                if (id != id)
+                    st = cs_err_set(err, CS_EPARSE, "table %s: data row %u has no %s", rt->name,
+                                    prow[q] + 1, rt->key);
+                else if (_kmap_put(&seen, id), seen.n == n0)
+                    st = cs_err_set(err, CS_EPARSE, "table %s: %s %.0f appears more than once (again in data row %u)",
+                                    rt->name, rt->key, id, prow[q] + 1);
+                if (st) break;
+            }
             m->ids[q] = id == id ? (int64_t)id : -1;
             m->target[q] = target ? target[prow[q]] : NAN;
         }
+        _kmap_free(&seen);
     }
 done:
     free(out);

@@ -1025,11 +1025,22 @@ static feat_matrix *_compute(const tbl *const tables[HC_N_TABLES], const feat_sp
             if (!t) continue;
             for (size_t r = 0; r < t->n_rows; r++) {
                 double id;
+                int32_t n_seen;
                 if (!keep[a][r]) continue;
                 id = c->app[a].id_curr[r];
-                m->ids[i] = id == id ? (int64_t)id : -1;
+                if (id != id) {
+                    cs_err_set(err, CS_EPARSE, "%s: data row %zu has no SK_ID_CURR", t->source, r + 1);
+                    goto fail;
+                }
+                m->ids[i] = (int64_t)id;
                 m->target[i] = tc && tc->type == TBL_NUM ? tc->num[r] : NAN;
+                n_seen = km.n;
                 cid[i] = _kmap_put(&km, id);
+                if (km.n == n_seen) { /* the same client twice: its rows would be merged */
+                    cs_err_set(err, CS_EPARSE, "%s: SK_ID_CURR %.0f appears more than once (again in data row %zu)",
+                               t->source, id, r + 1);
+                    goto fail;
+                }
                 src_row[i] = (uint32_t)r;
                 src_tab[i] = (unsigned char)a;
                 i++;

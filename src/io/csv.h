@@ -27,6 +27,16 @@ void csv_locale_free(locale_t loc);
  * text is not entirely a number (empty text included). */
 int csv_parse_double(const char *s, size_t len, locale_t loc, double *out);
 
+/* The largest whole number a double holds exactly together with all the smaller ones
+ * (2^53): an id column's values must stay within it. */
+#define CSV_WHOLE_MAX 9007199254740992.0
+
+/* Parse s[0..len) as an id: a whole number written in decimal ([-]digits[.digits][e[+-]digits]
+ * whose digits after the units are all zeros: "100002", "100002.0", "1e+15"), of magnitude at
+ * most CSV_WHOLE_MAX, so that the double *out is exactly the number written. Returns 0, or
+ * -1 with *why set to a static phrase saying what is wrong ("not a whole number", ...). */
+int csv_parse_whole(const char *s, size_t len, double *out, const char **why);
+
 /* The fast path alone, for parsers that scan and convert in one pass: reads the plain
  * decimal number ([+-]digits[.digits][(e|E)[+-]digits]) that starts at p (before end) and
  * returns where it stops, with the exact value in *out. Returns NULL when there is no

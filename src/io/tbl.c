@@ -102,6 +102,14 @@ cs_status tbl_builder_add_row(tbl_builder *b, const char *const *fields, cs_err 
     for (int k = 0; k < s->n_cols; k++) {
         const char *f = fields[k];
         double v;
+        const char *why;
+        if (s->cols[k].type == TBL_NUM && s->cols[k].whole && f && *f && csv_parse_whole(f, strlen(f), &v, &why)) {
+            char q[64];
+            size_t len = strlen(f);
+            snprintf(q, sizeof q, "'%.*s%s'", (int)(len > 40 ? 40 : len), f, len > 40 ? "..." : "");
+            return cs_err_set(err, CS_EPARSE, "%s: row %zu: %s in id column %s: %s", b->name, row + 1, q,
+                              s->cols[k].name, why);
+        }
         if (s->cols[k].type == TBL_NUM && f && *f && csv_parse_double(f, strlen(f), b->loc, &v)) {
             char q[64];
             size_t len = strlen(f);

@@ -9,8 +9,9 @@
  * column is numeric when every non-empty field parses as a number, categorical otherwise.
  *
  * Reading is strict: a malformed file is refused with "path:line:column: what is wrong"
- * (wrong number of fields, unterminated quote, text in a numeric column, a missing
- * required column, a duplicate header) and nothing is silently skipped or guessed.
+ * (wrong number of fields, unterminated quote, text in a numeric column, an id that is
+ * not a whole number within 2^53, a missing required column, a duplicate header) and
+ * nothing is silently skipped, rounded or guessed.
  *
  * Ownership: tbl_read_csv() returns a table the caller frees with tbl_free(); every
  * pointer inside belongs to the table.
@@ -46,6 +47,10 @@ typedef struct tbl_colspec {
     const char *name;
     tbl_type type;
     int required;           /* 1: a file without this column is refused */
+    int whole;              /* TBL_NUM only. 1: an id: every value present is a whole number of
+                             * magnitude at most 2^53 (csv_parse_whole: "100002", "100002.0"),
+                             * so it is kept exactly; anything else ("100002.7", " 100002",
+                             * 9007199254740993, a 26-digit number) is refused */
 } tbl_colspec;
 
 typedef struct tbl_schema {

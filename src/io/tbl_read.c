@@ -61,6 +61,8 @@ typedef struct _reader {
     int n_cols;
     char **names;               /* header text, n_cols */
     tbl_type *types;
+    int *schema_col;            /* with a schema: per column, its index in the schema or -1 */
+    unsigned char *whole;       /* per column: 1 = an id column (tbl_colspec.whole) */
     double **num;               /* per column, TBL_NUM */
     int32_t **codes;            /* per column, TBL_CAT */
     csv_dict *dicts;            /* per column, TBL_CAT */
@@ -70,6 +72,7 @@ typedef struct _reader {
     locale_t loc;
     int n_threads;
     _tstate *ts;                /* N_CHUNKS chunk states */
+    int n_ready;                /* chunks whose per-column state is allocated */
     size_t *rows;               /* offsets of the rows of the block, n + 1 */
     size_t rows_cap;
     int32_t *remap;
@@ -247,7 +250,7 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
         size_t fl;
         if (k == r->n_cols)
             return _terr(ts, p, CS_EPARSE, "more fields than the %d columns of the header", r->n_cols);
-        if (!r->detect && r->types[k] == TBL_NUM && p < end && *p != '"' && *p != ',') {
+        if (!r->detect && r->types[k] == TBL_NUM && !r->whole[k] && p < end && *p != '"' && *p != ',') {
             /* the usual case, scanned and converted in one pass */
             double v;
             const char *q = csv_num_prefix(p, end, &v);
@@ -262,6 +265,15 @@ static int _parse_row(_reader *r, _tstate *ts, const char *p, const char *end, s
             double v;
             if (fl && !ts->is_text[k] && !r->is_text[k] && csv_parse_double(fs, fl, r->loc, &v))
                 ts->is_text[k] = 1;
+        } else if (r->types[k] == TBL_NUM && r->whole[k]) {
+            double v = NAN;
+            const char *why;
+            if (fl && csv_parse_whole(fs, fl, &v, &why)) {
+                char q[64];
+                _quote(q, sizeof q, fs, fl);
+                return _terr(ts, fstart, CS_EPARSE, "%s in id column %s: %s", q, r->names[k], why);
+            }
+            r->num[k][row] = v;
         } else if (r->types[k] == TBL_NUM) {
             double v = NAN;
             if (fl && csv_parse_double(fs, fl, r->loc, &v)) {
@@ -311,7 +323,7 @@ static cs_status _reserve_rows(_reader *r, size_t need, cs_err *err)
 {
     size_t cap;
     if (need <= r->cap_rows || r->detect) return CS_OK;
-    cap = r->cap_rows ? r->cap_rows : 1024;
+    cap = r->cap_rows ? r->cap_rows : 16;  /* small: a wide file of few rows has many columns */
     while (cap < need) cap *= 2;
     for (int k = 0; k < r->n_cols; k++) {
         if (r->types[k] == TBL_NUM) {
@@ -357,6 +369,23 @@ static cs_status _merge(_reader *r, int nt, size_t base, cs_err *err)
     return CS_OK;
 }
 
+/* The per-column state of chunks [r->n_ready, nc), allocated when a block first needs that
+ * many chunks: a one-row file of 100,000 columns uses one chunk, not N_CHUNKS x 100,000
+ * dictionaries. */
+static cs_status _chunks_ready(_reader *r, int nc, cs_err *err)
+{
+    for (; r->n_ready < nc; r->n_ready++) {
+        _tstate *ts = &r->ts[r->n_ready];
+        ts->local = cs_calloc((size_t)r->n_cols, sizeof *ts->local, err);
+        ts->is_text = cs_calloc((size_t)r->n_cols, 1, err);
+        ts->last_code = cs_calloc((size_t)r->n_cols, sizeof *ts->last_code, err);
+        ts->last_str = cs_calloc((size_t)r->n_cols, sizeof *ts->last_str, err);
+        ts->last_len = cs_calloc((size_t)r->n_cols, sizeof *ts->last_len, err);
+        if (!ts->local || !ts->is_text || !ts->last_code || !ts->last_str || !ts->last_len) return CS_ENOMEM;
+    }
+    return CS_OK;
+}
+
 /* Parse the n rows found in buf (r->rows) in parallel: the rows are cut into chunks in
  * order, threads take chunks dynamically, and everything is then merged in chunk order. */
 static cs_status _parse_block(_reader *r, const char *buf, size_t n, cs_err *err)
@@ -369,6 +398,7 @@ static cs_status _parse_block(_reader *r, const char *buf, size_t n, cs_err *err
     if (nc < 1) nc = 1;
     if (nt > nc) nt = nc;
     if ((st = _reserve_rows(r, base + n, err))) return st;
+    if ((st = _chunks_ready(r, nc, err))) return st;
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int c = 0; c < nc; c++) {
@@ -411,64 +441,104 @@ static cs_status _header(_reader *r, const char *b, const char *e, cs_err *err)
     _tstate *ts = &r->ts[0];
     const char *p = b;
     int cap = 0;
+    cs_status st = CS_OK;
+    csv_dict seen = {0}, known = {0};   /* the header's names so far; the schema's names */
 
+    if (r->schema)
+        for (int j = 0; j < r->schema->n_cols; j++) {
+            const char *nm = r->schema->cols[j].name;
+            size_t l = strlen(nm);
+            if (csv_dict_add(&known, nm, l, csv_hash(nm, l), err) < 0) {
+                st = err ? err->code : CS_ENOMEM;
+                goto out;
+            }
+        }
     for (;;) {
         const char *fstart = p, *fs;
         size_t fl, line, col;
+        int32_t code, n_seen;
+        uint64_t h;
         if (_field(ts, &p, e, &fs, &fl)) {
             _where(b, ts->errp, 1, &line, &col);
-            return cs_err_set(err, ts->code, "%s:%zu:%zu: %s (in the header)", r->name, line, col, ts->msg);
+            st = cs_err_set(err, ts->code, "%s:%zu:%zu: %s (in the header)", r->name, line, col, ts->msg);
+            goto out;
         }
         if (r->n_cols == cap) {
             char **names;
             cap = cap ? cap * 2 : 64;
             names = cs_reallocarray(r->names, (size_t)cap, sizeof *names, err);
-            if (!names) return CS_ENOMEM;
+            if (!names) {
+                st = CS_ENOMEM;
+                goto out;
+            }
             r->names = names;
         }
         if (memchr(fs, '\0', fl)) {
             _where(b, fstart, 1, &line, &col);
-            return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: NUL byte in a column name", r->name, line, col);
+            st = cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: NUL byte in a column name", r->name, line, col);
+            goto out;
         }
         r->names[r->n_cols] = cs_malloc(fl + 1, err);
-        if (!r->names[r->n_cols]) return CS_ENOMEM;
+        if (!r->names[r->n_cols]) {
+            st = CS_ENOMEM;
+            goto out;
+        }
         memcpy(r->names[r->n_cols], fs, fl);
         r->names[r->n_cols][fl] = '\0';
-        for (int j = 0; j < r->n_cols; j++)
-            if (!strcmp(r->names[j], r->names[r->n_cols])) {
-                _where(b, fstart, 1, &line, &col);
-                r->n_cols++;
-                return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: duplicate column '%s' (also column %d)",
-                                  r->name, line, col, r->names[r->n_cols - 1], j + 1);
-            }
+        /* a dictionary of the names read so far: linear in the header's length, where a
+         * comparison with every earlier name was quadratic (100,000 columns: minutes) */
+        h = csv_hash(fs, fl);
+        n_seen = seen.n;
+        code = csv_dict_add(&seen, r->names[r->n_cols], fl, h, err);
+        if (code < 0) {
+            st = err ? err->code : CS_ENOMEM;
+            goto out;
+        }
+        if (seen.n == n_seen) {           /* it was there already */
+            _where(b, fstart, 1, &line, &col);
+            r->n_cols++;
+            st = cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: duplicate column '%s' (also column %d)", r->name,
+                            line, col, r->names[r->n_cols - 1], code + 1);
+            goto out;
+        }
         r->n_cols++;
-        if (r->schema) {
-            int j;
-            for (j = 0; j < r->schema->n_cols; j++)
-                if (!strcmp(r->schema->cols[j].name, r->names[r->n_cols - 1])) break;
-            if (j == r->schema->n_cols && !r->allow_extra) {
-                _where(b, fstart, 1, &line, &col);
-                return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: unknown column '%s' (not in the %s table)",
-                                  r->name, line, col, r->names[r->n_cols - 1], r->schema->table);
-            }
+        if (r->schema && !r->allow_extra && csv_dict_find(&known, fs, fl, h) < 0) {
+            _where(b, fstart, 1, &line, &col);
+            st = cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: unknown column '%s' (not in the %s table)", r->name,
+                            line, col, r->names[r->n_cols - 1], r->schema->table);
+            goto out;
         }
         if (p >= e) break;
         p++;
     }
-    if (r->schema)
+    if (r->schema) {
+        r->schema_col = cs_reallocarray(NULL, (size_t)(r->n_cols ? r->n_cols : 1), sizeof *r->schema_col, err);
+        if (!r->schema_col) {
+            st = CS_ENOMEM;
+            goto out;
+        }
+        for (int k = 0; k < r->n_cols; k++) r->schema_col[k] = -1;
         for (int j = 0; j < r->schema->n_cols; j++) {
-            int k;
-            if (!r->schema->cols[j].required) continue;
-            for (k = 0; k < r->n_cols; k++)
-                if (!strcmp(r->schema->cols[j].name, r->names[k])) break;
-            if (k == r->n_cols) {
+            const char *nm = r->schema->cols[j].name;
+            size_t l = strlen(nm);
+            int32_t k = csv_dict_find(&seen, nm, l, csv_hash(nm, l));
+            if (k >= 0) {
+                if (r->schema_col[k] < 0) r->schema_col[k] = j;
+                continue;
+            }
+            if (r->schema->cols[j].required) {
                 size_t line, col;
                 _where(b, e, 1, &line, &col);
-                return cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: missing required column '%s' of the %s table",
-                                  r->name, line, col, r->schema->cols[j].name, r->schema->table);
+                st = cs_err_set(err, CS_EPARSE, "%s:%zu:%zu: missing required column '%s' of the %s table",
+                                r->name, line, col, nm, r->schema->table);
+                goto out;
             }
         }
-    return CS_OK;
+    }
+out:
+    csv_dict_free(&seen);
+    csv_dict_free(&known);
+    return st;
 }
 
 /* Set the column types and allocate the per-column and per-thread state. */
@@ -478,13 +548,17 @@ static cs_status _setup(_reader *r, cs_err *err)
     r->num = cs_calloc((size_t)r->n_cols, sizeof *r->num, err);
     r->codes = cs_calloc((size_t)r->n_cols, sizeof *r->codes, err);
     r->dicts = cs_calloc((size_t)r->n_cols, sizeof *r->dicts, err);
-    if (!r->types || !r->num || !r->codes || !r->dicts) return CS_ENOMEM;
+    r->whole = cs_calloc((size_t)r->n_cols, 1, err);
+    if (!r->types || !r->num || !r->codes || !r->dicts || !r->whole) return CS_ENOMEM;
     for (int k = 0; k < r->n_cols; k++) {
         r->types[k] = TBL_NUM;
         if (r->schema) {
             if (r->allow_extra) r->types[k] = TBL_CAT; /* unless the schema says otherwise */
-            for (int j = 0; j < r->schema->n_cols; j++)
-                if (!strcmp(r->schema->cols[j].name, r->names[k])) r->types[k] = r->schema->cols[j].type;
+            if (r->schema_col[k] >= 0) {
+                const tbl_colspec *cs = &r->schema->cols[r->schema_col[k]];
+                r->types[k] = cs->type;
+                r->whole[k] = cs->type == TBL_NUM && cs->whole;
+            }
         } else if (r->is_text && r->is_text[k]) {
             r->types[k] = TBL_CAT;
         }
@@ -493,22 +567,9 @@ static cs_status _setup(_reader *r, cs_err *err)
         r->is_text = cs_calloc((size_t)r->n_cols, 1, err);
         if (!r->is_text) return CS_ENOMEM;
     }
-    for (int t = 0; t < N_CHUNKS; t++) {
-        _tstate *ts = &r->ts[t];
-        free(ts->local);
-        free(ts->is_text);
-        free(ts->last_code);
-        free(ts->last_str);
-        free(ts->last_len);
-        ts->local = cs_calloc((size_t)r->n_cols, sizeof *ts->local, err);
-        ts->is_text = cs_calloc((size_t)r->n_cols, 1, err);
-        ts->last_code = cs_calloc((size_t)r->n_cols, sizeof *ts->last_code, err);
-        ts->last_str = cs_calloc((size_t)r->n_cols, sizeof *ts->last_str, err);
-        ts->last_len = cs_calloc((size_t)r->n_cols, sizeof *ts->last_len, err);
-        if (!ts->local || !ts->is_text || !ts->last_code || !ts->last_str || !ts->last_len) return CS_ENOMEM;
-    }
     return CS_OK;
 }
+
 
 /* ---- the source: a file read block by block, or bytes in memory ------------------------- */
 
@@ -614,6 +675,8 @@ static void _reader_free(_reader *r)
     }
     free(r->names);
     free(r->types);
+    free(r->schema_col);
+    free(r->whole);
     free(r->num);
     free(r->codes);
     free(r->dicts);

@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const tbl_colspec _cols[] = {{"a", TBL_NUM, 1}, {"b", TBL_CAT, 1}, {"c", TBL_NUM, 0}};
+static const tbl_colspec _cols[] = {{"a", TBL_NUM, 1, 0}, {"b", TBL_CAT, 1, 0}, {"c", TBL_NUM, 0, 0}};
 static const tbl_schema _mixed = {"mixed", 3, _cols};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

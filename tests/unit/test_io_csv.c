@@ -47,7 +47,7 @@ static const char *_cat(const tbl_column *c, size_t row)
     return c->codes[row] < 0 ? NULL : c->cats[c->codes[row]];
 }
 
-static const tbl_colspec _abc_cols[] = {{"a", TBL_NUM, 1}, {"b", TBL_CAT, 1}, {"c", TBL_NUM, 1}};
+static const tbl_colspec _abc_cols[] = {{"a", TBL_NUM, 1, 0}, {"b", TBL_CAT, 1, 0}, {"c", TBL_NUM, 1, 0}};
 static const tbl_schema _abc = {"abc", 3, _abc_cols};
 
 /* ---- format features ------------------------------------------------------------------ */
@@ -512,6 +512,93 @@ static void test_damaged_input_never_crashes(void **state)
     assert_true(n_ok > 100 && n_err > 100);
 }
 
+/* A wide file (header of 50,000 columns, one row): every column read with its value, a
+ * duplicate name found at its place however far from the first, and a schema's known and
+ * unknown columns told apart (the header is checked through dictionaries, not by comparing
+ * every pair of names; the time is in bench/bench_reader.sh, not here). */
+static void test_wide_header(void **state)
+{
+    const int n = 50000;
+    cs_buf b = {0};
+    cs_err err = {0};
+    tbl *t;
+    char num[32];
+    (void)state;
+    for (int j = 0; j < n; j++) {
+        snprintf(num, sizeof num, "%sc%d", j ? "," : "", j);
+        assert_int_equal(cs_buf_append(&b, num, strlen(num), NULL), CS_OK);
+    }
+    assert_int_equal(cs_buf_append(&b, "\n", 1, NULL), CS_OK);
+    for (int j = 0; j < n; j++) {
+        snprintf(num, sizeof num, "%s%d", j ? "," : "", j % 1000);
+        assert_int_equal(cs_buf_append(&b, num, strlen(num), NULL), CS_OK);
+    }
+    assert_int_equal(cs_buf_append(&b, "\n", 1, NULL), CS_OK);
+    t = tbl_read_csv_mem("w.csv", b.data, b.len, NULL, &err);
+    assert_non_null(t);
+    assert_int_equal(t->n_cols, n);
+    assert_int_equal(t->n_rows, 1);
+    assert_string_equal(t->cols[n - 1].name, "c49999");
+    assert_true(t->cols[n - 1].num[0] == 999);
+    assert_true(t->cols[12345].num[0] == 345);
+    tbl_free(t);
+
+    /* the last name repeats the 7th: the error names both places */
+    b.len = 0;
+    for (int j = 0; j < n; j++) {
+        snprintf(num, sizeof num, "%sc%d", j ? "," : "", j == n - 1 ? 6 : j);
+        assert_int_equal(cs_buf_append(&b, num, strlen(num), NULL), CS_OK);
+    }
+    assert_int_equal(cs_buf_append(&b, "\n", 1, NULL), CS_OK);
+    t = tbl_read_csv_mem("w.csv", b.data, b.len, NULL, &err);
+    assert_null(t);
+    assert_non_null(strstr(err.msg, "duplicate column 'c6' (also column 7)"));
+    assert_non_null(strstr(err.msg, "w.csv:1:"));
+    cs_buf_free(&b);
+}
+
+/* Ids: whole numbers within 2^53 only, whatever their spelling; never rounded. */
+static void test_whole_ids(void **state)
+{
+    static const struct { const char *s; int ok; double v; } cases[] = {
+        {"100002", 1, 100002}, {"100002.0", 1, 100002}, {"-5", 1, -5}, {"0.000", 1, 0},
+        {"1e+15", 1, 1e15}, {"1.5e3", 1, 1500}, {"9007199254740992", 1, 9007199254740992.0},
+        {"100002.7", 0, 0}, {"9007199254740993", 0, 0}, {"99999999999999999999999999", 0, 0},
+        {"1e16", 0, 0}, {"1e-1", 0, 0}, {"1.00000000000000001e15", 0, 0}, {" 1", 0, 0},
+        {"+1", 0, 0}, {"1e", 0, 0}, {"", 0, 0}, {"-", 0, 0}, {"12a", 0, 0}, {"nan", 0, 0}, {"inf", 0, 0}};
+    static const tbl_colspec cols[] = {{"id", TBL_NUM, 1, 1}, {"x", TBL_NUM, 1, 0}};
+    static const tbl_schema sch = {"ids", 2, cols};
+    cs_err err = {0};
+    tbl *t;
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double v = -1;
+        const char *why = NULL;
+        int r = csv_parse_whole(cases[i].s, strlen(cases[i].s), &v, &why);
+        if ((r == 0) != cases[i].ok || (r == 0 && v != cases[i].v)) {
+            print_error("'%s': got %d (%.17g, %s)\n", cases[i].s, r, v, why ? why : "");
+            fail();
+        }
+        if (r) assert_non_null(why);
+    }
+    /* the reader: an id column refuses what a numeric column takes, with where */
+    _expect_error("id,x\n1,2\n100002.7,3\n", &sch, "t.csv:3:1: '100002.7' in id column id: not a whole number");
+    _expect_error("id,x\n9007199254740993,3\n", &sch, "t.csv:2:1: '9007199254740993' in id column id: beyond 2^53");
+    t = _read("id,x\n100002.0,100002.7\n,1\n", &sch, &err);
+    assert_non_null(t);
+    assert_true(t->cols[0].num[0] == 100002 && t->cols[1].num[0] == 100002.7 && isnan(t->cols[0].num[1]));
+    tbl_free(t);
+    /* the row builder (one applicant's records) says the same */
+    {
+        tbl_builder *b = tbl_builder_create("rec", &sch, &err);
+        const char *row[2] = {"100002.7", "1"};
+        assert_non_null(b);
+        assert_int_equal(tbl_builder_add_row(b, row, &err), CS_EPARSE);
+        assert_non_null(strstr(err.msg, "'100002.7' in id column id: not a whole number"));
+        tbl_builder_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_error_quotes),
         cmocka_unit_test(test_error_text_in_numeric),
         cmocka_unit_test(test_error_header),
+        cmocka_unit_test(test_wide_header),
+        cmocka_unit_test(test_whole_ids),
         cmocka_unit_test(test_error_file),
         cmocka_unit_test(test_schema_reordered_columns),
         cmocka_unit_test(test_schema_digits_stay_categories),

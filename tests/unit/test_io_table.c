@@ -14,7 +14,7 @@
 
 #include "io/tbl.h"
 
-static const tbl_colspec _cols[] = {{"id", TBL_NUM, 1}, {"kind", TBL_CAT, 1}, {"amount", TBL_NUM, 1}};
+static const tbl_colspec _cols[] = {{"id", TBL_NUM, 1, 0}, {"kind", TBL_CAT, 1, 0}, {"amount", TBL_NUM, 1, 0}};
 static const tbl_schema _schema = {"rows", 3, _cols};
 
 static void test_builder_equals_reader(void **state)
@@ -100,7 +100,7 @@ static void test_summarize_numbers(void **state)
     cs_rng_seed(&rng, 7);
     for (int trial = 0; trial < 200; trial++) {
         size_t n = 1 + cs_rng_below(&rng, 300), n_ok = 0, n_nan = 0;
-        const tbl_colspec spec[] = {{"x", TBL_NUM, 1}};
+        const tbl_colspec spec[] = {{"x", TBL_NUM, 1, 0}};
         const tbl_schema s = {"one", 1, spec};
         tbl_builder *b = tbl_builder_create("s", &s, &err);
         double *sorted = malloc(n * sizeof *sorted), want;
