@@ -22,8 +22,8 @@ static void _usage(FILE *out)
             "Score every row of a feature file. Columns are matched to the model's features by\n"
             "name (extra columns are ignored, a missing one is an error). CSV receives\n"
             "SK_ID_CURR,probability,decision: the calibrated probability of default (full\n"
-            "precision) and 'refused' when it is at or above the model's threshold, else\n"
-            "'accepted'.\n"
+            "precision) and 'refuse' when it is at or above the model's threshold, else\n"
+            "'approve' (the API's spelling).\n"
             "\n"
             "  --model MODEL    model file from 'creditscore train'\n"
             "  --features FILE  feature file (.csf)\n"
@@ -57,7 +57,7 @@ static int _write(const char *path, const feat_matrix *fm, const double *p, cons
         int refused = mf_decide(m, p[i]);
         *n_refused += (size_t)refused;
         cs_fmt_double(num, sizeof num, p[i]);
-        fprintf(f, "%lld,%s,%s\n", (long long)fm->ids[i], num, refused ? "refused" : "accepted");
+        fprintf(f, "%lld,%s,%s\n", (long long)fm->ids[i], num, mf_decision_word(refused));
     }
     if (to_stdout) {
         if (fflush(f) == 0) return 0;

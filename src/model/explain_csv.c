@@ -110,7 +110,6 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
 
     if (opts->progress_out) prog = cs_progress_create(opts->progress_out, "explain", n);
     double ev = shap_expected_value(e);
-    const lrn_model *lm = mf_learner(m);
     for (size_t r0 = 0; r0 < n; r0 += chunk) {
         size_t c = n - r0 < chunk ? n - r0 : chunk;
         for (size_t j = 0; j < d; j++) {
@@ -120,15 +119,16 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
         if ((st = shap_explain_rows(e, x, c, phi, err))) goto done;
         for (size_t i = 0; i < c; i++) {
             const double *xi = x + i * d, *pi = phi + i * d;
-            double raw = lrn_predict_raw(lm, xi), p = mf_predict_proba(m, xi), tot = ev;
+            mf_decision dc;
+            double tot = ev;
+            if ((st = mf_score(m, xi, &dc, err))) goto done;
             for (size_t j = 0; j < d; j++) tot += pi[j];
-            if (fabs(tot - raw) > s.max_gap) s.max_gap = fabs(tot - raw);
-            int refused = mf_decide(m, p);
-            s.refused += (size_t)refused;
+            if (fabs(tot - dc.raw) > s.max_gap) s.max_gap = fabs(tot - dc.raw);
+            s.refused += (size_t)dc.refuse;
             fprintf(out, "%lld,", (long long)fm->ids[r0 + i]);
-            _num(out, p);
-            fputs(refused ? ",refused," : ",accepted,", out);
-            _num(out, raw);
+            _num(out, dc.probability);
+            fprintf(out, ",%s,", mf_decision_word(dc.refuse));
+            _num(out, dc.raw);
             fputc(',', out);
             _num(out, ev);
             if (top) {

@@ -10,6 +10,7 @@
  * load touches only the small sections and stays fast.
  */
 #include "model.h"
+#include "points.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -118,6 +119,8 @@ struct mf_model {
     mf_test_ref test;
     int has_eval;
     char *run_id, *features_file, *code_version; /* NULL when absent */
+    sc_card *card;                  /* a scorecard's points table, else NULL */
+    int64_t cutoff;                 /* its cut-off in points (approve at or above) */
 };
 
 /* ---- writing ----------------------------------------------------------------------- */
@@ -809,6 +812,11 @@ static cs_status _parse(mf_model *m, cs_err *err)
         m->sample_target = (const double *)(const void *)(p + SAMPLE_HDR + 8 * rows);
         m->sample_values = (const double *)(const void *)(p + SAMPLE_HDR + 16 * rows);
     }
+    if (m->learner->kind == LRN_SCORECARD) {
+        /* the points table once, for every score (mf_score) and the cut-off */
+        if (!(m->card = sc_card_of(m->learner, err))) return cs_err_prefix(err, "scorecard: ");
+        m->cutoff = mf_points_cutoff(m->card, m->calib, m->threshold);
+    }
     return CS_OK;
 }
 
@@ -900,6 +908,7 @@ void mf_free(mf_model *m)
     free(m->run_id);
     free(m->features_file);
     free(m->code_version);
+    sc_card_free(m->card);
     free(m);
 }
 
@@ -1012,6 +1021,23 @@ double mf_predict_proba(const mf_model *m, const double *x)
 int mf_decide(const mf_model *m, double p)
 {
     return !(p < m->threshold);
+}
+
+const char *mf_decision_word(int refuse) { return refuse ? "refuse" : "approve"; }
+const sc_card *mf_card(const mf_model *m) { return m->card; }
+int64_t mf_cutoff_points(const mf_model *m) { return m->card ? m->cutoff : 0; }
+
+cs_status mf_score(const mf_model *m, const double *x, mf_decision *out, cs_err *err)
+{
+    out->raw = lrn_predict_raw(m->learner, x);
+    out->probability = ev_calib_apply(m->calib, lrn_raw_to_proba(m->learner, out->raw));
+    out->threshold = m->threshold;
+    out->distance = out->probability - out->threshold;
+    out->refuse = mf_decide(m, out->probability);
+    out->points = m->card ? (double)sc_card_points(m->card, x, NULL, NULL) : mf_points_of_proba(out->probability);
+    if (!(out->probability >= 0 && out->probability <= 1))
+        return cs_err_set(err, CS_EINTERNAL, "model %s gave probability %g", m->name, out->probability);
+    return CS_OK;
 }
 
 cs_status mf_predict_matrix(const mf_model *m, const feat_matrix *fm, double *out, cs_err *err)

@@ -268,6 +268,33 @@ const char *mf_meta_json(const mf_model *m);
 
 /* ---- scoring ---------------------------------------------------------------------- */
 
+/* Everything one decision carries (mf_score). */
+typedef struct mf_decision {
+    double raw;             /* the learner's raw score (log-odds for boosting, logreg, scorecard) */
+    double probability;     /* calibrated probability of default */
+    double threshold;       /* the model's decision threshold on it */
+    double distance;        /* probability - threshold (>= 0: refuse) */
+    double points;          /* a scorecard's total points, else the probability on the
+                             * standard scale (points.h: mf_points_of_proba) */
+    int refuse;             /* 1 refuse, 0 approve (mf_decide) */
+} mf_decision;
+
+/* The one scoring function: raw score, calibrated probability, decision, distance to the
+ * threshold and points of one row (x: mf_n_feats values in model order, NaN = missing),
+ * used by the API (predict, explain, the dashboard's what-if), `predict` and `explain`.
+ * CS_EINTERNAL naming the model when the probability is not in [0, 1]. */
+cs_status mf_score(const mf_model *m, const double *x, mf_decision *out, cs_err *err);
+
+/* The decision's one spelling everywhere (API JSON, audit log, CSV files): "refuse" or
+ * "approve". */
+const char *mf_decision_word(int refuse);
+
+/* A scorecard model's points table (learn/scorecard.h) and its cut-off in points (approve
+ * at or above, model/points.h), built at load; NULL (cut-off 0) for other learners. */
+struct sc_card;
+const struct sc_card *mf_card(const mf_model *m);
+int64_t mf_cutoff_points(const mf_model *m);
+
 /* Raw score of one row (x: mf_n_feats values in model order, NaN = missing). */
 double mf_predict_raw(const mf_model *m, const double *x);
 /* Calibrated probability of default of one row. */
@@ -275,9 +302,10 @@ double mf_predict_proba(const mf_model *m, const double *x);
 /* 1 when p is at or above the threshold (refused), 0 otherwise (NaN: refused, as unknown). */
 int mf_decide(const mf_model *m, double p);
 
-/* Calibrated probabilities of all rows of a feature matrix whose columns are matched to
- * the model's features BY NAME (extra columns ignored; a missing one is CS_ENOTFOUND
- * naming it). out: n_rows values, caller-allocated. Parallel. */
+/* The batch path: calibrated probabilities of all rows of a feature matrix whose columns
+ * are matched to the model's features BY NAME (extra columns ignored; a missing one is
+ * CS_ENOTFOUND naming it), each the one mf_score gives the row (decide with mf_decide).
+ * out: n_rows values, caller-allocated. Parallel. */
 cs_status mf_predict_matrix(const mf_model *m, const feat_matrix *fm, double *out, cs_err *err);
 
 #endif /* CS_MODEL_MODEL_H */

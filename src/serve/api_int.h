@@ -46,20 +46,10 @@ void api_model_x_from_store(const api_model *m, const double *store_x, double *x
 /* The model's feature vector from one applicant's raw tables (features' one-applicant path). */
 cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES], double *x, cs_err *err);
 
-typedef struct api_score {
-    double raw;             /* the model's raw score (log-odds for boosting and logreg) */
-    double probability;     /* calibrated probability of default */
-    double threshold;       /* decision threshold on the calibrated probability */
-    double distance;        /* probability - threshold (> 0: refuse) */
-    double points;          /* scorecard points (600 at odds 19:1, 50 to double) */
-    int refuse;             /* 1 refuse, 0 approve */
-} api_score;
-
-cs_status api_model_score(const api_model *m, const double *x, api_score *out, cs_err *err);
-
 /* Append to out the members of an explanation of x (without braces): "expected_value",
  * "raw_score", "contributions" (top `top` by |value|) and "reason_codes" (refusals). */
-cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, int lang,
+struct mf_decision;
+cs_status api_model_explain_json(const api_model *m, const double *x, const struct mf_decision *sc, int top, int lang,
                                  cs_buf *out, cs_err *err);
 /* GET /v1/model, /v1/importance, /v1/features/{name}/distribution bodies. */
 cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err);
@@ -80,29 +70,13 @@ const char *api_model_recipe_name(const api_model *m);
  * status with pb filled (400 for records that do not fit the recipe). */
 int api_model_x_from_records(const api_model *m, const cJSON *records, double *x, api_problem *pb);
 
-/* Scorecard points of a probability of default (§7 of the domain reference), clamped to
- * [API_POINTS_MIN, API_POINTS_MAX] = [0, 1000]: p below about 0.0206% scores 1000, above
- * about 99.54% scores 0 (no client is told 2,879 points). */
-#define API_POINTS_MIN 0.0
-#define API_POINTS_MAX 1000.0
-double api_points(double p);
-
 /* ---- scorecard models (scorecard.c) ------------------------------------------------------
- * For a model trained with --model scorecard: its points table and cut-off in points. */
-typedef struct api_scorecard api_scorecard;
-/* *out = the points table of mf's scorecard, or NULL (CS_OK) when mf is not a scorecard;
- * an error for a bad table. */
-cs_status api_scorecard_create(const struct mf_model *mf, api_scorecard **out, cs_err *err);
-void api_scorecard_free(api_scorecard *s);
-/* The total points of the model's feature vector x. */
-int64_t api_scorecard_points(const api_scorecard *s, const double *x);
-/* Append ,"scorecard":{points, cutoff, decision, min_points, max_points, scaling} and, when
- * explain, each characteristic's bin/points/max/shortfall and the reason codes ranked by
- * shortfall (lang 1: French). */
-cs_status api_scorecard_json(const api_scorecard *s, const double *x, int explain, int lang, cs_buf *out,
+ * For a model trained with --model scorecard (mf_card(mf) not NULL): append
+ * ,"scorecard":{points, cutoff, decision, min_points, max_points, scaling} and, when explain,
+ * each characteristic's bin/points/max/shortfall and the reason codes ranked by shortfall
+ * (lang 1: French). */
+cs_status api_scorecard_json(const struct mf_model *mf, const double *x, int explain, int lang, cs_buf *out,
                              cs_err *err);
-/* The model's scorecard, NULL for other models. */
-const api_scorecard *api_model_scorecard(const api_model *m);
 
 /* ---- documentation files (docs.c) ------------------------------------------------------ */
 

@@ -11,6 +11,7 @@
 #include "../features/engine.h"
 #include "../features/kernel.h"
 #include "../model/model.h"
+#include "../model/points.h"
 #include "../model/sign.h"
 
 #include <math.h>
@@ -30,7 +31,6 @@ struct api_model {
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
     const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
-    api_scorecard *sc;          /* a scorecard model's points table, else NULL (scorecard.c) */
 };
 
 /* The recipe a model file's feature spec computes from, or NULL (the kernel's spec, or none). */
@@ -106,7 +106,6 @@ api_model *api_model_load(const char *path, const char *const *store_names, size
     names = NULL;
     m->recipe = _model_recipe(m->mf);
     if (_prepare_explain(m, err) != CS_OK) goto fail;
-    if (api_scorecard_create(m->mf, &m->sc, err) != CS_OK) goto fail;
     return m;
 fail:
     free(names);
@@ -131,7 +130,6 @@ void api_model_release(api_model *m)
     free(m->mean_abs_shap);
     free(m->names);
     shap_explainer_free(m->ex);
-    api_scorecard_free(m->sc);
     free(m);
 }
 
@@ -151,7 +149,6 @@ static void _label_member(const api_model *m, cs_buf *b, const char *name)
     api_json_str(b, fr, NULL);
     cs_buf_puts(b, "}", NULL);
 }
-const api_scorecard *api_model_scorecard(const api_model *m) { return m->sc; }
 const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
 
 const shap_explainer *api_model_explainer(const api_model *m) { return m->ex; }
@@ -196,20 +193,6 @@ cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES
     return st;
 }
 
-cs_status api_model_score(const api_model *m, const double *x, api_score *out, cs_err *err)
-{
-    const lrn_model *l = mf_learner(m->mf);
-    out->raw = mf_predict_raw(m->mf, x);
-    out->probability = ev_calib_apply(mf_calib(m->mf), lrn_raw_to_proba(l, out->raw));
-    if (!(out->probability >= 0 && out->probability <= 1))
-        return cs_err_set(err, CS_EINTERNAL, "model %s gave probability %g", mf_name(m->mf), out->probability);
-    out->threshold = mf_threshold(m->mf);
-    out->distance = out->probability - out->threshold;
-    out->refuse = mf_decide(m->mf, out->probability);
-    out->points = m->sc ? (double)api_scorecard_points(m->sc, x) : api_points(out->probability);
-    return CS_OK;
-}
-
 /* ---- GET /v1/model, /v1/importance, /v1/features/{name}/distribution ------------------- */
 
 static void _num_member(cs_buf *b, const char *name, double v)
@@ -246,7 +229,8 @@ cs_status api_model_info_json(const api_model *m, cs_buf *out, cs_err *err)
     api_json_num(out, w.fp, NULL);
     cs_buf_puts(out, "}", NULL);
     _num_member(out, "expected_value", mf_expected_value(m->mf));
-    cs_buf_puts(out, ",\"score_scale\":{\"points\":600,\"odds\":19,\"pdo\":50}", NULL);
+    cs_buf_printf(out, NULL, ",\"score_scale\":{\"points\":%d,\"odds\":%d,\"pdo\":%d}", MF_POINTS_BASE, MF_POINTS_ODDS,
+                  MF_POINTS_PDO);
     cs_buf_printf(out, NULL, ",\"metrics\":{\"folds\":%d", mt->k);
     _num_member(out, "auc_mean", mt->auc_mean);
     _num_member(out, "auc_sd", mt->auc_sd);
@@ -415,7 +399,7 @@ static const char *_method(const lrn_model *l)
     return "constant";
 }
 
-cs_status api_model_explain_json(const api_model *m, const double *x, const api_score *sc, int top, int lang,
+cs_status api_model_explain_json(const api_model *m, const double *x, const mf_decision *sc, int top, int lang,
                                  cs_buf *out, cs_err *err)
 {
     size_t n = m->n_feats, k = (size_t)top < n ? (size_t)top : n;

@@ -6,6 +6,7 @@
  */
 #include "api_int.h"
 #include "../base/sha256.h"
+#include "../model/model.h"
 #include "window.h"
 
 #include <math.h>
@@ -71,7 +72,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     api_model *m = api_server_model(s);
     api_input in;
     api_problem pb;
-    api_score sc;
+    mf_decision sc;
     cs_err err = {0};
     double *x = NULL;
     int64_t decided_ms = -1;
@@ -103,7 +104,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         goto fail;
     }
     if (_features(s, m, &in, x, &pb)) goto fail;
-    if (api_model_score(m, x, &sc, &err) != CS_OK) {
+    if (mf_score(api_model_mf(m), x, &sc, &err) != CS_OK) {
         api_problem_set(&pb, 500, "internal", NULL, "%s", err.msg);
         goto fail;
     }
@@ -112,7 +113,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     if (in.kind == API_IN_CLIENT) cs_buf_printf(b, NULL, ",\"client_id\":%lld", (long long)in.client_id);
     cs_buf_puts(b, ",\"probability\":", NULL);
     api_json_num(b, sc.probability, NULL);
-    cs_buf_printf(b, NULL, ",\"decision\":\"%s\",\"threshold\":", sc.refuse ? "refuse" : "approve");
+    cs_buf_printf(b, NULL, ",\"decision\":\"%s\",\"threshold\":", mf_decision_word(sc.refuse));
     api_json_num(b, sc.threshold, NULL);
     cs_buf_puts(b, ",\"distance\":", NULL);
     api_json_num(b, sc.distance, NULL);
@@ -123,8 +124,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     cs_buf_puts(b, ",\"version\":", NULL);
     api_json_str(b, api_model_version(m), NULL);
     cs_buf_puts(b, "}", NULL);
-    if (api_model_scorecard(m) &&
-        api_scorecard_json(api_model_scorecard(m), x, explain, in.lang, b, &err) != CS_OK) {
+    if (mf_card(api_model_mf(m)) && api_scorecard_json(api_model_mf(m), x, explain, in.lang, b, &err) != CS_OK) {
         api_problem_set(&pb, 503, "overloaded", NULL, "%s", err.msg);
         cs_buf_free(b);
         goto fail;
@@ -167,7 +167,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
         r.probability = sc.probability;
         r.score = sc.points;
         r.threshold = sc.threshold;
-        snprintf(r.decision, sizeof r.decision, "%s", sc.refuse ? "refuse" : "approve");
+        snprintf(r.decision, sizeof r.decision, "%s", mf_decision_word(sc.refuse));
         /* committed by the caller before the 200 leaves (durable before it is given) */
         resp->audit = r;
         resp->has_audit = 1;
@@ -183,17 +183,4 @@ fail:
     api_input_clear(&in);
     api_model_release(m);
     api_respond_problem(resp, &pb, req->request_id);
-}
-
-double api_points(double p)
-{
-    /* points = offset + factor * ln(odds of good), factor = 50 / ln 2,
-     * offset = 600 - factor * ln 19 (600 points at 19:1, 50 points to double the odds) */
-    const double factor = 50.0 / log(2.0);
-    const double offset = 600.0 - factor * log(19.0);
-    if (!(p > 0)) p = 1e-15;
-    if (!(p < 1)) p = 1 - 1e-15;
-    double pts = offset + factor * log((1 - p) / p);
-    /* clamped to [API_POINTS_MIN, API_POINTS_MAX] (p below 0.02% or above 99.5%) */
-    return pts < API_POINTS_MIN ? API_POINTS_MIN : pts > API_POINTS_MAX ? API_POINTS_MAX : pts;
 }

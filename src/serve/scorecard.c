@@ -14,41 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct api_scorecard {
-    sc_card *card;
-    int64_t cutoff;         /* approve at or above */
-    int64_t lo, hi;         /* the range of totals */
-};
-
-cs_status api_scorecard_create(const struct mf_model *mf, api_scorecard **out, cs_err *err)
-{
-    const lrn_model *l = mf_learner(mf);
-    *out = NULL;
-    if (l->kind != LRN_SCORECARD) return CS_OK;
-    api_scorecard *s = cs_calloc(1, sizeof *s, err);
-    if (!s) return CS_ENOMEM;
-    if (!(s->card = sc_card_of(l, err))) {
-        free(s);
-        return err ? err->code : CS_ECORRUPT;
-    }
-    s->cutoff = mf_points_cutoff(s->card, mf_calib(mf), mf_threshold(mf));
-    sc_card_range(s->card, &s->lo, &s->hi);
-    *out = s;
-    return CS_OK;
-}
-
-void api_scorecard_free(api_scorecard *s)
-{
-    if (!s) return;
-    sc_card_free(s->card);
-    free(s);
-}
-
-int64_t api_scorecard_points(const api_scorecard *s, const double *x)
-{
-    return sc_card_points(s->card, x, NULL, NULL);
-}
-
 typedef struct _short {
     size_t j;
     int32_t shortfall;
@@ -61,10 +26,12 @@ static int _cmp_short(const void *a, const void *b)
     return (p->j > q->j) - (p->j < q->j);
 }
 
-cs_status api_scorecard_json(const api_scorecard *s, const double *x, int explain, int lang, cs_buf *out,
+cs_status api_scorecard_json(const mf_model *mf, const double *x, int explain, int lang, cs_buf *out,
                              cs_err *err)
 {
-    const sc_card *c = s->card;
+    const sc_card *c = mf_card(mf);
+    int64_t cutoff = mf_cutoff_points(mf), lo, hi;
+    sc_card_range(c, &lo, &hi);
     size_t n = c->n_chars;
     int32_t *pts = cs_malloc((n + 1) * sizeof *pts, err);
     size_t *bin = cs_malloc((n + 1) * sizeof *bin, err);
@@ -76,7 +43,7 @@ cs_status api_scorecard_json(const api_scorecard *s, const double *x, int explai
     int64_t total = sc_card_points(c, x, pts, bin);
     cs_buf_printf(out, NULL, ",\"scorecard\":{\"points\":%lld,\"cutoff\":%lld,\"decision\":\"%s\","
                   "\"min_points\":%lld,\"max_points\":%lld,\"scaling\":{\"pdo\":", (long long)total,
-                  (long long)s->cutoff, total >= s->cutoff ? "approve" : "refuse", (long long)s->lo, (long long)s->hi);
+                  (long long)cutoff, mf_decision_word(!(total >= cutoff)), (long long)lo, (long long)hi);
     api_json_num(out, c->pdo, NULL);
     cs_buf_puts(out, ",\"base_points\":", NULL);
     api_json_num(out, c->base_points, NULL);

@@ -116,7 +116,7 @@ print("monotone: points follow the trend in", len(card["characteristics"]), "cha
 # the decision in points: approve exactly at or above the cut-off
 pred = {int(r["SK_ID_CURR"]): r["decision"] for r in csv.DictReader(open(pred_csv))}
 cut = d["cutoff_points"]
-wrong = [k for k in ours if (ours[k] >= cut) != (pred[k] == "accepted")]
+wrong = [k for k in ours if (ours[k] >= cut) != (pred[k] == "approve")]
 assert not wrong, (cut, wrong[:5], [ours[k] for k in wrong[:5]])
 print("cut-off", cut, ": decisions equal points >= cut-off")
 PY

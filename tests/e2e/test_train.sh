@@ -30,7 +30,7 @@ for k in dummy logreg forest gbdt xgboost; do
   check "predict with $k" "$CS" predict --model "$T/$k.csm" --features "$T/f.csf" --out "$T/$k.csv"
   lines=$(wc -l <"$T/$k.csv")
   if [ "$lines" -eq 1201 ] && head -1 "$T/$k.csv" | grep -qx 'SK_ID_CURR,probability,decision' &&
-     awk -F, 'NR>1 && !($3=="accepted"||$3=="refused") {bad=1} NR>1 && ($2<0||$2>1) {bad=1} END {exit bad}' "$T/$k.csv"; then
+     awk -F, 'NR>1 && !($3=="approve"||$3=="refuse") {bad=1} NR>1 && ($2<0||$2>1) {bad=1} END {exit bad}' "$T/$k.csv"; then
     ok "predict $k writes one scored row per client"
   else
     fail "predict $k writes one scored row per client" "$lines lines"
@@ -43,7 +43,7 @@ if awk '/^CV AUC/ {exit !($3 > 0.7)}' "$T/gbdt.out"; then ok "gbdt learns (CV AU
 
 # decisions follow the threshold: refused exactly when p >= threshold
 thr=$(awk '/^threshold/ {print $2}' "$T/gbdt.out")
-if awk -F, -v t="$thr" 'NR>1 { r = ($2 >= t - 5e-5) ; a = ($2 < t + 5e-5); if (($3=="refused" && !r) || ($3=="accepted" && !a)) bad=1 } END {exit bad}' "$T/gbdt.csv"; then
+if awk -F, -v t="$thr" 'NR>1 { r = ($2 >= t - 5e-5) ; a = ($2 < t + 5e-5); if (($3=="refuse" && !r) || ($3=="approve" && !a)) bad=1 } END {exit bad}' "$T/gbdt.csv"; then
   ok "decision is refused at or above the threshold"
 else
   fail "decision is refused at or above the threshold" "threshold $thr"

@@ -17,6 +17,7 @@
 
 #include "base/cs.h"
 #include "model/model.h"
+#include "model/points.h"
 
 /* a matrix of 300 rows, 3 features; feature 0 drives the target, feature 2 is half NaN */
 static feat_matrix *_matrix(void)
@@ -175,6 +176,42 @@ static void test_round_trip(void **state)
     free(all);
     mf_free(m);
     mf_free(NULL);
+}
+
+/* mf_score is the one scoring function: the same raw score, probability and decision as
+ * the pieces it is made of, for every row; points on the standard scale */
+static void test_score(void **state)
+{
+    _fx *f = *state;
+    mf_model *m = mf_load_bytes(f->bytes.data, f->bytes.len, NULL);
+    double x[3], *all = malloc(300 * sizeof *all);
+    size_t refused = 0;
+    assert_non_null(m);
+    assert_null(mf_card(m));
+    assert_int_equal(mf_cutoff_points(m), 0);
+    assert_int_equal(mf_predict_matrix(m, f->m, all, NULL), CS_OK);
+    for (size_t i = 0; i < 300; i++) {
+        mf_decision d;
+        for (int j = 0; j < 3; j++) x[j] = f->m->values[(size_t)j * 300 + i];
+        assert_int_equal(mf_score(m, x, &d, NULL), CS_OK);
+        assert_true(d.raw == mf_predict_raw(m, x));
+        assert_true(d.probability == mf_predict_proba(m, x) && d.probability == all[i]);
+        assert_true(d.threshold == 0.3 && d.distance == d.probability - 0.3);
+        assert_int_equal(d.refuse, mf_decide(m, d.probability));
+        assert_true(d.points == mf_points_of_proba(d.probability));
+        refused += (size_t)d.refuse;
+    }
+    assert_true(refused > 0 && refused < 300);  /* both decisions occur in the fixture */
+    free(all);
+    /* 600 points at odds 19:1 (good:bad), 50 more double them, clamped to [0, 1000] */
+    assert_true(fabs(mf_points_of_proba(1.0 / 20) - 600) < 1e-9);
+    assert_true(fabs(mf_points_of_proba(1.0 / 39) - 650) < 1e-9);
+    assert_true(fabs(mf_points_of_proba(1.0 / 10.5) - 550) < 1e-9);
+    assert_true(mf_points_of_proba(1e-9) == MF_POINTS_MAX && mf_points_of_proba(0) == MF_POINTS_MAX);
+    assert_true(mf_points_of_proba(1 - 1e-9) == MF_POINTS_MIN && mf_points_of_proba(NAN) == MF_POINTS_MAX);
+    assert_string_equal(mf_decision_word(1), "refuse");
+    assert_string_equal(mf_decision_word(0), "approve");
+    mf_free(m);
 }
 
 static void test_predict_matrix_by_name(void **state)
@@ -403,6 +440,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip, _setup, _teardown),
+        cmocka_unit_test_setup_teardown(test_score, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_predict_matrix_by_name, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_truncated_corrupt_newer, _setup, _teardown),
         cmocka_unit_test_setup_teardown(test_file_write_and_load, _setup, _teardown),
