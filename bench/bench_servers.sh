@@ -8,6 +8,8 @@
 # bench/results/servers.md.
 #   model: a GBDT with the default parameters on SERVERS_CLIENTS generated clients (default
 #   5,000), its clients store (BENCH_WORK/servers).
+#   SERVERS_BASELINE=BINARY: also one server on SQLite with another creditscore binary (a
+#   build of the previous release), run after ours in the same run, as the baseline.
 # On one 2-core machine the two servers, the two wrk and PostgreSQL share the same cores:
 # the second server adds no CPU, so what this measures is the cost of sharing the log, not
 # the scaling two machines give.
@@ -58,11 +60,11 @@ wrk_one() {
 }
 # config NAME AUDIT NSERVERS: BENCH_RUNS runs; appends "rps p99 non2xx" (sums, worst p99) to $W/NAME.txt
 config() {
-  local name=$1 audit=$2 ns=$3 urls=() i r
+  local name=$1 audit=$2 ns=$3 bin=${4:-$CS} urls=() i r
   rm -f "$W/$name.txt"
   for i in $(seq 1 "$ns"); do
     local p; p=$(port_free)
-    "$CS" serve --model "$W/model.csm" --clients "$W/clients.db" --audit "$audit" --threads 2 --port "$p" \
+    "$bin" serve --model "$W/model.csm" --clients "$W/clients.db" --audit "$audit" --threads 2 --port "$p" \
       >"$W/$name-$i.out" 2>"$W/$name-$i.err" & PIDS+=($!)
     wait_up "http://127.0.0.1:$p"
     urls+=("http://127.0.0.1:$p")
@@ -81,6 +83,7 @@ config() {
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -f "$W/wrk.log" "$W"/audit*.db*
 config sqlite1 "$W/audit1.db" 1
+[ -n "${SERVERS_BASELINE:-}" ] && config base1 "$W/audit0.db" 1 "$SERVERS_BASELINE"
 config sqlite2 "$W/audit2.db" 2
 pg_psql "DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS creditscore_schema" >/dev/null
 config pg1 "$PG_URL" 1
@@ -113,12 +116,16 @@ ratio() { awk -v a="$(median "$W/$1.txt" 1)" -v b="$(median "$W/$2.txt" 1)" 'BEG
   echo "| configuration | requests/s | p99 ms | non-2xx |"
   echo "|---|---|---|---|"
   row sqlite1 "1 server, SQLite audit log"
+  if [ -n "${SERVERS_BASELINE:-}" ]; then
+    row base1 "1 server, SQLite audit log, baseline binary ($("$SERVERS_BASELINE" --version 2>/dev/null | head -1))"
+  fi
   row sqlite2 "2 servers, one SQLite audit log (same machine)"
   row pg1 "1 server, PostgreSQL audit log"
   row pg2 "2 servers, one PostgreSQL audit log"
   echo
   echo "Two servers against one: $(ratio sqlite2 sqlite1)x on SQLite, $(ratio pg2 pg1)x on PostgreSQL."
   echo "PostgreSQL against SQLite, one server: $(ratio pg1 sqlite1)x."
+  [ -z "${SERVERS_BASELINE:-}" ] || echo "This build against the baseline binary, one server on SQLite: $(ratio sqlite1 base1)x."
   echo "The two servers here share 2 cores with their wrk and the database: the second server brings no"
   echo "CPU of its own, so these ratios are the cost of sharing one log, not what a second machine adds"
   echo "(there each server has its cores and only the log is shared: docs/deploy.md)."
