@@ -126,9 +126,12 @@ ratio() { awk -v a="$(median "$W/$1.txt" 1)" -v b="$(median "$W/$2.txt" 1)" 'BEG
   echo "Two servers against one: $(ratio sqlite2 sqlite1)x on SQLite, $(ratio pg2 pg1)x on PostgreSQL."
   echo "PostgreSQL against SQLite, one server: $(ratio pg1 sqlite1)x."
   [ -z "${SERVERS_BASELINE:-}" ] || echo "This build against the baseline binary, one server on SQLite: $(ratio sqlite1 base1)x."
-  echo "The two servers here share 2 cores with their wrk and the database: the second server brings no"
-  echo "CPU of its own, so these ratios are the cost of sharing one log, not what a second machine adds"
-  echo "(there each server has its cores and only the log is shared: docs/deploy.md)."
+  echo "The two servers here share 2 cores with their wrk, the database and the machine's other work: the"
+  echo "second server brings no CPU of its own (on a loaded machine two processes only get a larger share"
+  echo "of it), so these ratios are not what a second machine adds (there each server has its cores and"
+  echo "only the log is shared: docs/deploy.md). PostgreSQL commits with an fsync each batch"
+  echo "(synchronous_commit on), SQLite's WAL with synchronous=NORMAL does not: the price of a log that"
+  echo "survives a power cut and that several machines share."
   echo
   echo "## kill -9 of one of two servers under load"
   echo
