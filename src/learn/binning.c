@@ -4,7 +4,7 @@
  * WoE/IV, and the lookup of a value's bin. Tables and JSON are in binning_table.c.
  */
 #include "binning.h"
-#include "learner.h"
+#include "learn_int.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>

@@ -3,7 +3,7 @@
  * every row, as scikit-learn's DummyClassifier(strategy="prior"). The floor every model
  * must beat. It has no parameters.
  */
-#include "learner.h"
+#include "learn_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -12,9 +12,9 @@
  *   lrn_predict_matrix(mod, m, rows, n, proba, &err);
  *   lrn_model_write(mod, &buf, &err);  ...  mod2 = lrn_model_read(buf.data, buf.len, &err);
  *
- * Each kind lives in its own file and plugs in through an lrn_ops table (below): gbdt.c
- * (lrn_gbdt_ops), forest.c (lrn_forest_ops), dummy.c (lrn_dummy_ops), lr_learner.c
- * (lrn_logreg_ops), xgb_train.c (lrn_xgboost_ops); lrn.c's table lists them all.
+ * Each kind lives in its own file and plugs in through an lrn_ops table, private to
+ * src/learn (learn_int.h): gbdt.c, forest.c, dummy.c, lr_learner.c, xgb_train.c,
+ * scorecard.c; lrn.c's table lists them all.
  *
  * Raw scores: for gbdt, xgboost, logreg and dummy the raw score is log-odds (proba =
  * sigmoid(raw)); for forest it is already a probability (the mean of leaf frequencies).
@@ -214,50 +214,5 @@ typedef struct lrn_fit_opts {
 cs_status lrn_fit(const lrn_params *p, const feat_matrix *m, const size_t *train_rows,
                   size_t n_train, const size_t *valid_rows, size_t n_valid,
                   const lrn_fit_opts *opts, lrn_model **out, cs_err *err);
-
-/* ---- plugging in a kind ------------------------------------------------------------ */
-
-/* What each kind's file provides. `value` arguments are the JSON text of one value. */
-typedef struct lrn_ops {
-    lrn_kind kind;
-    /* a new parameter struct holding the defaults; NULL + err on failure */
-    void *(*params_create)(cs_err *err);
-    /* set one parameter (unknown name -> CS_EINVAL naming it) */
-    cs_status (*params_set)(void *p, const char *name, const char *value, cs_err *err);
-    /* append all parameters as a JSON object */
-    cs_status (*params_to_json)(const void *p, cs_buf *out, cs_err *err);
-    /* a deep copy */
-    void *(*params_copy)(const void *p, cs_err *err);
-    void (*params_free)(void *p);
-    /* resolve size-dependent "auto" values (NULL: nothing to resolve) */
-    void (*params_resolve)(void *p, size_t n_train, size_t n_feats);
-    /* 1 when the fit chooses a parameter on the validation set (NULL: never) */
-    int (*params_chooses)(const void *p);
-    /* fit: same contract as lrn_fit() with the kind's parameter struct */
-    cs_status (*fit)(const void *p, const feat_matrix *m, const size_t *train_rows,
-                     size_t n_train, const size_t *valid_rows, size_t n_valid,
-                     const lrn_fit_opts *opts, lrn_model **out, cs_err *err);
-} lrn_ops;
-
-extern const lrn_ops lrn_dummy_ops;     /* dummy.c */
-extern const lrn_ops lrn_logreg_ops;    /* lr_learner.c */
-extern const lrn_ops lrn_gbdt_ops;      /* gbdt.c */
-extern const lrn_ops lrn_forest_ops;    /* forest.c */
-extern const lrn_ops lrn_xgboost_ops;   /* xgb_train.c */
-extern const lrn_ops lrn_scorecard_ops; /* scorecard.c */
-
-/* Helpers for the kinds' files: parse the JSON text of one value as a number / a boolean
- * (true/false/1/0) / a string (malloc'd, caller frees) / an array of numbers (malloc'd,
- * *n set); errors name the parameter. */
-cs_status lrn_value_number(const char *name, const char *value, double *out, cs_err *err);
-cs_status lrn_value_bool(const char *name, const char *value, int *out, cs_err *err);
-cs_status lrn_value_string(const char *name, const char *value, char **out, cs_err *err);
-cs_status lrn_value_numbers(const char *name, const char *value, double **out, size_t *n,
-                            cs_err *err);
-
-/* Check the training rows and read their targets: y[i] = m->target[rows[i]] (0 or 1), y
- * caller-allocated n values. CS_EINVAL naming the first bad row. */
-cs_status lrn_targets(const feat_matrix *m, const size_t *rows, size_t n, double *y,
-                      cs_err *err);
 
 #endif /* CS_LEARN_LEARNER_H */

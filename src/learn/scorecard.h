@@ -105,6 +105,4 @@ cs_status sc_card_table(const sc_card *c, int fmt, cs_buf *out, cs_err *err);
  * characteristic. Appended to out. */
 cs_status sc_card_sql(const sc_card *c, cs_buf *out, cs_err *err);
 
-extern const lrn_ops lrn_scorecard_ops;
-
 #endif /* CS_LEARN_SCORECARD_H */

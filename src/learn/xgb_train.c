@@ -4,6 +4,7 @@
  * wrapper's aliases), rounds with XGBoosterUpdateOneIter, validation AUC with
  * XGBoosterEvalOneIter for early stopping, then conversion of the JSON model.
  */
+#include "learn_int.h"
 #include "xgb.h"
 
 #include <math.h>

@@ -19,6 +19,7 @@
 #include "base/cs.h"
 #include "explain/shap.h"
 #include "features/featfile.h"
+#include "learn/learn_int.h"
 #include "learn/learner.h"
 #include "learn/xgb.h"
 

@@ -16,6 +16,7 @@
 
 #include "base/cs.h"
 #include "features/featfile.h"
+#include "learn/learn_int.h"
 #include "learn/learner.h"
 #include "learn/lr.h"
 
