@@ -16,7 +16,8 @@
 #define CS_SERVE_API_H
 
 #include "../base/cs.h"
-#include "../store/audit.h"
+
+#include <stdio.h>
 
 typedef struct api_config {
     const char *host;           /* address to bind ("127.0.0.1", "0.0.0.0", "::1"); default 127.0.0.1 */
@@ -77,42 +78,7 @@ void api_server_stop(api_server *s);
 /* Stop if needed and free everything. NULL is allowed. */
 void api_server_free(api_server *s);
 
-/* ---- handling without sockets (unit tests, fuzzing) --------------------------------- */
-
-/* One request, as the HTTP layer hands it over. */
-typedef struct api_request {
-    const char *method;         /* "GET", "POST", ... */
-    const char *path;           /* decoded path, no query string */
-    const char *arg_offset;     /* query arguments (NULL when absent) */
-    const char *arg_limit;
-    const char *arg_q;
-    const char *arg_bins;
-    const char *api_key;        /* X-API-Key or the Bearer token, NULL when absent */
-    const char *request_id;     /* the id to answer with (already validated) */
-    const char *decision_time;  /* X-Decision-Time, NULL when absent */
-    const char *body;           /* request body (need not be NUL-terminated) */
-    size_t body_len;
-    int body_too_large;         /* 1: the body exceeded max_body (answer 413) */
-} api_request;
-
-/* One answer. body is owned (free with api_response_clear) unless static_body is set. */
-typedef struct api_response {
-    int status;
-    const char *content_type;   /* static string */
-    const char *allow;          /* 405: the Allow header, static string */
-    cs_buf body;
-    const void *static_body;    /* when set, the answer is these bytes (not owned) */
-    size_t static_len;
-    int has_audit;              /* internal: audit holds a decision waiting for its audit
-                                 * commit (always 0 when api_server_handle returns) */
-    store_audit_rec audit;
-} api_response;
-
-/* Route and answer a request (every outcome, errors included, is a response).
- * Thread-safe. Updates metrics and the audit log like a real request: a decision is
- * committed to the audit log before this returns (or answered 503 when it cannot be). */
-void api_server_handle(api_server *s, const api_request *req, api_response *resp);
-
-void api_response_clear(api_response *r);
+/* Handling a request without sockets (unit tests, fuzzing): serve/state.h's
+ * api_server_handle, private to serve/ and its tests. */
 
 #endif /* CS_SERVE_API_H */

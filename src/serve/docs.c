@@ -4,7 +4,7 @@
  * (npm swagger-ui-dist, installed from web/api-docs/package-lock.json) at /docs, read
  * into memory at start from a fixed list of files: nothing else on disk is reachable.
  */
-#include "api_int.h"
+#include "docs.h"
 
 #include <stdlib.h>
 #include <string.h>

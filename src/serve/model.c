@@ -5,7 +5,7 @@
  * Scoring, calibration, the threshold and the histograms are the model module's; this
  * file only arranges and formats them.
  */
-#include "api_int.h"
+#include "handle.h"
 #include "labels.h"
 #include "../explain/shap.h"
 #include "../features/engine.h"
@@ -15,6 +15,7 @@
 #include "../model/sign.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ struct api_model {
     long *from_store;           /* n_feats: index in the store's vector, -1 when absent */
     int store_complete;         /* every feature found in the store */
     double *gain;               /* n_feats gain importance */
-    double *mean_abs_shap;      /* n_feats mean |SHAP| over the reference sample, NULL when unknown */
+    double *mean_abs_shap;      /* n_feats mean |SHAP| the model file carries, NULL for a file without */
     size_t n_shap_rows;         /* rows that mean was taken over */
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
@@ -40,17 +41,12 @@ static const rcp_recipe *_model_recipe(const mf_model *mf)
     return spec ? feat_spec_recipe(spec) : NULL;
 }
 
-#define IMPORTANCE_ROWS 500     /* rows of the model's drift sample used for mean |SHAP| */
-
 /* the explainer (one row at a time: the direct method, no tables; shap_plan.h) and the
- * global importance: the model file's, or for a file from before it was stored, computed
- * once per load on the drift sample */
+ * global importance the model file carries (computed by train over its reference sample);
+ * a file from before it was stored is ordered by gain: no training work at serve time */
 static cs_status _prepare_explain(api_model *m, cs_err *err)
 {
-    const int64_t *ids;
-    const double *target, *values;
-    size_t n = mf_sample(m->mf, &ids, &target, &values), n_imp;
-    feat_matrix view;
+    size_t n_imp;
     shap_options so = SHAP_OPTIONS_DEFAULT;
     so.table_max_depth = -1;
     if (!(m->ex = shap_explainer_create_opts(mf_learner(m->mf), &so, err))) return err ? err->code : CS_EINVAL;
@@ -59,19 +55,8 @@ static cs_status _prepare_explain(api_model *m, cs_err *err)
         if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
         memcpy(m->mean_abs_shap, imp, m->n_feats * sizeof *imp);
         m->n_shap_rows = n_imp;
-        return CS_OK;
     }
-    if (n == 0 || !values) return CS_OK;    /* no sample in the file: importance by gain only */
-    if (mf_sample_check(m->mf, err) != CS_OK) return err ? err->code : CS_ECORRUPT;
-    memset(&view, 0, sizeof view);          /* a read-only view of the sample, not freed */
-    view.n_rows = n;
-    view.n_feats = m->n_feats;
-    view.names = (char **)m->names;
-    view.ids = (int64_t *)ids;
-    view.target = (double *)target;
-    view.values = (double *)values;
-    if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
-    return shap_importance(m->ex, &view, NULL, n, IMPORTANCE_ROWS, 42, m->mean_abs_shap, NULL, &m->n_shap_rows, err);
+    return CS_OK;
 }
 
 api_model *api_model_load(const char *path, const char *const *store_names, size_t n_store, const void *key,

@@ -1,13 +1,13 @@
 /*
  * predict.c: POST /v1/predict and POST /v1/explain: parse the input (request.h), build
- * the model's feature vector (clients store, named features or raw records), score,
- * explain when asked, answer, count the decision and hand its audit record to the caller
- * (server.c commits it before the answer leaves).
+ * the model's feature vector (clients store, named features or raw records), score
+ * (mf_score), explain when asked, answer, count the decision and hand its audit record to
+ * the caller (server.c commits it before the answer leaves).
  */
-#include "api_int.h"
+#include "handlers.h"
+#include "scorecard.h"
 #include "../base/sha256.h"
 #include "../model/model.h"
-#include "window.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -67,8 +67,10 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
     }
 }
 
-void api_handle_predict(api_server *s, const api_request *req, int explain, api_response *resp)
+static int _predict(const api_call *c, int explain, api_response *resp)
 {
+    api_server *s = c->s;
+    const api_request *req = c->req;
     api_model *m = api_server_model(s);
     api_input in;
     api_problem pb;
@@ -76,6 +78,7 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     cs_err err = {0};
     double *x = NULL;
     int64_t decided_ms = -1;
+    int audited = 0;
     size_t n = api_model_n_feats(m);
     cs_buf *b = &resp->body;
     memset(&pb, 0, sizeof pb);
@@ -85,19 +88,22 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
             api_problem_set(&pb, 400, "replay_not_enabled", NULL,
                             "X-Decision-Time is accepted only by a server started with --replay-time");
             api_model_release(m);
-            return api_respond_problem(resp, &pb, req->request_id);
+            api_respond_problem(resp, &pb, req->request_id);
+            return 0;
         }
         decided_ms = store_audit_parse_time(req->decision_time);
         if (decided_ms < 0) {
             api_problem_set(&pb, 400, "invalid_header", NULL,
                             "X-Decision-Time '%.40s' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", req->decision_time);
             api_model_release(m);
-            return api_respond_problem(resp, &pb, req->request_id);
+            api_respond_problem(resp, &pb, req->request_id);
+            return 0;
         }
     }
     if (api_input_parse(req->body, req->body_len, api_model_featmap(m), &in, &pb)) {
         api_model_release(m);
-        return api_respond_problem(resp, &pb, req->request_id);
+        api_respond_problem(resp, &pb, req->request_id);
+        return 0;
     }
     if (!(x = malloc((n ? n : 1) * sizeof *x))) {
         api_problem_set(&pb, 503, "overloaded", NULL, "out of memory");
@@ -145,16 +151,16 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
     api_metrics_decision(s->metrics, sc.refuse);
     if (s->window) api_window_push(s->window, sc.probability, sc.refuse);
     if (s->audit) {
-        store_audit_rec r;
+        store_audit_rec *r = c->audit;
         unsigned char d[CS_SHA256_LEN];
-        memset(&r, 0, sizeof r);
-        r.unix_ms = decided_ms >= 0 ? decided_ms : _unix_ms();
-        snprintf(r.request_id, sizeof r.request_id, "%s", req->request_id);
-        snprintf(r.endpoint, sizeof r.endpoint, "%s", explain ? "explain" : "predict");
-        snprintf(r.model_name, sizeof r.model_name, "%s", api_model_name(m));
-        snprintf(r.model_version, sizeof r.model_version, "%s", api_model_version(m));
-        snprintf(r.input_kind, sizeof r.input_kind, "%s", _kind_names[in.kind]);
-        r.client_id = in.kind == API_IN_CLIENT ? in.client_id : -1;
+        memset(r, 0, sizeof *r);
+        r->unix_ms = decided_ms >= 0 ? decided_ms : _unix_ms();
+        snprintf(r->request_id, sizeof r->request_id, "%s", req->request_id);
+        snprintf(r->endpoint, sizeof r->endpoint, "%s", explain ? "explain" : "predict");
+        snprintf(r->model_name, sizeof r->model_name, "%s", api_model_name(m));
+        snprintf(r->model_version, sizeof r->model_version, "%s", api_model_version(m));
+        snprintf(r->input_kind, sizeof r->input_kind, "%s", _kind_names[in.kind]);
+        r->client_id = in.kind == API_IN_CLIENT ? in.client_id : -1;
         /* the digest of the input as given: "client_id:N" for a client id, else the body
          * (hashing the 6 KB feature vector instead would cost more than the prediction) */
         if (in.kind == API_IN_CLIENT) {
@@ -163,24 +169,27 @@ void api_handle_predict(api_server *s, const api_request *req, int explain, api_
             cs_sha256_digest(key, (size_t)len, d);
         } else
             cs_sha256_digest(req->body, req->body_len, d);
-        cs_sha256_hex(d, r.input_digest);
-        r.probability = sc.probability;
-        r.score = sc.points;
-        r.threshold = sc.threshold;
-        snprintf(r.decision, sizeof r.decision, "%s", mf_decision_word(sc.refuse));
+        cs_sha256_hex(d, r->input_digest);
+        r->probability = sc.probability;
+        r->score = sc.points;
+        r->threshold = sc.threshold;
+        snprintf(r->decision, sizeof r->decision, "%s", mf_decision_word(sc.refuse));
         /* committed by the caller before the 200 leaves (durable before it is given) */
-        resp->audit = r;
-        resp->has_audit = 1;
+        audited = 1;
     }
     resp->status = 200;
     resp->content_type = "application/json";
     free(x);
     api_input_clear(&in);
     api_model_release(m);
-    return;
+    return audited;
 fail:
     free(x);
     api_input_clear(&in);
     api_model_release(m);
     api_respond_problem(resp, &pb, req->request_id);
+    return 0;
 }
+
+int api_h_predict(const api_call *c, api_response *resp) { return _predict(c, 0, resp); }
+int api_h_explain(const api_call *c, api_response *resp) { return _predict(c, 1, resp); }

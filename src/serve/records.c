@@ -6,7 +6,7 @@
  * one-applicant path (feat_recipe_compute_one, bit-identical to the batch) computes the spec's
  * features, mapped by name into the model's order.
  */
-#include "api_int.h"
+#include "handle.h"
 #include "../features/engine.h"
 #include "../model/model.h"
 

@@ -5,7 +5,8 @@
  * (the method lenders use for adverse-action notices). Labels are the explain module's
  * (shap_feature_label: the built-in Home Credit wording, the feature's name otherwise).
  */
-#include "api_int.h"
+#include "scorecard.h"
+#include "json.h"
 #include "../explain/shap.h"
 #include "../learn/scorecard.h"
 #include "../model/model.h"

@@ -1,11 +1,14 @@
 /*
  * server.c: the HTTP layer (libmicrohttpd: thread pool, keep-alive, body limit, request
  * state created on the first callback and freed in the completion callback), the
- * lifecycle (create, start, reload, drain and stop) and the dispatcher. Handlers that
- * score live in predict.c; the others are at the end of this file.
+ * lifecycle (create, start, reload, drain and stop) and a decision's audit path (one
+ * function: committed before the answer leaves). Routing and the endpoints are below it:
+ * server.c -> router.c (the route table) -> predict.c, clients.c, info.c, ops.c -> the
+ * model handle (model.c), respond.c, request.c.
  */
-#include "api_int.h"
-#include "window.h"
+#include "router.h"
+#include "state.h"
+#include "../model/model.h"
 #include "../model/sign.h"
 
 #include <arpa/inet.h>
@@ -71,60 +74,10 @@ static void _log_explainer(const api_server *s, const api_model *m)
     char line[256];
     shap_explainer_stats(api_model_explainer(m), &st);
     _log(s, "explainer: %s", shap_stats_format(&st, line, sizeof line));
-}
-
-void api_response_clear(api_response *r)
-{
-    if (!r) return;
-    cs_buf_free(&r->body);
-    memset(r, 0, sizeof *r);
-}
-
-void api_respond_audit_failed(api_response *resp, const char *request_id, const char *msg)
-{
-    /* a decision that cannot be audited is not given */
-    resp->has_audit = 0;
-    api_respond_error(resp, 503, "audit_unavailable", NULL, request_id, msg);
-}
-
-void api_respond_problem(api_response *resp, const api_problem *p, const char *request_id)
-{
-    cs_buf_free(&resp->body);
-    resp->status = p->status;
-    resp->content_type = "application/json";
-    resp->static_body = NULL;
-    if (api_problem_json(p, request_id, &resp->body, NULL) != CS_OK) {
-        cs_buf_free(&resp->body);
-        resp->status = 503;
-    }
-}
-
-void api_respond_error(api_response *resp, int status, const char *code, const char *field, const char *request_id,
-                       const char *message)
-{
-    api_problem p;
-    api_problem_set(&p, status, code, field, "%s", message);
-    api_respond_problem(resp, &p, request_id);
-}
-
-/* map a library status to an HTTP answer */
-static void _respond_err(api_response *resp, const cs_err *err, const char *request_id)
-{
-    int status = err->code == CS_ENOTFOUND ? 404 : err->code == CS_EINVAL || err->code == CS_EPARSE ? 400
-                 : err->code == CS_ENOMEM ? 503 : 500;
-    const char *code = status == 404 ? "not_found" : status == 400 ? "invalid_request" : status == 503 ? "overloaded"
-                                                                                                         : "internal";
-    api_respond_error(resp, status, code, NULL, request_id, err->msg[0] ? err->msg : cs_status_str(err->code));
-}
-
-api_model *api_server_model(api_server *s)
-{
-    api_model *m;
-    pthread_mutex_lock(&s->model_mu);
-    m = s->model;
-    api_model_retain(m);
-    pthread_mutex_unlock(&s->model_mu);
-    return m;
+    if (!mf_importance(api_model_mf(m), NULL))
+        _log(s, "importance: model %s %s carries no global importance (trained before it was stored): "
+                "/v1/importance is ordered by gain; retrain for mean |SHAP|",
+             api_model_name(m), api_model_version(m));
 }
 
 /* ---- lifecycle --------------------------------------------------------------------------- */
@@ -309,6 +262,8 @@ void api_server_free(api_server *s)
 
 /* ---- libmicrohttpd glue ------------------------------------------------------------------ */
 
+#define API_ARGS_MAX 32
+
 typedef struct _conn_state {
     double t_start;
     cs_buf body;
@@ -325,6 +280,9 @@ typedef struct _conn_state {
     char audit_msg[CS_ERR_MSG_MAX];
     struct MHD_Connection *conn;
     api_response resp;
+    store_audit_rec audit;      /* the decision's record, until its commit */
+    api_arg args[API_ARGS_MAX]; /* the query arguments (beyond API_ARGS_MAX not read) */
+    size_t n_args;
 } _conn_state;
 
 static int _valid_request_id(const char *v)
@@ -464,6 +422,48 @@ static void _audit_done(void *ud, cs_status status, const char *msg)
     MHD_resume_connection(conn);
 }
 
+/* query arguments into the request state (the first API_ARGS_MAX) */
+static enum MHD_Result _arg_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    _conn_state *st = cls;
+    (void)kind;
+    if (st->n_args >= API_ARGS_MAX) return MHD_NO;
+    st->args[st->n_args].name = key;
+    st->args[st->n_args].value = value;
+    st->n_args++;
+    return MHD_YES;
+}
+
+/* A decision's audit path, the one place its record is committed before its answer
+ * leaves. Over HTTP (st not NULL, the server not stopping) the connection waits suspended,
+ * holding no worker thread, until the audit writer's batch is committed: _audit_done
+ * resumes it and _access sends st->resp (or the 503); returns 1. Otherwise (no sockets, or
+ * stopping: the library may not stop with a suspended connection) the record is committed
+ * here and resp becomes the 503 when it cannot be; returns 0. */
+static int _audit_decision(api_server *s, _conn_state *st, store_audit_rec *rec, api_response *resp,
+                           const char *request_id)
+{
+    cs_err err = {0};
+    if (st) {
+        /* counted as suspended before no_suspend is read (the stop sets no_suspend, then
+         * waits for n_suspended to fall to 0): either this request sees the stop and
+         * commits in place, or the stop sees it and waits for its answer */
+        atomic_fetch_add(&s->n_suspended, 1);
+        if (s->audit && !atomic_load(&s->no_suspend)) {
+            st->resp = *resp;   /* moved: sent once resumed */
+            memset(resp, 0, sizeof *resp);
+            st->waiting = 1;
+            MHD_suspend_connection(st->conn);
+            if (store_audit_submit(s->audit, rec, _audit_done, st, &err) != CS_OK) _audit_done(st, err.code, err.msg);
+            return 1;
+        }
+    }
+    if (!s->audit || store_audit_commit(s->audit, rec, &err) != CS_OK)
+        api_respond_audit_failed(resp, request_id, s->audit ? err.msg : "no audit log");
+    if (st) atomic_fetch_sub(&s->n_suspended, 1);
+    return 0;
+}
+
 static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
@@ -530,16 +530,16 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
     {
         api_request req;
         api_response resp;
+        api_match m;
         const char *auth = _header(conn, MHD_HTTP_HEADER_AUTHORIZATION);
         enum MHD_Result r;
         memset(&req, 0, sizeof req);
-        memset(&resp, 0, sizeof resp);
+        st->n_args = 0;
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, _arg_collect, st);
         req.method = method;
         req.path = url;
-        req.arg_offset = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "offset");
-        req.arg_limit = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-        req.arg_q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q");
-        req.arg_bins = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "bins");
+        req.args = st->args;
+        req.n_args = st->n_args;
         req.api_key = _header(conn, "X-API-Key");
         if (!req.api_key && auth && !strncasecmp(auth, "Bearer ", 7)) req.api_key = auth + 7;
         req.request_id = st->request_id;
@@ -547,39 +547,14 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
         req.body = st->body.data ? st->body.data : "";
         req.body_len = st->body.len;
         req.body_too_large = st->too_large;
-        api_server_dispatch(s, &req, &resp);
+        api_route_match(method, url, &m);   /* once: the dispatch and the metrics label */
+        st->route = m.route;
+        st->conn = conn;
+        int decided = api_route_dispatch(s, &req, &m, &resp, &st->audit);
         st->status = resp.status;
-        {
-            api_match m;
-            api_route_match(method, url, &m);
-            st->route = m.route;
-        }
-        /* counted as suspended before no_suspend is read (the stop sets no_suspend, then
-         * waits for n_suspended to fall to 0): either this request sees the stop and
-         * commits in place, or the stop sees it and waits for its answer */
-        atomic_fetch_add(&s->n_suspended, 1);
-        if (resp.has_audit && s->audit && atomic_load(&s->no_suspend)) {
-            /* stopping: no new suspensions (the library may not stop with one) */
-            cs_err err = {0};
-            resp.has_audit = 0;
-            if (store_audit_commit(s->audit, &resp.audit, &err) != CS_OK) {
-                api_respond_audit_failed(&resp, st->request_id, err.msg);
-                st->status = resp.status;
-            }
-        }
-        if (resp.has_audit && s->audit) {
-            /* a decision: answered once committed; the connection waits suspended */
-            cs_err err = {0};
-            resp.has_audit = 0;
-            st->resp = resp;
-            st->conn = conn;
-            st->waiting = 1;
-            MHD_suspend_connection(conn);
-            if (store_audit_submit(s->audit, &st->resp.audit, _audit_done, st, &err) != CS_OK)
-                _audit_done(st, err.code, err.msg);
-            return MHD_YES;
-        }
-        atomic_fetch_sub(&s->n_suspended, 1);
+        if (decided && _audit_decision(s, st, &st->audit, &resp, st->request_id))
+            return MHD_YES;                 /* answered when the audit writer resumes it */
+        st->status = resp.status;           /* the 503 when the commit in place failed */
         r = _send(conn, &resp, st->request_id, !strcmp(method, "HEAD"));
         api_response_clear(&resp);
         return r;
@@ -664,220 +639,12 @@ cs_status api_server_start(api_server *s, cs_err *err)
     return CS_OK;
 }
 
-/* ---- dispatch and the handlers that do not score ------------------------------------------ */
-
-static int _parse_nonneg(const char *v, long long max, long long def, long long *out)
-{
-    char *end;
-    long long n;
-    if (!v) {
-        *out = def;
-        return 0;
-    }
-    errno = 0;
-    n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < 0 || n > max) return -1;
-    *out = n;
-    return 0;
-}
-
-/* A client as JSON: id, target, each raw field by name (flat, as before), and the fields
- * again with their labels and units in "profile" (the dashboard's client card). */
-static void _client_json(cs_buf *b, const store_clients *st, const store_client *c)
-{
-    cs_buf_printf(b, NULL, "{\"id\":%lld,\"target\":", (long long)c->id);
-    api_json_num(b, c->target, NULL);
-    for (size_t k = 0; k < c->n_fields; k++) {
-        const store_field *f = store_clients_field(st, k);
-        cs_buf_printf(b, NULL, ",\"%s\":", f->name);
-        if (f->is_text) api_json_str(b, c->text[k], NULL);
-        else api_json_num(b, c->num[k], NULL);
-    }
-    cs_buf_puts(b, ",\"profile\":[", NULL);
-    for (size_t k = 0; k < c->n_fields; k++) {
-        const store_field *f = store_clients_field(st, k);
-        cs_buf_printf(b, NULL, "%s{\"name\":\"%s\",\"label\":{\"en\":", k ? "," : "", f->name);
-        api_json_str(b, f->label_en ? f->label_en : f->name, NULL);
-        cs_buf_puts(b, ",\"fr\":", NULL);
-        api_json_str(b, f->label_fr ? f->label_fr : f->label_en ? f->label_en : f->name, NULL);
-        cs_buf_puts(b, "},\"unit\":", NULL);
-        api_json_str(b, f->unit, NULL);
-        cs_buf_puts(b, ",\"value\":", NULL);
-        if (f->is_text) api_json_str(b, c->text[k], NULL);
-        else api_json_num(b, c->num[k], NULL);
-        cs_buf_puts(b, "}", NULL);
-    }
-    cs_buf_puts(b, "]}", NULL);
-}
-
-static void _handle_clients(api_server *s, const api_request *req, api_response *resp)
-{
-    long long offset, limit;
-    store_client *list = NULL;
-    size_t n = 0;
-    int64_t total = 0;
-    cs_err err = {0};
-    if (_parse_nonneg(req->arg_offset, (long long)1 << 53, 0, &offset))
-        return api_respond_error(resp, 400, "wrong_type", "offset", req->request_id, "offset must be an integer >= 0");
-    if (_parse_nonneg(req->arg_limit, 1000, 50, &limit))
-        return api_respond_error(resp, 400, "wrong_type", "limit", req->request_id, "limit must be an integer from 0 to 1000");
-    if (!s->clients)
-        return api_respond_error(resp, 404, "no_clients_store", NULL, req->request_id,
-                                 "the server was started without a clients store (--clients)");
-    if (store_clients_list(s->clients, offset, limit, req->arg_q, &list, &n, &total, &err) != CS_OK) {
-        if (err.code == CS_EINVAL) return api_respond_error(resp, 400, "invalid_query", "q", req->request_id, err.msg);
-        return _respond_err(resp, &err, req->request_id);
-    }
-    cs_buf_printf(&resp->body, NULL, "{\"total\":%lld,\"offset\":%lld,\"limit\":%lld,\"clients\":[", (long long)total,
-                  offset, limit);
-    for (size_t i = 0; i < n; i++) {
-        if (i) cs_buf_puts(&resp->body, ",", NULL);
-        _client_json(&resp->body, s->clients, &list[i]);
-    }
-    cs_buf_puts(&resp->body, "]}", NULL);
-    store_client_list_free(list, n);
-    resp->status = 200;
-}
-
-static void _handle_client(api_server *s, const api_request *req, const char *param, api_response *resp)
-{
-    long long id;
-    store_client c;
-    cs_err err = {0};
-    memset(&c, 0, sizeof c);
-    if (_parse_nonneg(param, INT64_MAX, 0, &id))
-        return api_respond_error(resp, 400, "wrong_type", "id", req->request_id, "a client id is a non-negative integer");
-    if (!s->clients)
-        return api_respond_error(resp, 404, "no_clients_store", NULL, req->request_id,
-                                 "the server was started without a clients store (--clients)");
-    if (store_clients_get(s->clients, id, &c, &err) != CS_OK) {
-        if (err.code == CS_ENOTFOUND) return api_respond_error(resp, 404, "unknown_client", "id", req->request_id, err.msg);
-        return _respond_err(resp, &err, req->request_id);
-    }
-    _client_json(&resp->body, s->clients, &c);
-    if (c.x) {
-        /* the detail also carries the feature vector by name (the dashboard's what-if) */
-        const char *const *names = store_clients_feature_names(s->clients);
-        resp->body.len--;   /* reopen the object */
-        cs_buf_puts(&resp->body, ",\"features\":{", NULL);
-        for (size_t j = 0; j < c.n_feats; j++) {
-            if (j) cs_buf_puts(&resp->body, ",", NULL);
-            api_json_str(&resp->body, names[j], NULL);
-            cs_buf_puts(&resp->body, ":", NULL);
-            api_json_num(&resp->body, c.x[j], NULL);
-        }
-        cs_buf_puts(&resp->body, "}}", NULL);
-    }
-    store_client_clear(&c);
-    resp->status = 200;
-}
-
-static void _handle_health(api_server *s, api_response *resp)
-{
-    api_model *m = api_server_model(s);
-    cs_buf_puts(&resp->body, "{\"status\":\"ok\",\"model\":{\"name\":", NULL);
-    api_json_str(&resp->body, api_model_name(m), NULL);
-    cs_buf_puts(&resp->body, ",\"version\":", NULL);
-    api_json_str(&resp->body, api_model_version(m), NULL);
-    cs_buf_printf(&resp->body, NULL, "},\"clients\":%lld,\"inflight\":%d,\"uptime_s\":",
-                  s->clients ? (long long)store_clients_count(s->clients) : 0LL, atomic_load(&s->inflight));
-    api_json_num(&resp->body, (double)(long long)((cs_now() - s->t_start) * 1000) / 1000, NULL);
-    cs_buf_puts(&resp->body, "}", NULL);
-    api_model_release(m);
-    resp->status = 200;
-}
-
-static void _handle_model_get(api_server *s, const api_request *req, int route, const char *param, api_response *resp)
-{
-    api_model *m = api_server_model(s);
-    cs_err err = {0};
-    cs_status st;
-    if (route == API_R_MODEL) st = api_model_info_json(m, &resp->body, &err);
-    else if (route == API_R_IMPORTANCE) st = api_model_importance_json(m, &resp->body, &err);
-    else st = api_model_distribution_json(m, param, &resp->body, &err);
-    api_model_release(m);
-    if (st == CS_ENOTFOUND) return api_respond_error(resp, 404, "unknown_feature", "name", req->request_id, err.msg);
-    if (st != CS_OK) return _respond_err(resp, &err, req->request_id);
-    resp->status = 200;
-}
+/* ---- without sockets ------------------------------------------------------------------- */
 
 void api_server_handle(api_server *s, const api_request *req, api_response *resp)
 {
-    api_server_dispatch(s, req, resp);
-    if (resp->has_audit) {
-        cs_err err = {0};
-        resp->has_audit = 0;
-        if (!s->audit || store_audit_commit(s->audit, &resp->audit, &err) != CS_OK)
-            return api_respond_audit_failed(resp, req->request_id, s->audit ? err.msg : "no audit log");
-    }
-}
-
-void api_server_dispatch(api_server *s, const api_request *req, api_response *resp)
-{
     api_match m;
-    memset(resp, 0, sizeof *resp);
-    resp->content_type = "application/json";
+    store_audit_rec rec;
     api_route_match(req->method, req->path, &m);
-    if (m.status == 404)
-        return api_respond_error(resp, 404, "not_found", NULL, req->request_id, "no such endpoint (see /openapi.json)");
-    if (m.status == 405) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "method not allowed here (allowed: %s)", m.allow);
-        api_respond_error(resp, 405, "method_not_allowed", NULL, req->request_id, msg);
-        resp->allow = m.allow;
-        return;
-    }
-    if (s->cfg.keys_path && !api_route_is_public(m.route)) {
-        int good;
-        pthread_rwlock_rdlock(&s->keys_lock);
-        good = api_keys_check(s->keys, req->api_key, req->api_key ? strlen(req->api_key) : 0);
-        pthread_rwlock_unlock(&s->keys_lock);
-        if (!good)
-            return api_respond_error(resp, 401, "unauthorized", NULL, req->request_id,
-                                     "a valid API key is required (X-API-Key header or Authorization: Bearer)");
-    }
-    if (req->body_too_large) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", s->cfg.max_body);
-        return api_respond_error(resp, 413, "body_too_large", NULL, req->request_id, msg);
-    }
-    switch (m.route) {
-    case API_R_HEALTH: return _handle_health(s, resp);
-    case API_R_METRICS:
-        resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-        if (api_metrics_render(s->metrics, &resp->body, NULL) != CS_OK ||
-            (s->window && api_window_render(s->window, &resp->body, NULL) != CS_OK))
-            return api_respond_error(resp, 503, "overloaded", NULL, req->request_id, "out of memory");
-        resp->status = 200;
-        return;
-    case API_R_OPENAPI:
-        resp->static_body = api_openapi_json(&resp->static_len);
-        resp->status = 200;
-        return;
-    case API_R_DOCS: {
-        const void *data;
-        size_t len;
-        const char *type;
-        const char *name = m.param[0] ? m.param : "";
-        if (!api_docs_get(s->docs, name, &data, &len, &type)) {
-            if (!strcmp(name, "") || !strcmp(name, "index.html"))
-                return api_respond_error(resp, 503, "docs_not_installed", NULL, req->request_id,
-                                         "Swagger UI is not installed (scripts/install-deps.sh runs npm ci in web/api-docs)");
-            return api_respond_error(resp, 404, "not_found", NULL, req->request_id, "no such documentation file");
-        }
-        resp->static_body = data;
-        resp->static_len = len;
-        resp->content_type = type;
-        resp->status = 200;
-        return;
-    }
-    case API_R_PREDICT: return api_handle_predict(s, req, 0, resp);
-    case API_R_EXPLAIN: return api_handle_predict(s, req, 1, resp);
-    case API_R_CLIENTS: return _handle_clients(s, req, resp);
-    case API_R_CLIENT: return _handle_client(s, req, m.param, resp);
-    case API_R_MODEL:
-    case API_R_IMPORTANCE:
-    case API_R_DISTRIBUTION: return _handle_model_get(s, req, m.route, m.param, resp);
-    default: return api_respond_error(resp, 500, "internal", NULL, req->request_id, "unrouted endpoint");
-    }
+    if (api_route_dispatch(s, req, &m, resp, &rec)) _audit_decision(s, NULL, &rec, resp, req->request_id);
 }

@@ -17,11 +17,28 @@
 #include "serve/keys.h"
 #include "serve/metrics.h"
 #include "serve/request.h"
+#include "serve/respond.h"
 #include "serve/router.h"
 
 static const char *const feats[] = {"AMT_CREDIT", "EXT_SOURCE_2", "BURO_DAYS_CREDIT_MEAN", "CC_COUNT"};
 
 /* ---- routing ----------------------------------------------------------------------- */
+
+/* query arguments: the first one given; present without a value is "" */
+static void test_args(void **state)
+{
+    api_arg a[3] = {{"limit", "5"}, {"q", NULL}, {"limit", "7"}};
+    api_request r;
+    (void)state;
+    memset(&r, 0, sizeof r);
+    assert_null(api_request_arg(&r, "limit"));
+    r.args = a;
+    r.n_args = 3;
+    assert_string_equal(api_request_arg(&r, "limit"), "5");
+    assert_string_equal(api_request_arg(&r, "q"), "");
+    assert_null(api_request_arg(&r, "offset"));
+    assert_null(api_request_arg(&r, "LIMIT"));
+}
 
 static void test_routes(void **state)
 {
@@ -55,6 +72,29 @@ static void test_routes(void **state)
     assert_string_equal(m.param, "swagger-ui.css");
     api_route_match("HEAD", "/health", &m);
     assert_int_equal(m.route, API_R_HEALTH);
+    /* the matched route carries its handler and its metrics label; one table for both */
+    {
+        static const struct { const char *method, *path; int label; } every[] = {
+            {"GET", "/health", API_R_HEALTH}, {"GET", "/metrics", API_R_METRICS},
+            {"GET", "/openapi.json", API_R_OPENAPI}, {"GET", "/docs", API_R_DOCS},
+            {"POST", "/v1/predict", API_R_PREDICT}, {"POST", "/v1/explain", API_R_EXPLAIN},
+            {"GET", "/v1/clients", API_R_CLIENTS}, {"GET", "/v1/clients/7", API_R_CLIENT},
+            {"GET", "/v1/model", API_R_MODEL}, {"GET", "/v1/importance", API_R_IMPORTANCE},
+            {"GET", "/v1/features/X/distribution", API_R_DISTRIBUTION}};
+        assert_int_equal(sizeof every / sizeof every[0], API_N_ROUTES);
+        for (size_t i = 0; i < API_N_ROUTES; i++) {
+            api_route_match(every[i].method, every[i].path, &m);
+            assert_int_equal(m.status, 0);
+            assert_non_null(m.entry);
+            assert_non_null(m.entry->handler);
+            assert_int_equal(m.entry->label, every[i].label);
+            assert_int_equal(m.route, every[i].label);
+            assert_non_null(api_route_names[m.route]);
+        }
+        api_route_match("GET", "/nope", &m);
+        assert_null(m.entry);
+        assert_int_equal(m.route, -1);
+    }
     assert_true(api_route_is_public(API_R_HEALTH));
     assert_false(api_route_is_public(API_R_PREDICT));
     assert_false(api_route_is_public(API_R_METRICS));
@@ -302,7 +342,8 @@ static void test_featmap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_routes),           cmocka_unit_test(test_parse_valid),
+        cmocka_unit_test(test_routes),           cmocka_unit_test(test_args),
+        cmocka_unit_test(test_parse_valid),
         cmocka_unit_test(test_parse_errors),     cmocka_unit_test(test_parse_error_position),
         cmocka_unit_test(test_raw_tables),       cmocka_unit_test(test_json_writing),
         cmocka_unit_test(test_keys),             cmocka_unit_test(test_metrics),

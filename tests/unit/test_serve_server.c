@@ -18,9 +18,10 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
+#include "explain/shap.h"
 #include "model/model.h"
 #include "serve/api.h"
-#include "serve/api_int.h"
+#include "serve/state.h"
 #include "store/audit.h"
 #include "store/clients.h"
 #include "testutil.h"
@@ -67,7 +68,9 @@ static feat_matrix *make_matrix(void)
     return m;
 }
 
-static void write_model(const char *path, const char *version, double scale)
+/* importance: 1 stores the global importance (mean |SHAP| over the 40 rows) as train does;
+ * 0 writes a file from before it was stored */
+static void write_model_imp(const char *path, const char *version, double scale, int importance)
 {
     feat_matrix *fm = make_matrix();
     lrn_model *l = make_learner(-1.5, scale);
@@ -99,12 +102,27 @@ static void write_model(const char *path, const char *version, double scale)
     p.cost = EV_COST_DEFAULT;
     p.reference = ref;
     p.expected_value = -1.5;
+    double imp[3];
+    size_t imp_rows = 0;
+    if (importance) {
+        shap_explainer *ex = shap_explainer_create(l, &err);
+        if (!ex || shap_importance(ex, fm, NULL, 40, 0, 0, imp, NULL, &imp_rows, &err) != CS_OK)
+            fail_msg("%s", err.msg);
+        shap_explainer_free(ex);
+        p.importance = imp;
+        p.importance_rows = imp_rows;
+    }
     if (mf_write(&p, path, &err) != CS_OK) fail_msg("%s", err.msg);
     mf_reference_free(ref);
     free(prob);
     ev_calib_free(cal);
     lrn_model_free(l);
     feat_matrix_free(fm);
+}
+
+static void write_model(const char *path, const char *version, double scale)
+{
+    write_model_imp(path, version, scale, 1);
 }
 
 static int setup(void **state)
@@ -301,12 +319,61 @@ static void test_explain(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "reason_codes")), 0);
     assert_true(fabs(num(d, "contributions_sum") - num(d, "raw_score")) < 1e-9);
     cJSON_Delete(d);
-    /* global importance by mean |SHAP| over the model's sample */
+    /* global importance: the mean |SHAP| the model file carries (train's, over 40 rows) */
     d = call(s, "GET", "/v1/importance", NULL, &st);
     assert_int_equal(st, 200);
     assert_string_equal(str(d, "order"), "mean_abs_shap");
-    assert_true(num(d, "shap_rows") == 20);
+    assert_true(num(d, "shap_rows") == 40);
+    {
+        mf_model *mf = mf_load(model_path, NULL);
+        const double *imp = mf_importance(mf, NULL);
+        const cJSON *f;
+        assert_non_null(imp);
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(d, "features")) {
+            long j = mf_feat_index(mf, str(f, "feature"));
+            assert_true(j >= 0 && num(f, "mean_abs_shap") == imp[j]);
+        }
+        mf_free(mf);
+    }
     cJSON_Delete(d);
+    api_server_free(s);
+}
+
+/* a model file from before the importance was stored: ordered by gain, nothing computed
+ * at load (the mean |SHAP| is null) */
+static void test_importance_without_section(void **state)
+{
+    char path[160];
+    api_config cfg = api_config_default();
+    cs_err err = {0};
+    api_server *s;
+    api_request req;
+    api_response resp;
+    cJSON *d;
+    const cJSON *f, *prev = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/old.csm", dir);
+    write_model_imp(path, "1", 1.0, 0);
+    cfg.model_path = path;
+    s = api_server_create(&cfg, &err);
+    if (!s) fail_msg("%s", err.msg);
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.path = "/v1/importance";
+    req.request_id = "i";
+    api_server_handle(s, &req, &resp);
+    assert_int_equal(resp.status, 200);
+    d = cJSON_Parse(resp.body.data);
+    assert_string_equal(str(d, "order"), "gain");
+    assert_true(num(d, "shap_rows") == 0);
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(d, "features")) {
+        assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(f, "mean_abs_shap")));
+        if (prev) assert_true(num(prev, "gain") >= num(f, "gain"));
+        prev = f;
+    }
+    assert_true(num(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "features"), 0), "gain") > 0);
+    cJSON_Delete(d);
+    api_response_clear(&resp);
     api_server_free(s);
 }
 
@@ -343,13 +410,15 @@ static void test_errors(void **state)
         req.method = "GET";
         req.path = "/v1/clients";
         req.body_too_large = 0;
-        req.arg_limit = "5000";
+        api_arg args[3] = {{"limit", "5000"}, {"offset", "-1"}, {"q", "10003"}};
+        req.args = args;
+        req.n_args = 1;
         expect(s, &req, 400, NULL);
-        req.arg_limit = "3";
-        req.arg_offset = "-1";
+        args[0].value = "3";
+        req.n_args = 2;
         expect(s, &req, 400, NULL);
-        req.arg_offset = "2";
-        req.arg_q = "10003";
+        args[1].value = "2";
+        req.n_args = 3;
         api_server_handle(s, &req, &resp);
         assert_int_equal(resp.status, 200);
         assert_non_null(strstr(resp.body.data, "\"total\":10,"));
@@ -562,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_predict),  cmocka_unit_test(test_explain), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_get_routes), cmocka_unit_test(test_keys),
         cmocka_unit_test(test_reload_under_load), cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_importance_without_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
