@@ -42,6 +42,10 @@ t1=$(date +%s.%N)
 if [ "$code" = 503 ] && grep -q '"audit_unavailable"' "$T/r2.json"; then
   ok "a decision whose audit row cannot be committed gets 503 audit_unavailable ($(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s)"
 else fail "decision on a locked audit log" "HTTP $code: $(head -c 200 "$T/r2.json")"; fi
+# the message is the cause (release 0.1.0 said "cannot rollback - no transaction is active")
+if grep -q 'locked by another process' "$T/r2.json" && ! grep -q 'cannot rollback' "$T/r2.json"; then
+  ok "... and its message names the cause (the log locked by another process)"
+else fail "the 503's message names the cause" "$(head -c 300 "$T/r2.json")"; fi
 wait $LOCKER
 code=$(post "$T/r3.json")
 if [ "$code" = 503 ]; then ok "later decisions are refused too (fail closed until a restart)"; else fail "fail closed" "HTTP $code"; fi
