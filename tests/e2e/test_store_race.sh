@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# test_store_race.sh: train runs started together on a tracking store that does not exist
-# yet all succeed (release 0.1.0 failed about one time in five with "database is locked":
-# each process switched the new file to WAL while another was creating it), several rounds;
-# and `runs list` sees every run. Then eight commands opening one new store at once (the
-# race is in the opening: `runs list` creates the store as `train` does), ten rounds. The
-# unit test test_store_db.c races eight processes twenty times on the store itself.
+# test_store_race.sh: issue #21's case: train runs started together on a tracking store that
+# does not exist yet all succeed, several rounds, and `runs list` sees every run; then eight
+# commands opening one new store at once (`runs list` creates the store as `train` does), 20
+# rounds. Release 0.1.0's store_open failed with "database is locked" in 1 to 11 of 800
+# opens raced by forked processes; launched as commands the race is rarer (this file passed
+# once against that release's binary): the unit test test_store_db.c races eight forked
+# processes fifty times on the store itself.
 . "$(dirname "$0")/lib.sh"
 logreg_fixture "$T/m.csm" || exit 1
 N=4
 ROUNDS=${STORE_RACE_ROUNDS:-2}
+OPEN_ROUNDS=${STORE_RACE_OPEN_ROUNDS:-20}
 bad=0
 for r in $(seq 1 "$ROUNDS"); do
   pids=()
@@ -30,7 +32,7 @@ if [ $bad = 0 ]; then ok "$N train runs at once on a new store, $ROUNDS rounds: 
 else fail "concurrent train runs on a new store" "$bad failures"; fi
 
 bad=0
-for r in $(seq 1 10); do
+for r in $(seq 1 "$OPEN_ROUNDS"); do
   pids=()
   for i in $(seq 1 8); do
     "$CS" runs list --store "$T/open$r.db" >/dev/null 2>"$T/open$r-$i.err" &
@@ -40,5 +42,5 @@ for r in $(seq 1 10); do
     wait "${pids[$((i - 1))]}" || { bad=$((bad + 1)); echo "# round $r: $(head -1 "$T/open$r-$i.err")"; }
   done
 done
-if [ $bad = 0 ]; then ok "8 commands opening one new store at once, 10 rounds: none fails"
-else fail "concurrent opening of a new store" "$bad of 80 failed"; fi
+if [ $bad = 0 ]; then ok "8 commands opening one new store at once, $OPEN_ROUNDS rounds: none fails"
+else fail "concurrent opening of a new store" "$bad of $((OPEN_ROUNDS * 8)) failed"; fi

@@ -276,10 +276,10 @@ static void test_newer_store_refused(void **state)
     assert_int_equal(_query(path, "SELECT version FROM creditscore_schema WHERE name = 'tracking'"), 99);
 }
 
-/* Eight processes create the same absent store at once and each logs a run, twenty rounds:
+/* Eight processes create the same absent store at once and each logs a run, fifty rounds:
  * no "database is locked", every run there. */
 #define N_PROCS 8
-#define ROUNDS 20
+#define ROUNDS 50
 static void test_concurrent_creation(void **state)
 {
     fixture *f = *state;
