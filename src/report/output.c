@@ -735,7 +735,9 @@ cs_status rpt_html(const rpt_report *r, const rpt_doc *d, cs_buf *out, cs_err *e
             _t(&w, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(cmp, "model"))
                        ? cJSON_GetObjectItemCaseSensitive(cmp, "model")->valuestring
                        : "a second model");
-            _p(&w, ": AUC %.4f against %.4f, cost %.0f against %.0f.</p>\n", a1, a2, c1, c2);
+            _p(&w, ", on the fairness report's rows (in-sample where they are training rows, unlike section 4): AUC %.4f "
+                   "against %.4f, cost %.0f against %.0f.</p>\n",
+               a1, a2, c1, c2);
         }
     }
 
