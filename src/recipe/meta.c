@@ -492,6 +492,15 @@ cs_status rcp_inputs_json(const rcp_recipe *r, cs_buf *out, cs_err *err)
             cJSON_AddStringToObject(co, "role", rcp_role_name(c->role));
             cJSON_AddBoolToObject(co, "required", c->required);
             if (c->label.en || c->label.fr) cJSON_AddItemToObject(co, "label", _label_json(&c->label));
+            if (c->unit != RCP_UNIT_NONE) cJSON_AddStringToObject(co, "unit", rcp_unit_name(c->unit));
+            if (c->profile) cJSON_AddBoolToObject(co, "profile", 1);
+            if (c->protected_attr) cJSON_AddBoolToObject(co, "protected", 1);
+            if (c->actionable) cJSON_AddBoolToObject(co, "actionable", 1);
+            if (c->n_cat_labels) {  /* a person's words for the category values (the page translates them) */
+                cJSON *cl = cJSON_AddObjectToObject(co, "category_labels");
+                for (int v = 0; cl && v < c->n_cat_labels; v++)
+                    cJSON_AddItemToObject(cl, c->cat_labels[v].value, _label_json(&c->cat_labels[v].label));
+            }
         }
     }
     text = cJSON_PrintUnformatted(doc);

@@ -290,7 +290,8 @@ int rcp_meta_is_actionable(const rcp_recipe *r, const char *name);
 int rcp_profile_fields(const rcp_recipe *r, const rcp_column **out, int cap);
 
 /* The recipe's inputs as JSON (for /v1/model): {"recipe": name, "tables": [{"name",
- * "files", "key", "parent", "link", "columns": [{"name", "role", "required", "label"}]}]}.
+ * "files", "key", "parent", "link", "columns": [{"name", "role", "required", "label", and
+ * when set "unit", "profile", "protected", "actionable", "category_labels": {value: label}}]}]}.
  * Appended to out. */
 cs_status rcp_inputs_json(const rcp_recipe *r, cs_buf *out, cs_err *err);
 

@@ -133,6 +133,7 @@ static void _label_member(const api_model *m, cs_buf *b, const char *name)
     cs_buf_puts(b, ",\"fr\":", NULL);
     api_json_str(b, fr, NULL);
     cs_buf_puts(b, "}", NULL);
+    if (rcp_meta_is_protected(m->recipe, name)) cs_buf_puts(b, ",\"protected\":true", NULL);
 }
 const char *api_model_name(const api_model *m) { return m ? mf_name(m->mf) : ""; }
 
@@ -384,6 +385,28 @@ static const char *_method(const lrn_model *l)
     return "constant";
 }
 
+/* The calibrated probability of a raw score (as mf_score computes it). */
+static double _prob_of_raw(const api_model *m, double raw)
+{
+    return ev_calib_apply(mf_calib(m->mf), lrn_raw_to_proba(mf_learner(m->mf), raw));
+}
+
+/* The raw score at which the calibrated probability reaches the threshold (bisection over a
+ * raw score that the probability increases with); NaN when the calibration does not keep the
+ * order or the threshold lies outside what any raw score in [-60, 60] gives. */
+static double _threshold_raw(const api_model *m)
+{
+    double lo = -60, hi = 60, th = mf_threshold(m->mf);
+    if (!ev_calib_keeps_order(mf_calib(m->mf))) return NAN;
+    if (!(_prob_of_raw(m, lo) < th && _prob_of_raw(m, hi) >= th)) return NAN;
+    for (int i = 0; i < 200 && hi - lo > 1e-12; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (_prob_of_raw(m, mid) >= th) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
 cs_status api_model_explain_json(const api_model *m, const double *x, const mf_decision *sc, int top, int lang,
                                  cs_buf *out, cs_err *err)
 {
@@ -418,6 +441,12 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
     api_json_num(out, sc->raw, NULL);
     cs_buf_puts(out, ",\"contributions_sum\":", NULL);
     api_json_num(out, sum, NULL);
+    /* the contributions' baseline (the average training client) and the threshold, both in
+     * the contributions' scale: a page can say where the client stands against the threshold */
+    cs_buf_puts(out, ",\"baseline_probability\":", NULL);
+    api_json_num(out, _prob_of_raw(m, shap_expected_value(m->ex)), NULL);
+    cs_buf_puts(out, ",\"threshold_raw_score\":", NULL);
+    api_json_num(out, _threshold_raw(m), NULL);
     cs_buf_puts(out, ",\"contributions\":[", NULL);
     for (size_t i = 0; i < k; i++) {
         size_t j = ord[i].j;
@@ -430,6 +459,8 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
                 api_json_str(out, label, NULL);
             }
         }
+        if (m->recipe && rcp_meta_is_protected(m->recipe, m->names[j]))   /* the model uses it: said, never hidden */
+            cs_buf_puts(out, ",\"protected\":true", NULL);
         cs_buf_puts(out, ",\"value\":", NULL);
         api_json_num(out, x[j], NULL);
         cs_buf_puts(out, ",\"contribution\":", NULL);
@@ -454,6 +485,8 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
         api_json_num(out, reasons[i].value, NULL);
         cs_buf_puts(out, ",\"contribution\":", NULL);
         api_json_num(out, reasons[i].contribution, NULL);
+        if (m->recipe && rcp_meta_is_protected(m->recipe, m->names[reasons[i].feature]))
+            cs_buf_puts(out, ",\"protected\":true", NULL);
         cs_buf_puts(out, ",\"text\":", NULL);
         api_json_str(out, reasons[i].text, NULL);
         cs_buf_puts(out, "}", NULL);

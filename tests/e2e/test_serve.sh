@@ -114,9 +114,14 @@ PYEOF
 if [ -n "$RID" ]; then
   req "POST /v1/explain for a refused client (lang fr)" 200 POST /v1/explain "{\"client_id\": $RID, \"lang\": \"fr\"}"
   jcheck "refusal has 1 to 4 reason codes in plain language" "d['decision'] == 'refuse' and 1 <= len(d['reason_codes']) <= 4 and all(len(r['text']) > 10 for r in d['reason_codes'])"
+  jcheck "explain: a refusal's raw score is at or past the threshold's, from a baseline probability" \
+    "d['raw_score'] >= d['threshold_raw_score'] and 0 < d['baseline_probability'] < 1"
 else
   fail "a refused client among the first 200" "none refused"
 fi
+req "POST /v1/explain (the first client)" 200 POST /v1/explain "{\"client_id\": $CID}"
+jcheck "explain: the threshold's raw score puts the decision on the right side" \
+  "(d['raw_score'] >= d['threshold_raw_score']) == (d['decision'] == 'refuse')"
 req "GET /v1/clients page" 200 GET "/v1/clients?offset=10&limit=5"
 jcheck "clients page" "d['total'] == $N_ALL and d['offset'] == 10 and len(d['clients']) == 5 and d['clients'][0]['id'] < d['clients'][1]['id']"
 req "GET /v1/clients?q= search by id prefix" 200 GET "/v1/clients?q=${TID:0:5}&limit=1000"

@@ -217,6 +217,12 @@ static void test_inputs_json(void **state)
     assert_non_null(strstr(b.data, "{\"recipe\":\"homecredit-kernel\",\"tables\":[{\"name\":\"application\""));
     assert_non_null(strstr(b.data, "\"name\":\"bureau_balance\",\"files\":[\"bureau_balance.csv\"],\"parent\":\"bureau\",\"link\":\"SK_ID_BUREAU\""));
     assert_non_null(strstr(b.data, "{\"name\":\"TARGET\",\"role\":\"target\",\"required\":false"));
+    /* what a page needs to show a column: its unit, flags, and its categories in words */
+    assert_non_null(strstr(b.data, "\"name\":\"CODE_GENDER\",\"role\":\"categorical\",\"required\":true,"
+                                   "\"label\":{\"en\":\"Gender\",\"fr\":\"Sexe\"},\"profile\":true,\"protected\":true,"));
+    assert_non_null(strstr(b.data, "\"AMT_CREDIT\",\"role\":\"numeric\",\"required\":true,\"label\":{\"en\":\"Credit amount\","
+                                   "\"fr\":\"Montant du crédit\"},\"unit\":\"currency\",\"profile\":true,\"actionable\":true}"));
+    assert_non_null(strstr(b.data, "\"Cash loans\":{\"en\":\"Cash loans\",\"fr\":\"Prêt personnel\"}"));
     cs_buf_free(&b);
 }
 
