@@ -16,7 +16,7 @@ CC      ?= gcc
 B       ?= build
 OPT     ?= -O2 -g
 SAN     ?=
-PKGS    := sqlite3 libmicrohttpd libcjson libpq
+PKGS    := sqlite3 libmicrohttpd libcjson libpq zlib
 
 LAYERS  := base io recipe infer synth features eval learn explain model fair store drift monitor report serve dash
 
@@ -79,16 +79,18 @@ $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(basename $(notdir $(t))),$(wor
 
 unit-bins: $(UNIT_BIN)
 
-# The dashboard's npm packages (Apache ECharts; playwright-core for the browser tests),
-# installed from the lockfile, never at run time; the chart library is copied into the
-# page's folder so the dashboard server serves nothing from node_modules.
+# The dashboard's npm packages (Apache ECharts; esbuild; playwright-core and axe-core for the
+# browser tests), installed from the lockfile, never at run time; the page's own ECharts
+# build (only the charts it draws: web/dashboard/src/echarts-custom.js) is bundled by esbuild
+# into the page's folder, so the dashboard server serves nothing from node_modules.
 DASH_WEB := web/dashboard
 $(DASH_WEB)/node_modules/.package-lock.json: $(DASH_WEB)/package.json $(DASH_WEB)/package-lock.json
 	cd $(DASH_WEB) && npm ci --no-audit --no-fund --loglevel=error
-$(DASH_WEB)/public/vendor/echarts.min.js: $(DASH_WEB)/node_modules/.package-lock.json
+$(DASH_WEB)/public/vendor/echarts.custom.min.js: $(DASH_WEB)/node_modules/.package-lock.json $(DASH_WEB)/src/echarts-custom.js
 	@mkdir -p $(dir $@)
-	cp $(DASH_WEB)/node_modules/echarts/dist/echarts.min.js $@
-web: $(DASH_WEB)/public/vendor/echarts.min.js
+	cd $(DASH_WEB) && node_modules/.bin/esbuild src/echarts-custom.js --bundle --minify --format=iife \
+	  --target=es2019 --legal-comments=eof --log-level=warning --outfile=public/vendor/echarts.custom.min.js
+web: $(DASH_WEB)/public/vendor/echarts.custom.min.js
 # The API's Swagger UI (npm swagger-ui-dist, from its lockfile), served by `serve` at /docs.
 web/api-docs/node_modules/.package-lock.json: web/api-docs/package.json web/api-docs/package-lock.json
 	cd web/api-docs && npm ci --no-audit --no-fund --loglevel=error

@@ -14,6 +14,7 @@ BUILD_PKGS=(
   libomp-dev                     # OpenMP runtime headers (gcc ships libgomp; kept for clang builds)
   libsqlite3-dev                 # experiment tracking, registry, clients store, audit log
   libmicrohttpd-dev              # the scoring API and dashboard servers
+  zlib1g-dev                     # the dashboard gzips the page and the API answers it forwards
   libcjson-dev                   # JSON bodies and documents
   libxgboost-dev                 # the XGBoost learner, through its C API
   libpq-dev                      # the audit log in PostgreSQL (serve --audit postgresql://...)

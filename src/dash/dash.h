@@ -69,4 +69,40 @@ cs_status dash_forward(const dash_url *api, const char *method, const char *path
                        size_t body_len, double timeout_s, int *status, char **resp_body,
                        size_t *resp_len, char *content_type, size_t ct_cap, cs_err *err);
 
+/* ---- the page's weight (cache.c) ------------------------------------------------------
+ * Each file is answered with a content ETag (a request whose If-None-Match holds it gets 304
+ * and no body) and gzip when the browser accepts it. index.html names its local scripts and
+ * styles with "?v=<etag>" added; a request carrying v= is cached for a year (immutable),
+ * everything else is revalidated (no-cache). API answers (GET and POST) are gzipped too, and
+ * a GET answer carries the ETag of its body. */
+#define DASH_ETAG_LEN 24
+
+typedef struct dash_assets dash_assets;
+
+/* The files of root_real (absolute, symlink-free), held in memory as they are asked for. */
+dash_assets *dash_assets_create(const char *root_real, cs_err *err);
+void dash_assets_free(dash_assets *a);
+
+/* One file's body, ETag and gzip copy (gz NULL when not worth it), owned by the caller. */
+typedef struct dash_asset {
+    char *data, *gz;
+    size_t len, gz_len;
+    char etag[DASH_ETAG_LEN];
+} dash_asset;
+
+/* The answer for the absolute path (from dash_resolve): a copy of the cached file, rebuilt
+ * when its size or modification time changed; index.html with its references versioned.
+ * Thread-safe. */
+cs_status dash_assets_get(dash_assets *a, const char *path, dash_asset *out, cs_err *err);
+void dash_asset_clear(dash_asset *x);
+
+/* A strong ETag of bytes: "\"<16 hex digits of their SHA-256>\"". */
+void dash_etag(const void *data, size_t len, char out[DASH_ETAG_LEN]);
+/* 1 when an If-None-Match header value names etag (or is "*"). NULL gives 0. */
+int dash_etag_match(const char *if_none_match, const char *etag);
+/* 1 when an Accept-Encoding header value accepts gzip (not "gzip;q=0"). NULL gives 0. */
+int dash_accepts_gzip(const char *accept_encoding);
+/* The gzip stream of data (*out malloc'd). */
+cs_status dash_gzip(const void *data, size_t len, char **out, size_t *out_len, cs_err *err);
+
 #endif /* CS_DASH_DASH_H */

@@ -21,6 +21,7 @@
 
 struct dash_server {
     struct MHD_Daemon *d;
+    dash_assets *assets;
     dash_config cfg;
     dash_url api;
     char root[PATH_MAX];
@@ -44,12 +45,17 @@ dash_config dash_config_default(void)
     return c;
 }
 
-static void _security_headers(struct MHD_Response *r)
+static void _security_headers_only(struct MHD_Response *r)
 {
     MHD_add_response_header(r, "Content-Security-Policy", CSP);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static void _security_headers(struct MHD_Response *r)
+{
+    _security_headers_only(r);
     MHD_add_response_header(r, "Cache-Control", "no-cache");
 }
 
@@ -97,6 +103,42 @@ static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, con
 
     if (rc == 403) return _send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", "forbidden\n");
     if (rc) return _send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
+    {
+        dash_asset a;
+        cs_err e = {0};
+        if (dash_assets_get(s->assets, path, &a, &e) == CS_OK) {
+            const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+            const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "v");
+            int gz = a.gz && dash_accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding"));
+            int not_modified = dash_etag_match(inm, a.etag);
+            char etag[DASH_ETAG_LEN];
+            memcpy(etag, a.etag, sizeof etag);
+            if (not_modified || head) {
+                r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+                dash_asset_clear(&a);
+            } else if (gz) {
+                r = MHD_create_response_from_buffer(a.gz_len, a.gz, MHD_RESPMEM_MUST_FREE);
+                a.gz = NULL;
+                dash_asset_clear(&a);
+            } else {
+                r = MHD_create_response_from_buffer(a.len, a.data, MHD_RESPMEM_MUST_FREE);
+                a.data = NULL;
+                dash_asset_clear(&a);
+            }
+            if (!r) return MHD_NO;
+            MHD_add_response_header(r, "Content-Type", dash_mime(path));
+            MHD_add_response_header(r, "ETag", etag);
+            MHD_add_response_header(r, "Vary", "Accept-Encoding");
+            if (gz && !not_modified) MHD_add_response_header(r, "Content-Encoding", "gzip");
+            _security_headers_only(r);
+            /* a versioned name never changes content: a year; anything else is revalidated */
+            MHD_add_response_header(r, "Cache-Control", v && *v ? "public, max-age=31536000, immutable" : "no-cache");
+            ret = MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+            MHD_destroy_response(r);
+            return ret;
+        }
+    }
+    /* a file the cache does not hold (too large): streamed as it is */
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &sb) != 0) {
         if (fd >= 0) close(fd);
@@ -168,16 +210,45 @@ static enum MHD_Result _forward(dash_server *s, struct MHD_Connection *c, const 
     }
     cs_buf_free(&target);
     cs_buf_free(&query);
-    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
+    {
+        /* a GET answer is revalidated by the ETag of its body; answers are gzipped when the
+         * browser accepts it (the API's JSON compresses tenfold) */
+        char etag[DASH_ETAG_LEN], *gz = NULL;
+        size_t gz_len = 0;
+        int is_get = !strcmp(method, "GET") && status == 200;
+        int not_modified = 0;
+        if (is_get) {
+            dash_etag(body, len, etag);
+            not_modified = dash_etag_match(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH), etag);
+        }
+        if (!not_modified && len >= 256 && dash_accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding")) &&
+            dash_gzip(body, len, &gz, &gz_len, NULL) == CS_OK && gz_len < len) {
+            free(body);
+            body = gz;
+            len = gz_len;
+        } else {
+            free(gz);
+            gz = NULL;
+        }
+        if (not_modified) {
+            free(body);
+            r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        } else {
+            r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        }
+        if (!r) {
+            if (!not_modified) free(body);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, "Content-Type", ctype[0] ? ctype : "application/json");
+        if (gz) MHD_add_response_header(r, "Content-Encoding", "gzip");
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+        if (is_get) MHD_add_response_header(r, "ETag", etag);
+        _security_headers(r);
+        ret = MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : (unsigned)status, r);
+        MHD_destroy_response(r);
+        return ret;
     }
-    MHD_add_response_header(r, "Content-Type", ctype[0] ? ctype : "application/json");
-    _security_headers(r);
-    ret = MHD_queue_response(c, (unsigned)status, r);
-    MHD_destroy_response(r);
-    return ret;
 }
 
 static enum MHD_Result _handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -259,6 +330,7 @@ dash_server *dash_start(const dash_config *cfg, cs_err *err)
         cs_err_set(err, CS_EIO, "web folder %s holds no index.html", s->root);
         goto fail;
     }
+    if (!(s->assets = dash_assets_create(s->root, err))) goto fail;
     if (cfg->api_key && !(s->api_key = strdup(cfg->api_key))) {
         cs_err_set(err, CS_ENOMEM, "out of memory");
         goto fail;
@@ -300,6 +372,7 @@ void dash_stop(dash_server *d)
 {
     if (!d) return;
     if (d->d) MHD_stop_daemon(d->d);
+    dash_assets_free(d->assets);
     free(d->api_key);
     free(d);
 }

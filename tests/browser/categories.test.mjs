@@ -33,8 +33,8 @@ test('the API returns the hostile categories as data', async () => {
   const res = await fetch(`${API}/v1/clients/${ID}`);
   assert.equal(res.status, 200);
   const c = await res.json();
-  assert.equal(c.education, '<script>window.__xss=1</script>');
-  assert.equal(c.family_status, '"><img src=x onerror="window.__xss=2">');
+  assert.equal(c.NAME_EDUCATION_TYPE, '<script>window.__xss=1</script>');
+  assert.equal(c.NAME_FAMILY_STATUS, '"><img src=x onerror="window.__xss=2">');
 });
 
 test('the page shows markup in categories as text and runs none of it', async () => {

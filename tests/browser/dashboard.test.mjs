@@ -91,9 +91,15 @@ test('picking a client shows the decision of the API, on the gauge', async () =>
   const pct = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 }).format(100 * want.probability) + ' %';
   assert.ok(text.includes(pct), `decision text "${text}" shows ${pct}`);
   const gauge = await chartOption('gauge');
-  assert.equal(gauge.series[0].data[0].value, +(100 * want.probability).toFixed(2));
+  // the dial runs to three times the threshold; a probability beyond rests at its end
+  assert.equal(gauge.series[0].max, +(100 * Math.min(1, 3 * want.threshold)).toFixed(4));
+  assert.equal(gauge.series[0].data[0].value, +(100 * Math.min(want.probability, Math.min(1, 3 * want.threshold))).toFixed(2));
   assert.equal(gauge.series[1].data[0].value, +(100 * want.threshold).toFixed(2));
-  assert.equal(gauge.series[0].axisLine.lineStyle.color[0][0], want.threshold);
+  // risk bands A-E in colour: A-C (approvals) end at the threshold's place on the dial
+  const stops = gauge.series[0].axisLine.lineStyle.color.map((c) => c[0]);
+  const max = Math.min(1, 3 * want.threshold);
+  assert.ok(Math.abs(stops[2] - want.threshold / max) < 1e-9, `band C ends at the threshold: ${stops}`);
+  assert.equal(stops[stops.length - 1], 1);
   const score = Number((await page.textContent('#score')).replace(/[^0-9-]/g, ''));
   assert.equal(score, Math.round(want.score));
   const reasons = await page.locator('#reasons li').count();
@@ -106,9 +112,19 @@ test('picking a client shows the decision of the API, on the gauge', async () =>
 test('the local explanation has one bar per top contribution', async () => {
   const ex = (await api('/v1/explain', { client_id: chosen })).body;
   const opt = await chartOption('chart-local');
-  const n = Math.min(15, ex.contributions.length);
-  assert.equal(opt.series[0].data.length, n);
-  assert.equal(opt.yAxis[0].data[n - 1], ex.contributions[0].feature);   // largest at the top
+  // top to bottom: the average applicant against the threshold, the 12 largest factors
+  // (largest first, by the recipe's label), all the others together, the total
+  const n = Math.min(12, ex.contributions.length);
+  const labels = opt.yAxis[0].data.slice().reverse();
+  assert.equal(labels.length, n + 3);
+  assert.match(labels[0], /^Starting point/);
+  assert.equal(labels[1], ex.contributions[0].label);
+  assert.match(labels[n + 2], /^Total/);
+  const values = opt.series[0].data.map((d) => d.value).reverse();
+  // the bars add up to the client's position against the threshold
+  const sum = values.slice(0, n + 2).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - values[n + 2]) < 1e-9, `bars ${sum} = total ${values[n + 2]}`);
+  assert.ok(Math.abs(values[n + 2] - (ex.raw_score - ex.threshold_raw_score)) < 1e-9);
   await shot('local');
 });
 
@@ -123,14 +139,14 @@ test('the global importance tab shows the top features', async () => {
   });
   const opt = await chartOption('chart-global');
   assert.equal(opt.series[0].data.length, want.length);
-  assert.equal(opt.yAxis[0].data[want.length - 1], want[0].feature);
+  assert.equal(opt.yAxis[0].data[want.length - 1], want[0].label.en);
   await shot('global');
 });
 
 test('the comparison tab draws accepted and refused histograms with the client marked', async () => {
   await page.click('#tab-compare');
   await page.waitForSelector('#panel-compare:not([hidden])');
-  const feature = await page.$eval('#feature-select', (s) => s.options[0].value);
+  const feature = await page.$eval('#feature-select', (s) => s.value);
   const d = (await api('/v1/features/' + encodeURIComponent(feature) + '/distribution')).body;
   await page.waitForFunction(() => {
     const c = window.echarts.getInstanceByDom(document.getElementById('chart-compare'));
@@ -143,7 +159,7 @@ test('the comparison tab draws accepted and refused histograms with the client m
   // another feature through the keyboard-reachable select
   const second = await page.$eval('#feature-select', (s) => s.options[Math.min(1, s.options.length - 1)].value);
   await page.selectOption('#feature-select', second);
-  await page.waitForFunction((f) => document.getElementById('chart-compare').getAttribute('aria-label').startsWith(f + ':'), second);
+  await page.waitForFunction((f) => document.getElementById('chart-compare').dataset.feature === f, second);
   await shot('compare');
 });
 
@@ -162,6 +178,7 @@ test('the cost tab draws the cost curve with the threshold marked', async () => 
 
 test('what-if: new inputs give the probability the API gives for them, and move it', async () => {
   const list = (await api('/v1/clients?offset=0&limit=20')).body.clients;
+  const model = (await api('/v1/model')).body;
   let moved = 0, tried = 0;
   for (const c of list.slice(0, 8)) {
     await page.fill('#search', String(c.id));
@@ -169,16 +186,20 @@ test('what-if: new inputs give the probability the API gives for them, and move 
     await page.waitForFunction((id) => document.getElementById('client-id').textContent === String(id), c.id);
     await page.click('#tab-whatif');
     const detail = (await api('/v1/clients/' + c.id)).body;
-    if (!detail.credit || !detail.annuity) continue;
-    const income = 30000, credit = detail.credit * 4, annuity = detail.annuity * 4;
+    if (!detail.AMT_CREDIT || !detail.AMT_ANNUITY) continue;
+    const income = 30000, credit = detail.AMT_CREDIT * 4, annuity = detail.AMT_ANNUITY * 4;
     await page.fill('#wi-income', String(income));
     await page.fill('#wi-credit', String(credit));
     await page.fill('#wi-annuity', String(annuity));
+    assert.equal(Number(await page.inputValue('#wi-goods')), detail.AMT_GOODS_PRICE);
     await page.click('#whatif-form button[type=submit]');
     await page.waitForFunction(() => document.getElementById('whatif-result').dataset.probability);
     const shown = Number(await page.getAttribute('#whatif-result', 'data-probability'));
     // the same inputs and kernel ratios, sent by the test itself
-    const f = Object.assign({}, detail.features, { AMT_INCOME_TOTAL: income, AMT_CREDIT: credit, AMT_ANNUITY: annuity });
+    // the model's own features (it was trained --exclude-protected: fewer than the store keeps)
+    const f = {};
+    for (const k of model.features) if (k in detail.features) f[k] = detail.features[k];
+    Object.assign(f, { AMT_INCOME_TOTAL: income, AMT_CREDIT: credit, AMT_ANNUITY: annuity, AMT_GOODS_PRICE: detail.AMT_GOODS_PRICE });
     const div = (a, b) => (a == null || b == null || b === 0) ? null : a / b;
     if ('INCOME_CREDIT_PERC' in f) f.INCOME_CREDIT_PERC = div(income, credit);
     if ('INCOME_PER_PERSON' in f) f.INCOME_PER_PERSON = div(income, f.CNT_FAM_MEMBERS);

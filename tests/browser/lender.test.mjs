@@ -44,8 +44,8 @@ test('the client card shows the recipe\'s profile fields with their units', asyn
   assert.equal(m['Loan amount'], new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(35000));
   assert.equal(m['Interest rate'], '16.02 %');
   assert.equal(m['Loan as a share of income'], '59 %');      // 0.59 as a share
-  assert.equal(m['Home ownership'], 'RENT');
-  assert.equal(m['Purpose of the loan'], 'PERSONAL');
+  assert.equal(m['Home ownership'], 'renting');          // RENT in the recipe's words
+  assert.equal(m['Purpose of the loan'], 'personal');
   assert.equal(m['Length of credit history'], '3 years');
   assert.equal(m['Known outcome'], 'defaulted');
   for (const hc of ['Children', 'Annuity', 'Goods price', 'Contract type', 'Gender']) assert.ok(!(hc in m), `no ${hc}`);
@@ -74,7 +74,8 @@ test('the decision and its explanation are the API\'s for this loan', async () =
   });
   const top = ex.contributions[0];
   assert.ok(top.label, 'the API labels the contribution with the recipe');
-  assert.equal(opt[Math.min(15, ex.contributions.length) - 1], top.label);   // largest at the top, by its label
+  const labels = opt.slice().reverse();     // top to bottom: the starting point, then the largest factor
+  assert.ok(labels[1].startsWith(top.label), `${labels[1]} is ${top.label}`);   // by its label
   assert.deepEqual(pageErrors, []);
 });
 
@@ -84,7 +85,7 @@ test('the comparison tab lists features by label and shows the client\'s value i
   const m = await (await fetch(`${API}/v1/model`)).json();
   const i = m.features.indexOf('person_age');
   const text = await page.$eval('#feature-select', (s, v) => [...s.options].find((o) => o.value === v).textContent, 'person_age');
-  assert.equal(text, m.feature_labels[i].en);
+  assert.ok(text.startsWith(m.feature_labels[i].en), text);   // "(protected attribute)" may follow
   await page.selectOption('#feature-select', 'person_age');
   await page.waitForFunction(() => /years/.test(document.getElementById('compare-text').textContent));
   assert.match(await page.textContent('#compare-text'), /22 years/);

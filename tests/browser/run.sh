@@ -3,6 +3,7 @@
 # the dashboard on free ports, runs dashboard.test.mjs (node's test runner, TAP output) with
 # playwright-core driving Debian's chromium, and stops everything.
 # SCREENSHOT_DIR=DIR also writes screenshots of the main views (make screenshots).
+# BROWSER_ONLY=name runs only NAME.test.mjs (the fixtures are built all the same).
 set -uo pipefail
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 CS=${CS:-$ROOT/build/creditscore}
@@ -30,13 +31,16 @@ print(rows[1][h.index('SK_ID_CURR')])
 PY
 ) || { echo "not ok - hostile categories"; exit 1; }
 export XSS_CLIENT
-"$CS" features --data "$T/data" --out "$T/f.csf" --spec-out "$T/f.spec" >/dev/null 2>&1 || { echo "not ok - features"; exit 1; }
-# Platt calibration: continuous, so the what-if test sees any change of the raw score
-"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/m.csm" --cv 3 --store "$T/cs.db" --calibration platt \
-  --params '{"num_iterations": 40, "num_leaves": 15, "learning_rate": 0.1}' >"$T/train.log" 2>&1 \
+# the kernel's features through its recipe (labels, units, category names, protected columns)
+"$CS" features --recipe "$ROOT/recipes/homecredit-kernel.json" --data "$T/data" --out "$T/f.csf" --spec-out "$T/f.spec" \
+  >/dev/null 2>&1 || { echo "not ok - features"; exit 1; }
+# Platt calibration: continuous, so the what-if test sees any change of the raw score; the
+# protected attributes left out, as the demo does
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --exclude-protected --out "$T/m.csm" --cv 3 --store "$T/cs.db" \
+  --calibration platt --params '{"num_iterations": 40, "num_leaves": 15, "learning_rate": 0.1}' >"$T/train.log" 2>&1 \
   || { echo "not ok - train"; tail -5 "$T/train.log"; exit 1; }
-"$CS" clients import --features "$T/f.csf" --data "$T/data" --out "$T/clients.db" >/dev/null 2>&1 \
-  || { echo "not ok - clients import"; exit 1; }
+"$CS" clients import --features "$T/f.csf" --data "$T/data" --recipe "$ROOT/recipes/homecredit-kernel.json" \
+  --out "$T/clients.db" >/dev/null 2>&1 || { echo "not ok - clients import"; exit 1; }
 
 API_PORT=$(free_port)
 "$CS" serve --model "$T/m.csm" --clients "$T/clients.db" --port "$API_PORT" >"$T/api.log" 2>&1 &
@@ -71,6 +75,36 @@ export SC_API_URL="http://127.0.0.1:$SC_API_PORT" SC_DASH_URL="http://127.0.0.1:
   "$CS" report --model "$T/m.csm" --store "$T/cs.db" --fairness "$T/fairness.json" --bootstrap 50 \
     --html "$T/report.html" >/dev/null 2>&1 || { echo "not ok - model report"; exit 1; }
 export MODEL_REPORT_HTML=$T/report.html
+
+# the same model behind its own API and dashboard for manager.test.mjs (dashboard.test.mjs
+# stops the first API to see the page report it)
+MGR_API_PORT=$(free_port)
+"$CS" serve --model "$T/m.csm" --clients "$T/clients.db" --audit "$T/mgr_audit.db" --port "$MGR_API_PORT" >"$T/mgr_api.log" 2>&1 &
+PIDS+=("$!")
+MGR_DASH_PORT=$(free_port)
+"$CS" dashboard --api "http://127.0.0.1:$MGR_API_PORT" --port "$MGR_DASH_PORT" >"$T/mgr_dash.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$MGR_API_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$MGR_DASH_PORT/" >/dev/null && break
+  sleep 0.1
+done
+export MGR_API_URL="http://127.0.0.1:$MGR_API_PORT" MGR_DASH_URL="http://127.0.0.1:$MGR_DASH_PORT"
+
+# a model that does use the protected attributes (manager.test.mjs: the page says so)
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/prot.csm" --cv 2 --no-track --calibration platt \
+  --params '{"num_iterations": 25, "num_leaves": 15, "learning_rate": 0.1}' >"$T/prot_train.log" 2>&1 \
+  || { echo "not ok - train with protected attributes"; tail -5 "$T/prot_train.log"; exit 1; }
+PROT_API_PORT=$(free_port)
+"$CS" serve --model "$T/prot.csm" --clients "$T/clients.db" --port "$PROT_API_PORT" >"$T/prot_api.log" 2>&1 &
+PIDS+=("$!")
+PROT_DASH_PORT=$(free_port)
+"$CS" dashboard --api "http://127.0.0.1:$PROT_API_PORT" --port "$PROT_DASH_PORT" >"$T/prot_dash.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PROT_API_PORT/health" >/dev/null && curl -sf "http://127.0.0.1:$PROT_DASH_PORT/" >/dev/null && break
+  sleep 0.1
+done
+export PROT_API_URL="http://127.0.0.1:$PROT_API_PORT" PROT_DASH_URL="http://127.0.0.1:$PROT_DASH_PORT"
 
 # a monitoring report of a small replayed stream (monitor.test.mjs renders it)
 "$CS" synth --stream --out "$T/stream" --clients 1200 --months 14 --per-month 80 --shock-month 4 --seed 5 --quiet &&
@@ -114,7 +148,8 @@ export LENDER_API_URL="http://127.0.0.1:$LAPI_PORT" LENDER_DASH_URL="http://127.
 cd "$ROOT/tests/browser"
 API_URL="http://127.0.0.1:$API_PORT" DASH_URL="http://127.0.0.1:$DASH_PORT" API_PID=$API_PID \
 PLAYWRIGHT_CORE="$ROOT/web/dashboard/node_modules/playwright-core" \
-  node --test --test-reporter=tap --test-concurrency=1 ./*.test.mjs
+  node --test --test-reporter=tap --test-concurrency=1 ${BROWSER_ONLY:+./$BROWSER_ONLY.test.mjs} \
+    $([ -n "${BROWSER_ONLY:-}" ] || echo ./*.test.mjs)
 rc=$?
 [ $rc -eq 0 ] || { echo "--- api log"; tail -20 "$T/api.log"; echo "--- dashboard log"; tail -20 "$T/dash.log"; }
 exit $rc

@@ -2,7 +2,9 @@
  * test_dash.c: the dashboard server's pieces: path resolution never leaves the web folder
  * (.., encoded %2e%2e, absolute paths, backslashes, symlinks out), MIME types, API URL
  * parsing, and forwarding to a tiny HTTP server (Content-Length and chunked answers,
- * refused connections, timeouts).
+ * refused connections, timeouts); the page's weight: content ETags and If-None-Match, gzip
+ * (inflated back), Accept-Encoding, index.html's versioned references, a changed file
+ * rebuilt.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "dash/dash.h"
 #include "testutil.h"
@@ -200,12 +204,130 @@ static void test_forward(void **state)
     }
 }
 
+static void test_etag_and_encoding(void **state)
+{
+    char a[DASH_ETAG_LEN], b[DASH_ETAG_LEN];
+    (void)state;
+    dash_etag("abc", 3, a);
+    dash_etag("abd", 3, b);
+    assert_int_equal(strlen(a), 18);
+    assert_true(a[0] == '"' && a[17] == '"');
+    assert_string_not_equal(a, b);
+    assert_string_equal(a, "\"ba7816bf8f01cfea\"");          /* SHA-256("abc") begins ba7816bf 8f01cfea */
+    assert_true(dash_etag_match(a, a));
+    assert_true(dash_etag_match("\"x\", W/\"ba7816bf8f01cfea\"", a));
+    assert_true(dash_etag_match("*", a));
+    assert_false(dash_etag_match("\"ba7816bf8f01cfe\"", a));   /* a prefix is not a match */
+    assert_false(dash_etag_match(NULL, a));
+    assert_true(dash_accepts_gzip("gzip, deflate, br"));
+    assert_true(dash_accepts_gzip("br;q=1.0, gzip;q=0.5"));
+    assert_false(dash_accepts_gzip("gzip;q=0"));
+    assert_false(dash_accepts_gzip("deflate"));
+    assert_false(dash_accepts_gzip("xgzip"));
+    assert_false(dash_accepts_gzip(NULL));
+}
+
+static void test_gzip_roundtrip(void **state)
+{
+    char text[4000], *gz = NULL, back[5000];
+    size_t n = 0;
+    z_stream z;
+    (void)state;
+    for (size_t i = 0; i < sizeof text; i++) text[i] = "the page is light "[i % 18];
+    assert_int_equal(dash_gzip(text, sizeof text, &gz, &n, NULL), CS_OK);
+    assert_true(n < sizeof text / 10);
+    assert_int_equal((unsigned char)gz[0], 0x1f);       /* the gzip magic */
+    assert_int_equal((unsigned char)gz[1], 0x8b);
+    memset(&z, 0, sizeof z);
+    assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (Bytef *)gz;
+    z.avail_in = (uInt)n;
+    z.next_out = (Bytef *)back;
+    z.avail_out = sizeof back;
+    assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(z.total_out, sizeof text);
+    inflateEnd(&z);
+    assert_memory_equal(back, text, sizeof text);
+    free(gz);
+}
+
+static void test_assets(void **state)
+{
+    char web[PATH_MAX + 8], p[PATH_MAX + 32], idx[PATH_MAX + 32], etag1[DASH_ETAG_LEN];
+    dash_asset a;
+    dash_assets *as;
+    cs_err err = {0};
+    (void)state;
+    snprintf(web, sizeof web, "%s/web2", root);
+    mkdir(web, 0755);
+    snprintf(idx, sizeof idx, "%s/index.html", web);
+    assert_int_equal(tu_write_file(idx, "<link href=\"s.css\"><script src=\"a.js\" defer></script>"
+                                        "<a href=\"#main\">x</a><a href=\"https://example.org/a.js\">y</a>"
+                                        "<script src=\"missing.js\"></script>"), 0);
+    snprintf(p, sizeof p, "%s/a.js", web);
+    assert_int_equal(tu_write_file(p, "console.log(1)"), 0);
+    snprintf(p, sizeof p, "%s/s.css", web);
+    assert_int_equal(tu_write_file(p, "body{}"), 0);
+    assert_non_null(as = dash_assets_create(web, &err));
+
+    /* index.html: each local file it names gets ?v= and the first 16 hex digits of its ETag;
+     * fragments, other origins and missing files are left as they are */
+    assert_int_equal(dash_assets_get(as, idx, &a, &err), CS_OK);
+    {
+        char want[64], e[DASH_ETAG_LEN];
+        dash_etag("console.log(1)", 14, e);
+        snprintf(want, sizeof want, "src=\"a.js?v=%.16s\"", e + 1);
+        assert_non_null(strstr(a.data, want));
+        dash_etag("body{}", 6, e);
+        snprintf(want, sizeof want, "href=\"s.css?v=%.16s\"", e + 1);
+        assert_non_null(strstr(a.data, want));
+    }
+    assert_non_null(strstr(a.data, "href=\"#main\""));
+    assert_non_null(strstr(a.data, "href=\"https://example.org/a.js\""));
+    assert_non_null(strstr(a.data, "src=\"missing.js\""));
+    memcpy(etag1, a.etag, sizeof etag1);
+    dash_asset_clear(&a);
+
+    /* a changed file: a new body, a new ETag, and index.html names the new version */
+    snprintf(p, sizeof p, "%s/a.js", web);
+    assert_int_equal(dash_assets_get(as, p, &a, &err), CS_OK);
+    assert_int_equal(a.len, 14);
+    assert_null(a.gz);                                   /* too small to be worth it */
+    dash_asset_clear(&a);
+    assert_int_equal(tu_write_file(p, "console.log(22)"), 0);
+    assert_int_equal(dash_assets_get(as, p, &a, &err), CS_OK);
+    assert_int_equal(a.len, 15);
+    dash_asset_clear(&a);
+    assert_int_equal(dash_assets_get(as, idx, &a, &err), CS_OK);
+    assert_string_not_equal(a.etag, etag1);
+    dash_asset_clear(&a);
+
+    /* a large text file is gzipped */
+    {
+        FILE *f;
+        snprintf(p, sizeof p, "%s/big.js", web);
+        assert_non_null(f = fopen(p, "w"));
+        for (int i = 0; i < 2000; i++) fputs("var x = 1;\n", f);
+        fclose(f);
+        assert_int_equal(dash_assets_get(as, p, &a, &err), CS_OK);
+        assert_non_null(a.gz);
+        assert_true(a.gz_len < a.len / 5);
+        dash_asset_clear(&a);
+    }
+    snprintf(p, sizeof p, "%s/gone.js", web);
+    assert_int_not_equal(dash_assets_get(as, p, &a, &err), CS_OK);
+    dash_assets_free(as);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_mime_and_url),
         cmocka_unit_test(test_forward),
+        cmocka_unit_test(test_etag_and_encoding),
+        cmocka_unit_test(test_gzip_roundtrip),
+        cmocka_unit_test(test_assets),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

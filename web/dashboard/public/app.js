@@ -1,14 +1,26 @@
 /* app.js: the creditscore dashboard. It talks to the scoring API through the dashboard
  * server (/api/... is forwarded to the API), never to another origin. Data values are put
- * on the page with textContent only, so a category such as "<script>" shows as text. */
+ * on the page with textContent only, so a category such as "<script>" shows as text.
+ * Labels, units and category names come from the model's recipe (/v1/model "feature_labels"
+ * and "inputs"); without a recipe the page falls back to the feature names. */
 'use strict';
 (function () {
   const PAGE = 20;
-  const COLORS = { approve: '#1b6e35', refuse: '#a61b1b', accent: '#1f4fa3', muted: '#4a5263', toDefault: '#a61b1b', toRepay: '#1f4fa3' };
+  const MAX_ID_DIGITS = 18;        /* a client id is a 64-bit integer: 18 digits always fit */
+  const COLORS = { approve: '#1b6e35', refuse: '#a61b1b', accent: '#1f4fa3', muted: '#4a5263', toDefault: '#a61b1b', toRepay: '#1f4fa3', total: '#1d2330' };
+  /* Risk bands, as multiples of the model's threshold (docs/dashboard.md): A-C are approvals,
+   * D-E refusals. */
+  const BANDS = [
+    { band: 'A', lo: 0, hi: 0.5, color: '#1b6e35' },
+    { band: 'B', lo: 0.5, hi: 0.8, color: '#3f7f2a' },
+    { band: 'C', lo: 0.8, hi: 1, color: '#6f7a12' },
+    { band: 'D', lo: 1, hi: 2, color: '#b35300' },
+    { band: 'E', lo: 2, hi: Infinity, color: '#a61b1b' }
+  ];
   const state = {
     lang: localStorage.getItem('cs-lang') || 'en',
-    offset: 0, total: 0, q: '', selected: null,
-    model: null, client: null, explain: null, importance: null, charts: {}, tab: 'local'
+    offset: 0, total: 0, q: '', selected: null, page: [],
+    model: null, columns: {}, client: null, explain: null, importance: null, charts: {}, tab: 'local'
   };
   const $ = (id) => document.getElementById(id);
 
@@ -24,19 +36,29 @@
     if (v === null || v === undefined || Number.isNaN(v)) return '—';
     return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits === undefined ? 0 : digits }).format(v);
   }
+  function signed(v, digits) {
+    if (v === null || v === undefined || Number.isNaN(v)) return '—';
+    return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: 'exceptZero' }).format(v);
+  }
   const pct = (v) => (v === null || v === undefined) ? '—' : num(100 * v, 1) + ' %';
+  /* a label object {en, fr} or a string, in the page's language */
+  const lbl = (l, fallback) => (l && typeof l === 'object' ? (l[state.lang] || l.en) : l) || fallback;
 
   function applyLanguage() {
     document.documentElement.lang = state.lang;
     for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-    $('lang').textContent = state.lang === 'en' ? 'FR' : 'EN';
-    $('lang').setAttribute('aria-label', state.lang === 'en' ? 'Passer en français' : 'Switch to English');
+    document.title = t('doc_title');
+    /* the button says the language it switches to, in that language; its name is its text */
+    const other = state.lang === 'en' ? 'fr' : 'en';
+    $('lang').textContent = t('lang_' + other);
+    $('lang').lang = other;
+    $('search').setAttribute('aria-describedby', 'search-help');
     renderModelInfo();
-    if (state.model && state.model.feature_labels) fillFeatureSelect();
+    if (state.model) fillFeatureSelect();
     renderClientList();
     if (state.client) renderClient();
-    if (state.client && state.model && state.model.recipe) {
-      /* a recipe's labels and reason codes come from the API in the page's language */
+    if (state.client) {
+      /* the reasons and labels come from the API in the page's language */
       const id = state.client.id;
       api('/v1/explain', { client_id: id, lang: state.lang }).then((x) => {
         if (state.client && state.client.id === id) { state.explain = x; renderClient(); }
@@ -45,7 +67,7 @@
   }
 
   /* ---- errors ---------------------------------------------------------------------- */
-  function showError(msg) { const e = $('error'); e.textContent = msg; e.hidden = false; }
+  function showError(msg) { const e = $('error'); e.textContent = msg; e.hidden = false; state.errorFrom = null; }
   function clearError() { $('error').hidden = true; $('error').textContent = ''; }
 
   class ApiError extends Error {
@@ -84,24 +106,39 @@
   async function loadModel() {
     try {
       state.model = await api('/v1/model');
+      /* the recipe's columns by name: labels, units, category labels, protected flags */
+      state.columns = {};
+      for (const tb of (state.model.inputs && state.model.inputs.tables) || [])
+        for (const c of tb.columns || []) if (!(c.name in state.columns)) state.columns[c.name] = c;
+      try { state.importance = await api('/v1/importance'); } catch (e) { state.importance = null; }
       renderModelInfo();
-      const sel = $('feature-select');
-      sel.textContent = '';
       fillFeatureSelect();
+      if (state.client) renderClient();
     } catch (e) { report(e); }
   }
-  /* the features to compare, by the recipe's label when the model has one */
+  function featureLabel(name) {
+    const m = state.model || {};
+    const i = (m.features || []).indexOf(name);
+    const l = i >= 0 && m.feature_labels ? m.feature_labels[i] : null;
+    return lbl(l, name);
+  }
+  /* the features to compare, most important first; the first one that is not a protected
+   * attribute is the default (a comparison opens on what the model weighs most) */
   function fillFeatureSelect() {
     const sel = $('feature-select'), m = state.model || {};
-    const labels = m.feature_labels || [], keep = sel.value;
+    const keep = sel.value;
+    let order = (m.features || []).map((f) => ({ feature: f }));
+    if (state.importance && state.importance.features) order = state.importance.features;
     sel.textContent = '';
-    (m.features || []).forEach((f, i) => {
+    let first = '';
+    for (const f of order) {
       const o = document.createElement('option');
-      const l = labels[i];
-      o.value = f; o.textContent = l ? (l[state.lang] || l.en) : f;
+      o.value = f.feature;
+      o.textContent = featureLabel(f.feature) + (f.protected ? ' ' + t('protected_tag') : '');
+      if (!first && !f.protected) first = f.feature;
       sel.appendChild(o);
-    });
-    if (keep) sel.value = keep;
+    }
+    sel.value = keep || first;
   }
   function renderModelInfo() {
     const m = state.model;
@@ -109,21 +146,32 @@
   }
 
   /* ---- client picker ------------------------------------------------------------------ */
+  /* What the search box holds: '' (all clients), digits (a prefix of ids) or something that
+   * cannot be an id, which is refused with a message rather than guessed at. */
+  function parseSearch(raw) {
+    const v = raw.trim();
+    if (v === '') return { q: '' };
+    if (!/^[0-9]+$/.test(v)) return { error: t('search_not_id', { v: v.length > 30 ? v.slice(0, 30) + '…' : v }) };
+    if (v.length > MAX_ID_DIGITS) return { error: t('search_too_long', { n: MAX_ID_DIGITS }) };
+    return { q: v };
+  }
   async function loadClients() {
     const qs = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE) });
     if (state.q) qs.set('q', state.q);
+    const want = qs.toString();
     try {
-      const page = await api('/v1/clients?' + qs.toString());
+      const page = await api('/v1/clients?' + want);
+      if (state.searchError) return;      /* the box changed to something refused meanwhile */
       state.total = page.total;
       state.page = page.clients || [];
-      clearError();
+      if (state.errorFrom === 'list') clearError();
       renderClientList();
-    } catch (e) { report(e); }
+    } catch (e) { report(e); state.errorFrom = 'list'; }
   }
   function renderClientList() {
     const ul = $('client-list');
     ul.textContent = '';
-    const list = state.page || [];
+    const list = state.searchError ? [] : (state.page || []);
     for (const c of list) {
       const li = document.createElement('li');
       const b = document.createElement('button');
@@ -133,7 +181,11 @@
       if (c.target === 1 || c.target === 0) {
         const tag = document.createElement('span');
         tag.className = 'tag';
-        tag.textContent = c.target === 1 ? t('defaulted') : t('repaid');
+        const sep = document.createElement('span');
+        sep.className = 'visually-hidden';
+        sep.textContent = ', ' + t('known_outcome') + ' ';
+        tag.appendChild(sep);
+        tag.appendChild(document.createTextNode(c.target === 1 ? t('defaulted') : t('repaid')));
         b.appendChild(tag);
       }
       if (state.selected === c.id) b.setAttribute('aria-current', 'true');
@@ -141,11 +193,42 @@
       li.appendChild(b);
       ul.appendChild(li);
     }
-    $('client-count').textContent = list.length ? t('n_clients', { n: num(state.total) }) : t('no_clients');
+    let count;
+    if (state.searchError) count = state.searchError;
+    else if (list.length) count = t('n_clients', { n: num(state.total) });
+    else count = state.q ? t('no_match', { q: state.q }) : t('no_clients');
+    $('client-count').textContent = count;
+    $('client-count').dataset.state = state.searchError ? 'refused' : list.length ? 'list' : 'none';
+    const pages = state.searchError ? 1 : Math.max(1, Math.ceil(state.total / PAGE));
+    $('page').textContent = t('page', { p: Math.floor(state.offset / PAGE) + 1, n: num(pages) });
+    $('page-jump').max = String(pages);
+    $('prev').disabled = !!state.searchError || state.offset === 0;
+    $('next').disabled = !!state.searchError || state.offset + PAGE >= state.total;
+  }
+  function onSearch() {
+    const s = parseSearch($('search').value);
+    state.offset = 0;
+    if (s.error) {
+      state.searchError = s.error;
+      state.page = []; state.total = 0;
+      renderClientList();
+      return;
+    }
+    state.searchError = null;
+    state.q = s.q;
+    loadClients();
+  }
+  function jumpToPage() {
     const pages = Math.max(1, Math.ceil(state.total / PAGE));
-    $('page').textContent = t('page', { p: Math.floor(state.offset / PAGE) + 1, n: pages });
-    $('prev').disabled = state.offset === 0;
-    $('next').disabled = state.offset + PAGE >= state.total;
+    const p = Number($('page-jump').value);
+    if (!Number.isInteger(p) || p < 1 || p > pages) {
+      $('page-jump').setAttribute('aria-invalid', 'true');
+      $('client-count').textContent = t('page_out', { n: num(pages) });
+      return;
+    }
+    $('page-jump').removeAttribute('aria-invalid');
+    state.offset = (p - 1) * PAGE;
+    loadClients();
   }
 
   /* ---- one client -------------------------------------------------------------------- */
@@ -163,8 +246,14 @@
       $('placeholder').hidden = true;
       $('client-view').hidden = false;
       renderClient();
+      announce();
       $('main').focus();
     } catch (e) { report(e, { client: id }); }
+  }
+  /* the decision, said to a screen reader once per selection */
+  function announce() {
+    const x = state.explain;
+    $('announce').textContent = t('announce', { id: state.client.id, d: t(x.decision === 'refuse' ? 'refused' : 'approved'), p: pct(x.probability) });
   }
 
   function info(dl, label, value) {
@@ -200,11 +289,17 @@
         return num(v, Math.abs(v) < 10 ? 3 : 0) + ' ' + unit;
     }
   }
+  /* a category value in the page's language, from the recipe's category_labels */
+  function categoryLabel(column, value) {
+    const c = state.columns[column];
+    const l = c && c.category_labels && Object.prototype.hasOwnProperty.call(c.category_labels, value) ? c.category_labels[value] : null;
+    return lbl(l, value);
+  }
 
   function renderProfile(dl, fields) {
     for (const f of fields) {
-      const label = (f.label && (f.label[state.lang] || f.label.en)) || f.name;
-      info(dl, label, withUnit(f.value, f.unit));
+      const label = lbl(f.label, f.name);
+      info(dl, label, typeof f.value === 'string' ? categoryLabel(f.name, f.value) : withUnit(f.value, f.unit));
     }
   }
 
@@ -231,15 +326,27 @@
     else renderHomeCredit(dl, c);
     if (c.target === 0 || c.target === 1) info(dl, t('target'), c.target === 1 ? t('defaulted') : t('repaid'));
     renderDecision(x, $('decision-badge'), $('decision-text'), $('distance-text'));
-    $('score').textContent = num(x.score, 0);
+    renderScore(x);
     const ol = $('reasons');
     ol.textContent = '';
+    const prot = new Set();
     for (const r of x.reason_codes || []) {
       const li = document.createElement('li');
       li.textContent = r.text;
+      if (r.protected) {
+        prot.add(r.label || featureLabel(r.feature));
+        const s = document.createElement('strong');
+        s.className = 'protected';
+        s.textContent = ' ' + t('protected_reason');
+        li.appendChild(s);
+      }
       ol.appendChild(li);
     }
+    for (const r of x.contributions || []) if (r.protected) prot.add(r.label || featureLabel(r.feature));
     $('reasons-block').hidden = !(x.reason_codes && x.reason_codes.length);
+    /* a model that uses protected attributes says so: a true reason is never hidden */
+    $('protected-note').hidden = prot.size === 0;
+    $('protected-note').textContent = prot.size ? t('protected_note', { f: [...prot].join(', ') }) : '';
     renderGauge(x.probability, x.threshold);
     if (window.CS_SCORECARD) window.CS_SCORECARD.render(x, state.lang);   /* scorecard models: the points table */
     renderLocal();
@@ -247,10 +354,10 @@
     renderTab(state.tab);
   }
 
-  function distanceWords(d) {
-    const pts = num(Math.abs(100 * d), 1);
-    if (d >= 0) return t(d < 0.05 ? 'dist_close_above' : 'dist_far_above', { d: pts });
-    return t(d > -0.05 ? 'dist_close_below' : 'dist_far_below', { d: pts });
+  function bandOf(p, th) {
+    const r = p / th;
+    for (const b of BANDS) if (r < b.hi) return b;
+    return BANDS[BANDS.length - 1];
   }
 
   function renderDecision(x, badge, text, dist) {
@@ -259,7 +366,19 @@
     badge.textContent = (refused ? '✗ ' : '✓ ') + t(refused ? 'refused' : 'approved');
     badge.dataset.decision = x.decision;
     text.textContent = t('prob_vs', { p: pct(x.probability), t: pct(x.threshold) });
-    dist.textContent = distanceWords(x.probability - x.threshold);
+    const r = x.probability / x.threshold;
+    const key = refused ? (r < 1.25 ? 'dist_close_above' : 'dist_far_above') : (r > 0.8 ? 'dist_close_below' : 'dist_far_below');
+    const b = bandOf(x.probability, x.threshold);
+    dist.textContent = t(key, { r: num(r, r < 10 ? 1 : 0) }) + ' ' + t('band_is', { b: b.band });
+    dist.dataset.band = b.band;
+  }
+
+  /* "points" means the score only: 600 points at odds of 19 good to 1 bad, 50 more points
+   * double the odds (the model's score_scale), or a scorecard's own points */
+  function renderScore(x) {
+    $('score').textContent = num(x.score, 0);
+    const sc = (state.model && state.model.score_scale) || null;
+    $('score-help').textContent = x.scorecard ? '' : sc ? t('score_help', { p: sc.points, o: sc.odds, d: sc.pdo }) : '';
   }
 
   /* ---- charts ------------------------------------------------------------------------ */
@@ -269,22 +388,36 @@
     return state.charts[id];
   }
 
+  /* The gauge is zoomed around the threshold: 0 to three times it (or 100 %), coloured by the
+   * risk bands; a probability beyond the scale rests at its end and the figure says the truth. */
   function renderGauge(p, th) {
+    const max = Math.min(1, 3 * th);
     const g = chart('gauge');
-    $('gauge').setAttribute('aria-label', t('prob_vs', { p: pct(p), t: pct(th) }));
+    const b = bandOf(p, th);
+    $('gauge').setAttribute('aria-label', t('prob_vs', { p: pct(p), t: pct(th) }) + ' ' + t('band_is', { b: b.band }));
+    renderBands(p, th);
     if (!g) return;
+    const stops = [];
+    for (const x of BANDS) {
+      const hi = Math.min(x.hi * th, max) / max;
+      if (x.lo * th < max) stops.push([Math.min(1, hi), x.color]);
+    }
+    stops[stops.length - 1][0] = 1;
+    const shown = Math.min(p, max);
     g.setOption({
       series: [{
-        type: 'gauge', min: 0, max: 100, startAngle: 200, endAngle: -20, splitNumber: 5,
-        axisLine: { lineStyle: { width: 18, color: [[th, COLORS.approve], [1, COLORS.refuse]] } },
-        axisTick: { show: false }, splitLine: { length: 8 }, axisLabel: { distance: 22, color: COLORS.muted },
+        /* ticks at 0, the threshold, twice and three times it: the band edges D and E */
+        type: 'gauge', min: 0, max: +(100 * max).toFixed(4), startAngle: 200, endAngle: -20, splitNumber: max === 3 * th ? 3 : 5, radius: '92%',
+        axisLine: { lineStyle: { width: 18, color: stops } },
+        axisTick: { show: false }, splitLine: { length: 8 },
+        axisLabel: { distance: 24, color: COLORS.muted, fontSize: 12, formatter: (v) => num(v, 1) + ' %' },
         pointer: { width: 6 }, itemStyle: { color: '#1d2330' },
-        detail: { formatter: (v) => num(v, 1) + ' %', fontSize: 20, offsetCenter: [0, '40%'], color: '#1d2330' },
+        detail: { formatter: () => pct(p), fontSize: 20, offsetCenter: [0, '40%'], color: '#1d2330' },
         title: { show: true, offsetCenter: [0, '70%'], color: COLORS.muted, fontSize: 12 },
-        data: [{ value: +(100 * p).toFixed(2), name: t('threshold') + ' ' + pct(th) }]
+        data: [{ value: +(100 * shown).toFixed(2), name: t('threshold') + ' ' + pct(th) }]
       }, {
         /* the threshold, as a short marker on the dial */
-        type: 'gauge', min: 0, max: 100, startAngle: 200, endAngle: -20,
+        type: 'gauge', min: 0, max: +(100 * max).toFixed(4), startAngle: 200, endAngle: -20,
         axisLine: { show: false }, axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false },
         pointer: { icon: 'rect', width: 4, length: '100%', offsetCenter: [0, 0], itemStyle: { color: COLORS.accent } },
         detail: { show: false }, title: { show: false },
@@ -292,25 +425,79 @@
       }]
     }, true);
   }
+  /* the bands' legend beside the gauge, the client's band marked */
+  function renderBands(p, th) {
+    const ul = $('bands');
+    ul.textContent = '';
+    const mine = bandOf(p, th);
+    for (const b of BANDS) {
+      const li = document.createElement('li');
+      const sw = document.createElement('span');
+      sw.className = 'swatch'; sw.style.background = b.color;
+      li.appendChild(sw);
+      const range = b.hi === Infinity ? t('band_from', { a: pct(b.lo * th) }) : t('band_range', { a: pct(b.lo * th), b: pct(b.hi * th) });
+      li.appendChild(document.createTextNode(b.band + ' ' + range + ' — ' + t(b.lo >= 1 ? 'refused' : 'approved')));
+      li.dataset.band = b.band;
+      if (b === mine) { li.setAttribute('aria-current', 'true'); li.className = 'mine'; }
+      ul.appendChild(li);
+    }
+  }
+
+  /* The contributions, measured so that they add up to the client's position against the
+   * threshold: a first bar for where the average applicant stands against it, the largest
+   * factors, the rest together, and the total (right of zero: refused). */
+  function localRows(x) {
+    const all = x.contributions || [];
+    const top = all.slice(0, 12);
+    const rows = [];
+    const haveTh = Number.isFinite(x.threshold_raw_score);
+    const totalContrib = (x.contributions_sum !== undefined ? x.contributions_sum : x.raw_score) - x.expected_value;
+    const shown = top.reduce((a, r) => a + r.contribution, 0);
+    if (haveTh) rows.push({ kind: 'start', label: t('start_bar'), value: x.expected_value - x.threshold_raw_score });
+    for (const r of top) rows.push({ kind: 'factor', label: (r.label || featureLabel(r.feature)) + (r.protected ? ' ' + t('protected_tag') : ''), value: r.contribution, feature: r.feature });
+    if (all.length > top.length || Math.abs(totalContrib - shown) > 1e-9) rows.push({ kind: 'rest', label: t('rest_bar'), value: totalContrib - shown });
+    if (haveTh) rows.push({ kind: 'total', label: t('total_bar'), value: x.raw_score - x.threshold_raw_score });
+    return rows;
+  }
 
   function renderLocal() {
     const x = state.explain;
-    const contribs = (x.contributions || []).slice(0, 15).reverse();
+    const rows = localRows(x);
+    const haveTh = Number.isFinite(x.threshold_raw_score);
+    const totalContrib = (x.contributions_sum !== undefined ? x.contributions_sum : x.raw_score) - x.expected_value;
+    let summary;
+    if (haveTh) {
+      const start = x.expected_value - x.threshold_raw_score, total = x.raw_score - x.threshold_raw_score;
+      summary = t('local_summary', {
+        b: pct(x.baseline_probability), t: pct(x.threshold),
+        sp: t(start >= 0 ? 'above' : 'below'), s: signed(totalContrib, 2),
+        p: pct(x.probability), tp: t(total >= 0 ? 'above' : 'below'),
+        d: t(x.decision === 'refuse' ? 'refused' : 'approved').toLowerCase()
+      });
+    } else {
+      summary = t('local_summary_nt', { b: pct(x.baseline_probability), s: signed(totalContrib, 2), p: pct(x.probability) });
+    }
+    $('local-summary').textContent = summary;
+    const alt = rows.map((r) => r.label + ' ' + signed(r.value, 2)).join('; ');
+    $('chart-local').setAttribute('aria-label', t('tab_local') + '. ' + summary + ' ' + alt);
     const c = chart('chart-local');
-    const name = (r) => r.label || r.feature;   /* the recipe's label when the model has one */
-    const top = contribs.slice().reverse().slice(0, 3).map((r) => name(r) + ' ' + num(r.contribution, 3)).join(', ');
-    $('chart-local').setAttribute('aria-label', t('tab_local') + ': ' + top);
     if (!c) return;
+    const w = $('chart-local').clientWidth || 800;
+    const labelW = Math.max(90, Math.min(300, Math.round(w * 0.42)));
+    const data = rows.slice().reverse();     /* ECharts draws the first category at the bottom */
+    const color = (r) => r.kind === 'total' ? COLORS.total : r.value > 0 ? COLORS.toDefault : COLORS.toRepay;
     c.setOption({
-      grid: { left: 260, right: 40, top: 10, bottom: 30 },
-      tooltip: { trigger: 'item', formatter: (p) => p.name + '<br>' + t('contribution') + ': ' + num(p.value, 4) },
-      xAxis: { type: 'value', name: t('contribution'), nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'category', data: contribs.map(name), axisLabel: { width: 250, overflow: 'truncate' } },
+      grid: { left: labelW + 10, right: 40, top: 10, bottom: 48 },
+      tooltip: { trigger: 'item', formatter: (p) => p.name + '<br>' + t('effect') + ': ' + signed(p.value, 3) },
+      xAxis: { type: 'value', name: t('axis_local'), nameLocation: 'middle', nameGap: 26, axisLabel: { formatter: (v) => signed(v, 1) } },
+      yAxis: { type: 'category', data: data.map((r) => r.label), axisLabel: { width: labelW, overflow: 'truncate', fontWeight: 'normal' } },
       series: [{
-        type: 'bar', data: contribs.map((r) => ({
-          value: r.contribution, itemStyle: { color: r.contribution > 0 ? COLORS.toDefault : COLORS.toRepay },
-          label: { show: true, position: r.contribution > 0 ? 'right' : 'left', formatter: r.contribution > 0 ? '▲' : '▼' }
-        }))
+        type: 'bar', data: data.map((r) => ({
+          value: r.value, itemStyle: { color: color(r), decal: r.kind === 'total' || r.kind === 'start' ? { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: 0.8, color: 'rgba(255,255,255,0.35)' } : undefined },
+          label: { show: true, position: r.value > 0 ? 'right' : 'left', formatter: r.value > 0 ? '▲' : '▼' }
+        })),
+        markLine: haveTh ? { symbol: 'none', silent: true, lineStyle: { color: COLORS.total, width: 2 },
+          label: { show: false }, data: [{ xAxis: 0 }] } : undefined
       }]
     }, true);
   }
@@ -320,14 +507,17 @@
       try { state.importance = await api('/v1/importance'); } catch (e) { report(e); return; }
     }
     const feats = (state.importance.features || []).filter((f) => f.mean_abs_shap != null).slice(0, 20).reverse();
+    const name = (f) => lbl(f.label, f.feature) + (f.protected ? ' ' + t('protected_tag') : '');
     const c = chart('chart-global');
-    $('chart-global').setAttribute('aria-label', t('tab_global') + ': ' + feats.slice().reverse().slice(0, 3).map((f) => f.label || f.feature).join(', '));
+    $('chart-global').setAttribute('aria-label', t('tab_global') + ': ' + feats.slice().reverse().map((f) => name(f) + ' ' + num(f.mean_abs_shap, 3)).join('; '));
     if (!c) return;
+    const w = $('chart-global').clientWidth || 800;
+    const labelW = Math.max(90, Math.min(300, Math.round(w * 0.42)));
     c.setOption({
-      grid: { left: 260, right: 40, top: 10, bottom: 30 },
+      grid: { left: labelW + 10, right: 40, top: 10, bottom: 48 },
       tooltip: { trigger: 'item' },
-      xAxis: { type: 'value', name: t('importance'), nameLocation: 'middle', nameGap: 22 },
-      yAxis: { type: 'category', data: feats.map((f) => f.label || f.feature), axisLabel: { width: 250, overflow: 'truncate' } },
+      xAxis: { type: 'value', name: t('importance'), nameLocation: 'middle', nameGap: 26 },
+      yAxis: { type: 'category', data: feats.map(name), axisLabel: { width: labelW, overflow: 'truncate' } },
       series: [{ type: 'bar', data: feats.map((f) => f.mean_abs_shap), itemStyle: { color: COLORS.accent } }]
     }, true);
   }
@@ -339,43 +529,63 @@
     return undefined;
   }
 
+  /* The histogram's bars: the first and last bins also hold the values beyond the range the
+   * model kept (1 % and 99 % quantiles), so they are labelled "under" / "from"; a 0/1 feature
+   * gets two bars. */
+  function histogram(d) {
+    const n = d.accepted.length;
+    const edge = (x) => (d.unit && d.unit !== 'flag' ? withUnit(x, d.unit) : num(x, Math.abs(x) < 10 ? 3 : 0));
+    const massIn = (arr) => arr.reduce((a, b) => a + b, 0);
+    const middle = (arr) => massIn(arr.slice(1, n - 1));
+    const binary = d.unit === 'flag' || (d.edges[0] >= 0 && d.edges[n] <= 1 && middle(d.accepted) === 0 && middle(d.refused) === 0);
+    if (binary) {
+      return { binary: true, labels: [t('no') + ' (0)', t('yes') + ' (1)'], accepted: [d.accepted[0], d.accepted[n - 1]], refused: [d.refused[0], d.refused[n - 1]],
+        binOf: (v) => (v >= 0.5 ? 1 : 0) };
+    }
+    const labels = [];
+    for (let i = 0; i < n; i++) {
+      if (i === 0) labels.push(t('bin_under', { b: edge(d.edges[1]) }));
+      else if (i === n - 1) labels.push(t('bin_from', { a: edge(d.edges[n - 1]) }));
+      else labels.push(edge(d.edges[i]) + ' – ' + edge(d.edges[i + 1]));
+    }
+    return { binary: false, labels, accepted: d.accepted, refused: d.refused,
+      binOf: (v) => { for (let i = 1; i < n; i++) if (v < d.edges[i]) return i - 1; return n - 1; } };
+  }
+
   async function renderCompare() {
     const name = $('feature-select').value;
     if (!name) return;
     let d;
     try { d = await api('/v1/features/' + encodeURIComponent(name) + '/distribution'); } catch (e) { report(e); return; }
-    const n = d.accepted.length;
+    if ($('feature-select').value !== name) return;
+    const h = histogram(d);
     const sumA = d.accepted.reduce((a, b) => a + b, 0) || 1, sumR = d.refused.reduce((a, b) => a + b, 0) || 1;
-    const labels = [];
-    /* a recipe's feature: bins and the client's value in its unit (the API sends unit) */
-    const edge = (x) => (d.unit ? withUnit(x, d.unit) : num(x, 3));
-    for (let i = 0; i < n; i++) labels.push(edge(d.edges[i]) + ' – ' + edge(d.edges[i + 1]));
     const v = clientFeatureValue(name);
-    let bin = -1;
-    if (v !== undefined && v !== null) {
-      for (let i = 0; i < n; i++) if (v >= d.edges[i] && (v < d.edges[i + 1] || i === n - 1)) { bin = i; break; }
-      if (v < d.edges[0]) bin = 0;
-      if (v > d.edges[n]) bin = n - 1;
-    }
-    $('compare-text').textContent = t('client_value', { v: v === undefined || v === null ? t('missing') : d.unit ? withUnit(v, d.unit) : num(v, 4) });
+    const bin = v === undefined || v === null ? -1 : h.binOf(v);
+    const shownV = v === undefined || v === null ? t('missing') : h.binary ? (v >= 0.5 ? t('yes') : t('no')) : d.unit ? withUnit(v, d.unit) : num(v, 4);
+    $('compare-text').textContent = t('client_value', { v: shownV }) + (bin >= 0 ? ' ' + t('client_bin', { b: h.labels[bin] }) : '');
+    const label = lbl(d.label, featureLabel(name));
+    const A = h.accepted.map((x) => 100 * x / sumA), R = h.refused.map((x) => 100 * x / sumR);
+    const alt = h.labels.map((l, i) => l + ': ' + t('accepted') + ' ' + num(A[i], 1) + ' %, ' + t('refused_c') + ' ' + num(R[i], 1) + ' %').join('; ');
     const c = chart('chart-compare');
-    $('chart-compare').setAttribute('aria-label', name + ': ' + $('compare-text').textContent);
+    $('chart-compare').dataset.feature = name;
+    $('chart-compare').setAttribute('aria-label', label + ': ' + $('compare-text').textContent + ' ' + alt);
     if (!c) return;
+    const w = $('chart-compare').clientWidth || 800;
     const mark = bin >= 0 ? { symbol: 'none', lineStyle: { color: '#1d2330', width: 3, type: 'dashed' },
-      label: { formatter: t('this_client'), color: '#1d2330' }, data: [{ xAxis: labels[bin] }] } : undefined;
+      label: { formatter: t('this_client'), color: '#1d2330' }, data: [{ xAxis: h.labels[bin] }] } : undefined;
     c.setOption({
-      grid: { left: 60, right: 20, top: 40, bottom: 80 },
+      grid: { left: 50, right: 16, top: 40, bottom: h.binary ? 40 : 100 },
       legend: { top: 0, data: [t('accepted'), t('refused_c')] },
       tooltip: { trigger: 'axis', valueFormatter: (x) => num(x, 1) + ' %' },
-      xAxis: { type: 'category', data: labels, axisLabel: { rotate: 40 } },
-      yAxis: { type: 'value', name: '%' },
+      xAxis: { type: 'category', data: h.labels, name: label, nameLocation: 'middle', nameGap: h.binary ? 26 : 86,
+        axisLabel: { rotate: h.binary ? 0 : 45, interval: w < 500 ? 1 : 0, width: 80, overflow: 'truncate', hideOverlap: true } },
+      yAxis: { type: 'value', name: t('share_axis'), axisLabel: { formatter: (x) => num(x, 0) + ' %' } },
       series: [
-        { name: t('accepted'), type: 'bar', data: d.accepted.map((x) => 100 * x / sumA), itemStyle: { color: COLORS.approve }, markLine: mark },
-        { name: t('refused_c'), type: 'bar', data: d.refused.map((x) => 100 * x / sumR), itemStyle: { color: COLORS.refuse, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: 0.8 } } }
+        { name: t('accepted'), type: 'bar', data: A, itemStyle: { color: COLORS.approve }, markLine: mark },
+        { name: t('refused_c'), type: 'bar', data: R, itemStyle: { color: COLORS.refuse, decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: 0.8 } } }
       ]
     }, true);
-    /* after setOption: the page's own description, not a generated one */
-    $('chart-compare').setAttribute('aria-label', name + ': ' + $('compare-text').textContent);
   }
 
   function renderCost() {
@@ -383,12 +593,13 @@
     const cc = m.cost_curve || {};
     const th = cc.thresholds || [], cost = cc.costs || [];
     const c = chart('chart-cost');
-    $('chart-cost').setAttribute('aria-label', t('chosen', { t: pct(m.threshold) }));
+    const best = cost.length ? Math.min(...cost) : null;
+    $('chart-cost').setAttribute('aria-label', t('chosen', { t: pct(m.threshold) }) + (best !== null ? ' ' + t('cost_min', { c: num(best) }) : ''));
     if (!c) return;
     c.setOption({
       grid: { left: 70, right: 30, top: 30, bottom: 50 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'value', name: t('threshold'), nameLocation: 'middle', nameGap: 28, min: 0, max: 1 },
+      xAxis: { type: 'value', name: t('threshold'), nameLocation: 'middle', nameGap: 28, min: 0, max: 1, axisLabel: { formatter: (v) => num(100 * v, 0) + ' %' } },
       yAxis: { type: 'value', name: t('cost') },
       series: [{
         type: 'line', showSymbol: false, data: th.map((x, i) => [x, cost[i]]), lineStyle: { color: COLORS.accent, width: 2 },
@@ -399,40 +610,92 @@
   }
 
   /* ---- what if ------------------------------------------------------------------------ */
-  function fillWhatIf() {
-    const c = state.client;
-    $('wi-income').value = c.income == null ? '' : c.income;
-    $('wi-credit').value = c.credit == null ? '' : c.credit;
-    $('wi-annuity').value = c.annuity == null ? '' : c.annuity;
+  const WHATIF = [
+    { id: 'wi-income', feature: 'AMT_INCOME_TOTAL', legacy: 'income' },
+    { id: 'wi-credit', feature: 'AMT_CREDIT', legacy: 'credit' },
+    { id: 'wi-annuity', feature: 'AMT_ANNUITY', legacy: 'annuity' },
+    { id: 'wi-goods', feature: 'AMT_GOODS_PRICE', legacy: 'goods_price' }
+  ];
+  function clientField(c, f) {
+    if (c[f.legacy] != null) return c[f.legacy];
+    if (c[f.feature] != null) return c[f.feature];
+    if (c.features && c.features[f.feature] != null) return c.features[f.feature];
+    return null;
+  }
+  function clearWhatIf() {
     const out = $('whatif-result');
     out.textContent = '';
     delete out.dataset.probability;
     delete out.dataset.decision;
+    out.dataset.state = 'empty';
+  }
+  function fillWhatIf() {
+    const c = state.client;
+    for (const f of WHATIF) { const v = clientField(c, f); $(f.id).value = v == null ? '' : v; $(f.id).removeAttribute('aria-invalid'); }
+    $('whatif-error').textContent = '';
+    clearWhatIf();
+  }
+  /* The inputs are checked before the API is asked (the API checks them too): finite
+   * positive amounts, an annuity no larger than the credit. */
+  function whatIfInputs() {
+    const v = {}, bad = [];
+    for (const f of WHATIF) {
+      const el = $(f.id), raw = el.value.trim(), x = Number(raw);
+      el.removeAttribute('aria-invalid');
+      if (f.id === 'wi-goods' && raw === '') { v[f.feature] = null; continue; }   /* the goods price may be unknown */
+      if (raw === '' || !Number.isFinite(x) || x <= 0 || x > 1e12) {
+        bad.push(t('wi_bad', { f: $(f.id).labels[0].textContent }));
+        el.setAttribute('aria-invalid', 'true');
+      }
+      v[f.feature] = x;
+    }
+    if (!bad.length && v.AMT_ANNUITY > v.AMT_CREDIT) {
+      bad.push(t('wi_annuity_credit'));
+      $('wi-annuity').setAttribute('aria-invalid', 'true');
+    }
+    return { v, bad };
   }
 
   async function whatIf(ev) {
     ev.preventDefault();
     const c = state.client;
-    if (!c.features) { showError(t('err_generic', { m: 'no feature vector for this client' })); return; }
-    const f = Object.assign({}, c.features);
-    const income = Number($('wi-income').value), credit = Number($('wi-credit').value), annuity = Number($('wi-annuity').value);
+    clearWhatIf();
+    $('whatif-error').textContent = '';
+    if (!c.features) { $('whatif-error').textContent = t('wi_no_features'); return; }
+    const { v, bad } = whatIfInputs();
+    if (bad.length) { $('whatif-error').textContent = bad.join(' '); return; }
+    /* the model's own features only (a model trained --exclude-protected reads fewer than
+     * the store keeps) */
+    const f = {};
+    for (const k of (state.model && state.model.features) || Object.keys(c.features))
+      if (Object.prototype.hasOwnProperty.call(c.features, k)) f[k] = c.features[k];
+    const income = v.AMT_INCOME_TOTAL, credit = v.AMT_CREDIT, annuity = v.AMT_ANNUITY;
     /* the inputs and the kernel's ratios built from them */
     f.AMT_INCOME_TOTAL = income; f.AMT_CREDIT = credit; f.AMT_ANNUITY = annuity;
+    if ('AMT_GOODS_PRICE' in f) f.AMT_GOODS_PRICE = v.AMT_GOODS_PRICE;
     const div = (a, b) => (a == null || b == null || b === 0) ? null : a / b;
     if ('INCOME_CREDIT_PERC' in f) f.INCOME_CREDIT_PERC = div(income, credit);
     if ('INCOME_PER_PERSON' in f) f.INCOME_PER_PERSON = div(income, f.CNT_FAM_MEMBERS);
     if ('ANNUITY_INCOME_PERC' in f) f.ANNUITY_INCOME_PERC = div(annuity, income);
     if ('PAYMENT_RATE' in f) f.PAYMENT_RATE = div(annuity, credit);
     for (const k of Object.keys(f)) if (typeof f[k] === 'number' && !Number.isFinite(f[k])) f[k] = null;
+    const out = $('whatif-result');
+    out.dataset.state = 'computing';
+    out.textContent = t('wi_computing');
+    const id = c.id;
     try {
       const r = await api('/v1/predict', { features: f });
+      if (!state.client || state.client.id !== id) return;
       clearError();
       const words = (r.decision === 'refuse' ? '✗ ' : '✓ ') + t(r.decision === 'refuse' ? 'refused' : 'approved');
-      const out = $('whatif-result');
       out.textContent = t('whatif_result', { p: pct(r.probability), d: words, p0: pct(state.explain.probability) });
       out.dataset.probability = String(r.probability);
       out.dataset.decision = r.decision;
-    } catch (e) { report(e); }
+      out.dataset.state = 'done';
+    } catch (e) {
+      clearWhatIf();
+      $('whatif-error').textContent = t('err_generic', { m: e.message });
+    }
   }
 
   /* ---- tabs (WAI-ARIA tabs pattern: arrows move, Home/End jump) ------------------------ */
@@ -445,12 +708,12 @@
       tab.tabIndex = on ? 0 : -1;
       panel.hidden = !on;
     }
+    for (const id of Object.keys(state.charts)) state.charts[id].resize();
     if (!state.client) return;
     if (name === 'local') renderLocal();
     if (name === 'global') renderGlobal();
     if (name === 'compare') renderCompare();
     if (name === 'cost') renderCost();
-    for (const id of Object.keys(state.charts)) state.charts[id].resize();
   }
   function tabKeys(ev) {
     const i = TABS.indexOf(state.tab);
@@ -475,22 +738,27 @@
     let timer = null;
     $('search').addEventListener('input', () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        state.q = $('search').value.replace(/[^0-9]/g, '');
-        state.offset = 0;
-        loadClients();
-      }, 200);
+      timer = setTimeout(onSearch, 200);
     });
     $('search').addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && /^[0-9]+$/.test($('search').value)) selectClient(Number($('search').value));
+      if (ev.key !== 'Enter') return;
+      const s = parseSearch($('search').value);
+      if (s.q) selectClient(Number(s.q));
+      else if (s.error) { clearTimeout(timer); onSearch(); }
     });
     $('prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - PAGE); loadClients(); });
     $('next').addEventListener('click', () => { state.offset += PAGE; loadClients(); });
+    $('page-form').addEventListener('submit', (ev) => { ev.preventDefault(); jumpToPage(); });
     for (const n of TABS) $('tab-' + n).addEventListener('click', () => renderTab(n));
     $('tabs').addEventListener('keydown', tabKeys);
     $('feature-select').addEventListener('change', renderCompare);
     $('whatif-form').addEventListener('submit', whatIf);
-    window.addEventListener('resize', () => { for (const id of Object.keys(state.charts)) state.charts[id].resize(); });
+    for (const f of WHATIF) $(f.id).addEventListener('input', () => { clearWhatIf(); $('whatif-error').textContent = ''; });
+    let rt = null;
+    window.addEventListener('resize', () => {
+      clearTimeout(rt);
+      rt = setTimeout(() => { for (const id of Object.keys(state.charts)) state.charts[id].resize(); if (state.client) renderTab(state.tab); }, 100);
+    });
     applyLanguage();
     loadModel();
     loadClients();
