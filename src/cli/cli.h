@@ -33,7 +33,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * return *rc at once: no SUB (usage on stderr, *rc = CLI_EXIT_USAGE) or SUB is --help/-h
  * (usage on stdout, *rc = CLI_EXIT_OK). */
 const char *cli_subcommand(int argc, char **argv, const char *usage, int *rc);
-/* Parse a whole decimal integer/double argument; 0 on success, -1 on junk or overflow. */
+/* Parse a whole decimal integer/double argument; 0 on success, -1 on junk, overflow, a
+ * leading space or '+', and (doubles) inf or nan: every numeric option is a finite number,
+ * which the caller then checks against its range (exit 2 with the range in the message). */
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);
 

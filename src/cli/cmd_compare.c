@@ -160,6 +160,8 @@ int cmd_compare(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_usage_error("compare", "unexpected argument '%s'", argv[optind]);
+    if (cost_fn == 0 && cost_fp == 0)
+        return cli_usage_error("compare", "--cost-fn and --cost-fp are both 0: at least one cost must be > 0");
     if (!features) return cli_usage_error("compare", "--features FILE is required");
 
     /* 1. the learners asked for */

@@ -41,7 +41,9 @@ static void _usage(FILE *out)
             "  --columns A,B         compare only these columns\n"
             "  --stattest [COL=]T    use test T (ks, chisquare, z, wasserstein, jensenshannon, psi)\n"
             "                        for column COL, or for every column without COL=\n"
-            "  --threshold [COL=]X   drift threshold for COL (or every column)\n"
+            "  --threshold [COL=]X   drift threshold for COL (or every column): > 0, and below 1\n"
+            "                        for the p-value tests (ks, chisquare, z); a COL named here\n"
+            "                        or in --stattest / --columns must be in both data sets\n"
             "  --drift-share X       dataset drift when at least this share drifts (default 0.5)\n"
             "  --keep-ids            also compare SK_ID_CURR, SK_ID_PREV, SK_ID_BUREAU\n"
             "  --fail-on-drift       exit with status 3 when the dataset drifts\n"
@@ -80,6 +82,13 @@ static char *_split(char *arg, const char **col)
     *eq = '\0';
     *col = arg;
     return eq + 1;
+}
+
+static int _has_col(const drift_dataset *d, const char *name)
+{
+    for (int j = 0; j < d->n_cols; j++)
+        if (!strcmp(d->cols[j].name, name)) return 1;
+    return 0;
 }
 
 int cmd_drift(int argc, char **argv)
@@ -132,6 +141,10 @@ int cmd_drift(int argc, char **argv)
             const char *col;
             char *v = _split(optarg, &col);
             int t = drift_test_from_name(v);
+            if (col && !*col) {
+                free(ovs.v);
+                return cli_usage_error("drift", "--stattest COL=TEST: no column name before '='");
+            }
             if (t <= 0) {
                 free(ovs.v);
                 return cli_usage_error("drift", "unknown test '%s' (ks, chisquare, z, wasserstein, jensenshannon, psi)", v);
@@ -145,9 +158,13 @@ int cmd_drift(int argc, char **argv)
             const char *col;
             double x;
             char *v = _split(optarg, &col);
-            if (cli_parse_double(v, &x) || !isfinite(x)) {
+            if (col && !*col) {
                 free(ovs.v);
-                return cli_usage_error("drift", "--threshold wants a number, not '%s'", v);
+                return cli_usage_error("drift", "--threshold COL=X: no column name before '='");
+            }
+            if (cli_parse_double(v, &x) || !(x > 0)) {
+                free(ovs.v);
+                return cli_usage_error("drift", "--threshold wants a number > 0 (a p-value's or a distance's), not '%s'", v);
             }
             drift_override *e = _ov(&ovs, col);
             if (!e) goto nomem;
@@ -166,6 +183,24 @@ int cmd_drift(int argc, char **argv)
     if (optind < argc) {
         free(ovs.v);
         return cli_usage_error("drift", "unexpected argument '%s'", argv[optind]);
+    }
+    /* a p-value test's threshold is a probability: below 1 (its own and the default test's) */
+    for (int i = 0; i < ovs.n; i++) {
+        const drift_override *e = &ovs.v[i];
+        drift_test t = e->test;
+        if (t == DRIFT_TEST_AUTO)
+            for (int q = 0; q < ovs.n; q++)
+                if (!ovs.v[q].column && ovs.v[q].test != DRIFT_TEST_AUTO) t = ovs.v[q].test;
+        if (e->threshold == e->threshold && e->threshold >= 1 &&
+            (t == DRIFT_TEST_KS || t == DRIFT_TEST_CHISQUARE || t == DRIFT_TEST_Z)) {
+            char tv[32];
+            int r;
+            cs_fmt_double(tv, sizeof tv, e->threshold);
+            r = cli_usage_error("drift", "--threshold %s%s%s: the %s test's threshold is a p-value, in (0, 1)",
+                                e->column ? e->column : "", e->column ? "=" : "", tv, drift_test_name(t));
+            free(ovs.v);
+            return r;
+        }
     }
     if ((!ref_path && !model_path) || (ref_path && model_path) || (!cur_path && !audit_path) ||
         (cur_path && audit_path)) {
@@ -222,6 +257,21 @@ int cmd_drift(int argc, char **argv)
         if (!cur) goto fail;
     }
 
+    /* every column named on the command line is one of both data sets' (as --columns is) */
+    {
+        const char *what = NULL, *name = NULL;
+        for (int i = 0; i < n_columns && !what; i++)
+            if (!_has_col(ref, columns[i]) || !_has_col(cur, columns[i])) what = "--columns", name = columns[i];
+        for (int i = 0; i < ovs.n && !what; i++)
+            if (ovs.v[i].column && (!_has_col(ref, ovs.v[i].column) || !_has_col(cur, ovs.v[i].column)))
+                what = ovs.v[i].test != DRIFT_TEST_AUTO ? "--stattest" : "--threshold", name = ovs.v[i].column;
+        if (what) {
+            int in_ref = _has_col(ref, name);
+            rc = cli_usage_error("drift", "%s: no column '%s' in the %s data (%s)", what, name,
+                                 in_ref ? "current" : "reference", in_ref ? cur->label : ref->label);
+            goto out;
+        }
+    }
     drift_options_init(&o);
     o.drift_share = drift_share;
     o.columns = columns;

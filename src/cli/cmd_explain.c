@@ -41,10 +41,8 @@ static void _usage(FILE *out)
 
 static int _count(const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < 0 || v > 100000) return -1;
+    long v;
+    if (cli_parse_long(s, &v) || v < 0 || v > 100000) return -1;
     *out = (size_t)v;
     return 0;
 }

@@ -107,6 +107,7 @@ static int _bin(int argc, char **argv)
         }
     }
     if (optind + 1 != argc) return cli_usage_error("scorecard bin", "expected one feature file (see --help)");
+    if (params && !*params) return cli_usage_error("scorecard bin", "--params needs a JSON object, got an empty string");
     bn_format fmt;
     if (!strcmp(fmt_s, "csv")) fmt = BN_FMT_CSV;
     else if (!strcmp(fmt_s, "md") || !strcmp(fmt_s, "markdown")) fmt = BN_FMT_MARKDOWN;

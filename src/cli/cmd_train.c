@@ -379,6 +379,10 @@ int cmd_train(int argc, char **argv)
     if (space_s && !search_s) return cli_usage_error("train", "--space needs --search grid|random");
 
     /* 2. parameters and search space, checked before any data is read */
+    if (params_s && !*params_s)
+        return cli_usage_error("train", "--params needs a JSON object (e.g. '{\"num_leaves\": 31}'), got an empty string");
+    if (cost_fn == 0 && cost_fp == 0)
+        return cli_usage_error("train", "--cost-fn and --cost-fp are both 0: at least one cost must be > 0");
     params = lrn_params_from_json(kind, params_s, &err);
     if (!params) return cli_usage_error("train", "--params: %s", err.msg);
     if (space_s) {

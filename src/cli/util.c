@@ -3,7 +3,9 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,11 +46,18 @@ const char *cli_subcommand(int argc, char **argv, const char *usage, int *rc)
     return argv[1];
 }
 
+/* The text of a number: no leading space or '+' (strtol and strtod would skip or take
+ * them), nothing after it. */
+static int _plain(const char *s)
+{
+    return s && *s && *s != '+' && !isspace((unsigned char)*s);
+}
+
 int cli_parse_long(const char *s, long *out)
 {
     char *end;
     long v;
-    if (!s || !*s) return -1;
+    if (!_plain(s)) return -1;
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || *end) return -1;
@@ -60,10 +69,10 @@ int cli_parse_double(const char *s, double *out)
 {
     char *end;
     double v;
-    if (!s || !*s) return -1;
+    if (!_plain(s)) return -1;
     errno = 0;
     v = strtod(s, &end);
-    if (errno || *end) return -1;
+    if (errno || *end || !isfinite(v)) return -1; /* inf, nan, 1e999: not a value an option takes */
     *out = v;
     return 0;
 }

@@ -1,18 +1,27 @@
 /*
  * featfile.c: the feature matrix in memory and its binary file (".csf"), as featfile.h
- * describes: writing through a temporary file and a rename, loading with mmap after
- * checking magic, version, sizes and checksum, and the CSV export.
+ * describes: writing through a temporary file, fsync and a rename, loading with mmap after
+ * checking the header's own checksum, every offset and size against the file, the
+ * checksum of the names, ids, targets and column checksums, and the checksum of each value
+ * column (all at once, or each column when it is first read), and the CSV export.
  *
- * Layout (little-endian, every section starts on a 64-byte boundary):
+ * Layout, format 2 (little-endian, every section starts on a 64-byte boundary):
  *   header (128 bytes): magic "CSFEAT\0\0", u32 version, u32 header size, u64 n_rows,
  *     u64 n_feats, u64 offsets and byte lengths of the names, ids, target and values
- *     sections, u64 file length, u64 checksum = cs_hash64(bytes [128, file length), 0)
+ *     sections, u64 file length, u64 meta checksum, u64 offset of the column checksums,
+ *     u64 header checksum = cs_hash64(header bytes [0, 120), 0)
  *   names: n_feats NUL-terminated strings, one after the other
  *   ids: n_rows int64; target: n_rows double; values: n_feats * n_rows double, column-major
+ *   column checksums: n_feats u64, cs_hash64 of each value column's n_rows * 8 bytes
+ *   meta checksum = cs_hash64 over names, ids, target and the column checksums, chained
+ * The first 112 bytes of the header are laid out as in format 1 (whose single checksum
+ * covered everything after the header, and nothing of the header), so tools that read the
+ * offsets keep working; format 1 files are refused with a message saying to rebuild them.
  */
 #include "featfile.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -37,10 +46,13 @@ typedef struct _hdr {
     uint64_t target_off, target_len;
     uint64_t values_off, values_len;
     uint64_t file_len;
-    uint64_t checksum;
+    uint64_t checksum;      /* format 1: of bytes [128, file_len); format 2: the meta checksum */
+    uint64_t colsum_off;    /* format 2: n_feats u64 column checksums */
+    uint64_t hdr_checksum;  /* format 2: cs_hash64 of the bytes before this field */
 } _hdr;
 
-_Static_assert(sizeof(_hdr) <= HDR_SIZE, "feature file header must fit in 128 bytes");
+_Static_assert(sizeof(_hdr) == HDR_SIZE, "feature file header must be 128 bytes");
+_Static_assert(offsetof(_hdr, hdr_checksum) == HDR_SIZE - 8, "header checksum is the last field");
 
 /* ---- the matrix ------------------------------------------------------------------ */
 
@@ -84,6 +96,7 @@ void feat_matrix_free(feat_matrix *m)
         free(w->path);
         free(w);
     }
+    free(m->_colok);
     if (m->_map) {
         munmap(m->_map, m->_map_len);
         free(m->names); /* the strings live in the mapping */
@@ -138,7 +151,7 @@ static int _pad_to(int fd, uint64_t *pos, uint64_t target)
     return 0;
 }
 
-/* the header of a file of n_rows x n_feats with names_len bytes of names (checksum 0) */
+/* the header of a file of n_rows x n_feats with names_len bytes of names (checksums 0) */
 static void _layout(_hdr *h, uint64_t n_rows, uint64_t n_feats, uint64_t names_len)
 {
     memset(h, 0, sizeof *h);
@@ -155,7 +168,49 @@ static void _layout(_hdr *h, uint64_t n_rows, uint64_t n_feats, uint64_t names_l
     h->target_len = n_rows * sizeof(double);
     h->values_off = _align(h->target_off + h->target_len);
     h->values_len = n_rows * n_feats * sizeof(double);
-    h->file_len = h->values_off + h->values_len;
+    h->colsum_off = _align(h->values_off + h->values_len);
+    h->file_len = h->colsum_off + n_feats * sizeof(uint64_t);
+}
+
+/* the checksum of the header's bytes before its own checksum */
+static uint64_t _hdr_sum(const _hdr *h)
+{
+    return cs_hash64(h, offsetof(_hdr, hdr_checksum), 0);
+}
+
+/* the meta checksum: names, ids, targets and the column checksums, chained */
+static uint64_t _meta_sum(const _hdr *h, const char *names, const void *ids, const void *target,
+                          const uint64_t *colsum)
+{
+    uint64_t x = cs_hash64(names, h->names_len, 0);
+    x = cs_hash64(ids, h->ids_len, x);
+    x = cs_hash64(target, h->target_len, x);
+    return cs_hash64(colsum, h->n_feats * sizeof *colsum, x);
+}
+
+/* the checksum of every value column into colsum (n_feats), in parallel */
+static void _col_sums(const double *values, uint64_t n_rows, uint64_t n_feats, uint64_t *colsum)
+{
+#pragma omp parallel for schedule(dynamic, 4) if (n_feats * n_rows > 1000000)
+    for (uint64_t j = 0; j < n_feats; j++) colsum[j] = cs_hash64(values + j * n_rows, n_rows * sizeof(double), 0);
+}
+
+/* fsync the folder holding path, so that a rename into it is on disk */
+static int _sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int fd, rc;
+    if (!slash) dir = strdup(".");
+    else if (slash == path) dir = strdup("/");
+    else dir = strndup(path, (size_t)(slash - path));
+    if (!dir) return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0) return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
 }
 
 cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
@@ -164,7 +219,6 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
     uint64_t pos = HDR_SIZE, names_len = 0;
     char *tmp;
     int fd;
-    void *map;
 
     if (!m || !path) return cs_err_set(err, CS_EINVAL, "feat_file_write: no matrix or no path");
     for (size_t j = 0; j < m->n_feats; j++) {
@@ -201,12 +255,44 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
     if (_pad_to(fd, &pos, h.values_off) || _write_all(fd, m->values, h.values_len)) goto io_fail;
     pos += h.values_len;
 
-    /* the checksum over what was written, read back through a mapping of the file */
-    map = mmap(NULL, h.file_len, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) goto io_fail;
-    h.checksum = cs_hash64((const char *)map + HDR_SIZE, h.file_len - HDR_SIZE, 0);
-    munmap(map, h.file_len);
+    /* the column checksums (of the columns in memory, which were just written), then the
+     * meta and header checksums, then the data on disk before the name points at it */
+    {
+        uint64_t *colsum = cs_malloc((m->n_feats ? m->n_feats : 1) * sizeof *colsum, err);
+        if (!colsum) {
+            close(fd);
+            unlink(tmp);
+            free(tmp);
+            return CS_ENOMEM;
+        }
+        _col_sums(m->values, m->n_rows, m->n_feats, colsum);
+        {
+            char *names = cs_malloc(names_len ? names_len : 1, err);
+            size_t o = 0;
+            if (!names) {
+                free(colsum);
+                close(fd);
+                unlink(tmp);
+                free(tmp);
+                return CS_ENOMEM;
+            }
+            for (size_t j = 0; j < m->n_feats; j++) {
+                size_t l = strlen(m->names[j]) + 1;
+                memcpy(names + o, m->names[j], l);
+                o += l;
+            }
+            h.checksum = _meta_sum(&h, names, m->ids, m->target, colsum);
+            free(names);
+        }
+        if (_pad_to(fd, &pos, h.colsum_off) || _write_all(fd, colsum, m->n_feats * sizeof *colsum)) {
+            free(colsum);
+            goto io_fail;
+        }
+        free(colsum);
+    }
+    h.hdr_checksum = _hdr_sum(&h);
     if (pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) goto io_fail;
+    if (fsync(fd)) goto io_fail;
     if (close(fd)) {
         fd = -1;
         goto io_fail;
@@ -219,9 +305,12 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
         return CS_EIO;
     }
     free(tmp);
+    if (_sync_dir(path))
+        return cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
     return CS_OK;
 
 io_fail:
+    if (errno == 0) errno = EIO;
     cs_err_set(err, CS_EIO, "%s: write failed: %s", path, strerror(errno));
     if (fd >= 0) close(fd);
     unlink(tmp);
@@ -315,14 +404,26 @@ cs_status feat_file_commit(feat_matrix *m, cs_err *err)
 {
     _wfile *w = m ? m->_file : NULL;
     _hdr h;
+    char *map;
+    uint64_t *colsum;
     if (!w || !m->_map) return cs_err_set(err, CS_EINVAL, "feat_file_commit: not a matrix from feat_file_create");
-    memcpy(&h, m->_map, sizeof h);
-    h.checksum = cs_hash64((const char *)m->_map + HDR_SIZE, h.file_len - HDR_SIZE, 0);
-    memcpy(m->_map, &h, sizeof h);
+    map = m->_map;
+    memcpy(&h, map, sizeof h);
+    colsum = (uint64_t *)(map + h.colsum_off);
+    _col_sums(m->values, h.n_rows, h.n_feats, colsum);
+    h.checksum = _meta_sum(&h, map + h.names_off, map + h.ids_off, map + h.target_off, colsum);
+    h.hdr_checksum = _hdr_sum(&h);
+    memcpy(map, &h, sizeof h);
+    /* on disk before the name points at it: a crash never leaves a half-written file there */
+    if (msync(map, h.file_len, MS_SYNC))
+        return cs_err_set(err, CS_EIO, "%s: cannot write the file to disk: %s", w->path, strerror(errno));
     if (rename(w->tmp, w->path))
         return cs_err_set(err, CS_EIO, "%s: cannot rename the temporary file into place: %s", w->path,
                           strerror(errno));
     w->committed = 1;
+    if (_sync_dir(w->path))
+        return cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", w->path,
+                          strerror(errno));
     return CS_OK;
 }
 
@@ -334,14 +435,21 @@ static int _section_ok(uint64_t off, uint64_t len, uint64_t file_len)
     return off >= HDR_SIZE && off % ALIGN == 0 && off <= file_len && len <= file_len - off;
 }
 
-feat_matrix *feat_file_load(const char *path, cs_err *err)
+/* do [a, a + al) and [b, b + bl) overlap? */
+static int _overlap(uint64_t a, uint64_t al, uint64_t b, uint64_t bl)
+{
+    return al && bl && a < b + bl && b < a + al;
+}
+
+feat_matrix *feat_file_open(const char *path, unsigned flags, cs_err *err)
 {
     int fd;
     struct stat st;
     void *map;
     _hdr h;
-    feat_matrix *m;
+    feat_matrix *m = NULL;
     const char *names, *p;
+    uint64_t mul;
 
     if (!path) {
         cs_err_set(err, CS_EINVAL, "feat_file_load: no path");
@@ -354,6 +462,11 @@ feat_matrix *feat_file_load(const char *path, cs_err *err)
     }
     if (fstat(fd, &st)) {
         cs_err_set(err, CS_EIO, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        cs_err_set(err, CS_EIO, "%s: not a regular file", path);
         close(fd);
         return NULL;
     }
@@ -374,13 +487,24 @@ feat_matrix *feat_file_load(const char *path, cs_err *err)
         cs_err_set(err, CS_ECORRUPT, "%s: not a feature file (bad magic)", path);
         goto fail;
     }
+    if (h.version == 1) {
+        cs_err_set(err, CS_EVERSION,
+                   "%s: feature file format 1 (an older creditscore's; its header is not checksummed) is no "
+                   "longer read: rebuild it with creditscore features", path);
+        goto fail;
+    }
     if (h.version > FEAT_FILE_VERSION) {
         cs_err_set(err, CS_EVERSION,
                    "%s: feature file format version %u is newer than this build reads (%d)", path,
                    h.version, FEAT_FILE_VERSION);
         goto fail;
     }
-    if (h.version == 0 || h.header_size != HDR_SIZE) {
+    /* the header first: nothing it says is used before its own checksum holds */
+    if (_hdr_sum(&h) != h.hdr_checksum) {
+        cs_err_set(err, CS_ECORRUPT, "%s: header checksum mismatch: the file is corrupt", path);
+        goto fail;
+    }
+    if (h.version != FEAT_FILE_VERSION || h.header_size != HDR_SIZE) {
         cs_err_set(err, CS_ECORRUPT, "%s: corrupt header (version %u, header size %u)", path,
                    h.version, h.header_size);
         goto fail;
@@ -391,39 +515,61 @@ feat_matrix *feat_file_load(const char *path, cs_err *err)
                    h.file_len > (uint64_t)st.st_size ? "truncated" : "trailing bytes");
         goto fail;
     }
-    if (h.n_rows > h.file_len / 8 || h.n_feats > h.file_len ||
-        h.ids_len != h.n_rows * 8 || h.target_len != h.n_rows * 8 ||
-        (h.n_rows && h.n_feats > h.file_len / 8 / h.n_rows) ||
-        h.values_len != h.n_rows * h.n_feats * 8 || !_section_ok(h.names_off, h.names_len, h.file_len) ||
-        !_section_ok(h.ids_off, h.ids_len, h.file_len) ||
+    /* every size from the counts, every section inside the file, in order, apart */
+    if (h.n_rows > h.file_len / 8 || h.n_feats > h.file_len / 8 ||
+        (h.n_rows && h.n_feats > h.file_len / 8 / h.n_rows) || __builtin_mul_overflow(h.n_rows, h.n_feats, &mul) ||
+        h.ids_len != h.n_rows * 8 || h.target_len != h.n_rows * 8 || h.values_len != mul * 8 ||
+        (h.n_feats && h.names_len < h.n_feats) || h.names_off != HDR_SIZE ||
+        !_section_ok(h.names_off, h.names_len, h.file_len) || !_section_ok(h.ids_off, h.ids_len, h.file_len) ||
         !_section_ok(h.target_off, h.target_len, h.file_len) ||
-        !_section_ok(h.values_off, h.values_len, h.file_len)) {
-        cs_err_set(err, CS_ECORRUPT, "%s: corrupt header (section sizes do not add up)", path);
+        !_section_ok(h.values_off, h.values_len, h.file_len) ||
+        !_section_ok(h.colsum_off, h.n_feats * 8, h.file_len) ||
+        _overlap(h.names_off, h.names_len, h.ids_off, h.ids_len) ||
+        _overlap(h.ids_off, h.ids_len, h.target_off, h.target_len) ||
+        _overlap(h.target_off, h.target_len, h.values_off, h.values_len) ||
+        _overlap(h.values_off, h.values_len, h.colsum_off, h.n_feats * 8) ||
+        h.ids_off < h.names_off + h.names_len || h.target_off < h.ids_off + h.ids_len ||
+        h.values_off < h.target_off + h.target_len || h.colsum_off < h.values_off + h.values_len ||
+        h.colsum_off + h.n_feats * 8 != h.file_len) {
+        cs_err_set(err, CS_ECORRUPT, "%s: corrupt header (section offsets and sizes do not fit the file)", path);
         goto fail;
     }
-    if (cs_hash64((const char *)map + HDR_SIZE, h.file_len - HDR_SIZE, 0) != h.checksum) {
-        cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch: the file is corrupt", path);
-        goto fail;
+    /* the padding between sections is zeros: then no byte of the file goes unchecked */
+    {
+        const unsigned char *b = map;
+        const uint64_t gaps[5][2] = {{h.names_off + h.names_len, h.ids_off},
+                                     {h.ids_off + h.ids_len, h.target_off},
+                                     {h.target_off + h.target_len, h.values_off},
+                                     {h.values_off + h.values_len, h.colsum_off},
+                                     {HDR_SIZE, h.names_off}};
+        for (int g = 0; g < 5; g++)
+            for (uint64_t x = gaps[g][0]; x < gaps[g][1]; x++)
+                if (b[x]) {
+                    cs_err_set(err, CS_ECORRUPT, "%s: corrupt file (byte %llu between sections is not zero)", path,
+                               (unsigned long long)x);
+                    goto fail;
+                }
     }
     names = (const char *)map + h.names_off;
-    if (h.n_feats && (h.names_len == 0 || names[h.names_len - 1] != '\0')) {
+    if (_meta_sum(&h, names, (const char *)map + h.ids_off, (const char *)map + h.target_off,
+                  (const uint64_t *)((const char *)map + h.colsum_off)) != h.checksum) {
+        cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch in the names, ids or targets: the file is corrupt", path);
+        goto fail;
+    }
+    if (h.n_feats && names[h.names_len - 1] != '\0') {
         cs_err_set(err, CS_ECORRUPT, "%s: corrupt names section", path);
         goto fail;
     }
     m = cs_calloc(1, sizeof *m, err);
     if (!m) goto fail;
     m->names = cs_calloc(h.n_feats ? h.n_feats : 1, sizeof *m->names, err);
-    if (!m->names) {
-        free(m);
-        goto fail;
-    }
+    m->_colok = cs_calloc(h.n_feats ? h.n_feats : 1, 1, err);
+    if (!m->names || !m->_colok) goto fail;
     p = names;
     for (uint64_t j = 0; j < h.n_feats; j++) {
         if (p >= names + h.names_len) {
             cs_err_set(err, CS_ECORRUPT, "%s: corrupt names section (%llu names for %llu features)",
                        path, (unsigned long long)j, (unsigned long long)h.n_feats);
-            free(m->names);
-            free(m);
             goto fail;
         }
         m->names[j] = (char *)p;
@@ -434,13 +580,51 @@ feat_matrix *feat_file_load(const char *path, cs_err *err)
     m->ids = (int64_t *)((char *)map + h.ids_off);
     m->target = (double *)((char *)map + h.target_off);
     m->values = (double *)((char *)map + h.values_off);
+    m->_colsum = (const uint64_t *)((char *)map + h.colsum_off);
     m->_map = map;
     m->_map_len = (size_t)st.st_size;
+    if (!(flags & FEAT_OPEN_LAZY)) {
+        int bad = -1;
+#pragma omp parallel for schedule(dynamic, 4) if (h.n_feats * h.n_rows > 1000000)
+        for (uint64_t j = 0; j < h.n_feats; j++)
+            if (cs_hash64(m->values + j * h.n_rows, h.n_rows * 8, 0) == m->_colsum[j]) m->_colok[j] = 1;
+            else {
+#pragma omp critical(feat_bad_col)
+                if (bad < 0 || (long)j < bad) bad = (int)j;
+            }
+        if (bad >= 0) {
+            cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch in column %d (%s): the file is corrupt", path, bad + 1,
+                       m->names[bad]);
+            feat_matrix_free(m);
+            return NULL;
+        }
+    }
     return m;
 
 fail:
+    if (m) {
+        free(m->names);
+        free(m->_colok);
+        free(m);
+    }
     munmap(map, (size_t)st.st_size);
     return NULL;
+}
+
+feat_matrix *feat_file_load(const char *path, cs_err *err)
+{
+    return feat_file_open(path, 0, err);
+}
+
+cs_status feat_file_check_col(const feat_matrix *m, size_t j, const char *path, cs_err *err)
+{
+    if (!m || j >= m->n_feats) return cs_err_set(err, CS_EINVAL, "feat_file_check_col: no such column");
+    if (!m->_map || !m->_colsum || __atomic_load_n(&m->_colok[j], __ATOMIC_ACQUIRE)) return CS_OK;
+    if (cs_hash64(m->values + j * m->n_rows, m->n_rows * sizeof(double), 0) != m->_colsum[j])
+        return cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch in column %zu (%s): the file is corrupt",
+                          path ? path : "feature file", j + 1, m->names[j]);
+    __atomic_store_n(&m->_colok[j], 1, __ATOMIC_RELEASE);
+    return CS_OK;
 }
 
 /* ---- CSV ------------------------------------------------------------------------- */

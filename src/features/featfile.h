@@ -6,18 +6,21 @@
  * (NaN = missing, +-inf where the kernel's ratios divide by zero). Each row carries the
  * client id (SK_ID_CURR) and the target (0/1, NaN for rows without one: the test clients).
  *
- * The file (".csf") is little-endian: a fixed header (magic "CSFEAT\0\0", format version,
- * n_rows, n_feats, offsets), the names, the ids, the targets and the value columns, each
- * section 64-byte aligned so that feat_file_load() can mmap it and point into the
- * mapping without copying, and a 64-bit checksum (cs_hash64) of everything after the
- * header. A truncated, corrupt or newer-version file is refused with a clear message.
+ * The file (".csf", format 2) is little-endian: a fixed header (magic "CSFEAT\0\0", format
+ * version, n_rows, n_feats, offsets and sizes, and a checksum of the header itself), the
+ * names, the ids, the targets and the value columns, each section 64-byte aligned so that
+ * feat_file_load() can mmap it and point into the mapping without copying, and a 64-bit
+ * checksum (cs_hash64) of each value column; one more checksum covers the names, ids,
+ * targets and the column checksums. Every offset and size is checked against the file
+ * before use. A truncated, corrupt, format-1 or newer-version file is refused with a clear
+ * message (format 1's header was outside its checksum: rebuild such files with `features`).
  */
 #ifndef CS_FEATURES_FEATFILE_H
 #define CS_FEATURES_FEATFILE_H
 
 #include "../base/cs.h"
 
-#define FEAT_FILE_VERSION 1
+#define FEAT_FILE_VERSION 2
 
 typedef struct feat_matrix {
     size_t n_rows;          /* clients */
@@ -29,6 +32,8 @@ typedef struct feat_matrix {
     void *_map;             /* private: the mapping when loaded from a file, else NULL */
     size_t _map_len;        /* private */
     void *_file;            /* private: the file being written by feat_file_create, else NULL */
+    const uint64_t *_colsum; /* private: the column checksums in the mapping (loaded files) */
+    unsigned char *_colok;  /* private: per column, 1 once its checksum was verified */
 } feat_matrix;
 
 /* Feature j of all rows (n_rows values). */
@@ -48,18 +53,32 @@ void feat_matrix_free(feat_matrix *m);
 /* Index of the feature with this name, or -1. */
 long feat_index(const feat_matrix *m, const char *name);
 
-/* Write m to path (written to a temporary file and renamed, so a crash never leaves a
- * half-written file under the final name). */
+/* Write m to path (written to a temporary file, fsync'ed and renamed, so a crash never
+ * leaves a half-written file under the final name; the folder is synced after the rename). */
 cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err);
 
 /* Map a feature file read-only; the returned matrix points into the mapping (its values
- * must not be written). Verifies magic, version, sizes and checksum. */
+ * must not be written). Verifies magic, version, the header's checksum, every offset and
+ * size against the file, the checksum of names, ids and targets, and every column's
+ * checksum (in parallel). */
 feat_matrix *feat_file_load(const char *path, cs_err *err);
+
+/* feat_file_open(path, 0, err) is feat_file_load. With FEAT_OPEN_LAZY the value columns'
+ * checksums are not verified on opening: the caller calls feat_file_check_col() for each
+ * column before reading it (verify only what is read; a reader of a few columns of a
+ * large file skips the rest, and one of all columns verifies each while it is in cache). */
+#define FEAT_OPEN_LAZY 1u
+feat_matrix *feat_file_open(const char *path, unsigned flags, cs_err *err);
+
+/* Verify column j's checksum once (later calls return at once); CS_ECORRUPT names path
+ * and the column. Safe to call from several threads. CS_OK for an in-memory matrix. */
+cs_status feat_file_check_col(const feat_matrix *m, size_t j, const char *path, cs_err *err);
 
 /* A new feature file written in place, for matrices too big to copy: the matrix's ids,
  * target and values point into a writable mapping of a temporary file next to path (their
  * content is undefined until the caller fills them); names are copied in. Then
- * feat_file_commit() writes the checksum and header and renames the file to path; the
+ * feat_file_commit() writes the checksums and header, syncs the file to disk and renames
+ * it to path; the
  * matrix stays usable (mapped) until feat_matrix_free(). Freeing it without a commit
  * removes the temporary file. */
 feat_matrix *feat_file_create(const char *path, size_t n_rows, size_t n_feats,

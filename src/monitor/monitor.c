@@ -557,6 +557,7 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     double *with = NULL;
     cs_status st = CS_OK;
     int nt = o->threads > 0 ? o->threads : omp_get_max_threads(), oom = 0;
+    long bad_col = -1;
 
     *counts_out = NULL;
     *with_out = NULL;
@@ -622,6 +623,11 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
             double e[MF_MON_EDGES];
             if (!lc || map[j] < 0) continue;
             for (int q = 0; q < MF_MON_EDGES; q++) e[q] = q < b->n_edges ? b->edges[q] : INFINITY;
+            if (feat_file_check_col(fm, (size_t)map[j], o->features_path, NULL)) {
+#pragma omp critical(mon_bad_col)
+                if (bad_col < 0 || map[j] < bad_col) bad_col = map[j];
+                continue;
+            }
             memset(lc, 0, lane * _LANES * sizeof *lc);
             _count_column(fm->values + (size_t)map[j] * nr, rp, n_rp, e, b->n_edges, lc, lane);
             for (size_t p = 0; p < n_periods; p++)
@@ -639,6 +645,11 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     }
     if (oom) {
         st = cs_err_set(err, CS_ENOMEM, "out of memory counting the features of %s", o->features_path);
+        goto out;
+    }
+    if (bad_col >= 0) { /* the message again, for the first bad column in file order */
+        st = feat_file_check_col(fm, (size_t)bad_col, o->features_path, err);
+        if (!st) st = cs_err_set(err, CS_EINTERNAL, "%s: column %ld failed its checksum once", o->features_path, bad_col + 1);
         goto out;
     }
     *counts_out = counts;
@@ -778,14 +789,15 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     }
     rd.model = mf_name(m);
     rd.until = o->until_ms;
-    /* the feature file is mapped and its checksum verified while the log is read: two serial
-     * passes side by side */
+    /* the feature file is mapped and its header, ids and names verified while the log is
+     * read; each value column's checksum is verified by the thread that counts it, just
+     * before (the column is then in cache: one pass over memory, not two) */
 #pragma omp parallel sections num_threads(2) if (o->features_path != NULL)
     {
 #pragma omp section
         rst = _read_log(&rd, m, audit_path, o, err);
 #pragma omp section
-        if (o->features_path) fm = feat_file_load(o->features_path, &ferr);
+        if (o->features_path) fm = feat_file_open(o->features_path, FEAT_OPEN_LAZY, &ferr);
     }
     if (rst) goto fail;
     if (o->features_path && !fm) {

@@ -50,7 +50,7 @@ fi
 
 check_fails "--fail-on-drift exits 3 on dataset drift" 3 \
   "$CS" drift --quiet --reference "$D/application_train.csv" --current "$D/application_test.csv" \
-  --json "$T/f.json" --stattest psi --threshold 0 --fail-on-drift
+  --json "$T/f.json" --stattest psi --threshold 1e-12 --fail-on-drift
 check_fails "--fail-on-drift exits 0 without dataset drift" 0 \
   "$CS" drift --quiet --reference "$D/application_train.csv" --current "$D/application_test.csv" \
   --json "$T/f.json" --fail-on-drift
@@ -67,8 +67,8 @@ printf 'A,B\n1,2\n3\n' >"$T/bad.csv"
 check_fails "malformed CSV exits 1" 1 "$CS" drift --reference "$T/bad.csv" --current "$D/application_test.csv" --json "$T/x.json"
 check_grep "malformed CSV error names file:line" 'bad\.csv:3' "$T/.out"
 check_fails "missing file exits 1" 1 "$CS" drift --reference "$T/nope.csv" --current "$D/application_test.csv" --json "$T/x.json"
-check_fails "unknown column exits 1" 1 "$CS" drift --reference "$D/application_train.csv" --current "$D/application_test.csv" --json "$T/x.json" --columns NOPE
-check_grep "unknown column is named" "column 'NOPE' is not in the reference data" "$T/.out"
+check_fails "unknown column exits 2 (a bad option)" 2 "$CS" drift --reference "$D/application_train.csv" --current "$D/application_test.csv" --json "$T/x.json" --columns NOPE
+check_grep "unknown column is named" "--columns: no column 'NOPE' in the reference data" "$T/.out"
 check_fails "no common column exits 1" 1 "$CS" drift --reference "$D/bureau_balance.csv" --current "$D/application_test.csv" --json "$T/x.json"
 check_fails "unknown test is a usage error" 2 "$CS" drift --reference "$D/application_train.csv" --current "$D/application_test.csv" --json "$T/x.json" --stattest magic
 check_fails "missing --current is a usage error" 2 "$CS" drift --reference "$D/application_train.csv" --json "$T/x.json"

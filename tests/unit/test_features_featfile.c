@@ -186,6 +186,78 @@ static void test_newer_version_refused(void **state)
     feat_matrix_free(m);
 }
 
+/* Issue #21: one flipped byte anywhere (header, names, ids, targets, values, checksums,
+ * padding) is refused; before, a byte of the header went unseen (every client id shifted,
+ * predict exited 0). With FEAT_OPEN_LAZY a flipped value is found by the column check. */
+static void test_every_byte_checked(void **state)
+{
+    char p[128];
+    cs_err err = {0};
+    feat_matrix *m = make(20, 3), *l;
+    long size;
+    FILE *f;
+    (void)state;
+    path_of(p, "b.csf");
+    assert_int_equal(feat_file_write(m, p, &err), CS_OK);
+    f = fopen(p, "rb");
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fclose(f);
+    for (long off = 0; off < size; off++) {
+        int lazy_found = 0;
+        flip_byte(p, off);
+        l = feat_file_load(p, &err);
+        if (l) {
+            print_error("a flipped byte at offset %ld of %ld went unseen\n", off, size);
+            feat_matrix_free(l);
+            fail();
+        }
+        l = feat_file_open(p, FEAT_OPEN_LAZY, &err);
+        if (l) {
+            for (size_t j = 0; j < l->n_feats; j++)
+                if (feat_file_check_col(l, j, p, &err)) {
+                    assert_int_equal(err.code, CS_ECORRUPT);
+                    assert_non_null(strstr(err.msg, l->names[j]));
+                    lazy_found = 1;
+                }
+            feat_matrix_free(l);
+            if (!lazy_found) {
+                print_error("lazy open: a flipped byte at offset %ld went unseen\n", off);
+                fail();
+            }
+        }
+        flip_byte(p, off); /* back */
+    }
+    l = feat_file_open(p, FEAT_OPEN_LAZY, &err);
+    assert_non_null(l);
+    for (size_t j = 0; j < l->n_feats; j++) assert_int_equal(feat_file_check_col(l, j, p, &err), CS_OK);
+    assert_true(l->ids[5] == m->ids[5] && l->values[2 * 20 + 7] == m->values[2 * 20 + 7]);
+    feat_matrix_free(l);
+    feat_matrix_free(m);
+}
+
+/* A format-1 file (its header was outside the checksum) is refused, saying what to do. */
+static void test_format1_refused(void **state)
+{
+    char p[128];
+    cs_err err = {0};
+    feat_matrix *m = make(4, 2);
+    uint32_t v = 1;
+    FILE *f;
+    (void)state;
+    path_of(p, "v1.csf");
+    assert_int_equal(feat_file_write(m, p, &err), CS_OK);
+    f = fopen(p, "r+b");
+    fseek(f, 8, SEEK_SET);
+    fwrite(&v, 4, 1, f);
+    fclose(f);
+    assert_null(feat_file_load(p, &err));
+    assert_int_equal(err.code, CS_EVERSION);
+    assert_non_null(strstr(err.msg, "format 1"));
+    assert_non_null(strstr(err.msg, "rebuild it with creditscore features"));
+    feat_matrix_free(m);
+}
+
 static void test_missing_file(void **state)
 {
     cs_err err = {0};
@@ -284,7 +356,8 @@ int main(void)
         cmocka_unit_test(test_empty_matrix),        cmocka_unit_test(test_truncated_refused),
         cmocka_unit_test(test_flipped_byte_refused), cmocka_unit_test(test_newer_version_refused),
         cmocka_unit_test(test_missing_file),        cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_create_in_place),
+        cmocka_unit_test(test_create_in_place),     cmocka_unit_test(test_every_byte_checked),
+        cmocka_unit_test(test_format1_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
