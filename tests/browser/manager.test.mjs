@@ -287,3 +287,25 @@ test('what-if: a bad input clears the result and says why', async () => {
   assert.deepEqual(pageErrors, []);
   await page.context().close();
 });
+
+test('a printable one-page summary in the client\'s language', async () => {
+  const page = await newPage(undefined, 'fr');
+  const id = refused[0];
+  await openClient(page, DASH, id);
+  const fr = await api(API, '/v1/explain', { client_id: id, lang: 'fr' });
+  const m = await api(API, '/v1/model');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('#print-summary'), true);
+  assert.equal(await page.isVisible('.layout'), false);
+  const text = await page.textContent('#print-summary');
+  assert.match(text, /Votre demande de crédit : la décision/);
+  assert.match(text, /DécisionRefusé/);
+  assert.ok(text.includes(`${m.name} v${m.version}`), text);
+  const reasons = await page.$$eval('#ps-reasons li', (l) => l.map((e) => e.textContent));
+  assert.deepEqual(reasons, fr.reason_codes.slice(0, 4).map((r) => r.text));
+  assert.match(text, /Comment contester cette décision/);
+  const pdf = await page.pdf({ format: 'A4' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, 'the summary fits one page');
+  await page.context().close();
+});

@@ -348,10 +348,34 @@
     $('protected-note').hidden = prot.size === 0;
     $('protected-note').textContent = prot.size ? t('protected_note', { f: [...prot].join(', ') }) : '';
     renderGauge(x.probability, x.threshold);
+    renderPrintSummary();
     if (window.CS_SCORECARD) window.CS_SCORECARD.render(x, state.lang);   /* scorecard models: the points table */
     renderLocal();
     fillWhatIf();
     renderTab(state.tab);
+  }
+
+  /* The one-page summary handed to the client (printed with the page's print stylesheet):
+   * decision, date, model and version, up to four reasons, how to contest. */
+  function renderPrintSummary() {
+    const c = state.client, x = state.explain, m = x.model || state.model || {};
+    $('ps-title').textContent = t('ps_title');
+    const dl = $('ps-facts');
+    dl.textContent = '';
+    const fact = (k, v) => { const dt = document.createElement('dt'); dt.textContent = t(k); const dd = document.createElement('dd'); dd.textContent = v; dl.appendChild(dt); dl.appendChild(dd); };
+    fact('ps_client', String(c.id));
+    fact('ps_date', new Intl.DateTimeFormat(locale(), { dateStyle: 'long' }).format(new Date()));
+    fact('ps_decision', t(x.decision === 'refuse' ? 'refused' : 'approved'));
+    fact('ps_risk', t('prob_vs', { p: pct(x.probability), t: pct(x.threshold) }));
+    fact('ps_model', (m.name || '') + ' ' + (m.version ? 'v' + m.version : ''));
+    if (x.request_id) fact('ps_ref', x.request_id);
+    $('ps-reasons-title').textContent = t('ps_reasons');
+    const ol = $('ps-reasons');
+    ol.textContent = '';
+    for (const r of (x.reason_codes || []).slice(0, 4)) { const li = document.createElement('li'); li.textContent = r.text; ol.appendChild(li); }
+    if (!ol.children.length) { const li = document.createElement('li'); li.textContent = t('ps_no_reasons'); ol.appendChild(li); }
+    $('ps-contest-title').textContent = t('ps_contest_title');
+    $('ps-contest').textContent = t('ps_contest');
   }
 
   function bandOf(p, th) {
@@ -753,6 +777,7 @@
     $('tabs').addEventListener('keydown', tabKeys);
     $('feature-select').addEventListener('change', renderCompare);
     $('whatif-form').addEventListener('submit', whatIf);
+    $('print').addEventListener('click', () => window.print());
     for (const f of WHATIF) $(f.id).addEventListener('input', () => { clearWhatIf(); $('whatif-error').textContent = ''; });
     let rt = null;
     window.addEventListener('resize', () => {

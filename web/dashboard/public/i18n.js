@@ -49,7 +49,12 @@ window.CS_I18N = {
     bin_under: 'under {b}', bin_from: '{a} and over', client_bin: '(bar "{b}")', share_axis: 'Share of the group',
     cost_min: 'Lowest cost on the curve: {c}.',
     wi_bad: '{f}: enter a positive amount.', wi_annuity_credit: 'The annuity cannot be larger than the credit amount.',
-    wi_no_features: 'This client has no feature vector in the store: what-if is not available.', wi_computing: 'Computing…'
+    wi_no_features: 'This client has no feature vector in the store: what-if is not available.', wi_computing: 'Computing…',
+    print: 'Print a summary for the client', ps_title: 'Your credit application: the decision',
+    ps_client: 'Application', ps_date: 'Date', ps_decision: 'Decision', ps_risk: 'Estimated risk of default',
+    ps_model: 'Scoring model', ps_ref: 'Reference', ps_reasons: 'Main reasons', ps_no_reasons: 'The application was approved: no reason for a refusal applies.',
+    ps_contest_title: 'How to contest this decision',
+    ps_contest: 'You may ask for this decision to be reviewed by a person, give your point of view and add information. Contact your adviser or write to your branch, quoting the reference above.'
   },
   fr: {
     skip: 'Aller à la décision', title: 'Tableau de bord des décisions de crédit', clients: 'Clients',
@@ -98,6 +103,11 @@ window.CS_I18N = {
     bin_under: 'moins de {b}', bin_from: '{a} et plus', client_bin: '(barre « {b} »)', share_axis: 'Part du groupe',
     cost_min: 'Coût le plus bas de la courbe : {c}.',
     wi_bad: '{f} : saisissez un montant positif.', wi_annuity_credit: 'L’annuité ne peut pas dépasser le montant du crédit.',
-    wi_no_features: 'Ce client n’a pas de vecteur de variables dans la base : la simulation n’est pas disponible.', wi_computing: 'Calcul…'
+    wi_no_features: 'Ce client n’a pas de vecteur de variables dans la base : la simulation n’est pas disponible.', wi_computing: 'Calcul…',
+    print: 'Imprimer un résumé pour le client', ps_title: 'Votre demande de crédit : la décision',
+    ps_client: 'Demande', ps_date: 'Date', ps_decision: 'Décision', ps_risk: 'Risque de défaut estimé',
+    ps_model: 'Modèle de notation', ps_ref: 'Référence', ps_reasons: 'Principales raisons', ps_no_reasons: 'La demande est acceptée : aucune raison de refus ne s’applique.',
+    ps_contest_title: 'Comment contester cette décision',
+    ps_contest: 'Vous pouvez demander qu’une personne réexamine cette décision, faire valoir votre point de vue et apporter des informations. Adressez-vous à votre conseiller ou écrivez à votre agence en citant la référence ci-dessus.'
   }
 };
