@@ -49,6 +49,7 @@ $(BIN): $(LIB_OBJ) $(CLI_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/obj/serve/docs.o: src/serve/openapi.json     # embedded with .incbin
+$(B)/obj/features/builtin.o: recipes/homecredit-kernel.json
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)

@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# bench_recipe.sh: the recipe engine beside the kernel code it replaces, on the full-size
-# generated data: `creditscore features` (kernel code) and `creditscore features --recipe
-# recipes/homecredit-kernel.json` run alternately BENCH_RUNS times each on the same files,
-# same machine; wall time, CPU time and peak memory, medians; the two feature files compared
-# byte for byte. Goal: the recipe engine no slower than 1.2x the kernel code.
-# Results: bench/results/recipe.md.
+# bench_recipe.sh: the recipe engine beside the hand-written kernel code it replaced, on the
+# full-size generated data: `creditscore features` of a build from before the kernel code was
+# removed (BENCH_BASELINE_CS, or else built here from the last commit that had
+# src/features/kernel.c) and `creditscore features --recipe recipes/homecredit-kernel.json` of
+# this build run alternately BENCH_RUNS times each on the same files, same machine; wall time,
+# CPU time and peak memory, medians; the two feature files compared byte for byte. Goal: the
+# recipe engine no slower than 1.2x the kernel code. Results: bench/results/recipe.md.
 source "$(dirname "$0")/lib.sh"
 D=$(full_data)
 W=$BENCH_WORK/recipe
 mkdir -p "$W"
 rm -f "$W/k.txt" "$W/r.txt"
-CMD_K=("$CS" features --data "$D" --out "$W/kernel.csf")
+BASE_CS=${BENCH_BASELINE_CS:-}
+if [ -z "$BASE_CS" ]; then
+  gone=$(git -C "$ROOT" rev-list -n 1 HEAD -- src/features/kernel.c 2>/dev/null || true)
+  [ -n "$gone" ] || { echo "bench_recipe: no git history with src/features/kernel.c: set BENCH_BASELINE_CS" >&2; exit 1; }
+  rev=$(git -C "$ROOT" rev-parse "$gone^")
+  BASE_CS=$W/baseline/build/creditscore
+  if [ "$(cat "$W/baseline/REV" 2>/dev/null)" != "$rev" ] || [ ! -x "$BASE_CS" ]; then
+    echo "bench_recipe: building the kernel code's last commit ${rev:0:12} in $W/baseline" >&2
+    rm -rf "$W/baseline" && mkdir -p "$W/baseline"
+    git -C "$ROOT" archive "$rev" | tar -x -C "$W/baseline"
+    make -C "$W/baseline" -j2 >"$W/baseline.log" 2>&1 || { tail -20 "$W/baseline.log" >&2; exit 1; }
+    echo "$rev" >"$W/baseline/REV"
+  fi
+fi
+CMD_K=("$BASE_CS" features --data "$D" --out "$W/kernel.csf")
 CMD_R=("$CS" features --recipe "$ROOT/recipes/homecredit-kernel.json" --data "$D" --out "$W/recipe.csf")
 
 # wall s, peak KB, CPU s (user + sys), load average at the start: the machine is shared
@@ -32,7 +47,7 @@ k_s=$(median "$W/k.txt" 1); k_kb=$(median "$W/k.txt" 2); k_cpu=$(median "$W/k.tx
 r_s=$(median "$W/r.txt" 1); r_kb=$(median "$W/r.txt" 2); r_cpu=$(median "$W/r.txt" 3); r_load=$(median "$W/r.txt" 4)
 ratio=$(awk -v a="$r_s" -v b="$k_s" 'BEGIN { printf "%.2f", a / b }')
 ratio_cpu=$(awk -v a="$r_cpu" -v b="$k_cpu" 'BEGIN { printf "%.2f", a / b }')
-show() { local x="$*"; x=${x//$CS/build/creditscore}; x=${x//$ROOT\//}; x=${x//$BENCH_WORK/\$BENCH_WORK}; echo "$x"; }
+show() { local x="$*"; x=${x//$BASE_CS/<kernel-code build>/creditscore}; x=${x//$CS/build/creditscore}; x=${x//$ROOT\//}; x=${x//$BENCH_WORK/\$BENCH_WORK}; echo "$x"; }
 {
   echo "# recipe engine vs the kernel code, full-size generated data"
   echo
@@ -42,7 +57,7 @@ show() { local x="$*"; x=${x//$CS/build/creditscore}; x=${x//$ROOT\//}; x=${x//$
   echo
   echo "| | wall time (s) | CPU time, user + sys (s) | peak RSS (MB) | load average at start | runs |"
   echo "|---|---|---|---|---|---|"
-  echo "| kernel code (\`features\`) | $k_s | $k_cpu | $((k_kb / 1024)) | $k_load | $BENCH_RUNS (median) |"
+  echo "| kernel code (\`features\` of the build before its removal) | $k_s | $k_cpu | $((k_kb / 1024)) | $k_load | $BENCH_RUNS (median) |"
   echo "| recipe engine (\`features --recipe recipes/homecredit-kernel.json\`) | $r_s | $r_cpu | $((r_kb / 1024)) | $r_load | $BENCH_RUNS (median) |"
   echo
   echo "**Ratio recipe / kernel: wall $ratio x, CPU $ratio_cpu x** (goal: no worse than 1.2x)."

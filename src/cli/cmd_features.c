@@ -1,9 +1,9 @@
 /*
  * cmd_features.c: `creditscore features [--recipe FILE] --data DIR --out FILE [--csv FILE]
- * [--spec-out FILE] [--spec FILE]`: read the tables of DIR, compute the features (the
- * Home Credit kernel's, src/features/kernel.h, or a recipe's, src/features/engine.h) for
- * every row of the main table and write the binary feature file, optionally the same table
- * as CSV and the feature specification.
+ * [--spec-out FILE] [--spec FILE]`: read the tables of DIR, compute the features of the
+ * recipe (src/features/engine.h; without --recipe the built-in Home Credit kernel recipe, or
+ * the one a --spec carries) for every row of the main table and write the binary feature
+ * file, optionally the same table as CSV and the feature specification.
  */
 #include "cli.h"
 
@@ -13,7 +13,6 @@
 
 #include "features/engine.h"
 #include "features/featfile.h"
-#include "features/kernel.h"
 #include "features/spec.h"
 
 static void _usage(FILE *out)
@@ -23,8 +22,9 @@ static void _usage(FILE *out)
             "                            [--spec-out FILE] [--spec FILE]\n"
             "\n"
             "With --recipe, the tables, columns and features are the recipe's (docs/recipes.md):\n"
-            "one row per row of its main table, features named by its rule. Without it:\n"
-            "Compute the features of the public kernel \"LightGBM with simple features\" (795 on\n"
+            "one row per row of its main table, features named by its rule. Without it, the\n"
+            "recipe is the one --spec carries, else the built-in recipes/homecredit-kernel.json:\n"
+            "the features of the public kernel \"LightGBM with simple features\" (795 on\n"
             "full-size data) from the Home Credit tables of DIR: application_train.csv and/or\n"
             "application_test.csv (at least one), and the optional bureau.csv,\n"
             "bureau_balance.csv, previous_application.csv, POS_CASH_balance.csv,\n"
@@ -43,17 +43,10 @@ static void _usage(FILE *out)
             "  -h, --help       this help\n");
 }
 
-/* A kernel run cannot apply a recipe's spec. */
-static cs_status spec_recipe_check(const feat_spec *spec, cs_err *err)
-{
-    if (spec && feat_spec_recipe(spec))
-        return cs_err_set(err, CS_EINVAL, "the spec is recipe %s's: give --recipe", feat_spec_recipe(spec)->name);
-    return CS_OK;
-}
-
-/* features --recipe: the recipe engine. */
-static int _features_recipe(const char *recipe, const char *data, const char *out, const char *csv,
-                            const char *spec_out, const char *spec_in)
+/* The recipe engine on recipe file `recipe`, or, when NULL, on the recipe of spec_in, else the
+ * built-in kernel recipe (whose summary line counts clients, as before the recipes). */
+static int _features(const char *recipe, const char *data, const char *out, const char *csv, const char *spec_out,
+                     const char *spec_in)
 {
     rcp_recipe *r;
     feat_rdata d = {0};
@@ -69,13 +62,19 @@ static int _features_recipe(const char *recipe, const char *data, const char *ou
     const rcp_table *root;
     const char *target_name = "target";
 
-    if (!(r = rcp_parse_file(recipe, &err))) return cli_fail("features", &err);
-    if (spec_in) {
-        if (!(spec = feat_spec_load(spec_in, &err))) goto done;
-        if (!feat_spec_recipe(spec)) {
-            cs_err_set(&err, CS_EINVAL, "%s is the Home Credit kernel's spec, not a recipe's: leave out --recipe", spec_in);
-            goto done;
-        }
+    int builtin = 0;
+
+    if (spec_in && !(spec = feat_spec_load(spec_in, &err))) return cli_fail("features", &err);
+    if (recipe) r = rcp_parse_file(recipe, &err);
+    else if (spec) r = rcp_parse_string(feat_spec_recipe(spec)->source, feat_spec_recipe(spec)->text,
+                                        strlen(feat_spec_recipe(spec)->text), &err);
+    else r = feat_kernel_recipe(&err);
+    if (!r) {
+        feat_spec_free(spec);
+        return cli_fail("features", &err);
+    }
+    builtin = !recipe && !strcmp(r->text, feat_kernel_recipe_json(NULL));
+    if (spec) {
         if (strcmp(feat_spec_recipe(spec)->name, r->name)) {
             cs_err_set(&err, CS_EINVAL, "%s is recipe %s's spec, not %s's", spec_in, feat_spec_recipe(spec)->name, r->name);
             goto done;
@@ -88,7 +87,7 @@ static int _features_recipe(const char *recipe, const char *data, const char *ou
     m = feat_recipe_compute(r, &d, spec, &derived, out, &warn, prog, &err);
     if (m) {
         char note[64];
-        snprintf(note, sizeof note, "%zu rows", m->n_rows);
+        snprintf(note, sizeof note, "%zu %s", m->n_rows, builtin ? "clients" : "rows");
         cs_progress_finish(prog, note);
     }
     cs_progress_free(prog);
@@ -98,14 +97,12 @@ static int _features_recipe(const char *recipe, const char *data, const char *ou
     if (warn.total) {
         const rcp_recipe *ur = feat_spec_recipe(used);
         for (int k = 0; k < warn.n_enc; k++) {
-            hc_table t;
             int rt;
             const char *col;
             if (!warn.unseen[k]) continue;
-            col = feat_spec_enc(used, k, &t, NULL, NULL, NULL);
-            rt = feat_spec_enc_table(used, k);
+            col = feat_spec_enc(used, k, &rt, NULL, NULL, NULL);
             fprintf(stderr, "creditscore features: warning: %zu rows of %s have a %s never seen in training "
-                    "(its dummies set to 0)\n", warn.unseen[k], rt >= 0 ? ur->tables[rt].name : "?", col);
+                    "(all its dummies set to 0)\n", warn.unseen[k], rt >= 0 ? ur->tables[rt].name : "?", col);
         }
     }
     for (int k = 0; k < root->n_cols; k++)
@@ -113,8 +110,12 @@ static int _features_recipe(const char *recipe, const char *data, const char *ou
     if (csv && feat_file_write_csv_as(m, csv, strcmp(root->key, RCP_ROW_KEY) ? root->key : "row", target_name, &err))
         goto done;
     if (spec_out && feat_spec_save(used, spec_out, &err)) goto done;
-    printf("features: %zu rows x %zu features (recipe %s) -> %s in %.1f s%s\n", m->n_rows, m->n_feats, r->name, out,
-           cs_now() - t0, warn.total ? " (with unseen-category warnings)" : "");
+    if (builtin)
+        printf("features: %zu clients x %zu features -> %s in %.1f s%s\n", m->n_rows, m->n_feats, out, cs_now() - t0,
+               warn.total ? " (with unseen-category warnings)" : "");
+    else
+        printf("features: %zu rows x %zu features (recipe %s) -> %s in %.1f s%s\n", m->n_rows, m->n_feats, r->name,
+               out, cs_now() - t0, warn.total ? " (with unseen-category warnings)" : "");
     rc = CLI_EXIT_OK;
 done:
     if (rc != CLI_EXIT_OK) rc = cli_fail("features", &err);
@@ -136,15 +137,7 @@ int cmd_features(int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *data = NULL, *out = NULL, *csv = NULL, *spec_out = NULL, *spec_in = NULL, *recipe = NULL;
-    feat_tables tables;
-    feat_spec *spec = NULL, *derived = NULL;
-    feat_warnings warn;
-    feat_matrix *m = NULL;
-    cs_progress *prog;
-    cs_err err = {0};
-    size_t n_app = 0;
-    double t0 = cs_now();
-    int opt, rc = CLI_EXIT_FAIL;
+    int opt;
 
     optind = 1;
     opterr = 0;
@@ -165,48 +158,5 @@ int cmd_features(int argc, char **argv)
     if (!data) return cli_usage_error("features", "--data DIR is required");
     if (!out) return cli_usage_error("features", "--out FILE is required");
 
-    if (recipe) return _features_recipe(recipe, data, out, csv, spec_out, spec_in);
-    if (spec_in && !(spec = feat_spec_load(spec_in, &err))) return cli_fail("features", &err);
-    if (spec_recipe_check(spec, &err)) {
-        feat_spec_free(spec);
-        return cli_fail("features", &err);
-    }
-    if (feat_tables_read(data, &tables, stderr, &err)) {
-        feat_spec_free(spec);
-        return cli_fail("features", &err);
-    }
-    for (int a = HC_APPLICATION_TRAIN; a <= HC_APPLICATION_TEST; a++)
-        if (tables.t[a]) n_app += tables.t[a]->n_rows;
-    prog = cs_progress_create(stderr, "features", n_app ? n_app : 1);
-    m = feat_compute_file((const tbl *const *)tables.t, spec, out, &derived, &warn, prog, &err);
-    if (m) {
-        char note[64];
-        snprintf(note, sizeof note, "%zu clients", m->n_rows);
-        cs_progress_finish(prog, note);
-    }
-    cs_progress_free(prog);
-    feat_tables_free(&tables);
-    if (!m) goto done;
-    if (warn.total) {
-        const feat_spec *used = spec ? spec : derived;
-        for (int k = 0; k < warn.n_enc; k++) {
-            hc_table t;
-            const char *col;
-            if (!warn.unseen[k]) continue;
-            col = feat_spec_enc(used, k, &t, NULL, NULL, NULL);
-            fprintf(stderr, "creditscore features: warning: %zu rows of %s have a %s never seen in training "
-                    "(all its dummies set to 0)\n", warn.unseen[k], hc_file_name(t), col);
-        }
-    }
-    if (csv && feat_file_write_csv(m, csv, &err)) goto done;
-    if (spec_out && feat_spec_save(spec ? spec : derived, spec_out, &err)) goto done;
-    printf("features: %zu clients x %zu features -> %s in %.1f s%s\n", m->n_rows, m->n_feats, out,
-           cs_now() - t0, warn.total ? " (with unseen-category warnings)" : "");
-    rc = CLI_EXIT_OK;
-done:
-    if (rc != CLI_EXIT_OK) rc = cli_fail("features", &err);
-    feat_matrix_free(m);
-    feat_spec_free(spec);
-    feat_spec_free(derived);
-    return rc;
+    return _features(recipe, data, out, csv, spec_out, spec_in);
 }

@@ -190,7 +190,7 @@ static const char *const *_spec_cats(const feat_spec *spec, const char *col, int
     *n_cats = 0;
     if (!spec) return NULL;
     for (int k = 0; k < feat_spec_n_enc(spec); k++) {
-        hc_table t;
+        int t;
         feat_enc_kind kind;
         const char *const *cats = NULL;
         int nc = 0;

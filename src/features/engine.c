@@ -14,8 +14,8 @@
  *    sort, file order kept within a group), then for every row of the parent (in parallel)
  *    each item is accumulated over the rows of that row's key: into new vcols of the parent,
  *    or, for the root, straight into the feature matrix.
- * The accumulators are agg.h's, in file order, so that sums, means and variances are the
- * kernel's to the bit.
+ * The accumulators are agg.h's, in file order, so that sums, means and variances are pandas'
+ * (and so the public kernel's, with recipes/homecredit-kernel.json) to the bit.
  */
 #include <assert.h>
 #include <math.h>
@@ -92,6 +92,27 @@ void feat_rdata_free(feat_rdata *d)
     d->n_tables = 0;
 }
 
+cs_status feat_rdata_view_hc(const rcp_recipe *r, tbl *const t[HC_N_TABLES], feat_rdata *out, cs_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!(out->t = cs_calloc((size_t)r->n_tables, sizeof *out->t, err))) return CS_ENOMEM;
+    out->n_tables = r->n_tables;
+    for (int i = 0; i < r->n_tables; i++)
+        for (int f = 0; f < r->tables[i].n_files && out->t[i].n_parts < FEAT_MAX_PARTS; f++) {
+            int h = hc_table_from_file(r->tables[i].files[f]);
+            if (h >= 0 && t[h]) out->t[i].parts[out->t[i].n_parts++] = t[h];
+        }
+    return CS_OK;
+}
+
+void feat_rdata_view_free(feat_rdata *d)
+{
+    if (!d) return;
+    free(d->t);
+    d->t = NULL;
+    d->n_tables = 0;
+}
+
 cs_status feat_rdata_read(const rcp_recipe *r, const char *dir, feat_rdata *out, FILE *log, cs_err *err)
 {
     cs_status st;
@@ -163,7 +184,6 @@ cs_status feat__recipe_enc_init(feat_spec *s, cs_err *err)
                 return cs_err_set(err, CS_EUNSUPPORTED, "%s: more than %d categorical columns", r->source, FEAT_MAX_ENC);
             e = &s->enc[s->n_enc++];
             memset(e, 0, sizeof *e);
-            e->table = HC_N_TABLES;
             e->rtable = i;
             e->col = c->name;
             e->kind = c->encode == RCP_ENC_FACTORIZE ? FEAT_ENC_FACTORIZE
@@ -1293,10 +1313,6 @@ feat_matrix *feat_recipe_compute(const rcp_recipe *r, const feat_rdata *d, const
     if (!spec) {
         if (!r || !(derived = feat_recipe_spec_derive(r, d, err))) return NULL;
         spec = derived;
-    }
-    if (!spec->recipe) {
-        cs_err_set(err, CS_EINVAL, "features: the spec is the kernel's, not a recipe's");
-        goto fail;
     }
     if (!d || d->n_tables != spec->recipe->n_tables) {
         cs_err_set(err, CS_EINVAL, "features: the data has %d tables, the spec's recipe %d", d ? d->n_tables : 0,

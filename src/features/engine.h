@@ -4,7 +4,9 @@
  * through several levels, derived columns, encodings (one-hot with the category set learned
  * at training, factorize), aggregations (count, size, sum, mean, min, max, var, nunique,
  * first/last, share), filtered by `where`, named by the recipe's rule. With
- * recipes/homecredit-kernel.json it computes the kernel's features (kernel.h) to the bit.
+ * recipes/homecredit-kernel.json (built in: feat_kernel_recipe) it computes the features of the
+ * public kernel "LightGBM with simple features" (../shared/docs/kernel-features.md: 795 on
+ * full-size Home Credit data, on small data only the categories present) to the bit.
  *
  * The spec (spec.h) of a recipe carries the recipe itself and the category sets of every
  * categorical column, so that a model file holding the spec computes features for new data
@@ -19,12 +21,21 @@
 #define CS_FEATURES_ENGINE_H
 
 #include "../base/cs.h"
+#include "../io/hc_schema.h"
 #include "../io/tbl.h"
 #include "../recipe/recipe.h"
 #include "featfile.h"
 #include "spec.h"
 
 #define FEAT_MAX_PARTS 8 /* files of one table */
+
+/* The recipe the features take when none is given, recipes/homecredit-kernel.json, compiled
+ * into the binary (builtin.c): its JSON text (len receives its length, may be NULL), and the
+ * recipe parsed from it (caller frees with rcp_free; messages name FEAT_KERNEL_RECIPE_SOURCE).
+ * A spec written before the recipes (format version 1, spec.c) is read as this recipe's. */
+#define FEAT_KERNEL_RECIPE_SOURCE "recipes/homecredit-kernel.json"
+const char *feat_kernel_recipe_json(size_t *len);
+rcp_recipe *feat_kernel_recipe(cs_err *err);
 
 /* The tables of a recipe's data: t[i] for recipe table i, its files' tables in the order of
  * the recipe's files (n_parts 0: the table is absent, an empty table). */
@@ -51,6 +62,13 @@ cs_status feat_rdata_read(const rcp_recipe *r, const char *dir, feat_rdata *out,
 /* Free the tables of d (not d itself). NULL is allowed. */
 void feat_rdata_free(feat_rdata *d);
 
+/* Tables keyed by Home Credit table (hc_schema.h; NULL = absent), e.g. an applicant's raw
+ * records, as recipe r's data: each recipe table gets, in the order of its files, the tables
+ * of the Home Credit files it reads (none: absent). The tables stay the caller's: free the
+ * view with feat_rdata_view_free, never feat_rdata_free. */
+cs_status feat_rdata_view_hc(const rcp_recipe *r, tbl *const t[HC_N_TABLES], feat_rdata *out, cs_err *err);
+void feat_rdata_view_free(feat_rdata *d);
+
 /* The reader's schema of recipe table ti (what tbl_read_csv_opts and tbl_builder take):
  * numbers for numeric, days, target and id roles, text for the others. Free with
  * feat_recipe_schema_free(). */
@@ -63,7 +81,7 @@ void feat_recipe_schema_free(tbl_schema *s);
  * the recipe. Free with feat_spec_free(). */
 feat_spec *feat_recipe_spec_derive(const rcp_recipe *r, const feat_rdata *d, cs_err *err);
 
-/* The recipe a spec computes from (owned by the spec), or NULL for the kernel's spec. */
+/* The recipe a spec computes from (owned by the spec; never NULL for a spec that exists). */
 const rcp_recipe *feat_spec_recipe(const feat_spec *s);
 
 /* The features of every kept root row (files in order, rows in file order):
@@ -87,8 +105,8 @@ cs_status feat_recipe_compute_one(const feat_spec *spec, const feat_rdata *d, do
                                   feat_warnings *warn, cs_err *err);
 
 /* The features of the raw tables in folder dir under a saved spec (dir.c): the recipe engine's
- * (feat_rdata_read, feat_recipe_compute) when spec carries a recipe, else the Home Credit
- * kernel's (feat_tables_read, feat_compute, kernel.h). The spec may compute more features than
+ * (feat_rdata_read, feat_recipe_compute) with the recipe the spec carries (the built-in kernel
+ * recipe for a spec written before the recipes). The spec may compute more features than
  * a model reads (e.g. the protected ones of a model trained without them). log (may be NULL)
  * receives the readers' progress bars; warn (may be NULL) the unseen categories. The matrix is
  * in memory (caller frees), or NULL and err naming dir. */

@@ -1,6 +1,5 @@
 /*
- * group.h: internals of src/features shared by the kernel code (kernel.c) and the recipe
- * engine (engine.c): an open-addressing map from key values (doubles: ids) to dense group
+ * group.h: internals of the recipe engine (engine.c): an open-addressing map from key values (doubles: ids) to dense group
  * numbers in order of first insertion, and rows grouped by group number with a stable
  * counting sort (rows[off[g] .. off[g+1]) are group g's rows in file order). Header only
  * (static inline): the lookups sit in hot loops.

@@ -1,77 +1,33 @@
 /*
- * spec.c: the feature specification (spec.h): which columns are encoded and how, the
- * category sets derived from data, and the versioned, checksummed byte form the model
- * file embeds. The feature names follow from the category sets (feat__build_names in
- * kernel.c, which owns the layout of the kernel's blocks).
+ * spec.c: the feature specification (spec.h): the recipe, its encoded columns and their
+ * category sets, and the versioned, checksummed byte form the model file embeds. The
+ * feature names follow from the recipe and the category sets (feat__recipe_names in
+ * engine.c); deriving the sets from data is the engine's too.
  *
- * Byte form (little-endian): "CSFSPEC\0", u32 version, u32 n_enc, then per encoded column
- * u32 table, u32 kind, str column, u32 n_cats, n_cats str; then u64 n_feats, n_feats str;
- * then u64 cs_hash64 of everything before it. A str is a u32 length and its bytes.
- * A recipe's spec (engine.h) is version 2: after the version, str recipe (its JSON text),
- * then the same fields with u32 table being the recipe table's index; its names follow
- * from the recipe and the category sets (feat__recipe_names in engine.c). A kernel spec is
- * still written as version 1, byte for byte as before.
+ * Byte form (little-endian), version 2: "CSFSPEC\0", u32 version, str recipe (its JSON
+ * text), u32 n_enc, then per encoded column (the recipe's categorical columns, tables in
+ * recipe order) u32 recipe table index, u32 kind, str column, u32 n_cats, n_cats str; then
+ * u64 n_feats, n_feats str; then u64 cs_hash64 of everything before it. A str is a u32
+ * length and its bytes.
+ *
+ * Version 1, written by the kernel code before the recipes, has no recipe text and its u32
+ * table is a Home Credit table (hc_schema.h), its columns in that schema's order: it is
+ * read as a spec of the built-in kernel recipe (engine.h), each column found in the recipe
+ * table that reads the Home Credit file; the stored names must be the ones the recipe
+ * gives, so such a file computes exactly the features it did.
  */
 #include "feat_int.h"
+#include "engine.h"
+#include "../io/hc_schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SPEC_VERSION 2
-#define SPEC_VERSION_KERNEL 1
 static const char SPEC_MAGIC[8] = {'C', 'S', 'F', 'S', 'P', 'E', 'C', 0};
 
-/* ---- the encoded columns ----------------------------------------------------------- */
-
-static const hc_table _enc_tables[] = {HC_APPLICATION_TRAIN, HC_BUREAU, HC_BUREAU_BALANCE,
-                                       HC_PREVIOUS_APPLICATION, HC_POS_CASH_BALANCE,
-                                       HC_INSTALLMENTS_PAYMENTS, HC_CREDIT_CARD_BALANCE};
-
-static int _is_binary(const char *col)
-{
-    return !strcmp(col, "CODE_GENDER") || !strcmp(col, "FLAG_OWN_CAR") ||
-           !strcmp(col, "FLAG_OWN_REALTY");
-}
-
-void feat__enc_init(feat_spec *s)
-{
-    s->n_enc = 0;
-    for (size_t i = 0; i < sizeof _enc_tables / sizeof _enc_tables[0]; i++) {
-        const tbl_schema *sc = hc_schema(_enc_tables[i]);
-        for (int c = 0; c < sc->n_cols && s->n_enc < FEAT_MAX_ENC; c++) {
-            feat_enc *e;
-            if (sc->cols[c].type != TBL_CAT) continue;
-            e = &s->enc[s->n_enc++];
-            e->table = _enc_tables[i];
-            e->rtable = -1;
-            e->col = sc->cols[c].name;
-            if (_enc_tables[i] == HC_APPLICATION_TRAIN)
-                e->kind = _is_binary(e->col) ? FEAT_ENC_FACTORIZE : FEAT_ENC_ONEHOT;
-            else
-                e->kind = FEAT_ENC_ONEHOT_NAN;
-            e->n_cats = 0;
-            e->cats = NULL;
-        }
-    }
-}
-
-int feat__enc_find(const feat_spec *s, hc_table table, const char *col)
-{
-    if (table == HC_APPLICATION_TEST) table = HC_APPLICATION_TRAIN;
-    for (int k = 0; k < s->n_enc; k++)
-        if (s->enc[k].table == table && !strcmp(s->enc[k].col, col)) return k;
-    return -1;
-}
-
 /* ---- lifetime and accessors -------------------------------------------------------- */
-
-static feat_spec *_spec_new(cs_err *err)
-{
-    feat_spec *s = cs_calloc(1, sizeof *s, err);
-    if (s) feat__enc_init(s);
-    return s;
-}
 
 void feat_spec_free(feat_spec *s)
 {
@@ -102,11 +58,11 @@ int feat_spec_n_enc(const feat_spec *s)
     return s ? s->n_enc : 0;
 }
 
-const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_kind *kind,
-                          int *n_cats, const char *const **cats)
+const char *feat_spec_enc(const feat_spec *s, int k, int *table, feat_enc_kind *kind, int *n_cats,
+                          const char *const **cats)
 {
     if (!s || k < 0 || k >= s->n_enc) return NULL;
-    if (table) *table = s->enc[k].table;
+    if (table) *table = s->enc[k].rtable;
     if (kind) *kind = s->enc[k].kind;
     if (n_cats) *n_cats = s->enc[k].n_cats;
     if (cats) *cats = (const char *const *)s->enc[k].cats;
@@ -115,105 +71,8 @@ const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_k
 
 int feat_spec_enc_table(const feat_spec *s, int k)
 {
-    if (!s || !s->recipe || k < 0 || k >= s->n_enc) return -1;
+    if (!s || k < 0 || k >= s->n_enc) return -1;
     return s->enc[k].rtable;
-}
-
-/* ---- deriving from data ------------------------------------------------------------ */
-
-static int _cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* append a copy of v to e->cats unless it is there already */
-static cs_status _add_cat(feat_enc *e, const char *v, int *cap, cs_err *err)
-{
-    for (int c = 0; c < e->n_cats; c++)
-        if (!strcmp(e->cats[c], v)) return CS_OK;
-    if (e->n_cats == *cap) {
-        int nc = *cap ? *cap * 2 : 8;
-        char **p = cs_reallocarray(e->cats, (size_t)nc, sizeof *p, err);
-        if (!p) return CS_ENOMEM;
-        e->cats = p;
-        *cap = nc;
-    }
-    if (!(e->cats[e->n_cats] = cs_strdup(v, err))) return CS_ENOMEM;
-    e->n_cats++;
-    return CS_OK;
-}
-
-/* the rows of an application table that the kernel keeps (CODE_GENDER != 'XNA') */
-static int _app_keep(const tbl_column *gender, size_t r)
-{
-    int32_t c;
-    if (!gender) return 1;
-    c = gender->codes[r];
-    return c < 0 || strcmp(gender->cats[c], "XNA") != 0;
-}
-
-/* Collect the categories of column col of t into e: only rows kept (application), in
- * order of first appearance; the caller sorts one-hot sets. */
-static cs_status _collect(feat_enc *e, const tbl *t, int is_app, int *cap, cs_err *err)
-{
-    const tbl_column *col, *gender = NULL;
-    unsigned char *seen;
-    if (!t) return CS_OK;
-    col = tbl_col(t, e->col);
-    if (!col) return cs_err_set(err, CS_EPARSE, "%s: no column %s", t->source, e->col);
-    if (col->type != TBL_CAT)
-        return cs_err_set(err, CS_EINVAL, "%s: column %s is not categorical", t->source, e->col);
-    if (is_app) {
-        gender = tbl_col(t, "CODE_GENDER");
-        if (gender && gender->type != TBL_CAT) gender = NULL;
-    }
-    seen = cs_calloc((size_t)col->n_cats + 1, 1, err);
-    if (!seen) return CS_ENOMEM;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        int32_t c = col->codes[r];
-        if (c < 0 || c >= col->n_cats || seen[c]) continue;
-        if (is_app && !_app_keep(gender, r)) continue;
-        seen[c] = 1;
-        if (_add_cat(e, col->cats[c], cap, err)) {
-            free(seen);
-            return CS_ENOMEM;
-        }
-    }
-    free(seen);
-    return CS_OK;
-}
-
-feat_spec *feat_spec_derive(const tbl *const tables[HC_N_TABLES], cs_err *err)
-{
-    feat_spec *s;
-    if (!tables || (!tables[HC_APPLICATION_TRAIN] && !tables[HC_APPLICATION_TEST])) {
-        cs_err_set(err, CS_EINVAL, "feature spec: no application table");
-        return NULL;
-    }
-    s = _spec_new(err);
-    if (!s) return NULL;
-    for (int k = 0; k < s->n_enc; k++) {
-        feat_enc *e = &s->enc[k];
-        int cap = 0;
-        cs_status st;
-        if (e->table == HC_APPLICATION_TRAIN) {
-            st = _collect(e, tables[HC_APPLICATION_TRAIN], 1, &cap, err);
-            if (!st) st = _collect(e, tables[HC_APPLICATION_TEST], 1, &cap, err);
-        } else {
-            st = _collect(e, tables[e->table], 0, &cap, err);
-        }
-        if (st) {
-            feat_spec_free(s);
-            return NULL;
-        }
-        if (e->kind != FEAT_ENC_FACTORIZE && e->n_cats > 1)
-            qsort(e->cats, (size_t)e->n_cats, sizeof *e->cats, _cmp_str);
-    }
-    if (feat__build_names(s, err)) {
-        feat_spec_free(s);
-        return NULL;
-    }
-    return s;
 }
 
 /* ---- bytes ------------------------------------------------------------------------- */
@@ -239,14 +98,14 @@ cs_status feat_spec_write(const feat_spec *s, cs_buf *out, cs_err *err)
 {
     cs_buf b = {0};
     uint64_t h;
-    if (!s || !out) return cs_err_set(err, CS_EINVAL, "feat_spec_write: no spec or no buffer");
-    if (cs_buf_append(&b, SPEC_MAGIC, 8, err) || _put_u32(&b, s->recipe ? SPEC_VERSION : SPEC_VERSION_KERNEL, err) ||
-        (s->recipe && _put_str(&b, s->recipe->text, err)) || _put_u32(&b, (uint32_t)s->n_enc, err))
+    if (!s || !out || !s->recipe) return cs_err_set(err, CS_EINVAL, "feat_spec_write: no spec or no buffer");
+    if (cs_buf_append(&b, SPEC_MAGIC, 8, err) || _put_u32(&b, SPEC_VERSION, err) || _put_str(&b, s->recipe->text, err) ||
+        _put_u32(&b, (uint32_t)s->n_enc, err))
         goto fail;
     for (int k = 0; k < s->n_enc; k++) {
         const feat_enc *e = &s->enc[k];
-        if (_put_u32(&b, (uint32_t)(s->recipe ? (hc_table)e->rtable : e->table), err) || _put_u32(&b, (uint32_t)e->kind, err) ||
-            _put_str(&b, e->col, err) || _put_u32(&b, (uint32_t)e->n_cats, err))
+        if (_put_u32(&b, (uint32_t)e->rtable, err) || _put_u32(&b, (uint32_t)e->kind, err) || _put_str(&b, e->col, err) ||
+            _put_u32(&b, (uint32_t)e->n_cats, err))
             goto fail;
         for (int c = 0; c < e->n_cats; c++)
             if (_put_str(&b, e->cats[c], err)) goto fail;
@@ -312,12 +171,29 @@ static char *_get_str(_rd *r, cs_err *err)
     return s;
 }
 
+/* Version 1 (the kernel code's spec): the encoded column of the kernel recipe that holds
+ * column col of Home Credit table t (the recipe table reading its file), or -1. */
+static int _v1_enc(const feat_spec *s, uint32_t t, const char *col)
+{
+    const rcp_recipe *r = s->recipe;
+    const char *file;
+    if (t >= HC_N_TABLES) return -1;
+    file = hc_file_name((hc_table)t);
+    for (int i = 0; i < r->n_tables; i++)
+        for (int f = 0; f < r->tables[i].n_files; f++)
+            if (!strcmp(r->tables[i].files[f], file))
+                for (int k = 0; k < s->n_enc; k++)
+                    if (s->enc[k].rtable == i && !strcmp(s->enc[k].col, col)) return k;
+    return -1;
+}
+
 feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
 {
     _rd r = {data, (const unsigned char *)data + len, 0};
-    feat_spec *s = NULL, *ref;
+    feat_spec *s = NULL;
     uint32_t version, n_enc;
     uint64_t n_feats, h;
+    unsigned char filled[FEAT_MAX_ENC] = {0};
 
     if (!data || len < 8 + 4 + 4 + 8 + 8 || memcmp(data, SPEC_MAGIC, 8)) {
         cs_err_set(err, CS_ECORRUPT, "feature spec: not a feature specification (bad magic or too short)");
@@ -336,45 +212,50 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
                    version, SPEC_VERSION);
         return NULL;
     }
-    if (version == SPEC_VERSION) { /* a recipe's spec: the enc list follows from the recipe */
+    if (version == 0) {
+        cs_err_set(err, CS_ECORRUPT, "feature spec: format version 0");
+        return NULL;
+    }
+    if (!(s = cs_calloc(1, sizeof *s, err))) return NULL;
+    if (version == SPEC_VERSION) { /* the recipe's text, then the enc list in the recipe's order */
         char *text = _get_str(&r, err);
         if (!text) {
             if (r.bad == 1) cs_err_set(err, CS_ECORRUPT, "feature spec: truncated recipe");
-            return NULL;
-        }
-        ref = cs_calloc(1, sizeof *ref, err);
-        s = cs_calloc(1, sizeof *s, err);
-        if (ref && s) {
-            ref->recipe = rcp_parse_string("the model's recipe", text, strlen(text), err);
-            s->recipe = rcp_parse_string("the model's recipe", text, strlen(text), err);
-        }
-        free(text);
-        if (!ref || !s || !ref->recipe || !s->recipe || feat__recipe_enc_init(ref, err) || feat__recipe_enc_init(s, err))
             goto fail;
-    } else {
-        ref = _spec_new(err);
-        if (!ref) return NULL;
-        s = _spec_new(err);
-        if (!s) goto fail;
+        }
+        s->recipe = rcp_parse_string("the model's recipe", text, strlen(text), err);
+        free(text);
+    } else { /* version 1: the kernel code's, now computed by the kernel recipe */
+        s->recipe = feat_kernel_recipe(err);
     }
+    if (!s->recipe || feat__recipe_enc_init(s, err)) goto fail;
     n_enc = _get_u32(&r);
-    if (version == 0 || (int)n_enc != ref->n_enc) {
-        cs_err_set(err, CS_ECORRUPT, "feature spec: %u encoded columns, this build has %d", n_enc, ref->n_enc);
+    if ((int)n_enc != s->n_enc) {
+        cs_err_set(err, CS_ECORRUPT, "feature spec: %u encoded columns, %s %s has %d", n_enc,
+                   version == SPEC_VERSION ? "its recipe" : "the kernel recipe", s->recipe->name, s->n_enc);
         goto fail;
     }
-    for (int k = 0; k < ref->n_enc; k++) {
-        feat_enc *e = &s->enc[k];
+    for (int i = 0; i < s->n_enc; i++) {
         uint32_t table = _get_u32(&r), kind = _get_u32(&r), n_cats;
         char *col = _get_str(&r, err);
-        uint32_t want_table = (uint32_t)(ref->recipe ? ref->enc[k].rtable : (int)ref->enc[k].table);
-        int same = col && table == want_table && kind == (uint32_t)ref->enc[k].kind && !strcmp(col, ref->enc[k].col);
-        free(col);
+        int k = -1;
+        feat_enc *e;
         if (r.bad == 2) goto fail;
-        if (r.bad || !same) {
-            cs_err_set(err, CS_ECORRUPT, "feature spec: encoded column %d is not %s as this build expects", k,
-                       ref->enc[k].col);
+        if (col && !r.bad) {
+            if (version == SPEC_VERSION)
+                k = table == (uint32_t)s->enc[i].rtable && !strcmp(col, s->enc[i].col) ? i : -1;
+            else
+                k = _v1_enc(s, table, col);
+        }
+        if (k < 0 || filled[k] || kind != (uint32_t)s->enc[k].kind) {
+            cs_err_set(err, CS_ECORRUPT, "feature spec: encoded column %d (%s) is not %s's", i, col ? col : "?",
+                       s->recipe->name);
+            free(col);
             goto fail;
         }
+        free(col);
+        filled[k] = 1;
+        e = &s->enc[k];
         n_cats = _get_u32(&r);
         if (r.bad || n_cats > (size_t)(r.end - r.p) / 4) {
             cs_err_set(err, CS_ECORRUPT, "feature spec: truncated category list of %s", e->col);
@@ -396,7 +277,7 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
         cs_err_set(err, CS_ECORRUPT, "feature spec: truncated before the feature names");
         goto fail;
     }
-    if (s->recipe ? feat__recipe_names(s, err) : feat__build_names(s, err)) goto fail;
+    if (feat__recipe_names(s, err)) goto fail;
     if (n_feats != s->n_feats) {
         cs_err_set(err, CS_ECORRUPT, "feature spec: %llu feature names stored, its categories give %zu",
                    (unsigned long long)n_feats, s->n_feats);
@@ -417,10 +298,8 @@ feat_spec *feat_spec_read(const void *data, size_t len, cs_err *err)
         cs_err_set(err, CS_ECORRUPT, "feature spec: %zu unexpected trailing bytes", (size_t)(r.end - r.p));
         goto fail;
     }
-    feat_spec_free(ref);
     return s;
 fail:
-    feat_spec_free(ref);
     feat_spec_free(s);
     return NULL;
 }

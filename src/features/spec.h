@@ -1,27 +1,24 @@
 /*
  * spec.h: the feature specification: what training saw, frozen so that new data gives the
- * same columns in the same order. It holds, for every encoded (categorical) column of the
- * seven tables, its category set in the kernel's order (Python string order for one-hot
- * columns, order of first appearance for the three factorized binaries of application),
- * and the resulting feature names in order (../shared/docs/kernel-features.md §3, §4).
- *
- * feat_compute() derives a spec from the data it is given (train and test together, as
- * the kernel does) or applies a given one; the model file carries it as bytes
- * (feat_spec_write / feat_spec_read). Applied to new data, a category never seen in
- * training sets all of that column's dummies to 0 (a factorized binary gets -1, as a
- * missing value) and is counted in a feat_warnings, never an error.
+ * same columns in the same order. It holds the recipe the features come from
+ * (../recipe/recipe.h), the category set of every categorical column of its tables
+ * (one-hot sets in string order, factorize sets in order of first appearance), and the
+ * resulting feature names in order. The recipe engine (engine.h) derives a spec from data
+ * or applies a given one; the model file carries it as bytes (feat_spec_write /
+ * feat_spec_read). Applied to new data, a category never seen in training sets all of that
+ * column's dummies to 0 (a factorized column gets -1, as a missing value) and is counted
+ * in a feat_warnings, never an error.
  */
 #ifndef CS_FEATURES_SPEC_H
 #define CS_FEATURES_SPEC_H
 
 #include "../base/cs.h"
-#include "../io/hc_schema.h"
 #include "../io/tbl.h"
 
 typedef struct feat_spec feat_spec; /* opaque */
 
-/* Most encoded columns a spec can hold (the Home Credit schemas have 38; a recipe's
- * categorical columns count). */
+/* Most encoded columns a spec can hold (a recipe's categorical columns; the Home Credit
+ * kernel recipe has 38). */
 #define FEAT_MAX_ENC 256
 
 /* How a categorical column becomes features. */
@@ -39,13 +36,6 @@ typedef struct feat_warnings {
     size_t total;                /* sum of unseen[] */
 } feat_warnings;
 
-/* Derive the spec of a data set: tables[t] for each hc_table (NULL = absent; an absent
- * secondary table has no categories, so only its _nan dummies and numeric aggregates
- * remain). At least one application table is required. Category sets of application
- * come from train + test rows without CODE_GENDER 'XNA'; those of the other tables from
- * all their rows. Free with feat_spec_free(). */
-feat_spec *feat_spec_derive(const tbl *const tables[HC_N_TABLES], cs_err *err);
-
 /* Free a spec. NULL is allowed. */
 void feat_spec_free(feat_spec *s);
 
@@ -53,14 +43,13 @@ void feat_spec_free(feat_spec *s);
 size_t feat_spec_n_feats(const feat_spec *s);
 const char *feat_spec_name(const feat_spec *s, size_t j);
 
-/* Encoded column k (0 <= k < feat_spec_n_enc): its table, column name, kind and
- * category count; cats receives the category strings (owned by the spec) when not NULL. */
+/* Encoded column k (0 <= k < feat_spec_n_enc): its column name, and, when not NULL, its
+ * table (the recipe table's index), kind, category count and categories (owned by the spec). */
 int feat_spec_n_enc(const feat_spec *s);
-const char *feat_spec_enc(const feat_spec *s, int k, hc_table *table, feat_enc_kind *kind,
-                          int *n_cats, const char *const **cats);
+const char *feat_spec_enc(const feat_spec *s, int k, int *table, feat_enc_kind *kind, int *n_cats,
+                          const char *const **cats);
 
-/* The recipe table index of encoded column k of a recipe's spec (engine.h), -1 for the
- * kernel's spec or a bad k. */
+/* The recipe table index of encoded column k, -1 for a bad k. */
 int feat_spec_enc_table(const feat_spec *s, int k);
 
 /* Serialize to bytes appended to out (a versioned, checksummed block). */

@@ -9,7 +9,6 @@
 #include "labels.h"
 #include "../explain/shap.h"
 #include "../features/engine.h"
-#include "../features/kernel.h"
 #include "../model/model.h"
 #include "../model/points.h"
 #include "../model/sign.h"
@@ -149,24 +148,31 @@ void api_model_x_from_store(const api_model *m, const double *store_x, double *x
     for (size_t j = 0; j < m->n_feats; j++) x[j] = m->from_store[j] >= 0 ? store_x[m->from_store[j]] : NAN;
 }
 
+/* 1 when recipe table t reads a Home Credit file (hc_schema.h) */
+static int _reads_hc(const rcp_table *t)
+{
+    for (int f = 0; f < t->n_files; f++)
+        if (hc_table_from_file(t->files[f]) >= 0) return 1;
+    return 0;
+}
+
 cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES], double *x, cs_err *err)
 {
     const feat_spec *spec = mf_spec(m->mf);
-    feat_applicant a;
+    const rcp_recipe *r = spec ? feat_spec_recipe(spec) : NULL;
+    feat_rdata d;
     double *all;
     cs_status st;
     if (!spec)
         return cs_err_set(err, CS_EUNSUPPORTED, "model %s has no feature spec: send client_id or features",
                           mf_name(m->mf));
-    a.application = tables[HC_APPLICATION_TRAIN];
-    a.bureau = tables[HC_BUREAU];
-    a.bureau_balance = tables[HC_BUREAU_BALANCE];
-    a.previous_application = tables[HC_PREVIOUS_APPLICATION];
-    a.pos_cash_balance = tables[HC_POS_CASH_BALANCE];
-    a.installments_payments = tables[HC_INSTALLMENTS_PAYMENTS];
-    a.credit_card_balance = tables[HC_CREDIT_CARD_BALANCE];
+    if (!_reads_hc(&r->tables[r->root]))
+        return cs_err_set(err, CS_EUNSUPPORTED,
+                          "model %s computes recipe %s's features: send its raw records as {\"records\": "
+                          "{\"<table>\": ...}} (GET /v1/model lists them)",
+                          mf_name(m->mf), r->name);
     if (!(all = cs_malloc((feat_spec_n_feats(spec) + 1) * sizeof *all, err))) return CS_ENOMEM;
-    st = feat_compute_one(spec, &a, all, NULL, err);
+    if ((st = feat_rdata_view_hc(r, tables, &d, err)) == CS_OK) st = feat_recipe_compute_one(spec, &d, all, NULL, err);
     if (st == CS_OK) {
         /* the spec's features by name into the model's order */
         for (size_t j = 0; j < m->n_feats; j++) x[j] = NAN;
@@ -175,6 +181,7 @@ cs_status api_model_x_from_raw(const api_model *m, tbl *const tables[HC_N_TABLES
             if (j >= 0) x[j] = all[k];
         }
     }
+    feat_rdata_view_free(&d);
     free(all);
     return st;
 }

@@ -49,11 +49,6 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
     }
     if (in->kind == API_IN_RECORDS)
         return api_model_x_from_records(m, cJSON_GetObjectItemCaseSensitive(in->doc, "records"), x, pb);
-    if (api_model_recipe(m))
-        return api_problem_set(pb, 400, "wrong_input", "application",
-                               "model %s computes recipe %s's features: send its raw records as {\"records\": "
-                               "{\"<table>\": ...}} (GET /v1/model lists them)",
-                               api_model_name(m), api_model_recipe_name(m));
     {
         tbl *t[HC_N_TABLES];
         int code = api_raw_tables(in->doc, t, pb);
@@ -62,6 +57,7 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
         st = api_model_x_from_raw(m, t, x, &err);
         for (int k = 0; k < HC_N_TABLES; k++) tbl_free(t[k]);
         if (st == CS_EINVAL || st == CS_EPARSE) return api_problem_set(pb, 400, "invalid_records", "application", "%s", err.msg);
+        if (st == CS_EUNSUPPORTED) return api_problem_set(pb, 400, "wrong_input", "application", "%s", err.msg);
         if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
         return 0;
     }

@@ -39,9 +39,7 @@ int api_model_x_from_records(const api_model *m, const cJSON *records, double *x
 
     if (!r || !spec)
         return api_problem_set(pb, 400, "wrong_input", "records",
-                               "model %s computes Home Credit's kernel features, not a recipe's: send client_id, "
-                               "features or application with its tables",
-                               api_model_name(m));
+                               "model %s has no feature spec: send client_id or features", api_model_name(m));
     _table_names(r, names, sizeof names);
     for (const cJSON *o = records->child; o; o = o->next) {
         char path[160];

@@ -93,7 +93,7 @@ PY
 check_fails "--features and --data together: usage error" 2 "$CS" fairness --model "$T/m.csm" --features "$T/f.csf" --data "$CR"
 check_fails "--data of a folder without the recipe's file" 1 "$CS" fairness --model "$T/m.csm" --data "$T/nowhere"
 check_grep "... naming it" "nowhere" "$T/.out"
-# the kernel's features (a model without a recipe spec): --data computes them with the kernel
+# the kernel's features (the default, the built-in kernel recipe): --data computes them with the spec's recipe
 D=$T/hc
 "$CS" synth --out "$D" --clients 1500 --test-clients 300 --seed 5 --quiet >/dev/null 2>&1 || fail "fixture: synth"
 "$CS" features --data "$D" --out "$T/hc.csf" --spec-out "$T/hc.spec" >/dev/null 2>&1 || fail "fixture: kernel features"

@@ -1,8 +1,9 @@
 /*
  * fuzz_raw.c: libFuzzer target for the raw-records path of the API: a JSON body with an
  * applicant's records goes through the request parser and the table builder
- * (api_raw_tables), then into the feature kernel (feat_compute_one) exactly as
- * POST /v1/predict does it, under two specs: one derived from a fixed valid applicant
+ * (api_raw_tables), then into the recipe engine's one-applicant path with the built-in kernel
+ * recipe (feat_rdata_view_hc, feat_recipe_compute_one) exactly as POST /v1/predict does it,
+ * under two specs: one derived from a fixed valid applicant
  * (so unseen categories and missing tables are exercised) and one derived from the input
  * itself. Any bytes must give a 4xx problem or features, never a crash, a leak or
  * undefined behaviour. `make fuzz` runs it.
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/kernel.h"
+#include "features/engine.h"
 #include "features/spec.h"
 #include "serve/request.h"
 
@@ -49,22 +50,30 @@ static int _tables(const api_featmap *fm, const char *body, size_t len, tbl *t[H
     return st == 0;
 }
 
+static rcp_recipe *R; /* the built-in kernel recipe */
+
 static void _features(const feat_spec *spec, tbl *const t[HC_N_TABLES])
 {
-    feat_applicant a;
+    feat_rdata d;
     cs_err err = {0};
     size_t n = feat_spec_n_feats(spec);
     double *out = malloc((n + 1) * sizeof *out);
     if (!out) return;
-    a.application = t[HC_APPLICATION_TRAIN];
-    a.bureau = t[HC_BUREAU];
-    a.bureau_balance = t[HC_BUREAU_BALANCE];
-    a.previous_application = t[HC_PREVIOUS_APPLICATION];
-    a.pos_cash_balance = t[HC_POS_CASH_BALANCE];
-    a.installments_payments = t[HC_INSTALLMENTS_PAYMENTS];
-    a.credit_card_balance = t[HC_CREDIT_CARD_BALANCE];
-    if (feat_compute_one(spec, &a, out, NULL, &err) != CS_OK && !err.msg[0]) abort(); /* errors say why */
+    if (feat_rdata_view_hc(R, t, &d, &err) == CS_OK &&
+        feat_recipe_compute_one(spec, &d, out, NULL, &err) != CS_OK && !err.msg[0])
+        abort(); /* errors say why */
+    feat_rdata_view_free(&d);
     free(out);
+}
+
+/* a spec derived from the tables t, or NULL and err */
+static feat_spec *_derive(tbl *const t[HC_N_TABLES], cs_err *err)
+{
+    feat_rdata d;
+    feat_spec *s = NULL;
+    if (feat_rdata_view_hc(R, t, &d, err) == CS_OK) s = feat_recipe_spec_derive(R, &d, err);
+    feat_rdata_view_free(&d);
+    return s;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,14 +85,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fm) {
         static const char *const names[] = {"EXT_SOURCE_1", "AMT_CREDIT"};
         fm = api_featmap_create(names, 2, NULL);
+        if (!(R = feat_kernel_recipe(&err))) abort();
         if (!fm || !_tables(fm, base_json, sizeof base_json - 1, t)) abort();
-        if (!(base = feat_spec_derive((const tbl *const *)t, &err))) abort();
+        if (!(base = _derive(t, &err))) abort();
         for (int k = 0; k < HC_N_TABLES; k++) tbl_free(t[k]);
     }
     if (!_tables(fm, (const char *)data, size, t)) return 0;
     _features(base, t);
     {
-        feat_spec *own = feat_spec_derive((const tbl *const *)t, &err);
+        feat_spec *own = _derive(t, &err);
         if (own) _features(own, t);
         else if (!err.msg[0]) abort();
         feat_spec_free(own);

@@ -1,8 +1,10 @@
 /*
- * test_features_kernel.c: the kernel's features: pandas aggregation semantics, the feature
- * spec's byte form, the one-applicant path against the batch path (200 clients, bit for
- * bit), and the edge cases: an unseen category, history without an application row, a
- * zero AMT_CREDIT / AMT_INSTALMENT, a missing optional table.
+ * test_features_kernel.c: the kernel's features, computed by the recipe engine with the
+ * built-in recipes/homecredit-kernel.json: pandas aggregation semantics, the feature spec's
+ * byte form (and the kernel code's version-1 form, read as the recipe's spec), the
+ * one-applicant path against the batch path (200 clients, bit for bit), and the edge cases:
+ * an unseen category, history without an application row, a zero AMT_CREDIT /
+ * AMT_INSTALMENT, a missing optional table.
  * Data: 2,000 generated clients (src/synth) in a temporary folder.
  */
 #include <setjmp.h>
@@ -19,15 +21,44 @@
 #include "base/cs.h"
 #include "features/agg.h"
 #include "features/featfile.h"
-#include "features/kernel.h"
+#include "features/engine.h"
 #include "features/spec.h"
+#include "io/hc_schema.h"
 #include "synth/synth.h"
 #include "testutil.h"
 
 static char dir[64];
-static feat_tables T;          /* the generated tables */
+static rcp_recipe *R;          /* the built-in kernel recipe */
+static feat_rdata D;           /* the generated tables as the recipe reads them */
+typedef struct feat_htables {
+    tbl *t[HC_N_TABLES];
+} feat_htables;
+static feat_htables T;          /* the same tables by Home Credit table (borrowed from D) */
 static feat_matrix *M;         /* their features (derived spec) */
 static feat_spec *S;           /* the derived spec */
+
+/* The recipe table reading Home Credit table h's file (application: train and test). */
+static int rtable_of(hc_table h)
+{
+    const char *file = hc_file_name(h);
+    for (int i = 0; i < R->n_tables; i++)
+        for (int f = 0; f < R->tables[i].n_files; f++)
+            if (!strcmp(R->tables[i].files[f], file)) return i;
+    fail_msg("no recipe table reads %s", file);
+    return -1;
+}
+
+/* the batch over Home Credit tables t (NULL = absent) */
+static feat_matrix *compute(const tbl *const t[HC_N_TABLES], const feat_spec *spec, feat_spec **spec_out,
+                            feat_warnings *w, const char *path, cs_err *err)
+{
+    feat_rdata d;
+    feat_matrix *m;
+    assert_int_equal(feat_rdata_view_hc(R, (tbl *const *)t, &d, err), CS_OK);
+    m = feat_recipe_compute(R, &d, spec, spec_out, path, w, NULL, err);
+    feat_rdata_view_free(&d);
+    return m;
+}
 
 static int setup(void **state)
 {
@@ -44,11 +75,16 @@ static int setup(void **state)
         fprintf(stderr, "synth: %s\n", err.msg);
         return -1;
     }
-    if (feat_tables_read(dir, &T, NULL, &err)) {
+    if (!(R = feat_kernel_recipe(&err)) || feat_rdata_read(R, dir, &D, NULL, &err)) {
         fprintf(stderr, "read: %s\n", err.msg);
         return -1;
     }
-    M = feat_compute((const tbl *const *)T.t, NULL, &S, NULL, NULL, &err);
+    for (int h = 0; h < HC_N_TABLES; h++) { /* application: train is part 0, test part 1 */
+        const feat_rtable *rt = &D.t[rtable_of((hc_table)h)];
+        int part = h == HC_APPLICATION_TEST;
+        T.t[h] = rt->n_parts > part ? rt->parts[part] : NULL;
+    }
+    M = compute((const tbl *const *)T.t, NULL, &S, NULL, NULL, &err);
     if (!M) fprintf(stderr, "features: %s\n", err.msg);
     return M && S ? 0 : -1;
 }
@@ -58,7 +94,8 @@ static int teardown(void **state)
     (void)state;
     feat_matrix_free(M);
     feat_spec_free(S);
-    feat_tables_free(&T);
+    feat_rdata_free(&D);
+    rcp_free(R);
     return tu_rmrf(dir);
 }
 
@@ -116,10 +153,20 @@ static tbl *rows_where(const tbl *t, const char *col, const double *keys, size_t
 /* one client's records, cut out of the generated tables */
 typedef struct client {
     tbl *t[HC_N_TABLES];
-    feat_applicant a;
 } client;
 
-static void client_cut(client *cl, const feat_tables *tt, int64_t id)
+/* the one-applicant path on a client's records */
+static cs_status compute_one(const feat_spec *spec, const client *cl, double *out, feat_warnings *w, cs_err *err)
+{
+    feat_rdata d;
+    cs_status st;
+    assert_int_equal(feat_rdata_view_hc(R, cl->t, &d, err), CS_OK);
+    st = feat_recipe_compute_one(spec, &d, out, w, err);
+    feat_rdata_view_free(&d);
+    return st;
+}
+
+static void client_cut(client *cl, const feat_htables *tt, int64_t id)
 {
     double key = (double)id;
     const tbl_column *bid;
@@ -141,13 +188,6 @@ static void client_cut(client *cl, const feat_tables *tt, int64_t id)
                                               cl->t[HC_BUREAU]->n_rows);
         free(bkeys);
     }
-    cl->a.application = cl->t[HC_APPLICATION_TRAIN] ? cl->t[HC_APPLICATION_TRAIN] : cl->t[HC_APPLICATION_TEST];
-    cl->a.bureau = cl->t[HC_BUREAU];
-    cl->a.bureau_balance = cl->t[HC_BUREAU_BALANCE];
-    cl->a.previous_application = cl->t[HC_PREVIOUS_APPLICATION];
-    cl->a.pos_cash_balance = cl->t[HC_POS_CASH_BALANCE];
-    cl->a.installments_payments = cl->t[HC_INSTALLMENTS_PAYMENTS];
-    cl->a.credit_card_balance = cl->t[HC_CREDIT_CARD_BALANCE];
 }
 
 static void client_free(client *cl)
@@ -242,7 +282,7 @@ static void test_spec_names_and_order(void **state)
     const char *const *cats;
     int n_cats;
     feat_enc_kind kind;
-    hc_table t;
+    int t;
     const char *col;
     (void)state;
     assert_int_equal(feat_spec_n_feats(S), M->n_feats);
@@ -301,6 +341,79 @@ static void test_spec_bytes_round_trip_and_refusals(void **state)
     feat_spec_free(NULL);
 }
 
+/* S in the kernel code's byte form (version 1: Home Credit tables and their schemas' order of
+ * categorical columns, no recipe); bad_col renames one column */
+static void put_u32(cs_buf *b, uint32_t v) { assert_int_equal(cs_buf_append(b, &v, 4, NULL), CS_OK); }
+static void put_str(cs_buf *b, const char *x)
+{
+    put_u32(b, (uint32_t)strlen(x));
+    assert_int_equal(cs_buf_append(b, x, strlen(x), NULL), CS_OK);
+}
+static void spec_v1(cs_buf *b, const char *bad_col)
+{
+    static const hc_table order[] = {HC_APPLICATION_TRAIN, HC_BUREAU, HC_BUREAU_BALANCE, HC_PREVIOUS_APPLICATION,
+                                      HC_POS_CASH_BALANCE, HC_INSTALLMENTS_PAYMENTS, HC_CREDIT_CARD_BALANCE};
+    uint64_t n = feat_spec_n_feats(S), h;
+    int n_enc = 0;
+    assert_int_equal(cs_buf_append(b, "CSFSPEC", 8, NULL), CS_OK);
+    put_u32(b, 1);
+    put_u32(b, (uint32_t)feat_spec_n_enc(S));
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const tbl_schema *sc = hc_schema(order[i]);
+        for (int c = 0; c < sc->n_cols; c++) {
+            int k, t, nc;
+            feat_enc_kind kind;
+            const char *const *cats;
+            if (sc->cols[c].type != TBL_CAT) continue;
+            for (k = 0; k < feat_spec_n_enc(S); k++)
+                if (!strcmp(feat_spec_enc(S, k, &t, &kind, &nc, &cats), sc->cols[c].name) && t == rtable_of(order[i]))
+                    break;
+            assert_true(k < feat_spec_n_enc(S));
+            put_u32(b, (uint32_t)order[i]);
+            put_u32(b, (uint32_t)kind);
+            put_str(b, n_enc == 3 && bad_col ? bad_col : sc->cols[c].name);
+            put_u32(b, (uint32_t)nc);
+            for (int q = 0; q < nc; q++) put_str(b, cats[q]);
+            n_enc++;
+        }
+    }
+    assert_int_equal(n_enc, feat_spec_n_enc(S));
+    assert_int_equal(cs_buf_append(b, &n, 8, NULL), CS_OK);
+    for (size_t j = 0; j < n; j++) put_str(b, feat_spec_name(S, j));
+    h = cs_hash64(b->data, b->len, 0);
+    assert_int_equal(cs_buf_append(b, &h, 8, NULL), CS_OK);
+}
+
+/* A spec the kernel code wrote (model files trained before the recipes) is read as the
+ * built-in kernel recipe's spec: the same names, the same features to the bit. */
+static void test_spec_version_1_read_as_kernel_recipe(void **state)
+{
+    cs_buf b = {0};
+    cs_err err = {0};
+    feat_spec *r;
+    feat_matrix *m;
+    (void)state;
+    spec_v1(&b, NULL);
+    r = feat_spec_read(b.data, b.len, &err);
+    if (!r) fail_msg("%s", err.msg);
+    assert_string_equal(feat_spec_recipe(r)->name, R->name);
+    assert_int_equal(feat_spec_n_feats(r), feat_spec_n_feats(S));
+    for (size_t j = 0; j < feat_spec_n_feats(S); j++) assert_string_equal(feat_spec_name(r, j), feat_spec_name(S, j));
+    m = compute((const tbl *const *)T.t, r, NULL, NULL, NULL, &err);
+    assert_non_null(m);
+    assert_memory_equal(m->values, M->values, M->n_rows * M->n_feats * sizeof(double));
+    feat_matrix_free(m);
+    feat_spec_free(r);
+    cs_buf_free(&b);
+    /* a column the recipe does not have: refused, naming it */
+    b = (cs_buf){0};
+    spec_v1(&b, "NO_SUCH_COLUMN");
+    assert_null(feat_spec_read(b.data, b.len, &err));
+    assert_int_equal(err.code, CS_ECORRUPT);
+    assert_non_null(strstr(err.msg, "NO_SUCH_COLUMN"));
+    cs_buf_free(&b);
+}
+
 /* ---- one applicant = batch --------------------------------------------------------- */
 
 static int has_rows(const tbl *t, int64_t id)
@@ -340,7 +453,7 @@ static void test_one_applicant_equals_batch(void **state)
         feat_warnings w = {0};
         client_cut(&cl, &T, M->ids[i]);
         n_test += cl.t[HC_APPLICATION_TEST] != NULL;
-        assert_int_equal(feat_compute_one(S, &cl.a, out, &w, &err), CS_OK);
+        assert_int_equal(compute_one(S, &cl, out, &w, &err), CS_OK);
         assert_int_equal(w.total, 0);
         for (size_t j = 0; j < M->n_feats; j++) {
             if (!same_bits(out[j], feat_col(M, j)[i]))
@@ -359,15 +472,14 @@ static void test_one_applicant_bad_input(void **state)
 {
     cs_err err = {0};
     size_t rows[2] = {0, 1};
-    tbl *two = subset(T.t[HC_APPLICATION_TRAIN], rows, 2);
-    feat_applicant a = {0};
+    client cl = {0};
     double out[1];
     (void)state;
-    a.application = two;
-    assert_int_equal(feat_compute_one(S, &a, out, NULL, &err), CS_EINVAL);
-    assert_non_null(strstr(err.msg, "one application row"));
-    assert_int_equal(feat_compute_one(NULL, &a, out, NULL, &err), CS_EINVAL);
-    tbl_free(two);
+    cl.t[HC_APPLICATION_TRAIN] = subset(T.t[HC_APPLICATION_TRAIN], rows, 2);
+    assert_int_equal(compute_one(S, &cl, out, NULL, &err), CS_EINVAL);
+    assert_non_null(strstr(err.msg, "application: an applicant has exactly one row, not 2"));
+    assert_int_equal(compute_one(NULL, &cl, out, NULL, &err), CS_EINVAL);
+    client_free(&cl);
 }
 
 /* ---- edge cases -------------------------------------------------------------------- */
@@ -390,10 +502,10 @@ static void test_unseen_category(void **state)
     set_new_cat(cl.t[cl.t[HC_APPLICATION_TRAIN] ? HC_APPLICATION_TRAIN : HC_APPLICATION_TEST],
                 "NAME_INCOME_TYPE", 0, "Astronaut");
     set_new_cat(cl.t[HC_BUREAU], "CREDIT_TYPE", 0, "Spaceship loan");
-    assert_int_equal(feat_compute_one(S, &cl.a, out, &w, &err), CS_OK);
+    assert_int_equal(compute_one(S, &cl, out, &w, &err), CS_OK);
     assert_int_equal(w.total, 2);
     for (int k = 0; k < w.n_enc; k++) {
-        hc_table t;
+        int t;
         const char *col = feat_spec_enc(S, k, &t, NULL, NULL, NULL);
         if (w.unseen[k]) assert_true(!strcmp(col, "NAME_INCOME_TYPE") || !strcmp(col, "CREDIT_TYPE"));
     }
@@ -427,7 +539,7 @@ static void test_unseen_category_batch_with_spec(void **state)
     set_new_cat(bur, "CREDIT_ACTIVE", 4, "Frozen");
     for (int t = 0; t < HC_N_TABLES; t++) tt[t] = T.t[t];
     tt[HC_BUREAU] = bur;
-    m = feat_compute(tt, S, &so, &w, NULL, &err);
+    m = compute(tt, S, &so, &w, NULL, &err);
     assert_non_null(m);
     assert_null(so);
     assert_int_equal(w.total, 2);
@@ -462,7 +574,7 @@ static void test_history_without_application_row(void **state)
     app = subset(tr, rows, n);
     for (int t = 0; t < HC_N_TABLES; t++) tt[t] = T.t[t];
     tt[HC_APPLICATION_TRAIN] = app;
-    m = feat_compute(tt, S, NULL, NULL, NULL, &err);
+    m = compute(tt, S, NULL, NULL, NULL, &err);
     assert_non_null(m);
     assert_int_equal(m->n_rows, M->n_rows - 1);
     for (size_t i = 0; i < m->n_rows; i++) assert_true(m->ids[i] != skipped);
@@ -490,7 +602,7 @@ static void test_zero_credit_and_instalment(void **state)
             break;
     assert_true(i < M->n_rows);
     client_cut(&cl, &T, M->ids[i]);
-    app = (tbl *)cl.a.application;
+    app = cl.t[HC_APPLICATION_TRAIN] ? cl.t[HC_APPLICATION_TRAIN] : cl.t[HC_APPLICATION_TEST];
     set_num(app, "AMT_CREDIT", 0);
     set_num(app, "AMT_INCOME_TOTAL", 100000);
     set_num(app, "AMT_ANNUITY", 5000);
@@ -498,7 +610,7 @@ static void test_zero_credit_and_instalment(void **state)
     set_num(cl.t[HC_PREVIOUS_APPLICATION], "AMT_APPLICATION", 1000);
     set_num(cl.t[HC_INSTALLMENTS_PAYMENTS], "AMT_INSTALMENT", 0);
     set_num(cl.t[HC_INSTALLMENTS_PAYMENTS], "AMT_PAYMENT", -10);
-    assert_int_equal(feat_compute_one(S, &cl.a, out, NULL, &err), CS_OK);
+    assert_int_equal(compute_one(S, &cl, out, NULL, &err), CS_OK);
     memset(&fake, 0, sizeof fake); /* read values by name through a one-row matrix view */
     fake.n_rows = 1;
     fake.n_feats = M->n_feats;
@@ -513,7 +625,7 @@ static void test_zero_credit_and_instalment(void **state)
     if (val(&fake, 0, "INSTAL_COUNT") >= 2) assert_true(isnan(val(&fake, 0, "INSTAL_PAYMENT_PERC_VAR")));
     /* 0 / 0: NaN, skipped by the aggregations */
     set_num(cl.t[HC_PREVIOUS_APPLICATION], "AMT_APPLICATION", 0);
-    assert_int_equal(feat_compute_one(S, &cl.a, out, NULL, &err), CS_OK);
+    assert_int_equal(compute_one(S, &cl, out, NULL, &err), CS_OK);
     assert_true(isnan(val(&fake, 0, "PREV_APP_CREDIT_PERC_MAX")));
     client_free(&cl);
     free(out);
@@ -530,7 +642,7 @@ static void test_missing_optional_tables(void **state)
     for (int t = 0; t < HC_N_TABLES; t++) tt[t] = T.t[t];
     tt[HC_CREDIT_CARD_BALANCE] = NULL;
     tt[HC_BUREAU_BALANCE] = NULL;
-    m = feat_compute(tt, NULL, &so, NULL, NULL, &err);
+    m = compute(tt, NULL, &so, NULL, NULL, &err);
     assert_non_null(m);
     assert_int_equal(m->n_rows, M->n_rows);
     assert_true(feat_index(m, "CC_COUNT") >= 0 && feat_index(m, "CC_NAME_CONTRACT_STATUS_nan_MEAN") >= 0);
@@ -558,7 +670,7 @@ static void test_compute_into_file(void **state)
     feat_matrix *f, *l;
     (void)state;
     snprintf(path, sizeof path, "%s/f.csf", dir);
-    f = feat_compute_file((const tbl *const *)T.t, S, path, NULL, NULL, NULL, &err);
+    f = compute((const tbl *const *)T.t, S, NULL, NULL, path, &err);
     assert_non_null(f);
     l = feat_file_load(path, &err);
     assert_non_null(l);
@@ -573,12 +685,14 @@ static void test_compute_into_file(void **state)
 static void test_no_application_table(void **state)
 {
     const tbl *tt[HC_N_TABLES] = {0};
-    feat_tables none;
+    feat_rdata none;
     cs_err err = {0};
     (void)state;
-    assert_null(feat_compute(tt, NULL, NULL, NULL, NULL, &err));
+    tt[HC_BUREAU] = T.t[HC_BUREAU];
+    assert_null(compute(tt, S, NULL, NULL, NULL, &err));
     assert_int_equal(err.code, CS_EINVAL);
-    assert_int_equal(feat_tables_read("/nonexistent", &none, NULL, &err), CS_EIO);
+    assert_non_null(strstr(err.msg, "no rows of the root table application"));
+    assert_int_not_equal(feat_rdata_read(R, "/nonexistent", &none, NULL, &err), CS_OK);
     assert_non_null(strstr(err.msg, "application_train.csv"));
 }
 
@@ -588,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_agg_pandas_semantics),
         cmocka_unit_test(test_spec_names_and_order),
         cmocka_unit_test(test_spec_bytes_round_trip_and_refusals),
+        cmocka_unit_test(test_spec_version_1_read_as_kernel_recipe),
         cmocka_unit_test(test_one_applicant_equals_batch),
         cmocka_unit_test(test_one_applicant_bad_input),
         cmocka_unit_test(test_unseen_category),
