@@ -11,9 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "features/engine.h"
 #include "features/featfile.h"
 #include "model/explain_csv.h"
 #include "model/model.h"
+#include "serve/labels.h"
 
 static void _usage(FILE *out)
 {
@@ -23,7 +25,8 @@ static void _usage(FILE *out)
             "\n"
             "Explain every row of a feature file: exact TreeSHAP contributions (raw-score units,\n"
             "log-odds; probability for a forest) with expected_value + sum = raw_score, and the\n"
-            "reason codes (the features that pushed the row most toward default). Columns are\n"
+            "reason codes (the features that pushed the row most toward default), labelled with\n"
+            "the model's recipe (its labels, codes and units). Columns are\n"
             "matched to the model's features by name (extra columns ignored, a missing one is an\n"
             "error). CSV receives SK_ID_CURR,probability,decision,raw_score,expected_value, the\n"
             "contributions, then reason_1_code,reason_1_text,... Prints the explainer's memory\n"
@@ -60,6 +63,7 @@ int cmd_explain(int argc, char **argv)
     const char *model = NULL, *features = NULL, *out = NULL;
     mf_explain_opts eo = {.top = 0, .n_reasons = 4, .lang = SHAP_LANG_EN};
     mf_explain_summary sum;
+    shap_labeller lab;
     mf_model *m = NULL;
     feat_matrix *fm = NULL;
     FILE *f = NULL;
@@ -115,6 +119,10 @@ int cmd_explain(int argc, char **argv)
         }
     }
     eo.progress_out = stderr;
+    if (mf_spec(m) && feat_spec_recipe(mf_spec(m))) { /* the recipe's labels, codes and units */
+        api_labeller_init(&lab, feat_spec_recipe(mf_spec(m)));
+        eo.labeller = &lab;
+    }
     if (mf_explain_csv(m, fm, &eo, f, &sum, &err)) {
         cs_err_prefix(&err, "%s: ", to_stdout ? features : out);
         rc = cli_fail("explain", &err);

@@ -145,7 +145,7 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
                     _num(out, pi[j]);
                 }
             }
-            size_t got = nr ? shap_reasons(pi, xi, names, d, nr, opts->lang, rs) : 0;
+            size_t got = nr ? shap_reasons_labelled(pi, xi, names, d, nr, opts->lang, opts->labeller, rs) : 0;
             for (size_t k = 0; k < nr; k++) {
                 fputc(',', out);
                 if (k < got) {

@@ -21,6 +21,8 @@ typedef struct mf_explain_opts {
     size_t n_reasons;       /* reason codes per row (features pushing toward default) */
     shap_lang lang;         /* language of the reason texts */
     FILE *progress_out;     /* a progress bar there (terminals only: see cs_progress), NULL: none */
+    const shap_labeller *labeller; /* reason labels, codes and values (e.g. from the model's
+                             * recipe), NULL: the built-in Home Credit wording */
 } mf_explain_opts;
 
 typedef struct mf_explain_summary {

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "recipe_int.h"
 
@@ -443,6 +444,42 @@ size_t rcp_format_value(rcp_unit unit, const char *currency, double v, rcp_lang 
     }
     if (n < 0) n = 0;
     return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+int rcp_meta_value_label(const rcp_recipe *r, const char *name, const char *value, rcp_lang lang, char *out,
+                         size_t cap)
+{
+    static const char *const yes[] = {"1", "y", "yes", "true", "t"}, *const no[] = {"0", "n", "no", "false", "f"};
+    const rcp_table *t;
+    const rcp_column *c = NULL;
+    int truth = -1;
+    if (!r || !name || !value || !cap) return 0;
+    t = &r->tables[r->root];
+    for (int k = 0; k < t->n_cols && !c; k++)
+        if (!strcmp(t->cols[k].name, name)) c = &t->cols[k];
+    if (!c) return 0;
+    if (c->role == RCP_ROLE_CATEGORICAL) {
+        for (int i = 0; i < c->n_cat_labels; i++)
+            if (!strcmp(c->cat_labels[i].value, value)) {
+                const char *l = _pick(&c->cat_labels[i].label, lang);
+                if (!l) return 0;
+                snprintf(out, cap, "%s", l);
+                return 1;
+            }
+        return 0;
+    }
+    if (c->role != RCP_ROLE_FLAG || !*value) return 0;
+    if (c->true_value) {
+        truth = !strcmp(value, c->true_value);
+    } else {
+        for (size_t k = 0; k < 5 && truth < 0; k++) {
+            if (!strcasecmp(value, yes[k])) truth = 1;
+            else if (!strcasecmp(value, no[k])) truth = 0;
+        }
+    }
+    if (truth < 0) return 0;
+    snprintf(out, cap, "%s", truth ? (lang == RCP_FR ? "oui" : "yes") : (lang == RCP_FR ? "non" : "no"));
+    return 1;
 }
 
 size_t rcp_meta_format(const rcp_recipe *r, const char *name, double v, rcp_lang lang, char *out, size_t cap)

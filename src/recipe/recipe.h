@@ -280,6 +280,13 @@ size_t rcp_meta_format(const rcp_recipe *r, const char *name, double v, rcp_lang
 size_t rcp_format_value(rcp_unit unit, const char *currency, double v, rcp_lang lang, char *out,
                         size_t cap);
 
+/* A raw text value of root column name as a person reads it, in lang: a categorical column's
+ * category label (its "category_labels"), a flag's "yes" / "no" ("oui" / "non": its
+ * true_value, or Y/Yes/T/True/1 and N/No/F/False/0). Returns 1 and writes out (cap bytes,
+ * always terminated) when the recipe gives the value a label, 0 otherwise (out untouched). */
+int rcp_meta_value_label(const rcp_recipe *r, const char *name, const char *value, rcp_lang lang, char *out,
+                         size_t cap);
+
 /* Whether a name is a profile field, a protected attribute, actionable (0 when unknown). */
 int rcp_meta_is_profile(const rcp_recipe *r, const char *name);
 int rcp_meta_is_protected(const rcp_recipe *r, const char *name);

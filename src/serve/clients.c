@@ -1,9 +1,12 @@
 /*
  * clients.c: GET /v1/clients (a page of the clients store, with a search) and
  * GET /v1/clients/{id} (one client's card, and its feature vector by name for the
- * dashboard's what-if).
+ * dashboard's what-if). A text value the served model's recipe words (a category's label, a
+ * flag's yes / no) carries that label too.
  */
 #include "handlers.h"
+#include "handle.h"
+#include "../recipe/recipe.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -26,8 +29,9 @@ static int _parse_nonneg(const char *v, long long max, long long def, long long 
 }
 
 /* A client as JSON: id, target, each raw field by name (flat, as before), and the fields
- * again with their labels and units in "profile" (the dashboard's client card). */
-static void _client_json(cs_buf *b, const store_clients *st, const store_client *c)
+ * again with their labels and units in "profile" (the dashboard's client card), a text value
+ * with the label the model's recipe r (may be NULL) gives it ("RENT" -> "renting"). */
+static void _client_json(cs_buf *b, const store_clients *st, const store_client *c, const rcp_recipe *r)
 {
     cs_buf_printf(b, NULL, "{\"id\":%lld,\"target\":", (long long)c->id);
     api_json_num(b, c->target, NULL);
@@ -49,6 +53,17 @@ static void _client_json(cs_buf *b, const store_clients *st, const store_client 
         cs_buf_puts(b, ",\"value\":", NULL);
         if (f->is_text) api_json_str(b, c->text[k], NULL);
         else api_json_num(b, c->num[k], NULL);
+        if (f->is_text && c->text[k]) {
+            char en[256], fr[256];
+            if (rcp_meta_value_label(r, f->name, c->text[k], RCP_EN, en, sizeof en) &&
+                rcp_meta_value_label(r, f->name, c->text[k], RCP_FR, fr, sizeof fr)) {
+                cs_buf_puts(b, ",\"value_label\":{\"en\":", NULL);
+                api_json_str(b, en, NULL);
+                cs_buf_puts(b, ",\"fr\":", NULL);
+                api_json_str(b, fr, NULL);
+                cs_buf_puts(b, "}", NULL);
+            }
+        }
         cs_buf_puts(b, "}", NULL);
     }
     cs_buf_puts(b, "]}", NULL);
@@ -83,9 +98,13 @@ int api_h_clients(const api_call *c, api_response *resp)
     }
     cs_buf_printf(&resp->body, NULL, "{\"total\":%lld,\"offset\":%lld,\"limit\":%lld,\"clients\":[", (long long)total,
                   offset, limit);
-    for (size_t i = 0; i < n; i++) {
-        if (i) cs_buf_puts(&resp->body, ",", NULL);
-        _client_json(&resp->body, s->clients, &list[i]);
+    {
+        api_model *m = api_server_model(s);
+        for (size_t i = 0; i < n; i++) {
+            if (i) cs_buf_puts(&resp->body, ",", NULL);
+            _client_json(&resp->body, s->clients, &list[i], m ? api_model_recipe(m) : NULL);
+        }
+        api_model_release(m);
     }
     cs_buf_puts(&resp->body, "]}", NULL);
     store_client_list_free(list, n);
@@ -115,7 +134,11 @@ int api_h_client(const api_call *c, api_response *resp)
         else api_respond_status(resp, &err, req->request_id);
         return 0;
     }
-    _client_json(&resp->body, s->clients, &cl);
+    {
+        api_model *m = api_server_model(s);
+        _client_json(&resp->body, s->clients, &cl, m ? api_model_recipe(m) : NULL);
+        api_model_release(m);
+    }
     if (cl.x) {
         /* the detail also carries the feature vector by name (the dashboard's what-if) */
         const char *const *names = store_clients_feature_names(s->clients);

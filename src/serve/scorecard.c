@@ -2,18 +2,33 @@
  * scorecard.c: what the API adds for a scorecard model (train --model scorecard): the total
  * points and the cut-off in points on /v1/predict, and on /v1/explain each characteristic's
  * bin, points and maximum points, with reason codes ranked by shortfall from the maximum
- * (the method lenders use for adverse-action notices). Labels are the explain module's
- * (shap_feature_label: the built-in Home Credit wording, the feature's name otherwise).
+ * (the method lenders use for adverse-action notices). Labels and codes are the model's
+ * recipe's (labels.h), as /v1/explain's reason codes; a model without a spec gets the explain
+ * module's (shap_feature_label: the built-in Home Credit wording, the feature's name otherwise).
  */
 #include "scorecard.h"
 #include "json.h"
+#include "labels.h"
 #include "../explain/shap.h"
+#include "../features/engine.h"
 #include "../learn/scorecard.h"
 #include "../model/model.h"
 #include "../model/points.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* a characteristic's label and stable code in lang: the model's recipe's, else the built-in rule */
+static void _label(const mf_model *mf, const char *name, shap_lang lang, char *label, size_t cap, char *code)
+{
+    const rcp_recipe *r = mf_spec(mf) ? feat_spec_recipe(mf_spec(mf)) : NULL;
+    shap_labeller lab;
+    if (r) {
+        api_labeller_init(&lab, r);
+        if (lab.label(lab.ud, name, lang, label, cap, code)) return;
+    }
+    shap_feature_label(name, lang, label, cap, code);
+}
 
 typedef struct _short {
     size_t j;
@@ -57,7 +72,7 @@ cs_status api_scorecard_json(const mf_model *mf, const double *x, int explain, i
         cs_buf_puts(out, ",\"characteristics\":[", NULL);
         for (size_t j = 0; j < n; j++) {
             const sc_char *ch = &c->chars[j];
-            shap_feature_label(ch->bins->name, sl, label, sizeof label, code);
+            _label(mf, ch->bins->name, sl, label, sizeof label, code);
             bn_bin_label(ch->bins, bin[j], bl, sizeof bl);
             cs_buf_puts(out, j ? ",{\"feature\":" : "{\"feature\":", NULL);
             api_json_str(out, ch->bins->name, NULL);
@@ -78,7 +93,7 @@ cs_status api_scorecard_json(const mf_model *mf, const double *x, int explain, i
         for (size_t i = 0; i < n && nr < 4; i++) {
             if (ord[i].shortfall <= 0) break;
             const sc_char *ch = &c->chars[ord[i].j];
-            shap_feature_label(ch->bins->name, sl, label, sizeof label, code);
+            _label(mf, ch->bins->name, sl, label, sizeof label, code);
             bn_bin_label(ch->bins, bin[ord[i].j], bl, sizeof bl);
             char text[640];
             if (lang)

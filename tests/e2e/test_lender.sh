@@ -64,11 +64,15 @@ assert list(p) == ["person_age", "person_income", "person_home_ownership", "pers
 assert p["person_age"] == {"name": "person_age", "label": {"en": "Age", "fr": "Âge"}, "unit": "years", "value": 22}
 assert p["loan_amnt"]["unit"] == "USD" and p["loan_amnt"]["value"] == 35000
 assert p["loan_intent"]["value"] == "PERSONAL" and p["loan_intent"]["unit"] is None
+# the recipe's words for a category and a flag; none for a number
+assert p["person_home_ownership"]["value_label"] == {"en": "renting", "fr": "locataire"}, p["person_home_ownership"]
+assert p["loan_intent"]["value_label"] == {"en": "personal", "fr": "personnel"}, p["loan_intent"]
+assert p["cb_person_default_on_file"]["value"] == "Y" and p["cb_person_default_on_file"]["value_label"] == {"en": "yes", "fr": "oui"}
 assert c["features"]["person_home_ownership_RENT"] == 1 and len(c["features"]) == 18
 assert "age_years" not in c
 PY
-then ok "GET /v1/clients/1: the recipe's profile fields with labels, units and values"
-else fail "GET /v1/clients/1: the recipe's profile fields with labels, units and values"; head -c 600 "$T/c.json"; fi
+then ok "GET /v1/clients/1: the recipe's profile fields with labels, units, values and value labels"
+else fail "GET /v1/clients/1: the recipe's profile fields with labels, units, values and value labels"; head -c 600 "$T/c.json"; fi
 curl -s "$URL/v1/clients?limit=2" >"$T/l.json"
 $PY -c "import json,sys; d=json.load(open('$T/l.json')); sys.exit(0 if d['total'] == 32581 and [c['id'] for c in d['clients']] == [1, 2] and d['clients'][1]['person_home_ownership'] == 'OWN' else 1)" &&
   ok "GET /v1/clients: loans numbered 1, 2, ..." || fail "GET /v1/clients: loans numbered 1, 2, ..." "$(head -c 300 "$T/l.json")"
@@ -135,6 +139,63 @@ curl -s "$URL/v1/features/person_age/distribution" >"$T/dist.json"
 $PY -c "import json,sys; d=json.load(open('$T/dist.json')); sys.exit(0 if d['unit'] == 'years' and d['label']['en'] == 'Age' else 1)" &&
   ok "a feature's distribution carries its label and unit" || fail "a feature's distribution carries its label and unit" "$(head -c 200 "$T/dist.json")"
 kill -TERM "$PID"; wait "$PID" 2>/dev/null
+
+# ---- creditscore explain: reason codes in the recipe's words ---------------------------------------------
+check "explain the feature file" "$CS" explain --model "$T/model.csm" --features "$T/f.csf" --top 3 --reasons 2 \
+  --lang fr --out "$T/explain.csv"
+if $PY - "$T/explain.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 32581 and rows[0]["SK_ID_CURR"] == "1", (len(rows), rows[0])
+texts = [r["reason_1_text"] for r in rows if r["reason_1_text"]]
+assert texts and all("augmente le risque" in t for t in texts), texts[:3]
+labels = ("Âge", "Revenu annuel", "Statut du logement", "Années d'emploi", "Objet du prêt", "Montant du prêt",
+          "Taux d'intérêt", "Prêt rapporté au revenu", "Défaut passé", "Ancienneté")
+assert all(any(l in t for l in labels) for t in texts), [t for t in texts if not any(l in t for l in labels)][:3]
+assert not any("loan_" in t or "person_" in t for t in texts)
+PY
+then ok "... the reason texts carry the recipe's French labels, not column names"
+else fail "... the reason texts carry the recipe's French labels" "$(sed -n 2p "$T/explain.csv" | cut -c1-300)"; fi
+
+# ---- the scorecard on a lender's data: points, and reasons in the recipe's words ------------------------
+"$CS" train --features "$T/f.csf" --spec "$T/f.spec" --model scorecard --cv 3 --out "$T/sc.csm" --no-track \
+  >"$T/sc.out" 2>"$T/sc.err" || { fail "train --model scorecard on the credit-risk features" "$(tail -3 "$T/sc.err")"; }
+check_grep "train --model scorecard: the scaling and the cut-off" "^cut-off +[0-9]+ points" "$T/sc.out"
+sc_auc=$(sed -n 's/^CV AUC *\([0-9.]*\).*/\1/p' "$T/sc.out")
+$PY -c "import sys; sys.exit(0 if float('$sc_auc') > 0.80 else 1)" && ok "scorecard CV AUC $sc_auc > 0.80" ||
+  fail "scorecard CV AUC $sc_auc > 0.80"
+if serve_bg sc --model "$T/sc.csm" --clients "$T/clients.db"; then
+  curl -s "$URL/v1/explain" -d '{"client_id": 1}' >"$T/sce.json"
+  curl -s "$URL/v1/explain" -d '{"client_id": 1, "lang": "fr"}' >"$T/scf.json"
+  if $PY - "$T/sce.json" "$T/scf.json" <<'PY'
+import json, sys
+en, fr = (json.load(open(p)) for p in sys.argv[1:3])
+sc = en["scorecard"]
+assert sc["points"] == en["score"] and sum(c["points"] for c in sc["characteristics"]) == sc["points"], sc
+words = {"person_age": "Age", "person_income": "Yearly income", "loan_int_rate": "Interest rate",
+         "loan_amnt": "Loan amount", "loan_percent_income": "Loan as a share of income",
+         "person_emp_length": "Years in employment", "cb_person_cred_hist_length": "Length of credit history",
+         "cb_person_default_on_file": "Past default on the credit bureau file"}
+for c in sc["characteristics"]:
+    if c["feature"] in words: assert c["label"] == words[c["feature"]], c
+    assert c["label"] != c["feature"], c                       # every characteristic has the recipe's label
+rc = sc["reason_codes"]
+assert rc and all(r["code"].startswith("RC") for r in rc), rc
+for r in rc:
+    assert r["label"] in r["text"] and r["text"].startswith("Your points for '" + r["label"] + "'"), r
+frc = fr["scorecard"]["reason_codes"]
+assert [r["feature"] for r in frc] == [r["feature"] for r in rc]
+fr_words = {"loan_int_rate": "Taux d'intérêt", "person_income": "Revenu annuel", "loan_percent_income": "Prêt rapporté au revenu"}
+for r in frc:
+    if r["feature"] in fr_words: assert r["label"] == fr_words[r["feature"]], r
+    assert r["text"].startswith("Vos points pour « " + r["label"]), r
+PY
+  then ok "scorecard /v1/explain: points add up, characteristics and reasons labelled by the recipe (EN, FR)"
+  else fail "scorecard /v1/explain: labels from the recipe" "$(head -c 500 "$T/sce.json")"; fi
+  kill -TERM "$PID"; wait "$PID" 2>/dev/null
+else
+  fail "serve the credit-risk scorecard" "$(tail -3 "$T/sc.err" 2>/dev/null)"
+fi
 
 # ---- drift on any CSV ---------------------------------------------------------------------------------
 head -1 "$CR/credit_risk_dataset.csv" >"$T/ref.csv"; cp "$T/ref.csv" "$T/cur.csv"

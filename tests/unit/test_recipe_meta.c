@@ -208,6 +208,32 @@ static void test_flags_and_profile(void **state)
     assert_int_equal(rcp_profile_fields(r, NULL, 0), n);
 }
 
+/* A text value as a person reads it: a category's label, a flag's yes / no (credit-risk). */
+static void test_value_labels(void **state)
+{
+    cs_err err = {0};
+    rcp_recipe *cr = rcp_parse_file("recipes/credit-risk.json", &err);
+    char out[64] = "untouched";
+    (void)state;
+    assert_non_null(cr);
+    assert_int_equal(rcp_meta_value_label(cr, "person_home_ownership", "RENT", RCP_EN, out, sizeof out), 1);
+    assert_string_equal(out, "renting");
+    assert_int_equal(rcp_meta_value_label(cr, "person_home_ownership", "MORTGAGE", RCP_FR, out, sizeof out), 1);
+    assert_string_equal(out, "propriétaire avec un crédit immobilier");
+    assert_int_equal(rcp_meta_value_label(cr, "cb_person_default_on_file", "Y", RCP_EN, out, sizeof out), 1);
+    assert_string_equal(out, "yes");
+    assert_int_equal(rcp_meta_value_label(cr, "cb_person_default_on_file", "N", RCP_FR, out, sizeof out), 1);
+    assert_string_equal(out, "non");
+    strcpy(out, "untouched"); /* no label: 0, out untouched */
+    assert_int_equal(rcp_meta_value_label(cr, "person_home_ownership", "CASTLE", RCP_EN, out, sizeof out), 0);
+    assert_int_equal(rcp_meta_value_label(cr, "cb_person_default_on_file", "maybe", RCP_EN, out, sizeof out), 0);
+    assert_int_equal(rcp_meta_value_label(cr, "loan_amnt", "35000", RCP_EN, out, sizeof out), 0);
+    assert_int_equal(rcp_meta_value_label(cr, "no_such_column", "RENT", RCP_EN, out, sizeof out), 0);
+    assert_int_equal(rcp_meta_value_label(NULL, "person_home_ownership", "RENT", RCP_EN, out, sizeof out), 0);
+    assert_string_equal(out, "untouched");
+    rcp_free(cr);
+}
+
 static void test_inputs_json(void **state)
 {
     const rcp_recipe *r = *state;
@@ -232,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_every_kernel_feature_resolves), cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_labels), cmocka_unit_test(test_units_and_formats),
         cmocka_unit_test(test_flags_and_profile), cmocka_unit_test(test_inputs_json),
+        cmocka_unit_test(test_value_labels),
     };
     return cmocka_run_group_tests(tests, _setup, _teardown);
 }

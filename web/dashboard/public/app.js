@@ -299,7 +299,10 @@
   function renderProfile(dl, fields) {
     for (const f of fields) {
       const label = lbl(f.label, f.name);
-      info(dl, label, typeof f.value === 'string' ? categoryLabel(f.name, f.value) : withUnit(f.value, f.unit));
+      /* the server's words for a category or flag (value_label: "RENT" -> "renting", "Y" -> "yes"),
+       * else the model's category labels */
+      const vl = f.value_label ? lbl(f.value_label, f.value) : null;
+      info(dl, label, vl || (typeof f.value === 'string' ? categoryLabel(f.name, f.value) : withUnit(f.value, f.unit)));
     }
   }
 
