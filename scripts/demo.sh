@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${DATA:-synth}" = credit-risk ]; then exec scripts/demo_lender.sh; fi
+source scripts/demo_lib.sh
 [ "${DATA:-synth}" = synth ] || { echo "demo.sh: DATA=$DATA: expected synth (the default) or credit-risk" >&2; exit 2; }
 CS=./build/creditscore
 DIR=${DEMO_DIR:-demo}
@@ -42,18 +43,9 @@ API_PORT=${API_PORT:-8000}
 if [ -n "${DEMO_MODEL:-}" ]; then SOURCE=(--model "$DEMO_MODEL"); else SOURCE=(--registry gbdt-demo --stage production); fi
 echo "== 4. import the clients store $DIR/clients.db and serve ${SOURCE[*]} on port $API_PORT"
 "$CS" clients import --features "$DIR/features.csf" --data "$DIR/data" --out "$DIR/clients.db"
-if [ -f "$DIR/api.pid" ] && kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null; then
-  kill -TERM "$(cat "$DIR/api.pid")"   # the API a previous demo started
-  sleep 1
-fi
-nohup "$CS" serve "${SOURCE[@]}" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT" \
-  >"$DIR/api.out" 2>"$DIR/api.log" &
-echo $! >"$DIR/api.pid"
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$DIR/api.out" 2>/dev/null && break
-  kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null || { cat "$DIR/api.log"; exit 1; }
-  sleep 0.1
-done
+demo_stop "$DIR" api   # the API a previous demo started
+demo_start "$DIR" api "listening on" \
+  "$CS" serve "${SOURCE[@]}" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT"
 API_URL="http://127.0.0.1:$API_PORT"
 echo "   API:  $API_URL   (docs $API_URL/docs; log $DIR/api.log; stop: kill \$(cat $DIR/api.pid))"
 echo "   try:  curl -s $API_URL/v1/predict -d '{\"client_id\": $(sed -n 2p "$DIR/data/application_test.csv" | cut -d, -f1)}'"
@@ -101,17 +93,8 @@ echo "   monitoring report: $DIR/monitor.html (JSON $DIR/monitor.json)"
 # ---- the dashboard, talking to the API ---------------------------------------------------------------
 DASH_PORT=${DASH_PORT:-8501}
 echo "== 7. the relationship-manager dashboard on port $DASH_PORT"
-if [ -f "$DIR/dash.pid" ] && kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null; then
-  kill -TERM "$(cat "$DIR/dash.pid")"   # the dashboard a previous demo started
-  sleep 1
-fi
-nohup "$CS" dashboard --api "$API_URL" --port "$DASH_PORT" >"$DIR/dash.out" 2>"$DIR/dash.log" &
-echo $! >"$DIR/dash.pid"
-for _ in $(seq 1 50); do
-  grep -q "dashboard: http" "$DIR/dash.out" 2>/dev/null && break
-  kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null || { cat "$DIR/dash.log"; exit 1; }
-  sleep 0.1
-done
+demo_stop "$DIR" dash   # the dashboard a previous demo started
+demo_start "$DIR" dash "dashboard: http" "$CS" dashboard --api "$API_URL" --port "$DASH_PORT"
 echo
 echo "creditscore demo is running:"
 echo "   dashboard  http://127.0.0.1:$DASH_PORT/"

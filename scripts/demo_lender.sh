@@ -7,6 +7,7 @@
 # where everything goes; API_PORT and DASH_PORT (8000, 8501) the ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/demo_lib.sh
 CS=./build/creditscore
 DIR=${DEMO_DIR:-demo/credit-risk}
 D=data/credit-risk
@@ -33,17 +34,9 @@ echo "   the five learners side by side (3-fold CV) -> $DIR/compare.md"
 
 echo "== 4. the clients store (the recipe's profile fields) and the API on port $API_PORT"
 "$CS" clients import --features "$DIR/features.csf" --data "$D" --recipe "$R" --out "$DIR/clients.db" | sed 's/^/   /'
-for f in api dash; do
-  if [ -f "$DIR/$f.pid" ] && kill -0 "$(cat "$DIR/$f.pid")" 2>/dev/null; then kill -TERM "$(cat "$DIR/$f.pid")"; sleep 1; fi
-done
-nohup "$CS" serve --model "$DIR/model.csm" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT" \
-  >"$DIR/api.out" 2>"$DIR/api.log" &
-echo $! >"$DIR/api.pid"
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$DIR/api.out" 2>/dev/null && break
-  kill -0 "$(cat "$DIR/api.pid")" 2>/dev/null || { cat "$DIR/api.log"; exit 1; }
-  sleep 0.1
-done
+demo_stop "$DIR" api dash
+demo_start "$DIR" api "listening on" \
+  "$CS" serve --model "$DIR/model.csm" --clients "$DIR/clients.db" --audit "$DIR/audit.db" --port "$API_PORT"
 API_URL="http://127.0.0.1:$API_PORT"
 echo "   loan 1 (the file's first row), explained:"
 curl -s "$API_URL/v1/explain" -d '{"client_id": 1, "top": 3}' | /usr/bin/python3 -c '
@@ -58,13 +51,7 @@ echo "== 5. data drift: the model's training reference against the features scor
   --json "$DIR/drift.json" | sed 's/^/   /'
 
 echo "== 6. the dashboard on port $DASH_PORT"
-nohup "$CS" dashboard --api "$API_URL" --port "$DASH_PORT" >"$DIR/dash.out" 2>"$DIR/dash.log" &
-echo $! >"$DIR/dash.pid"
-for _ in $(seq 1 50); do
-  grep -q "dashboard: http" "$DIR/dash.out" 2>/dev/null && break
-  kill -0 "$(cat "$DIR/dash.pid")" 2>/dev/null || { cat "$DIR/dash.log"; exit 1; }
-  sleep 0.1
-done
+demo_start "$DIR" dash "dashboard: http" "$CS" dashboard --api "$API_URL" --port "$DASH_PORT"
 echo
 echo "creditscore demo (credit-risk) is running:"
 echo "   dashboard  http://127.0.0.1:$DASH_PORT/?client=1   (loan 1: the recipe's profile fields, its decision, why)"
