@@ -10,6 +10,10 @@
  *       test rows with THREADS threads; one key=value line (see _shap)
  *   explain_bench memory MODEL.csm
  *       the explainer's precomputed memory for a model file, with and without tables
+ *   explain_bench row MODEL.csm CALLS
+ *       one-row latency of shap_explain_row (what /v1/explain calls) on the model file's
+ *       reference sample, rows in turn, CALLS timed calls after CALLS / 10 warm-up calls,
+ *       with serve's explainer and with the matrix path's tables; one key=value line
  */
 #include <math.h>
 #include <stdio.h>
@@ -290,12 +294,89 @@ static int _memory(const char *path)
     return 0;
 }
 
+static int _cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p50, p99 (microseconds) of CALLS calls of shap_explain_row with explainer e on the rows */
+static int _row_times(const shap_explainer *e, const double *rows, size_t n_rows, size_t d, size_t calls,
+                      double *p50, double *p99, double *check)
+{
+    cs_err err = {0};
+    double *phi = malloc(d * sizeof *phi), *us = malloc(calls * sizeof *us);
+    size_t warm = calls / 10 + 1;
+    *check = 0;
+    for (size_t i = 0; i < warm + calls; i++) {
+        const double *x = rows + (i % n_rows) * d;
+        double t0 = cs_now();
+        if (shap_explain_row(e, x, phi, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        double t = cs_now() - t0;
+        if (i >= warm) us[i - warm] = t * 1e6;
+        if (i < n_rows) for (size_t j = 0; j < d; j++) *check += phi[j];
+    }
+    qsort(us, calls, sizeof *us, _cmp_d);
+    *p50 = us[calls / 2];
+    *p99 = us[calls * 99 / 100];
+    free(phi);
+    free(us);
+    return 0;
+}
+
+/* explain_bench row MODEL.csm CALLS: one-row latency of serve's explainer and of the
+ * table explainer; the two must give the same contributions (sum over rows checked). */
+static int _row(const char *path, size_t calls)
+{
+    cs_err err = {0};
+    mf_model *mf = mf_load(path, &err);
+    if (!mf) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    const int64_t *ids;
+    const double *target, *values;
+    size_t n_all = mf_sample(mf, &ids, &target, &values), n = n_all;
+    const lrn_model *mod = mf_learner(mf);
+    size_t d = mod->n_feats;
+    if (!n || !values) {
+        fprintf(stderr, "%s: no reference sample to explain\n", path);
+        return 1;
+    }
+    if (n > 1000) n = 1000;
+    double *rows = malloc(n * d * sizeof *rows);      /* the sample is column-major */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) rows[i * d + j] = values[j * n_all + i];
+    shap_options no = SHAP_OPTIONS_DEFAULT;
+    no.table_max_depth = -1;
+    shap_explainer *a = shap_explainer_create_opts(mod, &no, &err);
+    shap_explainer *b = shap_explainer_create(mod, &err);
+    if (!a || !b) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    double a50, a99, b50, b99, ca, cb;
+    if (_row_times(a, rows, n, d, calls, &a50, &a99, &ca) || _row_times(b, rows, n, d, calls, &b50, &b99, &cb))
+        return 1;
+    printf("side=row trees=%d calls=%zu serve_p50_us=%.1f serve_p99_us=%.1f tables_p50_us=%.1f tables_p99_us=%.1f "
+           "sum_diff=%.1e\n", mod->n_trees, calls, a50, a99, b50, b99, fabs(ca - cb));
+    shap_explainer_free(a);
+    shap_explainer_free(b);
+    free(rows);
+    mf_free(mf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "memory")) return _memory(argv[2]);
+    if (argc == 4 && !strcmp(argv[1], "row")) return _row(argv[2], (size_t)atol(argv[3]));
     if (argc < 6) {
         fprintf(stderr, "usage: explain_bench logreg FILE N_TRAIN N_TEST C | shap FILE N_TRAIN N_TEST KIND PARAMS DIR THREADS"
-                " | memory MODEL.csm\n");
+                " | memory MODEL.csm | row MODEL.csm CALLS\n");
         return 2;
     }
     cs_err err = {0};

@@ -24,6 +24,18 @@
  *            value per agreeing feature, (d/2 + 1) 2^d doubles per leaf. A row costs, per
  *            leaf, one lookup and d additions.
  *   direct : the quadrature at the row, O(d^2 / 2) multiplications per leaf, any d <= 64.
+ *   incremental : the same quadrature with the products built down the tree instead of per
+ *            leaf: every node carries prod_j g_j(t_q) of its path at the tree's n = ceil(D/2)
+ *            nodes (D: the tree's longest path in distinct features; more nodes than a
+ *            shallow leaf needs are still exact), and a child gets its parent's times one
+ *            precomputed ratio per node t_q: the new factor of the split's feature over its
+ *            old one, one of three by whether the row still agreed with that feature and goes
+ *            this way (agreeing, taking the child: (z' + (1-z') t) / (z + (1-z) t); agreeing,
+ *            not taking it: z' (1-t) / (z + (1-z) t); already disagreeing: z' / z). A leaf
+ *            then costs n multiplications for the shared value and n per agreeing feature,
+ *            and a node 2n. Chosen per tree at load where the count of multiplications is
+ *            lower than the direct method's; the one-row path (serve) takes it for those
+ *            trees, the matrix path for those of them without tables.
  * A row's agreeing set O is found for every leaf in one preorder pass over the internal
  * nodes: each split clears its feature's bit in the mask of the child the row does not take.
  * Trees deeper than 64 levels (a mask no longer fits) use the recursive algorithm.
@@ -51,6 +63,9 @@ typedef struct _pleaf {
     double value;               /* leaf value times the model's scale */
     int64_t tab;                /* offset of its table in p->tab, -1: none */
     size_t coef;                /* offset of its d x ceil(d/2) coefficients in p->coef */
+    size_t icoef;               /* incremental trees: offset of its (1 + d) x nq coefficients
+                                 * in p->icoef (-v w_q / (1 - t_q), then per slot s
+                                 * v (1 - z_s) w_q / (z_s + (1 - z_s) t_q)) */
     uint32_t off;               /* offset of its d features in p->feat and fractions in p->z */
     int32_t d;                  /* distinct features on its path */
 } _pleaf;
@@ -61,6 +76,12 @@ typedef struct _ptree {
     int32_t leaf0, n_leaves;    /* in p->leaves */
     int8_t classic;             /* deeper than PLAN_MAX_DEPTH */
     int8_t has_direct;
+    int8_t incr;                /* the incremental method (chosen at load, per tree) */
+    int8_t has_table;           /* at least one leaf has a table */
+    int32_t nq;                 /* incremental: quadrature nodes, ceil(longest path / 2) */
+    size_t ratio0;              /* incremental: offset in p->ratio of internal node 0's ratios,
+                                 * per internal node [child left/right][agree+take, agree+not,
+                                 * disagree][nq] */
 } _ptree;
 
 struct shap_plan {
@@ -72,15 +93,18 @@ struct shap_plan {
     double *z;
     double *tab;
     double *coef;               /* every leaf: d x ceil(d/2) coefficients (_leaf_fast) */
-    size_t n_nodes, n_leaves, n_path, n_tab, n_coef;        /* array lengths */
-    size_t cap_nodes, cap_leaves, cap_path, cap_coef;
+    double *ratio, *icoef;      /* the incremental trees' node ratios and leaf coefficients */
+    size_t n_nodes, n_leaves, n_path, n_tab, n_coef, n_ratio, n_icoef;   /* array lengths */
+    size_t cap_nodes, cap_leaves, cap_path, cap_coef, cap_ratio, cap_icoef;
     uint32_t *cum[TABLE_MAX_D + 1];   /* cum[d][O]: offset of subset O in a d-leaf's table */
     double gl_t[32 * 33 / 2], gl_w[32 * 33 / 2], gl_r[32 * 33 / 2];   /* per n = 1..32 at (n-1)n/2:
                                                  * nodes on [0,1], weights, weight / (1 - node) */
     double scale;
     size_t classic_work;        /* shap_work_size of the deepest classic tree */
     size_t max_nodes;           /* nodes of the largest planned tree (its masks) */
+    size_t max_incr_work;       /* doubles of the largest incremental tree's products */
     int max_d;
+    int n_incr;                 /* incremental trees */
 };
 
 /* ---- quadrature ----------------------------------------------------------------------- */
@@ -154,6 +178,8 @@ typedef struct _builder {
     int32_t pf[PLAN_MAX_DEPTH]; /* the current path's distinct features ... */
     double pz[PLAN_MAX_DEPTH];  /* ... and their zero fractions */
     int d;
+    double *zb, *zl, *zr;       /* per internal node of the current tree: the split feature's
+                                 * fraction before it (1: fresh) and in each child */
     cs_err *err;
 } _builder;
 
@@ -206,10 +232,12 @@ static int32_t _build(_builder *b, int32_t node)
         b->d++;
     }
     int32_t kid[2];
+    b->zb[me] = before;
     for (int side = 0; side < 2; side++) {
         int32_t child = side ? nd->right : nd->left;
         double w = nd->cover;
         b->pz[s] = before * (w > 0 ? b->t->nodes[child].cover / w : 0.5);
+        (side ? b->zr : b->zl)[me] = b->pz[s];
         if ((kid[side] = _build(b, child)) < 0) return -1;
     }
     if (fresh) b->d--;
@@ -224,6 +252,66 @@ static int32_t _build(_builder *b, int32_t node)
     return me;
 }
 
+/* Plan tree pt for the incremental method when it needs fewer multiplications per row than
+ * the direct one and every ratio is finite: its node ratios and leaf coefficients. 0
+ * (planned or not), -1 on CS_ENOMEM. */
+static int _plan_incremental(shap_plan *p, _ptree *pt, const _builder *b, int allow, cs_err *err)
+{
+    int tmax = 0;
+    double direct = 0, incr = 0;
+    for (int32_t k = 0; k < pt->n_leaves; k++) {
+        int d = p->leaves[pt->leaf0 + k].d;
+        if (d > tmax) tmax = d;
+        direct += (double)d * ((d + 1) / 2) + (double)((d + 1) / 2) * (1 + d / 2.0);
+    }
+    int nq = tmax > 0 ? (tmax + 1) / 2 : 1;
+    for (int32_t k = 0; k < pt->n_leaves; k++) incr += nq * (1 + p->leaves[pt->leaf0 + k].d / 2.0);
+    incr += 2.0 * pt->n_inner * nq;
+    if (!allow || tmax == 0 || incr >= direct) return 0;
+    const double *t = p->gl_t + (nq - 1) * nq / 2, *w = p->gl_w + (nq - 1) * nq / 2;
+    size_t nr = (size_t)pt->n_inner * 6 * (size_t)nq;
+    if (_grow((void **)&p->ratio, &p->cap_ratio, p->n_ratio + nr, sizeof *p->ratio, err)) return -1;
+    double *R = p->ratio + p->n_ratio;
+    for (int32_t i = 0; i < pt->n_inner; i++) {
+        double zb = b->zb[i];
+        for (int side = 0; side < 2; side++) {
+            double za = (side ? b->zr : b->zl)[i];
+            double *r = R + ((size_t)i * 6 + (size_t)side * 3) * (size_t)nq;
+            for (int q = 0; q < nq; q++) {
+                double den = zb + (1 - zb) * t[q];
+                if (!(den > 0) || !isfinite(za) || !isfinite(zb) || za < 0) return 0;
+                r[q] = (za + (1 - za) * t[q]) / den;        /* agreeing, takes this child */
+                r[nq + q] = za * (1 - t[q]) / den;          /* agreeing, takes the other */
+                /* already disagreeing: the old factor z (1 - t) becomes z' (1 - t); a zero
+                 * z made every product below it 0, which stays 0 */
+                r[2 * nq + q] = zb > 0 ? za / zb : 0;
+            }
+        }
+    }
+    size_t nc = 0;
+    for (int32_t k = 0; k < pt->n_leaves; k++) nc += (size_t)(1 + p->leaves[pt->leaf0 + k].d) * (size_t)nq;
+    if (_grow((void **)&p->icoef, &p->cap_icoef, p->n_icoef + nc, sizeof *p->icoef, err)) return -1;
+    for (int32_t k = 0; k < pt->n_leaves; k++) {
+        _pleaf *l = &p->leaves[pt->leaf0 + k];
+        const double *z = p->z + l->off;
+        double *c = p->icoef + p->n_icoef;
+        for (int q = 0; q < nq; q++) c[q] = -l->value * w[q] / (1 - t[q]);
+        for (int s = 0; s < l->d; s++)
+            for (int q = 0; q < nq; q++)
+                c[(1 + s) * nq + q] = l->value * (1 - z[s]) * w[q] / (z[s] + (1 - z[s]) * t[q]);
+        l->icoef = p->n_icoef;
+        p->n_icoef += (size_t)(1 + l->d) * (size_t)nq;
+    }
+    pt->ratio0 = p->n_ratio;
+    p->n_ratio += nr;
+    pt->nq = nq;
+    pt->incr = 1;
+    p->n_incr++;
+    size_t work = (size_t)(pt->n_inner + pt->n_leaves) * (size_t)nq;
+    if (work > p->max_incr_work) p->max_incr_work = work;
+    return 0;
+}
+
 shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options *opts, cs_err *err)
 {
     assert(m && m->n_trees > 0 && opts);
@@ -234,6 +322,7 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
     p->n_trees = m->n_trees;
     _gauss_legendre(p);
     _builder b = {.p = p, .err = err};
+    int32_t n_z = 0;            /* length of b.zb, b.zl, b.zr */
     if (!(p->trees = cs_calloc((size_t)m->n_trees, sizeof *p->trees, err))) goto fail;
     size_t budget = opts->table_budget;
     for (int32_t i = 0; i < m->n_trees; i++) {
@@ -259,6 +348,16 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
         b.next_inner = 0;
         b.n_leaves = 0;
         b.d = 0;
+        if (inner > n_z) {
+            free(b.zb);
+            free(b.zl);
+            free(b.zr);
+            n_z = inner;
+            b.zb = cs_malloc((size_t)n_z * sizeof *b.zb, err);
+            b.zl = cs_malloc((size_t)n_z * sizeof *b.zl, err);
+            b.zr = cs_malloc((size_t)n_z * sizeof *b.zr, err);
+            if (!b.zb || !b.zl || !b.zr) goto fail;
+        }
         if (_build(&b, 0) < 0) goto fail;
         p->n_nodes += (size_t)inner;
         pt->n_leaves = b.n_leaves;
@@ -282,6 +381,7 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
             l->coef = p->n_coef;
             p->n_coef += (size_t)d * (size_t)n;
         }
+        if (_plan_incremental(p, pt, &b, !opts->direct_only, err)) goto fail;
         /* tables for its shallow leaves when they fit the remaining budget */
         size_t need = 0;
         int all = 1;
@@ -295,6 +395,7 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
             all = 0;
         }
         pt->has_direct = (int8_t)!all;
+        pt->has_table = need > 0;
         if (!need) continue;
         budget -= need * sizeof(double);
         size_t cap = p->n_tab;
@@ -326,8 +427,14 @@ shap_plan *shap_plan_create(const lrn_model *m, double scale, const shap_options
             p->n_tab += _table_len(l->d);
         }
     }
+    free(b.zb);
+    free(b.zl);
+    free(b.zr);
     return p;
 fail:
+    free(b.zb);
+    free(b.zl);
+    free(b.zr);
     shap_plan_free(p);
     return NULL;
 }
@@ -342,13 +449,15 @@ void shap_plan_free(shap_plan *p)
     free(p->z);
     free(p->tab);
     free(p->coef);
+    free(p->ratio);
+    free(p->icoef);
     for (int d = 0; d <= TABLE_MAX_D; d++) free(p->cum[d]);
     free(p);
 }
 
 size_t shap_plan_work_size(const shap_plan *p)
 {
-    size_t masks = p->max_nodes * sizeof(uint64_t);
+    size_t masks = p->max_nodes * sizeof(uint64_t) + p->max_incr_work * sizeof(double);
     return masks > p->classic_work ? masks : p->classic_work;
 }
 
@@ -366,13 +475,15 @@ void shap_plan_stats(const shap_plan *p, shap_stats *out)
             out->n_table_leaves += p->leaves[t->leaf0 + k].tab >= 0;
     }
     out->max_path_features = p->max_d;
+    out->n_incremental_trees = p->n_incr;
     out->table_bytes = p->n_tab * sizeof(double);
     size_t cum = 0;
     for (int d = 0; d <= TABLE_MAX_D; d++)
         if (p->cum[d]) cum += ((size_t)1 << d) * sizeof(uint32_t);
     out->plan_bytes = out->table_bytes + cum + sizeof *p + (size_t)p->n_trees * sizeof *p->trees +
                       p->n_nodes * sizeof *p->nodes + p->n_leaves * sizeof *p->leaves +
-                      p->n_path * (sizeof *p->feat + sizeof *p->z) + p->n_coef * sizeof *p->coef;
+                      p->n_path * (sizeof *p->feat + sizeof *p->z) + p->n_coef * sizeof *p->coef +
+                      (p->n_ratio + p->n_icoef) * sizeof(double);
 }
 
 /* ---- applying ------------------------------------------------------------------------- */
@@ -418,13 +529,71 @@ static void _tree_row(const shap_plan *p, const _ptree *t, const double *x, doub
     }
 }
 
+/* One tree, one row, the incremental method: masks and path products of every node in one
+ * preorder pass over the internal nodes, then per leaf n multiplications for the shared
+ * value and n per agreeing feature. P holds (n_inner + n_leaves) * nq doubles. */
+static void _tree_row_incr(const shap_plan *p, const _ptree *t, const double *x, double *phi,
+                           uint64_t *M, double *P)
+{
+    const _pnode *nd = p->nodes + t->node0;
+    const int nq = t->nq;
+    const double *R = p->ratio + t->ratio0;
+    M[0] = ~(uint64_t)0;
+    for (int q = 0; q < nq; q++) P[q] = 1;
+    for (int32_t i = 0; i < t->n_inner; i++) {
+        const _pnode *n = nd + i;
+        double v = x[n->feature];
+        uint64_t left = (uint64_t)((v <= n->threshold) | ((v != v) & n->default_left));
+        uint64_t mask = M[i], bit = (uint64_t)1 << n->slot;
+        M[n->left] = mask & ~(bit & (left - 1));
+        M[n->right] = mask & ~(bit & -left);
+        int agree = (int)((mask >> n->slot) & 1), l = (int)left;
+        /* which ratio: 0 agreeing and taking the child, 1 agreeing and not, 2 disagreeing */
+        const double *rl = R + ((size_t)i * 6 + (size_t)(2 - agree - agree * l)) * (size_t)nq;
+        const double *rr = R + ((size_t)i * 6 + 3 + (size_t)(2 - 2 * agree + agree * l)) * (size_t)nq;
+        const double *pi = P + (size_t)i * (size_t)nq;
+        double *pl = P + (size_t)n->left * (size_t)nq, *pr = P + (size_t)n->right * (size_t)nq;
+        for (int q = 0; q < nq; q++) {
+            pl[q] = pi[q] * rl[q];
+            pr[q] = pi[q] * rr[q];
+        }
+    }
+    const _pleaf *lv = p->leaves + t->leaf0;
+    const uint64_t *LM = M + t->n_inner;
+    const double *LP = P + (size_t)t->n_inner * (size_t)nq;
+    for (int32_t k = 0; k < t->n_leaves; k++) {
+        const _pleaf *l = lv + k;
+        int d = l->d;
+        uint64_t mask = LM[k];
+        const int32_t *f = p->feat + l->off;
+        const double *c = p->icoef + l->icoef, *pk = LP + (size_t)k * (size_t)nq;
+        double out = 0;
+        for (int q = 0; q < nq; q++) out += pk[q] * c[q];
+        for (int s = 0; s < d; s++) {
+            c += nq;
+            if ((mask >> s) & 1) {
+                double a = 0;
+                for (int q = 0; q < nq; q++) a += pk[q] * c[q];
+                phi[f[s]] += a;
+            } else {
+                phi[f[s]] += out;
+            }
+        }
+    }
+}
+
 void shap_plan_rows(const shap_plan *p, const double *x, size_t n, size_t stride, double *phi,
                     void *work, int tables)
 {
+    double *P = (double *)((uint64_t *)work + p->max_nodes);
     for (int i = 0; i < p->n_trees; i++) {
         const _ptree *t = &p->trees[i];
         if (t->classic) {
             for (size_t r = 0; r < n; r++) shap_tree_add(t->src, x + r * stride, p->scale, phi + r * stride, work);
+            continue;
+        }
+        if (t->incr && (!tables || !t->has_table)) {
+            for (size_t r = 0; r < n; r++) _tree_row_incr(p, t, x + r * stride, phi + r * stride, work, P);
             continue;
         }
         for (size_t r = 0; r < n; r++) _tree_row(p, t, x + r * stride, phi + r * stride, work, tables);

@@ -5,7 +5,7 @@
  * to 40 levels with repeated features, NaN default directions, zero-cover branches and
  * single-leaf trees; chains deeper than 64 levels (the recursive fallback); every table depth
  * from none to 16 and a budget that runs out; averaged (forest) models; the reported memory;
- * bad options.
+ * bad options; the incremental method (the one-row path) against the direct one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -308,6 +308,100 @@ static void test_stats_and_budget(void **state)
     lrn_model_free(mod);
 }
 
+/* A complete tree of `depth` levels over features 0..n_feats-1 (XGBoost's depth-wise shape),
+ * covers split at random, a zero-cover child now and then. */
+static int32_t _full(tree *t, cs_rng *r, int depth, double cover, int n_feats)
+{
+    int32_t i = t->n_nodes++;
+    tree_node *nd = &t->nodes[i];
+    nd->cover = cover;
+    if (depth == 0) {
+        *nd = (tree_node){.feature = -1, .left = -1, .right = -1, .value = cs_rng_normal(r), .cover = cover};
+        return i;
+    }
+    nd->feature = (int32_t)cs_rng_below(r, (uint64_t)n_feats);
+    nd->threshold = floor(cs_rng_normal(r) * 4) / 4;
+    nd->default_left = (uint8_t)cs_rng_below(r, 2);
+    double u = cs_rng_uniform(r), share = u < 0.03 ? 0 : 0.05 + 0.9 * cs_rng_uniform(r);
+    int32_t a = _full(t, r, depth - 1, cover * share, n_feats);
+    int32_t b = _full(t, r, depth - 1, cover * (1 - share), n_feats);
+    t->nodes[i].left = a;
+    t->nodes[i].right = b;
+    return i;
+}
+
+/* phi of n random rows by the one-row path (incremental where planned) and by the direct
+ * method only: equal to 1e-12 of the row's total; returns the incremental trees planned. */
+static int _incremental_vs_direct(const lrn_model *mod, int n, uint64_t seed)
+{
+    cs_err err = {0};
+    shap_options o = SHAP_OPTIONS_DEFAULT, od = SHAP_OPTIONS_DEFAULT;
+    o.table_max_depth = -1;
+    od.table_max_depth = -1;
+    od.direct_only = 1;
+    shap_explainer *e = shap_explainer_create_opts(mod, &o, &err), *ed = shap_explainer_create_opts(mod, &od, &err);
+    assert_non_null(e);
+    assert_non_null(ed);
+    shap_stats st, sd;
+    shap_explainer_stats(e, &st);
+    shap_explainer_stats(ed, &sd);
+    assert_int_equal(sd.n_incremental_trees, 0);
+    assert_true(st.plan_bytes >= sd.plan_bytes);
+    size_t d = mod->n_feats;
+    double *x = malloc(d * sizeof *x), *a = malloc(d * sizeof *a), *b = malloc(d * sizeof *b);
+    cs_rng r;
+    cs_rng_seed(&r, seed);
+    for (int i = 0; i < n; i++) {
+        for (size_t j = 0; j < d; j++) x[j] = _x(&r);
+        assert_int_equal(shap_explain_row(e, x, a, &err), CS_OK);
+        assert_int_equal(shap_explain_row(ed, x, b, &err), CS_OK);
+        double tot = 0;
+        for (size_t j = 0; j < d; j++) tot += fabs(b[j]);
+        for (size_t j = 0; j < d; j++)
+            if (fabs(a[j] - b[j]) > 1e-12 * fmax(1, tot))
+                fail_msg("row %d feature %zu: incremental %.17g, direct %.17g", i, j, a[j], b[j]);
+    }
+    free(x);
+    free(a);
+    free(b);
+    shap_explainer_free(e);
+    shap_explainer_free(ed);
+    return st.n_incremental_trees;
+}
+
+static void test_incremental_equals_direct(void **state)
+{
+    (void)state;
+    cs_rng r;
+    cs_rng_seed(&r, 606);
+    /* XGBoost-like complete trees of depth 2..12 (the one-row path of /v1/explain) */
+    for (int depth = 2; depth <= 12; depth += 2) {
+        int nt = 8, nf = 4 + depth;
+        tree *ts = calloc((size_t)nt, sizeof *ts);
+        for (int t = 0; t < nt; t++) {
+            ts[t] = (tree){0, calloc((size_t)2 << depth, sizeof(tree_node))};
+            _full(&ts[t], &r, depth, 100 + 50 * cs_rng_uniform(&r), nf);
+        }
+        lrn_model *mod = _model(ts, nt, (size_t)nf, depth == 4);
+        int incr = _incremental_vs_direct(mod, 30, (uint64_t)depth);
+        if (depth >= 4) assert_true(incr > 0);     /* estimated cheaper: most complete trees */
+        _against_recursive(mod, NULL, 10, (uint64_t)depth + 1);
+        lrn_model_free(mod);
+    }
+    /* leaf-wise trees: long lopsided paths, repeated features, zero cover, a single leaf */
+    int planned = 0;
+    for (int trial = 0; trial < 12; trial++) {
+        int nt = 10, nf = 3 + trial % 8;
+        tree *ts = calloc((size_t)nt, sizeof *ts);
+        for (int t = 0; t < nt; t++) ts[t] = _leafwise(&r, t == 0 ? 1 : 2 + (int)cs_rng_below(&r, 40), nf,
+                                                     trial % 2 ? 0.9 : 0.3);
+        lrn_model *mod = _model(ts, nt, (size_t)nf, trial % 4 == 1);
+        planned += _incremental_vs_direct(mod, 30, (uint64_t)(trial + 50));
+        lrn_model_free(mod);
+    }
+    assert_true(planned > 0);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -335,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_deep_chain_fallback),
         cmocka_unit_test(test_stats_and_budget),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_incremental_equals_direct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
