@@ -532,11 +532,11 @@ static void _tree_row(const shap_plan *p, const _ptree *t, const double *x, doub
 /* One tree, one row, the incremental method: masks and path products of every node in one
  * preorder pass over the internal nodes, then per leaf n multiplications for the shared
  * value and n per agreeing feature. P holds (n_inner + n_leaves) * nq doubles. */
-static void _tree_row_incr(const shap_plan *p, const _ptree *t, const double *x, double *phi,
-                           uint64_t *M, double *P)
+static inline __attribute__((always_inline)) void
+_tree_row_incr_n(const shap_plan *p, const _ptree *t, const double *x, double *phi, uint64_t *M, double *P,
+                 const int nq)
 {
     const _pnode *nd = p->nodes + t->node0;
-    const int nq = t->nq;
     const double *R = p->ratio + t->ratio0;
     M[0] = ~(uint64_t)0;
     for (int q = 0; q < nq; q++) P[q] = 1;
@@ -579,6 +579,20 @@ static void _tree_row_incr(const shap_plan *p, const _ptree *t, const double *x,
                 phi[f[s]] += out;
             }
         }
+    }
+}
+
+/* _tree_row_incr_n with the number of nodes a constant for the common trees (depth up to 8):
+ * the loops over them unrolled */
+static void _tree_row_incr(const shap_plan *p, const _ptree *t, const double *x, double *phi,
+                           uint64_t *M, double *P)
+{
+    switch (t->nq) {
+    case 1: _tree_row_incr_n(p, t, x, phi, M, P, 1); break;
+    case 2: _tree_row_incr_n(p, t, x, phi, M, P, 2); break;
+    case 3: _tree_row_incr_n(p, t, x, phi, M, P, 3); break;
+    case 4: _tree_row_incr_n(p, t, x, phi, M, P, 4); break;
+    default: _tree_row_incr_n(p, t, x, phi, M, P, t->nq); break;
     }
 }
 
