@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,12 @@ struct store_audit {
     uint64_t n_queued, n_done; /* totals, for flush */
     int stopping;
     int n_waiting;              /* rows queued whose sender waits for the commit (commit, submit) */
-    cs_status write_status;     /* first failure of the writer, CS_OK otherwise */
+    cs_status write_status;     /* the writer's failure while degraded, CS_OK otherwise */
     char write_msg[CS_ERR_MSG_MAX];
+    int in_probe;               /* the writer is probing a degraded log (short busy wait) */
+    /* for store_audit_stats */
+    uint64_t n_commits, n_failures, n_recoveries;
+    double commit_s_last, commit_s_sum;
 };
 
 const char *store_audit_resolve_path(const char *flag)
@@ -181,7 +186,7 @@ static int _busy(void *ud, int count)
     store_audit *a = ud;
     struct timespec ts = {0, 100000};
     if (count == 0) a->busy_t0 = cs_now();
-    else if (cs_now() - a->busy_t0 >= (a->in_restart ? 0.002 : STORE_DB_BUSY_MS / 1000.0)) return 0;
+    else if (cs_now() - a->busy_t0 >= (a->in_restart || a->in_probe ? 0.002 : STORE_DB_BUSY_MS / 1000.0)) return 0;
     nanosleep(&ts, NULL);
     return 1;
 }
@@ -242,6 +247,20 @@ static cs_status _pg_write(store_audit *a, const _entry *batch, size_t n, cs_err
                          b->data, b->len, err);
 }
 
+/* degraded: one empty write, quickly; 1 when the log takes it again */
+static int _probe(store_audit *a)
+{
+    cs_err e = {0};
+    int ok;
+    if (a->pg) return _pg_write(a, a->batch, 0, &e) == CS_OK;
+    a->in_probe = 1;
+    ok = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+         sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok && !sqlite3_get_autocommit(a->db)) sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    a->in_probe = 0;
+    return ok;
+}
+
 static void *_writer(void *arg)
 {
     store_audit *a = arg;
@@ -251,7 +270,31 @@ static void *_writer(void *arg)
         size_t n, n_cb = 0;
         cs_status st;
         char msg[CS_ERR_MSG_MAX];
-        while (!a->count && !a->stopping) pthread_cond_wait(&a->has_work, &a->mu);
+        while (!a->count && !a->stopping) {
+            if (a->write_status == CS_OK) {
+                pthread_cond_wait(&a->has_work, &a->mu);
+                continue;
+            }
+            /* degraded (appends are refused at once): every 250 ms, try an empty write
+             * transaction; once the log takes it, decisions are accepted again */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 250000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            if (pthread_cond_timedwait(&a->has_work, &a->mu, &until) == 0 || a->stopping) continue;
+            pthread_mutex_unlock(&a->mu);
+            int probe_ok = _probe(a);
+            pthread_mutex_lock(&a->mu);
+            if (probe_ok && a->write_status != CS_OK) {
+                a->write_status = CS_OK;
+                a->write_msg[0] = '\0';
+                a->n_recoveries++;
+                pthread_cond_broadcast(&a->progress);
+            }
+        }
         if (!a->count && a->stopping) break;
         n = a->count < BATCH_MAX ? a->count : BATCH_MAX;
         for (size_t i = 0; i < n; i++) batch[i] = a->queue[(a->head + i) % QUEUE_CAP];
@@ -262,6 +305,7 @@ static void *_writer(void *arg)
 
         cs_err e = {0};
         cs_status wst;
+        double t0 = cs_now();
         if (a->pg) {
             wst = _pg_write(a, batch, n, &e);
         } else {
@@ -276,6 +320,18 @@ static void *_writer(void *arg)
         int ok = wst == CS_OK;
 
         pthread_mutex_lock(&a->mu);
+        if (ok && a->write_status != CS_OK) {   /* writable again */
+            a->write_status = CS_OK;
+            a->write_msg[0] = '\0';
+            a->n_recoveries++;
+        }
+        if (ok) {
+            a->n_commits++;
+            a->commit_s_last = cs_now() - t0;
+            a->commit_s_sum += a->commit_s_last;
+        } else {
+            a->n_failures++;
+        }
         if (!ok && a->write_status == CS_OK) {
             a->write_status = CS_EIO;
             snprintf(a->write_msg, sizeof a->write_msg, "%s", e.msg);
@@ -316,6 +372,22 @@ static void *_writer(void *arg)
 const char *store_audit_name(const store_audit *a)
 {
     return a->pg ? store_pg_name(a->pg) : a->path;
+}
+
+void store_audit_stats(store_audit *a, store_audit_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a) return;
+    pthread_mutex_lock(&a->mu);
+    out->queue_depth = a->count;
+    out->commits = a->n_commits;
+    out->failures = a->n_failures;
+    out->recoveries = a->n_recoveries;
+    out->commit_s_last = a->commit_s_last;
+    out->commit_s_sum = a->commit_s_sum;
+    out->degraded = a->write_status != CS_OK;
+    snprintf(out->reason, sizeof out->reason, "%s", a->write_status != CS_OK ? a->write_msg : "");
+    pthread_mutex_unlock(&a->mu);
 }
 
 void store_audit_tune_checkpoints(store_audit *a, int frames, int hard)
@@ -407,13 +479,36 @@ fail:
     return NULL;
 }
 
+/* a committer waiting for its own row's outcome (exact even when a later retry has ended
+ * a degraded state before the waiter wakes) */
+typedef struct _waiter {
+    atomic_int done;
+    cs_status st;
+    char msg[CS_ERR_MSG_MAX];
+} _waiter;
+
+static void _wait_done(void *ud, cs_status st, const char *msg)
+{
+    _waiter *w = ud;
+    w->st = st;
+    snprintf(w->msg, sizeof w->msg, "%s", msg ? msg : "");
+    atomic_store(&w->done, 1);
+}
+
 /* queue r; with wait, block until the batch holding it is committed (group commit); with
  * done, return at once and let the writer call done(ud, ...) after the commit */
 static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, store_audit_done_fn done, void *ud,
                          cs_err *err)
 {
-    uint64_t ticket;
     _entry *q;
+    _waiter w;
+    if (wait) {
+        atomic_init(&w.done, 0);
+        w.st = CS_OK;
+        w.msg[0] = '\0';
+        done = _wait_done;
+        ud = &w;
+    }
     pthread_mutex_lock(&a->mu);
     while (a->count == QUEUE_CAP && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
     if (a->write_status != CS_OK) {
@@ -431,16 +526,14 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, sto
     q->rec.input_kind[sizeof q->rec.input_kind - 1] = q->rec.input_digest[sizeof q->rec.input_digest - 1] = '\0';
     q->rec.decision[sizeof q->rec.decision - 1] = '\0';
     a->count++;
-    ticket = ++a->n_queued;
+    ++a->n_queued;
     if (done) a->n_waiting++;   /* the writer takes it back after the callback */
     pthread_cond_signal(&a->has_work);
     if (wait) {
-        /* rows are committed in queue order, so n_done >= ticket means this row is on disk */
-        a->n_waiting++;
-        while (a->n_done < ticket && a->write_status == CS_OK) pthread_cond_wait(&a->progress, &a->mu);
-        a->n_waiting--;
-        if (a->write_status != CS_OK) {   /* its batch (or an earlier one) failed */
-            cs_status st = cs_err_set(err, a->write_status, "%s", a->write_msg);
+        /* the writer broadcasts progress after each batch's callbacks */
+        while (!atomic_load(&w.done)) pthread_cond_wait(&a->progress, &a->mu);
+        if (w.st != CS_OK) {    /* its batch failed */
+            cs_status st = cs_err_set(err, w.st, "%s", w.msg);
             pthread_mutex_unlock(&a->mu);
             return st;
         }

@@ -95,6 +95,24 @@ cs_status store_audit_flush(store_audit *a, cs_err *err);
  * one: the log's size is bounded. Tuning, for tests; thread-safe. */
 void store_audit_tune_checkpoints(store_audit *a, int frames, int hard);
 
+/* The writer's state, for /health and /metrics. When a batch cannot be committed (the log
+ * held locked by another process past the 5 s busy timeout, a full disk) its decisions get
+ * the error, the log is degraded (reason: the cause) and further decisions are refused at
+ * once; the writer retries an empty transaction every 250 ms, and the first that succeeds
+ * ends the degraded state (recoveries + 1): decisions are taken again, no restart. */
+typedef struct store_audit_stats_t {
+    size_t queue_depth;         /* decisions queued, not yet in a transaction */
+    uint64_t commits;           /* batches committed */
+    uint64_t failures;          /* batches that failed */
+    uint64_t recoveries;        /* degraded states ended by a successful retry */
+    double commit_s_last;       /* the last commit's time, BEGIN to COMMIT, seconds */
+    double commit_s_sum;        /* of all commits */
+    int degraded;               /* 1: decisions are refused now */
+    char reason[CS_ERR_MSG_MAX];/* why, when degraded */
+} store_audit_stats_t;
+
+void store_audit_stats(store_audit *a, store_audit_stats_t *out);
+
 /* Commit what is queued, stop the writer and close. NULL is allowed. */
 void store_audit_close(store_audit *a);
 
