@@ -18,7 +18,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 PKGS    := sqlite3 libmicrohttpd libcjson libpq zlib
 
-LAYERS  := base io recipe infer synth features eval learn explain model fair store drift monitor report serve dash
+LAYERS  := base http io recipe infer synth features eval learn explain model fair store drift monitor report serve dash
 
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 CFLAGS  := -std=c11 $(OPT) -fopenmp -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -134,7 +134,7 @@ define fuzz_run
 	@build/fuzz/fuzz_$(1) $(FUZZ_RUN) -artifact_prefix=build/fuzz/findings-$(1)/ build/fuzz/corpus-$(1) \
 	  tests/fuzz/corpus/$(1) >build/fuzz/log-$(1).txt 2>&1 || { tail -n 40 build/fuzz/log-$(1).txt; exit 1; }
 endef
-build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/serve/json.c $(wildcard src/base/*.c src/io/*.c)
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/serve/request.c src/serve/jsoncheck.c src/serve/json.c $(wildcard src/base/*.c src/io/*.c)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_request
@@ -144,7 +144,7 @@ build/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(wildcard src/base/*.c src/io/*.c)
 	clang $(FUZZ_CFLAGS) -o $@ $^ -lm
 fuzz:: build/fuzz/fuzz_csv
 	$(call fuzz_run,csv)
-build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/json.c $(call fuzz_src,base io recipe features)
+build/fuzz/fuzz_raw: tests/fuzz/fuzz_raw.c src/serve/request.c src/serve/jsoncheck.c src/serve/json.c $(call fuzz_src,base io recipe features)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_raw

@@ -15,7 +15,8 @@
 
 static const char *USAGE =
     "usage: creditscore dashboard --api URL [--port 8501] [--host 127.0.0.1] [--web DIR]\n"
-    "                             [--api-key-file FILE]\n"
+    "                             [--api-key-file FILE] [--timeout S] [--request-timeout S]\n"
+    "                             [--max-conns N] [--max-conns-per-addr N]\n"
     "\n"
     "Serve the dashboard page (pick a client, see the decision on a gauge against the\n"
     "threshold, why, and where the client stands among accepted and refused clients) and\n"
@@ -28,7 +29,11 @@ static const char *USAGE =
     "  --web DIR            the page's folder (default: $CREDITSCORE_WEB, else\n"
     "                       web/dashboard/public beside the binary's source tree)\n"
     "  --api-key-file FILE  send the first key of FILE to the API (X-API-Key)\n"
-    "  --timeout S          seconds the API has to answer (default 10)\n";
+    "  --timeout S          seconds the API has to answer (default 10)\n"
+    "  --request-timeout S  a request must arrive whole within S seconds of the connection's\n"
+    "                       start or of the previous answer (default 30; 0 = none)\n"
+    "  --max-conns N        simultaneous connections (default 256)\n"
+    "  --max-conns-per-addr N  of them from one client address (default 64)\n";
 
 /* web/dashboard/public relative to the binary (build/creditscore -> ../web/...), else ./ */
 static const char *_default_web(char *buf, size_t cap)
@@ -79,6 +84,8 @@ int cmd_dashboard(int argc, char **argv)
         {"api", required_argument, NULL, 'a'},  {"port", required_argument, NULL, 'p'},
         {"host", required_argument, NULL, 'H'}, {"web", required_argument, NULL, 'w'},
         {"api-key-file", required_argument, NULL, 'k'}, {"timeout", required_argument, NULL, 't'},
+        {"request-timeout", required_argument, NULL, 'q'}, {"max-conns", required_argument, NULL, 'n'},
+        {"max-conns-per-addr", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     dash_config cfg = dash_config_default();
     char webbuf[PATH_MAX + 64];
@@ -108,6 +115,20 @@ int cmd_dashboard(int argc, char **argv)
             if (cli_parse_double(optarg, &cfg.api_timeout_s) || !(cfg.api_timeout_s > 0))
                 return cli_usage_error("dashboard", "--timeout wants seconds, not '%s'", optarg);
             break;
+        case 'q':
+            if (cli_parse_double(optarg, &cfg.request_timeout_s) || !(cfg.request_timeout_s >= 0 && cfg.request_timeout_s <= 3600))
+                return cli_usage_error("dashboard", "--request-timeout wants 0..3600 seconds, not '%s'", optarg);
+            break;
+        case 'n':
+        case 'N': {
+            long v;
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 100000)
+                return cli_usage_error("dashboard", "--%s wants 1..100000, not '%s'", c == 'n' ? "max-conns" : "max-conns-per-addr",
+                                       optarg);
+            if (c == 'n') cfg.max_conns = (int)v;
+            else cfg.max_conns_per_addr = (int)v;
+            break;
+        }
         case 'h': fputs(USAGE, stdout); return CLI_EXIT_OK;
         default: return cli_usage_error("dashboard", "unknown option '%s'", argv[optind - 1]);
         }

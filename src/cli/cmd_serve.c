@@ -47,6 +47,7 @@ static void _help(void)
            "  --docs DIR            swagger-ui-dist folder (default " DEFAULT_DOCS " when present)\n"
            "  --max-body BYTES      largest request body (default 1048576)\n"
            "  --max-conns N         simultaneous connections (default 1024)\n"
+           "  --max-conns-per-addr N  of them from one client address (default 64)\n"
            "  --timeout S           idle keep-alive timeout in seconds (default 30)\n"
            "  --request-timeout S   a request must arrive whole within S seconds of the connection's\n"
            "                        start or of the previous answer (default 30; 0 = none)\n"
@@ -86,6 +87,7 @@ int cmd_serve(int argc, char **argv)
         {"audit", required_argument, 0, 'a'},   {"no-audit", no_argument, 0, 'A'},
         {"api-key-file", required_argument, 0, 'k'}, {"model-key", required_argument, 0, 'K'}, {"docs", required_argument, 0, 'd'},
         {"max-body", required_argument, 0, 'b'}, {"max-conns", required_argument, 0, 'n'},
+        {"max-conns-per-addr", required_argument, 0, 'N'},
         {"timeout", required_argument, 0, 'T'}, {"request-timeout", required_argument, 0, 'q'}, {"drain", required_argument, 0, 'D'},
         {"replay-time", no_argument, 0, 'Y'},   {"window", required_argument, 0, 'W'},
         {"window-seconds", required_argument, 0, 'P'},
@@ -144,6 +146,11 @@ int cmd_serve(int argc, char **argv)
         case 'n':
             if (cli_parse_long(optarg, &v) || v < 1 || v > 100000) return cli_usage_error("serve", "--max-conns: 1..100000");
             cfg.max_conns = (int)v;
+            break;
+        case 'N':
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 100000)
+                return cli_usage_error("serve", "--max-conns-per-addr: 1..100000");
+            cfg.max_conns_per_addr = (int)v;
             break;
         case 'T':
             if (cli_parse_long(optarg, &v) || v < 1 || v > 3600) return cli_usage_error("serve", "--timeout: 1..3600 s");

@@ -25,6 +25,10 @@ typedef struct dash_config {
     int threads;                /* worker threads; default 4 */
     size_t max_body;            /* largest body forwarded to the API; default 1 MiB */
     double api_timeout_s;       /* the API must answer within this; default 10 */
+    int max_conns;              /* simultaneous connections; default 256 */
+    int max_conns_per_addr;     /* of them from one client address; default 64 */
+    double request_timeout_s;   /* a request must arrive whole within this of the connection's
+                                 * start or of the previous answer (the API's deadline); default 30 */
 } dash_config;
 
 dash_config dash_config_default(void);

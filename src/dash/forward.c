@@ -4,6 +4,7 @@
  * and decoded (Content-Length, chunked, or until close).
  */
 #include "dash.h"
+#include "../http/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,7 +165,9 @@ cs_status dash_forward(const dash_url *api, const char *method, const char *path
     cs_buf_printf(&req, NULL, "%s %s%s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\nAccept: application/json\r\n",
                   method, api->prefix, path_and_query, api->host, api->port);
     if (api_key && *api_key) cs_buf_printf(&req, NULL, "X-API-Key: %s\r\n", api_key);
-    if (request_id && *request_id) cs_buf_printf(&req, NULL, "X-Request-Id: %s\r\n", request_id);
+    /* only a value of the strict id characters is forwarded (no CR, LF or NUL can pass) */
+    if (request_id && http_valid_request_id(request_id, strlen(request_id)))
+        cs_buf_printf(&req, NULL, "X-Request-Id: %s\r\n", request_id);
     if (body_len || !strcmp(method, "POST") || !strcmp(method, "PUT"))
         cs_buf_printf(&req, NULL, "Content-Type: application/json\r\nContent-Length: %zu\r\n", body_len);
     cs_buf_puts(&req, "\r\n", NULL);

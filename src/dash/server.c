@@ -3,15 +3,19 @@
  * and /api/... forwarded to the scoring API (see dash.h).
  */
 #include "dash.h"
+#include "../http/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The page runs its own scripts and styles only, and talks to its own origin only. */
@@ -21,6 +25,9 @@
 
 struct dash_server {
     struct MHD_Daemon *d;
+    http_front *front;          /* the strict front end that owns the socket (http/http.h) */
+    atomic_ullong next_id;
+    uint64_t id_seed;
     dash_assets *assets;
     dash_config cfg;
     dash_url api;
@@ -32,6 +39,7 @@ struct dash_server {
 typedef struct req_state {
     cs_buf body;
     int too_large;
+    char request_id[72];        /* the client's X-Request-Id when valid, else a new one */
 } req_state;
 
 dash_config dash_config_default(void)
@@ -42,6 +50,9 @@ dash_config dash_config_default(void)
     c.threads = 4;
     c.max_body = 1u << 20;
     c.api_timeout_s = 10;
+    c.max_conns = 256;
+    c.max_conns_per_addr = 64;
+    c.request_timeout_s = 30;
     return c;
 }
 
@@ -60,12 +71,13 @@ static void _security_headers(struct MHD_Response *r)
 }
 
 static enum MHD_Result _send_text(struct MHD_Connection *c, unsigned status, const char *type,
-                                  const char *text)
+                                  const char *text, const char *rid)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
     enum MHD_Result ret;
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "X-Request-Id", rid);
     _security_headers(r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
@@ -74,7 +86,7 @@ static enum MHD_Result _send_text(struct MHD_Connection *c, unsigned status, con
 
 /* A JSON error in the API's format, for the page to show. */
 static enum MHD_Result _send_json_error(struct MHD_Connection *c, unsigned status, const char *code,
-                                        const char *message)
+                                        const char *message, const char *rid)
 {
     cs_buf b = {0};
     enum MHD_Result ret;
@@ -86,13 +98,16 @@ static enum MHD_Result _send_json_error(struct MHD_Connection *c, unsigned statu
         else if ((unsigned char)*p < 0x20) cs_buf_printf(&b, NULL, "\\u%04x", (unsigned char)*p);
         else cs_buf_append(&b, p, 1, NULL);
     }
-    cs_buf_puts(&b, "\",\"field\":null}}", NULL);
-    ret = _send_text(c, status, "application/json", b.data ? b.data : "{}");
+    cs_buf_puts(&b, "\",\"field\":null,\"request_id\":\"", NULL);
+    cs_buf_puts(&b, rid, NULL);     /* [A-Za-z0-9._-] only */
+    cs_buf_puts(&b, "\"}}", NULL);
+    ret = _send_text(c, status, "application/json", b.data ? b.data : "{}", rid);
     cs_buf_free(&b);
     return ret;
 }
 
-static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, const char *url, int head)
+static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, const char *url, int head,
+                                   const char *rid)
 {
     char path[PATH_MAX];
     int rc = dash_resolve(s->root, url, path, sizeof path);
@@ -101,8 +116,8 @@ static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, con
     enum MHD_Result ret;
     int fd;
 
-    if (rc == 403) return _send_text(c, MHD_HTTP_FORBIDDEN, "text/plain; charset=utf-8", "forbidden\n");
-    if (rc) return _send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
+    if (rc == 403) return _send_json_error(c, MHD_HTTP_FORBIDDEN, "forbidden", "this path is not served", rid);
+    if (rc) return _send_json_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such file", rid);
     {
         dash_asset a;
         cs_err e = {0};
@@ -128,6 +143,7 @@ static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, con
             if (!r) return MHD_NO;
             MHD_add_response_header(r, "Content-Type", dash_mime(path));
             MHD_add_response_header(r, "ETag", etag);
+            MHD_add_response_header(r, "X-Request-Id", rid);
             MHD_add_response_header(r, "Vary", "Accept-Encoding");
             if (gz && !not_modified) MHD_add_response_header(r, "Content-Encoding", "gzip");
             _security_headers_only(r);
@@ -142,7 +158,7 @@ static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, con
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &sb) != 0) {
         if (fd >= 0) close(fd);
-        return _send_text(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", "not found\n");
+        return _send_json_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such file", rid);
     }
     if (head) {
         close(fd);
@@ -155,6 +171,7 @@ static enum MHD_Result _serve_file(dash_server *s, struct MHD_Connection *c, con
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", dash_mime(path));
+    MHD_add_response_header(r, "X-Request-Id", rid);
     _security_headers(r);
     ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
@@ -190,7 +207,7 @@ static enum MHD_Result _forward(dash_server *s, struct MHD_Connection *c, const 
     char *body = NULL, ctype[128];
     size_t len = 0;
     int status = 0;
-    const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+    const char *rid = rs->request_id;   /* checked (http_valid_request_id) or ours */
     struct MHD_Response *r;
     enum MHD_Result ret;
 
@@ -206,7 +223,7 @@ static enum MHD_Result _forward(dash_server *s, struct MHD_Connection *c, const 
                      rs->body.len, s->cfg.api_timeout_s, &status, &body, &len, ctype, sizeof ctype, &err)) {
         cs_buf_free(&target);
         cs_buf_free(&query);
-        return _send_json_error(c, MHD_HTTP_BAD_GATEWAY, "api_unavailable", err.msg);
+        return _send_json_error(c, MHD_HTTP_BAD_GATEWAY, "api_unavailable", err.msg, rid);
     }
     cs_buf_free(&target);
     cs_buf_free(&query);
@@ -244,6 +261,7 @@ static enum MHD_Result _forward(dash_server *s, struct MHD_Connection *c, const 
         if (gz) MHD_add_response_header(r, "Content-Encoding", "gzip");
         MHD_add_response_header(r, "Vary", "Accept-Encoding");
         if (is_get) MHD_add_response_header(r, "ETag", etag);
+        MHD_add_response_header(r, "X-Request-Id", rid);
         _security_headers(r);
         ret = MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : (unsigned)status, r);
         MHD_destroy_response(r);
@@ -260,8 +278,14 @@ static enum MHD_Result _handle(void *cls, struct MHD_Connection *c, const char *
     (void)version;
 
     if (!rs) {
+        const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
         rs = calloc(1, sizeof *rs);
         if (!rs) return MHD_NO;
+        if (rid && http_valid_request_id(rid, strlen(rid))) snprintf(rs->request_id, sizeof rs->request_id, "%s", rid);
+        else {
+            uint64_t n = atomic_fetch_add(&s->next_id, 1);
+            snprintf(rs->request_id, sizeof rs->request_id, "%016llx", (unsigned long long)cs_hash64(&n, sizeof n, s->id_seed));
+        }
         *con_cls = rs;
         return MHD_YES;
     }
@@ -273,22 +297,32 @@ static enum MHD_Result _handle(void *cls, struct MHD_Connection *c, const char *
     }
     if (is_api) {
         if (strcmp(method, "GET") && strcmp(method, "POST"))
-            return _send_json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "use GET or POST");
+            return _send_json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "use GET or POST", rs->request_id);
         if (rs->too_large)
-            return _send_json_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", "request body too large");
+            return _send_json_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large", "request body too large", rs->request_id);
         return _forward(s, c, url, method, rs);
     }
     if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-        struct MHD_Response *r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n", MHD_RESPMEM_PERSISTENT);
+        static const char msg[] = "{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"method not allowed here "
+                                  "(allowed: GET, HEAD)\",\"field\":null,\"request_id\":\"";
+        cs_buf b = {0};
+        struct MHD_Response *r;
         enum MHD_Result ret;
+        cs_buf_puts(&b, msg, NULL);
+        cs_buf_puts(&b, rs->request_id, NULL);
+        if (cs_buf_puts(&b, "\"}}", NULL)) return MHD_NO;
+        r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+        cs_buf_free(&b);
+        if (!r) return MHD_NO;
         MHD_add_response_header(r, "Allow", "GET, HEAD");
-        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        MHD_add_response_header(r, "X-Request-Id", rs->request_id);
         _security_headers(r);
         ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
         MHD_destroy_response(r);
         return ret;
     }
-    return _serve_file(s, c, url, !strcmp(method, "HEAD"));
+    return _serve_file(s, c, url, !strcmp(method, "HEAD"), rs->request_id);
 }
 
 static void _completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -303,20 +337,33 @@ static void _completed(void *cls, struct MHD_Connection *c, void **con_cls, enum
     *con_cls = NULL;
 }
 
+/* the front end hands over each accepted connection (its server end of a socket pair) */
+static int _deliver(void *ud, int fd, const struct sockaddr *addr, socklen_t addr_len)
+{
+    dash_server *s = ud;
+    return MHD_add_connection(s->d, fd, addr, addr_len) == MHD_YES ? 0 : -1;
+}
+
 dash_server *dash_start(const dash_config *cfg, cs_err *err)
 {
     dash_server *s = calloc(1, sizeof *s);
-    char index[PATH_MAX + 16];
+    char index[PATH_MAX + 16], host[INET6_ADDRSTRLEN];
     struct addrinfo hints = {0}, *ai = NULL;
     char port[16];
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
-    const union MHD_DaemonInfo *info;
+    /* the front end owns the listening socket and reads every request strictly first */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET;
+    http_front_config fc = http_front_config_default();
 
     if (!s) {
         cs_err_set(err, CS_ENOMEM, "out of memory");
         return NULL;
     }
     s->cfg = *cfg;
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s->id_seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40);
+    }
     if (!cfg->api_url || dash_url_parse(cfg->api_url, &s->api, err)) {
         if (!cfg->api_url) cs_err_set(err, CS_EINVAL, "the API URL is required (--api URL)");
         goto fail;
@@ -335,28 +382,45 @@ dash_server *dash_start(const dash_config *cfg, cs_err *err)
         cs_err_set(err, CS_ENOMEM, "out of memory");
         goto fail;
     }
+    if (cfg->max_conns < 1 || cfg->max_conns_per_addr < 1 || cfg->request_timeout_s < 0) {
+        cs_err_set(err, CS_EINVAL, "dashboard settings out of range (connections >= 1, request timeout >= 0)");
+        goto fail;
+    }
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     snprintf(port, sizeof port, "%d", cfg->port);
-    if (getaddrinfo(cfg->host, port, &hints, &ai) != 0 || !ai) {
+    if (getaddrinfo(cfg->host, port, &hints, &ai) != 0 || !ai ||
+        !inet_ntop(ai->ai_family,
+                   ai->ai_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+                                             : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr,
+                   host, sizeof host)) {
+        if (ai) freeaddrinfo(ai);
         cs_err_set(err, CS_EINVAL, "cannot bind to host '%s'", cfg->host);
         goto fail;
     }
-    if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, _handle, s,
-                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+    freeaddrinfo(ai);
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, _handle, s,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
-                            MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                            MHD_OPTION_CONNECTION_LIMIT, 256u,
+                            /* a backstop only: the front end times connections out */
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(2 * cfg->request_timeout_s + 120),
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_conns + 16,
                             MHD_OPTION_NOTIFY_COMPLETED, _completed, s,
                             MHD_OPTION_END);
-    freeaddrinfo(ai);
     if (!s->d) {
-        cs_err_set(err, CS_EIO, "cannot listen on %s:%d (in use, or not an address of this machine)", cfg->host, cfg->port);
+        cs_err_set(err, CS_EIO, "cannot start the HTTP library");
         goto fail;
     }
-    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : cfg->port;
+    fc.host = host;
+    fc.port = cfg->port;
+    fc.max_conns = cfg->max_conns;
+    fc.max_conns_per_addr = cfg->max_conns_per_addr;
+    fc.request_timeout_s = cfg->request_timeout_s;
+    fc.idle_timeout_s = 30;
+    fc.max_body = cfg->max_body;
+    fc.deliver = _deliver;
+    fc.ud = s;
+    if (!(s->front = http_front_start(&fc, err))) goto fail;
+    s->port = http_front_port(s->front);
     return s;
 fail:
     dash_stop(s);
@@ -371,7 +435,9 @@ int dash_port(const dash_server *d)
 void dash_stop(dash_server *d)
 {
     if (!d) return;
+    http_front_close_listener(d->front);
     if (d->d) MHD_stop_daemon(d->d);
+    http_front_free(d->front);  /* after the library: its ends of the connections are closed */
     dash_assets_free(d->assets);
     free(d->api_key);
     free(d);

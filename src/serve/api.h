@@ -30,6 +30,7 @@ typedef struct api_config {
                                  * connection is closed (a client trickling bytes is never idle);
                                  * default 30, 0 = no deadline */
     size_t max_body;            /* largest request body in bytes (413 beyond); default 1 MiB */
+    int max_conns_per_addr;     /* simultaneous connections from one client address; default 64 */
     const char *model_path;     /* the model file (required) */
     const char *clients_path;   /* the clients store, or NULL (then client ids give 404) */
     const char *audit_path;     /* the audit log, or NULL: no audit */

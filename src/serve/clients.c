@@ -21,9 +21,11 @@ static int _parse_nonneg(const char *v, long long max, long long def, long long 
         *out = def;
         return 0;
     }
+    /* one canonical form: decimal digits, no sign, space or leading zero */
+    if (*v < '0' || *v > '9' || (v[0] == '0' && v[1])) return -1;
     errno = 0;
     n = strtoll(v, &end, 10);
-    if (!*v || *end || errno || n < 0 || n > max) return -1;
+    if (*end || errno || n < 0 || n > max) return -1;
     *out = n;
     return 0;
 }
@@ -121,7 +123,7 @@ int api_h_client(const api_call *c, api_response *resp)
     cs_err err = {0};
     memset(&cl, 0, sizeof cl);
     if (_parse_nonneg(c->param, INT64_MAX, 0, &id)) {
-        api_respond_error(resp, 400, "wrong_type", "id", req->request_id, "a client id is a non-negative integer");
+        api_respond_error(resp, 400, "wrong_type", "id", req->request_id, "a client id is a non-negative integer in decimal digits (no sign, space or leading zero)");
         return 0;
     }
     if (!s->clients) {

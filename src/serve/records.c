@@ -26,6 +26,60 @@ static void _table_names(const rcp_recipe *r, char *out, size_t cap)
     }
 }
 
+/* the same key: numbers by value, strings by text, a number and a string by the string's number */
+static int _same_key(const cJSON *a, const cJSON *b)
+{
+    if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) return a->valuedouble == b->valuedouble;
+    if (cJSON_IsString(a) && cJSON_IsString(b)) return !strcmp(a->valuestring, b->valuestring);
+    if (cJSON_IsString(a)) {
+        const cJSON *t = a;
+        a = b;
+        b = t;
+    }
+    if (cJSON_IsNumber(a) && cJSON_IsString(b)) {
+        char *end;
+        double v = strtod(b->valuestring, &end);
+        return *b->valuestring && !*end && v == a->valuedouble;
+    }
+    return 0;
+}
+
+/* every record's link names one of its parent's records (the applicant for the root's
+ * children): records of another client are refused, not taken as the applicant's */
+static int _check_links(const rcp_recipe *r, const cJSON *records, api_problem *pb)
+{
+    for (int ti = 0; ti < r->n_tables; ti++) {
+        const rcp_table *t = &r->tables[ti], *p;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(records, t->name), *pv;
+        int i = 0;
+        if (ti == r->root || t->parent_index < 0 || !t->link || !cJSON_IsArray(v)) continue;
+        p = &r->tables[t->parent_index];
+        if (!p->key || !strcmp(p->key, RCP_ROW_KEY)) continue;
+        pv = cJSON_GetObjectItemCaseSensitive(records, p->name);
+        for (const cJSON *rec = v->child; rec; rec = rec->next, i++) {
+            const cJSON *link = cJSON_GetObjectItemCaseSensitive(rec, t->link);
+            int found = 0;
+            if (!link || cJSON_IsNull(link)) continue;
+            if (cJSON_IsObject(pv)) {
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(pv, p->key);
+                found = !k || cJSON_IsNull(k) || _same_key(k, link);
+            } else if (cJSON_IsArray(pv)) {
+                for (const cJSON *pr = pv->child; pr && !found; pr = pr->next)
+                    found = _same_key(cJSON_GetObjectItemCaseSensitive(pr, p->key), link);
+            }
+            if (!found) {
+                char path[200];
+                snprintf(path, sizeof path, "records.%.60s[%d].%.60s", t->name, i, t->link);
+                return api_problem_set(pb, 400, "invalid_records", path, "%s names no record of %s given (%s %s)", path,
+                                       p->name, t->parent_index == r->root ? "another client than the applicant's"
+                                                                                      : "another parent than those given",
+                                       p->key);
+            }
+        }
+    }
+    return 0;
+}
+
 int api_model_x_from_records(const api_model *m, const cJSON *records, double *x, api_problem *pb)
 {
     const feat_spec *spec = mf_spec(api_model_mf(m));
@@ -60,6 +114,7 @@ int api_model_x_from_records(const api_model *m, const cJSON *records, double *x
         if (!cJSON_IsObject(rv))
             return api_problem_set(pb, 400, "wrong_type", path, "%s must be one record (an object)", root);
     }
+    if ((st = _check_links(r, records, pb))) return st;
     if (!(d.t = calloc((size_t)r->n_tables, sizeof *d.t)))
         return api_problem_set(pb, 503, "overloaded", NULL, "out of memory");
     d.n_tables = r->n_tables;

@@ -128,6 +128,18 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
     in->top = API_TOP_DEFAULT;
     if (len == 0) return api_problem_set(pb, 400, "malformed_json", NULL, "the request body is empty");
     const char *at = NULL;      /* cJSON's global error pointer is not thread-safe: use this one */
+    {
+        /* cJSON is lenient (01, 1., a \u0000 cutting a key): the strict check first */
+        size_t off, line = 1, col = 1;
+        const char *why;
+        if (api_json_check(body, len, &off, &why)) {
+            for (size_t i = 0; i < off; i++) {
+                if (body[i] == '\n') { line++; col = 1; }
+                else col++;
+            }
+            return api_problem_set(pb, 400, "malformed_json", NULL, "body:%zu:%zu: the body is not valid JSON (%s)", line, col, why);
+        }
+    }
     doc = cJSON_ParseWithLengthOpts(body, len, &at, 0);
     if (doc && at) {    /* only white space may follow the value */
         const char *e = body + len;
@@ -388,6 +400,24 @@ int api_raw_tables(const cJSON *doc, tbl *out[HC_N_TABLES], api_problem *pb)
         if (cJSON_IsNumber(id) && isfinite(id->valuedouble)) app_id = id->valuedouble;
         else if (!id || cJSON_IsNull(id)) app_id = 0;
     }
+    /* a child's SK_ID_CURR names the applicant or nobody: another client's records are not
+     * the applicant's (the batch path would give them to that client) */
+    if (app_id == app_id && cJSON_GetObjectItemCaseSensitive(app, "SK_ID_CURR"))
+        for (int t = 0; t < HC_N_TABLES; t++) {
+            const cJSON *v = _raw_keys[t] && t != HC_APPLICATION_TRAIN ? cJSON_GetObjectItemCaseSensitive(doc, _raw_keys[t]) : NULL;
+            int i = 0;
+            if (!cJSON_IsArray(v)) continue;
+            for (const cJSON *r = v->child; r; r = r->next, i++) {
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "SK_ID_CURR");
+                if (!id || cJSON_IsNull(id)) continue;
+                if (!cJSON_IsNumber(id) || id->valuedouble != app_id) {
+                    char path[96];
+                    snprintf(path, sizeof path, "%s[%d].SK_ID_CURR", _raw_keys[t], i);
+                    return api_problem_set(pb, 400, "invalid_records", path,
+                                           "%s names another client than the application's SK_ID_CURR %.0f", path, app_id);
+                }
+            }
+        }
     for (int t = 0; t < HC_N_TABLES && !st; t++) {
         const char *key = _raw_keys[t];
         const cJSON *v;

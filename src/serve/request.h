@@ -62,6 +62,12 @@ typedef struct api_input {
  * the HTTP status of the problem (400) with pb filled and in left empty. */
 int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_input *in, api_problem *pb);
 
+/* The strict JSON check (jsoncheck.c, RFC 8259) api_input_parse runs before cJSON: 0 when
+ * body[0..len) is one JSON value; -1 with *off the byte offset of the fault and *why what
+ * is wrong (numbers such as 01, 1. or -01.5, a NUL or \u0000 in a string, invalid UTF-8,
+ * lone surrogates, nesting deeper than 64). */
+int api_json_check(const char *body, size_t len, size_t *off, const char **why);
+
 /* Release what in holds and zero it. */
 void api_input_clear(api_input *in);
 

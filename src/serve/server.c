@@ -10,6 +10,7 @@
 #include "state.h"
 #include "../model/model.h"
 #include "../model/sign.h"
+#include "../http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,6 +36,7 @@ api_config api_config_default(void)
     c.conn_timeout_s = 30;
     c.request_timeout_s = 30;
     c.max_body = 1 << 20;
+    c.max_conns_per_addr = 64;
     c.drain_s = 10;
     c.window = 10000;
     c.window_period_s = 5;
@@ -90,7 +92,7 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
         return NULL;
     }
     if (cfg->port < 0 || cfg->port > 65535 || cfg->threads < 1 || cfg->threads > 256 || cfg->max_conns < 1 ||
-        cfg->max_body < 64 || cfg->conn_timeout_s < 1) {
+        cfg->max_body < 64 || cfg->conn_timeout_s < 1 || cfg->max_conns_per_addr < 1) {
         cs_err_set(err, CS_EINVAL, "server settings out of range (port 0..65535, threads 1..256, body >= 64 bytes)");
         return NULL;
     }
@@ -99,7 +101,6 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     pthread_mutex_init(&s->model_mu, NULL);
     pthread_mutex_init(&s->reload_mu, NULL);
     pthread_rwlock_init(&s->keys_lock, NULL);
-    pthread_mutex_init(&s->track_mu, NULL);
     s->t_start = cs_now();
     {
         struct timespec ts;
@@ -203,9 +204,8 @@ void api_server_stop(api_server *s)
     s->stopped = 1;
     atomic_store(&s->no_suspend, 1);
     if (s->daemon) {
-        MHD_socket fd = MHD_quiesce_daemon(s->daemon);  /* no new connections */
         double t0 = cs_now();
-        if (fd != MHD_INVALID_SOCKET) close(fd);
+        http_front_close_listener(s->front);            /* no new connections */
         while (atomic_load(&s->inflight) > 0 && cs_now() - t0 < s->cfg.drain_s) {
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
@@ -225,14 +225,11 @@ void api_server_stop(api_server *s)
         if (atomic_load(&s->inflight) > 0)
             _log(s, "drain: %d request(s) still running after %gs, stopping anyway", atomic_load(&s->inflight),
                  s->cfg.drain_s);
-        if (s->sweeper_on) {
-            atomic_store(&s->sweeper_stop, 1);
-            pthread_join(s->sweeper, NULL);
-            s->sweeper_on = 0;
-        }
         MHD_stop_daemon(s->daemon);
         s->daemon = NULL;
     }
+    http_front_free(s->front);  /* after the library: its ends of the connections are closed */
+    s->front = NULL;
     if (s->audit) {
         cs_err e = {0};
         if (store_audit_flush(s->audit, &e) != CS_OK) _log(s, "audit: %s", e.msg);
@@ -253,7 +250,6 @@ void api_server_free(api_server *s)
     pthread_mutex_destroy(&s->model_mu);
     pthread_mutex_destroy(&s->reload_mu);
     pthread_rwlock_destroy(&s->keys_lock);
-    pthread_mutex_destroy(&s->track_mu);
     if (s->model_key) memset(s->model_key, 0, s->model_key_len);
     free(s->model_key);
     free(s->model_path);
@@ -338,76 +334,6 @@ static enum MHD_Result _send(struct MHD_Connection *conn, api_response *resp, co
 static const char *_header(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-}
-
-/* ---- the request deadline ------------------------------------------------------------------
- * libmicrohttpd's timeout closes only silent connections; a client sending one byte a
- * second is never silent. Every connection is tracked from its start: a request must be
- * received whole within request_timeout_s of the connection's start or of the previous
- * answer, else a sweeper thread shuts the socket down (shutdown(), not close(): the
- * library sees the end of the stream and closes the connection itself; the entry is
- * removed, under the same mutex, before the library closes the descriptor). */
-typedef struct api_conn_track {
-    int fd;
-    double t_begin;             /* start of the wait for the next request */
-    int busy;                   /* a whole request is being answered */
-    struct api_conn_track *prev, *next;
-} api_conn_track;
-
-static void _conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx, enum MHD_ConnectionNotificationCode code)
-{
-    api_server *s = cls;
-    api_conn_track *t = *socket_ctx;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (!ci || !(t = calloc(1, sizeof *t))) return;
-        t->fd = ci->connect_fd;
-        t->t_begin = cs_now();
-        pthread_mutex_lock(&s->track_mu);
-        t->next = s->tracks;
-        if (s->tracks) s->tracks->prev = t;
-        s->tracks = t;
-        pthread_mutex_unlock(&s->track_mu);
-        *socket_ctx = t;
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && t) {
-        pthread_mutex_lock(&s->track_mu);
-        if (t->prev) t->prev->next = t->next;
-        else s->tracks = t->next;
-        if (t->next) t->next->prev = t->prev;
-        pthread_mutex_unlock(&s->track_mu);
-        free(t);
-        *socket_ctx = NULL;
-    }
-}
-
-/* mark the connection of conn busy (1: a whole request is in) or waiting again (0) */
-static void _conn_mark(api_server *s, struct MHD_Connection *conn, int busy)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    api_conn_track *t = ci ? ci->socket_context : NULL;
-    if (!t) return;
-    pthread_mutex_lock(&s->track_mu);
-    t->busy = busy;
-    if (!busy) t->t_begin = cs_now();
-    pthread_mutex_unlock(&s->track_mu);
-}
-
-static void *_sweeper(void *arg)
-{
-    api_server *s = arg;
-    while (!atomic_load(&s->sweeper_stop)) {
-        struct timespec ts = {0, 250000000};
-        double now = cs_now();
-        pthread_mutex_lock(&s->track_mu);
-        for (api_conn_track *t = s->tracks; t; t = t->next)
-            if (!t->busy && now - t->t_begin > s->cfg.request_timeout_s) {
-                shutdown(t->fd, SHUT_RDWR);
-                t->t_begin = INFINITY;  /* once */
-            }
-        pthread_mutex_unlock(&s->track_mu);
-        nanosleep(&ts, NULL);
-    }
-    return NULL;
 }
 
 /* the audit writer's callback (its thread): note the outcome, wake the connection; st
@@ -512,7 +438,6 @@ static enum MHD_Result _access(void *cls, struct MHD_Connection *conn, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    _conn_mark(s, conn, 1);                  /* the whole request is in: no deadline while answering */
     if (st->status == 413) return MHD_YES;   /* already answered */
     if (st->waiting) {                       /* resumed: the audit writer has answered */
         enum MHD_Result r;
@@ -570,7 +495,6 @@ static void _completed(void *cls, struct MHD_Connection *conn, void **req_cls, e
     if (!st) return;
     if (st->waiting) atomic_fetch_sub(&s->n_suspended, 1);   /* resumed, closed before its answer */
     api_metrics_observe(s->metrics, st->route, st->status ? st->status : 500, cs_now() - st->t_start);
-    _conn_mark(s, conn, 0);
     cs_buf_free(&st->body);
     api_response_clear(&st->resp);
     free(st);
@@ -586,52 +510,45 @@ static void _mhd_log(void *cls, const char *fmt, va_list ap)
     fflush(s->cfg.log);
 }
 
+/* the front end hands over each accepted connection (its server end of a socket pair) */
+static int _deliver(void *ud, int fd, const struct sockaddr *addr, socklen_t addr_len)
+{
+    api_server *s = ud;
+    return MHD_add_connection(s->daemon, fd, addr, addr_len) == MHD_YES ? 0 : -1;
+}
+
 cs_status api_server_start(api_server *s, cs_err *err)
 {
-    struct sockaddr_in a4;
-    struct sockaddr_in6 a6;
-    struct sockaddr *addr;
+    /* the front end owns the listening socket and reads every request strictly first
+     * (http/http.h); the library serves the canonical requests it passes on */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME;
-    const union MHD_DaemonInfo *info;
-    memset(&a4, 0, sizeof a4);
-    memset(&a6, 0, sizeof a6);
-    if (inet_pton(AF_INET, s->cfg.host, &a4.sin_addr) == 1) {
-        a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)s->cfg.port);
-        addr = (struct sockaddr *)&a4;
-    } else if (inet_pton(AF_INET6, s->cfg.host, &a6.sin6_addr) == 1) {
-        a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons((uint16_t)s->cfg.port);
-        addr = (struct sockaddr *)&a6;
-        flags |= MHD_USE_IPv6;
-    } else if (!strcmp(s->cfg.host, "localhost")) {
-        a4.sin_family = AF_INET;
-        a4.sin_port = htons((uint16_t)s->cfg.port);
-        a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr = (struct sockaddr *)&a4;
-    } else
-        return cs_err_set(err, CS_EINVAL, "--host '%s': give a numeric IPv4 or IPv6 address", s->cfg.host);
-    s->daemon = MHD_start_daemon(flags, (uint16_t)s->cfg.port, NULL, NULL, _access, s,
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
+    http_front_config fc = http_front_config_default();
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, _access, s,
                                  MHD_OPTION_EXTERNAL_LOGGER, _mhd_log, s,
-                                 MHD_OPTION_SOCK_ADDR, addr,
                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.conn_timeout_s,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns + 16,
+                                 /* a backstop only: the front end times connections out */
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(2 * (s->cfg.conn_timeout_s + s->cfg.request_timeout_s) + 60),
                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                                  MHD_OPTION_NOTIFY_COMPLETED, _completed, s,
-                                 MHD_OPTION_NOTIFY_CONNECTION, _conn_notify, s,
                                  MHD_OPTION_END);
-    if (!s->daemon)
-        return cs_err_set(err, CS_EIO, "cannot listen on %s:%d (%s)", s->cfg.host, s->cfg.port,
-                          errno ? strerror(errno) : "address in use or not available");
-    if (s->cfg.request_timeout_s > 0) {
-        atomic_store(&s->sweeper_stop, 0);
-        s->sweeper_on = pthread_create(&s->sweeper, NULL, _sweeper, s) == 0;
+    if (!s->daemon) return cs_err_set(err, CS_EIO, "cannot start the HTTP library (%s)", errno ? strerror(errno) : "?");
+    fc.host = s->cfg.host;
+    fc.port = s->cfg.port;
+    fc.max_conns = s->cfg.max_conns;
+    fc.max_conns_per_addr = s->cfg.max_conns_per_addr;
+    fc.request_timeout_s = s->cfg.request_timeout_s;
+    fc.idle_timeout_s = s->cfg.conn_timeout_s;
+    fc.max_body = s->cfg.max_body;
+    fc.deliver = _deliver;
+    fc.ud = s;
+    if (!(s->front = http_front_start(&fc, err))) {
+        MHD_stop_daemon(s->daemon);
+        s->daemon = NULL;
+        return err ? err->code : CS_EIO;
     }
-    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : s->cfg.port;
+    s->port = http_front_port(s->front);
     _log(s, "serving model %s %s on http://%s:%d/ (%d threads, keys %s, audit %s)", api_model_name(s->model),
          api_model_version(s->model), s->cfg.host, s->port, s->cfg.threads, s->keys ? "on" : "off",
          s->audit ? store_audit_name(s->audit) : "off");

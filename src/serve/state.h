@@ -22,6 +22,7 @@
 struct api_server {
     api_config cfg;
     struct MHD_Daemon *daemon;
+    struct http_front *front;   /* the strict HTTP front end that owns the socket (http/http.h) */
     int port;
     double t_start;
     pthread_mutex_t model_mu;   /* guards model (the pointer swap and the retain) */
@@ -32,11 +33,6 @@ struct api_server {
     store_audit *audit;         /* may be NULL */
     unsigned char *model_key;   /* cfg.model_key_path's key, or NULL: models need no signature */
     size_t model_key_len;
-    pthread_mutex_t track_mu;   /* guards tracks */
-    struct api_conn_track *tracks; /* open connections, for the request deadline (server.c) */
-    pthread_t sweeper;          /* closes connections past their request deadline */
-    int sweeper_on;
-    atomic_int sweeper_stop;
     api_keys *keys;             /* may be NULL; swapped by a reload (SIGHUP rotates keys) */
     pthread_rwlock_t keys_lock; /* readers: the key check; writer: the reload's swap */
     api_docs *docs;
