@@ -62,7 +62,7 @@ check_grep "creditscore audit reads \$CREDITSCORE_DATABASE_URL" 'pg-b-1' "$T/env
   fail "schema version" "$(pg_psql "SELECT * FROM creditscore_schema")"
 
 # another session holds the table locked past the lock timeout (5 s, as SQLite's busy
-# timeout): the waiting decision gets 503 audit_unavailable naming the cause, fail closed
+# timeout): the waiting decision gets 503 audit_unavailable naming the cause, /health is degraded
 serve_bg c --model "$T/m.csm" --threads 2 --audit "$PG_URL" || { fail "server c" "$(tail -3 "$T/c.err")"; exit 1; }
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U creditscore -d creditscore \
   -c 'BEGIN' -c 'LOCK TABLE audit IN ACCESS EXCLUSIVE MODE' -c "SELECT pg_sleep(9)" -c 'COMMIT' >/dev/null 2>&1 &
@@ -77,10 +77,17 @@ t1=$(date +%s.%N)
 if [ "$code" = 503 ] && grep -q '"audit_unavailable"' "$T/pg-c-1.json" && grep -q 'lock timeout' "$T/pg-c-1.json"; then
   ok "a table locked past the lock timeout: 503 audit_unavailable naming the cause ($(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s)"
 else fail "decision on a locked PostgreSQL log" "HTTP $code: $(head -c 300 "$T/pg-c-1.json")"; fi
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" = 200 ] && ok "... health still answers" || fail "health during the audit failure"
+code=$(curl -s -o "$T/pg-health.json" -w '%{http_code}' "$URL/health")
+[ "$code" = 503 ] && grep -q '"status":"degraded"' "$T/pg-health.json" && ok "... /health answers 503 degraded with the reason" ||
+  fail "health during the audit failure" "HTTP $code: $(head -c 200 "$T/pg-health.json")"
 wait $LOCKER
 [ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'pg-c-1'")" = 0 ] && ok "... and the refused decision is not in the log" ||
   fail "the 503 decision was logged"
+code=000
+for _ in $(seq 1 60); do code=$(post pg-c-2 0.3); [ "$code" = 200 ] && break; sleep 0.2; done
+[ "$code" = 200 ] && [ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'pg-c-2'")" = 1 ] &&
+  ok "... once the lock is released, decisions flow again without a restart (and are logged)" ||
+  fail "recovery after the PostgreSQL lock" "HTTP $code: $(head -c 200 "$T/pg-c-2.json")"
 kill -TERM $PID; wait $PID 2>/dev/null
 
 # errors: a password is never echoed; an unreachable server, a newer schema, outcomes
