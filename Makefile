@@ -169,6 +169,12 @@ build/fuzz/fuzz_recipe: tests/fuzz/fuzz_recipe.c $(call fuzz_src,base io recipe)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 fuzz:: build/fuzz/fuzz_recipe
 	$(call fuzz_run,recipe)
+# the HTTP layer as a whole: raw bytes over a socket to a running serve and dashboard
+build/fuzz/fuzz_http: tests/fuzz/fuzz_http.c $(call fuzz_src,$(LAYERS))
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $^ $(LDLIBS)
+fuzz:: build/fuzz/fuzz_http
+	$(call fuzz_run,http)
 fuzz::
 	@tests/fuzz/summary.sh
 
