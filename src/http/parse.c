@@ -134,7 +134,7 @@ static int _ieq(const char *a, size_t n, const char *lit)
     return strlen(lit) == n && !strncasecmp(a, lit, n);
 }
 
-int http_parse_head(const char *buf, size_t len, const http_limits *lim, http_head *h, http_refusal *r)
+static int _parse_head(const char *buf, size_t len, const http_limits *lim, http_head *h, http_refusal *r)
 {
     const char *p = buf, *end = buf + len, *eol, *next, *sp1, *sp2, *head_end = NULL;
     const char *tgt, *host = NULL, *auth = NULL;
@@ -468,4 +468,13 @@ cs_status http_refusal_answer(const http_refusal *r, const char *request_id, cs_
     if (!st) st = cs_buf_append(out, body.data, body.len, NULL);
     cs_buf_free(&body);
     return st;
+}
+
+/* The contract in http.h: only an accepted head (1) leaves h->canon for the caller to free;
+ * a refusal or a head still incomplete frees what the parse had written there. */
+int http_parse_head(const char *buf, size_t len, const http_limits *lim, http_head *h, http_refusal *r)
+{
+    int rc = _parse_head(buf, len, lim, h, r);
+    if (rc <= 0) cs_buf_free(&h->canon);
+    return rc;
 }
