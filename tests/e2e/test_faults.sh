@@ -13,6 +13,10 @@ if ! gcc -O2 -shared -fPIC -Wall -Wextra -o "$SHIM" "$ROOT/tests/fault/shim.c" -
   fail "build the fault shim" "$(head -3 "$T/.cc")"; exit 0
 fi
 ok "build the fault shim"
+# an ASan build of $CS needs its runtime first among the preloaded libraries
+PRE=$SHIM
+asan_rt=$(ldd "$CS" 2>/dev/null | awk '/libasan/ {print $3; exit}')
+[ -n "$asan_rt" ] && PRE=$asan_rt:$SHIM
 G=$T/gen
 "$CS" synth --out "$G" --clients 150 --test-clients 20 --seed 4 --quiet >/dev/null 2>&1 || { fail "generate data"; exit 0; }
 MAXN=${FAULT_MAX:-0}
@@ -24,13 +28,13 @@ run_faults() {
   while [ "$1" != "--" ]; do verify+=("$1"); shift; done
   shift; cmd=("$@")
   rm -f "$out" "$out".tmp* "$T/cnt"
-  CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$SHIM "${cmd[@]}" >/dev/null 2>&1 || { fail "$name: runs under the shim without faults"; return; }
+  CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "${cmd[@]}" >/dev/null 2>&1 || { fail "$name: runs under the shim without faults"; return; }
   local calls; calls=$(cat "$T/cnt")
   [ "$MAXN" -gt 0 ] && [ "$calls" -gt "$MAXN" ] && calls=$MAXN
   local bad=0 failed=0 n
   for n in $(seq 1 "$calls"); do
     rm -f "$out" "$out".tmp*
-    CS_FAULT_AT=$n LD_PRELOAD=$SHIM "${cmd[@]}" >"$T/.f" 2>&1
+    CS_FAULT_AT=$n LD_PRELOAD=$PRE "${cmd[@]}" >"$T/.f" 2>&1
     local rc=$?
     if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then bad=$((bad + 1)); echo "# $name N=$n: exit $rc: $(tail -1 "$T/.f")"; continue; fi
     [ $rc -eq 1 ] && failed=$((failed + 1))

@@ -177,7 +177,7 @@ def check(name, kind, params, X, y, ref_rows, average=False, want_single=False):
     ea = np.max(np.abs(r["expected"] + r["shap"].sum(axis=1) - r["raw"]))
     report(f"{name}: expected + contributions == raw score on every row", ea < 1e-9, f"max {ea:.2e}")
     er = max(np.max(np.abs(r["row"][i] - r["shap"][i])) for i in r["row"])
-    report(f"{name}: the one-row path equals the matrix path", er == 0, f"max {er:.2e}")
+    report(f"{name}: the one-row path equals the matrix path within 1e-12 (the incremental method rounds differently)", er < 1e-12, f"max {er:.2e}")
     # the double-precision reference on the first ref_rows rows
     scale = 1.0 / len(trees) if average else 1.0
     worst = 0.0
