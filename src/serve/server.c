@@ -60,12 +60,19 @@ static void _window_release(void *ud, void *hold)
 static void _log(const api_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void _log(const api_server *s, const char *fmt, ...)
 {
+    /* one line, one write: on an unbuffered stderr another thread's (or library's) output
+     * cannot land between a message and its newline */
+    char line[1024];
     va_list ap;
+    int n;
     if (!s->cfg.log) return;
     va_start(ap, fmt);
-    vfprintf(s->cfg.log, fmt, ap);
+    n = vsnprintf(line, sizeof line - 1, fmt, ap);
     va_end(ap);
-    fputc('\n', s->cfg.log);
+    if (n < 0) return;
+    if ((size_t)n > sizeof line - 2) n = (int)(sizeof line - 2);   /* cut, still one line */
+    line[n++] = '\n';
+    fwrite(line, 1, (size_t)n, s->cfg.log);
     fflush(s->cfg.log);
 }
 
