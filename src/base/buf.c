@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,25 @@ cs_status cs_buf_append(cs_buf *b, const void *data, size_t len, cs_err *err)
     b->len += len;
     b->data[b->len] = '\0';
     return CS_OK;
+}
+
+cs_status cs_buf_read_file(cs_buf *b, const char *path, cs_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+    cs_status st = CS_OK;
+    if (!f) {
+        st = cs_err_set(err, CS_EIO, "%s: cannot open: %s", path, strerror(errno));
+        cs_buf_free(b);
+        return st;
+    }
+    while (!st && (n = fread(chunk, 1, sizeof chunk, f)) > 0) st = cs_buf_append(b, chunk, n, err);
+    if (!st && ferror(f)) st = cs_err_set(err, CS_EIO, "%s: read failed: %s", path, strerror(errno));
+    if (!st && !b->data) st = cs_buf_append(b, "", 0, err);    /* an empty file: "" */
+    fclose(f);
+    if (st) cs_buf_free(b);
+    return st;
 }
 
 cs_status cs_buf_puts(cs_buf *b, const char *s, cs_err *err)

@@ -84,6 +84,9 @@ cs_status cs_buf_printf(cs_buf *b, cs_err *err, const char *fmt, ...)
 /* Hand the bytes to the caller (who frees them) and reset b; returns "" copy when empty. */
 char *cs_buf_take(cs_buf *b);
 void cs_buf_free(cs_buf *b);
+/* Append the whole of the file at path to b (which stays NUL-terminated). CS_EIO names the
+ * file and the system's reason; on any failure b is freed. */
+cs_status cs_buf_read_file(cs_buf *b, const char *path, cs_err *err);
 
 /* Write len bytes to path whole or not at all: to "path.tmp", then renamed over path (a
  * crash never leaves a half-written file under the final name). CS_EIO names the file and

@@ -50,32 +50,8 @@ static void _usage(FILE *out)
 
 static char *_read_text(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
     cs_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    if (!f) {
-        cs_err_set(err, CS_EIO, "%s: cannot open (%s)", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (cs_buf_append(&b, chunk, n, err)) {
-            fclose(f);
-            cs_buf_free(&b);
-            return NULL;
-        }
-    if (ferror(f)) {
-        fclose(f);
-        cs_buf_free(&b);
-        cs_err_set(err, CS_EIO, "%s: read failed", path);
-        return NULL;
-    }
-    fclose(f);
-    if (cs_buf_append(&b, "", 1, err)) {
-        cs_buf_free(&b);
-        return NULL;
-    }
-    return cs_buf_take(&b);
+    return cs_buf_read_file(&b, path, err) ? NULL : cs_buf_take(&b);
 }
 
 int cmd_report(int argc, char **argv)

@@ -325,23 +325,10 @@ cs_status feat_spec_save(const feat_spec *s, const char *path, cs_err *err)
 
 feat_spec *feat_spec_load(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
     cs_buf b = {0};
-    char chunk[65536];
-    size_t n;
     feat_spec *s;
-    if (!f) {
-        cs_err_set(err, CS_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (cs_buf_append(&b, chunk, n, err)) {
-            fclose(f);
-            cs_buf_free(&b);
-            return NULL;
-        }
-    fclose(f);
-    s = feat_spec_read(b.data ? b.data : "", b.len, err);
+    if (cs_buf_read_file(&b, path, err)) return NULL;
+    s = feat_spec_read(b.data, b.len, err);
     if (!s) cs_err_prefix(err, "%s: ", path);
     cs_buf_free(&b);
     return s;

@@ -283,32 +283,8 @@ static cs_status _find_decisions(sqlite3 *db, const char *path, _row *rows, size
 
 static char *_read_file(const char *path, cs_err *err)
 {
-    FILE *f = fopen(path, "rb");
     cs_buf b = {0};
-    char chunk[65536];
-    size_t got;
-    if (!f) {
-        cs_err_set(err, CS_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (cs_buf_append(&b, chunk, got, err)) {
-            fclose(f);
-            cs_buf_free(&b);
-            return NULL;
-        }
-    if (ferror(f)) {
-        cs_err_set(err, CS_EIO, "%s: read failed: %s", path, strerror(errno));
-        fclose(f);
-        cs_buf_free(&b);
-        return NULL;
-    }
-    fclose(f);
-    if (cs_buf_append(&b, "", 1, err)) {
-        cs_buf_free(&b);
-        return NULL;
-    }
-    return cs_buf_take(&b);
+    return cs_buf_read_file(&b, path, err) ? NULL : cs_buf_take(&b);
 }
 
 /* outcomes live beside the decisions in a SQLite log only, in this release */
