@@ -10,8 +10,8 @@
 # /health is ok. SIGTERM while a request waits on the locked log answers it and exits cleanly.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
-command -v curl >/dev/null || { skip "audit failure" "curl not installed"; exit 0; }
-[ -x "$PY" ] || { skip "audit failure" "no /usr/bin/python3"; exit 0; }
+command -v curl >/dev/null || { fail "audit failure" "curl not installed"; exit 0; }
+[ -x "$PY" ] || { fail "audit failure" "no /usr/bin/python3"; exit 0; }
 logreg_fixture "$T/m.csm" || exit 1
 BODY='{"features": {"EXT_SOURCE_1": 0.3, "EXT_SOURCE_2": 0.5}}'
 

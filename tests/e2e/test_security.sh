@@ -4,7 +4,7 @@
 # encoded "%2e%2e", absolute paths, symlinks out; a Content-Security-Policy without
 # inline scripts). See docs/security.md.
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null || { skip "security" "no curl"; exit 0; }
+command -v curl >/dev/null || { fail "security" "no curl"; exit 0; }
 ar rcs "$T/lib.a" "$ROOT"/build/obj/base/*.o "$ROOT"/build/obj/features/featfile.o 2>/dev/null
 gcc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/src" -o "$T/gen" "$ROOT/tests/e2e/gen_features.c" "$T/lib.a" -lm -fopenmp \
   2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; exit 1; }

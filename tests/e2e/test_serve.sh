@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
-command -v curl >/dev/null || { skip "serve" "curl not installed"; exit 0; }
+command -v curl >/dev/null || { fail "serve" "curl not installed"; exit 0; }
 export OMP_NUM_THREADS=1
 
 # ---- fixture: data, features, two models, clients store -------------------------------------

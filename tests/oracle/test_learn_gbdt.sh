@@ -8,7 +8,7 @@
 source "$(dirname "$0")/../e2e/lib.sh"
 PY=/usr/bin/python3
 if ! "$PY" -c 'import xgboost, sklearn' 2>/dev/null; then
-  skip "learn oracle" "python3-xgboost or python3-sklearn missing"; exit 0
+  fail "learn oracle" "python3-xgboost or python3-sklearn missing"; exit 0
 fi
 objs=$(ls "$ROOT"/build/obj/{base,io,recipe,synth,features,eval,learn}/*.o 2>/dev/null)
 # shellcheck disable=SC2086
