@@ -17,7 +17,7 @@ static void _help(void)
            "                 (default $CREDITSCORE_DATABASE_URL, else audit.db)\n"
            "  --since TIME   only decisions at or after TIME (UTC): 2026-11-26 or 2026-11-26T07:55:01\n"
            "  --limit N      at most N decisions\n"
-           "  --csv          write CSV (all columns) instead of a table\n"
+           "  --csv          write CSV (all columns, the challenger's included) instead of a table\n"
            "  --out FILE     write to FILE instead of standard output\n");
 }
 
@@ -59,6 +59,18 @@ static int _row(const store_audit_rec *r, void *ud)
         if (r->client_id >= 0) fprintf(o->f, "%lld", (long long)r->client_id);
         fprintf(o->f, ",%s,%s,%s,%s,", r->input_digest, p, r->score == r->score ? sc : "", th);
         _csv_str(o->f, r->decision);
+        fputc(',', o->f);
+        _csv_str(o->f, r->challenger_name);
+        fputc(',', o->f);
+        _csv_str(o->f, r->challenger_version);
+        if (store_audit_rec_has_challenger(r)) {
+            char cp[32], ct[32];
+            cs_fmt_double(cp, sizeof cp, r->challenger_probability);
+            cs_fmt_double(ct, sizeof ct, r->challenger_threshold);
+            fprintf(o->f, ",%s,%s,", cp, ct);
+        } else
+            fputs(",,,", o->f);
+        _csv_str(o->f, r->challenger_decision);
         fputc('\n', o->f);
     } else {
         char id[24] = "-";
@@ -107,7 +119,8 @@ int cmd_audit(int argc, char **argv)
     }
     if (o.csv)
         fputs("seq,time,request_id,endpoint,model_name,model_version,input_kind,client_id,input_digest,probability,"
-              "score,threshold,decision\n", o.f);
+              "score,threshold,decision,challenger_name,challenger_version,challenger_probability,challenger_threshold,"
+              "challenger_decision\n", o.f);
     else
         fprintf(o.f, "%-8s %-24s %-8s %-12s %-10s %-8s %-7s %s\n", "seq", "time", "endpoint", "client", "decision",
                 "prob", "score", "request_id");

@@ -26,6 +26,12 @@ static void _help(void)
            "  --stage STAGE         production (default) or staging\n"
            "  --store FILE          the tracking database holding the registry\n"
            "                        (default $CREDITSCORE_STORE or creditscore.db)\n"
+           "  --challenger FILE     a challenger model: every decision is scored by it too, after the\n"
+           "                        champion (--model) on the champion's feature vector (its features\n"
+           "                        must be among the champion's); the answer is the champion's, the\n"
+           "                        audit log records both (creditscore challenger reports on them)\n"
+           "  --challenger-stage STAGE  with --registry: the registry's NAME in STAGE (staging) is the\n"
+           "                        challenger, the --stage version the champion\n"
            "  --clients FILE        the clients store (creditscore clients import), for client ids\n"
            "  --host H              address to listen on (default 127.0.0.1)\n"
            "  --port N              port (default 8000; 0 = any free port, printed at start)\n"
@@ -55,7 +61,8 @@ static void _help(void)
            "\n"
            "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the model file and the API key\n"
            "file (keys rotate without a restart; with --registry:\n"
-           "the version now in the stage, so promote then SIGHUP to deploy).\n");
+           "the version now in the stage, so promote then SIGHUP to deploy) and the challenger with it\n"
+           "(the pair is swapped together or not at all).\n");
 }
 
 /* the file of the registry's NAME in stage (malloc'd), NULL + err when there is none */
@@ -90,11 +97,13 @@ int cmd_serve(int argc, char **argv)
         {"max-conns-per-addr", required_argument, 0, 'N'},
         {"timeout", required_argument, 0, 'T'}, {"request-timeout", required_argument, 0, 'q'}, {"drain", required_argument, 0, 'D'},
         {"replay-time", no_argument, 0, 'Y'},   {"window", required_argument, 0, 'W'},
-        {"window-seconds", required_argument, 0, 'P'},
+        {"window-seconds", required_argument, 0, 'P'}, {"challenger", required_argument, 0, 'C'},
+        {"challenger-stage", required_argument, 0, 'G'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     api_config cfg = api_config_default();
     const char *audit = NULL, *docs = NULL, *registry = NULL, *stage = "production", *store_flag = NULL;
-    char *reg_path = NULL;
+    const char *ch_stage = NULL;
+    char *reg_path = NULL, *ch_path = NULL;
     int c, no_audit = 0;
     long v;
     double d;
@@ -112,6 +121,12 @@ int cmd_serve(int argc, char **argv)
             stage = optarg;
             break;
         case 's': store_flag = optarg; break;
+        case 'C': cfg.challenger_path = optarg; break;
+        case 'G':
+            if (strcasecmp(optarg, "production") && strcasecmp(optarg, "staging"))
+                return cli_usage_error("serve", "--challenger-stage: staging or production");
+            ch_stage = optarg;
+            break;
         case 'Y': cfg.replay_time = 1; break;
         case 'W':
             if (cli_parse_long(optarg, &v) || v < 0 || v > 10000000)
@@ -170,10 +185,22 @@ int cmd_serve(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
     if (!cfg.model_path == !registry) return cli_usage_error("serve", "give one of --model FILE or --registry NAME");
+    if (ch_stage && !registry) return cli_usage_error("serve", "--challenger-stage needs --registry NAME");
+    if (ch_stage && cfg.challenger_path) return cli_usage_error("serve", "give one of --challenger FILE or --challenger-stage");
+    if (ch_stage && !strcasecmp(ch_stage, stage))
+        return cli_usage_error("serve", "--challenger-stage %s is the champion's stage too", ch_stage);
     if (registry) {
         if (!(reg_path = _registry_path(store_flag, registry, stage, &err))) return cli_fail("serve", &err);
         cfg.model_path = reg_path;
         fprintf(stderr, "creditscore serve: registry %s (%s): %s\n", registry, stage, reg_path);
+        if (ch_stage) {
+            if (!(ch_path = _registry_path(store_flag, registry, ch_stage, &err))) {
+                free(reg_path);
+                return cli_fail("serve", &err);
+            }
+            cfg.challenger_path = ch_path;
+            fprintf(stderr, "creditscore serve: challenger: registry %s (%s): %s\n", registry, ch_stage, ch_path);
+        }
     }
     if (!no_audit) cfg.audit_path = store_audit_resolve_path(audit);
     if (docs) cfg.docs_dir = docs;
@@ -189,11 +216,13 @@ int cmd_serve(int argc, char **argv)
 
     if (!(s = api_server_create(&cfg, &err))) {
         free(reg_path);
+        free(ch_path);
         return cli_fail("serve", &err);
     }
     if (api_server_start(s, &err) != CS_OK) {
         api_server_free(s);
         free(reg_path);
+        free(ch_path);
         return cli_fail("serve", &err);
     }
     printf("creditscore serve: listening on http://%s:%d/ (docs: http://%s:%d/docs)\n", cfg.host, api_server_port(s),
@@ -204,11 +233,15 @@ int cmd_serve(int argc, char **argv)
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGHUP) {
             cs_err e = {0};
-            if (registry) {     /* the version now in the stage */
+            if (registry) {     /* the versions now in the stages */
                 char *p = _registry_path(store_flag, registry, stage, &e);
-                if (!p) fprintf(stderr, "creditscore serve: reload: %s (keeping the current model)\n", e.msg);
-                else api_server_reload_from(s, p, &e);
+                char *cp = p && ch_stage ? _registry_path(store_flag, registry, ch_stage, &e) : NULL;
+                if (!p || (ch_stage && !cp))
+                    fprintf(stderr, "creditscore serve: reload: %s (keeping the current models)\n", e.msg);
+                else
+                    api_server_reload_pair(s, p, cp, &e);
                 free(p);
+                free(cp);
             } else
                 api_server_reload(s, &e);   /* logs success or failure itself */
             continue;
@@ -219,6 +252,7 @@ int cmd_serve(int argc, char **argv)
     api_server_stop(s);
     api_server_free(s);
     free(reg_path);
+    free(ch_path);
     fprintf(stderr, "creditscore serve: stopped\n");
     return CLI_EXIT_OK;
 }

@@ -33,6 +33,11 @@ typedef struct api_config {
     int max_conns_per_addr;     /* simultaneous connections from one client address; default 64 */
     const char *model_path;     /* the model file (required) */
     const char *clients_path;   /* the clients store, or NULL (then client ids give 404) */
+    const char *challenger_path;/* a challenger model file, or NULL: every decision is scored by
+                                 * it too, after the champion and on the champion's feature vector
+                                 * (its features must be among the champion's); the answer is the
+                                 * champion's, the audit record holds both; a challenger failure
+                                 * is counted and logged, never the request's */
     const char *audit_path;     /* the audit log, or NULL: no audit */
     const char *keys_path;      /* the API key file, or NULL: no keys needed */
     const char *model_key_path; /* key file of model signatures (model/sign.h), or NULL: a
@@ -71,6 +76,11 @@ cs_status api_server_reload(api_server *s, cs_err *err);
 /* The same with another model file (a new registry version): path is copied and becomes
  * the file later reloads read. */
 cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err);
+
+/* The same for the champion and the challenger together: path (NULL: the current file)
+ * and challenger_path (NULL: the current challenger file, if any) are loaded, the
+ * challenger attached, and the pair swapped in at once; on any failure both stay. */
+cs_status api_server_reload_pair(api_server *s, const char *path, const char *challenger_path, cs_err *err);
 
 /* Stop accepting connections, let the requests in flight finish (at most cfg.drain_s
  * seconds), flush the audit log and stop the threads. Safe to call twice. */

@@ -63,4 +63,20 @@ const char *api_model_recipe_name(const api_model *m);
  * status with pb filled (400 for records that do not fit the recipe). */
 int api_model_x_from_records(const api_model *m, const cJSON *records, double *x, api_problem *pb);
 
+/* ---- the challenger (serve --challenger) ------------------------------------------------
+ * A second model file scored after this one on the same request, on this model's feature
+ * vector: each challenger feature is taken from it by name, so the challenger's features
+ * must be among this model's (a model trained without some of them, --exclude-protected,
+ * or on the same features with other settings). It never changes this model's answer. */
+
+/* Load path (signed with key when key is not NULL) as m's challenger, replacing any
+ * before; m owns it until it is freed. CS_EINVAL naming the first feature m lacks. Call
+ * before m is shared with other threads. */
+cs_status api_model_set_challenger(api_model *m, const char *path, const void *key, size_t key_len, cs_err *err);
+/* m's challenger (borrowed), NULL when it has none. */
+const struct mf_model *api_model_challenger(const api_model *m);
+/* The challenger's feature vector from m's x: x itself when the features are the same in
+ * the same order, else scratch (mf_n_feats of the challenger values) filled. */
+const double *api_model_challenger_x(const api_model *m, const double *x, double *scratch);
+
 #endif /* CS_SERVE_HANDLE_H */

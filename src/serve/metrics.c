@@ -28,6 +28,7 @@ struct api_metrics {
     const char *const *names;
     _route_stats *routes;       /* n_routes + 1: the last one is "unmatched" */
     atomic_uint_fast64_t approve, refuse, reload_ok, reload_fail;
+    atomic_uint_fast64_t ch_scored, ch_to_refuse, ch_to_approve, ch_failed;
 };
 
 api_metrics *api_metrics_create(int n_routes, const char *const *route_names, cs_err *err)
@@ -72,6 +73,18 @@ void api_metrics_decision(api_metrics *m, int refuse)
 {
     if (!m) return;
     atomic_fetch_add_explicit(refuse ? &m->refuse : &m->approve, 1, memory_order_relaxed);
+}
+
+void api_metrics_challenger(api_metrics *m, api_challenger_outcome o)
+{
+    if (!m) return;
+    if (o == API_CH_FAILED) {
+        atomic_fetch_add_explicit(&m->ch_failed, 1, memory_order_relaxed);
+        return;
+    }
+    atomic_fetch_add_explicit(&m->ch_scored, 1, memory_order_relaxed);
+    if (o == API_CH_SWAP_TO_REFUSE) atomic_fetch_add_explicit(&m->ch_to_refuse, 1, memory_order_relaxed);
+    if (o == API_CH_SWAP_TO_APPROVE) atomic_fetch_add_explicit(&m->ch_to_approve, 1, memory_order_relaxed);
 }
 
 void api_metrics_reload(api_metrics *m, int ok)
@@ -134,5 +147,17 @@ cs_status api_metrics_render(const api_metrics *m, cs_buf *out, cs_err *err)
                         "creditscore_model_reloads_total{result=\"ok\"} %llu\n"
                         "creditscore_model_reloads_total{result=\"failed\"} %llu\n",
                         LD(m->approve), LD(m->refuse), LD(m->reload_ok), LD(m->reload_fail));
+    st |= cs_buf_printf(out, err,
+                        "# HELP creditscore_challenger_scored_total Decisions the challenger model (serve --challenger) also scored.\n"
+                        "# TYPE creditscore_challenger_scored_total counter\n"
+                        "creditscore_challenger_scored_total %llu\n"
+                        "# HELP creditscore_challenger_swaps_total Decisions the challenger would have taken the other way, by direction.\n"
+                        "# TYPE creditscore_challenger_swaps_total counter\n"
+                        "creditscore_challenger_swaps_total{champion=\"approve\",challenger=\"refuse\"} %llu\n"
+                        "creditscore_challenger_swaps_total{champion=\"refuse\",challenger=\"approve\"} %llu\n"
+                        "# HELP creditscore_challenger_failures_total Decisions the challenger could not score (answered by the champion).\n"
+                        "# TYPE creditscore_challenger_failures_total counter\n"
+                        "creditscore_challenger_failures_total %llu\n",
+                        LD(m->ch_scored), LD(m->ch_to_refuse), LD(m->ch_to_approve), LD(m->ch_failed));
     return st ? (err && err->code ? err->code : CS_ENOMEM) : CS_OK;
 }

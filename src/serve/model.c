@@ -31,6 +31,10 @@ struct api_model {
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
     const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
+    /* the challenger (serve --challenger), scored on this model's feature vector */
+    mf_model *ch;               /* NULL when none */
+    long *ch_from;              /* its n features: index in this model's vector */
+    int ch_same;                /* 1: the same features in the same order (no copy) */
 };
 
 /* The recipe a model file's feature spec computes from, or NULL (the kernel's spec, or none). */
@@ -114,7 +118,61 @@ void api_model_release(api_model *m)
     free(m->mean_abs_shap);
     free(m->names);
     shap_explainer_free(m->ex);
+    mf_free(m->ch);
+    free(m->ch_from);
     free(m);
+}
+
+/* ---- the challenger ------------------------------------------------------------------ */
+
+cs_status api_model_set_challenger(api_model *m, const char *path, const void *key, size_t key_len, cs_err *err)
+{
+    mf_model *ch;
+    long *from;
+    size_t n;
+    int same;
+    if (!(ch = key ? mf_load_signed(path, key, key_len, err) : mf_load(path, err))) {
+        if (err && strncmp(err->msg, path, strlen(path))) cs_err_prefix(err, "%s: ", path);
+        return err ? err->code : CS_EIO;
+    }
+    n = mf_n_feats(ch);
+    if (!(from = cs_malloc((n + 1) * sizeof *from, err))) {
+        mf_free(ch);
+        return CS_ENOMEM;
+    }
+    same = n == m->n_feats;
+    for (size_t j = 0; j < n; j++) {
+        const char *name = mf_feat_name(ch, j);
+        from[j] = api_featmap_find(m->fm, name);
+        if (from[j] < 0) {
+            cs_status st = cs_err_set(err, CS_EINVAL,
+                                      "challenger %s (model %s %s) needs feature '%s', which the champion %s %s does not "
+                                      "compute: a challenger is scored on the champion's feature vector, so its features "
+                                      "must be among the champion's",
+                                      path, mf_name(ch), mf_version(ch), name, mf_name(m->mf), mf_version(m->mf));
+            free(from);
+            mf_free(ch);
+            return st;
+        }
+        if (from[j] != (long)j) same = 0;
+    }
+    mf_free(m->ch);
+    free(m->ch_from);
+    m->ch = ch;
+    m->ch_from = from;
+    m->ch_same = same;
+    return CS_OK;
+}
+
+const mf_model *api_model_challenger(const api_model *m) { return m ? m->ch : NULL; }
+
+const double *api_model_challenger_x(const api_model *m, const double *x, double *scratch)
+{
+    size_t n;
+    if (m->ch_same) return x;
+    n = mf_n_feats(m->ch);
+    for (size_t j = 0; j < n; j++) scratch[j] = x[m->ch_from[j]];
+    return scratch;
 }
 
 const mf_model *api_model_mf(const api_model *m) { return m->mf; }

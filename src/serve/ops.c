@@ -5,6 +5,7 @@
  */
 #include "handlers.h"
 #include "../http/http.h"
+#include "../model/model.h"
 
 #include <string.h>
 
@@ -25,7 +26,16 @@ int api_h_health(const api_call *c, api_response *resp)
     api_json_str(&resp->body, api_model_name(m), NULL);
     cs_buf_puts(&resp->body, ",\"version\":", NULL);
     api_json_str(&resp->body, api_model_version(m), NULL);
-    cs_buf_printf(&resp->body, NULL, "},\"clients\":%lld,\"inflight\":%d,\"uptime_s\":",
+    cs_buf_puts(&resp->body, "},\"challenger\":", NULL);
+    if (api_model_challenger(m)) {
+        cs_buf_puts(&resp->body, "{\"name\":", NULL);
+        api_json_str(&resp->body, mf_name(api_model_challenger(m)), NULL);
+        cs_buf_puts(&resp->body, ",\"version\":", NULL);
+        api_json_str(&resp->body, mf_version(api_model_challenger(m)), NULL);
+        cs_buf_puts(&resp->body, "}", NULL);
+    } else
+        cs_buf_puts(&resp->body, "null", NULL);
+    cs_buf_printf(&resp->body, NULL, ",\"clients\":%lld,\"inflight\":%d,\"uptime_s\":",
                   s->clients ? (long long)store_clients_count(s->clients) : 0LL, atomic_load(&s->inflight));
     api_json_num(&resp->body, (double)(long long)((cs_now() - s->t_start) * 1000) / 1000, NULL);
     cs_buf_puts(&resp->body, "}", NULL);

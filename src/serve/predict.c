@@ -1,8 +1,9 @@
 /*
  * predict.c: POST /v1/predict and POST /v1/explain: parse the input (request.h), build
  * the model's feature vector (clients store, named features or raw records), score
- * (mf_score), explain when asked, answer, count the decision and hand its audit record to
- * the caller (server.c commits it before the answer leaves).
+ * (mf_score), explain when asked, answer, count the decision, score the challenger (serve
+ * --challenger) on the same vector when there is one, and hand the audit record holding
+ * both to the caller (server.c commits it before the answer leaves).
  */
 #include "handlers.h"
 #include "scorecard.h"
@@ -61,6 +62,47 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
         if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
         return 0;
     }
+}
+
+/* a challenger's failure: counted, and logged at most once a second (with the count so
+ * far) so that a broken challenger under load does not flood the log */
+static void _challenger_failed(api_server *s, const mf_model *chm, const char *msg)
+{
+    int64_t now = _unix_ms(), last = atomic_load(&s->challenger_log_ms);
+    api_metrics_challenger(s->metrics, API_CH_FAILED);
+    atomic_fetch_add(&s->challenger_failures, 1);
+    if (!s->cfg.log || now - last < 1000 || !atomic_compare_exchange_strong(&s->challenger_log_ms, &last, now)) return;
+    char line[CS_ERR_MSG_MAX + 160];
+    int n = snprintf(line, sizeof line, "challenger %s %s failed (%llu failure(s) so far; the champion answered): %s\n",
+                     mf_name(chm), mf_version(chm), (unsigned long long)atomic_load(&s->challenger_failures), msg);
+    if (n > 0) fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, s->cfg.log);
+    fflush(s->cfg.log);
+}
+
+/* Score the challenger on the champion's vector x after the champion's answer is built
+ * (sc): 1 with *out filled, 0 when it failed (counted and logged, never the request's
+ * failure). */
+static int _challenger(api_server *s, const api_model *m, const mf_model *chm, const double *x, const mf_decision *sc,
+                       mf_decision *out)
+{
+    cs_err err = {0};
+    size_t n = mf_n_feats(chm);
+    double small[64], *scratch = n <= 64 ? small : malloc(n * sizeof *scratch);
+    cs_status st;
+    if (!scratch) {
+        _challenger_failed(s, chm, "out of memory");
+        return 0;
+    }
+    st = mf_score(chm, api_model_challenger_x(m, x, scratch), out, &err);
+    if (scratch != small) free(scratch);
+    if (st != CS_OK) {
+        _challenger_failed(s, chm, err.msg);
+        return 0;
+    }
+    api_metrics_challenger(s->metrics, out->refuse == sc->refuse ? API_CH_AGREE
+                                       : out->refuse             ? API_CH_SWAP_TO_REFUSE
+                                                                 : API_CH_SWAP_TO_APPROVE);
+    return 1;
 }
 
 static int _predict(const api_call *c, int explain, api_response *resp)
@@ -146,6 +188,10 @@ static int _predict(const api_call *c, int explain, api_response *resp)
     }
     api_metrics_decision(s->metrics, sc.refuse);
     if (s->window) api_window_push(s->window, sc.probability, sc.refuse);
+    const mf_model *chm = api_model_challenger(m);
+    mf_decision ch;
+    int ch_ok = 0;
+    if (chm) ch_ok = _challenger(s, m, chm, x, &sc, &ch);
     if (s->audit) {
         store_audit_rec *r = c->audit;
         unsigned char d[CS_SHA256_LEN];
@@ -170,6 +216,14 @@ static int _predict(const api_call *c, int explain, api_response *resp)
         r->score = sc.points;
         r->threshold = sc.threshold;
         snprintf(r->decision, sizeof r->decision, "%s", mf_decision_word(sc.refuse));
+        if (chm) {   /* the challenger in the same record: one write */
+            snprintf(r->challenger_name, sizeof r->challenger_name, "%s", mf_name(chm));
+            snprintf(r->challenger_version, sizeof r->challenger_version, "%s", mf_version(chm));
+            r->challenger_probability = ch_ok ? ch.probability : (double)NAN;
+            r->challenger_threshold = ch_ok ? ch.threshold : (double)NAN;
+            snprintf(r->challenger_decision, sizeof r->challenger_decision, "%s",
+                     ch_ok ? mf_decision_word(ch.refuse) : "error");
+        }
         /* committed by the caller before the 200 leaves (durable before it is given) */
         audited = 1;
     }

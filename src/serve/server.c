@@ -89,6 +89,16 @@ static void _log_explainer(const api_server *s, const api_model *m)
              api_model_name(m), api_model_version(m));
 }
 
+/* the challenger a model handle carries, when it has one */
+static void _log_challenger(const api_server *s, const api_model *m)
+{
+    const mf_model *ch = api_model_challenger(m);
+    if (ch)
+        _log(s, "challenger: model %s %s from %s (scored after the champion on every decision; answers are the "
+                "champion's)",
+             mf_name(ch), mf_version(ch), s->challenger_path);
+}
+
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
 api_server *api_server_create(const api_config *cfg, cs_err *err)
@@ -123,6 +133,10 @@ api_server *api_server_create(const api_config *cfg, cs_err *err)
     s->model = api_model_load(cfg->model_path, s->clients ? store_clients_feature_names(s->clients) : NULL,
                               s->clients ? store_clients_n_feats(s->clients) : 0, s->model_key, s->model_key_len, err);
     if (!s->model) goto fail;
+    if (cfg->challenger_path &&
+        (!(s->challenger_path = cs_strdup(cfg->challenger_path, err)) ||
+         api_model_set_challenger(s->model, s->challenger_path, s->model_key, s->model_key_len, err) != CS_OK))
+        goto fail;
     if (s->clients && !api_model_has_store_map(s->model)) {
         cs_err_set(err, CS_EINVAL, "%s: the clients store lacks features of the model %s (import it from the same features)",
                    cfg->clients_path, cfg->model_path);
@@ -146,9 +160,14 @@ cs_status api_server_reload(api_server *s, cs_err *err)
 
 cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
 {
+    return api_server_reload_pair(s, path, NULL, err);
+}
+
+cs_status api_server_reload_pair(api_server *s, const char *path, const char *challenger_path, cs_err *err)
+{
     api_model *m, *old;
     api_keys *keys = NULL, *old_keys;
-    char *new_path = NULL;
+    char *new_path = NULL, *new_ch = NULL;
     pthread_mutex_lock(&s->reload_mu);
     /* the key file first: a reload that cannot read it changes nothing */
     if (s->cfg.keys_path && !(keys = api_keys_load(s->cfg.keys_path, err))) {
@@ -159,7 +178,9 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
         return err ? err->code : CS_EIO;
     }
     /* the new path becomes the one later reloads read only once its model is in */
-    if (path && strcmp(path, s->model_path) && !(new_path = cs_strdup(path, err))) {
+    if ((path && strcmp(path, s->model_path) && !(new_path = cs_strdup(path, err))) ||
+        (challenger_path && (!s->challenger_path || strcmp(challenger_path, s->challenger_path)) &&
+         !(new_ch = cs_strdup(challenger_path, err)))) {
         m = NULL;
         goto failed;
     }
@@ -171,9 +192,16 @@ cs_status api_server_reload_from(api_server *s, const char *path, cs_err *err)
         api_model_release(m);
         m = NULL;
     }
+    /* the challenger with it: the pair is swapped in together or not at all */
+    if (m && (new_ch || s->challenger_path) &&
+        api_model_set_challenger(m, new_ch ? new_ch : s->challenger_path, s->model_key, s->model_key_len, err) != CS_OK) {
+        api_model_release(m);
+        m = NULL;
+    }
 failed:
     if (!m) {
         free(new_path);
+        free(new_ch);
         api_keys_free(keys);
         api_metrics_reload(s->metrics, 0);
         pthread_mutex_unlock(&s->reload_mu);
@@ -184,6 +212,10 @@ failed:
     if (new_path) {
         free(s->model_path);
         s->model_path = new_path;
+    }
+    if (new_ch) {
+        free(s->challenger_path);
+        s->challenger_path = new_ch;
     }
     pthread_mutex_lock(&s->model_mu);
     old = s->model;
@@ -200,6 +232,7 @@ failed:
     }
     api_metrics_reload(s->metrics, 1);
     _log(s, "reloaded %s: model %s %s", s->model_path, api_model_name(m), api_model_version(m));
+    _log_challenger(s, m);
     _log_explainer(s, m);
     pthread_mutex_unlock(&s->reload_mu);
     return CS_OK;
@@ -260,6 +293,7 @@ void api_server_free(api_server *s)
     if (s->model_key) memset(s->model_key, 0, s->model_key_len);
     free(s->model_key);
     free(s->model_path);
+    free(s->challenger_path);
     free(s);
 }
 
@@ -559,6 +593,7 @@ cs_status api_server_start(api_server *s, cs_err *err)
     _log(s, "serving model %s %s on http://%s:%d/ (%d threads, keys %s, audit %s)", api_model_name(s->model),
          api_model_version(s->model), s->cfg.host, s->port, s->cfg.threads, s->keys ? "on" : "off",
          s->audit ? store_audit_name(s->audit) : "off");
+    _log_challenger(s, s->model);
     _log_explainer(s, s->model);
     return CS_OK;
 }

@@ -29,6 +29,9 @@ struct api_server {
     api_model *model;
     pthread_mutex_t reload_mu;  /* one reload at a time */
     char *model_path;           /* the file reloads read (cfg.model_path, or the last reload_from) */
+    char *challenger_path;      /* the challenger's file reloads read, NULL: no challenger */
+    atomic_llong challenger_log_ms;   /* when a challenger failure was last logged */
+    atomic_ullong challenger_failures;
     store_clients *clients;     /* may be NULL */
     store_audit *audit;         /* may be NULL */
     unsigned char *model_key;   /* cfg.model_key_path's key, or NULL: models need no signature */

@@ -119,6 +119,12 @@ int64_t store_audit_parse_time(const char *s)
     return (int64_t)timegm(&tm) * 1000;
 }
 
+int store_audit_rec_has_challenger(const store_audit_rec *r)
+{
+    return r->challenger_name[0] && (!strcmp(r->challenger_decision, "approve") || !strcmp(r->challenger_decision, "refuse")) &&
+           r->challenger_probability == r->challenger_probability;
+}
+
 static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
 {
     char t[32];
@@ -138,6 +144,20 @@ static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
     else sqlite3_bind_null(q, 11);
     sqlite3_bind_double(q, 12, r->threshold);
     sqlite3_bind_text(q, 13, r->decision, -1, SQLITE_STATIC);
+    if (r->challenger_name[0]) {
+        sqlite3_bind_text(q, 14, r->challenger_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 15, r->challenger_version, -1, SQLITE_STATIC);
+        if (store_audit_rec_has_challenger(r)) {
+            sqlite3_bind_double(q, 16, r->challenger_probability);
+            sqlite3_bind_double(q, 17, r->challenger_threshold);
+        } else {
+            sqlite3_bind_null(q, 16);
+            sqlite3_bind_null(q, 17);
+        }
+        sqlite3_bind_text(q, 18, r->challenger_decision, -1, SQLITE_STATIC);
+    } else {
+        for (int k = 14; k <= 18; k++) sqlite3_bind_null(q, k);
+    }
     return sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -237,13 +257,26 @@ static cs_status _pg_write(store_audit *a, const _entry *batch, size_t n, cs_err
         if (store_pg_copy_text(b, r->input_digest, err) || cs_buf_printf(b, err, "\t%.17g\t", r->probability))
             return CS_ENOMEM;
         if (r->score == r->score ? cs_buf_printf(b, err, "%.17g", r->score) : cs_buf_puts(b, "\\N", err)) return CS_ENOMEM;
-        if (cs_buf_printf(b, err, "\t%.17g\t", r->threshold) || store_pg_copy_text(b, r->decision, err) ||
-            cs_buf_puts(b, "\n", err))
+        if (cs_buf_printf(b, err, "\t%.17g\t", r->threshold) || store_pg_copy_text(b, r->decision, err))
             return CS_ENOMEM;
+        if (!r->challenger_name[0]) {
+            if (cs_buf_puts(b, "\t\\N\t\\N\t\\N\t\\N\t\\N\n", err)) return CS_ENOMEM;
+            continue;
+        }
+        if (cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->challenger_name, err) || cs_buf_puts(b, "\t", err) ||
+            store_pg_copy_text(b, r->challenger_version, err))
+            return CS_ENOMEM;
+        if (store_audit_rec_has_challenger(r)
+                ? cs_buf_printf(b, err, "\t%.17g\t%.17g\t", r->challenger_probability, r->challenger_threshold)
+                : cs_buf_puts(b, "\t\\N\t\\N\t", err))
+            return CS_ENOMEM;
+        if (store_pg_copy_text(b, r->challenger_decision, err) || cs_buf_puts(b, "\n", err)) return CS_ENOMEM;
     }
     return store_pg_copy(a->pg,
                          "COPY audit(time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
-                         " client_id, input_digest, probability, score, threshold, decision) FROM STDIN",
+                         " client_id, input_digest, probability, score, threshold, decision, challenger_name,"
+                         " challenger_version, challenger_probability, challenger_threshold, challenger_decision)"
+                         " FROM STDIN",
                          b->data, b->len, err);
 }
 
@@ -440,8 +473,9 @@ store_audit *store_audit_open(const char *path, cs_err *err)
     a->db = store_db_sqlite(a->conn);
     if (sqlite3_prepare_v2(a->db,
                            "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
-                           " input_kind, client_id, input_digest, probability, score, threshold, decision)"
-                           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " input_kind, client_id, input_digest, probability, score, threshold, decision,"
+                           " challenger_name, challenger_version, challenger_probability, challenger_threshold,"
+                           " challenger_decision) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &a->ins, NULL) != SQLITE_OK) {
         cs_err_set(err, CS_EIO, "%s: audit table has another layout: %s", path, sqlite3_errmsg(a->db));
         goto fail;
@@ -525,6 +559,9 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, sto
     q->rec.model_name[sizeof q->rec.model_name - 1] = q->rec.model_version[sizeof q->rec.model_version - 1] = '\0';
     q->rec.input_kind[sizeof q->rec.input_kind - 1] = q->rec.input_digest[sizeof q->rec.input_digest - 1] = '\0';
     q->rec.decision[sizeof q->rec.decision - 1] = '\0';
+    q->rec.challenger_name[sizeof q->rec.challenger_name - 1] = '\0';
+    q->rec.challenger_version[sizeof q->rec.challenger_version - 1] = '\0';
+    q->rec.challenger_decision[sizeof q->rec.challenger_decision - 1] = '\0';
     a->count++;
     ++a->n_queued;
     if (done) a->n_waiting++;   /* the writer takes it back after the callback */
@@ -600,6 +637,13 @@ void store_audit_close(store_audit *a)
     free(a);
 }
 
+/* the columns every version has, then the challenger's (version 2), or NULLs for them */
+#define _COLS                                                                                                         \
+    "seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind, client_id, input_digest,"      \
+    " probability, score, threshold, decision"
+#define _CH_COLS "challenger_name, challenger_version, challenger_probability, challenger_threshold, challenger_decision"
+#define _CH_NULLS "NULL, NULL, NULL, NULL, NULL"
+
 static void _copy_col(sqlite3_stmt *q, int col, char *dst, size_t cap)
 {
     const char *t = (const char *)sqlite3_column_text(q, col);
@@ -628,9 +672,10 @@ static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, stor
     snprintf(since, sizeof since, "%lld", (long long)since_ms);
     snprintf(lim, sizeof lim, "%lld", (long long)limit);
     if (!PQsendQueryParams(store_pg_conn(p),
-                           "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
-                           " client_id, input_digest, probability, score, threshold, decision FROM audit"
-                           " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint",
+                           version >= 2 ? "SELECT " _COLS ", " _CH_COLS " FROM audit"
+                                          " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint"
+                                        : "SELECT " _COLS ", " _CH_NULLS " FROM audit"
+                                          " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint",
                            2, NULL, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(store_pg_conn(p))) {
         st = store_pg_fail(p, NULL, "reading", err);
@@ -656,6 +701,11 @@ static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, stor
             a.score = PQgetisnull(r, 0, 11) ? (double)NAN : strtod(PQgetvalue(r, 0, 11), NULL);
             a.threshold = PQgetisnull(r, 0, 12) ? (double)NAN : strtod(PQgetvalue(r, 0, 12), NULL);
             _copy_pg(r, 0, 13, a.decision, sizeof a.decision);
+            _copy_pg(r, 0, 14, a.challenger_name, sizeof a.challenger_name);
+            _copy_pg(r, 0, 15, a.challenger_version, sizeof a.challenger_version);
+            a.challenger_probability = PQgetisnull(r, 0, 16) ? (double)NAN : strtod(PQgetvalue(r, 0, 16), NULL);
+            a.challenger_threshold = PQgetisnull(r, 0, 17) ? (double)NAN : strtod(PQgetvalue(r, 0, 17), NULL);
+            _copy_pg(r, 0, 18, a.challenger_decision, sizeof a.challenger_decision);
             stop = fn(&a, ud);
         } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && !st) {
             st = store_pg_fail(p, r, "reading", err);
@@ -676,9 +726,9 @@ cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, st
     if (!(d = store_db_open(path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
     if ((st = store_db_check(d, &store_schema_audit, &version, err)) ||
         (st = store_db_prepare(d,
-                               "SELECT seq, time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
-                               " client_id, input_digest, probability, score, threshold, decision FROM audit"
-                               " WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
+                               /* a log of version 0 or 1 (read as it is) has no challenger columns */
+                               version >= 2 ? "SELECT " _COLS ", " _CH_COLS " FROM audit WHERE unix_ms >= ? ORDER BY seq LIMIT ?"
+                                            : "SELECT " _COLS ", " _CH_NULLS " FROM audit WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
                                &q, err))) {
         if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
         store_db_close(d);
@@ -703,6 +753,11 @@ cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, st
         r.score = sqlite3_column_type(q, 11) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 11);
         r.threshold = sqlite3_column_double(q, 12);
         _copy_col(q, 13, r.decision, sizeof r.decision);
+        _copy_col(q, 14, r.challenger_name, sizeof r.challenger_name);
+        _copy_col(q, 15, r.challenger_version, sizeof r.challenger_version);
+        r.challenger_probability = sqlite3_column_type(q, 16) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 16);
+        r.challenger_threshold = sqlite3_column_type(q, 17) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 17);
+        _copy_col(q, 18, r.challenger_decision, sizeof r.challenger_decision);
         if (fn(&r, ud)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(d, "reading", err);

@@ -6,7 +6,12 @@
  *   audit(seq INTEGER PRIMARY KEY, time TEXT, unix_ms INTEGER, request_id TEXT,
  *         endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT,
  *         client_id INTEGER, input_digest TEXT, probability REAL, score REAL,
- *         threshold REAL, decision TEXT)
+ *         threshold REAL, decision TEXT, challenger_name TEXT, challenger_version TEXT,
+ *         challenger_probability REAL, challenger_threshold REAL, challenger_decision TEXT)
+ *
+ * The challenger columns (schema version 2) hold what a challenger model (serve
+ * --challenger) made of the same request, in the champion's row: one record, one write.
+ * They are NULL when no challenger scored the request.
  *
  * Writers append to an in-memory queue and a background thread commits the queue in
  * batches (at most one transaction every 2 ms unless someone waits for a commit: then
@@ -51,7 +56,16 @@ typedef struct store_audit_rec {
     double score;
     double threshold;
     char decision[16];          /* "approve" or "refuse" */
+    /* the challenger (serve --challenger) on the same request; challenger_name "" = none */
+    char challenger_name[64];
+    char challenger_version[64];
+    double challenger_probability;  /* NaN when none or when it failed */
+    double challenger_threshold;    /* its own threshold; NaN as above */
+    char challenger_decision[16];   /* "approve", "refuse", "error" (it failed) or "" (none) */
 } store_audit_rec;
+
+/* 1 when r carries a challenger's probability and decision (it scored, without failing). */
+int store_audit_rec_has_challenger(const store_audit_rec *r);
 
 /* Open (creating if needed) the audit database, a file or a PostgreSQL URL (where the
  * database must exist; the table is created), and start its writer. Free with

@@ -477,8 +477,18 @@ typedef struct _adapt {
 static int _from_rec(const store_audit_rec *r, void *ud)
 {
     const _adapt *a = ud;
-    store_decision d = {r->seq, r->unix_ms, r->client_id, r->probability, !strcmp(r->decision, "refuse"),
-                        r->request_id, r->model_name, r->model_version};
+    store_decision d = {r->seq,
+                        r->unix_ms,
+                        r->client_id,
+                        r->probability,
+                        !strcmp(r->decision, "refuse"),
+                        r->request_id,
+                        r->model_name,
+                        r->model_version,
+                        r->challenger_name,
+                        r->challenger_version,
+                        r->challenger_probability,
+                        r->challenger_decision};
     return a->fn(&d, a->ud);
 }
 
@@ -497,8 +507,11 @@ cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_
     sqlite3_exec(store_db_sqlite(db), "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     if ((st = store_db_check(db, &store_schema_audit, &version, err)) ||
         (st = store_db_prepare(db,
-                               "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name, model_version"
-                               " FROM audit WHERE unix_ms >= ? ORDER BY seq",
+                               version >= 2 ? "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"
+                                              " model_version, challenger_name, challenger_version, challenger_probability,"
+                                              " challenger_decision FROM audit WHERE unix_ms >= ? ORDER BY seq"
+                                            : "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"
+                                              " model_version, NULL, NULL, NULL, NULL FROM audit WHERE unix_ms >= ? ORDER BY seq",
                                &q, err))) {
         if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
         store_db_close(db);
@@ -519,6 +532,13 @@ cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_
         if (!d.request_id) d.request_id = "";
         if (!d.model_name) d.model_name = "";
         if (!d.model_version) d.model_version = "";
+        d.challenger_name = (const char *)sqlite3_column_text(q, 8);
+        d.challenger_version = (const char *)sqlite3_column_text(q, 9);
+        d.challenger_probability = sqlite3_column_type(q, 10) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 10);
+        d.challenger_decision = (const char *)sqlite3_column_text(q, 11);
+        if (!d.challenger_name) d.challenger_name = "";
+        if (!d.challenger_version) d.challenger_version = "";
+        if (!d.challenger_decision) d.challenger_decision = "";
         if (fn(&d, ud)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(db, "reading the decisions", err);

@@ -83,6 +83,11 @@ typedef struct store_decision {
     const char *request_id;
     const char *model_name;
     const char *model_version;
+    /* the challenger on the same request (audit.h): "" / NaN when none scored it */
+    const char *challenger_name;
+    const char *challenger_version;
+    double challenger_probability;  /* NaN also when it failed */
+    const char *challenger_decision;/* "approve", "refuse", "error" or "" */
 } store_decision;
 
 /* Call fn for the decisions with unix_ms >= since_ms in log order (seq), fewer columns than

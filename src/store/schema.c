@@ -76,9 +76,17 @@ static const char *const _audit[] = {
     " endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT, client_id INTEGER,"
     " input_digest TEXT, probability REAL, score REAL, threshold REAL, decision TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);",
+    /* 2: the challenger's view of the same request (serve --challenger), in the champion's
+     * row: NULL when no challenger scored it; probability and threshold NULL and decision
+     * 'error' when it failed */
+    "ALTER TABLE audit ADD COLUMN challenger_name TEXT;"
+    "ALTER TABLE audit ADD COLUMN challenger_version TEXT;"
+    "ALTER TABLE audit ADD COLUMN challenger_probability REAL;"
+    "ALTER TABLE audit ADD COLUMN challenger_threshold REAL;"
+    "ALTER TABLE audit ADD COLUMN challenger_decision TEXT;",
 };
 
-const store_schema store_schema_audit = {"audit", 1, _audit};
+const store_schema store_schema_audit = {"audit", 2, _audit};
 
 static const char *const _audit_pg[] = {
     /* 1: the SQLite table's columns and index */
@@ -88,9 +96,15 @@ static const char *const _audit_pg[] = {
     " input_digest TEXT, probability DOUBLE PRECISION, score DOUBLE PRECISION,"
     " threshold DOUBLE PRECISION, decision TEXT);"
     "CREATE INDEX IF NOT EXISTS audit_time ON audit(unix_ms);",
+    /* 2: the challenger's columns, as the SQLite table's step 2 */
+    "ALTER TABLE audit ADD COLUMN IF NOT EXISTS challenger_name TEXT,"
+    " ADD COLUMN IF NOT EXISTS challenger_version TEXT,"
+    " ADD COLUMN IF NOT EXISTS challenger_probability DOUBLE PRECISION,"
+    " ADD COLUMN IF NOT EXISTS challenger_threshold DOUBLE PRECISION,"
+    " ADD COLUMN IF NOT EXISTS challenger_decision TEXT;",
 };
 
-const store_schema store_schema_audit_pg = {"audit", 1, _audit_pg};
+const store_schema store_schema_audit_pg = {"audit", 2, _audit_pg};
 
 static const char *const _outcomes[] = {
     /* 1: release 0.1.0's table */

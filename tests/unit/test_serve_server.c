@@ -29,6 +29,10 @@
 static char dir[64];
 static char model_path[128], model1_path[128], model2_path[128], clients_path[128], audit_path[128], keys_path[128];
 static const char *const names[3] = {"EXT_SOURCE_2", "AMT_CREDIT", "DAYS_BIRTH"};
+/* the feature names the next model written carries (challengers: other orders, other names) */
+static const char *const *cur_names = names;
+/* the calibration the next model written carries, NULL: none (identity) */
+static ev_calib *cur_calib;
 
 /* tree 0: EXT_SOURCE_2 <= 0.5 ? (AMT_CREDIT <= 5e5 ? 0.4 : 0.9) : -0.6 (NaN goes left);
  * tree 1: DAYS_BIRTH <= -15000 ? -0.2 : 0.3 (NaN right) */
@@ -57,7 +61,7 @@ static lrn_model *make_learner(double base, double scale)
 static feat_matrix *make_matrix(void)
 {
     feat_matrix *m = feat_matrix_create(40, 3, NULL);
-    for (int j = 0; j < 3; j++) m->names[j] = strdup(names[j]);
+    for (int j = 0; j < 3; j++) m->names[j] = strdup(cur_names[j]);
     for (int i = 0; i < 40; i++) {
         m->ids[i] = 100000 + i;
         m->target[i] = i % 4 == 0;
@@ -74,7 +78,7 @@ static void write_model_imp(const char *path, const char *version, double scale,
 {
     feat_matrix *fm = make_matrix();
     lrn_model *l = make_learner(-1.5, scale);
-    ev_calib *cal = ev_calib_fit(EV_CALIB_NONE, NULL, NULL, 0, NULL);
+    ev_calib *cal = cur_calib ? cur_calib : ev_calib_fit(EV_CALIB_NONE, NULL, NULL, 0, NULL);
     double *prob = malloc(40 * sizeof *prob);
     size_t rows[40];
     mf_parts p;
@@ -94,7 +98,7 @@ static void write_model_imp(const char *path, const char *version, double scale,
     p.n_train = 40;
     p.positive_rate = 0.25;
     p.n_feats = 3;
-    p.feat_names = names;
+    p.feat_names = cur_names;
     p.learner = l;
     p.params_json = "{}";
     p.calib = cal;
@@ -115,7 +119,7 @@ static void write_model_imp(const char *path, const char *version, double scale,
     if (mf_write(&p, path, &err) != CS_OK) fail_msg("%s", err.msg);
     mf_reference_free(ref);
     free(prob);
-    ev_calib_free(cal);
+    if (cal != cur_calib) ev_calib_free(cal);
     lrn_model_free(l);
     feat_matrix_free(fm);
 }
@@ -625,13 +629,209 @@ static void test_audit(void **state)
     assert_int_equal(after - before, 2);
 }
 
+/* ---- the challenger ------------------------------------------------------------------- */
+
+static const char *const permuted[3] = {"DAYS_BIRTH", "EXT_SOURCE_2", "AMT_CREDIT"};
+static const char *const foreign[3] = {"EXT_SOURCE_2", "AMT_CREDIT", "OWN_CAR_AGE"};
+
+static void write_named(const char *path, const char *version, double scale, const char *const *n)
+{
+    cur_names = n;
+    write_model_imp(path, version, scale, 0);
+    cur_names = names;
+}
+
+static api_server *make_challenged(const char *challenger, const char *audit, cs_err *err)
+{
+    api_config cfg = api_config_default();
+    cfg.model_path = model_path;
+    cfg.clients_path = clients_path;
+    cfg.audit_path = audit;
+    cfg.challenger_path = challenger;
+    return api_server_create(&cfg, err);
+}
+
+static int all_rows(const store_audit_rec *r, void *ud)
+{
+    store_audit_rec *out = ud;
+    out[r->seq - 1] = *r;
+    return r->seq >= 8;
+}
+
+static unsigned long long metric(api_server *s, const char *line_start)
+{
+    int st;
+    api_request req;
+    api_response resp;
+    unsigned long long v = 0;
+    const char *at;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.path = "/metrics";
+    req.request_id = "m";
+    req.body = "";
+    api_server_handle(s, &req, &resp);
+    st = resp.status;
+    assert_int_equal(st, 200);
+    {   /* the sample line (after a newline: the HELP line names the metric too) */
+        char key[200];
+        snprintf(key, sizeof key, "\n%s", line_start);
+        at = strstr(resp.body.data, key);
+        if (!at) fail_msg("/metrics lacks %s", line_start);
+        v = strtoull(at + strlen(key), NULL, 10);
+    }
+    api_response_clear(&resp);
+    return v;
+}
+
+/* A challenger on other features' order: the champion's answer unchanged, the audit row
+ * holds both models' probabilities and decisions (the challenger's equal to scoring its own
+ * model on its own order of the same values), /metrics counts the scored and the swaps. */
+static void test_challenger_audit(void **state)
+{
+    char ch_path[160], a_path[160];
+    cs_err err = {0};
+    api_server *plain, *s;
+    store_audit_rec rows[8];
+    mf_model *chm;
+    int st;
+    unsigned long long agree = 0, to_refuse = 0, to_approve = 0;
+    (void)state;
+    snprintf(ch_path, sizeof ch_path, "%s/challenger.csm", dir);
+    snprintf(a_path, sizeof a_path, "%s/audit_ch.db", dir);
+    write_named(ch_path, "7", 1.7, permuted);
+    plain = make_server(0);
+    s = make_challenged(ch_path, a_path, &err);
+    if (!s) fail_msg("%s", err.msg);
+    chm = mf_load(ch_path, &err);
+    assert_non_null(chm);
+    memset(rows, 0, sizeof rows);
+    for (int i = 0; i < 8; i++) {
+        char body[64];
+        cJSON *a, *b;
+        snprintf(body, sizeof body, "{\"client_id\": %d}", 100000 + 3 * i);
+        a = call(plain, "POST", "/v1/predict", body, &st);
+        assert_int_equal(st, 200);
+        b = call(s, "POST", "/v1/predict", body, &st);
+        assert_int_equal(st, 200);
+        char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
+        assert_string_equal(ta, tb);   /* the champion's answer, byte for byte */
+        free(ta);
+        free(tb);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+    }
+    if (metric(s, "creditscore_challenger_scored_total ") != 8)
+        fail_msg("scored %llu, failed %llu", metric(s, "creditscore_challenger_scored_total "),
+                 metric(s, "creditscore_challenger_failures_total "));
+    assert_true(metric(s, "creditscore_challenger_failures_total ") == 0);
+    to_refuse = metric(s, "creditscore_challenger_swaps_total{champion=\"approve\",challenger=\"refuse\"} ");
+    to_approve = metric(s, "creditscore_challenger_swaps_total{champion=\"refuse\",challenger=\"approve\"} ");
+    {
+        cJSON *h = call(s, "GET", "/health", NULL, &st);
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(h, "challenger");
+        assert_string_equal(str(c, "name"), "test-gbdt");
+        assert_string_equal(str(c, "version"), "7");
+        cJSON_Delete(h);
+    }
+    api_server_free(s);
+    api_server_free(plain);
+    assert_int_equal(store_audit_read(a_path, 0, 0, all_rows, rows, &err), CS_OK);
+    for (int i = 0; i < 8; i++) {
+        const store_audit_rec *r = &rows[i];
+        int id = 100000 + 3 * i;
+        /* the challenger's own order of client id's values */
+        double x[3] = {-10000 - 300.0 * (id - 100000), ((id - 100000) % 5 == 4) ? NAN : ((id - 100000) % 10) / 10.0,
+                       1e5 * ((id - 100000) % 9)};
+        mf_decision d;
+        assert_true(r->client_id == id);
+        assert_int_equal(store_audit_rec_has_challenger(r), 1);
+        assert_string_equal(r->challenger_name, "test-gbdt");
+        assert_string_equal(r->challenger_version, "7");
+        assert_int_equal(mf_score(chm, x, &d, &err), CS_OK);
+        assert_true(r->challenger_probability == d.probability);
+        assert_true(r->challenger_threshold == d.threshold);
+        assert_string_equal(r->challenger_decision, mf_decision_word(d.refuse));
+        assert_true(r->probability != r->challenger_probability);
+        if (!strcmp(r->decision, r->challenger_decision)) agree++;
+        else if (d.refuse) to_refuse--;
+        else to_approve--;
+    }
+    assert_true(agree + 0 <= 8 && to_refuse == 0 && to_approve == 0);
+    mf_free(chm);
+}
+
+/* A challenger needing a feature the champion lacks is refused at start, naming it; one
+ * that cannot score (NaN probabilities) never fails a request: 200 from the champion, the
+ * failure counted and written as 'error' in the audit row. */
+static void test_challenger_refused_and_failing(void **state)
+{
+    char ch_path[160], a_path[160];
+    cs_err err = {0};
+    api_server *s;
+    store_audit_rec rows[8];
+    int st;
+    cJSON *d;
+    (void)state;
+    snprintf(ch_path, sizeof ch_path, "%s/foreign.csm", dir);
+    snprintf(a_path, sizeof a_path, "%s/audit_fail.db", dir);
+    write_named(ch_path, "8", 1.0, foreign);
+    assert_null(make_challenged(ch_path, NULL, &err));
+    assert_non_null(strstr(err.msg, "OWN_CAR_AGE"));
+    assert_null(make_challenged("/nonexistent/ch.csm", NULL, &err));
+    assert_non_null(strstr(err.msg, "/nonexistent/ch.csm"));
+
+    {   /* a plain isotonic calibration whose points say 1.5: loads (finite, in order), and
+         * every probability it gives is out of [0, 1], which mf_score refuses */
+        double yy[4] = {0, 0, 1, 1}, pp[4] = {0.1, 0.2, 0.3, 0.4};
+        ev_calib *c = ev_calib_fit(EV_CALIB_ISOTONIC, yy, pp, 4, &err);
+        cs_buf b = {0};
+        const double *px, *py;
+        size_t n;
+        assert_non_null(c);
+        n = ev_calib_isotonic_points(c, &px, &py);
+        assert_int_equal(ev_calib_write(c, &b, &err), CS_OK);
+        assert_int_equal(b.len, 24 + 16 * n);
+        for (size_t i = 0; i < n; i++) {
+            double v = 1.5;
+            memcpy(b.data + 24 + 8 * (n + i), &v, sizeof v);
+        }
+        ev_calib_free(c);
+        cur_calib = ev_calib_read(b.data, b.len, &err);
+        cs_buf_free(&b);
+        if (!cur_calib) fail_msg("%s", err.msg);
+    }
+    snprintf(ch_path, sizeof ch_path, "%s/bad.csm", dir);
+    write_named(ch_path, "9", 1.0, names);
+    ev_calib_free(cur_calib);
+    cur_calib = NULL;
+    memset(&err, 0, sizeof err);
+    s = make_challenged(ch_path, a_path, &err);
+    if (!s) fail_msg("%s", err.msg);
+    d = call(s, "POST", "/v1/predict", "{\"client_id\": 100001}", &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(d, "model"), "name"), "test-gbdt");
+    cJSON_Delete(d);
+    assert_true(metric(s, "creditscore_challenger_failures_total ") == 1);
+    assert_true(metric(s, "creditscore_challenger_scored_total ") == 0);
+    api_server_free(s);
+    memset(rows, 0, sizeof rows);
+    assert_int_equal(store_audit_read(a_path, 0, 0, all_rows, rows, &err), CS_OK);
+    assert_string_equal(rows[0].challenger_decision, "error");
+    assert_string_equal(rows[0].challenger_version, "9");
+    assert_int_equal(store_audit_rec_has_challenger(&rows[0]), 0);
+    assert_true(isnan(rows[0].challenger_probability));
+    assert_string_equal(rows[0].decision, rows[0].probability >= rows[0].threshold ? "refuse" : "approve");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_predict),  cmocka_unit_test(test_explain), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_get_routes), cmocka_unit_test(test_keys),
         cmocka_unit_test(test_reload_under_load), cmocka_unit_test(test_audit),
-        cmocka_unit_test(test_importance_without_section),
+        cmocka_unit_test(test_importance_without_section), cmocka_unit_test(test_challenger_audit),
+        cmocka_unit_test(test_challenger_refused_and_failing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -281,6 +281,58 @@ static void test_times(void **state)
     assert_string_equal(t, "2025-11-26T07:55:01.123Z");
 }
 
+static int collect(const store_audit_rec *r, void *ud)
+{
+    store_audit_rec *out = ud;
+    if (r->seq >= 1 && r->seq <= 3) out[r->seq - 1] = *r;
+    return 0;
+}
+
+/* The challenger's columns round-trip in the same row: scored (probability, threshold and
+ * decision), failed ('error', no numbers) and none (every challenger column empty). */
+static void test_challenger_columns(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    store_audit *a;
+    store_audit_rec r[3], back[3];
+    (void)state;
+    snprintf(path, sizeof path, "%s/challenger.db", dir);
+    a = store_audit_open(path, &err);
+    assert_non_null(a);
+    r[0] = rec(1764143701000LL, 1, 0.05);
+    snprintf(r[0].challenger_name, sizeof r[0].challenger_name, "lr-challenger");
+    snprintf(r[0].challenger_version, sizeof r[0].challenger_version, "2026.2");
+    r[0].challenger_probability = 0.1234567890123456789;
+    r[0].challenger_threshold = 0.11;
+    snprintf(r[0].challenger_decision, sizeof r[0].challenger_decision, "refuse");
+    r[1] = rec(1764143702000LL, 2, 0.5);
+    snprintf(r[1].challenger_name, sizeof r[1].challenger_name, "lr-challenger");
+    snprintf(r[1].challenger_version, sizeof r[1].challenger_version, "2026.2");
+    r[1].challenger_probability = NAN;
+    r[1].challenger_threshold = NAN;
+    snprintf(r[1].challenger_decision, sizeof r[1].challenger_decision, "error");
+    r[2] = rec(1764143703000LL, 3, 0.01);
+    for (int i = 0; i < 3; i++) assert_int_equal(store_audit_append(a, &r[i], &err), CS_OK);
+    store_audit_close(a);
+    memset(back, 0, sizeof back);
+    assert_int_equal(store_audit_read(path, 0, 0, collect, back, &err), CS_OK);
+    assert_string_equal(back[0].challenger_name, "lr-challenger");
+    assert_string_equal(back[0].challenger_version, "2026.2");
+    assert_true(back[0].challenger_probability == r[0].challenger_probability);
+    assert_true(back[0].challenger_threshold == 0.11);
+    assert_string_equal(back[0].challenger_decision, "refuse");
+    assert_int_equal(store_audit_rec_has_challenger(&back[0]), 1);
+    assert_string_equal(back[0].decision, "approve");
+    assert_string_equal(back[1].challenger_decision, "error");
+    assert_true(isnan(back[1].challenger_probability) && isnan(back[1].challenger_threshold));
+    assert_int_equal(store_audit_rec_has_challenger(&back[1]), 0);
+    assert_string_equal(back[2].challenger_name, "");
+    assert_string_equal(back[2].challenger_decision, "");
+    assert_true(isnan(back[2].challenger_probability));
+    assert_int_equal(store_audit_rec_has_challenger(&back[2]), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_submit_calls_back_after_commit),
         cmocka_unit_test(test_wal_stays_bounded),
         cmocka_unit_test(test_times),
+        cmocka_unit_test(test_challenger_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -250,6 +250,70 @@ static void test_release_010_audit(void **state)
     outcomes = 0;
     assert_int_equal(store_outcomes_read(path, _count_outcomes, &outcomes, &err), CS_OK);
     assert_int_equal(outcomes, 2);
+    /* version 2's challenger columns were added; the old rows have none (NULL) */
+    assert_int_equal(_query(path, "SELECT count(*) FROM pragma_table_info('audit') WHERE name LIKE 'challenger_%'"), 5);
+    assert_int_equal(_query(path, "SELECT count(*) FROM audit WHERE challenger_name IS NULL"), 6);
+}
+
+static int _first_rec(const store_audit_rec *r, void *ud)
+{
+    *(store_audit_rec *)ud = *r;
+    return 1;
+}
+
+/* A log of schema version 1 (before the challenger's columns): read as it is (no
+ * challenger), then the writer's open upgrades it in place to version 2, keeping its rows,
+ * and a row with a challenger goes in beside them. */
+static void test_audit_v1_upgrade(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    cs_err err = {0};
+    sqlite3 *db;
+    store_audit *a;
+    store_audit_rec r;
+    int rows = 0;
+    snprintf(path, sizeof path, "%s/audit_v1.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, store_schema_audit.steps[0], NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE creditscore_schema(name TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+                                  " upgraded_ms INTEGER NOT NULL);"
+                                  "INSERT INTO creditscore_schema VALUES('audit', 1, 0);"
+                                  "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
+                                  " input_kind, client_id, input_digest, probability, score, threshold, decision)"
+                                  " VALUES('2026-01-01T00:00:00.000Z', 1767225600000, 'v1-row', 'predict', 'm', '1',"
+                                  " 'client_id', 7, 'd', 0.2, 600, 0.1, 'refuse');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(store_audit_read(path, 0, 0, _first_rec, &r, &err), CS_OK);
+    assert_string_equal(r.request_id, "v1-row");
+    assert_string_equal(r.challenger_name, "");
+    assert_int_equal(store_audit_rec_has_challenger(&r), 0);
+    assert_int_equal(_query(path, "SELECT version FROM creditscore_schema WHERE name = 'audit'"), 1);
+
+    a = store_audit_open(path, &err);
+    if (!a) fail_msg("%s", err.msg);
+    memset(&r, 0, sizeof r);
+    r.unix_ms = 1767225700000LL;
+    r.client_id = 8;
+    snprintf(r.request_id, sizeof r.request_id, "v2-row");
+    snprintf(r.decision, sizeof r.decision, "approve");
+    snprintf(r.challenger_name, sizeof r.challenger_name, "challenger");
+    snprintf(r.challenger_version, sizeof r.challenger_version, "2");
+    r.challenger_probability = 0.25;
+    r.challenger_threshold = 0.2;
+    snprintf(r.challenger_decision, sizeof r.challenger_decision, "refuse");
+    assert_int_equal(store_audit_commit(a, &r, &err), CS_OK);
+    store_audit_close(a);
+    assert_int_equal(_query(path, "SELECT version FROM creditscore_schema WHERE name = 'audit'"), 2);
+    assert_int_equal(store_audit_read(path, 0, 0, _count_rows, &rows, &err), CS_OK);
+    assert_int_equal(rows, 2);
+    assert_int_equal(_query(path, "SELECT count(*) FROM audit WHERE challenger_name IS NULL AND request_id = 'v1-row'"), 1);
+    assert_int_equal(_query(path, "SELECT CAST(challenger_probability * 100 AS INTEGER) FROM audit WHERE request_id = 'v2-row'"),
+                     25);
 }
 
 /* A store stamped with a newer tracking version is refused by store_open, not altered. */
@@ -320,6 +384,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_and_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_010_tracking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_010_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_v1_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_store_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_creation, setup, teardown),
     };
