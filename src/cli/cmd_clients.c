@@ -17,7 +17,7 @@
 
 static void _help(FILE *out)
 {
-    fprintf(out, "usage: creditscore clients import --features FILE --data DIR [--recipe RECIPE.json] --out FILE\n"
+    fprintf(out, "usage: creditscore clients import --features FILE --data DIR [--recipe RECIPE.json] --out FILE|URL\n"
            "\n"
            "Build the clients store of the API: for each client of the feature file, its feature\n"
            "vector and the raw fields its client card shows. Without --recipe: Home Credit's\n"
@@ -30,7 +30,9 @@ static void _help(FILE *out)
            "  --features FILE   feature file (.csf) written by creditscore features\n"
            "  --data DIR        folder of the raw tables\n"
            "  --recipe FILE     the recipe the features were computed with (docs/recipes.md)\n"
-           "  --out FILE        the SQLite store to write (replaced atomically)\n");
+           "  --out FILE|URL    the SQLite store to write, or a PostgreSQL database\n"
+           "                    (postgresql://user@host:5432/db: tables clients, clients_meta,\n"
+           "                    clients_features, clients_fields); replaced atomically\n");
 }
 
 /* The unit a recipe field is shown in, as the clients store keeps it (days before the

@@ -17,7 +17,7 @@
 
 static void _help(void)
 {
-    printf("usage: creditscore serve --model FILE [--clients FILE] [--host H] [--port N] [OPTIONS]\n"
+    printf("usage: creditscore serve --model FILE [--clients FILE|URL] [--host H] [--port N] [OPTIONS]\n"
            "\n"
            "Serve a model over HTTP (JSON API under /v1, docs at /docs). See docs/api.md.\n"
            "\n"
@@ -32,7 +32,8 @@ static void _help(void)
            "                        audit log records both (creditscore challenger reports on them)\n"
            "  --challenger-stage STAGE  with --registry: the registry's NAME in STAGE (staging) is the\n"
            "                        challenger, the --stage version the champion\n"
-           "  --clients FILE        the clients store (creditscore clients import), for client ids\n"
+           "  --clients FILE|URL    the clients store (creditscore clients import), for client ids:\n"
+           "                        a SQLite file or a PostgreSQL URL shared by the servers\n"
            "  --host H              address to listen on (default 127.0.0.1)\n"
            "  --port N              port (default 8000; 0 = any free port, printed at start)\n"
            "  --threads N           worker threads (default: number of cores)\n"

@@ -2,39 +2,17 @@
  * clients.c: the clients store (see clients.h): import from a feature matrix and the
  * application tables, then pooled read-only lookups for the API.
  */
-#include "clients.h"
-#include "db.h"
+#include "clients_int.h"
 #include "schema.h"
 
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-typedef struct _conn {
-    store_db *conn;         /* read-only, immutable */
-    sqlite3 *db;            /* its SQLite handle */
-    sqlite3_stmt *get_x;    /* SELECT x WHERE id = ? */
-    sqlite3_stmt *get;      /* SELECT everything WHERE id = ? */
-    int busy;
-} _conn;
-
-struct store_clients {
-    char *path;
-    size_t n_feats;
-    char **names;
-    size_t n_fields;
-    store_field *fields;    /* n_fields, every string owned */
-    int64_t count;
-    int n_conns;
-    _conn *conns;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
+typedef store__clients_conn _conn;
 
 void store_client_clear(store_client *c)
 {
@@ -66,16 +44,6 @@ static int _cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int _exec(sqlite3 *db, const char *sql, const char *path, cs_err *err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cs_err_set(err, CS_EIO, "%s: %s", path, msg ? msg : "sqlite error");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
-}
 
 /* A field name is used as a column name: letters, digits and '_', not starting with a digit,
  * and none of the store's own columns. */
@@ -94,19 +62,118 @@ static int _is_sentinel(const store_field *f, double v)
     return 0;
 }
 
+/* SQLite: create path.tmp (its name into tmp) with the store's tables, meta, features
+ * and fields, begin the transaction of the rows and prepare their INSERT into *ins. */
+static cs_status _sqlite_begin(const char *path, cs_buf *tmp, const feat_matrix *m, const store_field *fields,
+                               int n_fields, const char *id_col, store_db **conn, sqlite3_stmt **ins, cs_err *err)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q = NULL;
+    cs_buf sql = {0};
+    cs_status st;
+    if (cs_buf_printf(tmp, err, "%s.tmp", path)) return CS_ENOMEM;
+    unlink(tmp->data);
+    if (!(*conn = store_db_open(tmp->data, STORE_DB_CREATE | STORE_DB_SCRATCH, "the clients store", err)))
+        return err ? err->code : CS_EIO;
+    db = store_db_sqlite(*conn);
+    if ((st = store_db_exec(*conn, store_schema_clients_fixed, err))) return st;
+    cs_buf_puts(&sql, "CREATE TABLE clients(id INTEGER PRIMARY KEY, target REAL", err);
+    for (int k = 0; k < n_fields; k++)
+        cs_buf_printf(&sql, err, ", \"%s\" %s", fields[k].name, fields[k].is_text ? "TEXT" : "REAL");
+    if (cs_buf_puts(&sql, ", x BLOB NOT NULL); BEGIN;", err)) {
+        cs_buf_free(&sql);
+        return CS_ENOMEM;
+    }
+    st = store_db_exec(*conn, sql.data, err);
+    cs_buf_free(&sql);
+    if (st) return st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES('format',?),('n_feats',?),('created',datetime('now')),('id',?)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return _sqlerr(err, db, path, "prepare");
+    sqlite3_bind_int(q, 1, STORE_CLIENTS_FORMAT);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)m->n_feats);
+    sqlite3_bind_text(q, 3, id_col ? id_col : "@row", -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) st = _sqlerr(err, db, path, "insert meta");
+    sqlite3_finalize(q);
+    if (st) return st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO features VALUES(?,?)", -1, &q, NULL) != SQLITE_OK)
+        return _sqlerr(err, db, path, "prepare");
+    for (size_t j = 0; j < m->n_feats && !st; j++) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)j);
+        sqlite3_bind_text(q, 2, m->names[j], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) st = _sqlerr(err, db, path, "insert feature name");
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    if (st) return st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO fields VALUES(?,?,?,?,?,?)", -1, &q, NULL) != SQLITE_OK)
+        return _sqlerr(err, db, path, "prepare");
+    for (int k = 0; k < n_fields && !st; k++) {
+        const store_field *f = &fields[k];
+        const char *en = f->label_en ? f->label_en : f->name;
+        sqlite3_bind_int(q, 1, k);
+        sqlite3_bind_text(q, 2, f->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, f->is_text ? "text" : "number", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, en, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, f->label_fr ? f->label_fr : en, -1, SQLITE_STATIC);
+        if (f->unit) sqlite3_bind_text(q, 6, f->unit, -1, SQLITE_STATIC);
+        else sqlite3_bind_null(q, 6);
+        if (sqlite3_step(q) != SQLITE_DONE) st = _sqlerr(err, db, path, "insert field");
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    if (st) return st;
+    cs_buf_puts(&sql, "INSERT INTO clients VALUES(?,?", err);
+    for (int k = 0; k < n_fields; k++) cs_buf_puts(&sql, ",?", err);
+    if (cs_buf_puts(&sql, ",?)", err)) {
+        cs_buf_free(&sql);
+        return CS_ENOMEM;
+    }
+    if (sqlite3_prepare_v2(db, sql.data, -1, ins, NULL) != SQLITE_OK) st = _sqlerr(err, db, path, "prepare");
+    cs_buf_free(&sql);
+    return st;
+}
+
+/* SQLite: insert one row with ins. */
+static cs_status _sqlite_row(const char *path, sqlite3 *db, sqlite3_stmt *ins, const store_field *fields, int n_fields,
+                             const store__clients_row *r, size_t n_feats, cs_err *err)
+{
+    int p = 1;
+    cs_status st = CS_OK;
+    sqlite3_bind_int64(ins, p++, r->id);
+    if (r->target == r->target) sqlite3_bind_double(ins, p++, r->target);
+    else sqlite3_bind_null(ins, p++);
+    for (int k = 0; k < n_fields; k++, p++) {
+        if (fields[k].is_text) {
+            if (r->text[k]) sqlite3_bind_text(ins, p, r->text[k], -1, SQLITE_STATIC);
+            else sqlite3_bind_null(ins, p);
+        } else if (r->num[k] == r->num[k]) {
+            sqlite3_bind_double(ins, p, r->num[k]);
+        } else {
+            sqlite3_bind_null(ins, p);
+        }
+    }
+    sqlite3_bind_blob(ins, p, r->x, (int)(n_feats * sizeof *r->x), SQLITE_STATIC);
+    if (sqlite3_step(ins) != SQLITE_DONE)
+        st = cs_err_set(err, CS_EIO, "%s: client %lld: %s", path, (long long)r->id, sqlite3_errmsg(db));
+    sqlite3_reset(ins);
+    return st;
+}
+
 #define MAX_TABLES 8
 
 cs_status store_clients_import_fields(const char *path, const feat_matrix *m, const store_field *fields, int n_fields,
                                       const tbl *const *tables, int n_tables, const char *id_col,
                                       cs_progress *progress, cs_err *err)
 {
-    store_db *conn = NULL;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *ins = NULL, *fs = NULL;
-    cs_buf sql = {0}, tmp = {0};
+    store_db *conn = NULL;          /* SQLite */
+    sqlite3_stmt *ins = NULL;
+    store__clients_pg_writer *pw = NULL;   /* or PostgreSQL */
+    cs_buf tmp = {0};
     int64_t *index = NULL;          /* pairs (id, table*2^32 + row), sorted by id */
     size_t n_index = 0;
-    double *x = NULL;
+    double *x = NULL, *num = NULL;  /* a row's features and numeric fields */
+    const char **text = NULL;       /* its text fields */
     int *src = NULL, id_idx[MAX_TABLES];
     cs_status st = CS_OK;
 
@@ -176,141 +243,86 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
         goto done;
     }
 
-    if (cs_buf_printf(&tmp, err, "%s.tmp", path)) { st = CS_ENOMEM; goto done; }
-    unlink(tmp.data);
-    if (!(conn = store_db_open(tmp.data, STORE_DB_CREATE | STORE_DB_SCRATCH, "the clients store", err))) {
-        st = err ? err->code : CS_EIO;
+    if (!(num = cs_malloc((n_fields ? (size_t)n_fields : 1) * sizeof *num, err)) ||
+        !(text = cs_calloc(n_fields ? (size_t)n_fields : 1, sizeof *text, err))) {
+        st = CS_ENOMEM;
         goto done;
     }
-    db = store_db_sqlite(conn);
-    if ((st = store_db_exec(conn, store_schema_clients_fixed, err))) goto done;
-    cs_buf_puts(&sql, "CREATE TABLE clients(id INTEGER PRIMARY KEY, target REAL", err);
-    for (int k = 0; k < n_fields; k++)
-        cs_buf_printf(&sql, err, ", \"%s\" %s", fields[k].name, fields[k].is_text ? "TEXT" : "REAL");
-    if (cs_buf_puts(&sql, ", x BLOB NOT NULL); BEGIN;", err)) { st = CS_ENOMEM; goto done; }
-    if (_exec(db, sql.data, path, err)) { st = CS_EIO; goto done; }
-    {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES('format',?),('n_feats',?),('created',datetime('now')),('id',?)",
-                               -1, &q, NULL) != SQLITE_OK) {
-            st = _sqlerr(err, db, path, "prepare");
+    if (store_pg_is_url(path)) {
+        if (!(pw = store__clients_pg_begin(path, m, fields, n_fields, id_col, err))) {
+            st = err ? err->code : CS_EIO;
             goto done;
         }
-        sqlite3_bind_int(q, 1, STORE_CLIENTS_FORMAT);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)m->n_feats);
-        sqlite3_bind_text(q, 3, id_col ? id_col : "@row", -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE) {
-            st = _sqlerr(err, db, path, "insert meta");
-            sqlite3_finalize(q);
-            goto done;
-        }
-        sqlite3_finalize(q);
-        if (sqlite3_prepare_v2(db, "INSERT INTO features VALUES(?,?)", -1, &q, NULL) != SQLITE_OK) {
-            st = _sqlerr(err, db, path, "prepare");
-            goto done;
-        }
-        for (size_t j = 0; j < m->n_feats; j++) {
-            sqlite3_bind_int64(q, 1, (sqlite3_int64)j);
-            sqlite3_bind_text(q, 2, m->names[j], -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_DONE) {
-                st = _sqlerr(err, db, path, "insert feature name");
-                sqlite3_finalize(q);
-                goto done;
-            }
-            sqlite3_reset(q);
-        }
-        sqlite3_finalize(q);
-    }
-    if (sqlite3_prepare_v2(db, "INSERT INTO fields VALUES(?,?,?,?,?,?)", -1, &fs, NULL) != SQLITE_OK) {
-        st = _sqlerr(err, db, path, "prepare");
-        goto done;
-    }
-    for (int k = 0; k < n_fields; k++) {
-        const store_field *f = &fields[k];
-        const char *en = f->label_en ? f->label_en : f->name;
-        sqlite3_bind_int(fs, 1, k);
-        sqlite3_bind_text(fs, 2, f->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(fs, 3, f->is_text ? "text" : "number", -1, SQLITE_STATIC);
-        sqlite3_bind_text(fs, 4, en, -1, SQLITE_STATIC);
-        sqlite3_bind_text(fs, 5, f->label_fr ? f->label_fr : en, -1, SQLITE_STATIC);
-        if (f->unit) sqlite3_bind_text(fs, 6, f->unit, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(fs, 6);
-        if (sqlite3_step(fs) != SQLITE_DONE) {
-            st = _sqlerr(err, db, path, "insert field");
-            goto done;
-        }
-        sqlite3_reset(fs);
-    }
-    cs_buf_free(&sql);
-    cs_buf_puts(&sql, "INSERT INTO clients VALUES(?,?", err);
-    for (int k = 0; k < n_fields; k++) cs_buf_puts(&sql, ",?", err);
-    if (cs_buf_puts(&sql, ",?)", err)) { st = CS_ENOMEM; goto done; }
-    if (sqlite3_prepare_v2(db, sql.data, -1, &ins, NULL) != SQLITE_OK) {
-        st = _sqlerr(err, db, path, "prepare");
+    } else if ((st = _sqlite_begin(path, &tmp, m, fields, n_fields, id_col, &conn, &ins, err))) {
         goto done;
     }
     for (size_t i = 0; i < m->n_rows; i++) {
-        int64_t id = m->ids[i];
-        int p = 1, a = -1;
-        size_t row = 0;
+        store__clients_row row = {m->ids[i], NAN, num, (const char *const *)text, x};
+        int a = -1;
+        size_t row_i = 0;
         /* binary search for the raw row */
         size_t lo = 0, hi = n_index;
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            if (index[2 * mid] < id) lo = mid + 1;
+            if (index[2 * mid] < row.id) lo = mid + 1;
             else hi = mid;
         }
-        if (lo < n_index && index[2 * lo] == id) {
+        if (lo < n_index && index[2 * lo] == row.id) {
             a = (int)(index[2 * lo + 1] >> 32);
-            row = (size_t)(index[2 * lo + 1] & 0xffffffff);
+            row_i = (size_t)(index[2 * lo + 1] & 0xffffffff);
         }
-        sqlite3_bind_int64(ins, p++, id);
-        if (m->target && m->target[i] == m->target[i]) sqlite3_bind_double(ins, p++, m->target[i]);
-        else sqlite3_bind_null(ins, p++);
-        for (int k = 0; k < n_fields; k++, p++) {
+        if (m->target && m->target[i] == m->target[i]) row.target = m->target[i];
+        for (int k = 0; k < n_fields; k++) {
             const store_field *f = &fields[k];
             int c = a >= 0 ? src[a * n_fields + k] : -1;
             const tbl_column *col = c >= 0 ? &tables[a]->cols[c] : NULL;
+            num[k] = NAN;
+            text[k] = NULL;
             if (f->is_text) {
-                int32_t code = col ? col->codes[row] : -1;
-                if (col && code >= 0 && code < col->n_cats) sqlite3_bind_text(ins, p, col->cats[code], -1, SQLITE_STATIC);
-                else sqlite3_bind_null(ins, p);
+                int32_t code = col ? col->codes[row_i] : -1;
+                if (col && code >= 0 && code < col->n_cats) text[k] = col->cats[code];
             } else {
-                double v = col ? col->num[row] : NAN;
+                double v = col ? col->num[row_i] : NAN;
                 if (v == v && _is_sentinel(f, v)) v = NAN;
                 else v *= f->scale != 0 ? f->scale : 1.0;
-                if (v == v && isfinite(v)) sqlite3_bind_double(ins, p, v);
-                else sqlite3_bind_null(ins, p);
+                /* -0 (0 days times a negative scale) is kept as 0: what SQLite's REAL
+                 * column gives back, so both backends answer the same */
+                if (v == 0) v = 0;
+                if (v == v && isfinite(v)) num[k] = v;
             }
         }
         for (size_t j = 0; j < m->n_feats; j++) x[j] = m->values[j * m->n_rows + i];
-        sqlite3_bind_blob(ins, p, x, (int)(m->n_feats * sizeof *x), SQLITE_STATIC);
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            st = cs_err_set(err, CS_EIO, "%s: client %lld: %s", path, (long long)id, sqlite3_errmsg(db));
-            goto done;
-        }
-        sqlite3_reset(ins);
+        st = pw ? store__clients_pg_row(pw, &row, err) : _sqlite_row(path, store_db_sqlite(conn), ins, fields, n_fields, &row, m->n_feats, err);
+        if (st) goto done;
         if (progress && (i % 1024 == 0)) cs_progress_update(progress, i, NULL);
     }
-    if (_exec(db, "COMMIT;", path, err)) { st = CS_EIO; goto done; }
-    sqlite3_finalize(ins);
-    sqlite3_finalize(fs);
-    ins = fs = NULL;
-    store_db_close(conn);   /* journal off, sync off: nothing is left to fail at close */
-    conn = NULL;
-    db = NULL;
-    if (rename(tmp.data, path) != 0) st = cs_err_set(err, CS_EIO, "%s: cannot rename %s into place", path, tmp.data);
+    if (pw) {
+        st = store__clients_pg_end(pw, CS_OK, err);
+        pw = NULL;
+        if (st) goto done;
+    } else {
+        if ((st = store_db_exec(conn, "COMMIT;", err))) goto done;
+        sqlite3_finalize(ins);
+        ins = NULL;
+        store_db_close(conn);   /* journal off, sync off: nothing is left to fail at close */
+        conn = NULL;
+        if (rename(tmp.data, path) != 0) {
+            st = cs_err_set(err, CS_EIO, "%s: cannot rename %s into place", path, tmp.data);
+            goto done;
+        }
+    }
     if (progress) cs_progress_finish(progress, NULL);
 done:
+    if (pw) store__clients_pg_end(pw, st, NULL);
     sqlite3_finalize(ins);
-    sqlite3_finalize(fs);
     store_db_close(conn);
     if (st != CS_OK && tmp.data) unlink(tmp.data);
-    cs_buf_free(&sql);
     cs_buf_free(&tmp);
     free(index);
     free(src);
     free(x);
+    free(num);
+    free(text);
     return st;
 }
 
@@ -341,9 +353,11 @@ static void _conn_close(_conn *c)
     sqlite3_finalize(c->get_x);
     sqlite3_finalize(c->get);
     store_db_close(c->conn);
+    store_pg_close(c->pg);
     c->get_x = c->get = NULL;
     c->conn = NULL;
     c->db = NULL;
+    c->pg = NULL;
 }
 
 /* The columns of the raw fields, for a SELECT: ", "f1", "f2" ..." into b. */
@@ -383,6 +397,7 @@ static char *_dup_or_null(const char *t, int *oom)
 static cs_status _load_fields(store_clients *s, sqlite3 *db, int format, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
+    cs_status st = CS_OK;
     int oom = 0;
     if (format == 1) {
         if (!(s->fields = cs_calloc(FEAT_KERNEL_N_PROFILE, sizeof *s->fields, err))) return CS_ENOMEM;
@@ -401,33 +416,48 @@ static cs_status _load_fields(store_clients *s, sqlite3 *db, int format, cs_err 
     if (sqlite3_prepare_v2(db, "SELECT idx, name, kind, label_en, label_fr, unit FROM fields ORDER BY idx", -1, &q,
                            NULL) != SQLITE_OK)
         return _sqlerr(err, db, s->path, "not a clients store (no fields)");
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 1), *kind = (const char *)sqlite3_column_text(q, 2);
-        store_field *f;
-        void *p;
-        if (sqlite3_column_int64(q, 0) != (sqlite3_int64)s->n_fields || !name || !kind || !_field_name_ok(name) ||
-            s->n_fields >= STORE_MAX_FIELDS) {
-            sqlite3_finalize(q);
-            return cs_err_set(err, CS_ECORRUPT, "%s: bad field list at %zu", s->path, s->n_fields);
-        }
-        if (!(p = cs_reallocarray(s->fields, s->n_fields + 1, sizeof *s->fields, err))) {
-            sqlite3_finalize(q);
-            return CS_ENOMEM;
-        }
-        s->fields = p;
-        f = &s->fields[s->n_fields++];
-        memset(f, 0, sizeof *f);
-        f->is_text = !strcmp(kind, "text");
-        f->scale = 1;
-        f->name = _dup_or_null(name, &oom);
-        f->source = _dup_or_null(name, &oom);
-        f->label_en = _dup_or_null((const char *)sqlite3_column_text(q, 3), &oom);
-        f->label_fr = _dup_or_null((const char *)sqlite3_column_text(q, 4), &oom);
-        f->unit = _dup_or_null((const char *)sqlite3_column_text(q, 5), &oom);
-        if (oom) break;
-    }
+    while (!st && sqlite3_step(q) == SQLITE_ROW)
+        st = store__clients_add_field(s, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+                                      (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+                                      (const char *)sqlite3_column_text(q, 4), (const char *)sqlite3_column_text(q, 5),
+                                      err);
     sqlite3_finalize(q);
+    return st;
+}
+
+cs_status store__clients_add_field(store_clients *s, int64_t idx, const char *name, const char *kind,
+                                   const char *label_en, const char *label_fr, const char *unit, cs_err *err)
+{
+    store_field *f;
+    void *p;
+    int oom = 0;
+    if (idx != (int64_t)s->n_fields || !name || !kind || !_field_name_ok(name) || s->n_fields >= STORE_MAX_FIELDS ||
+        (strcmp(kind, "text") && strcmp(kind, "number")))
+        return cs_err_set(err, CS_ECORRUPT, "%s: bad field list at %zu", s->name, s->n_fields);
+    if (!(p = cs_reallocarray(s->fields, s->n_fields + 1, sizeof *s->fields, err))) return CS_ENOMEM;
+    s->fields = p;
+    f = &s->fields[s->n_fields++];
+    memset(f, 0, sizeof *f);
+    f->is_text = !strcmp(kind, "text");
+    f->scale = 1;
+    f->name = _dup_or_null(name, &oom);
+    f->source = _dup_or_null(name, &oom);
+    f->label_en = _dup_or_null(label_en, &oom);
+    f->label_fr = _dup_or_null(label_fr, &oom);
+    f->unit = _dup_or_null(unit, &oom);
     return oom ? cs_err_set(err, CS_ENOMEM, "out of memory") : CS_OK;
+}
+
+cs_status store__clients_add_feature(store_clients *s, int64_t idx, const char *name, cs_err *err)
+{
+    void *p;
+    if (idx != (int64_t)s->n_feats || !name)
+        return cs_err_set(err, CS_ECORRUPT, "%s: feature list has a gap at %zu", s->name, s->n_feats);
+    if (!(p = cs_reallocarray(s->names, s->n_feats + 1, sizeof *s->names, err))) return CS_ENOMEM;
+    s->names = p;
+    if (!(s->names[s->n_feats] = cs_strdup(name, err))) return CS_ENOMEM;
+    s->n_feats++;
+    return CS_OK;
 }
 
 cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_clients_scan_fn fn, void *ud,
@@ -438,6 +468,7 @@ cs_status store_clients_scan(store_clients *s, int64_t lo, int64_t hi, store_cli
     sqlite3_stmt *q = NULL;
     size_t want = s->n_feats * sizeof(double);
     int rc;
+    if (s->is_pg) return store__clients_pg_scan(s, lo, hi, fn, ud, err);
     memset(&c, 0, sizeof c);
     if ((st = _conn_open(s, &c, err))) goto out;
     /* a scan reads the whole range once: map as much of it as SQLite allows */
@@ -476,7 +507,7 @@ store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
         cs_err_set(err, CS_EINVAL, "store_clients_open: n_conns %d out of 1..64", n_conns);
         return NULL;
     }
-    if (access(path, R_OK) != 0) {
+    if (!store_pg_is_url(path) && access(path, R_OK) != 0) {
         cs_err_set(err, CS_EIO, "%s: cannot read the clients store", path);
         return NULL;
     }
@@ -484,7 +515,16 @@ store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (!(s->path = cs_strdup(path, err)) || !(s->conns = cs_calloc((size_t)n_conns, sizeof *s->conns, err))) goto fail;
+    s->name = s->path;
     s->n_conns = n_conns;
+    if (store_pg_is_url(path)) {
+        s->is_pg = 1;
+        for (int i = 0; i < n_conns; i++)
+            if (store__clients_pg_conn_open(s, &s->conns[i], err)) goto fail;
+        s->name = store_pg_name(s->conns[0].pg);
+        if (store__clients_pg_load(s, err)) goto fail;
+        return s;
+    }
     for (int i = 0; i < n_conns; i++)
         if (_conn_open(s, &s->conns[i], err)) goto fail;
     db = s->conns[0].db;
@@ -508,18 +548,9 @@ store_clients *store_clients_open(const char *path, int n_conns, cs_err *err)
         _sqlerr(err, db, path, "reading feature names");
         goto fail;
     }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 1);
-        void *p;
-        if (sqlite3_column_int64(q, 0) != (sqlite3_int64)s->n_feats || !name) {
-            cs_err_set(err, CS_ECORRUPT, "%s: feature list has a gap at %zu", path, s->n_feats);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        if (store__clients_add_feature(s, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1), err))
             goto fail;
-        }
-        if (!(p = cs_reallocarray(s->names, s->n_feats + 1, sizeof *s->names, err))) goto fail;
-        s->names = p;
-        if (!(s->names[s->n_feats] = cs_strdup(name, err))) goto fail;
-        s->n_feats++;
-    }
     sqlite3_finalize(q);
     q = NULL;
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM clients", -1, &q, NULL) != SQLITE_OK ||
@@ -610,6 +641,11 @@ cs_status store_clients_features(store_clients *s, int64_t id, double *x, cs_err
     _conn *c = _acquire(s);
     cs_status st;
     int rc;
+    if (s->is_pg) {
+        st = store__clients_pg_features(s, c, id, x, err);
+        _release(s, c);
+        return st;
+    }
     sqlite3_bind_int64(c->get_x, 1, id);
     rc = sqlite3_step(c->get_x);
     if (rc == SQLITE_ROW) st = _read_x(s, c->get_x, 0, id, x, err);
@@ -648,6 +684,12 @@ cs_status store_clients_get(store_clients *s, int64_t id, store_client *c, cs_er
     cs_status st;
     int rc;
     store_client_clear(c);
+    if (s->is_pg) {
+        st = store__clients_pg_get(s, k, id, c, err);
+        _release(s, k);
+        if (st) store_client_clear(c);
+        return st;
+    }
     sqlite3_bind_int64(k->get, 1, id);
     rc = sqlite3_step(k->get);
     if (rc == SQLITE_ROW) {
@@ -695,6 +737,10 @@ cs_status store_clients_list(store_clients *s, int64_t offset, int64_t limit, co
         return CS_ENOMEM;
     }
     k = _acquire(s);
+    if (s->is_pg) {
+        st = store__clients_pg_list(s, k, offset, limit, have_q ? pattern : NULL, list, &n, total, err);
+        goto done;
+    }
     if (sqlite3_prepare_v2(k->db, sql.data, -1, &st_list, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(k->db,
                            have_q ? "SELECT count(*) FROM clients WHERE CAST(id AS TEXT) LIKE ?"

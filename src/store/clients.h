@@ -18,6 +18,13 @@
  * x is n_feats little-endian IEEE doubles (NaN = missing). A format 1 store (the kernel's
  * fields, no fields table) is still read, as feat_kernel_profile.
  *
+ * The store may live in PostgreSQL instead (path "postgresql://..." or "postgres://...",
+ * store/pg.h): the same layout in tables clients, clients_meta, clients_features and
+ * clients_fields (clients_int.h), replaced in one transaction by each import, read through
+ * a pool of connections with binary results, so that every answer is the one the SQLite
+ * store gives (the same doubles, the same feature bytes). Servers on several machines then
+ * share one store.
+ *
  * Reading is thread-safe: the handle keeps a small pool of read-only connections.
  */
 #ifndef CS_STORE_CLIENTS_H
@@ -56,7 +63,9 @@ void store_client_clear(store_client *c);
  * without an id column). Each of the n_fields fields is read from its source column (a
  * table without it gives missing values; a numeric field from a text column or the other
  * way round is CS_EINVAL naming both). Clients of the matrix without a row get missing raw
- * fields. Written to "path.tmp" then renamed. progress may be NULL. */
+ * fields. Written to "path.tmp" then renamed; in PostgreSQL (path a URL) the tables are
+ * dropped and written again in one transaction (one binary COPY of the clients). progress
+ * may be NULL. */
 cs_status store_clients_import_fields(const char *path, const feat_matrix *m, const store_field *fields, int n_fields,
                                       const tbl *const *tables, int n_tables, const char *id_col,
                                       cs_progress *progress, cs_err *err);
@@ -66,8 +75,9 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
 cs_status store_clients_import(const char *path, const feat_matrix *m, const tbl *const *apps, int n_apps,
                                cs_progress *progress, cs_err *err);
 
-/* Open a store read-only with n_conns pooled connections (1..64). Free with
- * store_clients_close(). A file of another format is refused. */
+/* Open a store read-only with n_conns pooled connections (1..64; in PostgreSQL each is a
+ * session of the server). Free with store_clients_close(). A store of another format is
+ * refused; a PostgreSQL database without the store's tables is CS_EIO saying so. */
 store_clients *store_clients_open(const char *path, int n_conns, cs_err *err);
 void store_clients_close(store_clients *s);
 

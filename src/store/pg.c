@@ -214,3 +214,37 @@ fail:
     store_pg_exec(p, "ROLLBACK", NULL);
     return st;
 }
+
+/* ---- streamed COPY ------------------------------------------------------------------ */
+
+cs_status store_pg_copy_start(store_pg *p, const char *copy_sql, cs_err *err)
+{
+    PGresult *r = PQexec(p->conn, copy_sql);
+    cs_status st = PQresultStatus(r) == PGRES_COPY_IN ? CS_OK : store_pg_fail(p, r, "starting a COPY", err);
+    PQclear(r);
+    return st;
+}
+
+cs_status store_pg_copy_put(store_pg *p, const char *data, size_t len, cs_err *err)
+{
+    while (len) {   /* libpq takes at most INT_MAX bytes a call */
+        int n = len > (1u << 30) ? (1 << 30) : (int)len;
+        if (PQputCopyData(p->conn, data, n) != 1) return store_pg_fail(p, NULL, "sending rows", err);
+        data += n;
+        len -= (size_t)n;
+    }
+    return CS_OK;
+}
+
+cs_status store_pg_copy_end(store_pg *p, cs_status st, cs_err *err)
+{
+    PGresult *r;
+    if (PQputCopyEnd(p->conn, st ? "the client gave up" : NULL) != 1 && !st)
+        st = store_pg_fail(p, NULL, "ending a COPY", err);
+    while ((r = PQgetResult(p->conn))) {
+        if (!st && PQresultStatus(r) != PGRES_COMMAND_OK) st = store_pg_fail(p, r, "writing rows", err);
+        PQclear(r);
+    }
+    if (!st && PQstatus(p->conn) != CONNECTION_OK) st = store_pg_fail(p, NULL, "writing rows", err);
+    return st;
+}

@@ -43,6 +43,14 @@ cs_status store_pg_fail(store_pg *p, const PGresult *r, const char *what, cs_err
  * copy_sql ("COPY t(a, b) FROM STDIN"): one statement, committed when it returns CS_OK. */
 cs_status store_pg_copy(store_pg *p, const char *copy_sql, const char *data, size_t len, cs_err *err);
 
+/* A COPY streamed in pieces: start it with copy_sql (any COPY ... FROM STDIN, BINARY
+ * included), send data in as many pieces as wanted, end it (st: CS_OK to finish it, else it
+ * is abandoned and the server discards its rows). store_pg_copy_end returns the outcome,
+ * the server's error on the rows included. */
+cs_status store_pg_copy_start(store_pg *p, const char *copy_sql, cs_err *err);
+cs_status store_pg_copy_put(store_pg *p, const char *data, size_t len, cs_err *err);
+cs_status store_pg_copy_end(store_pg *p, cs_status st, cs_err *err);
+
 /* Append s escaped for COPY's text format (backslash, tab, newline, CR) to b. */
 cs_status store_pg_copy_text(cs_buf *b, const char *s, cs_err *err);
 

@@ -123,3 +123,10 @@ const char store_schema_clients_fixed[] =
     "CREATE TABLE features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
     "CREATE TABLE fields(idx INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, label_en TEXT,"
     " label_fr TEXT, unit TEXT);";
+
+const char store_schema_clients_fixed_pg[] =
+    "DROP TABLE IF EXISTS clients, clients_meta, clients_features, clients_fields;"
+    "CREATE TABLE clients_meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE clients_features(idx INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+    "CREATE TABLE clients_fields(idx INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, label_en TEXT,"
+    " label_fr TEXT, unit TEXT);";

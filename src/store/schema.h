@@ -30,5 +30,9 @@ extern const store_schema store_schema_audit_pg;
 
 /* The clients store's tables other than clients (meta, features, fields). */
 extern const char store_schema_clients_fixed[];
+/* The same in PostgreSQL, where the store's tables share a database with the others:
+ * clients_meta, clients_features, clients_fields, each dropped first (an import replaces
+ * the store in one transaction, clients_pg.c). */
+extern const char store_schema_clients_fixed_pg[];
 
 #endif /* CS_STORE_SCHEMA_H */
