@@ -49,6 +49,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_dashboard(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_challenger(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

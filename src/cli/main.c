@@ -9,6 +9,7 @@
 static const cli_command commands[] = {
     /* name       handler        summary */
     {"audit", cmd_audit, "list or export the API's audit log of decisions"},
+    {"challenger", cmd_challenger, "champion against challenger from the audit log: agreement, swaps, correlation, AUC"},
     {"clients", cmd_clients, "build the clients store the API reads (clients import)"},
     {"compare", cmd_compare, "cross-validate the six learners and tabulate AUC, cost, threshold, time"},
     {"dashboard", cmd_dashboard, "serve the relationship-manager page, talking to the API"},

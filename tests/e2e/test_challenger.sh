@@ -5,8 +5,9 @@
 # challenger's equal to `creditscore predict` with its own model on the same clients);
 # /metrics counts the scored decisions and the swaps by direction; a challenger needing a
 # feature the champion lacks is refused naming it; the registry's staging version as the
-# challenger (--challenger-stage), kept across SIGHUP; the same with the audit log in
-# PostgreSQL (pg.sh), whose version 1 table is upgraded in place.
+# challenger (--challenger-stage), kept across SIGHUP; `creditscore challenger` on the log;
+# the same with the audit log in PostgreSQL (pg.sh), whose version 1 table is upgraded in
+# place. The report's figures against scipy/sklearn: tests/oracle/test_challenger.sh.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 PY=/usr/bin/python3
@@ -103,6 +104,26 @@ PY
 check_grep "audit rows hold both models (the challenger's = predict's), /metrics counts the swaps" '^same [0-9]+ [0-9]+$' "$T/cmp.out"
 read -r _ SW_R SW_A <"$T/cmp.out"
 
+# ---- creditscore challenger: the report on the same log --------------------------------------------
+if "$CS" challenger --audit "$T/audit.db" --json "$T/ch.json" >"$T/ch.txt" 2>"$T/ch.err"; then
+  "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1])); p = r["pairs"][0]
+n, sr, sa = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+assert len(r["pairs"]) == 1 and p["champion"]["name"] == "e2e-champion" and p["challenger"]["version"] == "2", r
+assert p["n"] == n and p["swaps"] == {"to_refuse": sr, "to_approve": sa}, p
+assert abs(p["agreement"] - (n - sr - sa) / n) < 1e-15 and -1 <= p["spearman"] <= 1 and p["outcomes"]["n"] == 0, p
+' "$T/ch.json" "$N" "$SW_R" "$SW_A" 2>"$T/py.err" && ok "creditscore challenger: $N paired decisions, the swaps /metrics counted" ||
+    fail "creditscore challenger report" "$(tail -2 "$T/py.err")"
+  check_grep "... as text: agreement and swaps" "^  swaps +$SW_R champion approves / challenger refuses, $SW_A the reverse" "$T/ch.txt"
+else
+  fail "creditscore challenger" "$(tail -3 "$T/ch.err")"
+fi
+check_fails "challenger --since junk is a usage error" 2 "$CS" challenger --audit "$T/audit.db" --since yesterday
+check_fails "challenger on a missing log fails" 1 "$CS" challenger --audit "$T/none.db"
+check_fails "challenger on a log without a challenger fails" 1 "$CS" challenger --audit "$T/audit.db" --since 2100-01-01
+check_grep "... saying so" "no decision since 2100-01-01.* was scored by a challenger" "$T/.out"
+
 # ---- what is refused ----------------------------------------------------------------------------
 check_fails "a challenger needing a feature the champion lacks is refused" 1 \
   "$CS" serve --model "$T/chal.csm" --challenger "$T/champ.csm" --clients "$T/clients.db" --no-audit --port 0
@@ -179,3 +200,6 @@ for rid, r in pg.items():
 print("; ".join(bad[:5]) if bad or n != 20 else "same")
 PY
 check_grep "PostgreSQL: the rows hold what the SQLite log holds for the same requests (both models)" '^same$' "$T/pgcmp.out"
+"$CS" challenger --audit "$PG_URL" >"$T/pgch.txt" 2>&1 || fail "creditscore challenger --audit postgresql://" "$(tail -2 "$T/pgch.txt")"
+check_grep "PostgreSQL: creditscore challenger reports the 20 paired decisions" "vs challenger e2e-challenger 2: 20 decision" "$T/pgch.txt"
+check_grep "... and says the log keeps no outcomes (no AUC)" "no outcomes \(a PostgreSQL log keeps none" "$T/pgch.txt"
