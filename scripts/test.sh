@@ -5,9 +5,13 @@
 #   3. end-to-end tests of the commands               tests/e2e/test_*.sh
 #   4. the same end-to-end tests with the CLI built   build/asan/creditscore, reports of every
 #      with ASan + UBSan (+ LeakSanitizer)            process in build/asan/e2e-reports/
+#   4b. the suites of the servers' stores again with  tests/e2e/test_serve.sh, test_lender.sh,
+#      the stores in PostgreSQL (CS_TEST_BACKEND=     each on its own throwaway server (pg.sh);
+#      postgresql: clients store and audit log)       the test_pg_*.sh and test_durability.sh
+#                                                     suites run both backends in stage 3
 #   5. oracle tests against Debian's Python           tests/oracle/test_*.sh
 #   6. browser tests (playwright-core + chromium)     tests/browser/run.sh, when present
-# TEST_ONLY=unit|asan|e2e|e2e-asan|oracle|browser runs one stage. Exit status is non-zero on any failure.
+# TEST_ONLY=unit|asan|e2e|e2e-asan|e2e-pg|oracle|browser runs one stage. Exit status is non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -68,7 +72,7 @@ run_scripts() {
 }
 
 build_ok=1
-if stage unit || stage e2e || stage e2e-asan || stage oracle || stage browser; then
+if stage unit || stage e2e || stage e2e-asan || stage e2e-pg || stage oracle || stage browser; then
   echo "== build"
   make -s -j"$JOBS" all unit-bins web >/dev/null || build_ok=0
 fi
@@ -109,6 +113,11 @@ else
     else
       echo "asan build of the CLI failed"; total_fail=$((total_fail + 1)); failed_names+=("e2e-asan build")
     fi
+  fi
+  if stage e2e-pg; then
+    # a server that cannot start fails each suite, saying why (lib.sh's backend_init)
+    echo "== end-to-end suites with the stores in PostgreSQL (CS_TEST_BACKEND=postgresql)"
+    CS_TEST_BACKEND=postgresql run_scripts e2e-pg tests/e2e/test_serve.sh tests/e2e/test_lender.sh
   fi
   if stage oracle; then run_scripts oracle tests/oracle/test_*.sh; fi
   if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi

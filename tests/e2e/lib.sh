@@ -6,6 +6,8 @@
 #   check NAME CMD...          ok when CMD exits 0
 #   check_fails NAME CODE CMD...   ok when CMD exits with CODE (non-zero expected)
 #   check_grep NAME PATTERN FILE   ok when FILE matches PATTERN (grep -E)
+#   backend_init / backend_store NAME   the backend of the stores the servers of a suite use:
+#                $CS_TEST_BACKEND sqlite (default) or postgresql (see below)
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CS=${CS:-$ROOT/build/creditscore}
@@ -61,4 +63,33 @@ logreg_fixture() {
     -fopenmp 2>"$T/cc.err" || { fail "build the feature generator" "$(head -3 "$T/cc.err")"; return 1; }
   "$T/gen" "$T/fixture.csf" 300 5 0 7 && "$CS" train --features "$T/fixture.csf" --out "$1" --model logreg --cv 2 \
     >"$T/fixture.log" 2>&1 || { fail "fixture: train"; tail -3 "$T/fixture.log"; return 1; }
+}
+
+# The backend of a suite's stores (clients store, audit log), chosen by CS_TEST_BACKEND:
+# sqlite (the default: files in $T) or postgresql (pg.sh's throwaway server, one database
+# per store). backend_init, in the test's own shell before any backend_store: with
+# postgresql, starts the server, and when it cannot the test fails saying why (exit 1).
+# backend_store NAME prints the store NAME for --clients, --audit, --out, --db: $T/NAME.db
+# or the URL of a new database NAME.
+BACKEND=${CS_TEST_BACKEND:-sqlite}
+backend_init() {
+  case "$BACKEND" in
+    sqlite) return 0 ;;
+    postgresql)
+      . "$ROOT/tests/e2e/pg.sh"
+      if ! pg_start 2>"$T/.pg.err"; then
+        fail "CS_TEST_BACKEND=postgresql: start a throwaway PostgreSQL server" "$(tr '\n' ' ' <"$T/.pg.err")"
+        exit 1
+      fi
+      echo "# stores in PostgreSQL on 127.0.0.1:$PG_PORT" ;;
+    *) fail "CS_TEST_BACKEND" "'$BACKEND' is neither sqlite nor postgresql"; exit 1 ;;
+  esac
+}
+backend_store() {
+  if [ "$BACKEND" = postgresql ]; then
+    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U creditscore -d creditscore -c "CREATE DATABASE \"$1\"" >/dev/null &&
+      echo "${PG_URL%/*}/$1"
+  else
+    echo "$T/$1.db"
+  fi
 }

@@ -5,6 +5,7 @@
 # number and from raw records under the recipe's table name, equal to the batch; labels and reason
 # codes in the recipe's words; /v1/model lists the recipe's inputs), drift on any CSV, the errors.
 . "$(dirname "$0")/lib.sh"
+backend_init
 PY=/usr/bin/python3
 command -v curl >/dev/null || { fail "curl is missing (scripts/install-deps.sh installs it)"; exit 1; }
 export OMP_NUM_THREADS=1
@@ -48,9 +49,16 @@ assert db.execute("SELECT count(*) FROM clients").fetchone()[0] == 32581
 PY
 then ok "the store: the recipe's fields, labels and units; loan 1 is the file's first row"
 else fail "the store: the recipe's fields, labels and units; loan 1 is the file's first row"; fi
+# the servers' stores: SQLite files, or PostgreSQL with CS_TEST_BACKEND=postgresql
+CLIENTS=$T/clients.db AUDIT=$(backend_store audit)
+if [ "$BACKEND" != sqlite ]; then
+  CLIENTS=$(backend_store clients)
+  check "clients import --recipe into $BACKEND" "$CS" clients import --features "$T/f.csf" --data "$CR" \
+    --recipe "$RECIPE" --out "$CLIENTS"
+fi
 
 # ---- serve --------------------------------------------------------------------------------------
-serve_bg api --model "$T/model.csm" --clients "$T/clients.db" --audit "$T/audit.db" || { fail "serve"; cat "$T/api.err"; exit 1; }
+serve_bg api --model "$T/model.csm" --clients "$CLIENTS" --audit "$AUDIT" || { fail "serve"; cat "$T/api.err"; exit 1; }
 ok "serve the credit-risk model with its clients store"
 curl -s "$URL/v1/clients/1" >"$T/c.json"
 if $PY - "$T/c.json" <<'PY'
@@ -164,7 +172,7 @@ check_grep "train --model scorecard: the scaling and the cut-off" "^cut-off +[0-
 sc_auc=$(sed -n 's/^CV AUC *\([0-9.]*\).*/\1/p' "$T/sc.out")
 $PY -c "import sys; sys.exit(0 if float('$sc_auc') > 0.80 else 1)" && ok "scorecard CV AUC $sc_auc > 0.80" ||
   fail "scorecard CV AUC $sc_auc > 0.80"
-if serve_bg sc --model "$T/sc.csm" --clients "$T/clients.db"; then
+if serve_bg sc --model "$T/sc.csm" --clients "$CLIENTS"; then
   curl -s "$URL/v1/explain" -d '{"client_id": 1}' >"$T/sce.json"
   curl -s "$URL/v1/explain" -d '{"client_id": 1, "lang": "fr"}' >"$T/scf.json"
   if $PY - "$T/sce.json" "$T/scf.json" <<'PY'

@@ -3,6 +3,7 @@
 # endpoint and every error case with curl, API keys, SIGHUP reload under load, SIGTERM drain,
 # the audit log and `creditscore audit`.
 . "$(dirname "$0")/lib.sh"
+backend_init
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 command -v curl >/dev/null || { fail "serve" "curl not installed"; exit 0; }
@@ -17,6 +18,13 @@ D=$T/data
 "$CS" train --features "$T/f.csf" --out "$T/logreg.csm" --model logreg --cv 2 --spec "$T/f.spec" --name e2e-logreg \
   --model-version 2 >"$T/log" 2>&1 || { fail "fixture: train logreg"; tail "$T/log"; exit 1; }
 check "clients import" "$CS" clients import --features "$T/f.csf" --data "$D" --out "$T/clients.db"
+# the servers' stores: SQLite files, or PostgreSQL with CS_TEST_BACKEND=postgresql (the SQLite
+# file stays: the checks below read request bodies from it)
+CLIENTS=$T/clients.db AUDIT=$(backend_store audit)
+if [ "$BACKEND" != sqlite ]; then
+  CLIENTS=$(backend_store clients)
+  check "clients import into $BACKEND" "$CS" clients import --features "$T/f.csf" --data "$D" --out "$CLIENTS"
+fi
 check_fails "clients import without --out is a usage error" 2 "$CS" clients import --features "$T/f.csf" --data "$D"
 check_fails "clients import of a missing feature file fails" 1 "$CS" clients import --features "$T/nope.csf" --data "$D" --out "$T/x.db"
 cp "$T/gbdt.csm" "$T/model.csm"
@@ -58,7 +66,7 @@ error() {
   jcheck "$name: error code $code" "d['error']['code'] == '$code' and isinstance(d['error']['message'], str) and 'field' in d['error'] and ('$field' == '' or d['error']['field'] == '$field')"
 }
 
-start_server api --model "$T/model.csm" --clients "$T/clients.db" --audit "$T/audit.db"
+start_server api --model "$T/model.csm" --clients "$CLIENTS" --audit "$AUDIT"
 CID=$($PY -c "import csv; print(next(csv.DictReader(open('$D/application_test.csv')))['SK_ID_CURR'])")
 TID=$($PY -c "import csv; print(next(csv.DictReader(open('$D/application_train.csv')))['SK_ID_CURR'])")
 # the feature pipeline drops CODE_GENDER 'XNA' rows, as the kernel does
@@ -211,8 +219,8 @@ n_bad=$(grep -vc '^\(200\|000\)$' "$T/load3")
 
 # ---- the audit log --------------------------------------------------------------------------------
 n_dec=$(cat "$T/load1" "$T/load2" "$T/load3" | grep -c '^200$')
-check "audit lists" "$CS" audit --db "$T/audit.db"
-"$CS" audit --db "$T/audit.db" --csv --out "$T/audit.csv" 2>/dev/null
+check "audit lists" "$CS" audit --db "$AUDIT"
+"$CS" audit --db "$AUDIT" --csv --out "$T/audit.csv" 2>/dev/null
 check_grep "audit CSV header" '^seq,time,request_id,endpoint,model_name,model_version,input_kind,client_id,input_digest,probability,score,threshold,decision,challenger_name,challenger_version,challenger_probability,challenger_threshold,challenger_decision$' "$T/audit.csv"
 n_rows=$(($(wc -l <"$T/audit.csv") - 1))
 [ "$n_rows" -ge "$n_dec" ] && ok "audit: every decision recorded ($n_rows rows >= $n_dec load decisions)" || fail "audit rows" "$n_rows < $n_dec"
@@ -226,14 +234,14 @@ for r in rows:
     assert r["endpoint"] in ("predict", "explain") and r["input_kind"] in ("client_id", "features", "application"), r
 assert len({r["request_id"] for r in rows}) == len(rows)
 PYEOF
-"$CS" audit --db "$T/audit.db" --since 2000-01-01 --limit 3 >"$T/a3"; [ "$(wc -l <"$T/a3")" = 4 ] && ok "audit --limit" || fail "audit --limit" "$(wc -l <"$T/a3") lines"
-check_fails "audit --since junk is a usage error" 2 "$CS" audit --db "$T/audit.db" --since yesterday
+"$CS" audit --db "$AUDIT" --since 2000-01-01 --limit 3 >"$T/a3"; [ "$(wc -l <"$T/a3")" = 4 ] && ok "audit --limit" || fail "audit --limit" "$(wc -l <"$T/a3") lines"
+check_fails "audit --since junk is a usage error" 2 "$CS" audit --db "$AUDIT" --since yesterday
 check_fails "audit of a missing log fails" 1 "$CS" audit --db "$T/none/audit.db"
 
 # ---- API keys ------------------------------------------------------------------------------------
 printf '# keys\ne2e-key-0123456789abcdef\n' >"$T/keys.txt"
 cp "$T/gbdt.csm" "$T/model.csm"
-start_server keyed --model "$T/model.csm" --clients "$T/clients.db" --no-audit --api-key-file "$T/keys.txt"
+start_server keyed --model "$T/model.csm" --clients "$CLIENTS" --no-audit --api-key-file "$T/keys.txt"
 error "no key: 401" 401 unauthorized "" POST /v1/predict "{\"client_id\": $CID}"
 jcheck "401 says nothing else" "set(d) == {'error'} and 'probability' not in json.dumps(d)"
 error "wrong key: 401" 401 unauthorized "" GET /v1/model "" -H "X-API-Key: e2e-key-0123456789abcdeX"
@@ -257,7 +265,7 @@ check_fails "serve with a bad key file fails" 1 "$CS" serve --model "$T/gbdt.csm
 export CREDITSCORE_STORE=$T/track.db
 if "$CS" models register "$T/gbdt.csm" --name scoring >"$T/log" 2>&1 && "$CS" models promote scoring 1 --stage production >>"$T/log" 2>&1 \
    && "$CS" models register "$T/logreg.csm" --name scoring >>"$T/log" 2>&1; then
-  start_server registry --registry scoring --clients "$T/clients.db" --no-audit
+  start_server registry --registry scoring --clients "$CLIENTS" --no-audit
   req "registry: production version served" 200 POST /v1/predict "{\"client_id\": $CID}"
   jcheck "registry: version 1 (the GBDT)" "d['model']['name'] == 'e2e-gbdt'"
   "$CS" models promote scoring 2 --stage production >"$T/log" 2>&1
