@@ -25,8 +25,9 @@ echo "   the recipe edited by hand from it (labels en+fr, units, profile fields,
 echo "== 2. the recipe's features -> $DIR/features.csf (spec with the recipe: $DIR/features.spec)"
 "$CS" features --recipe "$R" --data "$D" --out "$DIR/features.csf" --spec-out "$DIR/features.spec" | sed 's/^/   /'
 
-echo "== 3. train the default model (5-fold CV, early-stopped rounds, calibration, cost threshold) -> $DIR/model.csm"
-"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --name credit-risk --out "$DIR/model.csm" |
+echo "== 3. train the default model without the protected attribute (person_age; 5-fold CV, early-stopped rounds, calibration, cost threshold) -> $DIR/model.csm"
+"$CS" train --features "$DIR/features.csf" --spec "$DIR/features.spec" --name credit-risk --exclude-protected \
+  --out "$DIR/model.csm" |
   sed 's/^/   /'
 echo "   the five learners side by side (3-fold CV) -> $DIR/compare.md"
 "$CS" compare --features "$DIR/features.csf" --cv 3 --md "$DIR/compare.md" | sed 's/^/   /'
