@@ -8,15 +8,16 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 A=build/fuzz-replay
-LAYERS="base io recipe synth features eval learn explain model store drift serve"
+# the layers the targets link: fuzz_http links them all (serve and dash, and what they use)
+LAYERS="base http io recipe infer synth features eval learn explain model fair store drift monitor report serve dash"
 libs=""
 for l in $LAYERS; do libs="$libs $A/lib/libcs_$l.a"; done
 if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"$T/make.log" 2>&1; then
   fail "build the sanitized libraries" "$(tail -3 "$T/make.log")"; exit 1
 fi
-flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson libpq 2>/dev/null)"
-ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq 2>/dev/null) -lxgboost -lm"
-for t in csv request raw model featfile drift recipe; do
+flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null)"
+ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null) -lxgboost -lm"
+for t in csv request raw model featfile drift recipe http; do
   src=tests/fuzz/fuzz_$t.c
   [ -f "$src" ] || { fail "fuzz target $t exists" "no $src"; continue; }
   if ! gcc $flags -o "$T/replay_$t" "$src" tests/fuzz/replay.c -Wl,--start-group $libs -Wl,--end-group $ldlibs \
@@ -24,7 +25,8 @@ for t in csv request raw model featfile drift recipe; do
     fail "build the $t replayer" "$(head -3 "$T/cc_$t.log")"; continue
   fi
   n=$(ls tests/fuzz/corpus/$t | wc -l)
-  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # fuzz_http: both servers must answer /health after every input, not every 64th
+  if FUZZ_HTTP_CHECK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
        "$T/replay_$t" tests/fuzz/corpus/$t >"$T/run_$t.log" 2>&1 \
      && [ "$(grep -c '^replayed ' "$T/run_$t.log")" -eq "$n" ]; then
     ok "fuzz corpus $t: $n inputs replayed under ASan+UBSan, no error"
