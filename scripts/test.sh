@@ -6,6 +6,7 @@
 #   4. the same end-to-end tests with the CLI built   build/asan/creditscore, reports of every
 #      with ASan + UBSan (+ LeakSanitizer)            process in build/asan/e2e-reports/
 #   4b. the suites of the servers' stores again with  tests/e2e/test_serve.sh, test_lender.sh,
+#                                                     test_audit_kind.sh,
 #      the stores in PostgreSQL (CS_TEST_BACKEND=     each on its own throwaway server (pg.sh);
 #      postgresql: clients store and audit log)       the test_pg_*.sh and test_durability.sh
 #                                                     suites run both backends in stage 3
@@ -117,7 +118,7 @@ else
   if stage e2e-pg; then
     # a server that cannot start fails each suite, saying why (lib.sh's backend_init)
     echo "== end-to-end suites with the stores in PostgreSQL (CS_TEST_BACKEND=postgresql)"
-    CS_TEST_BACKEND=postgresql run_scripts e2e-pg tests/e2e/test_serve.sh tests/e2e/test_lender.sh
+    CS_TEST_BACKEND=postgresql run_scripts e2e-pg tests/e2e/test_serve.sh tests/e2e/test_lender.sh tests/e2e/test_audit_kind.sh
   fi
   if stage oracle; then run_scripts oracle tests/oracle/test_*.sh; fi
   if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi

@@ -16,6 +16,7 @@
 #include <time.h>
 
 static const char *const _kind_names[] = {"none", "client_id", "features", "application", "records"};
+static const char *const _purpose_names[] = {"decision", "lookup", "simulation"};   /* audit.h's kinds */
 
 static int64_t _unix_ms(void)
 {
@@ -186,9 +187,12 @@ static int _predict(const api_call *c, int explain, api_response *resp)
         cs_buf_free(b);
         goto fail;
     }
-    api_metrics_decision(s->metrics, sc.refuse);
-    if (s->window) api_window_push(s->window, sc.probability, sc.refuse);
-    const mf_model *chm = api_model_challenger(m);
+    if (in.purpose == API_PURPOSE_DECISION) {   /* lookups and simulations are not decisions */
+        api_metrics_decision(s->metrics, sc.refuse);
+        if (s->window) api_window_push(s->window, sc.probability, sc.refuse);
+    }
+    /* the challenger is compared on decisions only (a lookup would count one twice) */
+    const mf_model *chm = in.purpose == API_PURPOSE_DECISION ? api_model_challenger(m) : NULL;
     mf_decision ch;
     int ch_ok = 0;
     if (chm) ch_ok = _challenger(s, m, chm, x, &sc, &ch);
@@ -202,7 +206,8 @@ static int _predict(const api_call *c, int explain, api_response *resp)
         snprintf(r->model_name, sizeof r->model_name, "%s", api_model_name(m));
         snprintf(r->model_version, sizeof r->model_version, "%s", api_model_version(m));
         snprintf(r->input_kind, sizeof r->input_kind, "%s", _kind_names[in.kind]);
-        r->client_id = in.kind == API_IN_CLIENT ? in.client_id : -1;
+        r->client_id = in.kind == API_IN_CLIENT ? in.client_id : in.simulation_of;
+        snprintf(r->kind, sizeof r->kind, "%s", _purpose_names[in.purpose]);
         /* the digest of the input as given: "client_id:N" for a client id, else the body
          * (hashing the 6 KB feature vector instead would cost more than the prediction) */
         if (in.kind == API_IN_CLIENT) {

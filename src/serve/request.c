@@ -120,12 +120,13 @@ void api_input_clear(api_input *in)
     memset(in, 0, sizeof *in);
 }
 
-int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_input *in, api_problem *pb)
+static int _parse(const char *body, size_t len, const api_featmap *fm, api_input *in, api_problem *pb)
 {
     cJSON *doc, *it;
     int n_kinds = 0;
     memset(in, 0, sizeof *in);
     in->top = API_TOP_DEFAULT;
+    in->simulation_of = -1;
     if (len == 0) return api_problem_set(pb, 400, "malformed_json", NULL, "the request body is empty");
     const char *at = NULL;      /* cJSON's global error pointer is not thread-safe: use this one */
     {
@@ -185,9 +186,28 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
                 return st;
             }
             in->lang = !strcmp(it->valuestring, "fr");
+        } else if (!strcmp(k, "purpose")) {
+            if (!cJSON_IsString(it) || (strcmp(it->valuestring, "decision") && strcmp(it->valuestring, "lookup") &&
+                                        strcmp(it->valuestring, "simulation"))) {
+                int st = api_problem_set(pb, 400, "wrong_type", "purpose",
+                                         "purpose must be \"decision\", \"lookup\" or \"simulation\"");
+                api_input_clear(in);
+                return st;
+            }
+            in->purpose = !strcmp(it->valuestring, "decision") ? API_PURPOSE_DECISION
+                          : !strcmp(it->valuestring, "lookup") ? API_PURPOSE_LOOKUP
+                                                                : API_PURPOSE_SIMULATION;
+            in->purpose_given = 1;
+        } else if (!strcmp(k, "simulation_of")) {
+            if (!_as_int64(it, &in->simulation_of) || in->simulation_of < 0) {
+                int st = api_problem_set(pb, 400, "wrong_type", "simulation_of",
+                                         "simulation_of must be a client id (a non-negative integer)");
+                api_input_clear(in);
+                return st;
+            }
         } else if (_raw_table_of(k) < 0) {
             int st = api_problem_set(pb, 400, "unknown_field", k,
-                                     "unknown field '%.100s' (expected client_id, features, records, or application with its tables; top, lang)", k);
+                                     "unknown field '%.100s' (expected client_id, features, records, or application with its tables; top, lang, purpose, simulation_of)", k);
             api_input_clear(in);
             return st;
         }
@@ -316,6 +336,27 @@ int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_inp
     }
     in->kind = API_IN_RAW;
     return 0;
+}
+
+int api_input_parse(const char *body, size_t len, const api_featmap *fm, api_input *in, api_problem *pb)
+{
+    int st = _parse(body, len, fm, in, pb);
+    if (st) return st;
+    if (in->simulation_of >= 0) {
+        /* a what-if on a client's edited inputs is a simulation, whatever else is asked */
+        if (in->kind != API_IN_FEATURES) st = api_problem_set(pb, 400, "ambiguous_input", "simulation_of",
+                                                              "simulation_of goes with features (the client's inputs as edited)");
+        else if (in->purpose_given && in->purpose != API_PURPOSE_SIMULATION)
+            st = api_problem_set(pb, 400, "wrong_purpose", "purpose",
+                                 "a what-if on a client's inputs (simulation_of) is a simulation, not a %s",
+                                 in->purpose == API_PURPOSE_LOOKUP ? "lookup" : "decision");
+        in->purpose = API_PURPOSE_SIMULATION;
+    } else if (in->purpose == API_PURPOSE_LOOKUP && in->kind != API_IN_CLIENT) {
+        st = api_problem_set(pb, 400, "wrong_purpose", "purpose",
+                             "a lookup views a client of the clients store: it goes with client_id");
+    }
+    if (st) api_input_clear(in);
+    return st;
 }
 
 /* ---- raw records -> tables ------------------------------------------------------------ */

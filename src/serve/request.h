@@ -10,8 +10,15 @@
  *   {"application": {...}, "bureau": [...], ...} one applicant's raw Home Credit records, by table
  *   {"records": {"<table>": {...}, "<child>": [...]}} one applicant's raw records under the
  *                                               table names of the recipe the model carries
- * and optionally "top": n (1..50), the number of contributions /v1/explain returns, and
- * "lang": "en" or "fr", the language of its reason codes.
+ * and optionally "top": n (1..50), the number of contributions /v1/explain returns,
+ * "lang": "en" or "fr", the language of its reason codes, and what the request is, for the
+ * audit log:
+ *   "purpose": "decision"    a decision on the application (the default)
+ *              "lookup"      a view of a stored client's decision (with client_id only)
+ *              "simulation"  a what-if: the inputs are not the applicant's
+ *   "simulation_of": N       (with features) the client whose inputs the features are, as
+ *                            edited: always a simulation (another purpose is a 400), logged
+ *                            under that client, the edited inputs checked (api_whatif_check)
  */
 #ifndef CS_SERVE_REQUEST_H
 #define CS_SERVE_REQUEST_H
@@ -44,6 +51,12 @@ typedef enum api_input_kind {
     API_IN_RECORDS = 4      /* doc's "records" holds a recipe's raw records (records.c) */
 } api_input_kind;
 
+typedef enum api_purpose {
+    API_PURPOSE_DECISION = 0,
+    API_PURPOSE_LOOKUP = 1,
+    API_PURPOSE_SIMULATION = 2
+} api_purpose;
+
 typedef struct api_input {
     api_input_kind kind;
     int64_t client_id;      /* API_IN_CLIENT */
@@ -51,6 +64,9 @@ typedef struct api_input {
     size_t n_given;         /* API_IN_FEATURES: number of features named in the request */
     int top;                /* contributions wanted by /v1/explain (default 10) */
     int lang;               /* reason codes' language: 0 English (default), 1 French ("lang": "fr") */
+    api_purpose purpose;    /* "purpose" (default decision; simulation whenever simulation_of) */
+    int purpose_given;      /* "purpose" was in the body */
+    int64_t simulation_of;  /* "simulation_of": the client a what-if edits, else -1 */
     cJSON *doc;             /* the parsed body; owned */
 } api_input;
 

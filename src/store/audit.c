@@ -158,6 +158,7 @@ static int _bind_rec(sqlite3_stmt *q, const store_audit_rec *r)
     } else {
         for (int k = 14; k <= 18; k++) sqlite3_bind_null(q, k);
     }
+    sqlite3_bind_text(q, 19, r->kind[0] ? r->kind : "decision", -1, SQLITE_STATIC);
     return sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -260,22 +261,25 @@ static cs_status _pg_write(store_audit *a, const _entry *batch, size_t n, cs_err
         if (cs_buf_printf(b, err, "\t%.17g\t", r->threshold) || store_pg_copy_text(b, r->decision, err))
             return CS_ENOMEM;
         if (!r->challenger_name[0]) {
-            if (cs_buf_puts(b, "\t\\N\t\\N\t\\N\t\\N\t\\N\n", err)) return CS_ENOMEM;
-            continue;
+            if (cs_buf_puts(b, "\t\\N\t\\N\t\\N\t\\N\t\\N", err)) return CS_ENOMEM;
+        } else {
+            if (cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->challenger_name, err) ||
+                cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->challenger_version, err))
+                return CS_ENOMEM;
+            if (store_audit_rec_has_challenger(r)
+                    ? cs_buf_printf(b, err, "\t%.17g\t%.17g\t", r->challenger_probability, r->challenger_threshold)
+                    : cs_buf_puts(b, "\t\\N\t\\N\t", err))
+                return CS_ENOMEM;
+            if (store_pg_copy_text(b, r->challenger_decision, err)) return CS_ENOMEM;
         }
-        if (cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->challenger_name, err) || cs_buf_puts(b, "\t", err) ||
-            store_pg_copy_text(b, r->challenger_version, err))
+        if (cs_buf_puts(b, "\t", err) || store_pg_copy_text(b, r->kind[0] ? r->kind : "decision", err) ||
+            cs_buf_puts(b, "\n", err))
             return CS_ENOMEM;
-        if (store_audit_rec_has_challenger(r)
-                ? cs_buf_printf(b, err, "\t%.17g\t%.17g\t", r->challenger_probability, r->challenger_threshold)
-                : cs_buf_puts(b, "\t\\N\t\\N\t", err))
-            return CS_ENOMEM;
-        if (store_pg_copy_text(b, r->challenger_decision, err) || cs_buf_puts(b, "\n", err)) return CS_ENOMEM;
     }
     return store_pg_copy(a->pg,
                          "COPY audit(time, unix_ms, request_id, endpoint, model_name, model_version, input_kind,"
                          " client_id, input_digest, probability, score, threshold, decision, challenger_name,"
-                         " challenger_version, challenger_probability, challenger_threshold, challenger_decision)"
+                         " challenger_version, challenger_probability, challenger_threshold, challenger_decision, kind)"
                          " FROM STDIN",
                          b->data, b->len, err);
 }
@@ -475,7 +479,7 @@ store_audit *store_audit_open(const char *path, cs_err *err)
                            "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
                            " input_kind, client_id, input_digest, probability, score, threshold, decision,"
                            " challenger_name, challenger_version, challenger_probability, challenger_threshold,"
-                           " challenger_decision) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           " challenger_decision, kind) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &a->ins, NULL) != SQLITE_OK) {
         cs_err_set(err, CS_EIO, "%s: audit table has another layout: %s", path, sqlite3_errmsg(a->db));
         goto fail;
@@ -536,6 +540,11 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, sto
 {
     _entry *q;
     _waiter w;
+    char kind[sizeof r->kind];
+    /* a kind the table's CHECK would refuse must not fail the whole batch */
+    snprintf(kind, sizeof kind, "%.*s", (int)strnlen(r->kind, sizeof r->kind), r->kind);
+    if (kind[0] && !store_audit_kind_bit(kind))
+        return cs_err_set(err, CS_EINVAL, "audit: kind '%s' is not decision, lookup or simulation", kind);
     if (wait) {
         atomic_init(&w.done, 0);
         w.st = CS_OK;
@@ -562,6 +571,7 @@ static cs_status _append(store_audit *a, const store_audit_rec *r, int wait, sto
     q->rec.challenger_name[sizeof q->rec.challenger_name - 1] = '\0';
     q->rec.challenger_version[sizeof q->rec.challenger_version - 1] = '\0';
     q->rec.challenger_decision[sizeof q->rec.challenger_decision - 1] = '\0';
+    memcpy(q->rec.kind, kind, sizeof kind);
     a->count++;
     ++a->n_queued;
     if (done) a->n_waiting++;   /* the writer takes it back after the callback */
@@ -655,12 +665,62 @@ static void _copy_pg(const PGresult *r, int row, int col, char *dst, size_t cap)
     snprintf(dst, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
+unsigned store_audit_kind_bit(const char *kind)
+{
+    if (!kind) return 0;
+    if (!strcmp(kind, "decision")) return STORE_AUDIT_DECISION;
+    if (!strcmp(kind, "lookup")) return STORE_AUDIT_LOOKUP;
+    if (!strcmp(kind, "simulation")) return STORE_AUDIT_SIMULATION;
+    return 0;
+}
+
+unsigned store_audit_kinds(const char *list)
+{
+    unsigned m = 0;
+    if (!list) return 0;
+    if (!strcmp(list, "all")) return STORE_AUDIT_ALL;
+    for (;;) {
+        char name[16];
+        size_t len = strcspn(list, ",");
+        unsigned bit;
+        if (len == 0 || len >= sizeof name) return 0;
+        memcpy(name, list, len);
+        name[len] = '\0';
+        if (!(bit = store_audit_kind_bit(name))) return 0;
+        m |= bit;
+        if (!list[len]) return m;
+        list += len + 1;
+    }
+}
+
+/* the SELECT of a query: $N placeholders for PostgreSQL, ? for SQLite; parameters in the
+ * order since, [client_id], limit. A log of version 0 or 1 (read as it is) has no challenger
+ * columns, one of version 2 no kind: all its rows were decisions */
+static void _query_sql(const store_audit_query *q, int pg, int version, char *out, size_t cap)
+{
+    unsigned kinds = q->kinds ? q->kinds : STORE_AUDIT_DECISION;
+    char in[96] = "";
+    int n = 0;
+    if (version >= 3 && (kinds & STORE_AUDIT_ALL) != STORE_AUDIT_ALL) {
+        static const char *const names[] = {"decision", "lookup", "simulation"};
+        size_t len = (size_t)snprintf(in, sizeof in, " AND kind IN (");
+        for (int k = 0; k < 3; k++)
+            if (kinds & (1u << k)) len += (size_t)snprintf(in + len, sizeof in - len, "%s'%s'", n++ ? ", " : "", names[k]);
+        snprintf(in + len, sizeof in - len, ")");
+    }
+    snprintf(out, cap, "SELECT " _COLS ", %s, %s FROM audit WHERE unix_ms >= %s%s%s%s ORDER BY seq%s LIMIT %s",
+             version >= 2 ? _CH_COLS : _CH_NULLS, version >= 3 ? "kind" : "'decision'", pg ? "$1::bigint" : "?",
+             q->client_id >= 0 ? " AND client_id = " : "", q->client_id >= 0 ? (pg ? "$2::bigint" : "?") : "", in,
+             q->newest_first ? " DESC" : "", pg ? (q->client_id >= 0 ? "$3::bigint" : "$2::bigint") : "?");
+}
+
 /* the log in PostgreSQL, row by row (single-row mode: a long log is never held whole) */
-static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
+static cs_status _pg_read(const char *url, const store_audit_query *qy, store_audit_fn fn, void *ud, cs_err *err)
 {
     store_pg *p = store_pg_open(url, "the audit log", err);
-    char since[32], lim[32];
-    const char *params[2] = {since, limit > 0 ? lim : NULL};
+    char since[32], lim[32], cid[32], sql[768];
+    const char *params[3];
+    int n_params = 0;
     PGresult *r;
     cs_status st = CS_OK;
     int version, stop = 0;
@@ -669,14 +729,18 @@ static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, stor
         store_pg_close(p);
         return st;
     }
-    snprintf(since, sizeof since, "%lld", (long long)since_ms);
-    snprintf(lim, sizeof lim, "%lld", (long long)limit);
-    if (!PQsendQueryParams(store_pg_conn(p),
-                           version >= 2 ? "SELECT " _COLS ", " _CH_COLS " FROM audit"
-                                          " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint"
-                                        : "SELECT " _COLS ", " _CH_NULLS " FROM audit"
-                                          " WHERE unix_ms >= $1::bigint ORDER BY seq LIMIT $2::bigint",
-                           2, NULL, params, NULL, NULL, 0) ||
+    if (version < 3 && !((qy->kinds ? qy->kinds : STORE_AUDIT_DECISION) & STORE_AUDIT_DECISION)) {
+        store_pg_close(p);
+        return CS_OK;   /* before version 3 every row was a decision */
+    }
+    _query_sql(qy, 1, version, sql, sizeof sql);
+    snprintf(since, sizeof since, "%lld", (long long)qy->since_ms);
+    snprintf(cid, sizeof cid, "%lld", (long long)qy->client_id);
+    snprintf(lim, sizeof lim, "%lld", (long long)qy->limit);
+    params[n_params++] = since;
+    if (qy->client_id >= 0) params[n_params++] = cid;
+    params[n_params++] = qy->limit > 0 ? lim : NULL;
+    if (!PQsendQueryParams(store_pg_conn(p), sql, n_params, NULL, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(store_pg_conn(p))) {
         st = store_pg_fail(p, NULL, "reading", err);
         store_pg_close(p);
@@ -706,6 +770,7 @@ static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, stor
             a.challenger_probability = PQgetisnull(r, 0, 16) ? (double)NAN : strtod(PQgetvalue(r, 0, 16), NULL);
             a.challenger_threshold = PQgetisnull(r, 0, 17) ? (double)NAN : strtod(PQgetvalue(r, 0, 17), NULL);
             _copy_pg(r, 0, 18, a.challenger_decision, sizeof a.challenger_decision);
+            _copy_pg(r, 0, 19, a.kind, sizeof a.kind);
             stop = fn(&a, ud);
         } else if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK && !st) {
             st = store_pg_fail(p, r, "reading", err);
@@ -716,26 +781,34 @@ static cs_status _pg_read(const char *url, int64_t since_ms, int64_t limit, stor
     return st;
 }
 
-cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
+cs_status store_audit_query_read(const char *path, const store_audit_query *qy, store_audit_fn fn, void *ud,
+                                 cs_err *err)
 {
     store_db *d;
     sqlite3_stmt *q = NULL;
     cs_status st = CS_OK;
-    int rc, version;
-    if (store_pg_is_url(path)) return _pg_read(path, since_ms, limit, fn, ud, err);
+    int rc, version, k = 1;
+    char sql[768];
+    if (store_pg_is_url(path)) return _pg_read(path, qy, fn, ud, err);
     if (!(d = store_db_open(path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
-    if ((st = store_db_check(d, &store_schema_audit, &version, err)) ||
-        (st = store_db_prepare(d,
-                               /* a log of version 0 or 1 (read as it is) has no challenger columns */
-                               version >= 2 ? "SELECT " _COLS ", " _CH_COLS " FROM audit WHERE unix_ms >= ? ORDER BY seq LIMIT ?"
-                                            : "SELECT " _COLS ", " _CH_NULLS " FROM audit WHERE unix_ms >= ? ORDER BY seq LIMIT ?",
-                               &q, err))) {
+    if ((st = store_db_check(d, &store_schema_audit, &version, err))) {
         if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
         store_db_close(d);
         return st;
     }
-    sqlite3_bind_int64(q, 1, since_ms);
-    sqlite3_bind_int64(q, 2, limit > 0 ? limit : -1);
+    if (version < 3 && !((qy->kinds ? qy->kinds : STORE_AUDIT_DECISION) & STORE_AUDIT_DECISION)) {
+        store_db_close(d);
+        return CS_OK;   /* before version 3 every row was a decision */
+    }
+    _query_sql(qy, 0, version, sql, sizeof sql);
+    if ((st = store_db_prepare(d, sql, &q, err))) {
+        cs_err_prefix(err, "not an audit log: ");
+        store_db_close(d);
+        return st;
+    }
+    sqlite3_bind_int64(q, k++, qy->since_ms);
+    if (qy->client_id >= 0) sqlite3_bind_int64(q, k++, qy->client_id);
+    sqlite3_bind_int64(q, k++, qy->limit > 0 ? qy->limit : -1);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         store_audit_rec r;
         memset(&r, 0, sizeof r);
@@ -758,10 +831,17 @@ cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, st
         r.challenger_probability = sqlite3_column_type(q, 16) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 16);
         r.challenger_threshold = sqlite3_column_type(q, 17) == SQLITE_NULL ? (double)NAN : sqlite3_column_double(q, 17);
         _copy_col(q, 18, r.challenger_decision, sizeof r.challenger_decision);
+        _copy_col(q, 19, r.kind, sizeof r.kind);
         if (fn(&r, ud)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = store_db_fail(d, "reading", err);
     sqlite3_finalize(q);
     store_db_close(d);
     return st;
+}
+
+cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err)
+{
+    store_audit_query q = {since_ms, limit, STORE_AUDIT_DECISION, -1, 0};
+    return store_audit_query_read(path, &q, fn, ud, err);
 }

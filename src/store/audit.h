@@ -7,11 +7,18 @@
  *         endpoint TEXT, model_name TEXT, model_version TEXT, input_kind TEXT,
  *         client_id INTEGER, input_digest TEXT, probability REAL, score REAL,
  *         threshold REAL, decision TEXT, challenger_name TEXT, challenger_version TEXT,
- *         challenger_probability REAL, challenger_threshold REAL, challenger_decision TEXT)
+ *         challenger_probability REAL, challenger_threshold REAL, challenger_decision TEXT,
+ *         kind TEXT)
  *
  * The challenger columns (schema version 2) hold what a challenger model (serve
  * --challenger) made of the same request, in the champion's row: one record, one write.
  * They are NULL when no challenger scored the request.
+ *
+ * kind (schema version 3; the rows of a log before it read as decisions) says what a row is:
+ *   decision    a decision taken on an application (what `audit`, drift on the log and
+ *               `monitor --audit` count)
+ *   lookup      a view of a client's decision (the dashboard showing a client), not a new one
+ *   simulation  a what-if: inputs edited by hand, never a decision on the applicant
  *
  * Writers append to an in-memory queue and a background thread commits the queue in
  * batches (at most one transaction every 2 ms unless someone waits for a commit: then
@@ -62,7 +69,21 @@ typedef struct store_audit_rec {
     double challenger_probability;  /* NaN when none or when it failed */
     double challenger_threshold;    /* its own threshold; NaN as above */
     char challenger_decision[16];   /* "approve", "refuse", "error" (it failed) or "" (none) */
+    char kind[12];              /* "decision", "lookup" or "simulation" ("" is written as "decision") */
 } store_audit_rec;
+
+/* The kinds of row, as a mask for store_audit_query_read. */
+#define STORE_AUDIT_DECISION 1u
+#define STORE_AUDIT_LOOKUP 2u
+#define STORE_AUDIT_SIMULATION 4u
+#define STORE_AUDIT_ALL 7u
+
+/* The mask bit of a kind's name, 0 for anything else. */
+unsigned store_audit_kind_bit(const char *kind);
+
+/* The mask of a list of kinds: "decision,simulation" (comma-separated, no space) or "all";
+ * 0 when a name is not a kind, or for an empty name ("", "decision,"). */
+unsigned store_audit_kinds(const char *list);
 
 /* 1 when r carries a challenger's probability and decision (it scored, without failing). */
 int store_audit_rec_has_challenger(const store_audit_rec *r);
@@ -130,11 +151,24 @@ void store_audit_stats(store_audit *a, store_audit_stats_t *out);
 /* Commit what is queued, stop the writer and close. NULL is allowed. */
 void store_audit_close(store_audit *a);
 
-/* Read the log at path (read-only; a file or a PostgreSQL URL), oldest first, the rows with unix_ms >= since_ms,
- * at most limit rows (limit <= 0: all); fn is called per row and may stop the reading
- * by returning non-zero. */
+/* Read the decisions (kind "decision" only: not the lookups nor the simulations) of the log
+ * at path (read-only; a file or a PostgreSQL URL), oldest first, the rows with unix_ms >=
+ * since_ms, at most limit rows (limit <= 0: all); fn is called per row and may stop the
+ * reading by returning non-zero. */
 typedef int (*store_audit_fn)(const store_audit_rec *r, void *ud);
 cs_status store_audit_read(const char *path, int64_t since_ms, int64_t limit, store_audit_fn fn, void *ud, cs_err *err);
+
+/* Which rows store_audit_query_read reads. */
+typedef struct store_audit_query {
+    int64_t since_ms;           /* rows with unix_ms >= since_ms */
+    int64_t limit;              /* at most this many (<= 0: all) */
+    unsigned kinds;             /* STORE_AUDIT_* mask (0: decisions only) */
+    int64_t client_id;          /* >= 0: this client's rows only (an index serves it) */
+    int newest_first;           /* 1: by seq descending (with limit: the last rows) */
+} store_audit_query;
+
+cs_status store_audit_query_read(const char *path, const store_audit_query *q, store_audit_fn fn, void *ud,
+                                 cs_err *err);
 
 /* Format unix_ms as ISO 8601 UTC with milliseconds into out (32 bytes). */
 void store_audit_format_time(int64_t unix_ms, char out[32]);

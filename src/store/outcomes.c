@@ -241,15 +241,18 @@ static cs_status _issue(store_outcome_report *rep, size_t *cap, const _row *r, s
     return CS_OK;
 }
 
-/* the first decision of every key of rows (sorted by key): one pass over the audit log */
-static cs_status _find_decisions(sqlite3 *db, const char *path, _row *rows, size_t n, store_outcome_kind kind,
-                                 cs_err *err)
+/* the first decision of every key of rows (sorted by key): one pass over the audit log. From
+ * schema version 3 on, decisions only: a lookup or a simulation of a client is not its decision */
+static cs_status _find_decisions(sqlite3 *db, const char *path, int version, _row *rows, size_t n,
+                                 store_outcome_kind kind, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
     int rc;
     const char *sql = kind == STORE_OUTCOME_CLIENT
-                          ? "SELECT client_id, unix_ms FROM audit WHERE client_id IS NOT NULL"
-                          : "SELECT request_id, unix_ms FROM audit WHERE request_id IS NOT NULL";
+                          ? (version >= 3 ? "SELECT client_id, unix_ms FROM audit WHERE client_id IS NOT NULL AND kind = 'decision'"
+                                          : "SELECT client_id, unix_ms FROM audit WHERE client_id IS NOT NULL")
+                          : (version >= 3 ? "SELECT request_id, unix_ms FROM audit WHERE request_id IS NOT NULL AND kind = 'decision'"
+                                          : "SELECT request_id, unix_ms FROM audit WHERE request_id IS NOT NULL");
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
         return cs_err_set(err, CS_EIO, "%s: not an audit log: %s", path, sqlite3_errmsg(db));
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -306,7 +309,7 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     sqlite3 *db = NULL;
     sqlite3_stmt *get = NULL, *ins = NULL;
     cs_status st;
-    int in_tx = 0;
+    int in_tx = 0, version = 0;
     int64_t now = _now_ms();
 
     memset(rep, 0, sizeof *rep);
@@ -325,7 +328,11 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
     db = store_db_sqlite(d);
     if ((st = store_db_migrate(d, &store_schema_outcomes, err))) goto out;
     qsort(rows, n, sizeof *rows, _cmp_key);
-    if ((st = _find_decisions(db, audit_path, rows, n, kind, err))) goto out;
+    if ((st = store_db_check(d, &store_schema_audit, &version, err))) {
+        if (st != CS_EVERSION) cs_err_prefix(err, "not an audit log: ");
+        goto out;
+    }
+    if ((st = _find_decisions(db, audit_path, version, rows, n, kind, err))) goto out;
 
     if ((st = store_db_begin(d, err))) goto out;
     in_tx = 1;
@@ -507,7 +514,12 @@ cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_
     sqlite3_exec(store_db_sqlite(db), "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
     if ((st = store_db_check(db, &store_schema_audit, &version, err)) ||
         (st = store_db_prepare(db,
-                               version >= 2 ? "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"
+                               /* decisions only: not the lookups nor the simulations (version 3's kind) */
+                               version >= 3 ? "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"
+                                              " model_version, challenger_name, challenger_version, challenger_probability,"
+                                              " challenger_decision FROM audit WHERE unix_ms >= ? AND kind = 'decision'"
+                                              " ORDER BY seq"
+                               : version >= 2 ? "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"
                                               " model_version, challenger_name, challenger_version, challenger_probability,"
                                               " challenger_decision FROM audit WHERE unix_ms >= ? ORDER BY seq"
                                             : "SELECT seq, unix_ms, client_id, probability, decision, request_id, model_name,"

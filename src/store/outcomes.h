@@ -90,7 +90,8 @@ typedef struct store_decision {
     const char *challenger_decision;/* "approve", "refuse", "error" or "" */
 } store_decision;
 
-/* Call fn for the decisions with unix_ms >= since_ms in log order (seq), fewer columns than
+/* Call fn for the decisions (kind "decision": not the lookups nor the simulations) with
+ * unix_ms >= since_ms in log order (seq), fewer columns than
  * store_audit_read and no copies: what monitoring a million decisions needs. */
 typedef int (*store_decision_fn)(const store_decision *d, void *ud);
 cs_status store_audit_decisions(const char *audit_path, int64_t since_ms, store_decision_fn fn, void *ud,

@@ -84,9 +84,16 @@ static const char *const _audit[] = {
     "ALTER TABLE audit ADD COLUMN challenger_probability REAL;"
     "ALTER TABLE audit ADD COLUMN challenger_threshold REAL;"
     "ALTER TABLE audit ADD COLUMN challenger_decision TEXT;",
+    /* 3: what a row is (audit.h): a decision, a lookup (a view of a client's decision) or a
+     * simulation (a what-if); the rows before were all logged as decisions. The index on
+     * client_id serves a client's history (GET /v1/clients/{id}/history): one more B-tree
+     * write per row, against a scan of the whole log per page view */
+    "ALTER TABLE audit ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision'"
+    " CHECK (kind IN ('decision', 'lookup', 'simulation'));"
+    "CREATE INDEX IF NOT EXISTS audit_client ON audit(client_id, seq);",
 };
 
-const store_schema store_schema_audit = {"audit", 2, _audit};
+const store_schema store_schema_audit = {"audit", 3, _audit};
 
 static const char *const _audit_pg[] = {
     /* 1: the SQLite table's columns and index */
@@ -102,9 +109,13 @@ static const char *const _audit_pg[] = {
     " ADD COLUMN IF NOT EXISTS challenger_probability DOUBLE PRECISION,"
     " ADD COLUMN IF NOT EXISTS challenger_threshold DOUBLE PRECISION,"
     " ADD COLUMN IF NOT EXISTS challenger_decision TEXT;",
+    /* 3: the SQLite table's step 3 (kind, the client index) */
+    "ALTER TABLE audit ADD COLUMN IF NOT EXISTS kind TEXT NOT NULL DEFAULT 'decision'"
+    " CHECK (kind IN ('decision', 'lookup', 'simulation'));"
+    "CREATE INDEX IF NOT EXISTS audit_client ON audit(client_id, seq);",
 };
 
-const store_schema store_schema_audit_pg = {"audit", 2, _audit_pg};
+const store_schema store_schema_audit_pg = {"audit", 3, _audit_pg};
 
 static const char *const _outcomes[] = {
     /* 1: release 0.1.0's table */

@@ -1,10 +1,12 @@
 // manager.test.mjs: the relationship manager's page as a manager reads it (issue #15): the
 // words and units of the recipe, the chart's baseline and the client's position against the
 // threshold, the French page, the zoomed gauge with its risk bands, protected attributes, a
-// phone's width, the histograms and the search box. run.sh starts the APIs and dashboards.
+// phone's width, the histograms and the search box; what the page records in the audit log
+// (a view is a lookup, a what-if a simulation). run.sh starts the APIs and dashboards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
@@ -13,6 +15,8 @@ const API = process.env.MGR_API_URL;
 const DASH = process.env.MGR_DASH_URL;
 const PROT_API = process.env.PROT_API_URL;
 const PROT_DASH = process.env.PROT_DASH_URL;
+const AUDIT = process.env.MGR_AUDIT_DB;
+const CS = process.env.CS;
 let browser;
 const pageErrors = [];
 
@@ -59,8 +63,18 @@ async function refusedClients(base, want) {
   return out;
 }
 
+// the audit log's rows of one client (creditscore audit --csv), every kind unless plain
+function auditRows(id, plain) {
+  const csv = execFileSync(CS, ['audit', '--db', AUDIT, ...(plain ? [] : ['--kind', 'all']), '--client', String(id), '--csv'],
+    { encoding: 'utf8' });
+  const [head, ...lines] = csv.trim().split('\n');
+  const cols = head.split(',');
+  return lines.filter(Boolean).map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+
 before(async () => {
-  assert.ok(API && DASH && PROT_API && PROT_DASH, 'run.sh sets MGR_API_URL, MGR_DASH_URL, PROT_API_URL and PROT_DASH_URL');
+  assert.ok(API && DASH && PROT_API && PROT_DASH && AUDIT && CS,
+    'run.sh sets MGR_API_URL, MGR_DASH_URL, PROT_API_URL, PROT_DASH_URL, MGR_AUDIT_DB and CS');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking']
@@ -307,5 +321,30 @@ test('a printable one-page summary in the client\'s language', async () => {
   const pdf = await page.pdf({ format: 'A4' });
   const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
   assert.equal(pages, 1, 'the summary fits one page');
+  await page.context().close();
+});
+
+test('viewing a client is a lookup and a what-if a simulation, never a decision', async () => {
+  const list = await api(API, '/v1/clients?offset=0&limit=5');
+  const id = list.clients[3].id;
+  const before = auditRows(id).length;
+  const page = await newPage();
+  await openClient(page, DASH, id);
+  await page.click('#tab-whatif');
+  const credit = Number(await page.inputValue('#wi-credit'));
+  await page.fill('#wi-credit', String(Math.round(credit * 0.8)));
+  await page.click('#whatif-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('whatif-result').dataset.decision);
+  const rows = auditRows(id).slice(before);
+  const kinds = rows.map((r) => r.kind);
+  assert.ok(kinds.includes('lookup'), `the view is logged as a lookup: ${kinds}`);
+  assert.ok(kinds.includes('simulation'), `the what-if is logged under the client as a simulation: ${kinds}`);
+  assert.deepEqual(kinds.filter((k) => k === 'decision'), [], 'no decision was logged by the page');
+  assert.equal(rows.find((r) => r.kind === 'simulation').input_kind, 'features');
+  // `creditscore audit` without --kind lists the decisions only: none of the page's rows
+  const plain = auditRows(id, true);
+  assert.ok(plain.every((r) => r.kind === 'decision'));
+  assert.equal(plain.length, auditRows(id).filter((r) => r.kind === 'decision').length);
+  assert.deepEqual(pageErrors, []);
   await page.context().close();
 });

@@ -89,6 +89,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 export MGR_API_URL="http://127.0.0.1:$MGR_API_PORT" MGR_DASH_URL="http://127.0.0.1:$MGR_DASH_PORT"
+# manager.test.mjs reads this API's audit log with `creditscore audit`
+export MGR_AUDIT_DB=$T/mgr_audit.db CS
 
 # a model that does use the protected attributes (manager.test.mjs: the page says so)
 "$CS" train --features "$T/f.csf" --spec "$T/f.spec" --out "$T/prot.csm" --cv 2 --no-track --calibration platt \

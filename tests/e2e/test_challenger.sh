@@ -178,10 +178,10 @@ for id in $(head -20 "$T/ids"); do
 done
 kill -TERM $PID; wait $PID 2>/dev/null
 [ "$pgbad" = 0 ] && ok "PostgreSQL: 20 decisions with a challenger answered" || fail "PostgreSQL decisions" "$pgbad not 200"
-[ "$(pg_psql "SELECT version FROM creditscore_schema WHERE name = 'audit'")" = 2 ] && ok "PostgreSQL: the version 1 table is upgraded to 2" ||
+[ "$(pg_psql "SELECT version FROM creditscore_schema WHERE name = 'audit'")" = 3 ] && ok "PostgreSQL: the version 1 table is upgraded to 3" ||
   fail "PostgreSQL upgrade" "$(pg_psql "SELECT * FROM creditscore_schema")"
-[ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'v1-row' AND challenger_name IS NULL")" = 1 ] &&
-  ok "PostgreSQL: the old row is kept, without a challenger" || fail "PostgreSQL old row" "$(pg_psql "SELECT * FROM audit WHERE request_id = 'v1-row'")"
+[ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'v1-row' AND challenger_name IS NULL AND kind = 'decision'")" = 1 ] &&
+  ok "PostgreSQL: the old row is kept, without a challenger, a decision" || fail "PostgreSQL old row" "$(pg_psql "SELECT * FROM audit WHERE request_id = 'v1-row'")"
 "$CS" audit --db "$PG_URL" --csv --out "$T/pg_audit.csv" >"$T/alog" 2>&1 || fail "creditscore audit --db URL" "$(tail -2 "$T/alog")"
 "$PY" - "$T/pg_audit.csv" "$T/audit.csv" >"$T/pgcmp.out" 2>&1 <<'PY'
 import csv, sys

@@ -58,7 +58,7 @@ CREDITSCORE_DATABASE_URL=$PG_URL "$CS" audit --limit 100 >"$T/env.out" 2>&1
 check_grep "creditscore audit reads \$CREDITSCORE_DATABASE_URL" 'pg-b-1' "$T/env.out"
 [ ! -e "$T/audit.db" ] && ok "no SQLite file was made beside" || fail "no stray audit.db"
 
-[ "$(pg_psql "SELECT version FROM creditscore_schema WHERE name = 'audit'")" = 2 ] && ok "the audit schema's version is recorded (2)" ||
+[ "$(pg_psql "SELECT version FROM creditscore_schema WHERE name = 'audit'")" = 3 ] && ok "the audit schema's version is recorded (3)" ||
   fail "schema version" "$(pg_psql "SELECT * FROM creditscore_schema")"
 
 # another session holds the table locked past the lock timeout (5 s, as SQLite's busy

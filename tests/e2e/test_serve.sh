@@ -221,7 +221,7 @@ n_bad=$(grep -vc '^\(200\|000\)$' "$T/load3")
 n_dec=$(cat "$T/load1" "$T/load2" "$T/load3" | grep -c '^200$')
 check "audit lists" "$CS" audit --db "$AUDIT"
 "$CS" audit --db "$AUDIT" --csv --out "$T/audit.csv" 2>/dev/null
-check_grep "audit CSV header" '^seq,time,request_id,endpoint,model_name,model_version,input_kind,client_id,input_digest,probability,score,threshold,decision,challenger_name,challenger_version,challenger_probability,challenger_threshold,challenger_decision$' "$T/audit.csv"
+check_grep "audit CSV header" '^seq,time,request_id,endpoint,model_name,model_version,input_kind,client_id,input_digest,probability,score,threshold,decision,challenger_name,challenger_version,challenger_probability,challenger_threshold,challenger_decision,kind$' "$T/audit.csv"
 n_rows=$(($(wc -l <"$T/audit.csv") - 1))
 [ "$n_rows" -ge "$n_dec" ] && ok "audit: every decision recorded ($n_rows rows >= $n_dec load decisions)" || fail "audit rows" "$n_rows < $n_dec"
 $PY - "$T/audit.csv" <<'PYEOF' >"$T/ac" 2>&1 && ok "audit rows: digest, probability, decision consistent" || { fail "audit rows consistent"; cat "$T/ac"; }

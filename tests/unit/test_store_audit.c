@@ -267,6 +267,92 @@ static void test_wal_stays_bounded(void **state)
     assert_true(c.n == 12000 && c.ordered);
 }
 
+/* kinds: every row keeps its kind; the decisions-only reader and the query's masks, client
+ * and order; a kind the table would refuse is an error of the call, not of the batch */
+typedef struct kinds_seen {
+    char kinds[16][12];
+    int64_t clients[16];
+    int n;
+} kinds_seen;
+
+static int kinds_fn(const store_audit_rec *r, void *ud)
+{
+    kinds_seen *k = ud;
+    if (k->n < 16) {
+        snprintf(k->kinds[k->n], sizeof k->kinds[0], "%s", r->kind);
+        k->clients[k->n] = r->client_id;
+    }
+    k->n++;
+    return 0;
+}
+
+static void test_kinds(void **state)
+{
+    char path[128];
+    cs_err err = {0};
+    store_audit *a;
+    kinds_seen k;
+    static const char *const kinds[] = {"decision", "lookup", "simulation", "lookup", "", "simulation"};
+    (void)state;
+    snprintf(path, sizeof path, "%s/kinds.db", dir);
+    a = store_audit_open(path, &err);
+    if (!a) fail_msg("%s", err.msg);
+    for (int i = 0; i < 6; i++) {
+        store_audit_rec r = rec(1000 + i, i < 4 ? 7 : 8, 0.05);
+        snprintf(r.kind, sizeof r.kind, "%s", kinds[i]);
+        assert_int_equal(store_audit_commit(a, &r, &err), CS_OK);
+    }
+    {
+        store_audit_rec r = rec(2000, 7, 0.05);
+        snprintf(r.kind, sizeof r.kind, "view");
+        assert_int_equal(store_audit_commit(a, &r, &err), CS_EINVAL);
+        assert_non_null(strstr(err.msg, "'view'"));
+    }
+    store_audit_close(a);
+    /* store_audit_read: the decisions only ("" was written as a decision) */
+    memset(&k, 0, sizeof k);
+    assert_int_equal(store_audit_read(path, 0, 0, kinds_fn, &k, &err), CS_OK);
+    assert_int_equal(k.n, 2);
+    assert_string_equal(k.kinds[0], "decision");
+    assert_string_equal(k.kinds[1], "decision");
+    /* every kind of client 7, newest first */
+    {
+        store_audit_query q = {0, 0, STORE_AUDIT_ALL, 7, 1};
+        memset(&k, 0, sizeof k);
+        assert_int_equal(store_audit_query_read(path, &q, kinds_fn, &k, &err), CS_OK);
+        assert_int_equal(k.n, 4);
+        assert_string_equal(k.kinds[0], "lookup");
+        assert_string_equal(k.kinds[1], "simulation");
+        assert_string_equal(k.kinds[3], "decision");
+    }
+    /* the simulations of anyone, the last one only */
+    {
+        store_audit_query q = {0, 1, STORE_AUDIT_SIMULATION, -1, 1};
+        memset(&k, 0, sizeof k);
+        assert_int_equal(store_audit_query_read(path, &q, kinds_fn, &k, &err), CS_OK);
+        assert_int_equal(k.n, 1);
+        assert_string_equal(k.kinds[0], "simulation");
+        assert_true(k.clients[0] == 8);
+    }
+    {
+        store_audit_query q = {0, 0, STORE_AUDIT_LOOKUP | STORE_AUDIT_DECISION, 8, 0};
+        memset(&k, 0, sizeof k);
+        assert_int_equal(store_audit_query_read(path, &q, kinds_fn, &k, &err), CS_OK);
+        assert_int_equal(k.n, 1);
+        assert_string_equal(k.kinds[0], "decision");
+    }
+    assert_int_equal(store_audit_kind_bit("simulation"), STORE_AUDIT_SIMULATION);
+    assert_int_equal(store_audit_kind_bit("Decision"), 0);
+    assert_int_equal(store_audit_kind_bit(NULL), 0);
+    assert_int_equal(store_audit_kinds("decision,simulation"), STORE_AUDIT_DECISION | STORE_AUDIT_SIMULATION);
+    assert_int_equal(store_audit_kinds("all"), STORE_AUDIT_ALL);
+    assert_int_equal(store_audit_kinds("lookup"), STORE_AUDIT_LOOKUP);
+    assert_int_equal(store_audit_kinds("decision,"), 0);
+    assert_int_equal(store_audit_kinds(",lookup"), 0);
+    assert_int_equal(store_audit_kinds("decisions"), 0);
+    assert_int_equal(store_audit_kinds(""), 0);
+}
+
 static void test_times(void **state)
 {
     char t[32];
@@ -341,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_commit_is_durable),
         cmocka_unit_test(test_submit_calls_back_after_commit),
         cmocka_unit_test(test_wal_stays_bounded),
+        cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_challenger_columns),
     };

@@ -308,10 +308,12 @@ static void test_audit_v1_upgrade(void **state)
     snprintf(r.challenger_decision, sizeof r.challenger_decision, "refuse");
     assert_int_equal(store_audit_commit(a, &r, &err), CS_OK);
     store_audit_close(a);
-    assert_int_equal(_query(path, "SELECT version FROM creditscore_schema WHERE name = 'audit'"), 2);
+    assert_int_equal(_query(path, "SELECT version FROM creditscore_schema WHERE name = 'audit'"), 3);
     assert_int_equal(store_audit_read(path, 0, 0, _count_rows, &rows, &err), CS_OK);
     assert_int_equal(rows, 2);
     assert_int_equal(_query(path, "SELECT count(*) FROM audit WHERE challenger_name IS NULL AND request_id = 'v1-row'"), 1);
+    /* step 3: the rows before it were decisions */
+    assert_int_equal(_query(path, "SELECT count(*) FROM audit WHERE kind = 'decision'"), 2);
     assert_int_equal(_query(path, "SELECT CAST(challenger_probability * 100 AS INTEGER) FROM audit WHERE request_id = 'v2-row'"),
                      25);
 }

@@ -60,7 +60,7 @@
     if (state.client) {
       /* the reasons and labels come from the API in the page's language */
       const id = state.client.id;
-      api('/v1/explain', { client_id: id, lang: state.lang }).then((x) => {
+      api('/v1/explain', { client_id: id, lang: state.lang, purpose: 'lookup' }).then((x) => {
         if (state.client && state.client.id === id) { state.explain = x; renderClient(); }
       }).catch((e) => report(e, { client: id }));
     }
@@ -238,7 +238,8 @@
     try {
       const [client, explain] = await Promise.all([
         api('/v1/clients/' + encodeURIComponent(id)),
-        api('/v1/explain', { client_id: id, lang: state.lang })
+        /* a view of the client's decision: logged as a lookup, not as a new decision */
+        api('/v1/explain', { client_id: id, lang: state.lang, purpose: 'lookup' })
       ]);
       state.client = client;
       state.explain = explain;
@@ -711,7 +712,8 @@
     out.textContent = t('wi_computing');
     const id = c.id;
     try {
-      const r = await api('/v1/predict', { features: f });
+      /* the client's inputs as edited: always a simulation, logged under the client */
+      const r = await api('/v1/predict', { features: f, simulation_of: Number(id), purpose: 'simulation' });
       if (!state.client || state.client.id !== id) return;
       clearError();
       const words = (r.decision === 'refuse' ? '✗ ' : '✓ ') + t(r.decision === 'refuse' ? 'refused' : 'approved');
