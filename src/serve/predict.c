@@ -7,6 +7,7 @@
  */
 #include "handlers.h"
 #include "scorecard.h"
+#include "whatif.h"
 #include "../base/sha256.h"
 #include "../model/model.h"
 
@@ -63,6 +64,41 @@ static int _features(api_server *s, const api_model *m, const api_input *in, dou
         if (st != CS_OK) return api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
         return 0;
     }
+}
+
+/* A simulation's edited inputs (whatif.h): against the stored client's features when the
+ * what-if names a client of the clients store (simulation_of), else all of them. 0 or an
+ * HTTP status with pb filled. */
+static int _check_simulation(api_server *s, const api_model *m, const api_input *in, const double *x, api_problem *pb)
+{
+    double *base = NULL, *sx = NULL;
+    int code = 0;
+    if (in->simulation_of >= 0 && s->clients && api_model_has_store_map(m)) {
+        cs_err err = {0};
+        cs_status st;
+        size_t n = api_model_n_feats(m);
+        sx = malloc((store_clients_n_feats(s->clients) + 1) * sizeof *sx);
+        base = malloc((n ? n : 1) * sizeof *base);
+        if (!sx || !base) {
+            code = api_problem_set(pb, 503, "overloaded", NULL, "out of memory");
+            goto out;
+        }
+        st = store_clients_features(s->clients, in->simulation_of, sx, &err);
+        if (st == CS_ENOTFOUND) {
+            code = api_problem_set(pb, 404, "unknown_client", "simulation_of", "%s", err.msg);
+            goto out;
+        }
+        if (st != CS_OK) {
+            code = api_problem_set(pb, 500, "internal", NULL, "%s", err.msg);
+            goto out;
+        }
+        api_model_x_from_store(m, sx, base);
+    }
+    code = api_whatif_check(m, x, base, pb);
+out:
+    free(sx);
+    free(base);
+    return code;
 }
 
 /* a challenger's failure: counted, and logged at most once a second (with the count so
@@ -149,6 +185,8 @@ static int _predict(const api_call *c, int explain, api_response *resp)
         goto fail;
     }
     if (_features(s, m, &in, x, &pb)) goto fail;
+    if (in.purpose == API_PURPOSE_SIMULATION && in.kind == API_IN_FEATURES && _check_simulation(s, m, &in, x, &pb))
+        goto fail;
     if (mf_score(api_model_mf(m), x, &sc, &err) != CS_OK) {
         api_problem_set(&pb, 500, "internal", NULL, "%s", err.msg);
         goto fail;

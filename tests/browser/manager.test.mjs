@@ -348,3 +348,36 @@ test('viewing a client is a lookup and a what-if a simulation, never a decision'
   assert.deepEqual(pageErrors, []);
   await page.context().close();
 });
+
+test('what-if: the API checks the inputs against the training data and the page names the field', async () => {
+  const page = await newPage();
+  const id = refused[0];
+  await openClient(page, DASH, id);
+  await page.click('#tab-whatif');
+  await page.click('#whatif-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('whatif-result').dataset.decision);
+  // a positive finite amount passes the page's own check; the API refuses it: beyond any
+  // income the model was trained on
+  await page.fill('#wi-income', '500000000000');
+  await page.click('#whatif-form button[type=submit]');
+  await page.waitForFunction(() => /Income: not accepted by the model/.test(document.getElementById('whatif-error').textContent));
+  const msg = await page.textContent('#whatif-error');
+  assert.match(msg, /AMT_INCOME_TOTAL = 5e\+11 is outside the values the model was trained on \(/);
+  assert.equal(await page.textContent('#whatif-result'), '', 'no stale result');
+  assert.equal(await page.getAttribute('#whatif-result', 'data-decision'), null);
+  assert.equal(await page.getAttribute('#wi-income', 'aria-invalid'), 'true');
+  // the API says the same to anyone: 400, the field named
+  const c = await api(API, `/v1/clients/${id}`);
+  const features = {};
+  for (const k of (await api(API, '/v1/model')).features) features[k] = c.features[k];
+  features.AMT_INCOME_TOTAL = -1;
+  const res = await fetch(API + '/v1/predict', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ features, simulation_of: id })
+  });
+  const body = await res.json();
+  assert.equal(res.status, 400);
+  assert.equal(body.error.field, 'features.AMT_INCOME_TOTAL');
+  assert.deepEqual(pageErrors, []);
+  await page.context().close();
+});

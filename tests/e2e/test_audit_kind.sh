@@ -156,3 +156,39 @@ SQL
     ok "PostgreSQL: the version 2 log is upgraded to 3, its row a decision, the new row a lookup" ||
     fail "PostgreSQL upgrade to 3" "$(q "SELECT version FROM creditscore_schema"; q "SELECT seq, kind FROM audit")"
 fi
+
+# a simulation's edited inputs are checked by the API (whatif.h): inside the training values,
+# the field named; inputs left as stored are not checked, decisions are not simulations
+serve_bg sim --model "$T/m.csm" --clients "$CLIENTS" --audit "$AUDIT" || { fail "serve restarts" "$(cat "$T/sim.err")"; exit 0; }
+whatif() {   # whatif FEATURE VALUE [KEY]: the client's what-if with FEATURE set to VALUE
+  $PY - "$T/whatif.json" "$1" "$2" "${3:-simulation_of}" >"$T/w.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["features"][sys.argv[2]] = float(sys.argv[3])
+if sys.argv[4] != "simulation_of":
+    del d["simulation_of"]
+    d["purpose"] = sys.argv[4]
+print(json.dumps(d))
+PYEOF
+  post /v1/predict "@$T/w.json"
+}
+for v in 1e308 -5 0; do
+  whatif AMT_INCOME_TOTAL "$v"
+  [ "$CODE" = 400 ] && grep -q '"code":"out_of_range"' "$T/r.json" && grep -q '"field":"features.AMT_INCOME_TOTAL"' "$T/r.json" &&
+    grep -q 'outside the values the model was trained on' "$T/r.json" &&
+    ok "a simulation with income $v is refused (400 out_of_range, the field named)" ||
+    fail "a simulation with income $v is refused" "$CODE $(cat "$T/r.json")"
+done
+whatif AMT_INCOME_TOTAL 1e308 simulation
+[ "$CODE" = 400 ] && grep -q '"field":"features.AMT_INCOME_TOTAL"' "$T/r.json" &&
+  ok "a simulation without a client is checked too (400)" || fail "purpose simulation checked" "$CODE $(cat "$T/r.json")"
+whatif AMT_INCOME_TOTAL 1e308 decision
+[ "$CODE" = 200 ] && ok "a decision on features is not a simulation: not range-checked (200, as before)" ||
+  fail "a decision on features" "$CODE $(cat "$T/r.json")"
+lo=$($PY -c "import json; c = json.load(open('$T/client.json')); print(c['features']['AMT_INCOME_TOTAL'] * 1.01)")
+whatif AMT_INCOME_TOTAL "$lo"
+[ "$CODE" = 200 ] && ok "a simulation inside the training values is answered (200)" || fail "an in-range simulation" "$CODE $(cat "$T/r.json")"
+post /v1/predict "{\"features\": {\"AMT_INCOME_TOTAL\": 1}, \"simulation_of\": 999999999}"
+[ "$CODE" = 404 ] && grep -q '"field":"simulation_of"' "$T/r.json" && ok "a simulation of a client the store does not have is 404 naming simulation_of" ||
+  fail "simulation_of an unknown client" "$CODE $(cat "$T/r.json")"
+kill -TERM $PID; wait $PID 2>/dev/null

@@ -71,7 +71,7 @@
   function clearError() { $('error').hidden = true; $('error').textContent = ''; }
 
   class ApiError extends Error {
-    constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+    constructor(status, code, message, field) { super(message); this.status = status; this.code = code; this.field = field || ''; }
   }
 
   async function api(path, body) {
@@ -87,7 +87,7 @@
     try { data = await res.json(); } catch (e) { data = null; }
     if (!res.ok) {
       const err = (data && data.error) || {};
-      throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
+      throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, err.field);
     }
     return data;
   }
@@ -722,8 +722,14 @@
       out.dataset.decision = r.decision;
       out.dataset.state = 'done';
     } catch (e) {
+      if (!state.client || state.client.id !== id) return;
       clearWhatIf();
-      $('whatif-error').textContent = t('err_generic', { m: e.message });
+      /* the API checks the inputs too (ranges of the training data): its refusal names the field */
+      const input = e.status === 400 && WHATIF.find((w) => e.field === 'features.' + w.feature);
+      if (input) {
+        $(input.id).setAttribute('aria-invalid', 'true');
+        $('whatif-error').textContent = t('wi_api_bad', { f: $(input.id).labels[0].textContent, m: e.message });
+      } else $('whatif-error').textContent = t('err_generic', { m: e.message });
     }
   }
 
