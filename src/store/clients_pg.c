@@ -321,15 +321,27 @@ cs_status store__clients_pg_load(store_clients *s, cs_err *err)
     return CS_OK;
 }
 
+/* A connection the server dropped (a restart, a failover, an idle timeout) is opened again
+ * once, with its statements: 1 when c is usable again. */
+static int _revive(store_clients *s, store__clients_conn *c)
+{
+    if (PQstatus(store_pg_conn(c->pg)) != CONNECTION_BAD) return 0;
+    return store_pg_reset(c->pg, NULL) == CS_OK && _prepare(s, c, NULL) == CS_OK;
+}
+
 /* run prepared stmt with the id as its one parameter */
-static PGresult *_by_id(store__clients_conn *c, const char *stmt, int64_t id, cs_err *err)
+static PGresult *_by_id(store_clients *s, store__clients_conn *c, const char *stmt, int64_t id, cs_err *err)
 {
     char v[24];
     const char *params[1] = {v};
     PGresult *r;
     snprintf(v, sizeof v, "%lld", (long long)id);
-    r = PQexecPrepared(store_pg_conn(c->pg), stmt, 1, params, NULL, NULL, 1);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK) return r;
+    for (int attempt = 0;; attempt++) {
+        r = PQexecPrepared(store_pg_conn(c->pg), stmt, 1, params, NULL, NULL, 1);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK) return r;
+        if (attempt || !_revive(s, c)) break;
+        PQclear(r);
+    }
     store_pg_fail(c->pg, r, "reading a client", err);
     PQclear(r);
     return NULL;
@@ -347,7 +359,7 @@ static cs_status _read_x(store_clients *s, const PGresult *r, int i, int j, int6
 
 cs_status store__clients_pg_features(store_clients *s, store__clients_conn *c, int64_t id, double *x, cs_err *err)
 {
-    PGresult *r = _by_id(c, "clients_x", id, err);
+    PGresult *r = _by_id(s, c, "clients_x", id, err);
     cs_status st;
     if (!r) return err ? err->code : CS_EIO;
     if (PQntuples(r) == 0) st = cs_err_set(err, CS_ENOTFOUND, "no client %lld in the clients store", (long long)id);
@@ -381,7 +393,7 @@ static cs_status _read_raw(const store_clients *s, const PGresult *r, int i, sto
 
 cs_status store__clients_pg_get(store_clients *s, store__clients_conn *c, int64_t id, store_client *out, cs_err *err)
 {
-    PGresult *r = _by_id(c, "clients_get", id, err);
+    PGresult *r = _by_id(s, c, "clients_get", id, err);
     cs_status st;
     if (!r) return err ? err->code : CS_EIO;
     if (PQntuples(r) == 0) {
@@ -417,6 +429,10 @@ cs_status store__clients_pg_list(store_clients *s, store__clients_conn *c, int64
         return CS_ENOMEM;
     }
     r = PQexecParams(store_pg_conn(c->pg), sql.data, np, NULL, params, NULL, NULL, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && _revive(s, c)) {
+        PQclear(r);
+        r = PQexecParams(store_pg_conn(c->pg), sql.data, np, NULL, params, NULL, NULL, 1);
+    }
     cs_buf_free(&sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         st = store_pg_fail(c->pg, r, "listing clients", err);

@@ -61,10 +61,25 @@ cs_status store_pg_fail(store_pg *p, const PGresult *r, const char *what, cs_err
     return cs_err_set(err, CS_EIO, "%s: %s: %s", p->name, what, m);
 }
 
+/* the session's settings, after a connection or a reset */
+static cs_status _session(store_pg *p, cs_err *err)
+{
+    char sql[96];
+    /* a write waits for another session's lock as long as SQLite's would, then fails */
+    snprintf(sql, sizeof sql, "SET lock_timeout = %d; SET client_min_messages = warning", STORE_DB_BUSY_MS);
+    return store_pg_exec(p, sql, err);
+}
+
+cs_status store_pg_reset(store_pg *p, cs_err *err)
+{
+    PQreset(p->conn);
+    if (PQstatus(p->conn) != CONNECTION_OK) return store_pg_fail(p, NULL, "connecting again", err);
+    return _session(p, err);
+}
+
 store_pg *store_pg_open(const char *url, const char *what, cs_err *err)
 {
     store_pg *p = cs_calloc(1, sizeof *p, err);
-    char sql[96];
     if (!p) return NULL;
     p->what = what ? what : "the database";
     if (!(p->name = _redact(url, err))) goto fail;
@@ -75,9 +90,7 @@ store_pg *store_pg_open(const char *url, const char *what, cs_err *err)
         cs_err_set(err, CS_EIO, "%s: cannot connect to %s: %s", p->name, p->what, m);
         goto fail;
     }
-    /* a write waits for another session's lock as long as SQLite's would, then fails */
-    snprintf(sql, sizeof sql, "SET lock_timeout = %d; SET client_min_messages = warning", STORE_DB_BUSY_MS);
-    if (store_pg_exec(p, sql, err)) goto fail;
+    if (_session(p, err)) goto fail;
     return p;
 fail:
     store_pg_close(p);

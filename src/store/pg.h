@@ -29,6 +29,10 @@ int store_pg_is_url(const char *path);
 store_pg *store_pg_open(const char *url, const char *what, cs_err *err);
 void store_pg_close(store_pg *p);
 
+/* Connect again (the server dropped the connection: a restart, a failover), with the
+ * session's settings; the statements prepared before are gone. */
+cs_status store_pg_reset(store_pg *p, cs_err *err);
+
 /* The URL without its password, for messages. */
 const char *store_pg_name(const store_pg *p);
 PGconn *store_pg_conn(store_pg *p);

@@ -8,7 +8,8 @@
 # decisions monitored with --clients on both give the same report (the scan path), a
 # re-import replaces the store in one transaction, and the errors (no store in the database,
 # a server that is not there) name the URL without its password. Fails (never skips) when
-# the PostgreSQL server cannot start.
+# the PostgreSQL server cannot start; the server restarting under a running API server: the
+# clients store's connections are opened again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
 PY=/usr/bin/python3
@@ -152,6 +153,15 @@ code=$(curl -s -o "$T/r.json" -w '%{http_code}' -X POST -H 'Content-Type: applic
   --data-binary "{\"client_id\": $(head -1 "$T/hc-reqs" | sed 's/.*\///')}" "$URL/v1/predict")
 [ "$code" = 200 ] && ok "the running server answers from the re-imported store (HTTP $code)" ||
   fail "a server across a re-import" "HTTP $code: $(head -c 200 "$T/r.json")"
+# the database server restarts under the running API server: its connections are opened again
+"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w restart >"$T/restart.log" 2>&1 ||
+  fail "restart PostgreSQL" "$(tail -2 "$T/restart.log")"
+cid=$(head -1 "$T/hc-reqs" | sed 's/.*\///') codes=
+for _ in 1 2 3 4 5 6; do
+  codes="$codes $(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/clients/$cid")"
+done
+[ "$codes" = " 200 200 200 200 200 200" ] && ok "after PostgreSQL restarts, the server's clients store connects again (6 cards, HTTP 200)" ||
+  fail "the clients store after a PostgreSQL restart" "HTTP$codes: $(tail -3 "$T/old.err")"
 kill $PID; wait $PID 2>/dev/null
 after=$(pg_psql "SELECT count(*) FROM clients")
 [ "$before" = "$after" ] && ok "the re-import holds the same $after clients" || fail "re-import" "$before then $after"
@@ -178,3 +188,4 @@ rc=$?
 [ $rc = 1 ] && grep -q "cannot connect to the clients store" "$T/e.err" && ! grep -q s3cret "$T/e.err" &&
   ok "clients import to an unreachable server: exit 1, the URL without its password" ||
   fail "clients import to an unreachable server" "exit $rc: $(cat "$T/e.err")"
+
