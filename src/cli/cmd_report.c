@@ -34,8 +34,9 @@ static void _usage(FILE *out)
             "\n"
             "  --model MODEL      the model file (.csm), trained by this version (it stores the\n"
             "                     out-of-fold predictions the report needs)\n"
-            "  --store S          the tracking store holding the run that trained it (default:\n"
-            "                     $CREDITSCORE_STORE, else ./creditscore.db, when the file exists)\n"
+            "  --store S          the tracking store holding the run that trained it, a file or\n"
+            "                     postgresql://... (default: $CREDITSCORE_STORE, else\n"
+            "                     $CREDITSCORE_DATABASE_URL, else ./creditscore.db when the file exists)\n"
             "  --fairness FILE    a fairness report's JSON (creditscore fairness --json) to summarise\n"
             "  --purpose TEXT     the model's purpose in the owner's words (default: a sentence from\n"
             "                     the model's decision rule)\n"
@@ -112,16 +113,16 @@ int cmd_report(int argc, char **argv)
     {
         struct stat sb;
         const char *path = store_resolve_path(store_s);
-        if (store_s && stat(store_s, &sb) != 0) {
+        if (store_s && !store_is_url(store_s) && stat(store_s, &sb) != 0) {
             cs_err_set(&err, CS_EIO, "%s: no tracking store there (%s)", store_s, strerror(errno));
             goto fail;
         }
-        if (mf_run_id(m) && stat(path, &sb) == 0) {
+        if (mf_run_id(m) && (store_is_url(path) || stat(path, &sb) == 0)) {
             if (!(st = store_open(path, &err))) goto fail;
             run = store_run_get(st, mf_run_id(m), &err);
             if (!run || !run->n) {
                 fprintf(stderr, "creditscore report: warning: run %s of %s is not in %s: lineage from the model file "
-                                "only\n", mf_run_id(m), model_s, path);
+                                "only\n", mf_run_id(m), model_s, store_path(st));
                 store_run_list_free(run);
                 run = NULL;
                 memset(&err, 0, sizeof err);

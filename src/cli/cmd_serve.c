@@ -24,8 +24,9 @@ static void _help(void)
            "  --model FILE          the model file to serve (required)\n"
            "  --registry NAME       serve the registry's NAME in --stage (instead of --model)\n"
            "  --stage STAGE         production (default) or staging\n"
-           "  --store FILE          the tracking database holding the registry\n"
-           "                        (default $CREDITSCORE_STORE or creditscore.db)\n"
+           "  --store FILE|URL      the tracking database holding the registry, a file or\n"
+           "                        postgresql://... (default $CREDITSCORE_STORE, else\n"
+           "                        $CREDITSCORE_DATABASE_URL, else creditscore.db)\n"
            "  --challenger FILE     a challenger model: every decision is scored by it too, after the\n"
            "                        champion (--model) on the champion's feature vector (its features\n"
            "                        must be among the champion's); the answer is the champion's, the\n"
@@ -74,7 +75,7 @@ static char *_registry_path(const char *store_flag, const char *name, const char
     store_model_version v;
     char *out = NULL;
     memset(&v, 0, sizeof v);
-    if (access(path, R_OK) != 0) {
+    if (!store_is_url(path) && access(path, R_OK) != 0) {
         cs_err_set(err, CS_EIO, "%s: no tracking database (give --store)", path);
         return NULL;
     }

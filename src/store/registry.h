@@ -1,10 +1,17 @@
 /*
- * registry.h: the model registry, in the same SQLite database as the runs. A registered
- * model is a name with numbered versions; each version is a copy of a model file kept
- * beside the database (<store>-artifacts/registry/<name>/<version>/model.csm), with its
- * SHA-256, the run that produced it, its metrics and threshold, and a stage (None,
- * Staging, Production, Archived). Registering the same content twice under a name gives
- * the same version. Promoting a version to a stage archives the version that held it.
+ * registry.h: the model registry, in the same database as the runs (SQLite or
+ * PostgreSQL). A registered model is a name with numbered versions; each version is a copy
+ * of a model file, with its SHA-256, the run that produced it, its metrics and threshold,
+ * and a stage (None, Staging, Production, Archived). Registering the same content twice
+ * under a name gives the same version. Promoting a version to a stage archives the version
+ * that held it, in one transaction (two promotions at once leave one version in the stage).
+ *
+ * The copy: in SQLite, a file beside the database
+ * (<store>-artifacts/registry/<name>/<version>/model.csm); in PostgreSQL, the file's bytes
+ * in the database (table model_files, path "model_files:SHA256"), which store_model_get
+ * writes to this machine's $TMPDIR/creditscore-registry-UID/SHA256.csm (a folder only the
+ * user may use) and returns as the version's path: servers on other machines than the one
+ * that registered it load the same bytes.
  *
  * The registry does not read model files: the caller (the CLI) verifies the file (its
  * checksum) and passes what it read in store_model_facts.
@@ -50,7 +57,8 @@ cs_status store_model_promote(store *s, const char *name, int version, const cha
                               cs_err *err);
 
 /* The version of name in a stage (or a given version when stage is NULL and version > 0).
- * Checks that the stored copy still has its registered SHA-256. */
+ * Checks that the stored copy still has its registered SHA-256 (CS_ECORRUPT otherwise);
+ * out->path is a local file (PostgreSQL: this machine's copy, see above). */
 cs_status store_model_get(store *s, const char *name, const char *stage, int version,
                           store_model_version *out, cs_err *err);
 

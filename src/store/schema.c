@@ -51,6 +51,53 @@ static const char *const _tracking[] = {
 
 const store_schema store_schema_tracking = {"tracking", 2, _tracking};
 
+/* PostgreSQL: the same tables and versions. rowid is SQLite's implicit one made a column
+ * (the order of insertion the queries break ties with); the text columns the queries sort
+ * by compare bytes (COLLATE "C"), as SQLite's do. */
+static const char *const _tracking_pg[] = {
+    "CREATE TABLE IF NOT EXISTS experiments ("
+    "  experiment_id BIGSERIAL PRIMARY KEY,"
+    "  name TEXT COLLATE \"C\" NOT NULL UNIQUE,"
+    "  creation_time BIGINT NOT NULL,"
+    "  last_update_time BIGINT NOT NULL,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE TABLE IF NOT EXISTS runs ("
+    "  rowid BIGSERIAL,"
+    "  run_id TEXT COLLATE \"C\" PRIMARY KEY,"
+    "  experiment_id BIGINT NOT NULL REFERENCES experiments(experiment_id),"
+    "  name TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  start_time BIGINT NOT NULL,"
+    "  end_time BIGINT,"
+    "  parent_run_id TEXT COLLATE \"C\","
+    "  source TEXT NOT NULL DEFAULT '',"
+    "  user_id TEXT NOT NULL DEFAULT '',"
+    "  host TEXT NOT NULL DEFAULT '',"
+    "  pid BIGINT NOT NULL DEFAULT 0,"
+    "  pid_start BIGINT NOT NULL DEFAULT 0,"
+    "  lifecycle_stage TEXT NOT NULL DEFAULT 'active');"
+    "CREATE INDEX IF NOT EXISTS runs_by_parent ON runs(parent_run_id);"
+    "CREATE TABLE IF NOT EXISTS params ("
+    "  run_id TEXT COLLATE \"C\" NOT NULL REFERENCES runs(run_id), key TEXT COLLATE \"C\" NOT NULL,"
+    "  value TEXT NOT NULL, PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    "  rowid BIGSERIAL, run_id TEXT COLLATE \"C\" NOT NULL REFERENCES runs(run_id),"
+    "  key TEXT COLLATE \"C\" NOT NULL, value DOUBLE PRECISION, step BIGINT NOT NULL, timestamp BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, key);"
+    "CREATE TABLE IF NOT EXISTS tags ("
+    "  run_id TEXT COLLATE \"C\" NOT NULL REFERENCES runs(run_id), key TEXT COLLATE \"C\" NOT NULL,"
+    "  value TEXT NOT NULL, PRIMARY KEY (run_id, key));"
+    "CREATE TABLE IF NOT EXISTS artifacts ("
+    "  run_id TEXT COLLATE \"C\" NOT NULL REFERENCES runs(run_id), path TEXT COLLATE \"C\" NOT NULL,"
+    "  kind TEXT NOT NULL, PRIMARY KEY (run_id, path));"
+    "INSERT INTO experiments(experiment_id, name, creation_time, last_update_time)"
+    " VALUES (0, 'Default', (extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint)"
+    " ON CONFLICT DO NOTHING;",
+    "CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs(experiment_id, start_time);",
+};
+
+const store_schema store_schema_tracking_pg = {"tracking", 2, _tracking_pg};
+
 /* ---- registry ----------------------------------------------------------------------- */
 
 static const char *const _registry[] = {
@@ -65,6 +112,20 @@ static const char *const _registry[] = {
 };
 
 const store_schema store_schema_registry = {"registry", 2, _registry};
+
+/* PostgreSQL: the same table, and the model files themselves (model_files: the servers
+ * reading the registry are on other machines than the file registered) */
+static const char *const _registry_pg[] = {
+    "CREATE TABLE IF NOT EXISTS model_versions ("
+    "  name TEXT COLLATE \"C\" NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, path TEXT NOT NULL,"
+    "  stage TEXT NOT NULL DEFAULT 'None', source_run_id TEXT NOT NULL DEFAULT '',"
+    "  threshold DOUBLE PRECISION, metrics TEXT NOT NULL DEFAULT '{}', learner TEXT NOT NULL DEFAULT '',"
+    "  created BIGINT NOT NULL, PRIMARY KEY (name, version), UNIQUE (name, sha256));"
+    "CREATE TABLE IF NOT EXISTS model_files (sha256 TEXT PRIMARY KEY, content BYTEA NOT NULL);",
+    "CREATE INDEX IF NOT EXISTS model_versions_by_stage ON model_versions(name, stage, version);",
+};
+
+const store_schema store_schema_registry_pg = {"registry", 2, _registry_pg};
 
 /* ---- audit, outcomes ---------------------------------------------------------------- */
 

@@ -23,6 +23,11 @@ extern const store_schema store_schema_registry;
 extern const store_schema store_schema_audit;
 extern const store_schema store_schema_outcomes;
 
+/* The tracking and registry schemas in PostgreSQL (sql.h): the same tables, names and
+ * versions, PostgreSQL's types; the registry keeps the model files in it too (model_files). */
+extern const store_schema store_schema_tracking_pg;
+extern const store_schema store_schema_registry_pg;
+
 /* The audit schema in PostgreSQL (pg.h): the same table and versions, PostgreSQL's types
  * (seq from a sequence: servers sharing the log number their decisions in commit order
  * of their batches). */

@@ -1,8 +1,10 @@
 /*
- * track.c: the tracking store (see track.h): schema, runs, params, metrics, tags,
- * artifacts, queries, and the reaping of runs whose process died.
+ * track.c: the tracking store (see track.h): runs, params, metrics, tags, artifacts,
+ * queries, and the reaping of runs whose process died; SQLite or PostgreSQL through sql.h.
  */
 #include "track.h"
+#include "audit.h"
+#include "pg.h"
 #include "store_int.h"
 
 #include <ctype.h>
@@ -11,7 +13,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 struct store {
-    store_db *db;
+    store_sql *db;
 };
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -124,17 +125,24 @@ const char *store_resolve_path(const char *flag)
     if (flag && *flag) return flag;
     env = getenv(STORE_ENV);
     if (env && *env) return env;
+    env = getenv(STORE_DATABASE_URL_ENV);
+    if (env && *env) return env;
     return STORE_DEFAULT_PATH;
 }
 
-store_db *store__db(store *s)
+int store_is_url(const char *path)
+{
+    return store_pg_is_url(path);
+}
+
+store_sql *store__sql(store *s)
 {
     return s->db;
 }
 
 const char *store_path(const store *s)
 {
-    return store_db_path(s->db);
+    return store_sql_name(s->db);
 }
 
 /* ---- open, close, reap -------------------------------------------------------------- */
@@ -143,19 +151,19 @@ const char *store_path(const store *s)
  * another process with the same pid). */
 static cs_status _reap(store *s, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     char host[256];
     char (*dead)[STORE_RUN_ID_LEN + 1] = NULL;
     size_t n_dead = 0, cap = 0;
     cs_status st = CS_OK;
 
     _hostname(host, sizeof host);
-    if ((st = store_db_prepare(s->db, "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", &q, err)))
+    if ((st = store_sql_run(s->db, &q, "reading the running runs",
+                            "SELECT run_id, pid, pid_start FROM runs WHERE status = 1 AND host = ?", "t", host, err)))
         return st;
-    sqlite3_bind_text(q, 1, host, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        long pid = (long)sqlite3_column_int64(q, 1);
-        int64_t started = sqlite3_column_int64(q, 2);
+    while (store_rows_next(q)) {
+        long pid = (long)store_rows_int(q, 1);
+        int64_t started = store_rows_int(q, 2);
         int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
         if (alive && started && _pid_start(pid) != started) alive = 0;
         if (!alive) {
@@ -164,10 +172,13 @@ static cs_status _reap(store *s, cs_err *err)
                 if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
                 dead = p;
             }
-            snprintf(dead[n_dead++], STORE_RUN_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(q, 0));
+            snprintf(dead[n_dead++], STORE_RUN_ID_LEN + 1, "%s", store_rows_text(q, 0));
         }
     }
-    sqlite3_finalize(q);
+    {
+        cs_status read = store_rows_end(q, st ? NULL : err);
+        if (!st) st = read;
+    }
     for (size_t i = 0; i < n_dead && !st; i++) {
         st = store_run_end(s, dead[i], STORE_FAILED, err);
         if (!st)
@@ -184,13 +195,14 @@ store *store_open(const char *path, cs_err *err)
     cs_status st;
     if (!s) return NULL;
     path = store_resolve_path(path);
-    if (!(s->db = store_db_open(path, STORE_DB_CREATE | STORE_DB_SHARED, "the tracking store", err))) {
+    if (!(s->db = store_sql_open(path, STORE_DB_CREATE | STORE_DB_SHARED, "the tracking store", err))) {
         store_close(s);
         return NULL;
     }
-    if ((st = store_db_migrate(s->db, &store_schema_tracking, err)) ||
-        (st = store_db_migrate(s->db, &store_schema_registry, err))) {
-        if (st != CS_EVERSION) cs_err_prefix(err, "%s is not a creditscore tracking store: ", path);
+    if ((st = store_sql_migrate(s->db, &store_schema_tracking, &store_schema_tracking_pg, err)) ||
+        (st = store_sql_migrate(s->db, &store_schema_registry, &store_schema_registry_pg, err))) {
+        /* the store's name: a URL's password is not echoed */
+        if (st != CS_EVERSION) cs_err_prefix(err, "%s is not a creditscore tracking store: ", store_path(s));
         store_close(s);
         return NULL;
     }
@@ -204,7 +216,7 @@ store *store_open(const char *path, cs_err *err)
 void store_close(store *s)
 {
     if (!s) return;
-    store_db_close(s->db);
+    store_sql_close(s->db);
     free(s);
 }
 
@@ -212,32 +224,27 @@ void store_close(store *s)
 
 static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     cs_status st;
     int64_t now = store_now_ms();
+    int found;
 
-    if ((st = store_db_prepare(s->db, "INSERT OR IGNORE INTO experiments(name, creation_time, last_update_time)"
-                          " VALUES (?, ?, ?)", &q, err)))
+    if ((st = store_sql_run(s->db, NULL, "creating an experiment",
+                            "INSERT INTO experiments(name, creation_time, last_update_time) VALUES (?, ?, ?)"
+                            " ON CONFLICT (name) DO NOTHING", "tii", name, now, now, err)) ||
+        (st = store_sql_run(s->db, &q, "reading an experiment", "SELECT experiment_id FROM experiments WHERE name = ?",
+                            "t", name, err)))
         return st;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, now);
-    sqlite3_bind_int64(q, 3, now);
-    if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(s->db, "creating an experiment", err);
-    sqlite3_finalize(q);
-    if (st) return st;
-    if ((st = store_db_prepare(s->db, "SELECT experiment_id FROM experiments WHERE name = ?", &q, err))) return st;
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
-    else st = store_db_fail(s->db, "reading an experiment", err);
-    sqlite3_finalize(q);
-    return st;
+    if ((found = store_rows_next(q))) *id = store_rows_int(q, 0);
+    if ((st = store_rows_end(q, err))) return st;
+    return found ? CS_OK : cs_err_set(err, CS_EINTERNAL, "%s: experiment '%s' vanished", store_path(s), name);
 }
 
 cs_status store_run_start(store *s, const char *experiment, const char *run_name,
                           const char *parent_run_id, const char *source,
                           char run_id[STORE_RUN_ID_LEN + 1], cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     int64_t exp_id = 0;
     char host[256];
     cs_status st;
@@ -245,141 +252,104 @@ cs_status store_run_start(store *s, const char *experiment, const char *run_name
     if (experiment && strlen(experiment) > 500)
         return cs_err_set(err, CS_EINVAL, "experiment name longer than 500 characters");
     if ((st = _new_run_id(run_id, err))) return st;
-    if ((st = store_db_begin(s->db, err))) return st;
+    if ((st = store_sql_begin(s->db, err))) return st;
     if ((!experiment || !*experiment) && parent_run_id && *parent_run_id) {
         /* a trial goes where its search is */
-        if ((st = store_db_prepare(s->db, "SELECT experiment_id FROM runs WHERE run_id = ?", &q, err))) goto fail;
-        sqlite3_bind_text(q, 1, parent_run_id, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(q) != SQLITE_ROW) {
+        int found;
+        if ((st = store_sql_run(s->db, &q, "reading the parent run", "SELECT experiment_id FROM runs WHERE run_id = ?",
+                                "t", parent_run_id, err)))
+            goto fail;
+        if ((found = store_rows_next(q))) exp_id = store_rows_int(q, 0);
+        if ((st = store_rows_end(q, err))) goto fail;
+        if (!found) {
             st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s' (the parent)", parent_run_id);
             goto fail;
         }
-        exp_id = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        q = NULL;
     } else if ((st = _experiment_id(s, experiment && *experiment ? experiment : "Default", &exp_id, err))) {
         goto fail;
     }
-    if ((st = store_db_prepare(s->db, "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
-                          " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)", &q, err)))
-        goto fail;
     _hostname(host, sizeof host);
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, exp_id);
-    sqlite3_bind_text(q, 3, run_name && *run_name ? run_name : run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 4, store_now_ms());
-    if (parent_run_id && *parent_run_id) sqlite3_bind_text(q, 5, parent_run_id, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(q, 5);
-    sqlite3_bind_text(q, 6, source ? source : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 7, _user(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 8, host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 9, (int64_t)getpid());
-    sqlite3_bind_int64(q, 10, _pid_start((long)getpid()));
-    if (sqlite3_step(q) != SQLITE_DONE) {
-        st = store_db_fail(s->db, "starting a run", err);
+    if ((st = store_sql_run(s->db, NULL, "starting a run",
+                            "INSERT INTO runs(run_id, experiment_id, name, status, start_time, parent_run_id,"
+                            " source, user_id, host, pid, pid_start) VALUES (?,?,?,1,?,?,?,?,?,?,?)",
+                            "titittttii", run_id, exp_id, run_name && *run_name ? run_name : run_id, store_now_ms(),
+                            parent_run_id && *parent_run_id ? parent_run_id : NULL, source ? source : "", _user(),
+                            host, (int64_t)getpid(), _pid_start((long)getpid()), err)) ||
+        (st = store_sql_run(s->db, NULL, "updating an experiment",
+                            "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", "ii", store_now_ms(),
+                            exp_id, err)))
         goto fail;
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if ((st = store_db_prepare(s->db, "UPDATE experiments SET last_update_time = ? WHERE experiment_id = ?", &q, err)))
-        goto fail;
-    sqlite3_bind_int64(q, 1, store_now_ms());
-    sqlite3_bind_int64(q, 2, exp_id);
-    sqlite3_step(q);
-    sqlite3_finalize(q);
-    return store_db_commit(s->db, err);
+    return store_sql_end(s->db, CS_OK, err);
 fail:
-    if (q) sqlite3_finalize(q);
-    store_db_rollback(s->db);
+    store_sql_rollback(s->db);
     return st;
 }
 
 static cs_status _run_exists(store *s, const char *run_id, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
-    cs_status st = store_db_cached(s->db, "SELECT 1 FROM runs WHERE run_id = ?", &q, err);
+    store_rows *q = NULL;
+    int found;
+    cs_status st = store_sql_run(s->db, &q, "reading a run", "SELECT 1 FROM runs WHERE run_id = ?", "t", run_id, err);
     if (st) return st;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_ROW) st = cs_err_set(err, CS_ENOTFOUND, "no run with id '%s'", run_id);
-    sqlite3_reset(q);
-    return st;
+    found = store_rows_next(q);
+    if ((st = store_rows_end(q, err))) return st;
+    return found ? CS_OK : cs_err_set(err, CS_ENOTFOUND, "no run with id '%s'", run_id);
 }
 
-/* Begin an IMMEDIATE write transaction on a run that must exist. */
+/* Begin a write transaction on a run that must exist. */
 static cs_status _begin_on_run(store *s, const char *run_id, cs_err *err)
 {
-    cs_status st = store_db_begin(s->db, err);
+    cs_status st = store_sql_begin(s->db, err);
     if (st) return st;
-    if ((st = _run_exists(s, run_id, err))) store_db_rollback(s->db);
+    if ((st = _run_exists(s, run_id, err))) store_sql_rollback(s->db);
     return st;
 }
 
 /* End the transaction: COMMIT when st is CS_OK, ROLLBACK otherwise. Returns the outcome. */
 static cs_status _finish(store *s, cs_status st, cs_err *err)
 {
-    return store_db_end(s->db, st, err);
-}
-
-/* One statement with three text parameters, stepped once; `what` names it in errors. */
-static cs_status _exec3(store *s, const char *sql, const char *a, const char *b, const char *c,
-                        const char *what, cs_err *err)
-{
-    sqlite3_stmt *q = NULL;
-    cs_status st = store_db_cached(s->db, sql, &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, c, -1, SQLITE_TRANSIENT);
-    return store_db_step_done(s->db, q, what, err);
+    return store_sql_end(s->db, st, err);
 }
 
 cs_status store_log_param(store *s, const char *run_id, const char *key, const char *value,
                           cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     cs_status st;
 
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid parameter name '%s'", key);
     if (strlen(value) > 6000)
         return cs_err_set(err, CS_EINVAL, "parameter '%s': value longer than 6000 characters", key);
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    if ((st = store_db_prepare(s->db, "SELECT value FROM params WHERE run_id = ? AND key = ?", &q, err))) return _finish(s, st, err);
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    if ((st = store_sql_run(s->db, &q, "reading a parameter", "SELECT value FROM params WHERE run_id = ? AND key = ?",
+                            "tt", run_id, key, err)))
+        return _finish(s, st, err);
+    if (store_rows_next(q)) {
         /* immutable: the same value again is fine, another one is refused */
-        if (strcmp((const char *)sqlite3_column_text(q, 0), value) != 0)
+        if (strcmp(store_rows_text(q, 0), value) != 0)
             st = cs_err_set(err, CS_EINVAL, "parameter '%s' of run %s is already '%s' (parameters cannot change)",
-                            key, run_id, (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
+                            key, run_id, store_rows_text(q, 0));
+        store_rows_end(q, NULL);
         return _finish(s, st, err);
     }
-    sqlite3_finalize(q);
-    st = _exec3(s, "INSERT INTO params(run_id, key, value) VALUES (?,?,?)", run_id, key, value,
-                "logging a parameter", err);
+    if ((st = store_rows_end(q, err))) return _finish(s, st, err);
+    st = store_sql_run(s->db, NULL, "logging a parameter", "INSERT INTO params(run_id, key, value) VALUES (?,?,?)",
+                       "ttt", run_id, key, value, err);
     return _finish(s, st, err);
 }
 
 static cs_status _insert_metrics(store *s, const char *run_id, const char *key, const double *values,
                                  const int64_t *steps, size_t n, int64_t ts, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
     cs_status st;
 
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid metric name '%s'", key);
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    if ((st = store_db_cached(s->db, "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", &q,
-                              err)))
-        return _finish(s, st, err);
-    for (size_t i = 0; i < n && !st; i++) {
-        sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-        if (values[i] != values[i]) sqlite3_bind_null(q, 3);   /* SQLite has no NaN */
-        else sqlite3_bind_double(q, 3, values[i]);
-        sqlite3_bind_int64(q, 4, steps ? steps[i] : (int64_t)i);
-        sqlite3_bind_int64(q, 5, ts);
-        st = store_db_step_done(s->db, q, "logging a metric", err);
-    }
+    /* a NaN is stored as NULL (SQLite has no NaN) and read back as NaN */
+    for (size_t i = 0; i < n && !st; i++)
+        st = store_sql_run(s->db, NULL, "logging a metric",
+                           "INSERT INTO metrics(run_id, key, value, step, timestamp) VALUES (?,?,?,?,?)", "ttdii",
+                           run_id, key, values[i], steps ? steps[i] : (int64_t)i, ts, err);
     return _finish(s, st, err);
 }
 
@@ -405,8 +375,9 @@ cs_status store_set_tag(store *s, const char *run_id, const char *key, const cha
     if (!_valid_key(key)) return cs_err_set(err, CS_EINVAL, "invalid tag name '%s'", key);
     if (strlen(value) > 5000) return cs_err_set(err, CS_EINVAL, "tag '%s': value longer than 5000 characters", key);
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    st = _exec3(s, "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)", run_id, key, value,
-                "setting a tag", err);
+    st = store_sql_run(s->db, NULL, "setting a tag",
+                       "INSERT INTO tags(run_id, key, value) VALUES (?,?,?)"
+                       " ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value", "ttt", run_id, key, value, err);
     return _finish(s, st, err);
 }
 
@@ -418,38 +389,32 @@ cs_status store_log_artifact(store *s, const char *run_id, const char *path, con
 
     if (!realpath(path, abs)) return cs_err_set(err, CS_EIO, "artifact %s: %s", path, strerror(errno));
     if ((st = _begin_on_run(s, run_id, err))) return st;
-    st = _exec3(s, "INSERT OR REPLACE INTO artifacts(run_id, path, kind) VALUES (?,?,?)", run_id, abs,
-                kind ? kind : "file", "logging an artifact", err);
+    st = store_sql_run(s->db, NULL, "logging an artifact",
+                       "INSERT INTO artifacts(run_id, path, kind) VALUES (?,?,?)"
+                       " ON CONFLICT (run_id, path) DO UPDATE SET kind = excluded.kind", "ttt", run_id, abs,
+                       kind ? kind : "file", err);
     return _finish(s, st, err);
 }
 
 cs_status store_run_end(store *s, const char *run_id, store_status status, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
     cs_status st;
 
     if (status != STORE_FINISHED && status != STORE_FAILED && status != STORE_KILLED)
         return cs_err_set(err, CS_EINVAL, "a run ends as FINISHED, FAILED or KILLED");
     if ((st = _begin_on_run(s, run_id, err))) return st;
     /* the run, and its trials still running, end together */
-    if ((st = store_db_prepare(s->db, "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?"
-                          " OR (parent_run_id = ? AND status = 1)", &q, err)))
-        return _finish(s, st, err);
-    sqlite3_bind_int(q, 1, (int)status);
-    sqlite3_bind_int64(q, 2, store_now_ms());
-    sqlite3_bind_text(q, 3, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 4, run_id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(s->db, "ending a run", err);
-    sqlite3_finalize(q);
+    st = store_sql_run(s->db, NULL, "ending a run",
+                       "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ? OR (parent_run_id = ? AND status = 1)",
+                       "iitt", (int64_t)status, store_now_ms(), run_id, run_id, err);
     return _finish(s, st, err);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
 
-static char *_dup_col(sqlite3_stmt *q, int i)
+static char *_dup_col(store_rows *q, int i)
 {
-    const unsigned char *t = sqlite3_column_text(q, i);
-    return strdup(t ? (const char *)t : "");
+    return strdup(store_rows_text(q, i));
 }
 
 static void _run_clear(store_run *r)
@@ -476,17 +441,23 @@ void store_run_list_free(store_run_list *l)
     free(l);
 }
 
+/* the end of a read: the error of the reading (rows) unless st is one already */
+static cs_status _end_read(store_rows *q, cs_status st, cs_err *err)
+{
+    cs_status read = store_rows_end(q, st ? NULL : err);
+    return st ? st : read;
+}
+
 static cs_status _load_kv(store *s, const char *sql, const char *run_id, store_kv **out, size_t *n,
                           cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     size_t cap = 0;
-    cs_status st = store_db_prepare(s->db, sql, &q, err);
+    cs_status st = store_sql_run(s->db, &q, "reading a run", sql, "t", run_id, err);
     *out = NULL;
     *n = 0;
     if (st) return st;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (store_rows_next(q)) {
         if (*n == cap) {
             void *p = realloc(*out, (cap = cap ? 2 * cap : 8) * sizeof **out);
             if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
@@ -496,23 +467,22 @@ static cs_status _load_kv(store *s, const char *sql, const char *run_id, store_k
         (*out)[*n].value = _dup_col(q, 1);
         (*n)++;
     }
-    sqlite3_finalize(q);
-    return st;
+    return _end_read(q, st, err);
 }
 
 static cs_status _load_metrics(store *s, store_run *r, cs_err *err)
 {
-    /* latest = max by (step, timestamp): the last row of each key in that order */
-    sqlite3_stmt *q = NULL;
+    /* latest = max by (step, timestamp): the last row of each key in that order (a NULL, a
+     * NaN logged, last among equals as SQLite orders it) */
+    store_rows *q = NULL;
     size_t cap = 0;
-    cs_status st = store_db_prepare(s->db,
+    cs_status st = store_sql_run(s->db, &q, "reading a run's metrics",
         "SELECT key, value, step, timestamp, cnt FROM ("
         "  SELECT key, value, step, timestamp, COUNT(*) OVER (PARTITION BY key) AS cnt,"
-        "   ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC) AS rn"
-        "  FROM metrics WHERE run_id = ?) WHERE rn = 1 ORDER BY key", &q, err);
+        "   ROW_NUMBER() OVER (PARTITION BY key ORDER BY step DESC, timestamp DESC, value DESC NULLS LAST) AS rn"
+        "  FROM metrics WHERE run_id = ?) latest WHERE rn = 1 ORDER BY key", "t", r->run_id, err);
     if (st) return st;
-    sqlite3_bind_text(q, 1, r->run_id, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (store_rows_next(q)) {
         store_metric *m;
         if (r->n_metrics == cap) {
             void *p = realloc(r->metrics, (cap = cap ? 2 * cap : 8) * sizeof *r->metrics);
@@ -521,13 +491,12 @@ static cs_status _load_metrics(store *s, store_run *r, cs_err *err)
         }
         m = &r->metrics[r->n_metrics++];
         m->key = _dup_col(q, 0);
-        m->value = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0.0 / 0.0 : sqlite3_column_double(q, 1);
-        m->step = sqlite3_column_int64(q, 2);
-        m->timestamp_ms = sqlite3_column_int64(q, 3);
-        m->n_points = (size_t)sqlite3_column_int64(q, 4);
+        m->value = store_rows_double(q, 1);
+        m->step = store_rows_int(q, 2);
+        m->timestamp_ms = store_rows_int(q, 3);
+        m->n_points = (size_t)store_rows_int(q, 4);
     }
-    sqlite3_finalize(q);
-    return st;
+    return _end_read(q, st, err);
 }
 
 static cs_status _fill_details(store *s, store_run *r, cs_err *err)
@@ -548,14 +517,18 @@ static cs_status _fill_details(store *s, store_run *r, cs_err *err)
 #define RUN_COLS "r.run_id, COALESCE(r.parent_run_id,''), e.name, e.experiment_id, r.name, r.status," \
                  " r.start_time, COALESCE(r.end_time,0), r.source, r.user_id"
 
-static cs_status _collect(store *s, sqlite3_stmt *q, store_run_list **out, cs_err *err)
+/* the runs of q's rows, each with its details; q is ended */
+static cs_status _collect(store *s, store_rows *q, store_run_list **out, cs_err *err)
 {
     store_run_list *l = calloc(1, sizeof *l);
     size_t cap = 0;
     cs_status st = CS_OK;
 
-    if (!l) return cs_err_set(err, CS_ENOMEM, "out of memory");
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    if (!l) {
+        store_rows_end(q, NULL);
+        return cs_err_set(err, CS_ENOMEM, "out of memory");
+    }
+    while (store_rows_next(q)) {
         store_run *r;
         if (l->n == cap) {
             void *p = realloc(l->runs, (cap = cap ? 2 * cap : 16) * sizeof *l->runs);
@@ -564,18 +537,18 @@ static cs_status _collect(store *s, sqlite3_stmt *q, store_run_list **out, cs_er
         }
         r = &l->runs[l->n++];
         memset(r, 0, sizeof *r);
-        snprintf(r->run_id, sizeof r->run_id, "%s", (const char *)sqlite3_column_text(q, 0));
-        snprintf(r->parent_run_id, sizeof r->parent_run_id, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(r->run_id, sizeof r->run_id, "%s", store_rows_text(q, 0));
+        snprintf(r->parent_run_id, sizeof r->parent_run_id, "%s", store_rows_text(q, 1));
         r->experiment = _dup_col(q, 2);
-        r->experiment_id = sqlite3_column_int64(q, 3);
+        r->experiment_id = store_rows_int(q, 3);
         r->name = _dup_col(q, 4);
-        r->status = (store_status)sqlite3_column_int(q, 5);
-        r->start_ms = sqlite3_column_int64(q, 6);
-        r->end_ms = sqlite3_column_int64(q, 7);
+        r->status = (store_status)store_rows_int(q, 5);
+        r->start_ms = store_rows_int(q, 6);
+        r->end_ms = store_rows_int(q, 7);
         r->source = _dup_col(q, 8);
         r->user = _dup_col(q, 9);
     }
-    sqlite3_finalize(q);
+    st = _end_read(q, st, err);
     for (size_t i = 0; i < l->n && !st; i++) st = _fill_details(s, &l->runs[i], err);
     if (st) {
         store_run_list_free(l);
@@ -587,39 +560,50 @@ static cs_status _collect(store *s, sqlite3_stmt *q, store_run_list **out, cs_er
 
 store_run_list *store_runs_query(store *s, const store_query *qf, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     store_run_list *l = NULL;
     cs_buf sql = {0};
-    int k = 1, st_filter = -1;
+    const char *args[3];
+    char types[4] = "", status[16];
+    int k = 0, st_filter = -1;
     store_query none = {0};
+    cs_status st;
 
     if (!qf) qf = &none;
     if (qf->status && (st_filter = store_status_from_name(qf->status)) < 0) {
         cs_err_set(err, CS_EINVAL, "unknown run status '%s'", qf->status);
         return NULL;
     }
-    if (cs_buf_puts(&sql, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id) WHERE 1", err))
+    /* the filters' values are sent as text: both backends compare them with the columns' types */
+    if (cs_buf_puts(&sql, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id) WHERE 1 = 1", err))
         return NULL;
-    if (qf->experiment) cs_buf_puts(&sql, " AND e.name = ?", err);
-    if (qf->parent_run_id) cs_buf_puts(&sql, *qf->parent_run_id ? " AND r.parent_run_id = ?" : " AND r.parent_run_id IS NULL", err);
-    if (st_filter > 0) cs_buf_puts(&sql, " AND r.status = ?", err);
+    if (qf->experiment) {
+        cs_buf_puts(&sql, " AND e.name = ?", err);
+        args[k++] = qf->experiment;
+    }
+    if (qf->parent_run_id) {
+        cs_buf_puts(&sql, *qf->parent_run_id ? " AND r.parent_run_id = ?" : " AND r.parent_run_id IS NULL", err);
+        if (*qf->parent_run_id) args[k++] = qf->parent_run_id;
+    }
+    if (st_filter > 0) {
+        cs_buf_puts(&sql, " AND r.status = CAST(? AS INTEGER)", err);
+        snprintf(status, sizeof status, "%d", st_filter);
+        args[k++] = status;
+    }
     cs_buf_puts(&sql, " ORDER BY r.start_time DESC, r.rowid DESC", err);
     if (qf->limit) cs_buf_printf(&sql, err, " LIMIT %zu", qf->limit);
-    if (store_db_prepare(s->db, sql.data, &q, err)) {
-        cs_buf_free(&sql);
-        return NULL;
-    }
+    if (!sql.data) return NULL;
+    memset(types, 't', (size_t)k);
+    st = store_sql_run(s->db, &q, "reading runs", sql.data, types, k > 0 ? args[0] : NULL, k > 1 ? args[1] : NULL,
+                       k > 2 ? args[2] : NULL, err);
     cs_buf_free(&sql);
-    if (qf->experiment) sqlite3_bind_text(q, k++, qf->experiment, -1, SQLITE_TRANSIENT);
-    if (qf->parent_run_id && *qf->parent_run_id) sqlite3_bind_text(q, k++, qf->parent_run_id, -1, SQLITE_TRANSIENT);
-    if (st_filter > 0) sqlite3_bind_int(q, k++, st_filter);
-    if (_collect(s, q, &l, err)) return NULL;
+    if (st || _collect(s, q, &l, err)) return NULL;
     return l;
 }
 
 store_run_list *store_run_get(store *s, const char *id, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     store_run_list *l = NULL;
     char pattern[STORE_RUN_ID_LEN + 2];
 
@@ -628,11 +612,11 @@ store_run_list *store_run_get(store *s, const char *id, cs_err *err)
         return NULL;
     }
     snprintf(pattern, sizeof pattern, "%s%%", id);
-    if (store_db_prepare(s->db, "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
-                    " WHERE r.run_id LIKE ? LIMIT 2", &q, err))
+    if (store_sql_run(s->db, &q, "reading a run",
+                      "SELECT " RUN_COLS " FROM runs r JOIN experiments e USING (experiment_id)"
+                      " WHERE r.run_id LIKE ? LIMIT 2", "t", pattern, err) ||
+        _collect(s, q, &l, err))
         return NULL;
-    sqlite3_bind_text(q, 1, pattern, -1, SQLITE_TRANSIENT);
-    if (_collect(s, q, &l, err)) return NULL;
     if (l->n != 1) {
         cs_err_set(err, l->n ? CS_EINVAL : CS_ENOTFOUND,
                    l->n ? "run id prefix '%s' is ambiguous" : "no run with id '%s'", id);
@@ -645,28 +629,26 @@ store_run_list *store_run_get(store *s, const char *id, cs_err *err)
 cs_status store_metric_history(store *s, const char *run_id, const char *key,
                                store_point **points, size_t *n, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     size_t cap = 0;
-    cs_status st = store_db_prepare(s->db, "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
-                               " ORDER BY step, timestamp, rowid", &q, err);
+    cs_status st = store_sql_run(s->db, &q, "reading a metric",
+                                 "SELECT timestamp, value, step FROM metrics WHERE run_id = ? AND key = ?"
+                                 " ORDER BY step, timestamp, rowid", "tt", run_id, key, err);
     *points = NULL;
     *n = 0;
     if (st) return st;
-    sqlite3_bind_text(q, 1, run_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 2, key, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (store_rows_next(q)) {
         if (*n == cap) {
             void *p = realloc(*points, (cap = cap ? 2 * cap : 64) * sizeof **points);
             if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
             *points = p;
         }
-        (*points)[*n].timestamp_ms = sqlite3_column_int64(q, 0);
-        (*points)[*n].value = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0.0 / 0.0 : sqlite3_column_double(q, 1);
-        (*points)[*n].step = sqlite3_column_int64(q, 2);
+        (*points)[*n].timestamp_ms = store_rows_int(q, 0);
+        (*points)[*n].value = store_rows_double(q, 1);
+        (*points)[*n].step = store_rows_int(q, 2);
         (*n)++;
     }
-    sqlite3_finalize(q);
-    if (st) {
+    if ((st = _end_read(q, st, err))) {
         free(*points);
         *points = NULL;
         *n = 0;
@@ -723,27 +705,27 @@ store_run_list *store_run_best(store *s, const store_query *qf, const char *metr
 
 cs_status store_experiments(store *s, store_experiment **out, size_t *n, cs_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    store_rows *q = NULL;
     size_t cap = 0;
-    cs_status st = store_db_prepare(s->db, "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
-                               " ORDER BY experiment_id", &q, err);
+    cs_status st = store_sql_run(s->db, &q, "reading the experiments",
+                                 "SELECT experiment_id, name, creation_time, last_update_time FROM experiments"
+                                 " ORDER BY experiment_id", "", err);
     *out = NULL;
     *n = 0;
     if (st) return st;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (store_rows_next(q)) {
         if (*n == cap) {
             void *p = realloc(*out, (cap = cap ? 2 * cap : 8) * sizeof **out);
             if (!p) { st = cs_err_set(err, CS_ENOMEM, "out of memory"); break; }
             *out = p;
         }
-        (*out)[*n].id = sqlite3_column_int64(q, 0);
+        (*out)[*n].id = store_rows_int(q, 0);
         (*out)[*n].name = _dup_col(q, 1);
-        (*out)[*n].creation_ms = sqlite3_column_int64(q, 2);
-        (*out)[*n].last_update_ms = sqlite3_column_int64(q, 3);
+        (*out)[*n].creation_ms = store_rows_int(q, 2);
+        (*out)[*n].last_update_ms = store_rows_int(q, 3);
         (*n)++;
     }
-    sqlite3_finalize(q);
-    return st;
+    return _end_read(q, st, err);
 }
 
 void store_experiments_free(store_experiment *e, size_t n)

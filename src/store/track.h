@@ -1,11 +1,12 @@
 /*
- * track.h: experiment tracking in an embedded SQLite database, with MLflow's model of
- * experiments, runs, parameters, metrics (step + timestamp), tags and artifacts, and no
- * server. Every training, search trial and comparison is a run; search trials are child
+ * track.h: experiment tracking in an embedded SQLite database (or, shared by several
+ * machines, a PostgreSQL one), with MLflow's model of experiments, runs, parameters,
+ * metrics (step + timestamp), tags and artifacts, and no server of its own. Every training, search trial and comparison is a run; search trials are child
  * runs of their search (parent_run_id, exported as the mlflow.parentRunId tag).
  *
  * The database is in WAL mode with a busy timeout, and every write is one IMMEDIATE
- * transaction, so several processes may log at once (two searches side by side) without
+ * transaction (PostgreSQL: one transaction holding the stores' write lock), so several
+ * processes may log at once (two searches side by side) without
  * corrupting it or losing runs. A run records the process that owns it (host, pid and the
  * pid's start time); store_open() ends as FAILED any RUNNING run whose process is gone, so
  * a crashed run never stays RUNNING forever. A run interrupted by a signal is ended as
@@ -41,15 +42,21 @@ int store_status_from_name(const char *name);           /* -1 when unknown */
 
 typedef struct store store;
 
-/* Open (creating when absent) the tracking database at path. NULL path = the value of
- * $CREDITSCORE_STORE, or ./creditscore.db. Ends dead processes' RUNNING runs as FAILED. */
+/* Open (creating when absent) the tracking database at path: a SQLite file, or a
+ * PostgreSQL URL (the tables created in that database; the same semantics, sql.h). NULL
+ * path = store_resolve_path(NULL). Ends dead processes' RUNNING runs as FAILED. */
 store *store_open(const char *path, cs_err *err);
 void store_close(store *s);
 const char *store_path(const store *s);
 
-/* The path a command should use: flag (may be NULL), else $CREDITSCORE_STORE, else the
- * default. Static or borrowed storage. */
+/* The path a command should use: flag (may be NULL), else $CREDITSCORE_STORE, else
+ * $CREDITSCORE_DATABASE_URL (the one database of docs/deploy.md), else the default. Static
+ * or borrowed storage. */
 const char *store_resolve_path(const char *flag);
+
+/* 1 when path is a PostgreSQL connection URL ("postgresql://...", "postgres://..."): the
+ * store is in that database, not a file. */
+int store_is_url(const char *path);
 
 /* ---- writing ------------------------------------------------------------------------ */
 

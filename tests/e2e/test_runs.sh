@@ -1,10 +1,15 @@
 # test_runs.sh: run tracking and the model registry, end to end: train and a random search
 # record runs and trials; runs list/show/compare/best answer from them; the MLflow export
 # is read back by an independent reader and every value checked; an interrupted run ends
-# KILLED, a killed process's run FAILED; models register/list/promote/path.
+# KILLED, a killed process's run FAILED; models register/list/promote/path, promotions raced
+# by concurrent commands (one version ends in the stage), a registered copy that changed
+# refused. The store is a SQLite file, or with CS_TEST_BACKEND=postgresql a database of
+# pg.sh's throwaway server (lib.sh's backend_store).
 . "$(dirname "$0")/lib.sh"
+backend_init
 PY=/usr/bin/python3
-export CREDITSCORE_STORE="$T/cs.db"
+CREDITSCORE_STORE=$(backend_store cs) || { fail "the tracking store" "cannot create it"; exit 1; }
+export CREDITSCORE_STORE
 P='{"num_iterations": 8, "num_leaves": 7, "learning_rate": 0.2}'
 
 "$CS" synth --out "$T/data" --clients 800 --test-clients 100 --seed 5 >/dev/null 2>&1
@@ -58,10 +63,23 @@ check_fails "runs with a bad subcommand" 2 "$CS" runs frobnicate
 # the MLflow export, read back from the layout alone
 check "runs export-mlflow" "$CS" runs export-mlflow "$T/mlruns"
 $PY "$ROOT/tests/e2e/mlflow_reader.py" "$T/mlruns" >"$T/mlflow.json"
-$PY - "$T/all.json" "$T/mlflow.json" "$CREDITSCORE_STORE" <<'PYEOF' && ok "the MLflow export holds every run, param, metric point and tag" || fail "MLflow export"
-import json, sqlite3, sys
+# every metric point, read from the store itself (its own client: python's sqlite3, psql)
+Q="SELECT run_id, key, timestamp, value, step FROM metrics ORDER BY step, timestamp, rowid"
+if [ "$BACKEND" = postgresql ]; then
+  psql -X -q -A -t -F "$(printf '\t')" -h 127.0.0.1 -p "$PG_PORT" -U creditscore -d cs -c "$Q" >"$T/points.tsv"
+else
+  $PY -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("\t".join(str(x) for x in r))' \
+    "$CREDITSCORE_STORE" "$Q" >"$T/points.tsv"
+fi
+$PY - "$T/all.json" "$T/mlflow.json" "$T/points.tsv" <<'PYEOF' && ok "the MLflow export holds every run, param, metric point and tag" || fail "MLflow export"
+import json, sys
 runs = json.load(open(sys.argv[1])); ml = json.load(open(sys.argv[2]))
-db = sqlite3.connect(sys.argv[3])
+points_of = {}
+for line in open(sys.argv[3]):
+    run_id, key, t, v, s = line.rstrip("\n").split("\t")
+    points_of.setdefault((run_id, key), []).append([int(t), float(v), int(s)])
+assert points_of, "no metric points in the store"
 by_id = {}
 for exp_id, exp in ml.items():
     assert exp["meta"]["experiment_id"] == exp_id and exp["meta"]["lifecycle_stage"] == "active"
@@ -86,9 +104,7 @@ for r in runs:
         assert m["tags"][k] == v
     # every metric point, against the store itself
     for key, points in m["metrics"].items():
-        rows = db.execute("SELECT timestamp, value, step FROM metrics WHERE run_id=? AND key=? "
-                          "ORDER BY step, timestamp, rowid", (r["run_id"], key)).fetchall()
-        assert [[t, v, s] for t, v, s in rows] == points, key
+        assert points_of[(r["run_id"], key)] == points, key
         latest = max(points, key=lambda p: (p[2], p[0]))[1]
         assert latest == r["metrics"][key], (key, latest, r["metrics"][key])
     assert set(m["metrics"]) == set(r["metrics"])
@@ -137,3 +153,30 @@ assert v[1]["source_run_id"] and len(v[1]["sha256"]) == 64 and 0 < v[1]["thresho
 check_fails "promote to an unknown stage" 1 "$CS" models promote credit 2 --stage prod
 check_fails "promote an unknown version" 1 "$CS" models promote credit 9 --stage staging
 check_fails "register without --name" 2 "$CS" models register "$T/m.csm"
+
+# promotions are transactional: two commands promoting two versions to production at once, 10
+# times; each time one version ends in production, the other archived
+bad=0
+for i in $(seq 1 10); do
+  "$CS" models promote credit 1 --stage production >"$T/p1.out" 2>&1 & a=$!
+  "$CS" models promote credit 2 --stage production >"$T/p2.out" 2>&1 & b=$!
+  wait $a || { bad=$((bad + 1)); echo "# $(cat "$T/p1.out")"; }
+  wait $b || { bad=$((bad + 1)); echo "# $(cat "$T/p2.out")"; }
+  n=$("$CS" models list credit --json | $PY -c 'import json,sys; print(sum(v["stage"] == "Production" for v in json.load(sys.stdin)))')
+  [ "$n" = 1 ] || { bad=$((bad + 1)); echo "# round $i: $n versions in production"; }
+done
+[ $bad = 0 ] && ok "concurrent promotions, 10 rounds: both succeed, one version in production each time" ||
+  fail "concurrent promotions" "$bad failures"
+
+# a registered copy that changed is refused, naming the version
+if [ "$BACKEND" = postgresql ]; then
+  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U creditscore -d cs \
+    -c "UPDATE model_files SET content = content || '\\x00'::bytea" >/dev/null
+else
+  P2=$("$CS" models path credit --version 2) && printf 'X' >>"$P2"
+fi
+"$CS" models path credit --version 2 >"$T/e.out" 2>"$T/e.err"
+rc=$?
+[ $rc = 1 ] && grep -q "version 2: .* no longer has its registered SHA-256" "$T/e.err" &&
+  ok "a registered copy that changed is refused (exit 1, names the version)" ||
+  fail "a changed registered copy" "exit $rc: $(cat "$T/e.err")"
