@@ -147,12 +147,18 @@ lrn_model *lrn_model_create(lrn_kind kind, size_t n_feats, cs_err *err);
 void lrn_model_free(lrn_model *model);
 
 /* The raw score of one row (x: n_feats values in feature order, NaN = missing). With the
- * prepared copy (lrn_model_prepare) a model whose trees have at most 54 leaves is scored by
- * QuickScorer (per tree a bit set of the reachable leaves, narrowed by the nodes the row fails,
- * read feature by feature in threshold order), others by walking eight trees at a time over
- * 24-byte nodes; no allocation, no setup per call. The leaf values are summed in tree order
- * either way, so the result is the same double as the plain walk and lrn_predict_matrix. */
+ * prepared copy (lrn_model_prepare) the trees are walked ten at a time, branch-free, over
+ * 16-byte nodes keyed for integer comparison with the row's NaN direction folded in (lanes.h);
+ * models that do not fit that copy (more than 1,024 features split on, a tree of more than
+ * 2,047 nodes) are scored by QuickScorer when their trees have at most 54 leaves, else by
+ * walking eight trees in lockstep. No allocation, no setup per call. The leaf values are
+ * summed in tree order on every path, so the result is the same double as the plain walk
+ * and lrn_predict_matrix. */
 double lrn_predict_raw(const lrn_model *model, const double *x);
+
+/* Which walk lrn_predict_raw takes for this model: "lanes", "quickscorer", "lockstep",
+ * "plain" (not prepared) or "linear". A static string. */
+const char *lrn_predict_row_method(const lrn_model *model);
 
 /* Build (or rebuild) the compact copy of the trees behind lrn_predict_raw's fast walk.
  * lrn_fit() and lrn_model_read() call it; code that builds or changes trees by hand calls it
@@ -166,7 +172,10 @@ double lrn_raw_to_proba(const lrn_model *model, double raw);
 
 /* Probabilities for rows of a feature matrix (rows == NULL: all m->n_rows rows, n ignored),
  * written to out[0..n). Parallel (OpenMP). CS_EINVAL when m's feature count differs from
- * the model's. raw != 0 writes raw scores instead of probabilities. */
+ * the model's. raw != 0 writes raw scores instead of probabilities. Rows are transposed in
+ * blocks of 64; a prepared model whose copy takes the lanes walk (lrn_predict_row_method)
+ * scores each row of a block through it, others walk each tree eight rows at a time: the
+ * same doubles as lrn_predict_raw either way. */
 cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const size_t *rows,
                              size_t n, int raw, double *out, cs_err *err);
 

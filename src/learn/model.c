@@ -12,6 +12,7 @@
  * Version 2 (written only for a model with a points table, a scorecard): the same, with
  *   u64 card_len and card_len bytes of JSON (lrn_model.card_json) before the checksum.
  */
+#include "lanes.h"
 #include "learner.h"
 
 #include <float.h>
@@ -252,6 +253,7 @@ typedef struct qs_block {
 } qs_block;
 
 struct lrn_fast {
+    lanes *ln;              /* non-NULL: the lanes walk (lanes.h), first choice */
     int32_t n_blocks;       /* > 0: QuickScorer blocks; 0: the lockstep walk */
     qs_block *blocks;
     pred_forest pf;         /* the lockstep walk: the prediction copy of all trees */
@@ -261,6 +263,7 @@ struct lrn_fast {
 static void _fast_free(struct lrn_fast *f)
 {
     if (!f) return;
+    lanes_free(f->ln);
     for (int32_t i = 0; i < f->n_blocks; i++)
         free(f->blocks[i].feats), free(f->blocks[i].e), free(f->blocks[i].leaf_off), free(f->blocks[i].leaf);
     free(f->blocks);
@@ -383,6 +386,11 @@ cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
     if (model->lin_coef || model->n_trees == 0 || model->n_feats == 0) return CS_OK;
     struct lrn_fast *f = cs_calloc(1, sizeof *f, err);
     if (!f) return CS_ENOMEM;
+    if (lanes_build(model, &f->ln, err)) goto nomem;
+    if (f->ln) {
+        model->fast = f;
+        return CS_OK;
+    }
     if (_qs_fits(model)) {
         int32_t nb = (model->n_trees + QS_BLOCK - 1) / QS_BLOCK;
         f->blocks = cs_calloc((size_t)nb, sizeof *f->blocks, err);
@@ -405,6 +413,14 @@ cs_status lrn_model_prepare(lrn_model *model, cs_err *err)
 nomem:
     _fast_free(f);
     return err && err->code ? err->code : cs_err_set(err, CS_ENOMEM, "out of memory");
+}
+
+const char *lrn_predict_row_method(const lrn_model *m)
+{
+    if (m->lin_coef) return "linear";
+    if (!m->fast) return "plain";
+    if (m->fast->ln) return "lanes";
+    return m->fast->n_blocks ? "quickscorer" : "lockstep";
 }
 
 /* QuickScorer over the blocks (above): the leaf of every tree, summed in tree order. */
@@ -434,6 +450,7 @@ static double _qs_row(const struct lrn_fast *f, const double *x)
 static double _fast_row(const lrn_model *m, const double *x)
 {
     const struct lrn_fast *f = m->fast;
+    if (f->ln) return lanes_row(f->ln, x);
     if (f->n_blocks) return _qs_row(f, x);
     const pred_node *N = f->pf.nodes;
     double s = 0;
@@ -486,6 +503,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
     size_t *used = NULL, n_used = 0;
     pred_forest pf = {0};
     int have_pf = 0;
+    const lanes *ln = model->fast ? model->fast->ln : NULL;     /* rows walk the lanes one by one */
     if (!model->lin_coef && model->n_trees > 4) {
         xbuf = malloc((size_t)(par ? omp_get_max_threads() : 1) * PRED_BLOCK * model->n_feats * sizeof *xbuf);
         used = malloc(model->n_feats * sizeof *used);
@@ -501,7 +519,7 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
                 }
             for (size_t j = 0; j < model->n_feats; j++)
                 if (mark[j]) used[n_used++] = j;
-            have_pf = _pred_build(model, n_used ? (int32_t)used[0] : 0, &pf) == 0;
+            have_pf = !ln && _pred_build(model, n_used ? (int32_t)used[0] : 0, &pf) == 0;
         }
         free(mark);
     }
@@ -525,7 +543,9 @@ cs_status lrn_predict_matrix(const lrn_model *model, const feat_matrix *m, const
                 const double *col = v + j * nr;
                 for (size_t k = 0; k < nb; k++) xb[k * nf + j] = col[rows ? rows[lo + k] : lo + k];
             }
-            if (have_pf)
+            if (ln)
+                for (size_t k = 0; k < nb; k++) acc[k] = lanes_row(ln, xb + k * nf);
+            else if (have_pf)
                 for (int32_t t = 0; t < model->n_trees; t++) _pred_tree(&pf, t, xb, nf, nb, acc);
             else
                 for (int32_t t = 0; t < model->n_trees; t++)
