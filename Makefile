@@ -18,7 +18,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 PKGS    := sqlite3 libmicrohttpd libcjson libpq zlib
 
-LAYERS  := base http io recipe infer synth features eval learn explain model fair store drift monitor report serve dash
+LAYERS  := base http io recipe infer synth features eval learn explain model cf fair store drift monitor report serve dash
 
 CPPFLAGS += -D_GNU_SOURCE -Isrc
 CFLAGS  := -std=c11 $(OPT) -fopenmp -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

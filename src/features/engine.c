@@ -381,26 +381,6 @@ static void _btab_free(_btab *b)
     memset(b, 0, sizeof *b);
 }
 
-static double _op(rcp_op op, double a, double b)
-{
-    switch (op) {
-    case RCP_OP_ADD: return a + b;
-    case RCP_OP_SUB: return a - b;
-    case RCP_OP_MUL: return a * b;
-    case RCP_OP_DIV: return a / b;
-    default: break;
-    }
-    if (a != a || b != b) return NAN;
-    switch (op) {
-    case RCP_OP_GT: return a > b;
-    case RCP_OP_GE: return a >= b;
-    case RCP_OP_LT: return a < b;
-    case RCP_OP_LE: return a <= b;
-    case RCP_OP_EQ: return a == b;
-    default: return a != b;
-    }
-}
-
 /* The value of vcol i of table b at row r. */
 static double _get(const _btab *b, int i, size_t r)
 {
@@ -415,9 +395,7 @@ static double _get(const _btab *b, int i, size_t r)
     default: {
         double x = v->a >= 0 ? _get(b, v->a, r) : v->d->a.value;
         double y = v->b >= 0 ? _get(b, v->b, r) : v->d->b.value;
-        double z = _op(v->d->op, x, y);
-        if (v->d->positive) z = z > 0 ? z : 0;
-        return z;
+        return rcp_derive_apply(v->d, x, y);
     }
     }
 }

@@ -312,6 +312,53 @@ static cs_status _check_agg(const rcp_recipe *r, int ti, int k, const ck_set *se
     return CS_OK;
 }
 
+/* An actionable object (rcp_action) moves a number the applicant gives: a numeric file column
+ * of the root table; the columns it names are other such columns of the root. */
+static cs_status _check_actions(const rcp_recipe *r, cs_err *err)
+{
+    for (int i = 0; i < r->n_tables; i++) {
+        const rcp_table *t = &r->tables[i];
+        for (int k = 0; k < t->n_derived; k++)
+            if (t->derived[k].action)
+                return cs_err_set(err, CS_EINVAL, "%s: tables[%d].derived[%d].actionable: %s is derived: it moves with the "
+                                  "inputs it is computed from (declare those actionable)", r->source, i, k, t->derived[k].name);
+        for (int k = 0; k < t->n_cols; k++) {
+            const rcp_action *a = t->cols[k].action;
+            const char *names[2] = {a ? a->at_most : NULL, a ? a->at_least : NULL}, *keys[2] = {"at_most", "at_least"};
+            if (!a) continue;
+            if (i != r->root)
+                return cs_err_set(err, CS_EINVAL, "%s: tables[%d].columns[%d].actionable: %s.%s is not in the root table %s: "
+                                  "only the applicant's own inputs can be moved", r->source, i, k, t->name, t->cols[k].name,
+                                  r->tables[r->root].name);
+            if (!_numeric_role(t->cols[k].role) || t->cols[k].role == RCP_ROLE_DATE)
+                return cs_err_set(err, CS_EINVAL, "%s: tables[%d].columns[%d].actionable: column %s has role %s: an actionable "
+                                  "object (bounds, step) needs a number (numeric, flag or days); use \"actionable\": true",
+                                  r->source, i, k, t->cols[k].name, rcp_role_name(t->cols[k].role));
+            for (int q = 0; q < 2 + a->n_scales; q++) {
+                const char *nm = q < 2 ? names[q] : a->scales[q - 2];
+                const rcp_column *o;
+                char key[32];
+                if (!nm) continue;
+                if (q < 2) snprintf(key, sizeof key, "%s", keys[q]);
+                else snprintf(key, sizeof key, "scales[%d]", q - 2);
+                o = NULL;
+                for (int m = 0; m < t->n_cols; m++)
+                    if (!strcmp(t->cols[m].name, nm)) o = &t->cols[m];
+                if (!o)
+                    return cs_err_set(err, CS_EINVAL, "%s: tables[%d].columns[%d].actionable.%s: %s is not a column of %s", r->source,
+                                      i, k, key, nm, t->name);
+                if (o == &t->cols[k])
+                    return cs_err_set(err, CS_EINVAL, "%s: tables[%d].columns[%d].actionable.%s: names the column itself", r->source,
+                                      i, k, key);
+                if (!_numeric_role(o->role) || o->role == RCP_ROLE_DATE)
+                    return cs_err_set(err, CS_EINVAL, "%s: tables[%d].columns[%d].actionable.%s: column %s has role %s, not a number",
+                                      r->source, i, k, key, nm, rcp_role_name(o->role));
+            }
+        }
+    }
+    return CS_OK;
+}
+
 cs_status rcp__check(rcp_recipe *r, cs_err *err)
 {
     ck_set *sets;
@@ -375,6 +422,7 @@ cs_status rcp__check(rcp_recipe *r, cs_err *err)
             return cs_err_set(err, CS_EINVAL, "%s: tables[%d].link: parent %s has no \"key\" for %s.%s to match", r->source, i,
                               t->parent, t->name, t->link);
     }
+    if ((st = _check_actions(r, err))) return st;
     if (!(sets = cs_calloc((size_t)r->n_tables, sizeof *sets, err))) return CS_ENOMEM;
     for (int i = 0; i < r->n_tables && !st; i++) st = _check_table_cols(r, i, &sets[i], err);
     for (int d = max_depth; d >= 1 && !st; d--)

@@ -32,6 +32,8 @@ const char *rcp_unit_name(rcp_unit u) { return (unsigned)u < RCP_UNIT_N ? _units
 const char *rcp_agg_name(rcp_agg a) { return (unsigned)a < RCP_AGG_N ? _aggs[a] : "?"; }
 const char *rcp_agg_suffix(rcp_agg a) { return (unsigned)a < RCP_AGG_N ? _suffix[a] : "?"; }
 const char *rcp__op_name(rcp_op o) { return (unsigned)o < RCP_OP_N ? _ops[o] : "?"; }
+static const char *const _dirs[] = {"any", "decrease", "increase"};
+const char *rcp_dir_name(rcp_dir d) { return (unsigned)d <= RCP_DIR_INCREASE ? _dirs[d] : "?"; }
 
 static int _lookup(const char *const *names, int n, const char *s)
 {
@@ -276,6 +278,70 @@ static cs_status _operand(rp *p, const cJSON *v, rcp_operand *out)
     return _fail(p, CS_EPARSE, "expected a column name or a number, found %s", _type_name(v));
 }
 
+/* A finite number member key of o, NaN when absent. */
+static cs_status _finite(rp *p, const cJSON *o, const char *key, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    size_t old;
+    cs_status st = CS_OK;
+    *out = NAN;
+    if (!v) return CS_OK;
+    old = _push_key(p, key);
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) st = _fail(p, CS_EPARSE, "expected a finite number, found %s", _type_name(v));
+    else *out = v->valuedouble;
+    _pop(p, old);
+    return st;
+}
+
+static void _action_free(rcp_action *a)
+{
+    if (!a) return;
+    free(a->at_most);
+    free(a->at_least);
+    _free_strings(a->scales, a->n_scales);
+    free(a);
+}
+
+/* "actionable": true / false, or an object saying how the input may move (rcp_action);
+ * the columns it names are checked by check.c. */
+static cs_status _actionable(rp *p, const cJSON *o, rcp_column *c)
+{
+    static const char *const known[] = {"direction", "min", "max", "step", "at_most", "at_least", "scales", NULL};
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "actionable");
+    rcp_action *a;
+    size_t old;
+    cs_status st;
+    int dir;
+    if (!v || cJSON_IsBool(v)) return _bool(p, o, "actionable", 0, &c->actionable);
+    old = _push_key(p, "actionable");
+    if (!cJSON_IsObject(v)) {
+        st = _fail(p, CS_EPARSE, "expected true, false or an object {direction, min, max, step, at_most, at_least, scales}, found %s",
+                   _type_name(v));
+        _pop(p, old);
+        return st;
+    }
+    if (!(a = cs_calloc(1, sizeof *a, p->err))) {
+        _pop(p, old);
+        return CS_ENOMEM;
+    }
+    c->action = a;
+    c->actionable = 1;
+    if (!(st = _keys(p, v, known)) && !(st = _enum(p, v, "direction", _dirs, 3, RCP_DIR_ANY, &dir)) &&
+        !(st = _finite(p, v, "min", &a->min)) && !(st = _finite(p, v, "max", &a->max)) &&
+        !(st = _finite(p, v, "step", &a->step)) && !(st = _str(p, v, "at_most", 0, &a->at_most)) &&
+        !(st = _str(p, v, "at_least", 0, &a->at_least)))
+        st = _strings(p, v, "scales", 0, &a->scales, &a->n_scales);
+    if (!st) {
+        a->direction = (rcp_dir)dir;
+        if (a->step != a->step) a->step = 0;
+        if (a->step < 0) st = _fail(p, CS_EPARSE, "step: %g is negative", a->step);
+        else if (a->min == a->min && a->max == a->max && a->min > a->max)
+            st = _fail(p, CS_EPARSE, "min %g is above max %g", a->min, a->max);
+    }
+    _pop(p, old);
+    return st;
+}
+
 /* The members a file column and a derived column share (metadata). */
 static cs_status _column_meta(rp *p, const cJSON *o, rcp_column *c)
 {
@@ -287,7 +353,7 @@ static cs_status _column_meta(rp *p, const cJSON *o, rcp_column *c)
     c->unit = (rcp_unit)u;
     if ((st = _bool(p, o, "profile", 0, &c->profile))) return st;
     if ((st = _bool(p, o, "protected", 0, &c->protected_attr))) return st;
-    if ((st = _bool(p, o, "actionable", 0, &c->actionable))) return st;
+    if ((st = _actionable(p, o, c))) return st;
     if ((st = _label(p, o, "share_label", &c->share_label))) return st;
     cl = cJSON_GetObjectItemCaseSensitive(o, "category_labels");
     if (cl) {
@@ -776,6 +842,7 @@ static void _column_free(rcp_column *c)
         free(c->derive->b.column);
         free(c->derive);
     }
+    _action_free(c->action);
 }
 
 void rcp_free(rcp_recipe *r)

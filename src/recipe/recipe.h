@@ -108,6 +108,26 @@ typedef struct rcp_derive {
     int positive;   /* "then": "positive": x > 0 ? x : 0 afterwards (NaN -> 0, as the kernel) */
 } rcp_derive;
 
+/* Which way an actionable input may move to help an applicant (counterfactuals). */
+typedef enum rcp_dir {
+    RCP_DIR_ANY = 0,       /* either way */
+    RCP_DIR_DECREASE,      /* only down (a smaller credit amount) */
+    RCP_DIR_INCREASE       /* only up (a larger down payment) */
+} rcp_dir;
+
+/* How an actionable input may change ("actionable" given as an object; docs/recipes.md,
+ * "Actionable inputs"): the counterfactual search (src/cf) moves it within these limits. */
+typedef struct rcp_action {
+    rcp_dir direction;
+    double min, max;       /* absolute bounds; NaN = none given (the training range is used) */
+    double step;           /* proposed values are multiples of step; 0 = none given */
+    char *at_most;         /* a root column this one must stay at or below (annuity <= credit), or NULL */
+    char *at_least;        /* a root column this one must stay at or above, or NULL */
+    int n_scales;
+    char **scales;         /* root columns that move in proportion with it (the annuity with the
+                            * credit amount: the same term) */
+} rcp_action;
+
 /* A column of a table: read from the file, or derived (derive != NULL). */
 typedef struct rcp_column {
     char *name;
@@ -126,6 +146,8 @@ typedef struct rcp_column {
     int profile;           /* shown on the client card */
     int protected_attr;    /* a protected attribute (fairness reports; never a reason to act on) */
     int actionable;        /* the client can change it (counterfactual reasons) */
+    rcp_action *action;    /* "actionable" given as an object (root numeric file columns only):
+                            * how the counterfactual search may move it; NULL otherwise */
     int n_cat_labels;
     rcp_cat_label *cat_labels;
     rcp_label share_label; /* template for share aggregates, "{category}" replaced; may be NULL */
@@ -234,11 +256,17 @@ size_t rcp_agg_output_name(const rcp_aggspec *a, const char *col, const char *ca
 /* 1 when the aggregation pattern pat ('*' matches any run of characters) matches name. */
 int rcp_glob_match(const char *pat, const char *name);
 
+/* The value of a derived column from its operands' values (IEEE arithmetic, comparisons
+ * 1 / 0 with NaN in giving NaN, then "positive"): the one definition the feature engine and
+ * the counterfactual search both use. */
+double rcp_derive_apply(const rcp_derive *d, double a, double b);
+
 /* The names of roles, units, encodings, aggregations and ops as the JSON spells them. */
 const char *rcp_role_name(rcp_role r);
 const char *rcp_unit_name(rcp_unit u);
 const char *rcp_agg_name(rcp_agg a);      /* "min", ..., "share" */
 const char *rcp_agg_suffix(rcp_agg a);    /* "MIN", ..., "MEAN" for share (the naming rule) */
+const char *rcp_dir_name(rcp_dir d);      /* "any", "decrease", "increase" */
 
 /* ---- metadata ------------------------------------------------------------------------- */
 

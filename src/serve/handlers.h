@@ -25,6 +25,12 @@ typedef int (*api_handler)(const api_call *c, api_response *resp);
 /* predict.c: POST /v1/predict, POST /v1/explain */
 int api_h_predict(const api_call *c, api_response *resp);
 int api_h_explain(const api_call *c, api_response *resp);
+/* The model's feature vector x of a parsed input (client id, named features, raw records):
+ * 0 or the HTTP status with pb filled (404 for an unknown client). predict.c. */
+struct api_input;
+int api_input_x(api_server *s, const api_model *m, const struct api_input *in, double *x, api_problem *pb);
+/* counterfactual.c: POST /v1/counterfactual (a simulation: never audited) */
+int api_h_counterfactual(const api_call *c, api_response *resp);
 /* clients.c: GET /v1/clients, GET /v1/clients/{id} */
 int api_h_clients(const api_call *c, api_response *resp);
 int api_h_client(const api_call *c, api_response *resp);

@@ -286,3 +286,8 @@ fail:
 
 int api_h_predict(const api_call *c, api_response *resp) { return _predict(c, 0, resp); }
 int api_h_explain(const api_call *c, api_response *resp) { return _predict(c, 1, resp); }
+
+int api_input_x(api_server *s, const api_model *m, const api_input *in, double *x, api_problem *pb)
+{
+    return _features(s, m, in, x, pb);
+}

@@ -8,7 +8,7 @@
 
 const char *const api_route_names[API_N_ROUTES] = {
     "health", "metrics", "openapi", "docs", "predict", "explain",
-    "clients", "client", "model", "importance", "distribution",
+    "clients", "client", "model", "importance", "distribution", "counterfactual",
 };
 
 static const api_route _routes[] = {
@@ -19,6 +19,7 @@ static const api_route _routes[] = {
     {"GET", "/docs/**", api_h_docs, API_R_DOCS, 1},
     {"POST", "/v1/predict", api_h_predict, API_R_PREDICT, 0},
     {"POST", "/v1/explain", api_h_explain, API_R_EXPLAIN, 0},
+    {"POST", "/v1/counterfactual", api_h_counterfactual, API_R_COUNTERFACTUAL, 0},
     {"GET", "/v1/clients", api_h_clients, API_R_CLIENTS, 0},
     {"GET", "/v1/clients/*", api_h_client, API_R_CLIENT, 0},
     {"GET", "/v1/model", api_h_model, API_R_MODEL, 0},

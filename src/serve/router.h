@@ -25,6 +25,7 @@ typedef enum api_route_id {
     API_R_MODEL,            /* GET  /v1/model */
     API_R_IMPORTANCE,       /* GET  /v1/importance */
     API_R_DISTRIBUTION,     /* GET  /v1/features/{name}/distribution */
+    API_R_COUNTERFACTUAL,   /* POST /v1/counterfactual */
     API_N_ROUTES
 } api_route_id;
 

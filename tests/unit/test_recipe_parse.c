@@ -135,6 +135,53 @@ static void test_row_key_and_true_value(void **state)
              "tables[0].columns[0]: \"true_value\" is for flag columns only (column age is numeric)");
 }
 
+/* "actionable" as an object: parsed into rcp_action; every fault named by its path */
+#define ACT_T(act) "{\"name\": \"loans\", \"file\": \"l.csv\", \"key\": \"@row\", \"columns\": [" \
+    "{\"name\": \"credit\", \"role\": \"numeric\", \"actionable\": " act "}," \
+    "{\"name\": \"annuity\", \"role\": \"numeric\"}, {\"name\": \"kind\", \"role\": \"categorical\"}]," \
+    "\"derived\": [{\"name\": \"rate\", \"op\": \"div\", \"args\": [\"annuity\", \"credit\"]}]}"
+static void test_actionable_object(void **state)
+{
+    cs_err err = {0};
+    rcp_recipe *r;
+    const rcp_action *a;
+    (void)state;
+    r = _parse(RECIPE(ACT_T("{\"direction\": \"decrease\", \"min\": 1000, \"step\": 500, \"at_least\": \"annuity\", \"scales\": \"annuity\"}")), &err);
+    if (!r) fprintf(stderr, "%s\n", err.msg);
+    assert_non_null(r);
+    a = r->tables[0].cols[0].action;
+    assert_non_null(a);
+    assert_true(r->tables[0].cols[0].actionable);
+    assert_int_equal(a->direction, RCP_DIR_DECREASE);
+    assert_true(a->min == 1000 && a->max != a->max && a->step == 500);
+    assert_string_equal(a->at_least, "annuity");
+    assert_null(a->at_most);
+    assert_int_equal(a->n_scales, 1);
+    assert_string_equal(a->scales[0], "annuity");
+    assert_true(rcp_meta_is_actionable(r, "credit"));
+    rcp_free(r);
+    r = _parse(RECIPE(ACT_T("true")), &err);
+    assert_non_null(r);
+    assert_true(r->tables[0].cols[0].actionable && !r->tables[0].cols[0].action);
+    rcp_free(r);
+    _refused(RECIPE(ACT_T("{\"direction\": \"down\"}")), "tables[0].columns[0].actionable.direction: unknown direction \"down\"");
+    _refused(RECIPE(ACT_T("{\"stepp\": 1}")), "tables[0].columns[0].actionable: unknown key \"stepp\"");
+    _refused(RECIPE(ACT_T("{\"step\": -5}")), "tables[0].columns[0].actionable: step: -5 is negative");
+    _refused(RECIPE(ACT_T("{\"min\": 9, \"max\": 1}")), "actionable: min 9 is above max 1");
+    _refused(RECIPE(ACT_T("{\"min\": \"low\"}")), "actionable.min: expected a finite number, found a string");
+    _refused(RECIPE(ACT_T("5")), "tables[0].columns[0].actionable: expected true, false or an object");
+    _refused(RECIPE(ACT_T("{\"at_most\": \"nope\"}")), "tables[0].columns[0].actionable.at_most: nope is not a column of loans");
+    _refused(RECIPE(ACT_T("{\"scales\": [\"credit\"]}")), "actionable.scales[0]: names the column itself");
+    _refused(RECIPE(ACT_T("{\"scales\": [\"kind\"]}")), "actionable.scales[0]: column kind has role categorical, not a number");
+    _refused(RECIPE("{\"name\": \"loans\", \"file\": \"l.csv\", \"key\": \"@row\", \"columns\": [{\"name\": \"kind\", \"role\": "
+                    "\"categorical\", \"actionable\": {\"step\": 1}}]}"),
+             "tables[0].columns[0].actionable: column kind has role categorical: an actionable object");
+    _refused(RECIPE(ROOT_T ",{\"name\": \"p\", \"file\": \"p.csv\", \"parent\": \"loans\", \"link\": \"loan_id\", \"columns\": "
+                    "[{\"name\": \"loan_id\", \"role\": \"id\"}, {\"name\": \"paid\", \"role\": \"numeric\", \"actionable\": {}}], "
+                    "\"aggs\": [{\"column\": \"paid\", \"ops\": [\"sum\"]}]}"),
+             "tables[1].columns[1].actionable: p.paid is not in the root table loans");
+}
+
 static void test_bad_json(void **state)
 {
     (void)state;
@@ -366,7 +413,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kernel_recipe_parses), cmocka_unit_test(test_small_recipe),
-        cmocka_unit_test(test_row_key_and_true_value),
+        cmocka_unit_test(test_row_key_and_true_value), cmocka_unit_test(test_actionable_object),
         cmocka_unit_test(test_bad_json),            cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_bad_structure),       cmocka_unit_test(test_bad_aggs),
         cmocka_unit_test(test_nested_names),        cmocka_unit_test(test_check_data),
