@@ -139,7 +139,7 @@ jcheck "importance: mean |SHAP| and gain, sorted" "d['order'] == 'mean_abs_shap'
 req "GET /v1/features/{name}/distribution" 200 GET "/v1/features/EXT_SOURCE_2/distribution"
 jcheck "distribution: accepted and refused histograms" "len(d['edges']) == len(d['accepted']) + 1 == len(d['refused']) + 1 and sum(d['accepted']) + sum(d['refused']) + d['missing_accepted'] + d['missing_refused'] == $N_TRAIN"
 req "GET /openapi.json" 200 GET /openapi.json
-jcheck "OpenAPI 3 document lists every endpoint" "d['openapi'].startswith('3.') and all(p in d['paths'] for p in ['/v1/predict','/v1/explain','/v1/clients','/v1/clients/{id}','/v1/model','/v1/importance','/v1/features/{name}/distribution','/health','/metrics','/openapi.json','/docs'])"
+jcheck "OpenAPI 3 document lists every endpoint" "d['openapi'].startswith('3.') and all(p in d['paths'] for p in ['/v1/predict','/v1/explain','/v1/counterfactual','/v1/clients','/v1/clients/{id}','/v1/model','/v1/importance','/v1/features/{name}/distribution','/health','/metrics','/openapi.json','/docs'])"
 if grep -q "docs: http" "$T/api.out" && [ -f "$ROOT/web/api-docs/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]; then
   req "GET /docs (Swagger UI)" 200 GET /docs
   check_grep "/docs is the Swagger UI page" "swagger-ui-bundle.js" "$T/r.json"
