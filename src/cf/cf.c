@@ -550,7 +550,25 @@ static int _pairable(const cx *c, int i, int j)
     return 1;
 }
 
-#define CF_MAX_PAIRS ((size_t)4 << 20)
+/* sort cs by cost, drop repeated pairs of values, keep the keep cheapest: the candidates
+ * beyond them could never be evaluated within the budget, so the first approval is the same;
+ * returns the repeats dropped */
+static size_t _compact(clist *cs, size_t keep)
+{
+    size_t w = 1, dups = 0;
+    if (!cs->n) return 0;
+    qsort(cs->v, cs->n, sizeof *cs->v, _cand_cmp);
+    for (size_t q = 1; q < cs->n; q++) {
+        const cand *a = &cs->v[w - 1], *b = &cs->v[q];
+        if (a->in[0] == b->in[0] && a->in[1] == b->in[1] && a->v[0] == b->v[0] && a->v[1] == b->v[1]) {
+            dups++;
+            continue;
+        }
+        cs->v[w++] = *b;
+    }
+    cs->n = w < keep ? w : keep;
+    return dups;
+}
 
 static int _refused(cx *c, int max_changes, cs_err *err)
 {
@@ -600,41 +618,41 @@ static int _refused(cx *c, int max_changes, cs_err *err)
         goto done;
     }
     if (rc == 0 && max_changes >= 2 && searched >= 2) {
-        /* two inputs: the second's candidates with the first at each of its own */
+        /* two inputs: the second's candidates with the first at each of its own; at most the
+         * cheapest that the rest of the budget can evaluate are kept (memory bounded by
+         * 4 times that), the same pair of values coming twice counted once */
+        size_t keep = c->max_evals - r->evaluations, made = 0;
         cs.n = 0;
-        for (int i = 0; i < c->n_in; i++)
-            for (int j = 0; j < c->n_in; j++) {
+        for (int i = 0; i < c->n_in && !r->budget; i++)
+            for (int j = 0; j < c->n_in && !r->budget; j++) {
                 if (i == j || r->inputs[i].skipped[0] || r->inputs[j].skipped[0] || !_pairable(c, i, j)) continue;
                 for (size_t q = 0; q < pts[i].n; q++) {
                     int ins[1] = {i};
                     double v[1] = {pts[i].v[q]};
                     dlist pj = {0};
                     double ci = _cost(c, i, v[0]);
+                    if (_ms_since(&c->t0) > c->budget_ms) {
+                        r->budget = 2;
+                        break;
+                    }
                     _apply(c, ins, v, 1);
                     if (_points(c, j, &pj)) goto oom;
-                    for (size_t w = 0; w < pj.n && cs.n < CF_MAX_PAIRS; w++) {
+                    for (size_t w = 0; w < pj.n; w++) {
                         cand k = {ci + _cost(c, j, pj.v[w]), 2, {i, j}, {v[0], pj.v[w]}};
+                        if (cs.n >= 4 * keep + 1024) made -= _compact(&cs, keep);
                         if (_cpush(&cs, k)) {
                             free(pj.v);
                             goto oom;
                         }
+                        made++;
                     }
                     free(pj.v);
                 }
             }
-        /* the same pair of values can come twice: sort, then drop repeats */
-        qsort(cs.v, cs.n, sizeof *cs.v, _cand_cmp);
-        if (cs.n) {
-            size_t w = 1;
-            for (size_t q = 1; q < cs.n; q++) {
-                const cand *a = &cs.v[w - 1], *b = &cs.v[q];
-                if (a->in[0] == b->in[0] && a->in[1] == b->in[1] && a->v[0] == b->v[0] && a->v[1] == b->v[1]) continue;
-                cs.v[w++] = *b;
-            }
-            cs.n = w;
-        }
-        r->candidates += cs.n;
-        rc = _first_approval(c, &cs, &at, &d, err);
+        made -= _compact(&cs, keep);
+        r->candidates += made;
+        if (!r->budget) rc = _first_approval(c, &cs, &at, &d, err);
+        if (rc == 0 && made > cs.n) r->budget = 1; /* the candidates left out were beyond the budget */
         if (rc == -2) goto fail;
         if (rc == 1) {
             const cand *k = &cs.v[at];

@@ -69,7 +69,9 @@ static void _fmt(const rcp_recipe *r, const char *name, double v, int lang, char
     rcp_meta_format(r, name, v, lang ? RCP_FR : RCP_EN, out, cap);
 }
 
-/* "the credit amount at 412,000 USD or less (now 540,000 USD), with the loan annuity at ..." */
+/* "the credit amount at 412,000 USD or less (now 540,000 USD), with the loan annuity at ...
+ * and the ..."; in French a list: "montant du crédit à 412 000 USD ou moins (actuellement
+ * 540 000 USD) ; annuité du prêt à ..." (no article to agree with the label) */
 static void _change_words(const rcp_recipe *r, const cf_result *res, const cf_change *ch, int beyond, int lang, cs_buf *b)
 {
     for (int k = 0; k < ch->n_moves; k++) {
@@ -83,7 +85,8 @@ static void _change_words(const rcp_recipe *r, const cf_result *res, const cf_ch
             if (beyond) more = mv->to < res->inputs[ch->input].now ? (lang ? " ou moins" : " or less") : (lang ? " ou plus" : " or more");
             cs_buf_printf(b, NULL, lang ? "%s à %s%s (actuellement %s)" : "the %s at %s%s (now %s)", lab, to, more, from);
         } else {
-            cs_buf_printf(b, NULL, lang ? ", avec %s à %s (actuellement %s)" : ", with the %s at %s (now %s)", lab, to, from);
+            cs_buf_printf(b, NULL, lang ? " ; %s à %s (actuellement %s)" : k == 1 ? ", with the %s at %s (now %s)" : " and the %s at %s (now %s)",
+                          lab, to, from);
         }
     }
 }
@@ -107,25 +110,25 @@ static void _sentence(const rcp_recipe *r, const cf_result *res, int lang, cs_bu
             _fmt(r, in->col->name, in->now, lang, now, sizeof now);
             if (mg->to == in->now && mg->refused_at == mg->refused_at) {
                 _fmt(r, in->col->name, mg->refused_at, lang, at, sizeof at);
-                cs_buf_printf(b, NULL, lang ? "Accordé, sans marge : avec %s à %s, la demande serait refusée." :
+                cs_buf_printf(b, NULL, lang ? "Accordé, sans marge : %s à %s, la demande serait refusée." :
                                               "Approved, with no margin: the %s at %s would be refused.", lab, at);
             } else if (mg->by_bound) {
-                cs_buf_printf(b, NULL, lang ? "Accordé ; l'accord tient avec %s %s %s, la limite examinée (actuellement %s)." :
+                cs_buf_printf(b, NULL, lang ? "Accordé ; l'accord tient encore avec : %s %s %s, la limite examinée (actuellement %s)." :
                                               "Approved; it stays approved with the %s %s %s, the limit searched (now %s).",
-                              lab, up ? (lang ? "jusqu'à" : "up to") : (lang ? "jusqu'à" : "down to"), to, now);
+                              lab, up ? (lang ? "à" : "up to") : (lang ? "à" : "down to"), to, now);
             } else {
-                cs_buf_printf(b, NULL, lang ? "Accordé ; l'accord tient avec %s %s %s (actuellement %s)." :
+                cs_buf_printf(b, NULL, lang ? "Accordé ; l'accord tient encore avec : %s %s %s (actuellement %s)." :
                                               "Approved; it stays approved with the %s %s %s (now %s).",
-                              lab, up ? (lang ? "jusqu'à" : "up to") : (lang ? "jusqu'à" : "down to"), to, now);
+                              lab, up ? (lang ? "à" : "up to") : (lang ? "à" : "down to"), to, now);
             }
         }
         return;
     }
     if (res->found) {
-        cs_buf_puts(b, lang ? "Un accord demanderait " : "Approval would need ", NULL);
+        cs_buf_puts(b, lang ? "Pour un accord, il faudrait : " : "Approval would need ", NULL);
         _change_words(r, res, &res->changes[0], res->n_changes == 1 && res->holds_beyond, lang, b);
         if (res->n_changes == 2) {
-            cs_buf_puts(b, lang ? " et " : " and ", NULL);
+            cs_buf_puts(b, lang ? " ; et " : "; and ", NULL);
             _change_words(r, res, &res->changes[1], 0, lang, b);
         }
         cs_buf_puts(b, ".", NULL);
@@ -139,7 +142,7 @@ static void _sentence(const rcp_recipe *r, const cf_result *res, int lang, cs_bu
                                   "None of the amounts the client chooses can be searched for this model.", NULL);
             return;
         }
-        cs_buf_puts(b, lang ? "Aucun changement de " : "No change of the ", NULL);
+        cs_buf_puts(b, lang ? "Aucun changement de ces montants (" : "No change of the ", NULL);
         for (int i = 0; i < res->n_inputs; i++) {
             char lab[160];
             if (res->inputs[i].skipped[0]) continue;
@@ -147,6 +150,7 @@ static void _sentence(const rcp_recipe *r, const cf_result *res, int lang, cs_bu
             n++;
             cs_buf_printf(b, NULL, "%s%s", n == 1 ? "" : n == total ? (lang ? " ou " : " or the ") : (lang ? ", " : ", the "), lab);
         }
+        if (lang) cs_buf_puts(b, ")", NULL);
         if (res->budget)
             cs_buf_puts(b, lang ? " n'a été trouvé avant la fin du budget de la recherche." :
                                   " was found before the search's budget ran out.", NULL);

@@ -5,7 +5,9 @@
 # INCOME_CREDIT_PERC recomputed): a refusal's change found and checked by /v1/predict through
 # another path (tests/e2e/cf_oracle.py: raw records, or named features with the derived columns
 # recomputed by the oracle from the recipe), no smaller candidate among those searched approving;
-# not found within the bounds (200, found false, why); an approved client's margin; two changes;
+# every multiple of each input's step scored by /v1/predict (the grid oracle: the cheapest approving
+# value is the search's change, none when it finds none, an approval's margins); not found within
+# the bounds (200, found false, why); an approved client's margin; two changes;
 # the budget; bad bodies and an unknown client as problem JSON; not audited; via the dashboard.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -49,13 +51,18 @@ jcheck "... the sentence, from the recipe's labels and units" \
 jcheck "... the search's figures: evaluations within the budget, the inputs with their bounds" \
   "0 < d['search']['evaluations'] <= d['search']['max_evaluations'] == 20000 and d['search']['time_budget_ms'] == 2000 and d['search']['stopped'] is None and d['inputs'][0]['name'] == 'loan_amnt' and d['inputs'][0]['way'] == 'decrease' and d['inputs'][0]['min'] == 500 and d['inputs'][0]['max'] == 35000 and d['inputs'][0]['step'] == 100"
 req "loan 11 in French" 200 '{"client_id": 11, "lang": "fr"}'
-jcheck "... the sentence in French" "d['sentence'].startswith('Un accord demanderait montant du prêt à ') and 'actuellement 35 000 USD' in d['sentence']"
+jcheck "... the sentence in French" "d['sentence'].startswith('Pour un accord, il faudrait : montant du prêt à ') and 'actuellement 35 000 USD' in d['sentence'] and ' ; prêt rapporté au revenu à ' in d['sentence']"
 
 # the oracle: every found change checked by /v1/predict from raw records, and every candidate below it
 if $PY "$HERE/cf_oracle.py" "$URL" records "$ROOT/recipes/credit-risk.json" "$CR/credit_risk_dataset.csv" \
      11 13 26 29 40 48 49 50 54 >"$T/oracle.out" 2>&1; then
   ok "oracle (raw records through /v1/predict): $(grep -c '^ok' "$T/oracle.out") checks, the change approves, no smaller candidate does"
 else fail "oracle (raw records through /v1/predict)" "$(grep -v '^ok' "$T/oracle.out" | head -5)"; fi
+# exactness by brute force: every multiple of the step scored by /v1/predict from raw records
+if $PY "$HERE/cf_oracle.py" "$URL" records "$ROOT/recipes/credit-risk.json" "$CR/credit_risk_dataset.csv" grid \
+     1 11 13 26 29 40 45 48 49 50 54 >"$T/grid.out" 2>&1; then
+  ok "grid oracle (every 100 USD of the loan amount through /v1/predict): $(grep -c '^ok' "$T/grid.out") checks, the cheapest approving value is the search's"
+else fail "grid oracle (raw records)" "$(grep -v '^ok' "$T/grid.out" | head -5)"; fi
 
 # not found within the bounds: loan 1 (p = 0.9997 at 59 % of the income)
 req "loan 1, refused: nothing found" 200 '{"client_id": 1}'
@@ -139,9 +146,14 @@ def post(path, body):
     return json.load(urllib.request.urlopen(urllib.request.Request(url + path, data=json.dumps(body).encode())))
 ids = [c["id"] for c in json.load(urllib.request.urlopen(url + "/v1/clients?limit=200"))["clients"]]
 refused = [i for i in ids if post("/v1/predict", {"client_id": i})["decision"] == "refuse"]
-open(out, "w").write(" ".join(map(str, refused)))
+found = [i for i in refused if post("/v1/counterfactual", {"client_id": i})["found"]]
+approved = [i for i in ids if i not in refused]
+# for the grid: two refusals with a change, one without, one approval
+grid = found[:2] + [i for i in refused if i not in found][:1] + approved[:1]
+open(out, "w").write(" ".join(map(str, refused)) + "\n" + " ".join(map(str, grid)) + "\n")
 PY
-ids=$(cat "$T/hc.ids")
+ids=$(sed -n 1p "$T/hc.ids")
+grid_ids=$(sed -n 2p "$T/hc.ids")
 [ -n "$ids" ] && ok "refused clients to explain: $(echo $ids | wc -w)" || fail "refused clients to explain" "none among 200"
 first=$(echo $ids | cut -d' ' -f1)
 req "client $first, two changes allowed" 200 "{\"client_id\": $first, \"max_changes\": 2}"
@@ -150,6 +162,16 @@ jcheck "... the three inputs of the kernel recipe, searched with their steps" \
 if $PY "$HERE/cf_oracle.py" "$URL" features "$ROOT/recipes/homecredit-kernel.json" - $ids >"$T/oracle2.out" 2>&1; then
   ok "oracle (features with PAYMENT_RATE, ANNUITY_INCOME_PERC, INCOME_CREDIT_PERC recomputed by the oracle): $(grep -c '^ok' "$T/oracle2.out") checks"
 else fail "oracle (derived features recomputed by the oracle)" "$(grep -v '^ok' "$T/oracle2.out" | head -5)"; fi
+[ "$(echo $grid_ids | wc -w)" = 4 ] && ok "the grid's clients: $grid_ids (two refusals with a change, one without, one approval)" ||
+  fail "the grid's clients: two refusals with a change, one without, one approval" "only: $grid_ids"
+# two changes under a small budget: the pairs beyond what it can evaluate are dropped, and it says so
+nf=$(echo $grid_ids | cut -d' ' -f3)
+req "client $nf (no change found), two changes, 200 evaluations" 200 "{\"client_id\": $nf, \"max_changes\": 2, \"max_evaluations\": 200}"
+jcheck "... stopped at the budget: at most 200 scored of more candidates, said so" \
+  "d['found'] is False and d['search']['stopped'] == 'evaluations' and d['search']['evaluations'] <= 200 < d['search']['candidates'] and 'budget of 200 evaluations' in d['why'] and 'budget' in d['sentence']"
+if $PY "$HERE/cf_oracle.py" "$URL" features "$ROOT/recipes/homecredit-kernel.json" - grid $grid_ids >"$T/grid2.out" 2>&1; then
+  ok "grid oracle (every step of the credit amount, the annuity and the goods price through /v1/predict): $(grep -c '^ok' "$T/grid2.out") checks"
+else fail "grid oracle (Home Credit)" "$(grep -v '^ok' "$T/grid2.out" | head -5)"; fi
 
 # the dashboard forwards it
 "$CS" dashboard --port 0 --api "$URL" >"$T/dash.out" 2>"$T/dash.err" &
