@@ -318,6 +318,7 @@ int api_h_counterfactual(const api_call *c, api_response *resp)
     cs_err err = {0};
     size_t off = 0, n = api_model_n_feats(m);
     const char *why = NULL;
+    int answered = 0;
     memset(&pb, 0, sizeof pb);
     memset(&in, 0, sizeof in);
     memset(&o, 0, sizeof o);
@@ -349,13 +350,7 @@ int api_h_counterfactual(const api_call *c, api_response *resp)
     _answer(&resp->body, m, r, res, &in, &o, req->request_id);
     resp->status = 200;
     resp->content_type = "application/json";
-    cf_result_free(res);
-    free(x);
-    free(rest);
-    cJSON_Delete(doc);
-    api_input_clear(&in);
-    api_model_release(m);
-    return 0; /* a simulation: not a decision, not audited */
+    answered = 1; /* a simulation: not a decision, not audited */
 fail:
     cf_result_free(res);
     free(x);
@@ -363,6 +358,6 @@ fail:
     cJSON_Delete(doc);
     api_input_clear(&in);
     api_model_release(m);
-    api_respond_problem(resp, &pb, req->request_id);
+    if (!answered) api_respond_problem(resp, &pb, req->request_id);
     return 0;
 }
