@@ -220,10 +220,17 @@ static double _eval(_lr_problem *P, const double *w, double *g)
             const double *buf = P->cache ? P->cache + b * LR_BLOCK * d : tbuf;
             if (!P->cache) _standardise_block(P, i0, nb, tbuf);
             for (size_t i = 0; i < nb; i++) mg[i] = w[d];
-            for (size_t j = 0; j < d; j++) {
+            for (size_t j = 0; j < d; j++) {     /* written four rows a step, so it is vectorised */
                 const double *bz = buf + j * LR_BLOCK;
                 double wj = w[j];
-                for (size_t i = 0; i < nb; i++) mg[i] += wj * bz[i];
+                size_t i = 0;
+                for (; i + 4 <= nb; i += 4) {
+                    mg[i] += wj * bz[i];
+                    mg[i + 1] += wj * bz[i + 1];
+                    mg[i + 2] += wj * bz[i + 2];
+                    mg[i + 3] += wj * bz[i + 3];
+                }
+                for (; i < nb; i++) mg[i] += wj * bz[i];
             }
             double r[LR_BLOCK], rs = 0;
             for (size_t i = 0; i < nb; i++) {
@@ -232,11 +239,18 @@ static double _eval(_lr_problem *P, const double *w, double *g)
                 r[i] = si * (_sigmoid(mg[i]) - yi);
                 rs += r[i];
             }
-            for (size_t j = 0; j < d; j++) {
+            for (size_t j = 0; j < d; j++) {     /* four partial sums: one would chain the adds */
                 const double *bz = buf + j * LR_BLOCK;
-                double acc = 0;
-                for (size_t i = 0; i < nb; i++) acc += r[i] * bz[i];
-                gp[j] += acc;
+                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                size_t i = 0;
+                for (; i + 4 <= nb; i += 4) {
+                    a0 += r[i] * bz[i];
+                    a1 += r[i + 1] * bz[i + 1];
+                    a2 += r[i + 2] * bz[i + 2];
+                    a3 += r[i + 3] * bz[i + 3];
+                }
+                for (; i < nb; i++) a0 += r[i] * bz[i];
+                gp[j] += (a0 + a1) + (a2 + a3);
             }
             gp[d] += rs;
         }
