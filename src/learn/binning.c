@@ -5,6 +5,7 @@
  */
 #include "binning.h"
 #include "learn_int.h"
+#include "../features/colbin.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>
@@ -686,6 +687,52 @@ cs_status bn_fit_values(const double *x, const double *y, size_t n, int categori
     return st;
 }
 
+/* Group nv ordered cells (counts hc, events he; cell c holds the values up to upper[c],
+ * the last one unbounded) into at most Pmax quantile pre-bins by cumulative count: a pre-bin
+ * closes at the first cell that takes its cumulative count to the next quantile of the
+ * rows, empty cells join their neighbours, and the cut points are the cells' edges. */
+static void _group_cells(const int64_t *hc, const int64_t *he, size_t nv, const double *upper, int Pmax,
+                         prebins *pb)
+{
+    pb->P = 0;
+    int64_t tot = 0, done = 0;
+    for (size_t c = 0; c < nv; c++) tot += hc[c];
+    size_t c = 0;
+    while (c < nv && done < tot) {
+        size_t p = pb->P;
+        int64_t goal = (int64_t)((double)tot * (double)(p + 1) / Pmax);
+        pb->cnt[p] = pb->ev[p] = 0;
+        do {
+            pb->cnt[p] += hc[c], pb->ev[p] += he[c];
+            done += hc[c];
+            c++;
+        } while (c < nv && (done < goal || (int)p == Pmax - 1 || pb->cnt[p] == 0));
+        /* empty cells after the last row join the last pre-bin */
+        if (done == tot) c = nv;
+        pb->upper[p] = c < nv ? upper[c - 1] : INFINITY;
+        pb->P++;
+    }
+}
+
+/* Numeric feature j of m from its rows' counts hc and events he over nv ordered cells (cell c
+ * up to upper[c]) and the NaN cell at [nv], the specials' counts apart: the cells grouped
+ * into quantile pre-bins, then the optimal binning. */
+static cs_status _fit_cells(const feat_matrix *m, size_t j, const int64_t *hc, const int64_t *he, size_t nv,
+                            const double *upper, const int64_t *sp_n, const int64_t *sp_e, const bn_opts *o,
+                            bn_feature **out, cs_err *err)
+{
+    prebins pb;
+    _group_cells(hc, he, nv, upper, o->max_n_prebins, &pb);
+    bn_feature *f = cs_calloc(1, sizeof *f, err);
+    if (!f) return CS_ENOMEM;
+    cs_status st = CS_OK;
+    if (!(f->name = cs_strdup(m->names && m->names[j] ? m->names[j] : "", err))) st = CS_ENOMEM;
+    if (!st) st = _build(f, &pb, NULL, hc[nv], he[nv], sp_n, sp_e, o, err);
+    if (st) { bn_feature_free(f); return st; }
+    *out = f;
+    return CS_OK;
+}
+
 /* Numeric feature j from the binned dataset: a histogram of the rows over d's cells, the
  * cells grouped into quantile pre-bins at d's edges. */
 static cs_status _fit_ds(const feat_matrix *m, const ds_dataset *d, size_t j, const size_t *rows,
@@ -712,34 +759,7 @@ static cs_status _fit_ds(const feat_matrix *m, const ds_dataset *d, size_t j, co
             he[c] += y[i] == 1;
         }
     }
-    prebins pb;
-    pb.P = 0;
-    int64_t tot = 0, done = 0;
-    for (size_t c = 0; c < nv; c++) tot += hc[c];
-    int Pmax = o->max_n_prebins;
-    size_t c = 0;
-    while (c < nv && done < tot) {
-        size_t p = pb.P;
-        int64_t goal = (int64_t)((double)tot * (double)(p + 1) / Pmax);
-        pb.cnt[p] = pb.ev[p] = 0;
-        do {
-            pb.cnt[p] += hc[c], pb.ev[p] += he[c];
-            done += hc[c];
-            c++;
-        } while (c < nv && (done < goal || (int)p == Pmax - 1 || pb.cnt[p] == 0));
-        /* empty cells after the last row join the last pre-bin */
-        if (done == tot) c = nv;
-        pb.upper[p] = c < nv ? d->upper[j][c - 1] : INFINITY;
-        pb.P++;
-    }
-    bn_feature *f = cs_calloc(1, sizeof *f, err);
-    if (!f) return CS_ENOMEM;
-    cs_status st = CS_OK;
-    if (!(f->name = cs_strdup(m->names && m->names[j] ? m->names[j] : "", err))) st = CS_ENOMEM;
-    if (!st) st = _build(f, &pb, NULL, hc[nv], he[nv], sp_n, sp_e, o, err);
-    if (st) { bn_feature_free(f); return st; }
-    *out = f;
-    return CS_OK;
+    return _fit_cells(m, j, hc, he, nv, d->upper[j], sp_n, sp_e, o, out, err);
 }
 
 cs_status bn_fit_matrix(const feat_matrix *m, const ds_dataset *d, const size_t *rows,
@@ -797,6 +817,121 @@ cs_status bn_fit_matrix(const feat_matrix *m, const ds_dataset *d, const size_t 
         free(v);
     }
     free(y);
+    if (st) {
+        bn_features_free(fs, m->n_feats);
+        if (err) *err = first;
+        return st;
+    }
+    *out = fs;
+    return CS_OK;
+}
+
+/* ---- binning by a scan of each column (bn_fit_columns) ---------------------------------- */
+
+/* a column's cells, its NaN cell last: non-events at [0, stride), events at [stride, 2 stride) */
+#define _SC_STRIDE (DS_MAX_BIN + 1)
+
+/* Numeric feature j by a scan of its column: the cells a binned dataset ds_create(m, max_bin,
+ * sample_rows) would cut it into (ds_edges), every row r[0..n) counted into them with its
+ * target (r[i].base: 0 or _SC_STRIDE), specials taken out, the cells grouped into pre-bins
+ * as _fit_ds groups them: the same pre-bins as bn_fit_matrix from that dataset. buf holds
+ * 2 * min(m->n_rows, sample_rows or m->n_rows) doubles, counts CB_LANES * 2 * _SC_STRIDE. */
+static cs_status _fit_scan(const feat_matrix *m, size_t j, const cb_row *r, size_t n, int max_bin,
+                           size_t sample_rows, const bn_opts *o, double *buf, uint32_t *counts,
+                           bn_feature **out, cs_err *err)
+{
+    const double *col = feat_col(m, j);
+    double upper[DS_MAX_BIN + 1];
+    size_t nv = (size_t)ds_edges(col, m->n_rows, max_bin, sample_rows, buf, upper);
+    /* cell c holds upper[c-1] < x <= upper[c]: the number of finite edges below x */
+    cb_count(col, r, n, upper, nv - 1, (uint32_t)nv, counts, 2 * _SC_STRIDE);
+    int64_t hc[_SC_STRIDE], he[_SC_STRIDE];
+    for (size_t c = 0; c <= nv; c++) {
+        he[c] = counts[_SC_STRIDE + c];
+        hc[c] = counts[c] + he[c];
+    }
+    int64_t sp_n[BN_MAX_SPECIAL] = {0}, sp_e[BN_MAX_SPECIAL] = {0};
+    for (size_t i = 0; o->n_special && i < n; i++) {
+        double x = col[r[i].row];
+        int s = _special_index(o, x);
+        if (s < 0) continue;
+        int t = r[i].base != 0;
+        size_t c = cb_bin_of(x, upper, nv - 1, nv);
+        sp_n[s]++, sp_e[s] += t;
+        hc[c]--, he[c] -= t;
+    }
+    return _fit_cells(m, j, hc, he, nv, upper, sp_n, sp_e, o, out, err);
+}
+
+cs_status bn_fit_columns(const feat_matrix *m, const char *path, const size_t *rows, size_t n,
+                         const uint8_t *categorical, const bn_opts *o, int max_bin, size_t sample_rows,
+                         int n_threads, bn_feature ***out, cs_err *err)
+{
+    const char *msg = bn_opts_check(o);
+    if (msg) return cs_err_set(err, CS_EINVAL, "binning: %s", msg);
+    if (max_bin < 2 || max_bin > DS_MAX_BIN)
+        return cs_err_set(err, CS_EINVAL, "binning: max_bin %d out of range [2, %d]", max_bin, DS_MAX_BIN);
+    if (!n) return cs_err_set(err, CS_EINVAL, "binning: no rows");
+    if (m->n_rows > UINT32_MAX)
+        return cs_err_set(err, CS_EUNSUPPORTED, "binning: %zu rows, more than a scan counts", m->n_rows);
+    cb_row *r = cs_malloc(n * sizeof *r, err);
+    bn_feature **fs = cs_calloc(m->n_feats ? m->n_feats : 1, sizeof *fs, err);
+    if (!r || !fs) { free(r); free(fs); return CS_ENOMEM; }
+    for (size_t i = 0; i < n; i++) {
+        double t = rows[i] < m->n_rows ? m->target[rows[i]] : 0;
+        if (rows[i] >= m->n_rows || (t != 0 && t != 1)) {
+            free(r); free(fs);
+            if (rows[i] >= m->n_rows) return cs_err_set(err, CS_EINVAL, "binning: row %zu out of range", rows[i]);
+            return cs_err_set(err, CS_EINVAL, "binning: target of row %zu (id %lld) is %g, not 0 or 1",
+                              rows[i], (long long)m->ids[rows[i]], t);
+        }
+        r[i] = (cb_row){(uint32_t)rows[i], t == 1 ? (uint32_t)_SC_STRIDE : 0};
+    }
+    size_t ns = sample_rows == 0 || sample_rows >= m->n_rows ? m->n_rows : sample_rows;
+    cs_status st = CS_OK;
+    cs_err first = {0}, corrupt = {0};
+    long bad = -1;
+    int nt = n_threads > 0 ? n_threads : omp_get_max_threads();
+    #pragma omp parallel num_threads(nt)
+    {
+        double *buf = malloc(2 * (ns ? ns : 1) * sizeof *buf);
+        uint32_t *counts = malloc(CB_LANES * 2 * _SC_STRIDE * sizeof *counts);
+        xy *v = NULL;
+        cs_err e = {0};
+        #pragma omp for schedule(dynamic, 4)
+        for (size_t j = 0; j < m->n_feats; j++) {
+            cs_status s;
+            if (st) continue;
+            if ((s = feat_file_check_col(m, j, path, &e))) {
+                /* the first bad column in file order is the one reported */
+                #pragma omp critical(bn_fit_err)
+                if (bad < 0 || (long)j < bad) { bad = (long)j; corrupt = e; }
+                continue;
+            }
+            if (!(categorical && categorical[j])) {
+                s = buf && counts ? _fit_scan(m, j, r, n, max_bin, sample_rows, o, buf, counts, &fs[j], &e)
+                                  : cs_err_set(&e, CS_ENOMEM, "binning: out of memory");
+            } else if (!v && !(v = malloc(n * sizeof *v))) {
+                s = cs_err_set(&e, CS_ENOMEM, "binning: out of memory");
+            } else {
+                const double *x = feat_col(m, j);
+                for (size_t i = 0; i < n; i++) v[i].x = x[r[i].row], v[i].y = r[i].base != 0;
+                s = _fit_pairs(v, n, 1, o, m->names ? m->names[j] : "", &fs[j], &e);
+            }
+            if (s) {
+                #pragma omp critical(bn_fit_err)
+                if (!st) { st = s; first = e; }
+            }
+        }
+        free(v);
+        free(buf);
+        free(counts);
+    }
+    free(r);
+    if (bad >= 0) {
+        st = corrupt.code;
+        first = corrupt;
+    }
     if (st) {
         bn_features_free(fs, m->n_feats);
         if (err) *err = first;

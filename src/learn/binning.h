@@ -153,6 +153,19 @@ cs_status bn_fit_matrix(const feat_matrix *m, const ds_dataset *d, const size_t 
                         size_t n, const uint8_t *categorical, const bn_opts *o, int n_threads,
                         bn_feature ***out, cs_err *err);
 
+/* bn_fit_matrix(m, ds_create(m, max_bin, sample_rows), ...) without the binned dataset: each
+ * column read once, in place, its cells cut as ds_create would cut them (ds_edges) and every
+ * row rows[0..n) counted into them with its target, so the features are identical to
+ * bn_fit_matrix's from that dataset (categorical ones from the raw values, as there); no
+ * n_feats x n_rows byte array is built. m may be a feature file opened with FEAT_OPEN_LAZY:
+ * each column's checksum is verified (feat_file_check_col, path naming the file) before it
+ * is read; a corrupt column fails with CS_ECORRUPT, the first one in file order named.
+ * max_bin 2..DS_MAX_BIN (CS_EINVAL otherwise). Parallel over features with n_threads (0: all
+ * cores); *out as bn_fit_matrix's. */
+cs_status bn_fit_columns(const feat_matrix *m, const char *path, const size_t *rows, size_t n,
+                         const uint8_t *categorical, const bn_opts *o, int max_bin, size_t sample_rows,
+                         int n_threads, bn_feature ***out, cs_err *err);
+
 /* Free an array of n features from bn_fit_matrix (NULL allowed). */
 void bn_features_free(bn_feature **fs, size_t n);
 

@@ -4,101 +4,12 @@
  * by binary search over the edges.
  */
 #include "dataset.h"
+#include "../features/colbin.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int _cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* Sort n non-NaN doubles ascending: LSD radix sort on order-preserving 64-bit keys,
- * skipping the byte positions where every key agrees. tmp holds n values. */
-static void _sort_doubles(double *v, size_t n, double *tmp)
-{
-    uint64_t *a = (uint64_t *)v, *b = (uint64_t *)tmp;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u;
-        double x = v[i] == 0 ? 0.0 : v[i];          /* -0 sorts as 0 */
-        memcpy(&u, &x, 8);
-        a[i] = (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
-    }
-    /* the counts of all eight byte positions in one pass */
-    size_t (*cnts)[256] = calloc(8, sizeof *cnts);
-    if (!cnts) {
-        /* no memory for the counts: sort the keys with qsort instead */
-        qsort(a, n, sizeof *a, _cmp_u64);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t u = a[i];
-            for (int q = 0; q < 8; q++) cnts[q][(u >> (8 * q)) & 255]++;
-        }
-    }
-    for (int shift = 0; cnts && shift < 64; shift += 8) {
-        size_t *cnt = cnts[shift / 8];
-        if (n == 0 || cnt[(a[0] >> shift) & 255] == n) continue;   /* all equal here */
-        size_t pos = 0;
-        for (int k = 0; k < 256; k++) {
-            size_t c = cnt[k];
-            cnt[k] = pos;
-            pos += c;
-        }
-        for (size_t i = 0; i < n; i++) b[cnt[(a[i] >> shift) & 255]++] = a[i];
-        uint64_t *t = a; a = b; b = t;
-    }
-    free(cnts);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u = a[i];
-        u = (u >> 63) ? u & ~((uint64_t)1 << 63) : ~u;
-        memcpy(&v[i], &u, 8);
-    }
-}
-
-#define DIST_SLOTS 1024   /* hash slots for the distinct values of a column (> 2 x 255) */
-
-/* When v[0..n) (non-NaN) holds at most cap distinct values (cap < DIST_SLOTS / 2): writes
- * them to out, ascending, and returns their number; otherwise returns cap + 1 (a column of
- * flags or small counts needs no sort of all its values). -0 counts as 0. */
-static size_t _few_distinct(const double *v, size_t n, size_t cap, double *out)
-{
-    uint64_t key[DIST_SLOTS];
-    uint8_t used[DIST_SLOTS];
-    memset(used, 0, sizeof used);
-    size_t nd = 0;
-    for (size_t i = 0; i < n; i++) {
-        double x = v[i] == 0 ? 0.0 : v[i];
-        uint64_t u;
-        memcpy(&u, &x, 8);
-        size_t s = (size_t)((u * 0x9E3779B97F4A7C15ull) >> 54);   /* 10 bits */
-        while (used[s] && key[s] != u) s = (s + 1) & (DIST_SLOTS - 1);
-        if (used[s]) continue;
-        if (nd == cap) return cap + 1;
-        used[s] = 1;
-        key[s] = u;
-        out[nd++] = x;
-    }
-    for (size_t i = 1; i < nd; i++) {          /* insertion sort of the few */
-        double x = out[i];
-        size_t k = i;
-        while (k > 0 && out[k - 1] > x) {
-            out[k] = out[k - 1];
-            k--;
-        }
-        out[k] = x;
-    }
-    return nd;
-}
-
-/* A cut between two adjacent distinct values a < b that a falls at or below and b above. */
-static double _cut(double a, double b)
-{
-    double mid = a / 2 + b / 2;
-    if (!(mid >= a && mid < b)) mid = a;
-    return mid;
-}
 
 /* Edges of one feature from the sorted non-NaN sample vals[0..n). Returns the number of
  * value bins written to upper (at least 1; the last edge is +inf). */
@@ -117,7 +28,7 @@ static int _edges(const double *vals, size_t n, int max_bin, double *upper)
         for (size_t i = 0; i < n;) {
             size_t k = i;
             while (k < n && vals[k] == vals[i]) k++;
-            if (k < n) upper[nb++] = _cut(vals[i], vals[k]);
+            if (k < n) upper[nb++] = cb_cut(vals[i], vals[k]);
             i = k;
         }
         upper[nb++] = INFINITY;
@@ -134,7 +45,7 @@ static int _edges(const double *vals, size_t n, int max_bin, double *upper)
         rest -= k - i;
         if (k < n && nb < max_bin - 1 &&
             acc >= (double)(rest + (size_t)acc) / (double)bins_left) {
-            upper[nb++] = _cut(vals[i], vals[k]);
+            upper[nb++] = cb_cut(vals[i], vals[k]);
             bins_left--;
             acc = 0;
         }
@@ -142,6 +53,153 @@ static int _edges(const double *vals, size_t n, int max_bin, double *upper)
     }
     upper[nb++] = INFINITY;
     return nb;
+}
+
+/* ---- the greedy quantile edges of a sample, without sorting it all ------------------------ */
+
+/* _edges' greedy walk over the sorted values, fed in order by an MSD radix partition that
+ * refines only the parts where a bin may close: a part too small to close the open bin is
+ * counted whole, unsorted. The edges are _edges' to the bit; most of the sample is never
+ * sorted. */
+typedef struct _walk {
+    size_t n, pos, rest;        /* the values, those walked, those left */
+    double acc;                 /* values in the open bin (as _edges counts them) */
+    int bins_left, nb, max_bin;
+    int pending;                /* upper[nb - 1] waits for the next distinct value */
+    double prev;                /* the value that edge closes after */
+    double *upper;
+} _walk;
+
+/* order-preserving keys of non-NaN doubles (-0 as 0), and back */
+static inline uint64_t _key(double x)
+{
+    uint64_t u;
+    x = x == 0 ? 0.0 : x;
+    memcpy(&u, &x, 8);
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+static inline double _val(uint64_t u)
+{
+    double x;
+    u = (u >> 63) ? u & ~((uint64_t)1 << 63) : ~u;
+    memcpy(&x, &u, 8);
+    return x;
+}
+
+/* the next distinct value after an edge is due: the edge */
+static inline void _walk_next(_walk *w, uint64_t k)
+{
+    if (!w->pending) return;
+    w->upper[w->nb - 1] = cb_cut(w->prev, _val(k));
+    w->pending = 0;
+}
+
+/* a run of m values equal to k, as _edges walks it */
+static void _walk_run(_walk *w, uint64_t k, size_t m)
+{
+    _walk_next(w, k);
+    w->acc += (double)m;
+    w->rest -= m;
+    w->pos += m;
+    if (w->pos < w->n && w->nb < w->max_bin - 1 &&
+        w->acc >= (double)(w->rest + (size_t)w->acc) / (double)w->bins_left) {
+        w->prev = _val(k);
+        w->nb++;
+        w->pending = 1;
+        w->bins_left--;
+        w->acc = 0;
+    }
+}
+
+/* The keys a[0..m) (all above those walked so far) in ascending order; b is scratch of m
+ * keys. A part is split into up to 256 by the 8 highest bits of its range (key - least), so
+ * a skewed column's crowded parts are split again at a finer scale. */
+static void _walk_part(_walk *w, uint64_t *a, uint64_t *b, size_t m)
+{
+    if (!m) return;
+    uint64_t lo = a[0], hi = a[0];
+    for (size_t i = 1; i < m; i++) {
+        lo = a[i] < lo ? a[i] : lo;
+        hi = a[i] > hi ? a[i] : hi;
+    }
+    _walk_next(w, lo);
+    /* acc only grows until a bin closes and rest + acc stays the same: no run end of this
+     * part can close one when its last could not */
+    if (w->nb >= w->max_bin - 1 ||
+        w->acc + (double)m < (double)(w->rest + (size_t)w->acc) / (double)w->bins_left) {
+        w->acc += (double)m;
+        w->rest -= m;
+        w->pos += m;
+        return;
+    }
+    if (lo == hi) {             /* one run */
+        _walk_run(w, lo, m);
+        return;
+    }
+    if (m <= 48) {              /* few: an insertion sort, then the runs */
+        for (size_t i = 1; i < m; i++) {
+            uint64_t x = a[i];
+            size_t k = i;
+            for (; k > 0 && a[k - 1] > x; k--) a[k] = a[k - 1];
+            a[k] = x;
+        }
+        for (size_t i = 0; i < m;) {
+            size_t k = i + 1;
+            while (k < m && a[k] == a[i]) k++;
+            _walk_run(w, a[i], k - i);
+            i = k;
+        }
+        return;
+    }
+    /* the range's top bit is in the top digit: the least and the greatest key fall apart */
+    int bits = 64 - __builtin_clzll(hi - lo), sh = bits > 8 ? bits - 8 : 0;
+    uint32_t cnt[256] = {0}, start[256], at[256], pos = 0;
+    for (size_t i = 0; i < m; i++) cnt[(a[i] - lo) >> sh]++;
+    for (int c = 0; c < 256; c++) start[c] = pos, pos += cnt[c];
+    memcpy(at, start, sizeof at);
+    for (size_t i = 0; i < m; i++) b[at[(a[i] - lo) >> sh]++] = a[i];
+    for (int c = 0; c < 256; c++)
+        if (cnt[c]) _walk_part(w, b + start[c], a + start[c], cnt[c]);
+}
+
+/* _edges(sort(v[0..n)), max_bin, upper) for n non-NaN values of more than max_bin distinct
+ * ones; v and tmp (n values) are overwritten. */
+static int _edges_unsorted(double *v, size_t n, int max_bin, double *upper, double *tmp)
+{
+    assert(n <= UINT32_MAX);
+    uint64_t *a = (uint64_t *)v;
+    for (size_t i = 0; i < n; i++) a[i] = _key(v[i]);
+    _walk w = {n, 0, n, 0, max_bin, 0, max_bin, 0, 0, upper};
+    _walk_part(&w, a, (uint64_t *)tmp, n);
+    assert(!w.pending);
+    upper[w.nb++] = INFINITY;
+    return w.nb;
+}
+
+int ds_edges(const double *col, size_t n, int max_bin, size_t sample_rows, double *buf, double *upper)
+{
+    assert(max_bin >= 2 && max_bin <= DS_MAX_BIN);
+    size_t ns = (sample_rows == 0 || sample_rows >= n) ? n : sample_rows, k = 0;
+    /* the sampled rows, spread evenly: row s * n / ns (as doubles; while s * n < 2^53 that
+     * quotient truncated is the integer one, stepped here without a division) */
+    if (ns == n || (double)n * (double)ns >= 9007199254740992.0) {
+        for (size_t s = 0; s < ns; s++) {
+            double v = col[ns < n ? (size_t)((double)s * (double)n / (double)ns) : s];
+            if (v == v) buf[k++] = v;
+        }
+    } else {
+        size_t q = n / ns, r = n % ns, row = 0, rem = 0;
+        for (size_t s = 0; s < ns; s++) {
+            double v = col[row];
+            if (v == v) buf[k++] = v;
+            row += q, rem += r;
+            if (rem >= ns) rem -= ns, row++;
+        }
+    }
+    size_t nd = cb_few_distinct(buf, k, (size_t)max_bin, buf + ns);
+    if (nd <= (size_t)max_bin) return _edges(buf + ns, nd, max_bin, upper);   /* one bin per distinct value */
+    return _edges_unsorted(buf, k, max_bin, upper, buf + ns);
 }
 
 int ds_bin_of(const ds_dataset *d, size_t j, double x)
@@ -213,13 +271,6 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
         return NULL;
     }
     size_t ns = (sample_rows == 0 || sample_rows >= n) ? n : sample_rows;
-    /* the sampled rows, spread evenly */
-    size_t *srow = ns < n ? cs_malloc(ns * sizeof *srow, err) : NULL;
-    if (ns < n && !srow) {
-        ds_free(d);
-        return NULL;
-    }
-    for (size_t s = 0; s < ns && srow; s++) srow[s] = (size_t)((double)s * (double)n / (double)ns);
     int failed = 0;
 #pragma omp parallel if ((double)nf * (double)ns > 200000.0)
     {
@@ -233,19 +284,7 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
         for (size_t j = 0; j < nf; j++) {
             if (!buf || !up) continue;
             const double *col = feat_col(m, j);
-            size_t k = 0;
-            for (size_t s = 0; s < ns; s++) {
-                double v = col[srow ? srow[s] : s];
-                if (v == v) buf[k++] = v;
-            }
-            int nb;
-            size_t nd = _few_distinct(buf, k, (size_t)max_bin, buf + ns);
-            if (nd <= (size_t)max_bin) {
-                nb = _edges(buf + ns, nd, max_bin, up);    /* one bin per distinct value */
-            } else {
-                _sort_doubles(buf, k, buf + ns);
-                nb = _edges(buf, k, max_bin, up);
-            }
+            int nb = ds_edges(col, n, max_bin, sample_rows, buf, up);
             d->upper[j] = malloc((size_t)nb * sizeof(double));
             if (!d->upper[j]) {
 #pragma omp atomic write
@@ -260,7 +299,6 @@ ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_
         free(buf);
         free(up);
     }
-    free(srow);
     if (failed) {
         cs_err_set(err, CS_ENOMEM, "out of memory binning %zu x %zu values", n, nf);
         ds_free(d);

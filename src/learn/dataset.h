@@ -31,6 +31,13 @@ typedef struct ds_dataset {
  * NULL + err on failure (CS_EINVAL for a bad max_bin). */
 ds_dataset *ds_create(const feat_matrix *m, int max_bin, size_t sample_rows, cs_err *err);
 
+/* The value bins of one column col[0..n) exactly as ds_create(m, max_bin, sample_rows)
+ * cuts each of m's columns (max_bin 2..DS_MAX_BIN): the upper edges of its value bins into
+ * upper (room for max_bin + 1; the last edge is +inf); returns their number (1..max_bin).
+ * buf is scratch of 2 * min(n, sample_rows or n) doubles (at least 1). For a reader that bins
+ * a column without building the whole dataset (bn_fit_columns). */
+int ds_edges(const double *col, size_t n, int max_bin, size_t sample_rows, double *buf, double *upper);
+
 /* Free d. NULL is allowed. */
 void ds_free(ds_dataset *d);
 

@@ -24,6 +24,7 @@
 #include "io/tbl.h"
 #include "learn/binning.h"
 #include "learn/dataset.h"
+#include "testutil.h"
 
 /* ---- the enumeration ------------------------------------------------------------------ */
 
@@ -432,6 +433,129 @@ static void test_dataset_path(void **state)
     feat_matrix_free(m);
 }
 
+/* the tables of fs[0..d) as JSON, for a byte-for-byte comparison */
+static char *_tables(bn_feature **fs, size_t d)
+{
+    cs_buf b = {0};
+    cs_err err = {0};
+    for (size_t j = 0; j < d; j++) assert_int_equal(bn_table_write(fs[j], BN_FMT_JSON, 0, &b, &err), CS_OK);
+    cs_buf_puts(&b, "", &err);
+    char *s = strdup(b.data ? b.data : "");
+    cs_buf_free(&b);
+    return s;
+}
+
+/* the scan of each column (bn_fit_columns) gives exactly bn_fit_matrix's features from
+ * ds_create(m, max_bin, sample): every table byte for byte, on columns of every kind (many
+ * distinct values, few, flags with -0, ties with infinities, constant, all NaN, specials,
+ * categorical), all rows and a subset, several dataset shapes; a lazily opened file's corrupt
+ * column fails naming the file and the column */
+static void test_columns_path(void **state)
+{
+    (void)state;
+    size_t n = 20000, d = 9;
+    feat_matrix *m = feat_matrix_create(n, d, NULL);
+    assert_non_null(m);
+    double *y = m->target;
+    _gen(n, 0, 71, m->values, y);
+    cs_rng r;
+    cs_rng_seed(&r, 72);
+    for (size_t i = 0; i < n; i++) {
+        double u = cs_rng_uniform(&r), t = y[i];
+        m->ids[i] = (int64_t)i;
+        m->values[1 * n + i] = u * 1e6 + 3e5 * t;                                /* all distinct */
+        m->values[2 * n + i] = u < 0.3 + 0.3 * t ? 1.0 : (i % 5 ? 0.0 : -0.0);     /* a flag, some -0 */
+        m->values[3 * n + i] = floor(u * 12) + (t && u < 0.5 ? 1 : 0);          /* small counts */
+        m->values[4 * n + i] = 5;                                               /* constant */
+        m->values[5 * n + i] = NAN;                                             /* all missing */
+        m->values[6 * n + i] = u < 0.7 ? 0 : u < 0.71 ? -INFINITY : u > 0.995 ? INFINITY : u * 100 + 10 * t;
+        m->values[7 * n + i] = (double)cs_rng_below(&r, 40) + (t ? 1 : 0);     /* category codes */
+        m->values[8 * n + i] = floor(u * 300) + (t ? 20 : 0);                   /* ~320 distinct */
+    }
+    for (size_t j = 0; j < d; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "C%zu", j);
+        m->names[j] = strdup(name);
+    }
+    size_t nsub = 0, *all = malloc(n * sizeof *all), *sub = malloc(n * sizeof *sub);
+    for (size_t i = 0; i < n; i++) {
+        all[i] = i;
+        if (i % 3) sub[nsub++] = i;
+    }
+    uint8_t cat[9] = {0, 0, 0, 0, 0, 0, 0, 1, 0};
+    bn_opts os[2] = {BN_OPTS_DEFAULT, BN_OPTS_DEFAULT};
+    os[1].special[os[1].n_special++] = -1;
+    os[1].special[os[1].n_special++] = 0;
+    os[1].max_n_prebins = 12;
+    struct { int mb; size_t sample; } shapes[] = {{255, 0}, {255, 1000}, {63, 5000}, {2, 0}};
+    cs_err err = {0};
+    int compared = 0;
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+        ds_dataset *ds = ds_create(m, shapes[k].mb, shapes[k].sample, &err);
+        assert_non_null(ds);
+        for (int sr = 0; sr < 2; sr++)
+            for (int q = 0; q < 2; q++) {
+                const size_t *rows = sr ? sub : all;
+                size_t nr = sr ? nsub : n;
+                bn_feature **fs = NULL, **gs = NULL;
+                assert_int_equal(bn_fit_matrix(m, ds, rows, nr, cat, &os[q], 2, &fs, &err), CS_OK);
+                assert_int_equal(bn_fit_columns(m, NULL, rows, nr, cat, &os[q], shapes[k].mb, shapes[k].sample,
+                                                2, &gs, &err), CS_OK);
+                char *a = _tables(fs, d), *b = _tables(gs, d);
+                assert_string_equal(a, b);
+                compared++;
+                free(a);
+                free(b);
+                bn_features_free(fs, d);
+                bn_features_free(gs, d);
+            }
+        ds_free(ds);
+    }
+    assert_int_equal(compared, 16);
+    /* bad arguments */
+    bn_feature **hs = NULL;
+    assert_int_equal(bn_fit_columns(m, NULL, all, n, NULL, &os[0], 256, 0, 1, &hs, &err), CS_EINVAL);
+    assert_non_null(strstr(err.msg, "max_bin"));
+    m->target[sub[4]] = 2;
+    assert_int_equal(bn_fit_columns(m, NULL, sub, nsub, NULL, &os[0], 255, 0, 1, &hs, &err), CS_EINVAL);
+    assert_non_null(strstr(err.msg, "target"));
+    m->target[sub[4]] = 0;
+    /* a corrupt column of a lazily opened file: CS_ECORRUPT naming the file and the column */
+    char dir[64], path[96];
+    assert_int_equal(tu_mkdtemp(dir, sizeof dir, "/tmp/cs_binning_XXXXXX"), 0);
+    snprintf(path, sizeof path, "%s/m.csf", dir);
+    m->values[6 * n + 17] = 12345.678901;           /* a value found once in the file */
+    assert_int_equal(feat_file_write(m, path, &err), CS_OK);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    unsigned char *bytes = malloc((size_t)len);
+    fseek(f, 0, SEEK_SET);
+    assert_int_equal(fread(bytes, 1, (size_t)len, f), (size_t)len);
+    double want = 12345.678901;
+    long at = -1;
+    for (long i = 0; i + 8 <= len && at < 0; i++)
+        if (!memcmp(bytes + i, &want, 8)) at = i;
+    assert_true(at >= 0);
+    double other = 54321.0;
+    fseek(f, at, SEEK_SET);
+    fwrite(&other, 8, 1, f);
+    fclose(f);
+    free(bytes);
+    feat_matrix *lz = feat_file_open(path, FEAT_OPEN_LAZY, &err);
+    assert_non_null(lz);
+    assert_int_equal(bn_fit_columns(lz, path, all, n, NULL, &os[0], 255, 0, 2, &hs, &err), CS_ECORRUPT);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "C6"));
+    assert_null(hs);
+    feat_matrix_free(lz);
+    tu_rmrf(dir);
+    free(all);
+    free(sub);
+    feat_matrix_free(m);
+}
+
 static void test_json_round_trip_and_tables(void **state)
 {
     (void)state;
@@ -548,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_constraints),
         cmocka_unit_test(test_categorical),
         cmocka_unit_test(test_dataset_path),
+        cmocka_unit_test(test_columns_path),
         cmocka_unit_test(test_json_round_trip_and_tables),
         cmocka_unit_test(test_woe_smoothing_and_bad_options),
     };

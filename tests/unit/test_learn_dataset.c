@@ -163,6 +163,95 @@ static void test_distinct_boundary(void **state)
     _matrix_free(m);
 }
 
+static int _cmp_d(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* the reference: every sampled value sorted, then the greedy quantiles walked as the header
+ * states them (a bin closes once it holds the mean of what is left per bin left; the edge is
+ * the midpoint to the next distinct value, or the lower value where that rounds up) */
+static int _ref_edges(const double *col, size_t n, int max_bin, size_t ns, double *up)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    if (ns == 0 || ns >= n) ns = n;
+    for (size_t s = 0; s < ns; s++) {
+        double x = col[ns < n ? (size_t)((double)s * (double)n / (double)ns) : s];
+        if (x == x) v[k++] = x == 0 ? 0.0 : x;
+    }
+    qsort(v, k, sizeof *v, _cmp_d);
+    size_t nd = 0;
+    for (size_t i = 0; i < k; i++) nd += i == 0 || v[i] != v[i - 1];
+    int nb = 0, left = max_bin;
+    size_t rest = k;
+    double acc = 0;
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        while (j < k && v[j] == v[i]) j++;
+        acc += (double)(j - i);
+        rest -= j - i;
+        int close = nd <= (size_t)max_bin ||
+                    (nb < max_bin - 1 && acc >= (double)(rest + (size_t)acc) / (double)left);
+        if (j < k && close) {
+            double mid = v[i] / 2 + v[j] / 2;
+            up[nb++] = mid >= v[i] && mid < v[j] ? mid : v[i];
+            left--;
+            acc = 0;
+        }
+        i = j;
+    }
+    up[nb++] = INFINITY;
+    free(v);
+    return nb;
+}
+
+/* ds_edges (which never sorts the whole sample) gives the reference's edges to the bit on
+ * columns of every shape: all distinct, heavy ties, -0 and 0, infinities, a far outlier,
+ * tiny and huge magnitudes, NaN, just above and below max_bin distinct values */
+static void test_edges_match_sorted(void **state)
+{
+    (void)state;
+    size_t n = 60000;
+    double *col = malloc(n * sizeof *col), *buf = malloc(2 * n * sizeof *buf);
+    double up[DS_MAX_BIN + 1], ref[DS_MAX_BIN + 1];
+    uint64_t z = 12345;
+    int checked = 0;
+    for (int shape = 0; shape < 9; shape++) {
+        for (size_t i = 0; i < n; i++) {
+            z = z * 6364136223846793005ull + 1442695040888963407ull;
+            double u = (double)(z >> 11) / 9007199254740992.0;
+            double x;
+            switch (shape) {
+            case 0: x = u * 2 - 1; break;                                    /* all distinct */
+            case 1: x = u < 0.6 ? 0 : u < 0.65 ? -0.0 : floor(u * 1e4); break;  /* ties, -0 */
+            case 2: x = u < 0.01 ? -INFINITY : u > 0.99 ? INFINITY : log(u); break;
+            case 3: x = i == 7 ? 1e300 : u; break;                           /* one far outlier */
+            case 4: x = (u - 0.5) * 1e-300; break;                           /* tiny */
+            case 5: x = u < 0.3 ? NAN : exp(40 * u); break;                  /* NaN, huge range */
+            case 6: x = floor(u * 256); break;                               /* 256 distinct */
+            case 7: x = floor(u * 255); break;                               /* 255 distinct */
+            default: x = floor(u * 3000) / 7; break;                         /* ties everywhere */
+            }
+            col[i] = x;
+        }
+        int mbs[3] = {255, 63, 2};
+        size_t nss[3] = {0, 20000, 777};
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++) {
+                int nb = ds_edges(col, n, mbs[a], nss[b], buf, up);
+                int nr = _ref_edges(col, n, mbs[a], nss[b], ref);
+                assert_int_equal(nb, nr);
+                for (int q = 0; q < nb; q++) assert_memory_equal(&up[q], &ref[q], sizeof(double));
+                checked++;
+            }
+    }
+    assert_int_equal(checked, 81);
+    free(col);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_quantile_bins),
         cmocka_unit_test(test_bad_max_bin),
         cmocka_unit_test(test_distinct_boundary),
+        cmocka_unit_test(test_edges_match_sorted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
