@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench_servers.sh: one API server against two sharing their state, with the audit log in
 # SQLite (one file on this machine: both servers write it) and in PostgreSQL (a throwaway
-# server started here, tests/e2e/pg.sh), POST /v1/predict by client id, the audit on: wrk
+# server started here, tests/e2e/pg.sh), then with the clients store in the same PostgreSQL
+# database too (all the state shared), POST /v1/predict by client id, the audit on: wrk
 # with 1 thread per server, SERVERS_CONNS connections in all (split between the servers),
 # medians of BENCH_RUNS runs of SERVERS_SECONDS each, every server with 2 worker threads;
 # then the two-server kill -9 test's counts (tests/e2e/test_pg_two_servers.sh). Results:
@@ -58,13 +59,14 @@ wrk_one() {
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     /^ +99%/ {p99 = ms($2)} /^Requests\/sec:/ {rps = $2} /Non-2xx/ {bad = $NF} END {printf "%s %s %s\n", rps, p99, bad + 0}' >"$3"
 }
-# config NAME AUDIT NSERVERS: BENCH_RUNS runs; appends "rps p99 non2xx" (sums, worst p99) to $W/NAME.txt
+# config NAME AUDIT NSERVERS [BINARY]: BENCH_RUNS runs; appends "rps p99 non2xx" (sums, worst p99) to
+# $W/NAME.txt. The clients store: $CFG_CLIENTS, else the SQLite file.
 config() {
-  local name=$1 audit=$2 ns=$3 bin=${4:-$CS} urls=() i r
+  local name=$1 audit=$2 ns=$3 bin=${4:-$CS} clients=${CFG_CLIENTS:-$W/clients.db} urls=() i r
   rm -f "$W/$name.txt"
   for i in $(seq 1 "$ns"); do
     local p; p=$(port_free)
-    "$bin" serve --model "$W/model.csm" --clients "$W/clients.db" --audit "$audit" --threads 2 --port "$p" \
+    "$bin" serve --model "$W/model.csm" --clients "$clients" --audit "$audit" --threads 2 --port "$p" \
       >"$W/$name-$i.out" 2>"$W/$name-$i.err" & PIDS+=($!)
     wait_up "http://127.0.0.1:$p"
     urls+=("http://127.0.0.1:$p")
@@ -88,6 +90,10 @@ config sqlite2 "$W/audit2.db" 2
 pg_psql "DROP TABLE IF EXISTS audit; DROP TABLE IF EXISTS creditscore_schema" >/dev/null
 config pg1 "$PG_URL" 1
 config pg2 "$PG_URL" 2
+"$CS" clients import --features "$W/features.csf" --data "$W/data" --out "$PG_URL" >"$W/pg-import.out" 2>&1 ||
+  { echo "bench_servers: clients import into PostgreSQL: $(tail -2 "$W/pg-import.out")" >&2; exit 1; }
+CFG_CLIENTS=$PG_URL config pgc1 "$PG_URL" 1
+CFG_CLIENTS=$PG_URL config pgc2 "$PG_URL" 2
 N_PG=$(pg_psql "SELECT count(*) FROM audit")
 LOAD_MID=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -107,7 +113,8 @@ ratio() { awk -v a="$(median "$W/$1.txt" 1)" -v b="$(median "$W/$2.txt" 1)" 'BEG
   echo "after the throughput runs: $LOAD_MID; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "POST /v1/predict by client id, a GBDT with the default parameters on $N generated clients, the"
-  echo "audit log on, every server with 2 worker threads and the clients store of the same file. wrk:"
+  echo "audit log on, every server with 2 worker threads and the clients store of the same file (the"
+  echo "last two rows: in the PostgreSQL database of the audit log, shared by the servers). wrk:"
   echo "1 thread per server, $CONNS keep-alive connections in all (split evenly), ${DUR}s per run, medians"
   echo "of $BENCH_RUNS runs; two servers: the sum of both wrk's requests/s and the worse p99."
   echo "PostgreSQL: Debian's server started for the run (initdb, default settings: synchronous_commit on,"
@@ -122,8 +129,13 @@ ratio() { awk -v a="$(median "$W/$1.txt" 1)" -v b="$(median "$W/$2.txt" 1)" 'BEG
   row sqlite2 "2 servers, one SQLite audit log (same machine)"
   row pg1 "1 server, PostgreSQL audit log"
   row pg2 "2 servers, one PostgreSQL audit log"
+  row pgc1 "1 server, audit log and clients store in PostgreSQL"
+  row pgc2 "2 servers, one PostgreSQL database for the audit log and the clients store"
   echo
-  echo "Two servers against one: $(ratio sqlite2 sqlite1)x on SQLite, $(ratio pg2 pg1)x on PostgreSQL."
+  echo "Two servers against one: $(ratio sqlite2 sqlite1)x on SQLite, $(ratio pg2 pg1)x on PostgreSQL,"
+  echo "$(ratio pgc2 pgc1)x with the clients store in PostgreSQL too. The clients store in PostgreSQL against"
+  echo "the SQLite file, one server: $(ratio pgc1 pg1)x (a lookup there is a round trip to the database"
+  echo "server, here a read of a mapped file)."
   echo "PostgreSQL against SQLite, one server: $(ratio pg1 sqlite1)x."
   [ -z "${SERVERS_BASELINE:-}" ] || echo "This build against the baseline binary, one server on SQLite: $(ratio sqlite1 base1)x."
   echo "The two servers here share 2 cores with their wrk, the database and the machine's other work: the"

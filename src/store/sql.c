@@ -213,7 +213,7 @@ static cs_status _pg_run(store_sql *c, store_rows **rows, const char *what, cons
     ExecStatusType s;
     cs_status st;
 
-    if (!text) return err ? (err->code ? err->code : cs_err_set(err, CS_ENOMEM, "out of memory")) : CS_ENOMEM;
+    if (!text) return cs_err_set(err, CS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         values[i] = num[i];
         lengths[i] = 0;

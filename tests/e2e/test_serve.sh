@@ -262,7 +262,9 @@ check_fails "serve with a bad key file fails" 1 "$CS" serve --model "$T/gbdt.csm
 "$CS" serve --model "$T/gbdt.csm" --no-audit --api-key-file "$T/badkeys" 2>"$T/e"; check_grep "bad key file is named with its line" "badkeys:1: key shorter" "$T/e"
 
 # ---- --registry NAME: the production version; promote + SIGHUP deploys the next one -----------------
-export CREDITSCORE_STORE=$T/track.db
+# (the registry in PostgreSQL with CS_TEST_BACKEND=postgresql: the server loads the bytes kept there)
+CREDITSCORE_STORE=$(backend_store track) || fail "the tracking store" "cannot create it"
+export CREDITSCORE_STORE
 if "$CS" models register "$T/gbdt.csm" --name scoring >"$T/log" 2>&1 && "$CS" models promote scoring 1 --stage production >>"$T/log" 2>&1 \
    && "$CS" models register "$T/logreg.csm" --name scoring >>"$T/log" 2>&1; then
   start_server registry --registry scoring --clients "$CLIENTS" --no-audit
