@@ -31,9 +31,11 @@ struct api_input;
 int api_input_x(api_server *s, const api_model *m, const struct api_input *in, double *x, api_problem *pb);
 /* counterfactual.c: POST /v1/counterfactual (a simulation: never audited) */
 int api_h_counterfactual(const api_call *c, api_response *resp);
-/* clients.c: GET /v1/clients, GET /v1/clients/{id} */
+/* clients.c: GET /v1/clients, GET /v1/clients/{id}, GET /v1/clients/{id}/history, .../similar */
 int api_h_clients(const api_call *c, api_response *resp);
 int api_h_client(const api_call *c, api_response *resp);
+int api_h_client_history(const api_call *c, api_response *resp);
+int api_h_client_similar(const api_call *c, api_response *resp);
 /* info.c: GET /v1/model, /v1/importance, /v1/features/{name}/distribution */
 int api_h_model(const api_call *c, api_response *resp);
 int api_h_importance(const api_call *c, api_response *resp);

@@ -8,7 +8,7 @@
 
 const char *const api_route_names[API_N_ROUTES] = {
     "health", "metrics", "openapi", "docs", "predict", "explain",
-    "clients", "client", "model", "importance", "distribution", "counterfactual",
+    "clients", "client", "model", "importance", "distribution", "counterfactual", "history", "similar",
 };
 
 static const api_route _routes[] = {
@@ -25,6 +25,8 @@ static const api_route _routes[] = {
     {"GET", "/v1/model", api_h_model, API_R_MODEL, 0},
     {"GET", "/v1/importance", api_h_importance, API_R_IMPORTANCE, 0},
     {"GET", "/v1/features/*/distribution", api_h_distribution, API_R_DISTRIBUTION, 0},
+    {"GET", "/v1/clients/*/history", api_h_client_history, API_R_HISTORY, 0},
+    {"GET", "/v1/clients/*/similar", api_h_client_similar, API_R_SIMILAR, 0},
 };
 #define N_ROUTES (sizeof _routes / sizeof _routes[0])
 

@@ -26,6 +26,8 @@ typedef enum api_route_id {
     API_R_IMPORTANCE,       /* GET  /v1/importance */
     API_R_DISTRIBUTION,     /* GET  /v1/features/{name}/distribution */
     API_R_COUNTERFACTUAL,   /* POST /v1/counterfactual */
+    API_R_HISTORY,          /* GET  /v1/clients/{id}/history */
+    API_R_SIMILAR,          /* GET  /v1/clients/{id}/similar */
     API_N_ROUTES
 } api_route_id;
 

@@ -381,3 +381,65 @@ test('what-if: the API checks the inputs against the training data and the page 
   assert.deepEqual(pageErrors, []);
   await page.context().close();
 });
+
+test('the client\'s history from the audit log, what-if runs marked as simulations', async () => {
+  const list = await api(API, '/v1/clients?offset=0&limit=8');
+  const id = list.clients[6].id;
+  await api(API, '/v1/predict', { client_id: id });   // a decision on the application, by another system
+  const page = await newPage();
+  await openClient(page, DASH, id);
+  await page.waitForFunction(() => document.querySelectorAll('#history-list li').length >= 1);
+  let items = await page.$$eval('#history-list li', (l) => l.map((e) => ({ kind: e.dataset.kind, text: e.textContent })));
+  assert.equal(items[0].kind, 'decision');
+  assert.match(items[0].text, /Decision: [✓✗] (Approved|Refused), estimated risk [0-9.,]+ %, model gbdt v/);
+  assert.ok(!items.some((i) => i.kind === 'lookup'), 'page views are not listed');
+  await page.click('#tab-whatif');
+  const credit = Number(await page.inputValue('#wi-credit'));
+  await page.fill('#wi-credit', String(Math.round(credit * 0.7)));
+  await page.click('#whatif-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#history-list li[data-kind="simulation"]'));
+  items = await page.$$eval('#history-list li', (l) => l.map((e) => ({ kind: e.dataset.kind, text: e.textContent, style: getComputedStyle(e).fontStyle })));
+  assert.equal(items[0].kind, 'simulation', 'the newest entry is the what-if');
+  assert.match(items[0].text, /Simulation \(what-if, not a decision\)/);
+  assert.equal(items[0].style, 'italic');
+  // the page shows what the API's history holds, newest first
+  const h = await api(API, `/v1/clients/${id}/history?kind=decision,simulation&limit=10`);
+  assert.deepEqual(items.map((i) => i.kind), h.history.map((r) => r.kind));
+  assert.deepEqual(pageErrors, []);
+  await page.context().close();
+});
+
+test('similar applicants: the acceptance rate in the client\'s band and the nearest accepted and refused, identities hidden', async () => {
+  const id = refused[0];
+  const s = await api(API, `/v1/clients/${id}/similar?k=3&lang=en`);
+  assert.equal(s.band.size, 100);
+  assert.ok(s.approved.length >= 1 && s.refused.length >= 1, 'the fixture has both');
+  assert.ok(s.approved.every((n) => n.decision === 'approve') && s.refused.every((n) => n.decision === 'refuse'));
+  const json = JSON.stringify(s);
+  assert.ok(!/"(id|client_id|SK_ID_CURR)":/.test(json.replace(`"client_id":${id}`, '')), 'no applicant is identified');
+  const page = await newPage();
+  await openClient(page, DASH, id);
+  await page.waitForFunction(() => document.querySelectorAll('#similar-list li').length >= 2);
+  const text = await page.textContent('#similar-text');
+  assert.ok(text.includes(`Among the 100 applicants most like this client, ${s.band.approved} were approved`), text);
+  const items = await page.$$eval('#similar-list li', (l) => l.map((e) => ({ d: e.dataset.decision, text: e.textContent })));
+  assert.deepEqual(items.map((i) => i.d), [...s.approved, ...s.refused].map((n) => n.decision));
+  assert.match(items[0].text, /^Applicant 1: ✓ Approved, estimated risk [0-9.]+ %, (repaid|defaulted|outcome unknown) — /);
+  assert.ok(items[0].text.includes(s.approved[0].values[0].label + ': ' + s.approved[0].values[0].text));
+  assert.match(await page.textContent('#similar-help'), /^Compared on: .*who they are is never shown\./);
+  // in French: the API's labels and values in French, the page's words too
+  await page.click('#lang');
+  await page.waitForFunction(() => /Parmi les 100 demandeurs/.test(document.getElementById('similar-text').textContent));
+  const fr = await api(API, `/v1/clients/${id}/similar?k=3&lang=fr`);
+  const frItems = await page.$$eval('#similar-list li', (l) => l.map((e) => e.textContent));
+  assert.ok(frItems[0].startsWith('Demandeur 1 : ✓ Accordé'), frItems[0]);
+  assert.ok(frItems[0].includes(fr.approved[0].values[0].label + ': ' + fr.approved[0].values[0].text), frItems[0]);
+  await page.click('#lang');
+  await page.waitForFunction(() => /Among the 100/.test(document.getElementById('similar-text').textContent));
+  if (process.env.SCREENSHOT_DIR) {   // make screenshots: the history and similar applicants, for the README
+    await page.locator('#history-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/record.png`, fullPage: true });
+  }
+  assert.deepEqual(pageErrors, []);
+  await page.context().close();
+});

@@ -191,4 +191,46 @@ whatif AMT_INCOME_TOTAL "$lo"
 post /v1/predict "{\"features\": {\"AMT_INCOME_TOTAL\": 1}, \"simulation_of\": 999999999}"
 [ "$CODE" = 404 ] && grep -q '"field":"simulation_of"' "$T/r.json" && ok "a simulation of a client the store does not have is 404 naming simulation_of" ||
   fail "simulation_of an unknown client" "$CODE $(cat "$T/r.json")"
+
+# GET /v1/clients/{id}/history: the client's rows of the audit log, newest first, as audit lists them
+get() { CODE=$(curl -s -o "$T/r.json" -w '%{http_code}' "$URL$1"); }
+"$CS" audit --db "$AUDIT" --kind all --client "$CID" --csv --out "$T/hist.csv" 2>/dev/null
+get "/v1/clients/$CID/history?limit=500"
+$PY - "$T/r.json" "$T/hist.csv" <<'PYEOF' && ok "history: every row of the client, newest first, kinds and request ids as audit lists them" || fail "history"
+import csv, json, sys
+h = json.load(open(sys.argv[1]))["history"]
+rows = list(csv.DictReader(open(sys.argv[2])))[::-1]
+sys.exit(0 if [(r["kind"], r["request_id"]) for r in h] == [(r["kind"], r["request_id"]) for r in rows] and len(h) > 10 else 1)
+PYEOF
+get "/v1/clients/$CID/history?kind=decision,simulation&limit=3"
+$PY -c "import json,sys; h=json.load(open('$T/r.json'))['history']; sys.exit(0 if len(h) == 3 and all(r['kind'] in ('decision','simulation') for r in h) else 1)" &&
+  ok "history: ?kind=decision,simulation&limit=3" || fail "history kind and limit" "$(cat "$T/r.json")"
+for q in "kind=views" "kind=decision," "limit=0" "limit=501"; do
+  get "/v1/clients/$CID/history?$q"
+  [ "$CODE" = 400 ] && ok "history?$q is 400" || fail "history?$q" "$CODE $(cat "$T/r.json")"
+done
+get "/v1/clients/-1/history"; [ "$CODE" = 400 ] && ok "history of a malformed id is 400" || fail "history malformed id" "$CODE"
+
+# GET /v1/clients/{id}/similar: the band and the nearest applicants, never who they are
+get "/v1/clients/$CID/similar?k=4"
+$PY - "$T/r.json" "$CID" <<'PYEOF' && ok "similar: a band of 100, its acceptance rate, 4 nearest approved and refused in order of distance, no ids" || fail "similar" "$(head -c 400 "$T/r.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["band"]
+ok = b["size"] == 100 and 0 <= b["approved"] <= 100 and abs(b["acceptance_rate"] - b["approved"] / 100) < 1e-12
+for side, word in (("approved", "approve"), ("refused", "refuse")):
+    n = d[side]
+    ok = ok and len(n) == 4 and all(x["decision"] == word for x in n)
+    ok = ok and all(n[i]["distance"] <= n[i + 1]["distance"] for i in range(len(n) - 1))
+    ok = ok and all(set(x) == {"distance", "probability", "decision", "outcome", "values"} for x in n)
+ok = ok and len(d["basis"]["features"]) == 8
+sys.exit(0 if ok else 1)
+PYEOF
+get "/v1/clients/999999999/similar"; [ "$CODE" = 404 ] && grep -q unknown_client "$T/r.json" && ok "similar of an unknown client is 404" || fail "similar unknown" "$CODE"
+get "/v1/clients/$CID/similar?k=21"; [ "$CODE" = 400 ] && ok "similar?k=21 is 400" || fail "similar k" "$CODE"
+get "/v1/clients/$CID/similar?lang=de"; [ "$CODE" = 400 ] && ok "similar?lang=de is 400" || fail "similar lang" "$CODE"
+kill -TERM $PID; wait $PID 2>/dev/null
+serve_bg noaudit --model "$T/m.csm" --clients "$CLIENTS" --no-audit || { fail "serve --no-audit" "$(cat "$T/noaudit.err")"; exit 0; }
+get "/v1/clients/$CID/history"
+[ "$CODE" = 404 ] && grep -q no_audit_log "$T/r.json" && ok "history with --no-audit is 404 no_audit_log" || fail "history without audit" "$CODE"
 kill -TERM $PID; wait $PID 2>/dev/null

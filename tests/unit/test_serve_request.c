@@ -81,7 +81,8 @@ static void test_routes(void **state)
             {"GET", "/v1/clients", API_R_CLIENTS}, {"GET", "/v1/clients/7", API_R_CLIENT},
             {"GET", "/v1/model", API_R_MODEL}, {"GET", "/v1/importance", API_R_IMPORTANCE},
             {"GET", "/v1/features/X/distribution", API_R_DISTRIBUTION},
-            {"POST", "/v1/counterfactual", API_R_COUNTERFACTUAL}};
+            {"POST", "/v1/counterfactual", API_R_COUNTERFACTUAL},
+            {"GET", "/v1/clients/7/history", API_R_HISTORY}, {"GET", "/v1/clients/7/similar", API_R_SIMILAR}};
         assert_int_equal(sizeof every / sizeof every[0], API_N_ROUTES);
         for (size_t i = 0; i < API_N_ROUTES; i++) {
             api_route_match(every[i].method, every[i].path, &m);

@@ -20,7 +20,8 @@
   const state = {
     lang: localStorage.getItem('cs-lang') || 'en',
     offset: 0, total: 0, q: '', selected: null, page: [],
-    model: null, columns: {}, client: null, explain: null, importance: null, charts: {}, tab: 'local'
+    model: null, columns: {}, client: null, explain: null, importance: null, charts: {}, tab: 'local',
+    history: null, similar: undefined
   };
   const $ = (id) => document.getElementById(id);
 
@@ -63,6 +64,8 @@
       api('/v1/explain', { client_id: id, lang: state.lang, purpose: 'lookup' }).then((x) => {
         if (state.client && state.client.id === id) { state.explain = x; renderClient(); }
       }).catch((e) => report(e, { client: id }));
+      renderHistory();
+      loadSimilar(id);
     }
   }
 
@@ -249,7 +252,70 @@
       renderClient();
       announce();
       $('main').focus();
+      state.history = null;
+      state.similar = undefined;
+      renderHistory();
+      renderSimilar();
+      loadHistory(id);
+      loadSimilar(id);
     } catch (e) { report(e, { client: id }); }
+  }
+
+  /* ---- the client's history (the audit log) and similar applicants ----------------------- */
+  async function loadHistory(id) {
+    try {
+      const h = await api('/v1/clients/' + encodeURIComponent(id) + '/history?kind=decision,simulation&limit=10');
+      if (state.client && state.client.id === id) { state.history = h.history; renderHistory(); }
+    } catch (e) {
+      if (state.client && state.client.id === id) { state.history = e.code === 'no_audit_log' ? 'off' : null; renderHistory(); }
+    }
+  }
+  function renderHistory() {
+    const ul = $('history-list'), h = state.history;
+    ul.textContent = '';
+    $('history-text').textContent = h === 'off' ? t('h_off') : !h ? '' : h.length ? t('h_shown', { n: h.length }) : t('h_none');
+    for (const r of Array.isArray(h) ? h : []) {
+      const li = document.createElement('li');
+      li.dataset.kind = r.kind;
+      const time = document.createElement('time');
+      time.dateTime = r.time;
+      time.textContent = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(r.time)) + ' UTC';
+      const what = document.createElement('span');
+      what.textContent = ' ' + t('h_row', { k: t(r.kind === 'simulation' ? 'h_simulation' : 'h_decision'),
+        d: (r.decision === 'refuse' ? '✗ ' : '✓ ') + t(r.decision === 'refuse' ? 'refused' : 'approved'), p: pct(r.probability),
+        m: r.model.name + ' v' + r.model.version });
+      li.appendChild(time);
+      li.appendChild(what);
+      ul.appendChild(li);
+    }
+  }
+  async function loadSimilar(id) {
+    const lang = state.lang;
+    try {
+      const s = await api('/v1/clients/' + encodeURIComponent(id) + '/similar?k=3&lang=' + lang);
+      if (state.client && state.client.id === id && state.lang === lang) { state.similar = s; renderSimilar(); }
+    } catch (e) {
+      if (state.client && state.client.id === id) { state.similar = null; renderSimilar(); }
+    }
+  }
+  function renderSimilar() {
+    const s = state.similar, ul = $('similar-list');
+    ul.textContent = '';
+    $('similar-help').textContent = '';
+    if (!s || !s.band || !s.band.size) { $('similar-text').textContent = s === undefined ? '' : t('s_none'); return; }
+    const b = s.band;
+    $('similar-text').textContent = t(b.known_outcomes ? 's_band' : 's_band_nodefault', { n: num(b.size), a: num(b.approved),
+      r: pct(b.acceptance_rate), d: pct(b.default_rate) });
+    let i = 0;
+    for (const n of [...s.approved, ...s.refused]) {
+      const li = document.createElement('li');
+      li.dataset.decision = n.decision;
+      li.textContent = t('s_row', { who: t('s_applicant', { i: ++i }),
+        d: (n.decision === 'refuse' ? '✗ ' : '✓ ') + t(n.decision === 'refuse' ? 'refused' : 'approved'),
+        p: pct(n.probability), o: t('o_' + n.outcome) }) + ' — ' + n.values.map((v) => v.label + ': ' + v.text).join('; ');
+      ul.appendChild(li);
+    }
+    $('similar-help').textContent = t('s_help', { f: s.basis.features.map((f) => f.label).join(', ') });
   }
   /* the decision, said to a screen reader once per selection */
   function announce() {
@@ -721,6 +787,7 @@
       out.dataset.probability = String(r.probability);
       out.dataset.decision = r.decision;
       out.dataset.state = 'done';
+      loadHistory(id);
     } catch (e) {
       if (!state.client || state.client.id !== id) return;
       clearWhatIf();
