@@ -490,7 +490,9 @@ static cs_status _header(_reader *r, const char *b, const char *e, cs_err *err)
         h = csv_hash(fs, fl);
         n_seen = seen.n;
         code = csv_dict_add(&seen, r->names[r->n_cols], fl, h, err);
-        if (code < 0) {
+        if (code < 0) {             /* the name is not counted in n_cols yet: freed here */
+            free(r->names[r->n_cols]);
+            r->names[r->n_cols] = NULL;
             st = err ? err->code : CS_ENOMEM;
             goto out;
         }

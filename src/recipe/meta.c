@@ -489,13 +489,68 @@ size_t rcp_meta_format(const rcp_recipe *r, const char *name, double v, rcp_lang
 
 /* ---- the inputs ------------------------------------------------------------------------------- */
 
+/* put item into parent (under key in an object, appended to an array when key is NULL);
+ * returns item, or NULL when item is NULL or the insertion failed (item freed): every
+ * failed allocation of the document is seen, none leaves an item dropped in silence */
+static cJSON *_put(cJSON *parent, const char *key, cJSON *item)
+{
+    if (!item) return NULL;
+    if (key ? !cJSON_AddItemToObject(parent, key, item) : !cJSON_AddItemToArray(parent, item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
 static cJSON *_label_json(const rcp_label *l)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
-    if (l->en) cJSON_AddStringToObject(o, "en", l->en);
-    if (l->fr) cJSON_AddStringToObject(o, "fr", l->fr);
+    if ((l->en && !_put(o, "en", cJSON_CreateString(l->en))) || (l->fr && !_put(o, "fr", cJSON_CreateString(l->fr)))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
+}
+
+/* one column of rcp_inputs_json into cols; 0, or -1 when an allocation failed */
+static int _column_json(cJSON *cols, const rcp_column *c)
+{
+    cJSON *co = _put(cols, NULL, cJSON_CreateObject());
+    if (!co || !_put(co, "name", cJSON_CreateString(c->name)) ||
+        !_put(co, "role", cJSON_CreateString(rcp_role_name(c->role))) ||
+        !_put(co, "required", cJSON_CreateBool(c->required)))
+        return -1;
+    if ((c->label.en || c->label.fr) && !_put(co, "label", _label_json(&c->label))) return -1;
+    if (c->unit != RCP_UNIT_NONE && !_put(co, "unit", cJSON_CreateString(rcp_unit_name(c->unit)))) return -1;
+    if (c->profile && !_put(co, "profile", cJSON_CreateTrue())) return -1;
+    if (c->protected_attr && !_put(co, "protected", cJSON_CreateTrue())) return -1;
+    if (c->actionable && !_put(co, "actionable", cJSON_CreateTrue())) return -1;
+    if (c->n_cat_labels) {  /* a person's words for the category values (the page translates them) */
+        cJSON *cl = _put(co, "category_labels", cJSON_CreateObject());
+        if (!cl) return -1;
+        for (int v = 0; v < c->n_cat_labels; v++)
+            if (!_put(cl, c->cat_labels[v].value, _label_json(&c->cat_labels[v].label))) return -1;
+    }
+    return 0;
+}
+
+/* one table of rcp_inputs_json into tables; 0, or -1 when an allocation failed */
+static int _table_json(cJSON *tables, const rcp_table *t)
+{
+    cJSON *o = _put(tables, NULL, cJSON_CreateObject()), *files, *cols;
+    if (!o || !_put(o, "name", cJSON_CreateString(t->name)) || !(files = _put(o, "files", cJSON_CreateArray())))
+        return -1;
+    for (int f = 0; f < t->n_files; f++)
+        if (!_put(files, NULL, cJSON_CreateString(t->files[f]))) return -1;
+    if ((t->key && !_put(o, "key", cJSON_CreateString(t->key))) ||
+        (t->parent && !_put(o, "parent", cJSON_CreateString(t->parent))) ||
+        (t->link && !_put(o, "link", cJSON_CreateString(t->link))) ||
+        !_put(o, "optional", cJSON_CreateBool(t->optional)) || !(cols = _put(o, "columns", cJSON_CreateArray())))
+        return -1;
+    for (int k = 0; k < t->n_cols; k++)
+        if (_column_json(cols, &t->cols[k])) return -1;
+    return 0;
 }
 
 cs_status rcp_inputs_json(const rcp_recipe *r, cs_buf *out, cs_err *err)
@@ -505,41 +560,15 @@ cs_status rcp_inputs_json(const rcp_recipe *r, cs_buf *out, cs_err *err)
     cs_status st;
     assert(r && out);
     if (!doc) return cs_err_set(err, CS_ENOMEM, "out of memory");
-    cJSON_AddStringToObject(doc, "recipe", r->name);
-    tables = cJSON_AddArrayToObject(doc, "tables");
-    for (int i = 0; tables && i < r->n_tables; i++) {
-        const rcp_table *t = &r->tables[i];
-        cJSON *o = cJSON_CreateObject(), *files, *cols;
-        if (!o) break;
-        cJSON_AddItemToArray(tables, o);
-        cJSON_AddStringToObject(o, "name", t->name);
-        files = cJSON_AddArrayToObject(o, "files");
-        for (int f = 0; files && f < t->n_files; f++) cJSON_AddItemToArray(files, cJSON_CreateString(t->files[f]));
-        if (t->key) cJSON_AddStringToObject(o, "key", t->key);
-        if (t->parent) cJSON_AddStringToObject(o, "parent", t->parent);
-        if (t->link) cJSON_AddStringToObject(o, "link", t->link);
-        cJSON_AddBoolToObject(o, "optional", t->optional);
-        cols = cJSON_AddArrayToObject(o, "columns");
-        for (int k = 0; cols && k < t->n_cols; k++) {
-            const rcp_column *c = &t->cols[k];
-            cJSON *co = cJSON_CreateObject();
-            if (!co) break;
-            cJSON_AddItemToArray(cols, co);
-            cJSON_AddStringToObject(co, "name", c->name);
-            cJSON_AddStringToObject(co, "role", rcp_role_name(c->role));
-            cJSON_AddBoolToObject(co, "required", c->required);
-            if (c->label.en || c->label.fr) cJSON_AddItemToObject(co, "label", _label_json(&c->label));
-            if (c->unit != RCP_UNIT_NONE) cJSON_AddStringToObject(co, "unit", rcp_unit_name(c->unit));
-            if (c->profile) cJSON_AddBoolToObject(co, "profile", 1);
-            if (c->protected_attr) cJSON_AddBoolToObject(co, "protected", 1);
-            if (c->actionable) cJSON_AddBoolToObject(co, "actionable", 1);
-            if (c->n_cat_labels) {  /* a person's words for the category values (the page translates them) */
-                cJSON *cl = cJSON_AddObjectToObject(co, "category_labels");
-                for (int v = 0; cl && v < c->n_cat_labels; v++)
-                    cJSON_AddItemToObject(cl, c->cat_labels[v].value, _label_json(&c->cat_labels[v].label));
-            }
-        }
+    if (!_put(doc, "recipe", cJSON_CreateString(r->name)) || !(tables = _put(doc, "tables", cJSON_CreateArray()))) {
+        cJSON_Delete(doc);
+        return cs_err_set(err, CS_ENOMEM, "out of memory writing the recipe's inputs");
     }
+    for (int i = 0; i < r->n_tables; i++)
+        if (_table_json(tables, &r->tables[i])) {
+            cJSON_Delete(doc);
+            return cs_err_set(err, CS_ENOMEM, "out of memory writing the recipe's inputs");
+        }
     text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
     if (!text) return cs_err_set(err, CS_ENOMEM, "out of memory");

@@ -151,8 +151,9 @@ int api_model_x_from_records(const api_model *m, const cJSON *records, double *x
         }
         if (st) {
             tbl_builder_free(b);
-        } else if (!(d.t[ti].parts[0] = tbl_builder_finish(b, &err))) {
-            st = api_problem_set(pb, 400, "invalid_records", path, "%s", err.msg);
+        } else if (!(d.t[ti].parts[0] = tbl_builder_finish(b, &err))) {     /* out of memory: the server's fault */
+            st = err.code == CS_ENOMEM ? api_problem_set(pb, 503, "overloaded", NULL, "%s", err.msg)
+                                       : api_problem_set(pb, 400, "invalid_records", path, "%s", err.msg);
         } else {
             d.t[ti].n_parts = 1;
         }

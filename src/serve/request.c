@@ -120,6 +120,19 @@ void api_input_clear(api_input *in)
     memset(in, 0, sizeof *in);
 }
 
+/* the line and column (1-based, counted from *line and *col) of byte off of body */
+static void _line_col(const char *body, size_t off, size_t *line, size_t *col)
+{
+    for (size_t i = 0; i < off; i++) {
+        if (body[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
 static int _parse(const char *body, size_t len, const api_featmap *fm, api_input *in, api_problem *pb)
 {
     cJSON *doc, *it;
@@ -134,31 +147,23 @@ static int _parse(const char *body, size_t len, const api_featmap *fm, api_input
         size_t off, line = 1, col = 1;
         const char *why;
         if (api_json_check(body, len, &off, &why)) {
-            for (size_t i = 0; i < off; i++) {
-                if (body[i] == '\n') { line++; col = 1; }
-                else col++;
-            }
+            _line_col(body, off, &line, &col);
             return api_problem_set(pb, 400, "malformed_json", NULL, "body:%zu:%zu: the body is not valid JSON (%s)", line, col, why);
         }
     }
     doc = cJSON_ParseWithLengthOpts(body, len, &at, 0);
-    if (doc && at) {    /* only white space may follow the value */
+    /* the strict check passed (one JSON value, nested at most 64 deep, white space after it):
+     * cJSON failing on it ran out of memory, the server's fault, not the client's */
+    if (!doc) return api_problem_set(pb, 503, "overloaded", NULL, "out of memory reading the body");
+    if (at) {    /* only white space may follow the value */
         const char *e = body + len;
+        size_t line = 1, col = 1;
         while (at < e && (*at == ' ' || *at == '\t' || *at == '\n' || *at == '\r')) at++;
         if (at < e) {
             cJSON_Delete(doc);
-            doc = NULL;
+            _line_col(body, (size_t)(at - body), &line, &col);
+            return api_problem_set(pb, 400, "malformed_json", NULL, "body:%zu:%zu: the body is not valid JSON", line, col);
         }
-    }
-    if (!doc) {
-        size_t off = 0, line = 1, col = 1;
-        /* cJSON reports a pointer into body; turn it into line:column */
-        if (at && at >= body && at <= body + len) off = (size_t)(at - body);
-        for (size_t i = 0; i < off; i++) {
-            if (body[i] == '\n') { line++; col = 1; }
-            else col++;
-        }
-        return api_problem_set(pb, 400, "malformed_json", NULL, "body:%zu:%zu: the body is not valid JSON", line, col);
     }
     in->doc = doc;
     if (!cJSON_IsObject(doc)) {
@@ -485,7 +490,9 @@ int api_raw_tables(const cJSON *doc, tbl *out[HC_N_TABLES], api_problem *pb)
             tbl_builder_free(b);
             break;
         }
-        if (!(out[t] = tbl_builder_finish(b, &err))) st = api_problem_set(pb, 400, "invalid_records", key, "%s", err.msg);
+        if (!(out[t] = tbl_builder_finish(b, &err)))    /* out of memory is the server's fault */
+            st = err.code == CS_ENOMEM ? api_problem_set(pb, 503, "overloaded", NULL, "%s", err.msg)
+                                       : api_problem_set(pb, 400, "invalid_records", key, "%s", err.msg);
     }
     if (st)
         for (int t = 0; t < HC_N_TABLES; t++) {

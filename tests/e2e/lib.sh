@@ -8,6 +8,8 @@
 #   check_grep NAME PATTERN FILE   ok when FILE matches PATTERN (grep -E)
 #   backend_init / backend_store NAME   the backend of the stores the servers of a suite use:
 #                $CS_TEST_BACKEND sqlite (default) or postgresql (see below)
+#   sanitized_libs               the libraries built with ASan + UBSan for C test harnesses
+#                (see below)
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CS=${CS:-$ROOT/build/creditscore}
@@ -92,4 +94,23 @@ backend_store() {
   else
     echo "$T/$1.db"
   fi
+}
+
+# sanitized_libs: build every layer's archive with AddressSanitizer + UndefinedBehaviorSanitizer
+# in build/fuzz-replay (as build/asan, plus float-cast-overflow, which gcc leaves out of
+# -fsanitize=undefined but clang's fuzz builds include), for the harnesses that link the
+# library itself (the fuzz corpus replayers, the malloc-failure run). Sets SAN_LIBS (the
+# archives, lowest layer first: link them in a --start-group), SAN_CFLAGS and SAN_LDLIBS;
+# run from $ROOT. Fails the test saying why (returns 1) when the build fails.
+sanitized_libs() {
+  local a=build/fuzz-replay l
+  SAN_LIBS=""
+  for l in base http io recipe infer synth features eval learn explain model fair store drift monitor report serve dash; do
+    SAN_LIBS="$SAN_LIBS $a/lib/libcs_$l.a"
+  done
+  if ! make -s -j2 B=$a SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $SAN_LIBS >"$T/.san.log" 2>&1; then
+    fail "build the sanitized libraries" "$(tail -3 "$T/.san.log")"; return 1
+  fi
+  SAN_CFLAGS="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null)"
+  SAN_LDLIBS="$(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null) -lxgboost -lm"
 }

@@ -2,25 +2,15 @@
 # test_fuzz_corpus.sh: every fuzz target's seed corpus and past crashes (tests/fuzz/corpus/)
 # replayed as a regression test, without clang/libFuzzer: each target is linked by gcc with
 # tests/fuzz/replay.c against an AddressSanitizer + UndefinedBehaviorSanitizer build of the
-# libraries (build/fuzz-replay: as build/asan, plus float-cast-overflow, which gcc leaves out
-# of -fsanitize=undefined but clang's fuzz builds include), so that a fixed crash coming back fails here. `make fuzz` is the
+# libraries (lib.sh's sanitized_libs), so that a fixed crash coming back fails here. `make fuzz` is the
 # fuzzing itself.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
-A=build/fuzz-replay
-# the layers the targets link: fuzz_http links them all (serve and dash, and what they use)
-LAYERS="base http io recipe infer synth features eval learn explain model fair store drift monitor report serve dash"
-libs=""
-for l in $LAYERS; do libs="$libs $A/lib/libcs_$l.a"; done
-if ! make -s -j2 B=$A SAN=1 OPT="-O1 -g -fsanitize=float-cast-overflow" $libs >"$T/make.log" 2>&1; then
-  fail "build the sanitized libraries" "$(tail -3 "$T/make.log")"; exit 1
-fi
-flags="-std=c11 -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=undefined -fno-omit-frame-pointer -fopenmp -pthread -D_GNU_SOURCE -Isrc $(pkg-config --cflags sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null)"
-ldlibs="$(pkg-config --libs sqlite3 libmicrohttpd libcjson libpq zlib 2>/dev/null) -lxgboost -lm"
+sanitized_libs || exit 1
 for t in csv request raw model featfile drift recipe http; do
   src=tests/fuzz/fuzz_$t.c
   [ -f "$src" ] || { fail "fuzz target $t exists" "no $src"; continue; }
-  if ! gcc $flags -o "$T/replay_$t" "$src" tests/fuzz/replay.c -Wl,--start-group $libs -Wl,--end-group $ldlibs \
+  if ! gcc $SAN_CFLAGS -o "$T/replay_$t" "$src" tests/fuzz/replay.c -Wl,--start-group $SAN_LIBS -Wl,--end-group $SAN_LDLIBS \
        >"$T/cc_$t.log" 2>&1; then
     fail "build the $t replayer" "$(head -3 "$T/cc_$t.log")"; continue
   fi
