@@ -4,7 +4,7 @@
 #   make test       unit and end-to-end tests (each plain and under ASan+UBSan), oracle and browser tests
 #   make demo       install what is missing, build, generate data, train, serve
 #   make bench      benchmarks against the Python peers, results in bench/results/
-#   make fuzz       fuzz the parsers (FUZZ_SECONDS each, default 600)
+#   make fuzz       fuzz the parsers (FUZZ_SECONDS each, default 600), then the fault injection runs in full
 #
 # Sources are found per folder: src/<module>/*.c. Modules form layers, lowest first; a module
 # may use the modules before it in LAYERS and never one after it. A unit test
@@ -175,6 +175,20 @@ build/fuzz/fuzz_http: tests/fuzz/fuzz_http.c $(call fuzz_src,$(LAYERS))
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $^ $(LDLIBS)
 fuzz:: build/fuzz/fuzz_http
 	$(call fuzz_run,http)
+# the fault injection runs over their whole range: I/O faults at every call of each writer
+# (tests/e2e/test_faults.sh) and a failure at every allocation of each parser
+# (tests/e2e/test_malloc_fail.sh); make test runs both with a few points spread over it
+FAULT_RUNS := faults malloc_fail
+fuzz:: $(BIN)
+	@mkdir -p build/fuzz
+	@for s in $(FAULT_RUNS); do \
+	  echo "faults $$s: every N (log: build/fuzz/faults-$$s.txt)"; \
+	  FAULT_POINTS=0 MALLOC_FAIL_POINTS=0 CS=$(CURDIR)/$(BIN) ROOT=$(CURDIR) bash tests/e2e/test_$$s.sh \
+	    >build/fuzz/faults-$$s.txt 2>&1; \
+	  grep -E '^(ok|not ok) ' build/fuzz/faults-$$s.txt; \
+	  if grep -q '^not ok ' build/fuzz/faults-$$s.txt || ! grep -q '^ok ' build/fuzz/faults-$$s.txt; then \
+	    tail -n 40 build/fuzz/faults-$$s.txt; exit 1; fi; \
+	done
 fuzz::
 	@tests/fuzz/summary.sh
 

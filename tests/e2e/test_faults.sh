@@ -1,11 +1,21 @@
 # test_faults.sh: I/O fault injection (issue #21 section 3), as SQLite's test suite does it:
 # tests/fault/shim.c, preloaded, makes the N-th write/pwrite/fsync/fdatasync/msync/open/
-# openat/mmap fail; the feature file writer (features) and the model writer (train) run
-# once for every N from 1 to the number of calls they make (FAULT_MAX caps it; 0 = all).
-# The promise for each N: no crash (exit 0 or 1, never a signal), never a half-written
-# file under the final name (it is absent or loads whole: a failed sync of the folder after
-# the rename is reported, exit 1, with the whole file in place), no temporary file left.
-# Not covered yet: the audit writer and the stores (SQLite's own I/O), malloc failures.
+# openat/mmap (and stdio's fopen for writing, fwrite, fclose) fail; each writer runs once
+# without a fault to count its calls K, then once for each N of 1..K:
+#   - the feature file writer (features) and the model writer (train): no crash (exit 0 or
+#     1, never a signal), never a half-written file under the final name (it is absent or
+#     loads whole: a failed sync of the folder after the rename is reported, exit 1, with
+#     the whole file in place), no temporary file left;
+#   - the clients store (clients import over an earlier import): no crash, the store holds
+#     the earlier import or the new one whole (SQLite's integrity check passes), the new one
+#     whenever the command said it succeeded;
+#   - the tracking store (train --store): no crash, the store passes the integrity check,
+#     and a run the command reported is in it, FINISHED;
+#   - the audit writer (serve --audit, decisions sent one after the other): no crash of the
+#     server, every decision answered 200 is in the log (read back after it stopped), and a
+#     server that started answers 200 again after the fault (the writer recovers by itself).
+# FAULT_POINTS=P tests P values of N spread evenly over 1..K per writer (make test: the
+# default, 8); FAULT_POINTS=0 tests every N (make fuzz).
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$T/csfault.so
@@ -17,25 +27,47 @@ ok "build the fault shim"
 PRE=$SHIM
 asan_rt=$(ldd "$CS" 2>/dev/null | awk '/libasan/ {print $3; exit}')
 [ -n "$asan_rt" ] && PRE=$asan_rt:$SHIM
+PY=/usr/bin/python3
+[ -x "$PY" ] || { fail "fault injection" "no /usr/bin/python3 (reads the stores back)"; exit 0; }
 G=$T/gen
 "$CS" synth --out "$G" --clients 150 --test-clients 20 --seed 4 --quiet >/dev/null 2>&1 || { fail "generate data"; exit 0; }
-MAXN=${FAULT_MAX:-0}
+POINTS=${FAULT_POINTS:-8}
 
-# run_faults NAME OUTFILE VERIFY-CMD... -- CMD...: CMD under the shim for N = 1..calls
+# fault_points K: the values of N to test, 1..K, or POINTS of them spread evenly (the first
+# and the last included)
+fault_points() {
+  local k=$1
+  if [ "$POINTS" -le 0 ] || [ "$k" -le "$POINTS" ]; then seq 1 "$k"; return; fi
+  awk -v k="$k" -v p="$POINTS" 'BEGIN { for (i = 0; i < p; i++) printf "%d\n", 1 + int(i * (k - 1) / (p - 1) + 0.5) }'
+}
+
+# count_calls CMD...: run CMD under the shim without a fault; prints its number of calls
+count_calls() {
+  rm -f "$T/cnt"
+  CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "$@" >"$T/.c" 2>&1 || return 1
+  cat "$T/cnt"
+}
+
+# report NAME BAD TESTED K FAILED: the result line of one writer
+report() {
+  if [ "$2" -eq 0 ]; then ok "$1: a fault at $3 of its $4 calls: no crash, nothing half-written ($5 refused with a message)"
+  else fail "$1" "$2 of $3 fault points (of $4 calls) broke the promise"; fi
+}
+
+# run_faults NAME OUTFILE VERIFY-CMD... -- CMD...: CMD under the shim for each fault point
 run_faults() {
   local name=$1 out=$2; shift 2
   local verify=() cmd=()
   while [ "$1" != "--" ]; do verify+=("$1"); shift; done
   shift; cmd=("$@")
-  rm -f "$out" "$out".tmp* "$T/cnt"
-  CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "${cmd[@]}" >/dev/null 2>&1 || { fail "$name: runs under the shim without faults"; return; }
-  local calls; calls=$(cat "$T/cnt")
-  [ "$MAXN" -gt 0 ] && [ "$calls" -gt "$MAXN" ] && calls=$MAXN
-  local bad=0 failed=0 n
-  for n in $(seq 1 "$calls"); do
+  rm -f "$out" "$out".tmp*
+  local calls; calls=$(count_calls "${cmd[@]}") || { fail "$name: runs under the shim without faults" "$(tail -1 "$T/.c")"; return; }
+  local bad=0 failed=0 tested=0 n rc
+  for n in $(fault_points "$calls"); do
+    tested=$((tested + 1))
     rm -f "$out" "$out".tmp*
     CS_FAULT_AT=$n LD_PRELOAD=$PRE "${cmd[@]}" >"$T/.f" 2>&1
-    local rc=$?
+    rc=$?
     if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then bad=$((bad + 1)); echo "# $name N=$n: exit $rc: $(tail -1 "$T/.f")"; continue; fi
     [ $rc -eq 1 ] && failed=$((failed + 1))
     if ls "$out".tmp* >/dev/null 2>&1; then bad=$((bad + 1)); echo "# $name N=$n: temporary file left: $(ls "$out".tmp*)"; fi
@@ -43,8 +75,7 @@ run_faults() {
       bad=$((bad + 1)); echo "# $name N=$n (exit $rc): $out is under its name but does not load: $(tail -1 "$T/.v")"
     fi
   done
-  if [ $bad -eq 0 ]; then ok "$name: a fault at each of $calls calls: no crash, no partial file ($failed refused with a message)"
-  else fail "$name" "$bad of $calls fault points broke the promise"; fi
+  report "$name" $bad $tested "$calls" $failed
 }
 
 run_faults "features writer" "$T/f.csf" "$CS" drift --reference "$T/f.csf" --current "$T/f.csf" --json "$T/v.json" --columns AMT_CREDIT -- \
@@ -52,3 +83,162 @@ run_faults "features writer" "$T/f.csf" "$CS" drift --reference "$T/f.csf" --cur
 "$CS" features --data "$G" --out "$T/base.csf" >/dev/null 2>&1
 run_faults "model writer" "$T/m.csm" "$CS" predict --model "$T/m.csm" --features "$T/base.csf" --out "$T/p.csv" -- \
   "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/m.csm" --no-track
+
+# ---- the stores, read back by SQLite itself ------------------------------------------------
+# state.py DB clients|runs: "ok ROWS SUM-OF-IDS" (clients) or "ok STATUS..." (runs, oldest
+# first, top-level runs) once SQLite's integrity check passed, else what is wrong
+cat >"$T/state.py" <<'PY'
+import sqlite3, sys
+try:
+    c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+    ic = c.execute("PRAGMA integrity_check").fetchone()[0]
+    if ic != "ok":
+        print("integrity_check: " + ic); sys.exit(0)
+    if sys.argv[2] == "clients":
+        n, s = c.execute("SELECT count(*), coalesce(sum(id), 0) FROM clients").fetchone()
+        print("ok", n, s)
+    else:
+        names = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+        print(" ".join(["ok"] + [names.get(r[0], str(r[0])) for r in
+                                 c.execute("SELECT status FROM runs WHERE parent_run_id IS NULL ORDER BY start_time, rowid")]))
+except Exception as e:
+    print("error: %s" % e)
+PY
+
+# store_faults NAME DB SEED JUDGE CMD...: CMD under the shim for each fault point, on DB
+# copied from SEED each time; `JUDGE RC` prints nothing when DB is as promised after CMD
+# exited RC, else what is wrong
+store_faults() {
+  local name=$1 db=$2 seed=$3 judge=$4; shift 4
+  local bad=0 failed=0 tested=0 n rc why calls
+  rm -f "$db"*; cp "$seed" "$db"
+  calls=$(count_calls "$@") || { fail "$name: runs under the shim without faults" "$(tail -1 "$T/.c")"; return; }
+  for n in $(fault_points "$calls"); do
+    tested=$((tested + 1))
+    rm -f "$db"*; cp "$seed" "$db"
+    CS_FAULT_AT=$n LD_PRELOAD=$PRE "$@" >"$T/.f" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then bad=$((bad + 1)); echo "# $name N=$n: exit $rc: $(tail -1 "$T/.f")"; continue; fi
+    [ $rc -eq 1 ] && failed=$((failed + 1))
+    why=$("$judge" $rc)
+    if [ -n "$why" ]; then bad=$((bad + 1)); echo "# $name N=$n (exit $rc): $why"; fi
+  done
+  report "$name" $bad $tested "$calls" $failed
+}
+
+# ---- the clients store: an import over an earlier one ------------------------------------
+"$CS" synth --out "$T/gen2" --clients 90 --test-clients 10 --seed 5 --quiet >/dev/null 2>&1 &&
+  "$CS" features --data "$T/gen2" --out "$T/old.csf" >/dev/null 2>&1 &&
+  "$CS" clients import --features "$T/old.csf" --data "$T/gen2" --out "$T/old.db" >/dev/null 2>&1 &&
+  "$CS" clients import --features "$T/base.csf" --data "$G" --out "$T/new.db" >/dev/null 2>&1 ||
+  { fail "clients store: the two imports without faults"; exit 0; }
+old_state=$("$PY" "$T/state.py" "$T/old.db" clients)
+new_state=$("$PY" "$T/state.py" "$T/new.db" clients)
+# the earlier import or the new one whole, the new one when the import said so; no temporary
+judge_clients() {
+  local st; st=$("$PY" "$T/state.py" "$T/c.db" clients)
+  if [ "$st" != "$new_state" ] && { [ "$1" -eq 0 ] || [ "$st" != "$old_state" ]; }; then
+    echo "the store holds '$st' (earlier: '$old_state', new: '$new_state')"
+  fi
+  if ls "$T/c.db".tmp* >/dev/null 2>&1; then echo "temporary file left"; fi
+}
+store_faults "clients store (import over an earlier import)" "$T/c.db" "$T/old.db" judge_clients \
+  "$CS" clients import --features "$T/base.csf" --data "$G" --out "$T/c.db"
+
+# ---- the tracking store: train --store on a store holding one run -----------------------
+"$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/t0.csm" --store "$T/runs0.db" >/dev/null 2>&1 ||
+  { fail "tracking store: train without faults"; exit 0; }
+# the earlier run stays FINISHED; a train that exits 0 has its own run FINISHED too
+judge_runs() {
+  local st; st=$("$PY" "$T/state.py" "$T/runs.db" runs)
+  case "$st" in
+    "ok FINISHED FINISHED") ;;
+    "ok FINISHED"|"ok FINISHED FAILED"|"ok FINISHED RUNNING") [ "$1" -ne 0 ] || echo "exit 0 but the store holds '$st'" ;;
+    *) echo "the store holds '$st'" ;;
+  esac
+}
+store_faults "tracking store (train --store)" "$T/runs.db" "$T/runs0.db" judge_runs \
+  "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/t.csm" --store "$T/runs.db"
+
+# ---- the audit writer: decisions one after the other under a fault ----------------------
+cat >"$T/client.py" <<'PY'
+import http.client, json, sys, time
+port, out, tag = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+acked, last, refused = [], None, 0
+def one(i):
+    global refused
+    rid = "%s-%d" % (tag, i)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("POST", "/v1/predict", json.dumps({"features": {"EXT_SOURCE_1": (i % 97) / 97.0}}),
+              {"Content-Type": "application/json", "X-Request-Id": rid})
+    r = c.getresponse(); r.read(); c.close()
+    if r.status == 200: acked.append(rid)
+    else: refused += 1
+    return r.status
+try:
+    for i in range(8): last = one(i)
+    # after the fault: the writer recovers by itself (it probes a failed log every 250 ms)
+    t0, i = time.time(), 8
+    while last != 200 and time.time() - t0 < 5:
+        time.sleep(0.1); last = one(i); i += 1
+    print("answered", last, "after", refused, "refused")
+except (ConnectionError, OSError) as e:
+    print("gone:", e)
+open(out, "w").write("".join(a + "\n" for a in acked))
+PY
+# serve_fault N: the server under the shim (fault at N; 0: none, its calls counted in
+# $T/cnt), the decisions sent, then SIGTERM; sets SRV_RC (the server's exit status) and
+# CLIENT (the client's last line: "answered STATUS after R refused", "gone: ..." or "not
+# started")
+serve_fault() {
+  local n=$1 p= pid
+  rm -f "$T/a.db"* "$T/acked" "$T/cnt"; : >"$T/srv.out"
+  CS_FAULT_AT=$n CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "$CS" serve --port 0 --model "$T/m.csm" --threads 2 \
+    --audit "$T/a.db" --window 0 >"$T/srv.out" 2>"$T/srv.err" &
+  pid=$!
+  for _ in $(seq 1 200); do
+    p=$(sed -n 's/.*listening on http:[^ ]*:\([0-9]*\)\/ .*/\1/p' "$T/srv.out")
+    [ -n "$p" ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.05
+  done
+  CLIENT="not started"
+  [ -n "$p" ] && CLIENT=$("$PY" "$T/client.py" "$p" "$T/acked" "n$n" 2>&1 | tail -1)
+  kill -TERM $pid 2>/dev/null
+  for _ in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  kill -9 $pid 2>/dev/null
+  wait $pid; SRV_RC=$?
+}
+audit_faults() {
+  local name="audit writer (serve --audit)" bad=0 failed=0 refusing=0 tested=0 n calls acked lost
+  serve_fault 0
+  if [ $SRV_RC -ne 0 ] || [ "$CLIENT" != "answered 200 after 0 refused" ] || [ "$(wc -l <"$T/acked")" -ne 8 ]; then
+    fail "$name: serves under the shim without faults" "exit $SRV_RC, client: $CLIENT, $(tail -1 "$T/srv.err")"; return
+  fi
+  calls=$(cat "$T/cnt")
+  for n in $(fault_points "$calls"); do
+    tested=$((tested + 1))
+    serve_fault "$n"
+    if [ $SRV_RC -ne 0 ] && [ $SRV_RC -ne 1 ]; then bad=$((bad + 1)); echo "# $name N=$n: the server's exit $SRV_RC: $(tail -1 "$T/srv.err")"; continue; fi
+    case "$CLIENT" in
+      "not started") failed=$((failed + 1)) ;;
+      "answered 200 after 0 refused") ;;
+      "answered 200 after "*) refusing=$((refusing + 1)) ;;
+    esac
+    if [ "${CLIENT#answered 200 }" = "$CLIENT" ] && [ "$CLIENT" != "not started" ]; then
+      bad=$((bad + 1)); echo "# $name N=$n: the server started but did not answer 200 again after the fault: $CLIENT"
+    fi
+    [ -s "$T/acked" ] || continue
+    acked=$(wc -l <"$T/acked")
+    if ! "$CS" audit --db "$T/a.db" --csv --out "$T/log.csv" >"$T/.a" 2>&1; then
+      bad=$((bad + 1)); echo "# $name N=$n: $acked decisions acknowledged, the log does not read back: $(tail -1 "$T/.a")"; continue
+    fi
+    lost=$("$PY" -c 'import csv, sys
+ids = set(r["request_id"] for r in csv.DictReader(open(sys.argv[1])))
+print(sum(1 for l in open(sys.argv[2]) if l.strip() and l.strip() not in ids))' "$T/log.csv" "$T/acked")
+    if [ "$lost" != 0 ]; then bad=$((bad + 1)); echo "# $name N=$n: $lost of $acked acknowledged decisions missing from the log"; fi
+  done
+  report "$name" $bad $tested "$calls" $failed
+  echo "# $name: $failed fault points stopped the server at its start, $refusing refused decisions (503) and recovered"
+}
+audit_faults
