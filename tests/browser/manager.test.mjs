@@ -151,6 +151,10 @@ test('the French page: title, reasons from the API in French, category values tr
   assert.ok(card.includes(contract), `contract type in French: ${card}`);
   assert.ok(!card.includes(c.NAME_CONTRACT_TYPE), 'no English category left');
   assert.match(await page.textContent('#local-summary'), /demandeur moyen/);
+  // the values inside feature labels too (the recipe's category_labels of the child tables)
+  const opts = await page.$$eval('#feature-select option', (o) => Object.fromEntries(o.map((e) => [e.value, e.textContent])));
+  assert.equal(opts.PREV_NAME_CONTRACT_STATUS_Refused_MEAN, 'Demandes précédentes : part avec statut refusée');
+  assert.equal(opts.BURO_CREDIT_ACTIVE_Active_MEAN, 'Crédits au bureau : part avec statut du crédit en cours');
   // the language button's visible text is its accessible name
   assert.equal(await page.textContent('#lang'), 'English');
   assert.equal(await page.getAttribute('#lang', 'aria-label'), null);
@@ -378,6 +382,18 @@ test('what-if: the API checks the inputs against the training data and the page 
   const body = await res.json();
   assert.equal(res.status, 400);
   assert.equal(body.error.field, 'features.AMT_INCOME_TOTAL');
+  // and the recipe's relation: the annuity at most the credit amount
+  features.AMT_INCOME_TOTAL = c.features.AMT_INCOME_TOTAL;
+  features.AMT_ANNUITY = c.features.AMT_CREDIT + 1;
+  const rel = await fetch(API + '/v1/predict', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ features, simulation_of: id })
+  });
+  const relBody = await rel.json();
+  assert.equal(rel.status, 400);
+  assert.equal(relBody.error.code, 'inconsistent_inputs');
+  assert.equal(relBody.error.field, 'features.AMT_ANNUITY');
+  assert.match(relBody.error.message, /is larger than AMT_CREDIT = .* \(the recipe: at most AMT_CREDIT\)/);
   assert.deepEqual(pageErrors, []);
   await page.context().close();
 });
@@ -433,7 +449,7 @@ test('similar applicants: the acceptance rate in the client\'s band and the near
   const fr = await api(API, `/v1/clients/${id}/similar?k=3&lang=fr`);
   const frItems = await page.$$eval('#similar-list li', (l) => l.map((e) => e.textContent));
   assert.ok(frItems[0].startsWith('Demandeur 1 : ✓ Accordé'), frItems[0]);
-  assert.ok(frItems[0].includes(fr.approved[0].values[0].label + ': ' + fr.approved[0].values[0].text), frItems[0]);
+  assert.ok(frItems[0].includes(fr.approved[0].values[0].label + ' : ' + fr.approved[0].values[0].text), frItems[0]);
   await page.click('#lang');
   await page.waitForFunction(() => /Among the 100/.test(document.getElementById('similar-text').textContent));
   if (process.env.SCREENSHOT_DIR) {   // make screenshots: the history and similar applicants, for the README

@@ -312,7 +312,7 @@
       li.dataset.decision = n.decision;
       li.textContent = t('s_row', { who: t('s_applicant', { i: ++i }),
         d: (n.decision === 'refuse' ? '✗ ' : '✓ ') + t(n.decision === 'refuse' ? 'refused' : 'approved'),
-        p: pct(n.probability), o: t('o_' + n.outcome) }) + ' — ' + n.values.map((v) => v.label + ': ' + v.text).join('; ');
+        p: pct(n.probability), o: t('o_' + n.outcome) }) + ' — ' + n.values.map((v) => t('kv', { k: v.label, v: v.text })).join(t('list_sep'));
       ul.appendChild(li);
     }
     $('similar-help').textContent = t('s_help', { f: s.basis.features.map((f) => f.label).join(', ') });
