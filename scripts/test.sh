@@ -122,7 +122,7 @@ else
     # a server that cannot start fails each suite, saying why (lib.sh's backend_init)
     echo "== end-to-end suites with the stores in PostgreSQL (CS_TEST_BACKEND=postgresql)"
     CS_TEST_BACKEND=postgresql run_scripts e2e-pg tests/e2e/test_serve.sh tests/e2e/test_lender.sh tests/e2e/test_audit_kind.sh \
-      tests/e2e/test_runs.sh tests/e2e/test_store_race.sh
+      tests/e2e/test_runs.sh tests/e2e/test_store_race.sh tests/e2e/test_reload_model.sh
   fi
   if stage oracle; then run_scripts oracle tests/oracle/test_*.sh; fi
   if stage browser && [ -f tests/browser/run.sh ]; then run_scripts browser tests/browser/run.sh; fi

@@ -151,9 +151,10 @@ static cs_status _lite_run(store_sql *c, store_rows **rows, const char *what, co
                            size_t n, cs_err *err)
 {
     sqlite3_stmt *q = NULL;
-    cs_status st = store_db_prepare(c->db, sql, &q, err);
+    cs_status st = CS_OK;
     int rc;
-    if (st) return st;
+    /* the error names what the statement was doing (SQLite's message is still the last) */
+    if (store_db_prepare(c->db, sql, &q, NULL)) return store_db_fail(c->db, what, err);
     assert((size_t)sqlite3_bind_parameter_count(q) == n);
     for (size_t i = 0; i < n; i++) {
         int k = (int)i + 1;

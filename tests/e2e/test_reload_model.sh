@@ -14,8 +14,11 @@
 #   - the audit log holds every answered request id once, with the answer's model version and
 #     probability.
 # Twice: the model file replaced (rename) + SIGHUP, RELOAD_ROUNDS reloads (default 7); then
-# `serve --registry` with `models promote` + SIGHUP (api_server_reload_from), 3 reloads.
+# `serve --registry` with `models promote` + SIGHUP (api_server_reload_from), 3 reloads; with
+# CS_TEST_BACKEND=postgresql the registry is in pg.sh's throwaway server (each reload reads
+# the promoted version's bytes from it).
 . "$(dirname "$0")/lib.sh"
+backend_init
 PY=/usr/bin/python3
 ROUNDS=${RELOAD_ROUNDS:-7}
 [ -x "$PY" ] || { fail "reload under load" "no /usr/bin/python3"; exit 0; }
@@ -184,7 +187,8 @@ run_reloads file "cp '$T/a.csm' '$T/model.tmp' && mv '$T/model.tmp' '$T/model.cs
   "cp '$T/b.csm' '$T/model.tmp' && mv '$T/model.tmp' '$T/model.csm'" "$ROUNDS" --model "$T/model.csm"
 
 # 2. serve --registry: promote the other version, then SIGHUP (reload from the new path)
-export CREDITSCORE_STORE=$T/track.db
+CREDITSCORE_STORE=$(backend_store track) || fail "the tracking store" "cannot create it"
+export CREDITSCORE_STORE TMPDIR=$T
 if "$CS" models register "$T/a.csm" --name scoring >"$T/log" 2>&1 && "$CS" models register "$T/b.csm" --name scoring >>"$T/log" 2>&1 \
    && "$CS" models promote scoring 1 --stage production >>"$T/log" 2>&1; then
   run_reloads registry "'$CS' models promote scoring 1 --stage production" "'$CS' models promote scoring 2 --stage production" 3 \
