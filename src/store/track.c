@@ -222,21 +222,32 @@ void store_close(store *s)
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err *err)
+/* *found = 1 and the id of experiment name into *id when it exists, else *found = 0 */
+static cs_status _find_experiment(store *s, const char *name, int64_t *id, int *found, cs_err *err)
 {
     store_rows *q = NULL;
-    cs_status st;
-    int64_t now = store_now_ms();
-    int found;
+    cs_status st = store_sql_run(s->db, &q, "reading an experiment",
+                                 "SELECT experiment_id FROM experiments WHERE name = ?", "t", name, err);
+    if (st) return st;
+    if ((*found = store_rows_next(q))) *id = store_rows_int(q, 0);
+    return store_rows_end(q, err);
+}
 
+/* The id of experiment name, created when absent. Called inside a write transaction (the
+ * store's write lock held): looked up first, so that PostgreSQL's sequence numbers
+ * experiments as SQLite does, with no gap left by an insert that found it there. */
+static cs_status _experiment_id(store *s, const char *name, int64_t *id, cs_err *err)
+{
+    int64_t now = store_now_ms();
+    int found = 0;
+    cs_status st;
+
+    if ((st = _find_experiment(s, name, id, &found, err)) || found) return st;
     if ((st = store_sql_run(s->db, NULL, "creating an experiment",
-                            "INSERT INTO experiments(name, creation_time, last_update_time) VALUES (?, ?, ?)"
-                            " ON CONFLICT (name) DO NOTHING", "tii", name, now, now, err)) ||
-        (st = store_sql_run(s->db, &q, "reading an experiment", "SELECT experiment_id FROM experiments WHERE name = ?",
-                            "t", name, err)))
+                            "INSERT INTO experiments(name, creation_time, last_update_time) VALUES (?, ?, ?)", "tii", name,
+                            now, now, err)) ||
+        (st = _find_experiment(s, name, id, &found, err)))
         return st;
-    if ((found = store_rows_next(q))) *id = store_rows_int(q, 0);
-    if ((st = store_rows_end(q, err))) return st;
     return found ? CS_OK : cs_err_set(err, CS_EINTERNAL, "%s: experiment '%s' vanished", store_path(s), name);
 }
 

@@ -26,7 +26,7 @@ check_grep "runs list shows the training run" 'train gbdt +FINISHED' "$T/list.tx
 check_grep "runs list shows the search run" 'search +train gbdt random search +FINISHED' "$T/list.txt"
 [ "$(grep -c FINISHED "$T/list.txt")" -eq 2 ] && ok "runs list hides the trials by default" || fail "runs list hides the trials by default"
 "$CS" runs list --all --json >"$T/all.json"
-$PY - "$T/all.json" <<'PYEOF' && ok "runs list --json: 2 runs + 3 trials, trials point to the search" || fail "runs list --json"
+$PY - "$T/all.json" <<'PYEOF' && ok "runs list --json: 2 runs + 3 trials, trials point to the search, experiments 0 and 1" || fail "runs list --json"
 import json, sys
 runs = json.load(open(sys.argv[1]))
 assert len(runs) == 5, len(runs)
@@ -36,6 +36,9 @@ assert len(trials) == 3 and all(t["experiment"] == "search" for t in trials)
 assert all(t["status"] == "FINISHED" and "cv_auc_mean" in t["metrics"] for t in trials)
 assert all("num_leaves" in t["params"] and "learning_rate" in t["params"] for t in trials)
 train = [r for r in runs if r["name"] == "train gbdt"][0]
+# experiments numbered as MLflow's: Default 0, the next one 1, on either backend
+assert train["experiment_id"] == 0 and all(t["experiment_id"] == 1 for t in trials), \
+    (train["experiment_id"], [t["experiment_id"] for t in trials])
 assert train["params"]["num_leaves"] == "7" and train["params"]["cv_folds"] == "2"
 assert 0.0 <= train["metrics"]["cv_auc_mean"] <= 1.0
 assert any(a["kind"] == "model" and a["path"].endswith("/m.csm") for a in train["artifacts"])
