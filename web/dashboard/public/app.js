@@ -420,6 +420,7 @@
     renderGauge(x.probability, x.threshold);
     renderPrintSummary();
     if (window.CS_SCORECARD) window.CS_SCORECARD.render(x, state.lang);   /* scorecard models: the points table */
+    if (window.CS_COUNTERFACTUAL) window.CS_COUNTERFACTUAL.render(x, c.id, state.lang);   /* what would change a refusal */
     renderLocal();
     fillWhatIf();
     renderTab(state.tab);
