@@ -48,8 +48,9 @@ typedef struct shap_options {
                              * style, 8 * (d/2 + 1) * 2^d bytes); -1: no tables; <= 16 */
     size_t table_budget;    /* bytes of tables for the whole model; a tree whose tables
                              * would pass it uses the direct method */
-    int direct_only;        /* 1: never the incremental method (the products built down the
-                             * tree, chosen per tree where cheaper): for tests and benchmarks */
+    int direct_only;        /* 1: neither the incremental nor the summed method (the products
+                             * built down the tree, chosen per tree where cheaper): for tests
+                             * and benchmarks */
 } shap_options;
 #define SHAP_OPTIONS_DEFAULT {8, (size_t)256 << 20, 0}
 
@@ -59,8 +60,9 @@ typedef struct shap_stats {
     int n_table_trees;      /* trees explained with tables (every leaf) */
     int n_direct_trees;     /* trees with at least one leaf explained by the direct method */
     int n_classic_trees;    /* trees deeper than 64 levels: the recursive algorithm */
-    int n_incremental_trees; /* trees planned for the incremental method (the one-row path
-                             * and, on the matrix path, those without tables) */
+    int n_incremental_trees; /* trees planned for the incremental method (the matrix path's
+                             * trees without tables, and the one-row path's not summed) */
+    int n_summed_trees;     /* trees planned for the summed method (the one-row path) */
     size_t n_leaves, n_table_leaves;
     int max_path_features;  /* the most distinct features on one root-to-leaf path */
     size_t table_bytes;     /* the tables */
@@ -82,7 +84,8 @@ shap_explainer *shap_explainer_create_opts(const lrn_model *model, const shap_op
 void shap_explainer_stats(const shap_explainer *e, shap_stats *out);
 
 /* One line for logs and reports: "500 trees: 480 with tables, 20 direct, 0 recursive,
- * 500 incremental on one row; tables 57.2 MB, precomputed 61.0 MB in all". Returns buf. */
+ * 500 incremental, 500 summed on one row; tables 57.2 MB, precomputed 61.0 MB in all".
+ * Returns buf. */
 const char *shap_stats_format(const shap_stats *st, char *buf, size_t cap);
 void shap_explainer_free(shap_explainer *e);
 

@@ -24,10 +24,11 @@ void shap_plan_free(shap_plan *p);
  * work: shap_plan_work_size(p) bytes. tables: 1 to use the tables (blocks of rows, where a
  * tree's tables are reused across the block; the trees without tables take the incremental
  * method where it was planned, else the direct one), 0 for no tables (one row: a table
- * lookup there is a cache miss that the arithmetic beats): the incremental method where it
- * was planned, else the direct one. The tables hold exactly the direct method's numbers
- * (the same bits); the incremental method's differ from them by rounding only (a few ulps
- * of the row's total: other quadrature nodes, products formed in another order). */
+ * lookup there is a cache miss that the arithmetic beats; rows are then done one at a time,
+ * every tree for a row): the summed method where it was planned, else the incremental one,
+ * else the direct one. The tables hold exactly the direct method's numbers (the same bits);
+ * the incremental and summed methods' differ from them by rounding only (a few ulps of the
+ * row's total: other quadrature nodes, products formed in another order). */
 void shap_plan_rows(const shap_plan *p, const double *x, size_t n, size_t stride, double *phi,
                     void *work, int tables);
 

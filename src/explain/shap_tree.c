@@ -210,9 +210,9 @@ void shap_explainer_stats(const shap_explainer *e, shap_stats *out)
 
 const char *shap_stats_format(const shap_stats *st, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%d trees: %d with tables, %d direct, %d recursive, %d incremental on one row; "
+    snprintf(buf, cap, "%d trees: %d with tables, %d direct, %d recursive, %d incremental, %d summed on one row; "
              "tables %.1f MB, precomputed %.1f MB in all", st->n_trees, st->n_table_trees,
-             st->n_direct_trees, st->n_classic_trees, st->n_incremental_trees,
+             st->n_direct_trees, st->n_classic_trees, st->n_incremental_trees, st->n_summed_trees,
              (double)st->table_bytes / 1e6, (double)st->plan_bytes / 1e6);
     return buf;
 }

@@ -30,6 +30,8 @@ struct api_model {
     size_t n_shap_rows;         /* rows that mean was taken over */
     const char **names;         /* n_feats names (borrowed from mf) */
     shap_explainer *ex;
+    double baseline_prob;       /* the calibrated probability of the explainer's expected value */
+    double threshold_raw;       /* the raw score where the probability reaches the threshold (NaN: none) */
     const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
     /* the challenger (serve --challenger), scored on this model's feature vector */
     mf_model *ch;               /* NULL when none */
@@ -44,15 +46,22 @@ static const rcp_recipe *_model_recipe(const mf_model *mf)
     return spec ? feat_spec_recipe(spec) : NULL;
 }
 
-/* the explainer (one row at a time: the direct method, no tables; shap_plan.h) and the
- * global importance the model file carries (computed by train over its reference sample);
- * a file from before it was stored is ordered by gain: no training work at serve time */
+static double _prob_of_raw(const api_model *m, double raw);
+static double _threshold_raw(const api_model *m);
+
+/* the explainer (one row at a time: no tables; shap_plan.h), the two numbers every
+ * explanation quotes from the model alone (its baseline probability and the threshold as a
+ * raw score) and the global importance the model file carries (computed by train over its
+ * reference sample); a file from before it was stored is ordered by gain: no training work
+ * at serve time */
 static cs_status _prepare_explain(api_model *m, cs_err *err)
 {
     size_t n_imp;
     shap_options so = SHAP_OPTIONS_DEFAULT;
     so.table_max_depth = -1;
     if (!(m->ex = shap_explainer_create_opts(mf_learner(m->mf), &so, err))) return err ? err->code : CS_EINVAL;
+    m->baseline_prob = _prob_of_raw(m, shap_expected_value(m->ex));
+    m->threshold_raw = _threshold_raw(m);
     const double *imp = mf_importance(m->mf, &n_imp);
     if (imp) {
         if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
@@ -472,12 +481,29 @@ static double _threshold_raw(const api_model *m)
     return hi;
 }
 
+/* The k (<= n) largest |phi| into ord[0..k), in _cmp_imp's order (the first k of a full
+ * sort): one pass keeping them sorted, an insertion only when one beats the k-th. */
+static void _top_k(const double *phi, size_t n, size_t k, _imp *ord)
+{
+    size_t have = 0;
+    for (size_t j = 0; j < n && k; j++) {
+        _imp c = {j, fabs(phi[j])};
+        if (have == k && _cmp_imp(&c, &ord[k - 1]) >= 0) continue;
+        size_t i = have < k ? have++ : k - 1;
+        while (i > 0 && _cmp_imp(&c, &ord[i - 1]) < 0) {
+            ord[i] = ord[i - 1];
+            i--;
+        }
+        ord[i] = c;
+    }
+}
+
 cs_status api_model_explain_json(const api_model *m, const double *x, const mf_decision *sc, int top, int lang,
                                  cs_buf *out, cs_err *err)
 {
     size_t n = m->n_feats, k = (size_t)top < n ? (size_t)top : n;
     double *phi = cs_malloc((n + 1) * sizeof *phi, err), sum;
-    _imp *ord = cs_malloc((n + 1) * sizeof *ord, err);
+    _imp *ord = cs_malloc((k + 1) * sizeof *ord, err);
     shap_reason reasons[4];
     size_t n_reasons = 0;
     cs_status st;
@@ -492,12 +518,8 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
         return st;
     }
     sum = shap_expected_value(m->ex);
-    for (size_t j = 0; j < n; j++) {
-        sum += phi[j];
-        ord[j].j = j;
-        ord[j].key = fabs(phi[j]);
-    }
-    qsort(ord, n, sizeof *ord, _cmp_imp);
+    for (size_t j = 0; j < n; j++) sum += phi[j];
+    _top_k(phi, n, k, ord);
     cs_buf_puts(out, "\"method\":", NULL);
     api_json_str(out, _method(mf_learner(m->mf)), NULL);
     cs_buf_puts(out, ",\"expected_value\":", NULL);
@@ -509,9 +531,9 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
     /* the contributions' baseline (the average training client) and the threshold, both in
      * the contributions' scale: a page can say where the client stands against the threshold */
     cs_buf_puts(out, ",\"baseline_probability\":", NULL);
-    api_json_num(out, _prob_of_raw(m, shap_expected_value(m->ex)), NULL);
+    api_json_num(out, m->baseline_prob, NULL);
     cs_buf_puts(out, ",\"threshold_raw_score\":", NULL);
-    api_json_num(out, _threshold_raw(m), NULL);
+    api_json_num(out, m->threshold_raw, NULL);
     cs_buf_puts(out, ",\"contributions\":[", NULL);
     for (size_t i = 0; i < k; i++) {
         size_t j = ord[i].j;

@@ -5,7 +5,8 @@
  * to 40 levels with repeated features, NaN default directions, zero-cover branches and
  * single-leaf trees; chains deeper than 64 levels (the recursive fallback); every table depth
  * from none to 16 and a budget that runs out; averaged (forest) models; the reported memory;
- * bad options; the incremental method (the one-row path) against the direct one.
+ * bad options; the incremental method (the matrix path's trees without tables) against the
+ * direct one; the summed method (the one-row path) against the recursive algorithm.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -330,8 +331,9 @@ static int32_t _full(tree *t, cs_rng *r, int depth, double cover, int n_feats)
     return i;
 }
 
-/* phi of n random rows by the one-row path (incremental where planned) and by the direct
- * method only: equal to 1e-12 of the row's total; returns the incremental trees planned. */
+/* phi of n random rows by the matrix path without tables (the incremental method where
+ * planned) and by the direct method only: equal to 1e-12 of the row's total; returns the
+ * incremental trees planned. */
 static int _incremental_vs_direct(const lrn_model *mod, int n, uint64_t seed)
 {
     cs_err err = {0};
@@ -353,7 +355,7 @@ static int _incremental_vs_direct(const lrn_model *mod, int n, uint64_t seed)
     cs_rng_seed(&r, seed);
     for (int i = 0; i < n; i++) {
         for (size_t j = 0; j < d; j++) x[j] = _x(&r);
-        assert_int_equal(shap_explain_row(e, x, a, &err), CS_OK);
+        assert_int_equal(shap_explain_rows(e, x, 1, a, &err), CS_OK);
         assert_int_equal(shap_explain_row(ed, x, b, &err), CS_OK);
         double tot = 0;
         for (size_t j = 0; j < d; j++) tot += fabs(b[j]);
@@ -402,6 +404,81 @@ static void test_incremental_equals_direct(void **state)
     assert_true(planned > 0);
 }
 
+/* A complete tree of `depth` levels whose level k splits on feature f0 + k: no feature
+ * repeats on a path (the summed method's path without masks). */
+static int32_t _full_distinct(tree *t, cs_rng *r, int depth, int level, double cover, int f0)
+{
+    int32_t i = t->n_nodes++;
+    tree_node *nd = &t->nodes[i];
+    nd->cover = cover;
+    if (level == depth) {
+        *nd = (tree_node){.feature = -1, .left = -1, .right = -1, .value = cs_rng_normal(r), .cover = cover};
+        return i;
+    }
+    nd->feature = f0 + level;
+    nd->threshold = floor(cs_rng_normal(r) * 4) / 4;
+    nd->default_left = (uint8_t)cs_rng_below(r, 2);
+    double u = cs_rng_uniform(r), share = u < 0.03 ? 0 : u < 0.05 ? 1 : 0.05 + 0.9 * cs_rng_uniform(r);
+    int32_t a = _full_distinct(t, r, depth, level + 1, cover * share, f0);
+    int32_t b = _full_distinct(t, r, depth, level + 1, cover * (1 - share), f0);
+    t->nodes[i].left = a;
+    t->nodes[i].right = b;
+    return i;
+}
+
+/* The summed method (the one-row path, shap_explain_row) against the recursive algorithm:
+ * complete trees of depth 2 to 12 with and without features repeated on a path, NaN and
+ * infinite values on both default sides, zero-cover children; leaf-wise trees; a forest. */
+static void test_summed_equals_recursive(void **state)
+{
+    (void)state;
+    cs_rng r;
+    cs_rng_seed(&r, 2027);
+    shap_options o = SHAP_OPTIONS_DEFAULT;
+    o.table_max_depth = -1;     /* serve's explainer */
+    for (int depth = 2; depth <= 12; depth++) {
+        for (int kind = 0; kind < 3; kind++) {   /* distinct per level, few features, mixed */
+            int nt = depth > 9 ? 3 : 8, nf = kind == 1 ? 3 : 2 * depth + 4;
+            tree *ts = calloc((size_t)nt, sizeof *ts);
+            for (int t = 0; t < nt; t++) {
+                ts[t] = (tree){0, calloc((size_t)2 << depth, sizeof(tree_node))};
+                double cover = 100 + 50 * cs_rng_uniform(&r);
+                if (kind == 0 || (kind == 2 && t % 2)) _full_distinct(&ts[t], &r, depth, 0, cover,
+                                                                      (int)cs_rng_below(&r, (uint64_t)(depth + 4)));
+                else _full(&ts[t], &r, depth, cover, nf);
+            }
+            lrn_model *mod = _model(ts, nt, (size_t)nf, kind == 2 && depth % 3 == 0);
+            cs_err err = {0};
+            shap_explainer *e = shap_explainer_create_opts(mod, &o, &err);
+            assert_non_null(e);
+            shap_stats st;
+            shap_explainer_stats(e, &st);
+            if (depth >= 3 && kind == 0) assert_int_equal(st.n_summed_trees, nt);   /* cheaper than direct */
+            if (depth >= 4) assert_true(st.n_summed_trees > 0);
+            shap_explainer_free(e);
+            _against_recursive(mod, &o, depth > 9 ? 12 : 40, (uint64_t)(depth * 10 + kind));
+            lrn_model_free(mod);
+        }
+    }
+    int planned = 0;
+    for (int trial = 0; trial < 16; trial++) {    /* leaf-wise: long lopsided paths */
+        int nt = 10, nf = 3 + trial % 8;
+        tree *ts = calloc((size_t)nt, sizeof *ts);
+        for (int t = 0; t < nt; t++) ts[t] = _leafwise(&r, t == 0 ? 1 : 2 + (int)cs_rng_below(&r, 60), nf,
+                                                     trial % 2 ? 0.9 : 0.3);
+        lrn_model *mod = _model(ts, nt, (size_t)nf, trial % 4 == 1);
+        cs_err err = {0};
+        shap_explainer *e = shap_explainer_create_opts(mod, &o, &err);
+        shap_stats st;
+        shap_explainer_stats(e, &st);
+        planned += st.n_summed_trees;
+        shap_explainer_free(e);
+        _against_recursive(mod, &o, 40, (uint64_t)(trial + 900));
+        lrn_model_free(mod);
+    }
+    assert_true(planned > 0);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -430,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_stats_and_budget),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_incremental_equals_direct),
+        cmocka_unit_test(test_summed_equals_recursive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
