@@ -1,6 +1,6 @@
 /*
- * colbin.h: the column kernel of the scorecard's binning (learn/binning.c) and the
- * learners' binned dataset (learn/dataset.c): one column
+ * colbin.h: the column kernel shared by the scorecard's binning (learn/binning.c), the
+ * learners' binned dataset (learn/dataset.c) and monitoring (monitor/monitor.c): one column
  * of a feature matrix (a mapped .csf file, read in place) cut at ascending edges and counted
  * per bin over a list of rows, each row counted at an offset of its own (its period, its
  * target); and two pieces of choosing edges (the distinct values of a column that has few,

@@ -11,6 +11,7 @@
 #include "../store/clients.h"
 #include "../store/outcomes.h"
 #include "../features/featfile.h"
+#include "../features/colbin.h"
 
 #include <math.h>
 #include <omp.h>
@@ -465,9 +466,7 @@ out:
 
 /* A decision found in the feature file: its row and its period's offset in the counts
  * (period x MF_MON_BINS). */
-typedef struct _rp {
-    uint32_t row, base;
-} _rp;
+typedef cb_row _rp;
 
 static int _cmp_rp(const void *a, const void *b)
 {
@@ -485,63 +484,6 @@ static int _cmp_idrow(const void *a, const void *b)
     const _idrow *x = a, *y = b;
     if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
     return (x->row > y->row) - (x->row < y->row);
-}
-
-#define _CHUNK 1024
-#define _LANES 4
-
-/* Four doubles and four 64-bit integers as one value (GCC and Clang vector extensions: one
- * AVX2 register, or two SSE2 ones); a comparison of two _v4d is a _v4l of -1 (true) or 0. */
-typedef double _v4d __attribute__((vector_size(32)));
-typedef long long _v4l __attribute__((vector_size(32)));
-
-/* The x86-64 build carries an AVX2 copy of the counting loop, chosen at load time where the
- * processor has it (the same result: the same comparisons, four at a time). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
-#define _WIDE __attribute__((target_clones("avx2", "default")))
-#else
-#define _WIDE
-#endif
-
-/* The bins of one feature over the decisions, in chunks: the chunk's values (read in place
- * where its rows follow each other, else gathered), binned four at a time against the n_edges
- * edges (the bin is the number of edges below the value; NaN goes to the missing bin), then
- * counted at each decision's period offset (rp.base) into _LANES interleaved copies of the
- * counts (lc, `lane` apart) so that runs of equal bins do not wait on one another. */
-_WIDE static void _count_column(const double *col, const _rp *rp, size_t n_rp, const double *e, int n_edges,
-                                uint32_t *lc, size_t lane)
-{
-    double vb[_CHUNK];
-    long long kb[_CHUNK];
-    _v4d ev[MF_MON_EDGES];
-    const _v4l missing = {MF_MON_MISSING, MF_MON_MISSING, MF_MON_MISSING, MF_MON_MISSING};
-    for (int q = 0; q < n_edges; q++) ev[q] = (_v4d){e[q], e[q], e[q], e[q]};
-    for (size_t a = 0; a < n_rp; a += _CHUNK) {
-        size_t m = n_rp - a < _CHUNK ? n_rp - a : _CHUNK, t, contiguous = 1;
-        const _rp *r = rp + a;
-        const double *v = vb;
-        for (t = 1; t < m; t++) contiguous &= r[t].row == r[t - 1].row + 1;
-        if (contiguous) v = col + r[0].row;
-        else
-            for (t = 0; t < m; t++) vb[t] = col[r[t].row];
-        for (t = 0; t + 4 <= m; t += 4) {
-            _v4d x;
-            _v4l k = {0, 0, 0, 0}, nan;
-            memcpy(&x, v + t, sizeof x);
-            for (int q = 0; q < n_edges; q++) k -= (_v4l)(ev[q] < x);
-            nan = (_v4l)(x != x);
-            k = (k & ~nan) | (missing & nan);
-            memcpy(kb + t, &k, sizeof k);
-        }
-        for (; t < m; t++) {
-            int k = 0;
-            for (int q = 0; q < n_edges; q++) k += e[q] < v[t];
-            kb[t] = v[t] != v[t] ? MF_MON_MISSING : k;
-        }
-        for (t = 0; t + _LANES <= m; t += _LANES)
-            for (size_t l = 0; l < _LANES; l++) lc[l * lane + r[t + l].base + (size_t)kb[t + l]]++;
-        for (; t < m; t++) lc[r[t].base + (size_t)kb[t]]++;
-    }
 }
 
 static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_matrix *fm, const _dec *d, size_t n,
@@ -616,26 +558,22 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
 #pragma omp parallel num_threads(nt)
     {
         size_t lane = (n_periods ? n_periods : 1) * MF_MON_BINS;
-        uint32_t *lc = malloc(lane * _LANES * sizeof *lc);
+        uint32_t *lc = malloc(lane * CB_LANES * sizeof *lc);
 #pragma omp for schedule(dynamic, 1)
         for (size_t j = 0; j < nf; j++) {
             const mf_mon_bins *b = mf_mon_bins_of(m, j);
-            double e[MF_MON_EDGES];
             if (!lc || map[j] < 0) continue;
-            for (int q = 0; q < MF_MON_EDGES; q++) e[q] = q < b->n_edges ? b->edges[q] : INFINITY;
             if (feat_file_check_col(fm, (size_t)map[j], o->features_path, NULL)) {
 #pragma omp critical(mon_bad_col)
                 if (bad_col < 0 || map[j] < bad_col) bad_col = map[j];
                 continue;
             }
-            memset(lc, 0, lane * _LANES * sizeof *lc);
-            _count_column(fm->values + (size_t)map[j] * nr, rp, n_rp, e, b->n_edges, lc, lane);
+            /* value bin = the number of edges below the value (mf_mon_bin), NaN the missing bin */
+            cb_count(fm->values + (size_t)map[j] * nr, rp, n_rp, b->edges, (size_t)b->n_edges, MF_MON_MISSING,
+                     lc, lane);
             for (size_t p = 0; p < n_periods; p++)
-                for (int q = 0; q < MF_MON_BINS; q++) {
-                    uint32_t c = 0;
-                    for (size_t l = 0; l < _LANES; l++) c += lc[l * lane + p * MF_MON_BINS + (size_t)q];
-                    counts[(p * nf + j) * MF_MON_BINS + (size_t)q] = c;
-                }
+                for (int q = 0; q < MF_MON_BINS; q++)
+                    counts[(p * nf + j) * MF_MON_BINS + (size_t)q] = lc[p * MF_MON_BINS + (size_t)q];
         }
         if (!lc) {
 #pragma omp atomic write
