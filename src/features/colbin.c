@@ -104,11 +104,12 @@ void cb_count(const double *col, const cb_row *rows, size_t n, const double *edg
     long long kb[_CHUNK];
     memset(counts, 0, CB_LANES * span * sizeof *counts);
     for (size_t a = 0; a < n; a += _CHUNK) {
-        size_t m = n - a < _CHUNK ? n - a : _CHUNK, t, contiguous = 1;
+        size_t m = n - a < _CHUNK ? n - a : _CHUNK, t;
         const cb_row *r = rows + a;
         const double *v = vb;
-        for (t = 1; t < m; t++) contiguous &= r[t].row == r[t - 1].row + 1;
-        if (contiguous) v = col + r[0].row;
+        /* consecutive rows (up to the first that is not: no chain through the chunk) */
+        for (t = 1; t < m && r[t].row == r[t - 1].row + 1; t++) continue;
+        if (t >= m) v = col + r[0].row;
         else
             for (t = 0; t < m; t++) vb[t] = col[r[t].row];
         if (n_edges <= _LINEAR_MAX) _bins_linear(v, m, edges, n_edges, nan_bin, kb);
