@@ -238,10 +238,15 @@ static void *_checkpointer(void *arg)
     return NULL;
 }
 
-/* PostgreSQL: the batch as one COPY (one statement, committed when it returns) */
+/* PostgreSQL: the batch as one COPY (one statement, committed when it returns). A
+ * connection the server dropped (a restart, a failover) is opened again first: until it
+ * can be, batches fail (their decisions are refused, never acknowledged) and the degraded
+ * writer's probe tries again. */
 static cs_status _pg_write(store_audit *a, const _entry *batch, size_t n, cs_err *err)
 {
     cs_buf *b = &a->copy;
+    cs_status st;
+    if (PQstatus(store_pg_conn(a->pg)) == CONNECTION_BAD && (st = store_pg_reset(a->pg, err))) return st;
     b->len = 0;
     for (size_t i = 0; i < n; i++) {
         const store_audit_rec *r = &batch[i].rec;

@@ -4,7 +4,8 @@
 # log with the values the API answered, `creditscore audit` reads them back, a second
 # server appends to the same log, the schema's version is recorded and a newer one is
 # refused, the password never shows, and what the PostgreSQL log does not hold (outcomes)
-# or cannot reach fails with a clear message. Fails (never skips) when the server cannot
+# or cannot reach fails with a clear message; the database server restarting under a running
+# API server, whose audit writer connects again. Fails (never skips) when the server cannot
 # start.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
@@ -88,6 +89,22 @@ for _ in $(seq 1 60); do code=$(post pg-c-2 0.3); [ "$code" = 200 ] && break; sl
 [ "$code" = 200 ] && [ "$(pg_psql "SELECT count(*) FROM audit WHERE request_id = 'pg-c-2'")" = 1 ] &&
   ok "... once the lock is released, decisions flow again without a restart (and are logged)" ||
   fail "recovery after the PostgreSQL lock" "HTTP $code: $(head -c 200 "$T/pg-c-2.json")"
+# the database server restarts under the running API server (a failover looks the same to it):
+# the writer's connection is opened again, decisions flow and are logged, none answered 200
+# without its row
+"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w restart >"$T/restart.log" 2>&1 ||
+  fail "restart PostgreSQL" "$(tail -2 "$T/restart.log")"
+code=000 n200=0
+for i in $(seq 1 60); do
+  code=$(post "pg-r-$i" 0.3)
+  [ "$code" = 200 ] && n200=$((n200 + 1))
+  [ "$n200" = 3 ] && break
+  sleep 0.2
+done
+logged=$(pg_psql "SELECT count(*) FROM audit WHERE request_id LIKE 'pg-r-%'")
+[ "$n200" = 3 ] && [ "$logged" = 3 ] &&
+  ok "after PostgreSQL restarts, the audit writer connects again: 3 decisions answered 200, the same 3 logged" ||
+  fail "the audit log after a PostgreSQL restart" "$n200 answered 200, $logged logged: $(head -c 200 "$T/pg-r-$i.json")"
 kill -TERM $PID; wait $PID 2>/dev/null
 
 # errors: a password is never echoed; an unreachable server, a newer schema, outcomes
