@@ -9,7 +9,8 @@
 backend_init
 PY=/usr/bin/python3
 CREDITSCORE_STORE=$(backend_store cs) || { fail "the tracking store" "cannot create it"; exit 1; }
-export CREDITSCORE_STORE
+# TMPDIR: where a PostgreSQL registry's copies are written (removed with the test's folder)
+export CREDITSCORE_STORE TMPDIR=$T
 P='{"num_iterations": 8, "num_leaves": 7, "learning_rate": 0.2}'
 
 "$CS" synth --out "$T/data" --clients 800 --test-clients 100 --seed 5 >/dev/null 2>&1

@@ -264,7 +264,7 @@ check_fails "serve with a bad key file fails" 1 "$CS" serve --model "$T/gbdt.csm
 # ---- --registry NAME: the production version; promote + SIGHUP deploys the next one -----------------
 # (the registry in PostgreSQL with CS_TEST_BACKEND=postgresql: the server loads the bytes kept there)
 CREDITSCORE_STORE=$(backend_store track) || fail "the tracking store" "cannot create it"
-export CREDITSCORE_STORE
+export CREDITSCORE_STORE TMPDIR=$T   # TMPDIR: the registry's copies, removed with $T
 if "$CS" models register "$T/gbdt.csm" --name scoring >"$T/log" 2>&1 && "$CS" models promote scoring 1 --stage production >>"$T/log" 2>&1 \
    && "$CS" models register "$T/logreg.csm" --name scoring >>"$T/log" 2>&1; then
   start_server registry --registry scoring --clients "$CLIENTS" --no-audit
