@@ -5,10 +5,12 @@
 #include "cs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static cs_status _buf_reserve(cs_buf *b, size_t extra, cs_err *err)
 {
@@ -122,13 +124,33 @@ cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *
     if (cs_buf_printf(&tmp, err, "%s.tmp", path)) return CS_ENOMEM;
     if (!(f = fopen(tmp.data, "wb"))) {
         st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp.data, strerror(errno));
-    } else if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
+    } else if ((len && fwrite(data, 1, len, f) != len) | (fflush(f) != 0) | (fsync(fileno(f)) != 0) |
+               (fclose(f) != 0)) {
         st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp.data, strerror(errno));
         remove(tmp.data);
     } else if (rename(tmp.data, path) != 0) {
         st = cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
         remove(tmp.data);
+    } else if (cs_sync_dir(path) != 0) {
+        st = cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
     }
     cs_buf_free(&tmp);
     return st;
+}
+
+int cs_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int fd, rc;
+    if (!slash) dir = strdup(".");
+    else if (slash == path) dir = strdup("/");
+    else dir = strndup(path, (size_t)(slash - path));
+    if (!dir) return -1;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0) return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
 }

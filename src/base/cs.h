@@ -88,10 +88,15 @@ void cs_buf_free(cs_buf *b);
  * file and the system's reason; on any failure b is freed. */
 cs_status cs_buf_read_file(cs_buf *b, const char *path, cs_err *err);
 
-/* Write len bytes to path whole or not at all: to "path.tmp", then renamed over path (a
- * crash never leaves a half-written file under the final name). CS_EIO names the file and
- * the system's reason. */
+/* Write len bytes to path whole or not at all: to "path.tmp", fsync'ed, then renamed over
+ * path and the folder fsync'ed (neither a crash nor a power loss leaves a half-written file
+ * under the final name). CS_EIO names the file and the system's reason; when only the
+ * folder's sync failed, the file is in place whole and the message says so. */
 cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *err);
+
+/* fsync the folder holding path, so that a rename into it is on disk: 0, or -1 with errno
+ * set. */
+int cs_sync_dir(const char *path);
 
 /* Format a double so that it reads back exactly (shortest "%.17g"-equivalent round trip),
  * in the C locale whatever the process locale: "nan", "inf", "-inf" for the specials.

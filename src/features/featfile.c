@@ -195,24 +195,6 @@ static void _col_sums(const double *values, uint64_t n_rows, uint64_t n_feats, u
     for (uint64_t j = 0; j < n_feats; j++) colsum[j] = cs_hash64(values + j * n_rows, n_rows * sizeof(double), 0);
 }
 
-/* fsync the folder holding path, so that a rename into it is on disk */
-static int _sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    int fd, rc;
-    if (!slash) dir = strdup(".");
-    else if (slash == path) dir = strdup("/");
-    else dir = strndup(path, (size_t)(slash - path));
-    if (!dir) return -1;
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0) return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
 {
     _hdr h;
@@ -305,7 +287,7 @@ cs_status feat_file_write(const feat_matrix *m, const char *path, cs_err *err)
         return CS_EIO;
     }
     free(tmp);
-    if (_sync_dir(path))
+    if (cs_sync_dir(path))
         return cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
     return CS_OK;
 
@@ -421,7 +403,7 @@ cs_status feat_file_commit(feat_matrix *m, cs_err *err)
         return cs_err_set(err, CS_EIO, "%s: cannot rename the temporary file into place: %s", w->path,
                           strerror(errno));
     w->committed = 1;
-    if (_sync_dir(w->path))
+    if (cs_sync_dir(w->path))
         return cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", w->path,
                           strerror(errno));
     return CS_OK;

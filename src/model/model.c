@@ -451,11 +451,14 @@ cs_status mf_write(const mf_parts *parts, const char *path, cs_err *err)
     } else {
         int bad = fwrite(b.data, 1, b.len, f) != b.len;
         bad |= fflush(f) != 0;
+        bad |= fsync(fileno(f)) != 0;   /* on disk before it takes the final name */
         bad |= fclose(f) != 0;
         if (bad) st = cs_err_set(err, CS_EIO, "%s: write failed (%s)", tmp, strerror(errno));
         else if (rename(tmp, path) != 0)
             st = cs_err_set(err, CS_EIO, "%s: cannot rename into place (%s)", path, strerror(errno));
         if (st) remove(tmp);
+        else if (cs_sync_dir(path) != 0)
+            st = cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced (%s)", path, strerror(errno));
     }
     free(tmp);
     cs_buf_free(&b);

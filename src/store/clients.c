@@ -6,6 +6,8 @@
 #include "schema.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,17 @@ static int _is_sentinel(const store_field *f, double v)
     for (int i = 0; i < f->n_sentinels; i++)
         if (v == f->sentinels[i]) return 1;
     return 0;
+}
+
+/* fsync the file at path (SQLite wrote the scratch store without syncing) */
+static cs_status _sync_file(const char *path, cs_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    if (fd < 0) return cs_err_set(err, CS_EIO, "%s: cannot open to sync: %s", path, strerror(errno));
+    rc = fsync(fd);
+    close(fd);
+    if (rc) return cs_err_set(err, CS_EIO, "%s: cannot sync: %s", path, strerror(errno));
+    return CS_OK;
 }
 
 /* SQLite: create path.tmp (its name into tmp) with the store's tables, meta, features
@@ -306,8 +319,13 @@ cs_status store_clients_import_fields(const char *path, const feat_matrix *m, co
         ins = NULL;
         store_db_close(conn);   /* journal off, sync off: nothing is left to fail at close */
         conn = NULL;
+        if ((st = _sync_file(tmp.data, err))) goto done;   /* on disk before it takes the final name */
         if (rename(tmp.data, path) != 0) {
             st = cs_err_set(err, CS_EIO, "%s: cannot rename %s into place", path, tmp.data);
+            goto done;
+        }
+        if (cs_sync_dir(path) != 0) {
+            st = cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
             goto done;
         }
     }
