@@ -33,6 +33,9 @@ struct api_model {
     double baseline_prob;       /* the calibrated probability of the explainer's expected value */
     double threshold_raw;       /* the raw score where the probability reaches the threshold (NaN: none) */
     const rcp_recipe *recipe;   /* the recipe the model's spec carries (borrowed), NULL for the kernel's */
+    char **label[2];            /* with a recipe, per language (0 English, 1 French), n_feats: the
+                                 * feature's label, NULL where the recipe does not know it */
+    uint8_t *prot;              /* with a recipe, n_feats: 1 for a protected attribute */
     /* the challenger (serve --challenger), scored on this model's feature vector */
     mf_model *ch;               /* NULL when none */
     long *ch_from;              /* its n features: index in this model's vector */
@@ -62,6 +65,20 @@ static cs_status _prepare_explain(api_model *m, cs_err *err)
     if (!(m->ex = shap_explainer_create_opts(mf_learner(m->mf), &so, err))) return err ? err->code : CS_EINVAL;
     m->baseline_prob = _prob_of_raw(m, shap_expected_value(m->ex));
     m->threshold_raw = _threshold_raw(m);
+    if (m->recipe) {    /* the explanation's labels, resolved once here rather than per request */
+        char buf[256];
+        if (!(m->prot = cs_calloc(m->n_feats + 1, 1, err))) return CS_ENOMEM;
+        for (int lang = 0; lang < 2; lang++)
+            if (!(m->label[lang] = cs_calloc(m->n_feats + 1, sizeof *m->label[lang], err))) return CS_ENOMEM;
+        for (size_t j = 0; j < m->n_feats; j++) {
+            m->prot[j] = (uint8_t)(rcp_meta_is_protected(m->recipe, m->names[j]) != 0);
+            for (int lang = 0; lang < 2; lang++) {
+                if (!api_feature_label(m->recipe, m->names[j], lang, buf, sizeof buf)) continue;
+                if (!(m->label[lang][j] = strdup(buf)))
+                    return cs_err_set(err, CS_ENOMEM, "out of memory for the features' labels");
+            }
+        }
+    }
     const double *imp = mf_importance(m->mf, &n_imp);
     if (imp) {
         if (!(m->mean_abs_shap = cs_calloc(m->n_feats + 1, sizeof *m->mean_abs_shap, err))) return CS_ENOMEM;
@@ -127,6 +144,11 @@ void api_model_release(api_model *m)
     free(m->mean_abs_shap);
     free(m->names);
     shap_explainer_free(m->ex);
+    for (int lang = 0; lang < 2; lang++) {
+        for (size_t j = 0; m->label[lang] && j < m->n_feats; j++) free(m->label[lang][j]);
+        free(m->label[lang]);
+    }
+    free(m->prot);
     mf_free(m->ch);
     free(m->ch_from);
     free(m);
@@ -539,14 +561,11 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
         size_t j = ord[i].j;
         cs_buf_puts(out, i ? ",{\"feature\":" : "{\"feature\":", NULL);
         api_json_str(out, m->names[j], NULL);
-        if (m->recipe) {    /* the recipe's label in the request's language */
-            char label[256];
-            if (api_feature_label(m->recipe, m->names[j], lang, label, sizeof label)) {
-                cs_buf_puts(out, ",\"label\":", NULL);
-                api_json_str(out, label, NULL);
-            }
+        if (m->recipe && m->label[lang ? 1 : 0][j]) {   /* the recipe's label in the request's language */
+            cs_buf_puts(out, ",\"label\":", NULL);
+            api_json_str(out, m->label[lang ? 1 : 0][j], NULL);
         }
-        if (m->recipe && rcp_meta_is_protected(m->recipe, m->names[j]))   /* the model uses it: said, never hidden */
+        if (m->recipe && m->prot[j])   /* the model uses it: said, never hidden */
             cs_buf_puts(out, ",\"protected\":true", NULL);
         cs_buf_puts(out, ",\"value\":", NULL);
         api_json_num(out, x[j], NULL);
@@ -572,7 +591,7 @@ cs_status api_model_explain_json(const api_model *m, const double *x, const mf_d
         api_json_num(out, reasons[i].value, NULL);
         cs_buf_puts(out, ",\"contribution\":", NULL);
         api_json_num(out, reasons[i].contribution, NULL);
-        if (m->recipe && rcp_meta_is_protected(m->recipe, m->names[reasons[i].feature]))
+        if (m->recipe && m->prot[reasons[i].feature])
             cs_buf_puts(out, ",\"protected\":true", NULL);
         cs_buf_puts(out, ",\"text\":", NULL);
         api_json_str(out, reasons[i].text, NULL);
