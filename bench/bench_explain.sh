@@ -20,6 +20,8 @@
 #   EXPLAIN_LOGREG=1 adds our logistic regression against scikit-learn's (C = 1);
 #   EXPLAIN_RECURSIVE_RUNS=n times the recursive algorithm in the first n runs (default 1);
 #   EXPLAIN_API=0 skips /v1/explain and the memory of the 1,000-tree model;
+#   EXPLAIN_ONLY=api runs only those two (the engine table is written from the lines of the
+#   last run that measured it, its date and load quoted as that run's);
 #   EXPLAIN_KINDS=gbdt re-runs one model (the other's lines kept); EXPLAIN_REPORT_ONLY=1 only
 #   writes the results from the last runs' lines.
 # Medians of BENCH_RUNS runs. Results: bench/results/explain.md.
@@ -56,7 +58,10 @@ M=$W/models_${TREES}_$NTR
 mkdir -p "$M"
 KINDS=${EXPLAIN_KINDS:-xgboost gbdt}
 REPORT_ONLY=${EXPLAIN_REPORT_ONLY:-0}
+ONLY=${EXPLAIN_ONLY:-}
+case "$ONLY" in ''|api) ;; *) echo "bench_explain: EXPLAIN_ONLY=$ONLY: expected api" >&2; exit 2 ;; esac
 [ "$REPORT_ONLY" = 1 ] && KINDS=
+[ "$ONLY" = api ] && KINDS=
 for k in $KINDS; do rm -f "$W"/shap_*_"$k"_*.txt; done
 rm -f "$W"/lr_*.txt
 [ "${EXPLAIN_API:-1}" = 1 ] && [ "$REPORT_ONLY" != 1 ] && rm -f "$W"/api_explain.txt "$W"/memory.txt
@@ -69,7 +74,7 @@ run() {    # run NAME CMD...: one run; appends its key=value line and peak RSS t
   echo "$(grep -E '^side=' "$W/$name.last") rss_kb=$(tail -1 "$tf") load=$(cut -d' ' -f1 /proc/loadavg)" >> "$W/$name.txt"
   rm -f "$tf"
 }
-for i in $(seq "$([ "$REPORT_ONLY" = 1 ] && echo 0 || echo "$BENCH_RUNS")"); do
+for i in $(seq "$([ "$REPORT_ONLY" = 1 ] || [ "$ONLY" = api ] && echo 0 || echo "$BENCH_RUNS")"); do
   for k in $KINDS; do
     for th in 1 2; do
       echo "bench_explain: run $i/$BENCH_RUNS, $k, $th thread(s)" >&2
@@ -78,11 +83,18 @@ for i in $(seq "$([ "$REPORT_ONLY" = 1 ] && echo 0 || echo "$BENCH_RUNS")"); do
       run "shap_xgb_${k}_$th" "$PY" "$ROOT/bench/explain_peer.py" shap "$CSF" "$NTR" "$NTE" "$M/$k.json" "$th" "$M/$k.phi"
     done
   done
-  if [ "${EXPLAIN_LOGREG:-0}" = 1 ]; then
+  if [ "${EXPLAIN_LOGREG:-0}" = 1 ] && [ "$ONLY" != api ]; then
     run lr_ours "$DRV" logreg "$CSF" 30000 "$NTE" 1
     run lr_sk "$PY" "$ROOT/bench/explain_peer.py" logreg "$CSF" 30000 "$NTE" 1
   fi
 done
+
+# the engine table's run: its date, runs and load, quoted when a later run measures only the API
+if [ -n "$KINDS" ]; then
+  printf "Medians of %s runs, %s, load average at the start %s, at the end %s\n" "$BENCH_RUNS" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$W/engine_run.txt"
+fi
+API_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- /v1/explain on the 1,000-tree model (bench_api.sh's fixture) ------------------------------
 BIG=$BENCH_WORK/api/big
@@ -141,8 +153,15 @@ XV=$($PY -c 'import xgboost; print(xgboost.__version__)')
   echo
   echo "Data: $(basename "$CSF") ($(field shap_ours_xgboost_1 rows) rows x $(field shap_ours_xgboost_1 feats) features); models trained on $NTR rows, $(field shap_ours_xgboost_1 test) test rows explained."
   [ "$NTE" != 10000 ] && echo "**This run explained $NTE rows, not the 10,000 of the goal** (EXPLAIN_TEST=$NTE: the machine's load left no time for more)."
+  if [ "$ONLY" = api ]; then
+    echo "$(nproc) cores shared with other jobs. The engine table is not re-run here (EXPLAIN_ONLY=api); its run:"
+    echo "$(cat "$W/engine_run.txt" 2>/dev/null || echo "not recorded") (each run's load is in the raw lines)."
+    echo "/v1/explain and the memory: medians of $BENCH_RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average"
+    echo "at the start $API_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  else
   echo "Medians of $BENCH_RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared with other jobs;"
   echo "load average at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg) (each run's load is in the raw lines)."
+  fi
   echo "CPU seconds are steadier than wall seconds on a loaded machine; the ratios use CPU seconds at 1 thread"
   echo "and wall seconds at 2."
   echo
