@@ -17,7 +17,8 @@
 # gbdt with its defaults (no parameters but 2 threads: rounds by early stopping on a held-out
 # tenth, then the refit) is reported too. The single-row latency table (bench/latency_bench.c):
 # one applicant's features through a 500-tree model of each (fitted on the first 20,000
-# labelled rows), one thread, LEARN_CALLS (10,000) timed calls after 1,000 warm-up calls.
+# labelled rows), one thread, LEARN_CALLS (10,000) timed calls after 1,000 warm-up calls; the
+# three models are fitted once and timed BENCH_RUNS times, each side in turn.
 # Results: bench/results/learn.md.
 #   data: the kernel's feature file of the full-size generated tables (creditscore features on
 #   bench/work/full: 356,255 rows of which 307,511 labelled, 795 features), made once into
@@ -94,7 +95,6 @@ for i in $(seq "$BENCH_RUNS"); do
   if on xgb; then echo "bench_learn: run $i/$BENCH_RUNS: xgboost" >&2; run xgb "$PY" "$ROOT/bench/learn_peer.py" "$CSF" xgboost "$XGB"; fi
   if on lgbm; then echo "bench_learn: run $i/$BENCH_RUNS: lightgbm" >&2; run lgbm "$PY" "$ROOT/bench/learn_peer.py" "$CSF" lightgbm "$LGBM"; fi
   if on gbdtd; then echo "bench_learn: run $i/$BENCH_RUNS: our gbdt, defaults" >&2; run gbdtd "$DRV" fit "$CSF" gbdt "$GBDT_DEFAULT"; fi
-  if on lat; then echo "bench_learn: run $i/$BENCH_RUNS: single-row latency" >&2; "$LAT" "$LATCSF" "$TREES" "$CALLS" >> "$W/lat.txt"; fi
   if on rf; then
     echo "bench_learn: run $i/$BENCH_RUNS: our forest (scikit-learn's input)" >&2
     run rf env LEARN_NAN_FILL=-999 "$DRV" fit "$CSF" forest "$RF"
@@ -105,6 +105,11 @@ for i in $(seq "$BENCH_RUNS"); do
     run skrf "$PY" "$ROOT/bench/learn_peer.py" "$CSF" sklearn_rf "$SKRF"
   fi
 done
+# the latency models are fitted once; their BENCH_RUNS timing runs follow one another
+if on lat && [ "$REPORT_ONLY" != 1 ]; then
+  echo "bench_learn: single-row latency ($BENCH_RUNS timing runs)" >&2
+  "$LAT" "$LATCSF" "$TREES" "$CALLS" "$BENCH_RUNS" >> "$W/lat.txt"
+fi
 
 # have SIDE...: every side ran; med NAME KEY: the median of KEY over the runs of NAME
 have() { for x in "$@"; do [ -s "$W/$x.txt" ] || return 1; done; }
@@ -173,8 +178,9 @@ out=$ROOT/bench/results/learn.md
   o50=$(lat ours p50_us); x50=$(lat xgboost p50_us); l50=$(lat lightgbm p50_us)
   f50=$(awk -v a="$x50" -v b="$l50" 'BEGIN {print (a < b) ? a : b}')
   echo "Single-row latency: one applicant's $(sed -n 's/^side=ours feats=\([0-9]*\).*/\1/p' "$W/lat.txt" | head -1) features through a $TREES-tree model (fitted on the first"
-  echo "20,000 labelled rows at the settings above), one thread, $CALLS calls after 1,000 warm-up calls, each"
-  echo "call timed alone; medians over the runs of each run's percentile, microseconds:"
+  echo "20,000 labelled rows at the settings above, fitted once), one thread, $CALLS calls after 1,000 warm-up"
+  echo "calls, each call timed alone, $BENCH_RUNS timing runs (each side in turn); medians over the runs of each"
+  echo "run's percentile, microseconds:"
   echo
   echo "| | p50 us | p99 us | mean us |"
   echo "|---|---|---|---|"
@@ -199,7 +205,7 @@ out=$ROOT/bench/results/learn.md
   echo "python3 bench/learn_peer.py FILE.csf xgboost '$XGB'"
   echo "python3 bench/learn_peer.py FILE.csf lightgbm '$LGBM'"
   echo "learn_bench fit FILE.csf gbdt '$GBDT_DEFAULT'"
-  echo "latency_bench first20000.csf $TREES $CALLS"
+  echo "latency_bench first20000.csf $TREES $CALLS $BENCH_RUNS"
   echo "LEARN_NAN_FILL=-999 learn_bench fit FILE.csf forest '$RF'"
   echo "learn_bench fit FILE.csf forest '$RF'"
   echo "python3 bench/learn_peer.py FILE.csf sklearn_rf '$SKRF'"

@@ -24,7 +24,10 @@
 # QUALITY_REPORT_ONLY=1 writes the report from the raw runs already in $BENCH_WORK/quality (a
 # row without them says QUALITY_MISSING, or that it has none);
 # BENCH_RUNS repeats each row (times: medians; AUCs do not move between runs);
-# QUALITY_FULL_RUNS (default 1) repeats the full-size row (about an hour a run on 2 cores).
+# QUALITY_FULL_RUNS (default 1) repeats the full-size row (about an hour a run on 2 cores);
+# QUALITY_FULL_SIDES (default all four) picks the peers of the full-size row (e.g. "xgb500",
+# issue #13's comparison alone): a peer not run is "not run" in its cell and the row's verdicts
+# are against the peers that ran, as the table says.
 # Results: bench/results/quality.md. Issue #13's table (credit-risk, generated 5,000 and
 # 300,000 rows: ours against XGBoost 500 rounds) is the same run's columns.
 source "$(dirname "$0")/lib.sh"
@@ -33,10 +36,24 @@ mkdir -p "$W"
 ROWS=${QUALITY_ROWS:-homecredit gen2000 gen5000 gen20000 credit-risk full}
 FULL_RUNS=${QUALITY_FULL_RUNS:-1}
 SIDES="xgb500 xgb_es lgbm500 hgb"
+FULL_SIDES=${QUALITY_FULL_SIDES:-$SIDES}
+for s in $FULL_SIDES; do
+  case " $SIDES " in *" $s "*) ;; *) echo "bench_quality: QUALITY_FULL_SIDES: unknown peer '$s' (one of: $SIDES)" >&2; exit 2 ;; esac
+done
+# sides_of ROW: the peers run on ROW
+sides_of() { if [ "$1" = full ]; then echo "$FULL_SIDES"; else echo "$SIDES"; fi; }
 
-LGB=$(bash "$ROOT/bench/build_lightgbm.sh")
-export PYTHONPATH=$LGB/python-package${PYTHONPATH:+:$PYTHONPATH}
-"$PY" -c 'import lightgbm, xgboost, sklearn' || { echo "bench_quality: a peer does not import" >&2; exit 1; }
+# LightGBM only when a row to run has it as a peer
+need_lgb=0
+if [ "${QUALITY_REPORT_ONLY:-0}" != 1 ]; then
+  for row in $ROWS; do case " $(sides_of "$row") " in *" lgbm500 "*) need_lgb=1 ;; esac; done
+fi
+if [ "$need_lgb" = 1 ]; then
+  LGB=$(bash "$ROOT/bench/build_lightgbm.sh")
+  export PYTHONPATH=$LGB/python-package${PYTHONPATH:+:$PYTHONPATH}
+  "$PY" -c 'import lightgbm' || { echo "bench_quality: LightGBM does not import" >&2; exit 1; }
+fi
+"$PY" -c 'import xgboost, sklearn' || { echo "bench_quality: a peer does not import" >&2; exit 1; }
 
 # the C driver (learn_bench cut), as bench_learn builds it
 DRV=$W/learn_bench
@@ -95,7 +112,7 @@ one() {
     cv=$(sed -n 's/^time .*(CV \([0-9.]*\) s,.*/\1/p' "$W/$row.ours.out")
     rounds=$(sed -n 's/^rounds *\([0-9]*\),.*(\(.*\))$/\2/p' "$W/$row.ours.out" | tr -d ' ' | tr ',' '/')
     echo "side=ours auc_mean=$auc auc_sd=$sd cv_s=$cv train_cpu=$(awk '{print $1 + $2}' "$W/$row.ours.time") rounds=$rounds" >> "$W/$row.txt"
-    for s in $SIDES; do
+    for s in $(sides_of "$row"); do
       echo "bench_quality: $row run $i/$runs: $s" >&2
       "$PY" "$ROOT/bench/quality_peer.py" "$csf" "$W/$row.folds" "$s" >> "$W/$row.txt"
     done
@@ -119,7 +136,7 @@ declare -A WHY
 for row in $ROWS; do
   if [ "${QUALITY_REPORT_ONLY:-0}" = 1 ]; then
     [ -s "$W/$row.txt" ] || { WHY[$row]=${QUALITY_MISSING:-no raw runs in $(basename "$BENCH_WORK")/quality}; continue; }
-    for s in ours $SIDES; do
+    for s in ours $(sides_of "$row"); do
       grep -q "^side=$s " "$W/$row.txt" || WHY[$row]="${QUALITY_MISSING:-incomplete}: no $s run"
     done
     continue
@@ -147,8 +164,13 @@ out=$ROOT/bench/results/quality.md
   echo
   echo "5-fold stratified CV (our folds, exported by \`train --folds-out\`, used by every peer), AUC = mean of"
   echo "the fold AUCs; time = wall seconds of the 5 fits and predictions, 2 threads. Ours: \`creditscore train\`"
-  echo "without \`--params\` (docs/learners.md). $t0, $(nproc) cores, load average at the start: $load0, at the end:"
-  echo "$load1 (the machine is shared: times carry the other jobs' load). Runs per row: $BENCH_RUNS"
+  if [ "${QUALITY_REPORT_ONLY:-0}" = 1 ]; then
+    echo "without \`--params\` (docs/learners.md). $t0, $(nproc) cores, load average: $load0"
+    echo "(the machine is shared: times carry the other jobs' load). Runs per row: $BENCH_RUNS"
+  else
+    echo "without \`--params\` (docs/learners.md). $t0, $(nproc) cores, load average at the start: $load0, at the end:"
+    echo "$load1 (the machine is shared: times carry the other jobs' load). Runs per row: $BENCH_RUNS"
+  fi
   echo "(the full-size row: $FULL_RUNS); times are medians.${OMP_WAIT_POLICY:+ OMP_WAIT_POLICY=$OMP_WAIT_POLICY for every side (OpenMP threads sleep}"
   [ -n "${OMP_WAIT_POLICY:-}" ] && echo "instead of spinning while they wait: on a shared, oversubscribed machine spinning threads burn the CPU the others need)."
   echo
@@ -161,9 +183,10 @@ out=$ROOT/bench/results/quality.md
     fi
     n=$(first "$row" xgb500 rows); nf=$(first "$row" xgb500 feats)
     o=$(med "$row" ours auc_mean); os=$(med "$row" ours cv_s)
-    best=0; fast=1e30; cells=""
+    best=0; fast=1e30; cells=""; partial=0
     for s in $SIDES; do
       a=$(med "$row" "$s" auc_mean); t=$(med "$row" "$s" cv_s)
+      if [ -z "$a" ]; then cells="$cells | not run"; partial=1; continue; fi
       cells="$cells | $a"
       best=$(awk -v a="$a" -v b="$best" 'BEGIN {print (a > b) ? a : b}')
       fast=$(awk -v a="$t" -v b="$fast" 'BEGIN {print (a < b) ? a : b}')
@@ -172,6 +195,10 @@ out=$ROOT/bench/results/quality.md
     r=$(awk -v a="$os" -v b="$fast" 'BEGIN {printf "%.2f", a / b}')
     echo "| $(label "$row") | $n | $nf | $o$cells | $d | $(verdict "$o >= $best - 0.002") | $os | $fast | ${r}x | $(verdict "$os <= 2 * $fast") |"
   done
+  [ "$FULL_SIDES" = "$SIDES" ] || case " $ROWS " in *" full "*)
+    echo
+    echo "The full-size row ran ours and $FULL_SIDES only (QUALITY_FULL_SIDES): its best, fastest and verdicts are"
+    echo "against those peers; a \"not run\" cell was not measured." ;; esac
   echo
   echo "Time of every side (wall seconds of the 5 folds, median):"
   echo
@@ -180,7 +207,7 @@ out=$ROOT/bench/results/quality.md
   for row in $ROWS; do
     [ -n "${WHY[$row]:-}" ] && continue
     line="| $(label "$row") | $(med "$row" ours cv_s)"
-    for s in $SIDES; do line="$line | $(med "$row" "$s" cv_s)"; done
+    for s in $SIDES; do t=$(med "$row" "$s" cv_s); line="$line | ${t:-not run}"; done
     echo "$line |"
   done
   echo
@@ -193,7 +220,7 @@ out=$ROOT/bench/results/quality.md
   for row in $ROWS; do
     [ -n "${WHY[$row]:-}" ] && continue
     c=$(med "$row" ours train_cpu); line="| $(label "$row") | ${c:--}"
-    for s in $SIDES; do line="$line | $(med "$row" "$s" cv_cpu)"; done
+    for s in $SIDES; do c=$(med "$row" "$s" cv_cpu); line="$line | ${c:-not run}"; done
     echo "$line |"
   done
   echo

@@ -7,14 +7,14 @@
  * the library objects, libxgboost and the LightGBM build of bench/build_lightgbm.sh; not part
  * of the creditscore binary, never linked into it.
  *
- *   latency_bench FILE.csf ROUNDS CALLS
+ *   latency_bench FILE.csf ROUNDS CALLS [RUNS]
  *
- * The three models are fitted on the labelled rows of FILE.csf at the learn benchmark's
+ * The three models are fitted once on the labelled rows of FILE.csf at the learn benchmark's
  * settings (ROUNDS rounds, lr 0.05, 31 leaves grown loss-guided, 255 bins, L2 1, min hessian 1,
- * 2 threads); then each predicts 1,000 warm-up calls and CALLS timed calls, one row per call,
- * cycling over the first 1,000 rows, each call timed alone (CLOCK_MONOTONIC). Prints one line
- * of key=value pairs per side: p50, p99 and mean in microseconds, and the mean probability
- * (a check that the three models agree).
+ * 2 threads); then RUNS times (default 1) each side in turn predicts 1,000 warm-up calls and
+ * CALLS timed calls, one row per call, cycling over the first 1,000 rows, each call timed alone
+ * (CLOCK_MONOTONIC). Prints one line of key=value pairs per side and run: p50, p99 and mean in
+ * microseconds, and the mean probability (a check that the three models agree).
  */
 #include "base/cs.h"
 #include "features/featfile.h"
@@ -70,15 +70,15 @@ static void _report(const char *side, double *ns, int calls, double mean_p, size
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: latency_bench FILE.csf ROUNDS CALLS\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: latency_bench FILE.csf ROUNDS CALLS [RUNS]\n");
         return 2;
     }
-    int rounds = atoi(argv[2]), calls = atoi(argv[3]);
+    int rounds = atoi(argv[2]), calls = atoi(argv[3]), runs = argc == 5 ? atoi(argv[4]) : 1;
     cs_err err = {0};
     feat_matrix *m = feat_file_load(argv[1], &err);
-    if (!m || rounds < 1 || calls < 100) {
-        fprintf(stderr, "latency_bench: %s\n", m ? "bad ROUNDS or CALLS" : err.msg);
+    if (!m || rounds < 1 || calls < 100 || runs < 1) {
+        fprintf(stderr, "latency_bench: %s\n", m ? "bad ROUNDS, CALLS or RUNS" : err.msg);
         return 2;
     }
     size_t nf = m->n_feats, n = 0;
@@ -113,17 +113,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "latency_bench: ours: %s\n", err.msg);
         return 1;
     }
-    double sp = 0;
-    for (int i = 0; i < WARM; i++) sp += lrn_raw_to_proba(mod, lrn_predict_raw(mod, X + (size_t)(i % ROWS) * nf));
-    sp = 0;
-    for (int i = 0; i < calls; i++) {
-        const double *x = X + (size_t)(i % ROWS) * nf;
-        double t0 = _now_ns();
-        double pr = lrn_raw_to_proba(mod, lrn_predict_raw(mod, x));
-        ns[i] = _now_ns() - t0;
-        sp += pr;
-    }
-    _report("ours", ns, calls, sp / calls, nf, mod->n_trees);
 
     /* ---- XGBoost ---- */
     DMatrixHandle dm;
@@ -142,28 +131,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) XGB(XGBoosterSetParam(bst, kv[i][0], kv[i][1]));
     for (int it = 0; it < rounds; it++) XGB(XGBoosterUpdateOneIter(bst, it, dm));
     XGB(XGBoosterSetParam(bst, "nthread", "1"));
-    const char *cfg = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
-                      "\"strict_shape\": false, \"cache_id\": 0, \"missing\": NaN}";
-    char arr[256];
-    sp = 0;
-    for (int i = 0; i < WARM + calls; i++) {
-        const double *x = X + (size_t)(i % ROWS) * nf;
-        snprintf(arr, sizeof arr, "{\"data\": [%llu, true], \"shape\": [1, %zu], \"typestr\": \"<f8\", \"version\": 3}",
-                 (unsigned long long)(uintptr_t)x, nf);
-        const bst_ulong *shape;
-        bst_ulong dim;
-        const float *res;
-        double t0 = _now_ns();
-        XGB(XGBoosterPredictFromDense(bst, arr, cfg, NULL, &shape, &dim, &res));
-        double t = _now_ns() - t0;
-        if (i >= WARM) {
-            ns[i - WARM] = t;
-            sp += res[0];
-        }
-    }
-    _report("xgboost", ns, calls, sp / calls, nf, rounds);
-    XGBoosterFree(bst);
-    XGDMatrixFree(dm);
 
     /* ---- LightGBM ---- */
     DatasetHandle ds;
@@ -179,23 +146,62 @@ int main(int argc, char **argv)
     }
     LGB(LGBM_BoosterPredictForMatSingleRowFastInit(lb, C_API_PREDICT_NORMAL, 0, -1, C_API_DTYPE_FLOAT64, (int32_t)nf,
                                                    "num_threads=1", &fc));
-    sp = 0;
-    for (int i = 0; i < WARM + calls; i++) {
-        const double *x = X + (size_t)(i % ROWS) * nf;
-        int64_t len;
-        double out;
-        double t0 = _now_ns();
-        LGB(LGBM_BoosterPredictForMatSingleRowFast(fc, x, &len, &out));
-        double t = _now_ns() - t0;
-        if (i >= WARM) {
-            ns[i - WARM] = t;
-            sp += out;
+
+    /* ---- the timed calls: each side in turn, RUNS times ---- */
+    const char *cfg = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, "
+                      "\"strict_shape\": false, \"cache_id\": 0, \"missing\": NaN}";
+    char arr[256];
+    double sp;
+    for (int run = 0; run < runs; run++) {
+        sp = 0;
+        for (int i = 0; i < WARM; i++) sp += lrn_raw_to_proba(mod, lrn_predict_raw(mod, X + (size_t)(i % ROWS) * nf));
+        sp = 0;
+        for (int i = 0; i < calls; i++) {
+            const double *x = X + (size_t)(i % ROWS) * nf;
+            double t0 = _now_ns();
+            double pr = lrn_raw_to_proba(mod, lrn_predict_raw(mod, x));
+            ns[i] = _now_ns() - t0;
+            sp += pr;
         }
+        _report("ours", ns, calls, sp / calls, nf, mod->n_trees);
+
+        sp = 0;
+        for (int i = 0; i < WARM + calls; i++) {
+            const double *x = X + (size_t)(i % ROWS) * nf;
+            snprintf(arr, sizeof arr, "{\"data\": [%llu, true], \"shape\": [1, %zu], \"typestr\": \"<f8\", \"version\": 3}",
+                     (unsigned long long)(uintptr_t)x, nf);
+            const bst_ulong *shape;
+            bst_ulong dim;
+            const float *res;
+            double t0 = _now_ns();
+            XGB(XGBoosterPredictFromDense(bst, arr, cfg, NULL, &shape, &dim, &res));
+            double t = _now_ns() - t0;
+            if (i >= WARM) {
+                ns[i - WARM] = t;
+                sp += res[0];
+            }
+        }
+        _report("xgboost", ns, calls, sp / calls, nf, rounds);
+        sp = 0;
+        for (int i = 0; i < WARM + calls; i++) {
+            const double *x = X + (size_t)(i % ROWS) * nf;
+            int64_t len;
+            double out;
+            double t0 = _now_ns();
+            LGB(LGBM_BoosterPredictForMatSingleRowFast(fc, x, &len, &out));
+            double t = _now_ns() - t0;
+            if (i >= WARM) {
+                ns[i - WARM] = t;
+                sp += out;
+            }
+        }
+        _report("lightgbm", ns, calls, sp / calls, nf, rounds);
     }
-    _report("lightgbm", ns, calls, sp / calls, nf, rounds);
     LGBM_FastConfigFree(fc);
     LGBM_BoosterFree(lb);
     LGBM_DatasetFree(ds);
+    XGBoosterFree(bst);
+    XGDMatrixFree(dm);
 
     lrn_model_free(mod);
     lrn_params_free(p);

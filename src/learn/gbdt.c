@@ -8,6 +8,7 @@
 #include "grower.h"
 #include "learn_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -100,6 +101,13 @@ static cs_status _real_in(const char *name, const char *value, double lo, int lo
                           lo_open ? "(" : "[", lo, hi);
     *out = v;
     return CS_OK;
+}
+
+int gbdt_fit_threads(const gbdt_params *p, size_t n_train, size_t n_feats)
+{
+    assert(p);
+    if (p->num_threads > 0) return p->num_threads;
+    return (double)n_train * (double)n_feats < GBDT_SERIAL_CELLS ? 1 : omp_get_max_threads();
 }
 
 gbdt_params gbdt_resolve(const gbdt_params *p, size_t n_train, size_t n_feats)
@@ -254,7 +262,7 @@ static cs_status _boost(const gbdt_params *p, const feat_matrix *m, const size_t
         return cs_err_set(err, CS_EINVAL, "monotone_constraints has %zu values for %zu features",
                           p->n_monotone, nf);
     if (nf == 0) return cs_err_set(err, CS_EINVAL, "the matrix has no features");
-    int nt = p->num_threads > 0 ? p->num_threads : omp_get_max_threads();
+    int nt = gbdt_fit_threads(p, n_train, nf);
 
     double *y = NULL, *yv = NULL, *g = NULL, *h = NULL, *F = NULL, *Fv = NULL, *wt = NULL;
     size_t *rows = NULL, *bag = NULL;

@@ -49,15 +49,25 @@ typedef struct gbdt_params {
     size_t n_monotone;              /* 0: none */
     int early_stopping_round;       /* 0: off (with num_iterations "auto": GBDT_AUTO_PATIENCE) */
     uint64_t seed;                  /* default 0; alias random_state */
-    int num_threads;                /* 0: OpenMP's default; alias n_jobs */
+    int num_threads;                /* 0: OpenMP's default (one thread below GBDT_SERIAL_CELLS); alias n_jobs */
 } gbdt_params;
 
 #define GBDT_AUTO_MAX_ROUNDS 5000   /* the most rounds "auto" boosts */
 #define GBDT_AUTO_PATIENCE 100      /* rounds without a better validation AUC before it stops */
 #define GBDT_AUTO_FAST_ROWS 100000  /* training rows from which "auto" learns at 0.1 */
+/* num_threads 0 on fewer training cells (rows x features) than this: one thread. A round on
+ * such a matrix takes a few milliseconds, most of its parallel loops are too small to split,
+ * and a second thread spends the round waiting for the next one (spinning: on a shared machine
+ * it takes a core from the other jobs and slows the fit several times, measured in
+ * docs/learners.md). */
+#define GBDT_SERIAL_CELLS 1000000.0
 
 /* p with every "auto" but num_iterations replaced by its value for n_train rows and n_feats
  * features (the rules above); num_iterations stays 0 when auto. */
 gbdt_params gbdt_resolve(const gbdt_params *p, size_t n_train, size_t n_feats);
+
+/* The threads a fit of n_train rows and n_feats features uses: num_threads when set, else one
+ * below GBDT_SERIAL_CELLS cells and OpenMP's default from there on. */
+int gbdt_fit_threads(const gbdt_params *p, size_t n_train, size_t n_feats);
 
 #endif /* CS_LEARN_GBDT_H */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <omp.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -268,6 +269,14 @@ static void test_auto_rounds_stop_early(void **state)
     assert_true(q.learning_rate == 0.1 && q.min_data_in_leaf == 100 && q.num_iterations == 0);
     q = gbdt_resolve(g, 100000, 20);
     assert_true(q.min_data_in_leaf == 50 && q.feature_fraction == 1);
+    /* threads: one on a small matrix, OpenMP's default on a large one, as given when set */
+    g->num_threads = 0;
+    assert_int_equal(gbdt_fit_threads(g, 26065, 18), 1);
+    assert_int_equal(gbdt_fit_threads(g, 800, 721), 1);
+    assert_int_equal(gbdt_fit_threads(g, 246009, 795), omp_get_max_threads());
+    g->num_threads = 2;
+    assert_int_equal(gbdt_fit_threads(g, 800, 721), 2);
+    g->num_threads = 0;
     /* "auto" only where it means something */
     assert_int_equal(lrn_params_set(p, "num_leaves", "\"auto\"", &err), CS_EINVAL);
     assert_int_equal(lrn_params_set(p, "n_estimators", "\"auto\"", &err), CS_OK);
