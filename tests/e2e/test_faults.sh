@@ -15,7 +15,8 @@
 #     server, every decision answered 200 is in the log (read back after it stopped), and a
 #     server that started answers 200 again after the fault (the writer recovers by itself).
 # FAULT_POINTS=P tests P values of N spread evenly over 1..K per writer (make test: the
-# default, 8); FAULT_POINTS=0 tests every N (make fuzz).
+# default, 8); FAULT_POINTS=0 tests every N (make fuzz). FAULT_ONLY="audit clients" runs
+# those writers alone (features, model, clients, runs, audit).
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$T/csfault.so
@@ -32,6 +33,8 @@ PY=/usr/bin/python3
 G=$T/gen
 "$CS" synth --out "$G" --clients 150 --test-clients 20 --seed 4 --quiet >/dev/null 2>&1 || { fail "generate data"; exit 0; }
 POINTS=${FAULT_POINTS:-8}
+# want NAME: 0 when the writer NAME is to be tested
+want() { [ -z "${FAULT_ONLY:-}" ] || [[ " $FAULT_ONLY " == *" $1 "* ]]; }
 
 # fault_points K: the values of N to test, 1..K, or POINTS of them spread evenly (the first
 # and the last included)
@@ -78,10 +81,10 @@ run_faults() {
   report "$name" $bad $tested "$calls" $failed
 }
 
-run_faults "features writer" "$T/f.csf" "$CS" drift --reference "$T/f.csf" --current "$T/f.csf" --json "$T/v.json" --columns AMT_CREDIT -- \
+want features && run_faults "features writer" "$T/f.csf" "$CS" drift --reference "$T/f.csf" --current "$T/f.csf" --json "$T/v.json" --columns AMT_CREDIT -- \
   "$CS" features --data "$G" --out "$T/f.csf"
 "$CS" features --data "$G" --out "$T/base.csf" >/dev/null 2>&1
-run_faults "model writer" "$T/m.csm" "$CS" predict --model "$T/m.csm" --features "$T/base.csf" --out "$T/p.csv" -- \
+want model && run_faults "model writer" "$T/m.csm" "$CS" predict --model "$T/m.csm" --features "$T/base.csf" --out "$T/p.csv" -- \
   "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/m.csm" --no-track
 
 # ---- the stores, read back by SQLite itself ------------------------------------------------
@@ -142,7 +145,7 @@ judge_clients() {
   fi
   if ls "$T/c.db".tmp* >/dev/null 2>&1; then echo "temporary file left"; fi
 }
-store_faults "clients store (import over an earlier import)" "$T/c.db" "$T/old.db" judge_clients \
+want clients && store_faults "clients store (import over an earlier import)" "$T/c.db" "$T/old.db" judge_clients \
   "$CS" clients import --features "$T/base.csf" --data "$G" --out "$T/c.db"
 
 # ---- the tracking store: train --store on a store holding one run -----------------------
@@ -157,7 +160,7 @@ judge_runs() {
     *) echo "the store holds '$st'" ;;
   esac
 }
-store_faults "tracking store (train --store)" "$T/runs.db" "$T/runs0.db" judge_runs \
+want runs && store_faults "tracking store (train --store)" "$T/runs.db" "$T/runs0.db" judge_runs \
   "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/t.csm" --store "$T/runs.db"
 
 # ---- the audit writer: decisions one after the other under a fault ----------------------
@@ -193,7 +196,7 @@ PY
 serve_fault() {
   local n=$1 p= pid
   rm -f "$T/a.db"* "$T/acked" "$T/cnt"; : >"$T/srv.out"
-  CS_FAULT_AT=$n CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "$CS" serve --port 0 --model "$T/m.csm" --threads 2 \
+  CS_FAULT_AT=$n CS_FAULT_COUNT=$T/cnt LD_PRELOAD=$PRE "$CS" serve --port 0 --model "$T/serve.csm" --threads 2 \
     --audit "$T/a.db" --window 0 >"$T/srv.out" 2>"$T/srv.err" &
   pid=$!
   for _ in $(seq 1 200); do
@@ -211,6 +214,8 @@ serve_fault() {
 }
 audit_faults() {
   local name="audit writer (serve --audit)" bad=0 failed=0 refusing=0 tested=0 n calls acked lost
+  "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/serve.csm" --no-track >/dev/null 2>&1 ||
+    { fail "$name: train the model it serves"; return; }
   serve_fault 0
   if [ $SRV_RC -ne 0 ] || [ "$CLIENT" != "answered 200 after 0 refused" ] || [ "$(wc -l <"$T/acked")" -ne 8 ]; then
     fail "$name: serves under the shim without faults" "exit $SRV_RC, client: $CLIENT, $(tail -1 "$T/srv.err")"; return
@@ -241,4 +246,4 @@ print(sum(1 for l in open(sys.argv[2]) if l.strip() and l.strip() not in ids))' 
   report "$name" $bad $tested "$calls" $failed
   echo "# $name: $failed fault points stopped the server at its start, $refusing refused decisions (503) and recovered"
 }
-audit_faults
+if want audit; then audit_faults; fi
