@@ -125,6 +125,7 @@ int cmd_compare(int argc, char **argv)
     lrn_cache *cache = NULL;
     cli_table *tab = NULL;
     cs_err err = {0};
+    int runs_lost = 0; /* a learner's run could not be ended in the store */
     const char *store_s = NULL, *experiment = NULL;
     int track = 1;
     cli_run *run = NULL;
@@ -249,7 +250,11 @@ int cmd_compare(int argc, char **argv)
             } else {
                 cli_run_tag(c, "error", e.msg);
             }
-            cli_run_end(c, r->ok);
+            cs_err end_err = {0};
+            if (cli_run_end(c, r->ok, &end_err)) {
+                fprintf(stderr, "creditscore compare: %s\n", end_err.msg);
+                runs_lost = 1;
+            }
         }
         cs_progress_free(prog);
         lrn_params_free(p);
@@ -289,7 +294,11 @@ int cmd_compare(int argc, char **argv)
     if (run) printf("run %s (creditscore runs show %.8s)\n", cli_run_id(run), cli_run_id(run));
     rc = CLI_EXIT_OK;
 done:
-    cli_run_end(run, rc == CLI_EXIT_OK);
+    if (cli_run_end(run, rc == CLI_EXIT_OK, &err) && rc == CLI_EXIT_OK) rc = cli_fail("compare", &err);
+    if (runs_lost && rc == CLI_EXIT_OK) {
+        cs_err_set(&err, CS_EIO, "a learner's run could not be ended in the tracking store (above)");
+        rc = cli_fail("compare", &err);
+    }
     cli_table_free(tab);
     lrn_cache_free(cache);
     free(y);

@@ -518,7 +518,11 @@ int cmd_train(int argc, char **argv)
     }
     rc = CLI_EXIT_OK;
 done:
-    cli_run_end(run, rc == CLI_EXIT_OK);
+    if (cli_run_end(run, rc == CLI_EXIT_OK, &err) && rc == CLI_EXIT_OK) {
+        /* the model is written, but the store does not show the run as finished */
+        cs_err_prefix(&err, "%s was written, but ", out);
+        rc = cli_fail("train", &err);
+    }
     mf_trained_free(&t);
     feat_matrix_free(m);
     feat_matrix_free(kept);

@@ -104,10 +104,10 @@ const char *cli_run_id(const cli_run *r)
     return r ? r->id : "";
 }
 
-void cli_run_end(cli_run *r, int ok)
+cs_status cli_run_end(cli_run *r, int ok, cs_err *err)
 {
-    cs_err err = {0};
-    if (!r) return;
+    cs_status st = CS_OK;
+    if (!r) return CS_OK;
     cli_run_flush(r);
     free(r->iter_auc);
     free(r->iter_step);
@@ -116,11 +116,12 @@ void cli_run_end(cli_run *r, int ok)
         pthread_join(r->guard, NULL);
         pthread_sigmask(SIG_SETMASK, &r->old_mask, NULL);
     }
-    if (store_run_end(r->s, r->id, ok ? STORE_FINISHED : STORE_FAILED, &err))
-        fprintf(stderr, "creditscore: warning: could not end run %s: %s\n", r->id, err.msg);
+    if ((st = store_run_end(r->s, r->id, ok ? STORE_FINISHED : STORE_FAILED, err)))
+        cs_err_prefix(err, "could not end run %.8s in the tracking store: ", r->id);
     if (!r->is_child) store_close(r->s);
     free(r->path);
     free(r);
+    return st;
 }
 
 static void _warn(const cs_err *err)

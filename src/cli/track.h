@@ -23,8 +23,11 @@ cli_run *cli_run_begin(const char *store_flag, const char *experiment, const cha
 store *cli_run_store(cli_run *r);
 const char *cli_run_id(const cli_run *r);
 
-/* End the run FINISHED (ok != 0) or FAILED, stop the guard and free r. NULL is allowed. */
-void cli_run_end(cli_run *r, int ok);
+/* End the run FINISHED (ok != 0) or FAILED, stop the guard and free r. NULL is allowed
+ * (CS_OK). When the store cannot record the end, the error is in err and the run stays
+ * RUNNING until the next command that opens the store ends it as FAILED: a command that
+ * succeeded must then say so and fail, since its run does not show its success. */
+cs_status cli_run_end(cli_run *r, int ok, cs_err *err);
 
 /* Log a parameter, metric or tag, reporting a store failure as a warning on stderr
  * (tracking must never make a finished training fail). */
