@@ -42,7 +42,7 @@ BIN     := $(B)/creditscore
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit-bins web test demo bench fuzz clean install-deps screenshots
+.PHONY: all unit-bins libs web test demo bench fuzz clean install-deps screenshots
 all: $(BIN)
 
 $(BIN): $(LIB_OBJ) $(CLI_OBJ)
@@ -80,6 +80,9 @@ $(foreach t,$(UNIT_SRC),$(eval $(call unit_rule,$(basename $(notdir $(t))),$(wor
 
 unit-bins: $(UNIT_BIN)
 
+# every layer's archive (the benchmarks' C drivers link them)
+libs: $(foreach l,$(LAYERS),$(call libof,$(l)))
+
 # The dashboard's npm packages (Apache ECharts; esbuild; playwright-core and axe-core for the
 # browser tests), installed from the lockfile, never at run time; the page's own ECharts
 # build (only the charts it draws: web/dashboard/src/echarts-custom.js) is bundled by esbuild
@@ -108,7 +111,7 @@ demo:
 
 bench:
 	@scripts/install-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all libs
 	@bench/run.sh
 
 # screenshots of the dashboard's main views for the README, taken by the browser tests
