@@ -85,7 +85,7 @@ load3=$(cut -d' ' -f1-3 /proc/loadavg)
 elif [ -f "$out" ]; then
   # the quality table of the last results file, as it was written (its own date and loads)
   sed -n '/^## AUC on the same folds/,$p' "$out" |
-    awk 'NR == 2 && !/^Not rerun/ {print; print "Not rerun by this run (SCORECARD_PARTS=bin): the figures of an earlier run, with its loads."; next} {print}' \
+    awk '/^Not rerun by this run/ {next} NR == 2 {print; print "Not rerun by this run (SCORECARD_PARTS=bin): the figures of an earlier run, with its loads."; next} {print}' \
     >"$W/quality.md"
 fi
 
@@ -113,7 +113,7 @@ fi
   }'
   echo
   awk -v a="$t_all" -v c="$t_cpu" 'BEGIN {
-    printf "Goal (795 features in under 5 s on 2 cores): %s for the whole command (%.2f s wall clock on this loaded machine; %.2f CPU seconds, %.2f s on 2 idle cores at best).\n",
+    printf "Goal (795 features in under 5 s on 2 cores): %s for the whole command (%.2f s wall clock on this shared machine, load above; %.2f CPU seconds, %.2f s on 2 idle cores at best).\n",
       (a < 5 ? "met" : "not met"), a, c, c / 2 }'
   echo "Each column is cut into the cells the learners' binned dataset would give it (255 greedy quantiles of a"
   echo "200,000-row sample, \`ds_edges\`) without building the dataset: the tables are byte for byte those of the"
