@@ -134,6 +134,10 @@ static size_t _exchange(int port, const uint8_t *data, size_t size, char *out, s
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* closed with a reset, not left in TIME_WAIT: thousands of exchanges a second would
+     * exhaust the loopback's ephemeral ports within a minute ("connect" failing) */
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) _die("connect", NULL);
     while (sent < size) {
         ssize_t w = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
