@@ -11,7 +11,9 @@
  *   whose outcome only selects one (a conditional move, no branch).
  * - The row is turned into keys once per call: every feature the trees split on twice, once
  *   with NaN as the smallest key (for the nodes whose NaN goes left) and once as the largest
- *   (NaN right), so the node's default direction is folded into which of the two it reads.
+ *   (NaN right), so the node's default direction is folded into which of the two it reads;
+ *   four features at a time as one vector (an AVX2 build and a plain one on x86-64, chosen at
+ *   load).
  * - The trees are dealt to LANES_N lanes (balanced by their expected path length, from the
  *   nodes' training cover); a lane's trees are laid out one after the other, each in preorder
  *   with the heavier child first, and a leaf's successor is the root of the lane's next tree.

@@ -231,8 +231,10 @@ static void test_row_lanes_equals_walk(void **state)
     cs_rng r;
     cs_rng_seed(&r, 31);
     double *v = _random_values(&r, grid, n * NF, 0.2);
-    for (size_t i = 0; i < n * NF; i++)
+    for (size_t i = 0; i < n * NF; i++) {
         if (cs_rng_below(&r, 10) == 0) v[i] = cs_rng_below(&r, 2) ? -0.0 : 0.0;
+        else if (cs_rng_below(&r, 20) == 0) v[i] = -(double)NAN;   /* a NaN with its sign bit set */
+    }
     const int32_t counts[5] = {1, 3, 10, 513, 1100};
     for (int c = 0; c < 7; c++) {
         cs_err err = {0};
