@@ -123,6 +123,21 @@ double cs_rng_normal(cs_rng *r);               /* standard normal (Box-Muller, n
 /* A fast, non-cryptographic 64-bit hash (several GB/s) for file checksums. */
 uint64_t cs_hash64(const void *data, size_t len, uint64_t seed);
 
+/* The same hash taken in pieces, for a reader that checksums a buffer while it works on it
+ * (one pass over memory): init, then update with whole stripes (len a multiple of
+ * CS_HASH64_STRIPE), then final with what is left (under one stripe). The result equals
+ * cs_hash64 of the pieces put together. */
+#define CS_HASH64_STRIPE 32
+typedef struct cs_hash64_state {
+    uint64_t v[4];
+    uint64_t seed;
+    uint64_t len;               /* bytes taken so far */
+} cs_hash64_state;
+
+void cs_hash64_init(cs_hash64_state *s, uint64_t seed);
+void cs_hash64_update(cs_hash64_state *s, const void *data, size_t len);
+uint64_t cs_hash64_final(const cs_hash64_state *s, const void *tail, size_t tail_len);
+
 /* ---- time and progress ------------------------------------------------------------- */
 
 /* Monotonic seconds, for measuring durations. */

@@ -35,31 +35,53 @@ static inline uint64_t _merge(uint64_t acc, uint64_t v)
     return acc * P1 + P4;
 }
 
-uint64_t cs_hash64(const void *data, size_t len, uint64_t seed)
+void cs_hash64_init(cs_hash64_state *s, uint64_t seed)
 {
-    const unsigned char *p = data;
-    const unsigned char *end = p + len;
-    uint64_t h;
+    s->v[0] = seed + P1 + P2;
+    s->v[1] = seed + P2;
+    s->v[2] = seed;
+    s->v[3] = seed - P1;
+    s->seed = seed;
+    s->len = 0;
+}
 
-    if (len >= 32) {
-        uint64_t v1 = seed + P1 + P2, v2 = seed + P2, v3 = seed, v4 = seed - P1;
-        const unsigned char *limit = end - 32;
-        do {
-            v1 = _round(v1, _read64(p));
-            v2 = _round(v2, _read64(p + 8));
-            v3 = _round(v3, _read64(p + 16));
-            v4 = _round(v4, _read64(p + 24));
-            p += 32;
-        } while (p <= limit);
-        h = _rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18);
-        h = _merge(h, v1);
-        h = _merge(h, v2);
-        h = _merge(h, v3);
-        h = _merge(h, v4);
+/* the stripes of p[0, len), len a multiple of 32 */
+static inline void _stripes(uint64_t v[4], const unsigned char *p, size_t len)
+{
+    uint64_t v1 = v[0], v2 = v[1], v3 = v[2], v4 = v[3];
+    for (const unsigned char *end = p + len; p < end; p += 32) {
+        v1 = _round(v1, _read64(p));
+        v2 = _round(v2, _read64(p + 8));
+        v3 = _round(v3, _read64(p + 16));
+        v4 = _round(v4, _read64(p + 24));
+    }
+    v[0] = v1;
+    v[1] = v2;
+    v[2] = v3;
+    v[3] = v4;
+}
+
+void cs_hash64_update(cs_hash64_state *s, const void *data, size_t len)
+{
+    _stripes(s->v, data, len);
+    s->len += len;
+}
+
+/* the end: the lanes merged (when a stripe was taken), then the tail (< 32 bytes) */
+static inline uint64_t _finish(const uint64_t v[4], uint64_t seed, uint64_t total, const unsigned char *p, size_t n)
+{
+    const unsigned char *end = p + n;
+    uint64_t h;
+    if (total >= 32) {
+        h = _rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18);
+        h = _merge(h, v[0]);
+        h = _merge(h, v[1]);
+        h = _merge(h, v[2]);
+        h = _merge(h, v[3]);
     } else {
         h = seed + P5;
     }
-    h += (uint64_t)len;
+    h += total;
     while (p + 8 <= end) {
         h ^= _round(0, _read64(p));
         h = _rotl(h, 27) * P1 + P4;
@@ -76,4 +98,18 @@ uint64_t cs_hash64(const void *data, size_t len, uint64_t seed)
     h *= P3;
     h ^= h >> 32;
     return h;
+}
+
+uint64_t cs_hash64_final(const cs_hash64_state *s, const void *tail, size_t tail_len)
+{
+    return _finish(s->v, s->seed, s->len + tail_len, tail, tail_len);
+}
+
+uint64_t cs_hash64(const void *data, size_t len, uint64_t seed)
+{
+    cs_hash64_state s;
+    size_t body = len / 32 * 32;
+    cs_hash64_init(&s, seed);
+    _stripes(s.v, data, body);
+    return _finish(s.v, seed, len, (const unsigned char *)data + body, len - body);
 }

@@ -11,8 +11,8 @@
  *   cb_count(feat_col(m, j), r, n, edges, n_edges, nan_bin, c, span);
  *   // c[base + b]: rows of that base in bin b (b = the number of edges below x), NaN at nan_bin
  *
- * Nothing here allocates; everything is safe to call from several threads on different
- * outputs.
+ * Nothing here allocates but cb_plan_new; everything is safe to call from several threads
+ * on different outputs (a plan is read-only once made).
  */
 #ifndef CS_FEATURES_COLBIN_H
 #define CS_FEATURES_COLBIN_H
@@ -34,10 +34,30 @@ typedef struct cb_row {
  * bin]. counts holds CB_LANES * span entries (every base + bin < span): cb_count zeroes them,
  * counts in CB_LANES interleaved copies (runs of equal bins do not wait on one another) and
  * leaves the totals in counts[0..span). Reads rows in their order: sorted rows read the
- * column forwards, and a chunk of consecutive rows is read in place. A vectorised scan of
- * the edges for up to 32 edges, a branch-free binary search for more. */
+ * column forwards, and a chunk of consecutive rows is read in place. A chunk of rows of one
+ * base with up to 16 ascending edges is counted per edge (the values above each edge, four
+ * at a time: no store per value); otherwise each value's bin is found, by a vectorised
+ * scan of the edges for up to 32 edges, a branch-free binary search for more. */
 void cb_count(const double *col, const cb_row *rows, size_t n, const double *edges, size_t n_edges,
               uint32_t nan_bin, uint32_t *counts, size_t span);
+
+/* The rows of many columns cut once: cb_count_plan counts column after column over the
+ * same rows without redoing the per-row bookkeeping (which rows are consecutive, which
+ * chunks hold one base). The plan points at rows (kept alive and unchanged by the caller)
+ * and allocates (cb_plan_free; NULL allowed); NULL + err when out of memory. n_rows: the
+ * length of the columns. */
+typedef struct cb_plan cb_plan;
+cb_plan *cb_plan_new(const cb_row *rows, size_t n, size_t n_rows, cs_err *err);
+void cb_plan_free(cb_plan *p);
+
+/* cb_count of the plan's rows of col (n_rows values), the column read once: with sum !=
+ * NULL the column's cs_hash64 (seed 0, its n_rows * 8 bytes) is taken in the same pass and
+ * written to *sum (the column is hashed a block at a time and the block's rows counted
+ * while it is in cache: a reader that verifies a mapped file's column checksum does not
+ * read the column twice). Rows in ascending order read the column forwards once; any
+ * order counts the same. */
+void cb_count_plan(const double *col, const cb_plan *p, const double *edges, size_t n_edges, uint32_t nan_bin,
+                   uint32_t *counts, size_t span, uint64_t *sum);
 
 /* The bin of one value as cb_count counts it (NaN -> nan_bin). */
 size_t cb_bin_of(double x, const double *edges, size_t n_edges, size_t nan_bin);

@@ -602,7 +602,20 @@ cs_status feat_file_check_col(const feat_matrix *m, size_t j, const char *path, 
 {
     if (!m || j >= m->n_feats) return cs_err_set(err, CS_EINVAL, "feat_file_check_col: no such column");
     if (!m->_map || !m->_colsum || __atomic_load_n(&m->_colok[j], __ATOMIC_ACQUIRE)) return CS_OK;
-    if (cs_hash64(m->values + j * m->n_rows, m->n_rows * sizeof(double), 0) != m->_colsum[j])
+    return feat_file_check_col_sum(m, j, cs_hash64(m->values + j * m->n_rows, m->n_rows * sizeof(double), 0), path,
+                                   err);
+}
+
+int feat_file_col_unverified(const feat_matrix *m, size_t j)
+{
+    return m && j < m->n_feats && m->_map && m->_colsum && !__atomic_load_n(&m->_colok[j], __ATOMIC_ACQUIRE);
+}
+
+cs_status feat_file_check_col_sum(const feat_matrix *m, size_t j, uint64_t sum, const char *path, cs_err *err)
+{
+    if (!m || j >= m->n_feats) return cs_err_set(err, CS_EINVAL, "feat_file_check_col_sum: no such column");
+    if (!m->_map || !m->_colsum) return CS_OK;
+    if (sum != m->_colsum[j])
         return cs_err_set(err, CS_ECORRUPT, "%s: checksum mismatch in column %zu (%s): the file is corrupt",
                           path ? path : "feature file", j + 1, m->names[j]);
     __atomic_store_n(&m->_colok[j], 1, __ATOMIC_RELEASE);

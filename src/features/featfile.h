@@ -74,6 +74,14 @@ feat_matrix *feat_file_open(const char *path, unsigned flags, cs_err *err);
  * and the column. Safe to call from several threads. CS_OK for an in-memory matrix. */
 cs_status feat_file_check_col(const feat_matrix *m, size_t j, const char *path, cs_err *err);
 
+/* Whether column j of a lazily opened file is still unverified (0 for an in-memory matrix
+ * or a column verified already); then a reader that hashes the column while it reads it
+ * (cs_hash64, seed 0, of its n_rows * 8 bytes: colbin.h's cb_count_plan) hands the sum to
+ * feat_file_check_col_sum, which verifies it as feat_file_check_col does without reading
+ * the column again. Safe to call from several threads. */
+int feat_file_col_unverified(const feat_matrix *m, size_t j);
+cs_status feat_file_check_col_sum(const feat_matrix *m, size_t j, uint64_t sum, const char *path, cs_err *err);
+
 /* A new feature file written in place, for matrices too big to copy: the matrix's ids,
  * target and values point into a writable mapping of a temporary file next to path (their
  * content is undefined until the caller fills them); names are copied in. Then

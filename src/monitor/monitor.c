@@ -495,6 +495,7 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     _idrow *ir = NULL;
     _cd *cd = NULL;
     _rp *rp = NULL;
+    cb_plan *plan = NULL;
     uint32_t *counts = NULL;
     double *with = NULL;
     cs_status st = CS_OK;
@@ -553,6 +554,11 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     rep->n_client_unknown = n_client - n_rp;
     free(ir);
     ir = NULL;
+    /* the rows cut once for all the columns */
+    if (!(plan = cb_plan_new(rp, n_rp, nr, err))) {
+        st = CS_ENOMEM;
+        goto out;
+    }
 
     /* one feature at a time per thread: a column of the file, counted into that feature's bins */
 #pragma omp parallel num_threads(nt)
@@ -562,15 +568,20 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
 #pragma omp for schedule(dynamic, 1)
         for (size_t j = 0; j < nf; j++) {
             const mf_mon_bins *b = mf_mon_bins_of(m, j);
+            uint64_t sum = 0;
+            int verify;
             if (!lc || map[j] < 0) continue;
-            if (feat_file_check_col(fm, (size_t)map[j], o->features_path, NULL)) {
+            verify = feat_file_col_unverified(fm, (size_t)map[j]);
+            /* value bin = the number of edges below the value (mf_mon_bin), NaN the missing bin;
+             * the column's checksum taken in the same pass (its counts are used only once it
+             * holds) */
+            cb_count_plan(fm->values + (size_t)map[j] * nr, plan, b->edges, (size_t)b->n_edges, MF_MON_MISSING, lc,
+                          lane, verify ? &sum : NULL);
+            if (verify && feat_file_check_col_sum(fm, (size_t)map[j], sum, o->features_path, NULL)) {
 #pragma omp critical(mon_bad_col)
                 if (bad_col < 0 || map[j] < bad_col) bad_col = map[j];
                 continue;
             }
-            /* value bin = the number of edges below the value (mf_mon_bin), NaN the missing bin */
-            cb_count(fm->values + (size_t)map[j] * nr, rp, n_rp, b->edges, (size_t)b->n_edges, MF_MON_MISSING,
-                     lc, lane);
             for (size_t p = 0; p < n_periods; p++)
                 for (int q = 0; q < MF_MON_BINS; q++)
                     counts[(p * nf + j) * MF_MON_BINS + (size_t)q] = lc[p * MF_MON_BINS + (size_t)q];
@@ -595,6 +606,7 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     counts = NULL;
     with = NULL;
 out:
+    cb_plan_free(plan);
     free(ir);
     free(cd);
     free(rp);
@@ -727,21 +739,15 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     }
     rd.model = mf_name(m);
     rd.until = o->until_ms;
-    /* the feature file is mapped and its header, ids and names verified while the log is
-     * read; each value column's checksum is verified by the thread that counts it, just
-     * before (the column is then in cache: one pass over memory, not two) */
-#pragma omp parallel sections num_threads(2) if (o->features_path != NULL)
-    {
-#pragma omp section
-        rst = _read_log(&rd, m, audit_path, o, err);
-#pragma omp section
-        if (o->features_path) fm = feat_file_open(o->features_path, FEAT_OPEN_LAZY, &ferr);
-    }
-    if (rst) goto fail;
-    if (o->features_path && !fm) {
+    /* the feature file is mapped and its header, ids and names verified first (a few
+     * milliseconds: not worth a second thread, which would spin while the log is read);
+     * each value column's checksum is verified by the thread that counts it, in the same
+     * pass (cb_count_plan: one pass over memory, not two) */
+    if (o->features_path && !(fm = feat_file_open(o->features_path, FEAT_OPEN_LAZY, &ferr))) {
         if (err) *err = ferr;
         goto fail;
     }
+    if ((rst = _read_log(&rd, m, audit_path, o, err))) goto fail;
 
     rep = cs_calloc(1, sizeof *rep, err);
     if (!rep) goto fail;

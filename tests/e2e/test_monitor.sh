@@ -175,6 +175,14 @@ check_fails "monitor refuses --clients with --features" 2 "$CS" monitor --audit 
 check_fails "monitor on a missing feature file fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/nope.csf"
 grep -q "nope.csf" "$T/.out" && ok "the error names the feature file" || fail "the error names the feature file" "$(cat "$T/.out")"
 head -c 100000 "$T/f.csf" >"$T/trunc.csf"
+# one byte changed in the middle of the values (the columns' checksums are verified in the
+# pass that counts them)
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0x10; open(sys.argv[2], "wb").write(b)' \
+  "$T/f.csf" "$T/flip.csf"
+check_fails "monitor on a feature file with a changed value fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" \
+  --features "$T/flip.csf" --json "$T/flip.json"
+check_grep "the error names the corrupt column" "flip.csf: checksum mismatch in column [0-9]+ \(.*\): the file is corrupt" "$T/.out"
+[ ! -e "$T/flip.json" ] && ok "no report from a corrupt feature file" || fail "no report from a corrupt feature file"
 check_fails "monitor on a truncated feature file fails" 1 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --features "$T/trunc.csf"
 if "$CS" features --recipe "$ROOT/recipes/credit-risk.json" --data "$ROOT/data/credit-risk" --out "$T/cr.csf" >/dev/null 2>&1; then
   check_fails "monitor on a feature file without the model's features fails" 1 "$CS" monitor --audit "$T/audit.db" \

@@ -115,6 +115,33 @@ static void test_hash(void **state)
     assert_false(cs_hash64("", 0, 0) == cs_hash64("", 0, 1));
 }
 
+/* cs_hash64 is the checksum written into every feature file: its values are fixed (the
+ * empty input is XXH64's own), and the hash taken in pieces equals it for every split */
+static void test_hash_pieces(void **state)
+{
+    static const struct {
+        size_t len;
+        uint64_t h;
+    } gold[] = {{0, 0xef46db3751d8e999ull},  {1, 0xe934a84adb052768ull},  {7, 0xbc77084adcf450b5ull},
+                {8, 0x87116b3365b924ebull},  {31, 0x67d97f17811c3608ull}, {32, 0x91b0cb0931a8c629ull},
+                {33, 0x931b043cf8d65b94ull}, {63, 0xe112d9fc8168dcd3ull}, {64, 0xbf3052e3445775d0ull},
+                {65, 0xed65e3510df3611dull}, {100, 0x97d08b62eeda946cull}};
+    char data[1000];
+    (void)state;
+    for (size_t i = 0; i < sizeof data; i++) data[i] = (char)(i * 7);
+    for (size_t k = 0; k < sizeof gold / sizeof *gold; k++) assert_true(cs_hash64(data, gold[k].len, 0) == gold[k].h);
+    assert_true(cs_hash64(data, 1000, 5) == 0x7c56bdf2c5d636feull);
+    for (size_t len = 0; len <= 300; len++)
+        for (size_t cut = 0; cut <= len; cut += CS_HASH64_STRIPE) {
+            cs_hash64_state s;
+            size_t body = (len - cut) / CS_HASH64_STRIPE * CS_HASH64_STRIPE;
+            cs_hash64_init(&s, 3);
+            cs_hash64_update(&s, data, cut);              /* whole stripes, in two pieces */
+            cs_hash64_update(&s, data + cut, body);
+            assert_true(cs_hash64_final(&s, data + cut + body, len - cut - body) == cs_hash64(data, len, 3));
+        }
+}
+
 static void test_write_file(void **state)
 {
     char dir[] = "/tmp/cs_test_write_XXXXXX", path[128], back[16] = {0};
@@ -147,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_fmt_double_round_trips),
         cmocka_unit_test(test_rng_deterministic_and_uniform),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_hash_pieces),
         cmocka_unit_test(test_write_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

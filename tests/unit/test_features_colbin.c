@@ -1,7 +1,8 @@
 /*
  * test_features_colbin.c: unit tests of the column kernel (src/features/colbin.h): cb_count
  * against a plain count (every number of edges from 0 to CB_MAX_EDGES, NaN, infinities, -0,
- * values on the edges, rows in and out of order, bases), cb_bin_of, cb_few_distinct, cb_cut.
+ * values on the edges, rows in and out of order, bases), its runs of one base, cb_count_plan
+ * (one pass with the column's checksum), cb_bin_of, cb_few_distinct, cb_cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +72,73 @@ static void test_count_matches_plain(void **state)
     free(want);
 }
 
+/* rows in long runs of one base (the periods of monitoring: the per-edge count of a run)
+ * and cb_count_plan's one pass: the same counts as the plain way and, with a sum, the
+ * column's cs_hash64; every number of edges around the run kernel's 16, edges repeated,
+ * out of order or NaN (counted one bin per value), column lengths off the block and stripe
+ * sizes (edges out of order or NaN only where every edge is compared: up to 32) */
+static void test_runs_and_count_col(void **state)
+{
+    (void)state;
+    size_t lens[] = {0, 1, 3, 31, 1000, 2047, 2048, 2049, 6001, 9000};
+    size_t nes[] = {0, 1, 2, 5, 9, 15, 16, 17, 40};
+    size_t span = 6 * (CB_MAX_EDGES + 2);
+    double e[64];
+    uint32_t *c = malloc(CB_LANES * span * sizeof *c), *c2 = malloc(CB_LANES * span * sizeof *c2),
+             *want = malloc(span * sizeof *want);
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+        size_t n = lens[li];
+        double *col = malloc((n ? n : 1) * sizeof *col);
+        cb_row *r = malloc((n ? n : 1) * sizeof *r);
+        for (size_t a = 0; a < sizeof nes / sizeof *nes; a++)
+            for (int shape = 0; shape < 4; shape++) {
+                size_t ne = nes[a];
+                if (shape >= 2 && ne > 32) continue; /* the binary search needs ascending edges */
+                for (size_t q = 0; q < ne; q++) e[q] = -1 + 2 * (double)(q + 1) / (double)(ne + 1);
+                if (shape == 1 && ne >= 3) e[2] = e[1];                      /* a repeated edge */
+                if (shape == 2 && ne >= 2) {                                 /* out of order */
+                    double t = e[0];
+                    e[0] = e[ne - 1];
+                    e[ne - 1] = t;
+                }
+                if (shape == 3 && ne >= 1) e[ne / 2] = NAN;                  /* a NaN edge */
+                for (size_t i = 0; i < n; i++) {
+                    double u = _u();
+                    col[i] = u < 0.05 ? NAN : u < 0.07 ? -INFINITY : u < 0.09 ? INFINITY : u < 0.11 ? -0.0
+                           : u < 0.2 && ne ? e[(size_t)(_u() * (double)ne)] : 2.2 * _u() - 1.1;
+                }
+                for (int order = 0; order < 3; order++) {
+                    size_t m = 0;
+                    for (size_t i = 0; i < n; i++) {
+                        if (order == 1 && i % 5 == 0) continue;                  /* gaps */
+                        size_t row = order == 2 ? (i * 7919) % n : i;            /* scattered */
+                        /* six periods, in row order */
+                        r[m++] = (cb_row){(uint32_t)row, (uint32_t)(row * 6 / n * (CB_MAX_EDGES + 2))};
+                    }
+                    uint32_t nan_bin = (uint32_t)ne + 1;
+                    uint64_t sum = 0;
+                    memset(want, 0, span * sizeof *want);
+                    for (size_t i = 0; i < m; i++) want[r[i].base + _plain(col[r[i].row], e, ne, nan_bin)]++;
+                    cb_count(col, r, m, e, ne, nan_bin, c, span);
+                    assert_memory_equal(c, want, span * sizeof *want);
+                    cb_plan *pl = cb_plan_new(r, m, n, NULL);
+                    assert_non_null(pl);
+                    cb_count_plan(col, pl, e, ne, nan_bin, c2, span, &sum);
+                    assert_memory_equal(c2, want, span * sizeof *want);
+                    assert_true(sum == cs_hash64(col, n * sizeof *col, 0));
+                    cb_count_plan(col, pl, e, ne, nan_bin, c2, span, NULL);
+                    assert_memory_equal(c2, want, span * sizeof *want);
+                    cb_plan_free(pl);
+                }
+            }
+        free(col);
+        free(r);
+    }
+    free(c);
+    free(c2);
+    free(want);
+}
+
 static void test_few_distinct_and_cut(void **state)
 {
     (void)state;
@@ -93,6 +161,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_count_matches_plain),
+        cmocka_unit_test(test_runs_and_count_col),
         cmocka_unit_test(test_few_distinct_and_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
