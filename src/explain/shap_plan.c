@@ -786,6 +786,8 @@ _tree_row_up_n(const shap_plan *p, const _ptree *t, const double *x, double *phi
         }
         int agree = _mask_step(M, i, n, l);
         side[i] = (uint8_t)(agree << 1 | l);
+        double *xz = X + (size_t)i * 2 * (size_t)nq;   /* what its descendants take away, from 0 */
+        for (int q = 0; q < 2 * nq; q++) xz[q] = 0;
         const double *inv = r + 5 + 2 * nq;
         /* agreeing: (a + b t) / (z + (1 - z) t); already disagreeing: the old factor
          * z (1 - t) becomes z' (1 - t), a / z. Both, weighted by 0 or 1 (exact), no branch */
@@ -798,7 +800,6 @@ _tree_row_up_n(const shap_plan *p, const _ptree *t, const double *x, double *phi
             pr[q] = pq * ((ar + br * tq[q]) * iq + fr);
         }
     }
-    if (rep) memset(X, 0, (size_t)ni * 2 * (size_t)nq * sizeof *X);
     const int32_t *anc = rep ? p->uanc + t->uanc0 : NULL;
     for (int32_t i = ni - 1; i >= 0; i--) {
         const _pnode *n = nd + i;
@@ -870,7 +871,7 @@ _tree_row_up4_n(const shap_plan *p, const _ptree *t, const double *x, double *W,
     const int32_t ni = t->n_inner;
     const size_t st = _ustride(LANES, rep);
     const _v4 tq = V4(p->gl_t + (LANES - 1) * LANES / 2), cold = V4(p->gl_n + (LANES - 1) * LANES / 2);
-    const _v4 one = {1, 1, 1, 1};
+    const _v4 one = {1, 1, 1, 1}, zero = {0, 0, 0, 0};
     if (rep) M[0] = ~(uint64_t)0;
     V4(P) = (one);
     for (int32_t i = 0; i < ni; i++) {
@@ -890,12 +891,13 @@ _tree_row_up4_n(const shap_plan *p, const _ptree *t, const double *x, double *W,
         }
         int agree = _mask_step(M, i, n, l);
         side[i] = (uint8_t)(agree << 1 | l);
+        V4(X + (size_t)i * 2 * LANES) = zero;   /* what its descendants take away, from 0 */
+        V4(X + (size_t)i * 2 * LANES + LANES) = zero;
         double ag = (double)agree, dg = 1 - ag, izb = r[4 + 2 * LANES];
         _v4 iq = ag * V4(r + 5 + 2 * LANES);
         V4(pl) = (pi * ((al + bl * tq) * iq + dg * al * izb));
         V4(pr) = (pi * ((ar + br * tq) * iq + dg * ar * izb));
     }
-    if (rep) memset(X, 0, (size_t)ni * 2 * LANES * sizeof *X);
     const int32_t *anc = rep ? p->uanc + t->uanc0 : NULL;
     for (int32_t i = ni - 1; i >= 0; i--) {
         const _pnode *n = nd + i;
