@@ -13,6 +13,7 @@
 #define _CHUNK 1024
 #define _LINEAR_MAX 32      /* up to this many edges: every edge compared, four values at once */
 #define _RUN_MAX 16         /* up to this many edges a run of one base is counted per edge */
+#define _RUN_MIN 64         /* a plan's chunk of one base has at least this many rows */
 #define _BLOCK 2048         /* cb_count_plan: rows of the column hashed, then counted (16 KB) */
 
 /* Four doubles and four 64-bit integers as one value (GCC and Clang vector extensions: one
@@ -119,6 +120,7 @@ static inline __attribute__((always_inline)) void _run_k(const double *v, size_t
     for (t = 0; t + 4 <= m; t += 4) {
         _v4d x;
         memcpy(&x, v + t, sizeof x);
+#pragma GCC unroll 16   /* K is a constant: one register per edge, no loop */
         for (size_t q = 0; q < K; q++) g[q] += (_v4l)(x > ev[q]);   /* -1 where above */
         nn += (_v4l)(x != x);
     }
@@ -239,7 +241,11 @@ struct cb_plan {
 static cs_status _plan_add(cb_plan *p, size_t *cap, size_t k, size_t k2, cs_err *err)
 {
     while (k < k2) {
-        size_t m = k2 - k < _CHUNK ? k2 - k : _CHUNK;
+        size_t lim = k2 - k < _CHUNK ? k2 - k : _CHUNK, m = 1;
+        /* a chunk ends where the base changes (a period's last rows, then the next's), unless
+         * the run of one base is short: then the bases are mixed and each value is binned */
+        while (m < lim && p->rows[k + m].base == p->rows[k].base) m++;
+        if (m < _RUN_MIN) m = lim;
         if (p->n_seg == *cap) {
             size_t c = *cap ? 2 * *cap : 64;
             _seg *q = realloc(p->seg, c * sizeof *q);

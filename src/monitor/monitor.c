@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -136,6 +137,7 @@ typedef struct _dec {
     int period;
     int outcome;                /* -1 unknown, 0, 1 */
     int64_t observed;
+    int64_t month;              /* _month_index(t), once */
 } _dec;
 
 typedef struct _req_out {
@@ -225,6 +227,16 @@ typedef struct _ct {
     size_t idx;
 } _ct;
 
+/* qsort, after a look whether the array is in order already (a log in client order, a
+ * file in id order: the same result without the sort) */
+static void _sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const char *p = base;
+    size_t i = 1;
+    while (i < n && cmp(p + (i - 1) * size, p + i * size) <= 0) i++;
+    if (i < n) qsort(base, n, size, cmp);
+}
+
 static int _cmp_ct(const void *a, const void *b)
 {
     const _ct *x = a, *y = b;
@@ -240,7 +252,7 @@ static cs_status _join_clients(_reader *r, size_t *matched, cs_err *err)
     if (!ct) return CS_ENOMEM;
     for (size_t i = 0; i < r->n; i++)
         if (r->d[i].client >= 0) ct[n++] = (_ct){r->d[i].client, r->d[i].t, i};
-    qsort(ct, n, sizeof *ct, _cmp_ct);
+    _sort(ct, n, sizeof *ct, _cmp_ct);
     for (size_t k = 0; k < r->n_outs; k++) {
         const store_outcome *o = &r->outs[k];
         char *e;
@@ -397,7 +409,7 @@ static cs_status _features(mon_report *rep, const mf_model *m, const _dec *d, si
     }
     for (size_t i = 0; i < n; i++)
         if (d[i].client >= 0) cd[n_cd++] = (_cd){d[i].client, i};
-    qsort(cd, n_cd, sizeof *cd, _cmp_cd);
+    _sort(cd, n_cd, sizeof *cd, _cmp_cd);
 
     /* slices of about equal decisions, cut between clients */
 #pragma omp parallel num_threads(nt)
@@ -535,7 +547,7 @@ static cs_status _features_file(mon_report *rep, const mf_model *m, const feat_m
     }
     for (size_t i = 0; i < n; i++)
         if (d[i].client >= 0) cd[n_client++] = (_cd){d[i].client, i};
-    qsort(cd, n_client, sizeof *cd, _cmp_cd);
+    _sort(cd, n_client, sizeof *cd, _cmp_cd);
     {
         size_t r = 0;
         int in_order = 1;
@@ -677,6 +689,26 @@ static void _performance(mon_period *pp, const mf_score_ref *sr, const _dec *d, 
     }
 }
 
+/* While the log is read (one thread, in SQLite), a second one verifies the checksums of the
+ * model's columns of the feature file, as many as it gets through before the log is read:
+ * the counting pass then reads those without hashing them (the rest it hashes as it counts).
+ * A column that fails is left unverified: the counting pass fails on it with the message. */
+typedef struct _verifier {
+    const mf_model *m;
+    const feat_matrix *fm;
+    int stop;                   /* set (atomically) once the log is read */
+} _verifier;
+
+static void *_verify_cols(void *ud)
+{
+    _verifier *v = ud;
+    for (size_t j = 0; j < mf_n_feats(v->m) && !__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE); j++) {
+        long c = feat_index(v->fm, mf_feat_name(v->m, j));
+        if (c >= 0 && feat_file_check_col(v->fm, (size_t)c, NULL, NULL)) break;
+    }
+    return NULL;
+}
+
 /* The outcomes, then the model's decisions with the request-keyed outcomes marked. */
 static cs_status _read_log(_reader *rd, const mf_model *m, const char *audit_path, const mon_options *o, cs_err *err)
 {
@@ -740,14 +772,25 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     rd.model = mf_name(m);
     rd.until = o->until_ms;
     /* the feature file is mapped and its header, ids and names verified first (a few
-     * milliseconds: not worth a second thread, which would spin while the log is read);
-     * each value column's checksum is verified by the thread that counts it, in the same
+     * milliseconds); its value columns' checksums are verified by a second thread while
+     * the log is read (_verify_cols), the rest by the threads that count them, in the same
      * pass (cb_count_plan: one pass over memory, not two) */
     if (o->features_path && !(fm = feat_file_open(o->features_path, FEAT_OPEN_LAZY, &ferr))) {
         if (err) *err = ferr;
         goto fail;
     }
-    if ((rst = _read_log(&rd, m, audit_path, o, err))) goto fail;
+    {
+        _verifier v = {m, fm, 0};
+        pthread_t vt;
+        int started = fm && (o->threads > 0 ? o->threads : omp_get_max_threads()) > 1 &&
+                      pthread_create(&vt, NULL, _verify_cols, &v) == 0;
+        rst = _read_log(&rd, m, audit_path, o, err);
+        if (started) {
+            __atomic_store_n(&v.stop, 1, __ATOMIC_RELEASE);
+            pthread_join(vt, NULL);
+        }
+        if (rst) goto fail;
+    }
 
     rep = cs_calloc(1, sizeof *rep, err);
     if (!rep) goto fail;
@@ -784,7 +827,9 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
 
     /* periods */
     for (size_t i = 0; i < rd.n; i++) {
-        int64_t pi = _period_index(o->by, rd.d[i].t);
+        int64_t pi;
+        rd.d[i].month = _month_index(rd.d[i].t);
+        pi = o->by == MON_BY_MONTH ? rd.d[i].month : _period_index(o->by, rd.d[i].t);
         if (pi < pmin) pmin = pi;
         if (pi > pmax) pmax = pi;
         if (rd.d[i].t > latest) latest = rd.d[i].t;
@@ -797,7 +842,8 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
         goto fail;
     }
     np = (size_t)(pmax - pmin + 1);
-    for (size_t i = 0; i < rd.n; i++) rd.d[i].period = (int)(_period_index(o->by, rd.d[i].t) - pmin);
+    for (size_t i = 0; i < rd.n; i++)
+        rd.d[i].period = (int)((o->by == MON_BY_MONTH ? rd.d[i].month : _period_index(o->by, rd.d[i].t)) - pmin);
     rep->as_of_ms = o->as_of_ms > 0 ? o->as_of_ms : latest;
     rep->n_periods = np;
     rep->periods = cs_calloc(np, sizeof *rep->periods, err);
@@ -907,7 +953,7 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
     {
         int64_t m0 = INT64_MAX, m1 = INT64_MIN, asof_m = _month_index(rep->as_of_ms);
         for (size_t i = 0; i < rd.n; i++) {
-            int64_t mi = _month_index(rd.d[i].t);
+            int64_t mi = rd.d[i].month;
             if (mi < m0) m0 = mi;
             if (mi > m1) m1 = mi;
         }
@@ -922,11 +968,11 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
         }
         for (size_t i = 0; i < rd.n; i++) {
             const _dec *x = &rd.d[i];
-            mon_vintage *vg = &rep->vintages[_month_index(x->t) - m0];
+            mon_vintage *vg = &rep->vintages[x->month - m0];
             if (x->refused) continue;
             vg->booked += 1;
             if (x->outcome == 1) {
-                int64_t mob = _month_index(x->observed) - _month_index(x->t);
+                int64_t mob = _month_index(x->observed) - x->month;
                 if (mob < 0) mob = 0;
                 if (mob <= vg->n_mob) vg->defaults[mob] += 1;
             }

@@ -463,9 +463,11 @@ cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void 
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         store_outcome o;
         const unsigned char *k = sqlite3_column_text(q, 0), *key = sqlite3_column_text(q, 1);
+        size_t kl = key ? strlen((const char *)key) : 0;
         memset(&o, 0, sizeof o);
         o.kind = k && !strcmp((const char *)k, "request_id") ? STORE_OUTCOME_REQUEST : STORE_OUTCOME_CLIENT;
-        snprintf(o.key, sizeof o.key, "%s", key ? (const char *)key : "");
+        if (kl >= sizeof o.key) kl = sizeof o.key - 1;   /* cut as snprintf would, without its cost */
+        if (kl) memcpy(o.key, key, kl);
         o.defaulted = sqlite3_column_int(q, 2) != 0;
         o.observed_ms = sqlite3_column_int64(q, 3);
         if (fn(&o, ud)) break;
