@@ -480,6 +480,15 @@ store_audit *store_audit_open(const char *path, cs_err *err)
         store_db_migrate(a->conn, &store_schema_audit, err))
         goto fail;
     a->db = store_db_sqlite(a->conn);
+    /* the table's CHECK on kind is not evaluated by the writer: SQLite 3.40 codes its IN
+     * list as a temporary B-tree that every INSERT builds again (a pager opened, 3 rows
+     * inserted, then dropped: 1.6 to 3 us of the ~8 us a row costs at 6 rows a batch);
+     * _append refuses every kind the CHECK would, before the row is queued (test_kinds),
+     * and other writers of the file still meet the CHECK */
+    if (sqlite3_exec(a->db, "PRAGMA ignore_check_constraints=ON", NULL, NULL, NULL) != SQLITE_OK) {
+        cs_err_set(err, CS_EIO, "%s: %s", path, sqlite3_errmsg(a->db));
+        goto fail;
+    }
     if (sqlite3_prepare_v2(a->db,
                            "INSERT INTO audit(time, unix_ms, request_id, endpoint, model_name, model_version,"
                            " input_kind, client_id, input_digest, probability, score, threshold, decision,"
