@@ -138,6 +138,12 @@ void cs_hash64_init(cs_hash64_state *s, uint64_t seed);
 void cs_hash64_update(cs_hash64_state *s, const void *data, size_t len);
 uint64_t cs_hash64_final(const cs_hash64_state *s, const void *tail, size_t tail_len);
 
+/* cs_hash64 of k buffers of one length: out[i] = cs_hash64(data[i], len, seed). Four at a
+ * time where the processor multiplies 64-bit vector lanes (x86-64 with AVX-512: the four
+ * lanes of a buffer in one register, four buffers' chains in flight, about four times the
+ * speed of one buffer after another), one after another elsewhere. */
+void cs_hash64_many(const void *const *data, size_t k, size_t len, uint64_t seed, uint64_t *out);
+
 /* ---- time and progress ------------------------------------------------------------- */
 
 /* Monotonic seconds, for measuring durations. */

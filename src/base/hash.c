@@ -113,3 +113,69 @@ uint64_t cs_hash64(const void *data, size_t len, uint64_t seed)
     _stripes(s.v, data, body);
     return _finish(s.v, seed, len, (const unsigned char *)data + body, len - body);
 }
+
+/* ---- four buffers at once ---------------------------------------------------------------- */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+typedef uint64_t _v4u __attribute__((vector_size(32)));
+
+/* the stripes of four buffers of len bytes (a multiple of 32), buffer b's lanes v[b] */
+__attribute__((target("avx512f,avx512dq,avx512vl"))) static void _stripes4(uint64_t v[4][4],
+                                                                            const unsigned char *const p[4], size_t len)
+{
+    const _v4u p1 = {P1, P1, P1, P1}, p2 = {P2, P2, P2, P2};
+    _v4u a0, a1, a2, a3;
+    memcpy(&a0, v[0], 32);
+    memcpy(&a1, v[1], 32);
+    memcpy(&a2, v[2], 32);
+    memcpy(&a3, v[3], 32);
+    for (size_t o = 0; o < len; o += 32) {
+        _v4u x0, x1, x2, x3;
+        memcpy(&x0, p[0] + o, 32);
+        memcpy(&x1, p[1] + o, 32);
+        memcpy(&x2, p[2] + o, 32);
+        memcpy(&x3, p[3] + o, 32);
+        /* _round on each lane: acc += in * P2, rotate left 31, acc *= P1 */
+        a0 += x0 * p2;
+        a1 += x1 * p2;
+        a2 += x2 * p2;
+        a3 += x3 * p2;
+        a0 = ((a0 << 31) | (a0 >> 33)) * p1;
+        a1 = ((a1 << 31) | (a1 >> 33)) * p1;
+        a2 = ((a2 << 31) | (a2 >> 33)) * p1;
+        a3 = ((a3 << 31) | (a3 >> 33)) * p1;
+    }
+    memcpy(v[0], &a0, 32);
+    memcpy(v[1], &a1, 32);
+    memcpy(v[2], &a2, 32);
+    memcpy(v[3], &a3, 32);
+}
+
+static int _have_vec(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+}
+#endif
+
+void cs_hash64_many(const void *const *data, size_t k, size_t len, uint64_t seed, uint64_t *out)
+{
+    size_t i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    size_t body = len / 32 * 32;
+    if (k >= 4 && _have_vec())
+        for (; i + 4 <= k; i += 4) {
+            uint64_t v[4][4];
+            const unsigned char *p[4];
+            for (int b = 0; b < 4; b++) {
+                cs_hash64_state s;
+                cs_hash64_init(&s, seed);
+                memcpy(v[b], s.v, sizeof v[b]);
+                p[b] = data[i + (size_t)b];
+            }
+            _stripes4(v, p, body);
+            for (int b = 0; b < 4; b++) out[i + (size_t)b] = _finish(v[b], seed, len, p[b] + body, len - body);
+        }
+#endif
+    for (; i < k; i++) out[i] = cs_hash64(data[i], len, seed);
+}

@@ -702,9 +702,22 @@ typedef struct _verifier {
 static void *_verify_cols(void *ud)
 {
     _verifier *v = ud;
-    for (size_t j = 0; j < mf_n_feats(v->m) && !__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE); j++) {
-        long c = feat_index(v->fm, mf_feat_name(v->m, j));
-        if (c >= 0 && feat_file_check_col(v->fm, (size_t)c, NULL, NULL)) break;
+    const feat_matrix *fm = v->fm;
+    size_t j = 0, nf = mf_n_feats(v->m);
+    /* four columns at a time (cs_hash64_many: their hashes in flight together) */
+    while (j < nf && !__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE)) {
+        const void *col[4];
+        size_t c[4], k = 0;
+        uint64_t sum[4];
+        for (; j < nf && k < 4; j++) {
+            long x = feat_index(fm, mf_feat_name(v->m, j));
+            if (x < 0 || !feat_file_col_unverified(fm, (size_t)x)) continue;
+            c[k] = (size_t)x;
+            col[k++] = fm->values + (size_t)x * fm->n_rows;
+        }
+        cs_hash64_many(col, k, fm->n_rows * sizeof(double), 0, sum);
+        for (size_t q = 0; q < k; q++)
+            if (feat_file_check_col_sum(fm, c[q], sum[q], NULL, NULL)) return NULL;
     }
     return NULL;
 }

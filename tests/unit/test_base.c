@@ -116,7 +116,8 @@ static void test_hash(void **state)
 }
 
 /* cs_hash64 is the checksum written into every feature file: its values are fixed (the
- * empty input is XXH64's own), and the hash taken in pieces equals it for every split */
+ * empty input is XXH64's own), and the hash taken in pieces equals it for every split, as
+ * cs_hash64_many's of several buffers does */
 static void test_hash_pieces(void **state)
 {
     static const struct {
@@ -139,6 +140,15 @@ static void test_hash_pieces(void **state)
             cs_hash64_update(&s, data, cut);              /* whole stripes, in two pieces */
             cs_hash64_update(&s, data + cut, body);
             assert_true(cs_hash64_final(&s, data + cut + body, len - cut - body) == cs_hash64(data, len, 3));
+        }
+    /* several buffers at once (four at a time where the processor has the vector path) */
+    for (size_t len = 0; len <= 200; len += 7)
+        for (size_t k = 0; k <= 9; k++) {
+            const void *bufs[9];
+            uint64_t got[9];
+            for (size_t b = 0; b < k; b++) bufs[b] = data + 13 * b;
+            cs_hash64_many(bufs, k, len, 11, got);
+            for (size_t b = 0; b < k; b++) assert_true(got[b] == cs_hash64(bufs[b], len, 11));
         }
 }
 
