@@ -695,15 +695,22 @@ static void _performance(mon_period *pp, const mf_score_ref *sr, const _dec *d, 
  * A column that fails is left unverified: the counting pass fails on it with the message. */
 typedef struct _verifier {
     const mf_model *m;
-    const feat_matrix *fm;
+    const feat_matrix *fm;      /* NULL: no feature file */
     int stop;                   /* set (atomically) once the log is read */
+    /* when no outcome is keyed by a request id, the outcomes are read here first, while the
+     * other thread reads the decisions */
+    const char *audit_path;     /* NULL: not here */
+    _reader *outs;              /* their reader (its outcome fields only) */
+    cs_status st;
+    cs_err err;
 } _verifier;
 
 static void *_verify_cols(void *ud)
 {
     _verifier *v = ud;
     const feat_matrix *fm = v->fm;
-    size_t j = 0, nf = mf_n_feats(v->m);
+    size_t j = 0, nf = fm ? mf_n_feats(v->m) : 0;
+    if (v->audit_path) v->st = store_outcomes_read(v->audit_path, _read_outcome, v->outs, &v->err);
     /* four columns at a time (cs_hash64_many: their hashes in flight together) */
     while (j < nf && !__atomic_load_n(&v->stop, __ATOMIC_ACQUIRE)) {
         const void *col[4];
@@ -722,12 +729,9 @@ static void *_verify_cols(void *ud)
     return NULL;
 }
 
-/* The outcomes, then the model's decisions with the request-keyed outcomes marked. */
-static cs_status _read_log(_reader *rd, const mf_model *m, const char *audit_path, const mon_options *o, cs_err *err)
+/* The request-keyed outcomes of rd->outs sorted by key into rd->req. */
+static cs_status _index_requests(_reader *rd, cs_err *err)
 {
-    cs_status st;
-    if ((st = store_outcomes_read(audit_path, _read_outcome, rd, err))) return st;
-    if (rd->oom) goto oom;
     {
         size_t nr = 0;
         for (size_t k = 0; k < rd->n_outs; k++) nr += rd->outs[k].kind == STORE_OUTCOME_REQUEST;
@@ -739,6 +743,14 @@ static cs_status _read_log(_reader *rd, const mf_model *m, const char *audit_pat
             qsort(rd->req, rd->n_req, sizeof *rd->req, _cmp_req);
         }
     }
+    return CS_OK;
+}
+
+/* The model's decisions, the request-keyed outcomes (rd->req) marked. */
+static cs_status _read_decisions(_reader *rd, const mf_model *m, const char *audit_path, const mon_options *o,
+                                 cs_err *err)
+{
+    cs_status st;
     if ((st = store_audit_decisions(audit_path, o->since_ms, _read_decision, rd, err))) return st;
     if (rd->oom) goto oom;
     if (rd->n == 0) {
@@ -792,15 +804,52 @@ mon_report *mon_run(const mf_model *m, const char *audit_path, const mon_options
         if (err) *err = ferr;
         goto fail;
     }
+    /* the outcomes, then the decisions with the request-keyed outcomes marked; with none
+     * keyed by request id, the outcomes are read by the second thread meanwhile */
     {
-        _verifier v = {m, fm, 0};
+        int req_keys = 1, two = (o->threads > 0 ? o->threads : omp_get_max_threads()) > 1, started;
+        _reader ro;
+        _verifier v;
         pthread_t vt;
-        int started = fm && (o->threads > 0 ? o->threads : omp_get_max_threads()) > 1 &&
-                      pthread_create(&vt, NULL, _verify_cols, &v) == 0;
-        rst = _read_log(&rd, m, audit_path, o, err);
+        memset(&ro, 0, sizeof ro);
+        memset(&v, 0, sizeof v);
+        if ((rst = store_outcomes_has_request_keys(audit_path, &req_keys, err))) goto fail;
+        v.m = m;
+        v.fm = fm;
+        v.audit_path = req_keys ? NULL : audit_path;
+        v.outs = &ro;
+        started = (fm || !req_keys) && two && pthread_create(&vt, NULL, _verify_cols, &v) == 0;
+        if (!started && !req_keys) { /* no second thread: one after the other */
+            v.st = store_outcomes_read(audit_path, _read_outcome, &ro, &v.err);
+            v.audit_path = NULL;
+        }
+        if (req_keys) {
+            rst = store_outcomes_read(audit_path, _read_outcome, &rd, err);
+            if (!rst && rd.oom) rst = cs_err_set(err, CS_ENOMEM, "out of memory reading %s", audit_path);
+            if (!rst) rst = _index_requests(&rd, err);
+        }
+        if (!rst) rst = _read_decisions(&rd, m, audit_path, o, err);
         if (started) {
             __atomic_store_n(&v.stop, 1, __ATOMIC_RELEASE);
             pthread_join(vt, NULL);
+        }
+        if (!req_keys) {
+            rd.outs = ro.outs;
+            rd.n_outs = ro.n_outs;
+            rd.cap_outs = ro.cap_outs;
+            /* the outcomes' error first, as when they are read first */
+            if (v.st) {
+                if (err) *err = v.err;
+                rst = v.st;
+            } else if (ro.oom)
+                rst = cs_err_set(err, CS_ENOMEM, "out of memory reading %s", audit_path);
+            /* an outcome by request id imported since the look-up: the decisions again, with it */
+            if (!rst && !(rst = _index_requests(&rd, err)) && rd.n_req) {
+                free(rd.d);
+                rd.d = NULL;
+                rd.n = rd.cap = rd.other = 0;
+                rst = _read_decisions(&rd, m, audit_path, o, err);
+            }
         }
         if (rst) goto fail;
     }

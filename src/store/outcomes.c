@@ -478,6 +478,34 @@ cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void 
     return st;
 }
 
+cs_status store_outcomes_has_request_keys(const char *audit_path, int *has, cs_err *err)
+{
+    store_db *d;
+    sqlite3_stmt *q = NULL;
+    cs_status st = CS_OK;
+    int rc, version;
+    *has = 0;
+    if (store_pg_is_url(audit_path)) return _pg_unsupported(audit_path, err);
+    if (!(d = store_db_open(audit_path, STORE_DB_READONLY, "the audit log", err))) return err ? err->code : CS_EIO;
+    if ((st = store_db_check(d, &store_schema_outcomes, &version, err))) {
+        store_db_close(d);
+        return st;
+    }
+    if (sqlite3_prepare_v2(store_db_sqlite(d), "SELECT 1 FROM outcomes WHERE key_kind = 'request_id' LIMIT 1", -1, &q,
+                           NULL) != SQLITE_OK) {
+        int none = strstr(sqlite3_errmsg(store_db_sqlite(d)), "no such table") != NULL;
+        if (!none) st = store_db_fail(d, "reading the outcomes", err);
+        store_db_close(d);
+        return st;
+    }
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *has = 1;
+    else if (rc != SQLITE_DONE) st = store_db_fail(d, "reading the outcomes", err);
+    sqlite3_finalize(q);
+    store_db_close(d);
+    return st;
+}
+
 typedef struct _adapt {
     store_decision_fn fn;
     void *ud;

@@ -73,6 +73,11 @@ cs_status store_outcomes_import_csv(const char *audit_path, const char *csv_path
 typedef int (*store_outcome_fn)(const store_outcome *o, void *ud);
 cs_status store_outcomes_read(const char *audit_path, store_outcome_fn fn, void *ud, cs_err *err);
 
+/* Whether any recorded outcome is keyed by a request id (one index look-up; 0 for a log
+ * without the outcomes table): a reader that needs none can read the outcomes and the
+ * decisions at the same time. Errors as store_outcomes_read's. */
+cs_status store_outcomes_has_request_keys(const char *audit_path, int *has, cs_err *err);
+
 /* One decision of the audit log as monitoring reads it (strings borrowed for the call). */
 typedef struct store_decision {
     int64_t seq;

@@ -164,6 +164,25 @@ check_grep "the HTML report has its charts inline" "<svg class=\"chart\"" "$T/m.
 if grep -Eq '(src|href)="https?:' "$T/m.html"; then fail "the HTML report fetches nothing"; else ok "the HTML report fetches nothing"; fi
 [ -n "${MONITOR_REPORT_DIR:-}" ] && cp "$T/m.html" "$T/m.json" "$MONITOR_REPORT_DIR/"
 
+# an outcome keyed by request id (read before the decisions, which are matched to it): on
+# a copy of the log, the latest decision (no outcome yet) gets one by its request id
+cp "$T/audit.db" "$T/rq.db"
+rq=$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT request_id FROM audit WHERE kind = '"'decision'"' ORDER BY seq DESC LIMIT 1").fetchone()[0])' "$T/rq.db")
+printf 'request_id,default,observed\n%s,1,2027-06-01\n' "$rq" >"$T/rq.csv"
+check "outcomes import by request id" "$CS" outcomes import --audit "$T/rq.db" --csv "$T/rq.csv" --quiet
+check "monitor with an outcome by request id" "$CS" monitor --audit "$T/rq.db" --model "$T/m.csm" --as-of 2027-07-01 \
+  --json "$T/rq.json" --quiet
+"$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --as-of 2027-07-01 --json "$T/rq0.json" --quiet >/dev/null 2>&1
+"$PY" - "$T/rq0.json" "$T/rq.json" >"$T/rq.out" 2>&1 <<'PYEOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+pa, pb = a["periods"][-1], b["periods"][-1]
+print("ok" if b["outcomes_matched"] == a["outcomes_matched"] + 1 and pb["defaults"] == pa["defaults"] + 1 else
+      "not matched: %s %s" % ((a["outcomes_matched"], pa["defaults"]), (b["outcomes_matched"], pb["defaults"])))
+PYEOF
+grep -qx ok "$T/rq.out" && ok "the request-keyed outcome is joined to its decision" ||
+  fail "the request-keyed outcome is joined to its decision" "$(cat "$T/rq.out")"
+
 # bad input
 check_fails "monitor needs --audit and --model" 2 "$CS" monitor --model "$T/m.csm"
 check_fails "monitor refuses a bad rule" 2 "$CS" monitor --audit "$T/audit.db" --model "$T/m.csm" --fail-on 'psi=1'

@@ -93,6 +93,11 @@ static void test_import(void **state)
     snprintf(db, sizeof db, "%s/audit.db", dir);
     snprintf(csv, sizeof csv, "%s/o.csv", dir);
     _log(db);
+    {
+        int has = -1;   /* no outcome imported yet */
+        assert_int_equal(store_outcomes_has_request_keys(db, &has, &err), CS_OK);
+        assert_int_equal(has, 0);
+    }
     _write(csv, "client_id,default,observed\n"
                 "100,1,2025-06-01\n"        /* recorded */
                 "101,0,2026-03-02\n"        /* recorded */
@@ -122,10 +127,20 @@ static void test_import(void **state)
     assert_int_equal(rep.conflicts, 1);
     assert_non_null(strstr(rep.issues[0].detail, "recorded: default 1"));
     store_outcome_report_clear(&rep);
-    /* by request id */
+    /* by request id (none before it: a reader may read outcomes and decisions at once) */
+    {
+        int has = -1;
+        assert_int_equal(store_outcomes_has_request_keys(db, &has, &err), CS_OK);
+        assert_int_equal(has, 0);
+    }
     _write(csv, "request_id,default,observed\nreq-3,0,2026-03-01T10:00:00Z\nreq-x,1,2026-01-01\n");
     assert_int_equal(store_outcomes_import_csv(db, csv, &rep, &err), CS_OK);
     assert_int_equal(rep.inserted, 1);
+    {
+        int has = -1;
+        assert_int_equal(store_outcomes_has_request_keys(db, &has, &err), CS_OK);
+        assert_int_equal(has, 1);
+    }
     assert_int_equal(rep.unknown, 1);
     store_outcome_report_clear(&rep);
     assert_int_equal(store_outcomes_read(db, _count, &n, &err), CS_OK);
