@@ -124,18 +124,49 @@ cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *
     if (cs_buf_printf(&tmp, err, "%s.tmp", path)) return CS_ENOMEM;
     if (!(f = fopen(tmp.data, "wb"))) {
         st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp.data, strerror(errno));
-    } else if ((len && fwrite(data, 1, len, f) != len) | (fflush(f) != 0) | (fsync(fileno(f)) != 0) |
-               (fclose(f) != 0)) {
+    } else if (len && fwrite(data, 1, len, f) != len) {
         st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp.data, strerror(errno));
+        fclose(f);
         remove(tmp.data);
-    } else if (rename(tmp.data, path) != 0) {
-        st = cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        remove(tmp.data);
-    } else if (cs_sync_dir(path) != 0) {
-        st = cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
+    } else {
+        st = cs_file_commit(f, tmp.data, path, err);
     }
     cs_buf_free(&tmp);
     return st;
+}
+
+cs_status cs_file_close_synced(FILE *f, const char *path, cs_err *err)
+{
+    const char *what = NULL;
+    int e = 0;
+    errno = 0;
+    if (ferror(f) || fflush(f) != 0) what = "write failed", e = errno;
+    else if (fsync(fileno(f)) != 0) what = "cannot sync to disk", e = errno;
+    if (fclose(f) != 0 && !what) what = "write failed", e = errno;
+    if (what) return cs_err_set(err, CS_EIO, "%s: %s: %s", path, what, strerror(e ? e : EIO));
+    return CS_OK;
+}
+
+cs_status cs_file_place(const char *tmp, const char *path, cs_err *err)
+{
+    if (rename(tmp, path) != 0) {
+        cs_status st = cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        remove(tmp);
+        return st;
+    }
+    if (cs_sync_dir(path) != 0)
+        return cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced: %s", path, strerror(errno));
+    return CS_OK;
+}
+
+cs_status cs_file_commit(FILE *f, const char *tmp, const char *path, cs_err *err)
+{
+    cs_status st = cs_file_close_synced(f, path, err);
+    if (st) {
+        remove(tmp);
+        return st;
+    }
+    return cs_file_place(tmp, path, err);
 }
 
 int cs_sync_dir(const char *path)

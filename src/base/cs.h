@@ -98,6 +98,21 @@ cs_status cs_write_file(const char *path, const void *data, size_t len, cs_err *
  * set. */
 int cs_sync_dir(const char *path);
 
+/* Put a file written through f under the temporary name tmp in place as path, whole or not
+ * at all, on disk: f flushed, fsync'ed and closed (closed whatever fails), tmp renamed over
+ * path, then the folder fsync'ed, so that neither a crash nor a power loss leaves path
+ * half-written. On a failure before the rename, tmp is removed and path is as it was.
+ * CS_EIO names path and the system's reason ("cannot sync to disk" for a failed fsync);
+ * when only the folder's sync failed, the new file is in place whole and the message says
+ * so. Every writer that renames a file into place goes through this or its two halves. */
+cs_status cs_file_commit(FILE *f, const char *tmp, const char *path, cs_err *err);
+/* The halves of cs_file_commit, for a writer that closes several files before renaming
+ * any: cs_file_close_synced flushes, fsyncs and closes f (always closed; CS_EIO names
+ * path, the file f will become); cs_file_place renames tmp over path and fsyncs the folder
+ * (CS_EIO names path; tmp is removed when the rename failed). */
+cs_status cs_file_close_synced(FILE *f, const char *path, cs_err *err);
+cs_status cs_file_place(const char *tmp, const char *path, cs_err *err);
+
 /* Format a double so that it reads back exactly (shortest "%.17g"-equivalent round trip),
  * in the C locale whatever the process locale: "nan", "inf", "-inf" for the specials.
  * out must hold at least 32 bytes. Returns the length written. */

@@ -129,11 +129,9 @@ int cmd_explain(int argc, char **argv)
         goto done;
     }
     if (!to_stdout) {
-        int bad = ferror(f);
-        bad |= fclose(f) != 0;
+        cs_status st = cs_file_commit(f, tmp, out, &err);   /* fsync'ed, renamed, its folder fsync'ed */
         f = NULL;
-        if (bad || rename(tmp, out) != 0) {
-            cs_err_set(&err, CS_EIO, "%s: write failed (%s)", out, strerror(errno));
+        if (st) {
             rc = cli_fail("explain", &err);
             goto done;
         }

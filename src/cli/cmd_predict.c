@@ -64,16 +64,9 @@ static int _write(const char *path, const feat_matrix *fm, const double *p, cons
         cs_err_set(err, CS_EIO, "standard output: write failed");
         return -1;
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        cs_err_set(err, CS_EIO, "%s: write failed (%s)", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
+    cs_status st = cs_file_commit(f, tmp, path, err);   /* fsync'ed, renamed, its folder fsync'ed */
     free(tmp);
-    return 0;
+    return st ? -1 : 0;
 }
 
 int cmd_predict(int argc, char **argv)

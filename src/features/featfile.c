@@ -732,18 +732,15 @@ cs_status feat_file_write_csv_as(const feat_matrix *m, const char *path, const c
             errno = ENOMEM;
         }
     }
-    if (!f || (ferror(f) | fclose(f))) {
+    if (!f) {
         cs_err_set(err, CS_EIO, "%s: write failed: %s", path, strerror(errno));
         unlink(tmp);
         free(tmp);
         return CS_EIO;
     }
-    if (rename(tmp, path)) {
-        cs_err_set(err, CS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        unlink(tmp);
+    {
+        cs_status st = cs_file_commit(f, tmp, path, err);   /* fsync'ed, renamed, its folder fsync'ed */
         free(tmp);
-        return CS_EIO;
+        return st;
     }
-    free(tmp);
-    return CS_OK;
 }

@@ -448,17 +448,12 @@ cs_status mf_write(const mf_parts *parts, const char *path, cs_err *err)
     f = fopen(tmp, "wb");
     if (!f) {
         st = cs_err_set(err, CS_EIO, "%s: cannot create (%s)", tmp, strerror(errno));
+    } else if (fwrite(b.data, 1, b.len, f) != b.len) {
+        st = cs_err_set(err, CS_EIO, "%s: write failed (%s)", tmp, strerror(errno));
+        fclose(f);
+        remove(tmp);
     } else {
-        int bad = fwrite(b.data, 1, b.len, f) != b.len;
-        bad |= fflush(f) != 0;
-        bad |= fsync(fileno(f)) != 0;   /* on disk before it takes the final name */
-        bad |= fclose(f) != 0;
-        if (bad) st = cs_err_set(err, CS_EIO, "%s: write failed (%s)", tmp, strerror(errno));
-        else if (rename(tmp, path) != 0)
-            st = cs_err_set(err, CS_EIO, "%s: cannot rename into place (%s)", path, strerror(errno));
-        if (st) remove(tmp);
-        else if (cs_sync_dir(path) != 0)
-            st = cs_err_set(err, CS_EIO, "%s: written, but its folder could not be synced (%s)", path, strerror(errno));
+        st = cs_file_commit(f, tmp, path, err);   /* fsync'ed before it takes the final name */
     }
     free(tmp);
     cs_buf_free(&b);

@@ -3,6 +3,7 @@
  */
 #include "sign.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,12 +94,13 @@ cs_status mf_sign_file(const char *model_path, const void *key, size_t key_len, 
         return CS_ENOMEM;
     }
     sprintf(tmp, "%s.tmp", sig);
-    if (!(f = fopen(tmp, "w"))) st = cs_err_set(err, CS_EIO, "%s: cannot write", tmp);
-    else {
-        int bad = fprintf(f, "%s\n", hex) < 0;
-        if (fclose(f) || bad) st = cs_err_set(err, CS_EIO, "%s: cannot write", tmp);
-        else if (rename(tmp, sig)) st = cs_err_set(err, CS_EIO, "%s: cannot rename to %s", tmp, sig);
-        if (st) remove(tmp);
+    if (!(f = fopen(tmp, "w"))) st = cs_err_set(err, CS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    else if (fprintf(f, "%s\n", hex) < 0) {
+        st = cs_err_set(err, CS_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        fclose(f);
+        remove(tmp);
+    } else {
+        st = cs_file_commit(f, tmp, sig, err);
     }
     free(tmp);
     free(sig);

@@ -47,10 +47,18 @@ static cs_status _copy(const char *from, const char *to, cs_err *err)
     }
     while ((n = fread(buf, 1, sizeof buf, in)) > 0)
         if (fwrite(buf, 1, n, out) != n) break;
-    fclose(in);
-    if (fflush(out) != 0 || fsync(fileno(out)) != 0 || fclose(out) != 0 || rename(tmp, to) != 0) {
+    if (ferror(in)) {
+        cs_status st = cs_err_set(err, CS_EIO, "%s: read failed: %s", from, strerror(errno));
+        fclose(in);
+        fclose(out);
         unlink(tmp);
-        return cs_err_set(err, CS_EIO, "%s: cannot write the registry copy", to);
+        return st;
+    }
+    fclose(in);
+    /* fsync'ed, renamed, its folder fsync'ed; a short fwrite leaves out's error set */
+    if (cs_file_commit(out, tmp, to, err)) {
+        cs_err_prefix(err, "cannot write the registry copy: ");
+        return CS_EIO;
     }
     return CS_OK;
 }

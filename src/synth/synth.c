@@ -427,21 +427,15 @@ cs_status synth_generate(const synth_params *prm, FILE *progress, synth_counts *
         st = ferr.code ? ferr.code : CS_EINTERNAL;
         goto done;
     }
+    /* every file on disk before any takes its final name, then each renamed and its folder
+     * fsync'ed */
     for (int t = 0; t < n_files; t++) {
-        int bad = fflush(f[t]) != 0 || ferror(f[t]);
-        bad |= fclose(f[t]) != 0;
+        st = cs_file_close_synced(f[t], fin[t], err);
         f[t] = NULL;
-        if (bad) {
-            st = cs_err_set(err, CS_EIO, "%s: write failed: %s", tmp[t], strerror(errno));
-            goto done;
-        }
+        if (st) goto done;
     }
-    for (int t = 0; t < n_files; t++) {
-        if (rename(tmp[t], fin[t]) != 0) {
-            st = cs_err_set(err, CS_EIO, "%s: cannot rename to %s: %s", tmp[t], fin[t], strerror(errno));
-            goto done;
-        }
-    }
+    for (int t = 0; t < n_files; t++)
+        if ((st = cs_file_place(tmp[t], fin[t], err))) goto done;
     {
         char note[64];
         uint64_t total = 0;

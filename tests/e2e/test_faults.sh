@@ -1,11 +1,15 @@
 # test_faults.sh: I/O fault injection (issue #21 section 3), as SQLite's test suite does it:
 # tests/fault/shim.c, preloaded, makes the N-th write/pwrite/fsync/fdatasync/msync/open/
-# openat/mmap (and stdio's fopen for writing, fwrite, fclose) fail; each writer runs once
+# openat/mmap/rename (and stdio's fopen for writing, fwrite, fclose) fail; each writer runs once
 # without a fault to count its calls K, then once for each N of 1..K:
 #   - the feature file writer (features) and the model writer (train): no crash (exit 0 or
 #     1, never a signal), never a half-written file under the final name (it is absent or
 #     loads whole: a failed sync of the folder after the rename is reported, exit 1, with
 #     the whole file in place), no temporary file left;
+#   - the writers that replace a file (predict --out, explain --out, sign, features --csv,
+#     cs_write_file's recipe infer --out): the earlier file under the name stays whole or the new
+#     one is there whole, and each of their fsync and rename calls failing is exit 1 with a
+#     message naming the file;
 #   - the clients store (clients import over an earlier import): no crash, the store holds
 #     the earlier import or the new one whole (SQLite's integrity check passes), the new one
 #     whenever the command said it succeeded;
@@ -16,7 +20,8 @@
 #     server that started answers 200 again after the fault (the writer recovers by itself).
 # FAULT_POINTS=P tests P values of N spread evenly over 1..K per writer (make test: the
 # default, 8); FAULT_POINTS=0 tests every N (make fuzz). FAULT_ONLY="audit clients" runs
-# those writers alone (features, model, clients, runs, audit).
+# those writers alone (features, model, predict, explain, sign, featcsv, report, clients,
+# runs, audit).
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$T/csfault.so
@@ -84,8 +89,81 @@ run_faults() {
 want features && run_faults "features writer" "$T/f.csf" "$CS" drift --reference "$T/f.csf" --current "$T/f.csf" --json "$T/v.json" --columns AMT_CREDIT -- \
   "$CS" features --data "$G" --out "$T/f.csf"
 "$CS" features --data "$G" --out "$T/base.csf" >/dev/null 2>&1
+"$CS" train --features "$T/base.csf" --model gbdt --cv 2 --out "$T/base.csm" --no-track >/dev/null 2>&1 ||
+  { fail "train the model the writers below use"; exit 0; }
 want model && run_faults "model writer" "$T/m.csm" "$CS" predict --model "$T/m.csm" --features "$T/base.csf" --out "$T/p.csv" -- \
   "$CS" train --features "$T/base.csf" --model logreg --cv 2 --out "$T/m.csm" --no-track
+
+# ---- writers that replace a file: the earlier file under the name stays whole -------------
+# replace_faults NAME OUT CMD...: OUT holds an earlier file before each run of CMD under the
+# shim; after a fault OUT is the earlier file or the new one byte for byte (the new one
+# whenever CMD exits 0), no temporary file beside it. Then CS_FAULT_CALLS="fsync rename"
+# fails each fsync and rename of the run in turn (every one, whatever FAULT_POINTS): each
+# must exit 1 with a message naming a file of the run and what failed (sync or rename), and
+# among them the fsync of OUT itself, its rename and the fsync of its folder, each named.
+replace_faults() {
+  local name=$1 out=$2; shift 2
+  local bad=0 failed=0 tested=0 n rc calls got sync_calls sync_bad=0 msg what
+  rm -f "$out" "$out".tmp*
+  "$@" >"$T/.r" 2>&1 || { fail "$name: runs without faults" "$(tail -1 "$T/.r")"; return; }
+  cp "$out" "$T/replace.new"
+  printf 'an earlier file, not the new one\n' >"$T/replace.old"
+  cp "$T/replace.old" "$out"
+  calls=$(count_calls "$@") || { fail "$name: runs under the shim without faults" "$(tail -1 "$T/.c")"; return; }
+  cmp -s "$out" "$T/replace.new" || { fail "$name: the run under the shim wrote the same file"; return; }
+  for n in $(fault_points "$calls"); do
+    tested=$((tested + 1))
+    rm -f "$out".tmp*; cp "$T/replace.old" "$out"
+    CS_FAULT_AT=$n LD_PRELOAD=$PRE "$@" >"$T/.f" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then bad=$((bad + 1)); echo "# $name N=$n: exit $rc: $(tail -1 "$T/.f")"; continue; fi
+    [ $rc -eq 1 ] && failed=$((failed + 1))
+    if ls "$out".tmp* >/dev/null 2>&1; then bad=$((bad + 1)); echo "# $name N=$n: temporary file left: $(ls "$out".tmp*)"; fi
+    if cmp -s "$out" "$T/replace.new"; then got=new; elif cmp -s "$out" "$T/replace.old"; then got=old; else got=broken; fi
+    if [ $got = broken ] || { [ $rc -eq 0 ] && [ $got = old ]; }; then
+      bad=$((bad + 1)); echo "# $name N=$n (exit $rc): $out is neither the earlier file nor the new one whole ($got)"
+    fi
+  done
+  report "$name" $bad $tested "$calls" $failed
+  sync_calls=$(CS_FAULT_CALLS="fsync rename" count_calls "$@") || { fail "$name: counts its fsync and rename calls"; return; }
+  if [ "$sync_calls" -lt 2 ]; then fail "$name: fsyncs and renames its file" "$sync_calls fsync or rename calls"; return; fi
+  local seen=""
+  for n in $(seq 1 "$sync_calls"); do
+    rm -f "$out".tmp*; cp "$T/replace.old" "$out"
+    CS_FAULT_CALLS="fsync rename" CS_FAULT_AT=$n LD_PRELOAD=$PRE "$@" >"$T/.f" 2>&1
+    rc=$?
+    msg=$(grep -v '^ *$' "$T/.f" | tail -1)
+    case "$msg" in
+      *"$out: cannot sync to disk"*) seen+=" file" ;;
+      *"$out: cannot rename into place"*) seen+=" rename" ;;
+      *"$out: written, but its folder could not be synced"*) seen+=" folder" ;;
+    esac
+    if [ $rc -ne 1 ] || [[ "$msg" != *"$T/"* ]] || ! [[ "$msg" =~ sync|rename ]]; then
+      sync_bad=$((sync_bad + 1)); echo "# $name: fsync/rename $n of $sync_calls failed: exit $rc, '$msg'"
+    fi
+    if ls "$out".tmp* >/dev/null 2>&1 || ! { cmp -s "$out" "$T/replace.old" || cmp -s "$out" "$T/replace.new"; }; then
+      sync_bad=$((sync_bad + 1)); echo "# $name: fsync/rename $n of $sync_calls failed: $out not whole, or a temporary file left"
+    fi
+  done
+  # the file itself synced before its rename, the rename, the folder after it: each failure seen
+  for what in file rename folder; do
+    if [[ " $seen " != *" $what "* ]]; then
+      sync_bad=$((sync_bad + 1)); echo "# $name: no failure of its $what sync/rename named $out (seen:${seen:- none})"
+    fi
+  done
+  if [ $sync_bad -eq 0 ]; then ok "$name: each of its $sync_calls fsync and rename calls failing: exit 1, the file named, the earlier file or the new one whole"
+  else fail "$name: failing fsync or rename" "$sync_bad broken"; fi
+}
+want predict && replace_faults "predict --out (scores CSV)" "$T/p.csv" \
+  "$CS" predict --model "$T/base.csm" --features "$T/base.csf" --out "$T/p.csv"
+want explain && replace_faults "explain --out (contributions CSV)" "$T/e.csv" \
+  "$CS" explain --model "$T/base.csm" --features "$T/base.csf" --out "$T/e.csv"
+printf 'model-signing-key-0123456789\n' >"$T/mk"
+want sign && replace_faults "sign (MODEL.sig)" "$T/base.csm.sig" "$CS" sign "$T/base.csm" --key-file "$T/mk"
+want featcsv && replace_faults "features --csv (the table as CSV)" "$T/fc.csv" \
+  "$CS" features --data "$G" --out "$T/fc.csf" --csv "$T/fc.csv"
+want report && replace_faults "recipe infer --out (cs_write_file, as the reports)" "$T/r.json" \
+  "$CS" recipe infer --table "$G/application_train.csv" --out "$T/r.json"
 
 # ---- the stores, read back by SQLite itself ------------------------------------------------
 # state.py DB clients|runs: "ok ROWS SUM-OF-IDS" (clients) or "ok STATUS..." (runs, oldest

@@ -1,10 +1,13 @@
 /*
  * shim.c: I/O fault injection for the tests, as SQLite's test suite does it: an LD_PRELOAD
- * library that makes the N-th call of write, pwrite, fsync, fdatasync, msync, open, openat
- * or mmap, or (stdio) fopen for writing, fwrite or fclose fail (counted together over the whole process, from the first call after
- * loading), with errno EIO (ENOSPC for the writes, ENOMEM for mmap).
+ * library that makes the N-th call of write, pwrite, fsync, fdatasync, msync, open, openat,
+ * mmap or rename, or (stdio) fopen for writing, fwrite or fclose fail (counted together over
+ * the whole process, from the first call after loading), with errno EIO (ENOSPC for the
+ * writes, ENOMEM for mmap).
  *   CS_FAULT_AT=N       fail the N-th call (1-based); unset or 0: fail nothing, only count
  *   CS_FAULT_COUNT=FILE at exit, write the number of calls seen to FILE (to size the N range)
+ *   CS_FAULT_CALLS="fsync rename"  count (and fail) only these calls, by name (fopen64,
+ *                       open64, pwrite64 and renameat go by their short names); unset: all
  * Only the calls of regular files are counted for write/pwrite (pipes and terminals pass),
  * so the output of the command does not move the count.
  */
@@ -16,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -24,9 +28,16 @@
 static atomic_long _calls;
 static long _at = -1;
 
-static int _fail(void)
+static int _fail(const char *name)
 {
     long n;
+    const char *only = getenv("CS_FAULT_CALLS");
+    if (only && *only) { /* a word of the list, whole */
+        size_t len = strlen(name);
+        const char *p = only;
+        while ((p = strstr(p, name)) && ((p > only && p[-1] != ' ') || (p[len] && p[len] != ' '))) p += len;
+        if (!p) return 0;
+    }
     if (_at < 0) {
         const char *s = getenv("CS_FAULT_AT");
         _at = s ? atol(s) : 0;
@@ -60,7 +71,7 @@ __attribute__((destructor)) static void _report(void)
 ssize_t write(int fd, const void *buf, size_t n)
 {
     REAL(write);
-    if (_regular(fd) && _fail()) {
+    if (_regular(fd) && _fail("write")) {
         errno = ENOSPC;
         return -1;
     }
@@ -70,7 +81,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
     REAL(pwrite);
-    if (_regular(fd) && _fail()) {
+    if (_regular(fd) && _fail("pwrite")) {
         errno = ENOSPC;
         return -1;
     }
@@ -80,7 +91,7 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
     REAL(pwrite64);
-    if (_regular(fd) && _fail()) {
+    if (_regular(fd) && _fail("pwrite")) {
         errno = ENOSPC;
         return -1;
     }
@@ -90,7 +101,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 int fsync(int fd)
 {
     REAL(fsync);
-    if (_fail()) {
+    if (_fail("fsync")) {
         errno = EIO;
         return -1;
     }
@@ -100,7 +111,7 @@ int fsync(int fd)
 int fdatasync(int fd)
 {
     REAL(fdatasync);
-    if (_fail()) {
+    if (_fail("fdatasync")) {
         errno = EIO;
         return -1;
     }
@@ -110,7 +121,7 @@ int fdatasync(int fd)
 int msync(void *addr, size_t len, int flags)
 {
     REAL(msync);
-    if (_fail()) {
+    if (_fail("msync")) {
         errno = EIO;
         return -1;
     }
@@ -120,7 +131,7 @@ int msync(void *addr, size_t len, int flags)
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
     REAL(mmap);
-    if (fd >= 0 && _fail()) { /* file mappings only: anonymous ones are malloc's */
+    if (fd >= 0 && _fail("mmap")) { /* file mappings only: anonymous ones are malloc's */
         errno = ENOMEM;
         return MAP_FAILED;
     }
@@ -137,7 +148,7 @@ int open(const char *path, int flags, ...)
         mode = (mode_t)va_arg(ap, int);
         va_end(ap);
     }
-    if (_fail()) {
+    if (_fail("open")) {
         errno = EIO;
         return -1;
     }
@@ -154,7 +165,7 @@ int open64(const char *path, int flags, ...)
         mode = (mode_t)va_arg(ap, int);
         va_end(ap);
     }
-    if (_fail()) {
+    if (_fail("open")) {
         errno = EIO;
         return -1;
     }
@@ -171,7 +182,7 @@ int openat(int dfd, const char *path, int flags, ...)
         mode = (mode_t)va_arg(ap, int);
         va_end(ap);
     }
-    if (_fail()) {
+    if (_fail("openat")) {
         errno = EIO;
         return -1;
     }
@@ -183,7 +194,7 @@ int openat(int dfd, const char *path, int flags, ...)
 FILE *fopen(const char *path, const char *mode)
 {
     REAL(fopen);
-    if (mode[0] != 'r' && _fail()) {
+    if (mode[0] != 'r' && _fail("fopen")) {
         errno = EIO;
         return NULL;
     }
@@ -193,7 +204,7 @@ FILE *fopen(const char *path, const char *mode)
 FILE *fopen64(const char *path, const char *mode)
 {
     REAL(fopen64);
-    if (mode[0] != 'r' && _fail()) {
+    if (mode[0] != 'r' && _fail("fopen")) {
         errno = EIO;
         return NULL;
     }
@@ -203,8 +214,9 @@ FILE *fopen64(const char *path, const char *mode)
 size_t fwrite(const void *buf, size_t size, size_t n, FILE *f)
 {
     REAL(fwrite);
-    if (_regular(fileno(f)) && _fail()) {
+    if (_regular(fileno(f)) && _fail("fwrite")) {
         errno = ENOSPC;
+        f->_flags |= _IO_ERR_SEEN; /* as glibc's own failed write does: ferror(f) is true */
         return 0;
     }
     return real_fwrite(buf, size, n, f);
@@ -215,9 +227,29 @@ int fclose(FILE *f)
     int regular = _regular(fileno(f)), rc;
     REAL(fclose);
     rc = real_fclose(f);
-    if (regular && rc == 0 && _fail()) { /* the last buffer's write failed */
+    if (regular && rc == 0 && _fail("fclose")) { /* the last buffer's write failed */
         errno = ENOSPC;
         return EOF;
     }
     return rc;
+}
+
+int rename(const char *from, const char *to)
+{
+    REAL(rename);
+    if (_fail("rename")) {
+        errno = EIO;
+        return -1;
+    }
+    return real_rename(from, to);
+}
+
+int renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+    REAL(renameat);
+    if (_fail("rename")) {
+        errno = EIO;
+        return -1;
+    }
+    return real_renameat(fromfd, from, tofd, to);
 }

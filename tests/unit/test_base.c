@@ -175,6 +175,53 @@ static void test_write_file(void **state)
     rmdir(dir);
 }
 
+/* cs_file_commit: the file replaces path whole; a stream that failed, or a rename that
+ * cannot happen, is CS_EIO naming path, with path as it was and no temporary file left */
+static void test_file_commit(void **state)
+{
+    char dir[] = "/tmp/cs_test_commit_XXXXXX", path[256], tmp[300], back[16] = {0};
+    cs_err err = {0};
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(cs_write_file(path, "earlier", 7, &err), CS_OK);
+    assert_non_null(f = fopen(tmp, "w"));
+    fputs("new one", f);
+    assert_int_equal(cs_file_commit(f, tmp, path, &err), CS_OK);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_non_null(f = fopen(path, "rb"));
+    assert_int_equal(fread(back, 1, sizeof back - 1, f), 7);
+    fclose(f);
+    assert_string_equal(back, "new one");
+    /* a stream whose write failed (opened for reading, written to) */
+    assert_non_null(f = fopen(tmp, "w"));
+    fclose(f);
+    assert_non_null(f = fopen(tmp, "r"));
+    fputs("lost", f);
+    assert_int_equal(cs_file_commit(f, tmp, path, &err), CS_EIO);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "write failed"));
+    assert_int_equal(access(tmp, F_OK), -1);
+    memset(back, 0, sizeof back);
+    assert_non_null(f = fopen(path, "rb"));
+    assert_int_equal(fread(back, 1, sizeof back - 1, f), 7);
+    fclose(f);
+    assert_string_equal(back, "new one");
+    /* a rename into a folder that does not exist */
+    snprintf(path, sizeof path, "%s/none/out.txt", dir);
+    assert_non_null(f = fopen(tmp, "w"));
+    fputs("x", f);
+    assert_int_equal(cs_file_commit(f, tmp, path, &err), CS_EIO);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "cannot rename into place"));
+    assert_int_equal(access(tmp, F_OK), -1);
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_hash_pieces),
         cmocka_unit_test(test_write_file),
+        cmocka_unit_test(test_file_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
