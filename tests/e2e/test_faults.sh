@@ -9,7 +9,8 @@
 #   - the writers that replace a file (predict --out, explain --out, sign, features --csv,
 #     cs_write_file's recipe infer --out): the earlier file under the name stays whole or the new
 #     one is there whole, and each of their fsync and rename calls failing is exit 1 with a
-#     message naming the file;
+#     message naming the file; synth's tables over an earlier folder: the same for each
+#     table, every fsync and rename failing in turn;
 #   - the clients store (clients import over an earlier import): no crash, the store holds
 #     the earlier import or the new one whole (SQLite's integrity check passes), the new one
 #     whenever the command said it succeeded;
@@ -20,8 +21,8 @@
 #     server that started answers 200 again after the fault (the writer recovers by itself).
 # FAULT_POINTS=P tests P values of N spread evenly over 1..K per writer (make test: the
 # default, 8); FAULT_POINTS=0 tests every N (make fuzz). FAULT_ONLY="audit clients" runs
-# those writers alone (features, model, predict, explain, sign, featcsv, report, clients,
-# runs, audit).
+# those writers alone (features, model, predict, explain, sign, featcsv, report, synth,
+# clients, runs, audit).
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$T/csfault.so
@@ -164,6 +165,45 @@ want featcsv && replace_faults "features --csv (the table as CSV)" "$T/fc.csv" \
   "$CS" features --data "$G" --out "$T/fc.csf" --csv "$T/fc.csv"
 want report && replace_faults "recipe infer --out (cs_write_file, as the reports)" "$T/r.json" \
   "$CS" recipe infer --table "$G/application_train.csv" --out "$T/r.json"
+
+# synth writes its tables together (each fsync'ed before any is renamed): over an earlier
+# folder, each fsync and rename failing is exit 1 with a message naming the file, and every
+# table is the earlier one or the new one whole, no temporary file left
+synth_sync_faults() {
+  local name="synth (the tables of a folder)" d=$T/sy bad=0 n rc msg calls f seen=""
+  local cmd=("$CS" synth --out "$d" --clients 60 --test-clients 10 --seed 7 --quiet)
+  rm -rf "$d" "$T/sy.new" "$T/sy.old"
+  "$CS" synth --out "$T/sy.old" --clients 40 --test-clients 5 --seed 8 --quiet >/dev/null 2>&1 &&
+    "${cmd[@]}" >/dev/null 2>&1 && mv "$d" "$T/sy.new" || { fail "$name: runs without faults"; return; }
+  cp -r "$T/sy.old" "$d"
+  calls=$(CS_FAULT_CALLS="fsync rename" count_calls "${cmd[@]}") || { fail "$name: runs under the shim without faults"; return; }
+  for n in $(seq 1 "$calls"); do
+    rm -rf "$d"; cp -r "$T/sy.old" "$d"
+    CS_FAULT_CALLS="fsync rename" CS_FAULT_AT=$n LD_PRELOAD=$PRE "${cmd[@]}" >"$T/.f" 2>&1
+    rc=$?
+    msg=$(grep -v '^ *$' "$T/.f" | tail -1)
+    if [ $rc -ne 1 ] || [[ "$msg" != *"$d/"* ]] || ! [[ "$msg" =~ sync|rename ]]; then
+      bad=$((bad + 1)); echo "# $name: fsync/rename $n of $calls failed: exit $rc, '$msg'"
+    fi
+    case "$msg" in
+      *"$d/"*": cannot sync to disk"*) seen+=" file" ;;
+      *"$d/"*": cannot rename into place"*) seen+=" rename" ;;
+      *"$d/"*": written, but its folder could not be synced"*) seen+=" folder" ;;
+    esac
+    if ls "$d" | grep -q '\.tmp'; then bad=$((bad + 1)); echo "# $name: fsync/rename $n: temporary file left"; fi
+    for f in "$T/sy.new"/*; do
+      f=${f##*/}
+      cmp -s "$d/$f" "$T/sy.new/$f" || cmp -s "$d/$f" "$T/sy.old/$f" ||
+        { bad=$((bad + 1)); echo "# $name: fsync/rename $n: $f is neither the earlier table nor the new one whole"; }
+    done
+  done
+  for f in file rename folder; do
+    [[ " $seen " == *" $f "* ]] || { bad=$((bad + 1)); echo "# $name: no failure of a table's $f sync/rename seen (seen:${seen:- none})"; }
+  done
+  if [ $bad -eq 0 ]; then ok "$name: each of its $calls fsync and rename calls failing: exit 1, the file named, each table the earlier one or the new one whole"
+  else fail "$name: failing fsync or rename" "$bad broken"; fi
+}
+want synth && synth_sync_faults
 
 # ---- the stores, read back by SQLite itself ------------------------------------------------
 # state.py DB clients|runs: "ok ROWS SUM-OF-IDS" (clients) or "ok STATUS..." (runs, oldest
