@@ -165,9 +165,16 @@ if grep -Eq '(src|href)="https?:' "$T/m.html"; then fail "the HTML report fetche
 [ -n "${MONITOR_REPORT_DIR:-}" ] && cp "$T/m.html" "$T/m.json" "$MONITOR_REPORT_DIR/"
 
 # an outcome keyed by request id (read before the decisions, which are matched to it): on
-# a copy of the log, the latest decision (no outcome yet) gets one by its request id
+# a copy of the log, the latest decision of a client without an outcome gets one by its
+# request id
 cp "$T/audit.db" "$T/rq.db"
-rq=$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT request_id FROM audit WHERE kind = '"'decision'"' ORDER BY seq DESC LIMIT 1").fetchone()[0])' "$T/rq.db")
+rq=$("$PY" - "$T/rq.db" <<'PYEOF'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT request_id FROM audit WHERE kind = 'decision' AND client_id NOT IN "
+    "(SELECT CAST(key AS INTEGER) FROM outcomes WHERE key_kind = 'client_id') ORDER BY seq DESC LIMIT 1").fetchone()[0])
+PYEOF
+)
 printf 'request_id,default,observed\n%s,1,2027-06-01\n' "$rq" >"$T/rq.csv"
 check "outcomes import by request id" "$CS" outcomes import --audit "$T/rq.db" --csv "$T/rq.csv" --quiet
 check "monitor with an outcome by request id" "$CS" monitor --audit "$T/rq.db" --model "$T/m.csm" --as-of 2027-07-01 \
@@ -176,9 +183,9 @@ check "monitor with an outcome by request id" "$CS" monitor --audit "$T/rq.db" -
 "$PY" - "$T/rq0.json" "$T/rq.json" >"$T/rq.out" 2>&1 <<'PYEOF'
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
-pa, pb = a["periods"][-1], b["periods"][-1]
-print("ok" if b["outcomes_matched"] == a["outcomes_matched"] + 1 and pb["defaults"] == pa["defaults"] + 1 else
-      "not matched: %s %s" % ((a["outcomes_matched"], pa["defaults"]), (b["outcomes_matched"], pb["defaults"])))
+da, db = (sum(p["defaults"] for p in r["periods"]) for r in (a, b))
+print("ok" if b["outcomes_matched"] == a["outcomes_matched"] + 1 and db == da + 1 else
+      "not matched: %s %s" % ((a["outcomes_matched"], da), (b["outcomes_matched"], db)))
 PYEOF
 grep -qx ok "$T/rq.out" && ok "the request-keyed outcome is joined to its decision" ||
   fail "the request-keyed outcome is joined to its decision" "$(cat "$T/rq.out")"
