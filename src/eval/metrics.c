@@ -102,6 +102,37 @@ double ev_ks(const double *y, const double *score, size_t n)
     return best;
 }
 
+void ev_auc_ks(const double *y, const double *score, size_t n, double *auc, double *ks)
+{
+    uint64_t npos, nneg, tp = 0, fp = 0;
+    long double area2 = 0.0L;
+    double best = 0.0;
+    _pair *a = _sorted_pairs(y, score, n, &npos, &nneg);
+    *auc = *ks = NAN;
+    if (!a) return;
+    if (npos == 0 || nneg == 0) {
+        free(a);
+        return;
+    }
+    /* the walks of ev_auc and ev_ks, over the same tie groups */
+    for (size_t i = 0; i < n;) {
+        uint64_t tp0 = tp, fp0 = fp;
+        size_t j = i;
+        while (j < n && a[j].s == a[i].s) {
+            if (a[j].y) tp++;
+            else fp++;
+            j++;
+        }
+        area2 += (long double)(fp - fp0) * (long double)(tp + tp0);
+        double d = fabs((double)tp / (double)npos - (double)fp / (double)nneg);
+        if (d > best) best = d;
+        i = j;
+    }
+    free(a);
+    *auc = (double)(area2 / (2.0L * (long double)npos * (long double)nneg));
+    *ks = best;
+}
+
 double ev_log_loss(const double *y, const double *p, size_t n)
 {
     const double eps = DBL_EPSILON;

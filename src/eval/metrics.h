@@ -30,6 +30,10 @@ double ev_gini(double auc);
  * NaN as ev_auc. */
 double ev_ks(const double *y, const double *score, size_t n);
 
+/* ev_auc and ev_ks from one sort: *auc = ev_auc(y, score, n), *ks = ev_ks(y, score, n),
+ * the same bits. */
+void ev_auc_ks(const double *y, const double *score, size_t n, double *auc, double *ks);
+
 /* Mean log loss with p clipped to [DBL_EPSILON, 1 - DBL_EPSILON], as scikit-learn's
  * log_loss(eps="auto") does for float64. NaN when n == 0 or a p is NaN. */
 double ev_log_loss(const double *y, const double *p, size_t n);

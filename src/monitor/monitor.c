@@ -669,9 +669,8 @@ static void _performance(mon_period *pp, const mf_score_ref *sr, const _dec *d, 
         bd[b] += x->outcome;
         bp[b] += x->p;
     }
-    pp->auc = ev_auc(y, p, k);
+    ev_auc_ks(y, p, k, &pp->auc, &pp->ks);   /* one sort for both */
     pp->gini = ev_gini(pp->auc);
-    pp->ks = ev_ks(y, p, k);
     pp->expected = k ? sp / (double)k : NAN;
     pp->observed = k ? sy / (double)k : NAN;
     pp->oe = pp->expected > 0 ? pp->observed / pp->expected : NAN;

@@ -89,6 +89,24 @@ static void test_ks(void **state)
     const double s[] = {0.1, 0.2, 0.6, 0.3, 0.7, 0.8};
     /* thresholds by decreasing score: after 0.8,0.7 TPR=2/3 FPR=0; after 0.6 FPR=1/3; after 0.3 TPR=1 FPR 1/3 */
     assert_double_equal(ev_ks(y, s, 6), 2.0 / 3.0, 1e-15);
+    {   /* both from one sort: the same bits as each alone (ties, one class, n = 0) */
+        double auc, ks, yy[500], ss[500];
+        const double one[] = {1, 1, 1};
+        uint64_t z = 5;
+        for (int i = 0; i < 500; i++) {
+            z = z * 6364136223846793005ull + 1442695040888963407ull;
+            yy[i] = (double)((z >> 33) % 3 == 0);
+            ss[i] = (double)((z >> 40) % 50) / 50.0;   /* many ties */
+        }
+        ev_auc_ks(yy, ss, 500, &auc, &ks);
+        assert_true(auc == ev_auc(yy, ss, 500) && ks == ev_ks(yy, ss, 500));
+        ev_auc_ks(y, s, 6, &auc, &ks);
+        assert_true(auc == ev_auc(y, s, 6) && ks == ev_ks(y, s, 6));
+        ev_auc_ks(one, s, 3, &auc, &ks);
+        assert_true(isnan(auc) && isnan(ks));
+        ev_auc_ks(y, s, 0, &auc, &ks);
+        assert_true(isnan(auc) && isnan(ks));
+    }
     const double sep[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
     assert_double_equal(ev_ks(y, sep, 6), 1.0, 0);
 }
