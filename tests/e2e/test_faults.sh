@@ -10,7 +10,9 @@
 #     cs_write_file's recipe infer --out): the earlier file under the name stays whole or the new
 #     one is there whole, and each of their fsync and rename calls failing is exit 1 with a
 #     message naming the file; synth's tables over an earlier folder: the same for each
-#     table, every fsync and rename failing in turn;
+#     table, every fsync and rename failing in turn; the registry's copy (models register):
+#     each fsync and rename failing is exit 1 naming the copy, and registering again gives it
+#     whole;
 #   - the clients store (clients import over an earlier import): no crash, the store holds
 #     the earlier import or the new one whole (SQLite's integrity check passes), the new one
 #     whenever the command said it succeeded;
@@ -22,7 +24,7 @@
 # FAULT_POINTS=P tests P values of N spread evenly over 1..K per writer (make test: the
 # default, 8); FAULT_POINTS=0 tests every N (make fuzz). FAULT_ONLY="audit clients" runs
 # those writers alone (features, model, predict, explain, sign, featcsv, report, synth,
-# clients, runs, audit).
+# registry, clients, runs, audit).
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$T/csfault.so
@@ -204,6 +206,40 @@ synth_sync_faults() {
   else fail "$name: failing fsync or rename" "$bad broken"; fi
 }
 want synth && synth_sync_faults
+
+# the registry's copy of a model (models register, SQLite store): each fsync and rename
+# failing is exit 1 naming the copy, each kind seen (the copy's fsync, its rename, its
+# folder's), no temporary copy left, and the same register run again gives version 1 with
+# the copy equal to the model
+registry_sync_faults() {
+  local name="models register (the registry's copy)" bad=0 n rc msg calls seen="" what p copy
+  local cmd=("$CS" models register "$T/base.csm" --name credit --store "$T/reg.db")
+  copy=$T/reg.db-artifacts/registry/credit/1/model.csm
+  rm -rf "$T/reg.db"*
+  calls=$(CS_FAULT_CALLS="fsync rename" count_calls "${cmd[@]}") || { fail "$name: runs under the shim without faults" "$(tail -1 "$T/.c")"; return; }
+  for n in $(seq 1 "$calls"); do
+    rm -rf "$T/reg.db"*
+    CS_FAULT_CALLS="fsync rename" CS_FAULT_AT=$n LD_PRELOAD=$PRE "${cmd[@]}" >"$T/.f" 2>&1
+    rc=$?
+    msg=$(grep -v '^ *$' "$T/.f" | tail -1)
+    case "$msg" in
+      *"$copy: cannot sync to disk"*) seen+=" file" ;;
+      *"$copy: cannot rename into place"*) seen+=" rename" ;;
+      *"$copy: written, but its folder could not be synced"*) seen+=" folder" ;;
+    esac
+    if [ $rc -ne 1 ] || ! [[ "$msg" =~ sync|rename|disk ]]; then bad=$((bad + 1)); echo "# $name: fsync/rename $n of $calls failed: exit $rc, '$msg'"; fi
+    if ls "$(dirname "$copy")" 2>/dev/null | grep -q '\.tmp'; then bad=$((bad + 1)); echo "# $name: fsync/rename $n: temporary copy left"; fi
+    if ! "${cmd[@]}" >"$T/.r" 2>&1 || ! p=$("$CS" models path credit --version 1 --store "$T/reg.db" 2>&1) || ! cmp -s "$p" "$T/base.csm"; then
+      bad=$((bad + 1)); echo "# $name: fsync/rename $n: registering again did not give a whole copy: $(tail -1 "$T/.r") / $p"
+    fi
+  done
+  for what in file rename folder; do
+    [[ " $seen " == *" $what "* ]] || { bad=$((bad + 1)); echo "# $name: no failure of the copy's $what sync/rename seen (seen:${seen:- none})"; }
+  done
+  if [ $bad -eq 0 ]; then ok "$name: each of its $calls fsync and rename calls failing: exit 1, the copy named, registering again gives it whole"
+  else fail "$name: failing fsync or rename" "$bad broken"; fi
+}
+want registry && registry_sync_faults
 
 # ---- the stores, read back by SQLite itself ------------------------------------------------
 # state.py DB clients|runs: "ok ROWS SUM-OF-IDS" (clients) or "ok STATUS..." (runs, oldest
