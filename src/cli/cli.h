@@ -38,6 +38,12 @@ const char *cli_subcommand(int argc, char **argv, const char *usage, int *rc);
  * which the caller then checks against its range (exit 2 with the range in the message). */
 int cli_parse_long(const char *s, long *out);
 int cli_parse_double(const char *s, double *out);
+/* The name of the id column in the files a command writes about a model's rows (`predict`,
+ * `explain`): mf_id_name (its recipe's key, "row" for numbered rows), or for a model file
+ * without a feature spec the default recipe's key (the built-in one `features` uses without
+ * --recipe), copied into buf (cap bytes). CS_OK, or the error of reading that recipe. */
+struct mf_model;
+cs_status cli_id_name(const struct mf_model *m, char *buf, size_t cap, cs_err *err);
 
 /* ---- subcommands (one file each) --------------------------------------------------- */
 int cmd_drift(int argc, char **argv);

@@ -28,7 +28,8 @@ static void _usage(FILE *out)
             "reason codes (the features that pushed the row most toward default), labelled with\n"
             "the model's recipe (its labels, codes and units). Columns are\n"
             "matched to the model's features by name (extra columns ignored, a missing one is an\n"
-            "error). CSV receives SK_ID_CURR,probability,decision,raw_score,expected_value, the\n"
+            "error). CSV receives ID,probability,decision,raw_score,expected_value (ID: the\n"
+            "recipe's key column, 'row' when it numbers the rows, as for predict), the\n"
             "contributions, then reason_1_code,reason_1_text,... Prints the explainer's memory\n"
             "and the largest additivity gap. A progress bar on a terminal.\n"
             "\n"
@@ -69,6 +70,7 @@ int cmd_explain(int argc, char **argv)
     FILE *f = NULL;
     char *tmp = NULL;
     cs_err err = {0};
+    char id_name[256];
     int opt, rc = CLI_EXIT_FAIL;
 
     optind = 1;
@@ -98,7 +100,8 @@ int cmd_explain(int argc, char **argv)
     if (!features) return cli_usage_error("explain", "--features FILE is required");
     if (!out) return cli_usage_error("explain", "--out CSV is required");
 
-    if (!(m = mf_load(model, &err)) || !(fm = feat_file_load(features, &err))) {
+    if (!(m = mf_load(model, &err)) || !(fm = feat_file_load(features, &err)) ||
+        cli_id_name(m, id_name, sizeof id_name, &err)) {
         rc = cli_fail("explain", &err);
         goto done;
     }
@@ -119,6 +122,7 @@ int cmd_explain(int argc, char **argv)
         }
     }
     eo.progress_out = stderr;
+    eo.id_name = id_name;
     if (mf_spec(m) && feat_spec_recipe(mf_spec(m))) { /* the recipe's labels, codes and units */
         api_labeller_init(&lab, feat_spec_recipe(mf_spec(m)));
         eo.labeller = &lab;

@@ -21,9 +21,10 @@ static void _usage(FILE *out)
             "\n"
             "Score every row of a feature file. Columns are matched to the model's features by\n"
             "name (extra columns are ignored, a missing one is an error). CSV receives\n"
-            "SK_ID_CURR,probability,decision: the calibrated probability of default (full\n"
-            "precision) and 'refuse' when it is at or above the model's threshold, else\n"
-            "'approve' (the API's spelling).\n"
+            "ID,probability,decision: the row's id under its recipe's name for it (the key\n"
+            "column, e.g. SK_ID_CURR; 'row' when the recipe numbers the rows), the calibrated\n"
+            "probability of default (full precision) and 'refuse' when it is at or above the\n"
+            "model's threshold, else 'approve' (the API's spelling).\n"
             "\n"
             "  --model MODEL    model file from 'creditscore train'\n"
             "  --features FILE  feature file (.csf)\n"
@@ -31,8 +32,23 @@ static void _usage(FILE *out)
             "  -h, --help       this help\n");
 }
 
-static int _write(const char *path, const feat_matrix *fm, const double *p, const mf_model *m,
-                  size_t *n_refused, cs_err *err)
+/* s as one CSV field: quoted (inner quotes doubled) when it holds a comma, a quote or a line end */
+static void _field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int _write(const char *path, const char *id_name, const feat_matrix *fm, const double *p,
+                  const mf_model *m, size_t *n_refused, cs_err *err)
 {
     int to_stdout = !strcmp(path, "-");
     char *tmp = NULL;
@@ -52,7 +68,8 @@ static int _write(const char *path, const feat_matrix *fm, const double *p, cons
             return -1;
         }
     }
-    fputs("SK_ID_CURR,probability,decision\n", f);
+    _field(f, id_name);
+    fputs(",probability,decision\n", f);
     for (size_t i = 0; i < fm->n_rows; i++) {
         int refused = mf_decide(m, p[i]);
         *n_refused += (size_t)refused;
@@ -81,6 +98,7 @@ int cmd_predict(int argc, char **argv)
     feat_matrix *fm = NULL;
     double *p = NULL;
     cs_err err = {0};
+    char id_name[256];
     size_t n_refused = 0;
     double t0 = cs_now();
     int opt, rc = CLI_EXIT_FAIL;
@@ -111,7 +129,7 @@ int cmd_predict(int argc, char **argv)
         rc = cli_fail("predict", &err);
         goto done;
     }
-    if (_write(out, fm, p, m, &n_refused, &err)) {
+    if (cli_id_name(m, id_name, sizeof id_name, &err) || _write(out, id_name, fm, p, m, &n_refused, &err)) {
         rc = cli_fail("predict", &err);
         goto done;
     }

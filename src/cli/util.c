@@ -2,6 +2,8 @@
  * util.c: small helpers shared by the subcommands: error printing and argument parsing.
  */
 #include "cli.h"
+#include "features/engine.h"
+#include "model/model.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -75,4 +77,17 @@ int cli_parse_double(const char *s, double *out)
     if (errno || *end || !isfinite(v)) return -1; /* inf, nan, 1e999: not a value an option takes */
     *out = v;
     return 0;
+}
+
+cs_status cli_id_name(const mf_model *m, char *buf, size_t cap, cs_err *err)
+{
+    const char *name = mf_id_name(m);
+    rcp_recipe *r = NULL;
+    if (!name) {
+        if (!(r = feat_kernel_recipe(err))) return err ? err->code : CS_EINTERNAL;
+        name = r->tables[r->root].key;
+    }
+    snprintf(buf, cap, "%s", name);
+    rcp_free(r);
+    return CS_OK;
 }

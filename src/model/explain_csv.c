@@ -97,7 +97,8 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
         goto done;
     }
     /* header */
-    fputs("SK_ID_CURR,probability,decision,raw_score,expected_value", out);
+    _field(out, opts->id_name ? opts->id_name : "id");
+    fputs(",probability,decision,raw_score,expected_value", out);
     if (top)
         for (size_t k = 1; k <= top; k++) fprintf(out, ",feature_%zu,contribution_%zu", k, k);
     else

@@ -23,6 +23,7 @@ typedef struct mf_explain_opts {
     FILE *progress_out;     /* a progress bar there (terminals only: see cs_progress), NULL: none */
     const shap_labeller *labeller; /* reason labels, codes and values (e.g. from the model's
                              * recipe), NULL: the built-in Home Credit wording */
+    const char *id_name;    /* the first column's name (mf_id_name, or the caller's default) */
 } mf_explain_opts;
 
 typedef struct mf_explain_summary {
@@ -35,7 +36,8 @@ typedef struct mf_explain_summary {
 
 /* Explain every row of fm (columns matched to the model's features BY NAME; extra columns
  * ignored, a missing one is CS_ENOTFOUND naming it) and write the CSV to out:
- *   SK_ID_CURR,probability,decision,raw_score,expected_value, then the contributions (see
+ *   ID,probability,decision,raw_score,expected_value (ID: opts->id_name, "id" when NULL),
+ *   then the contributions (see
  *   opts->top), then reason_1_code,reason_1_text,... (n_reasons pairs, empty when a row has
  *   fewer features pushing toward default).
  * Numbers in full precision (cs_fmt_double), text fields quoted when they need it.

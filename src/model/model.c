@@ -11,6 +11,7 @@
  */
 #include "model.h"
 #include "points.h"
+#include "../features/engine.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -921,6 +922,12 @@ size_t mf_n_train(const mf_model *m) { return m->n_train; }
 double mf_positive_rate(const mf_model *m) { return m->positive_rate; }
 size_t mf_n_feats(const mf_model *m) { return m->n_feats; }
 const feat_spec *mf_spec(const mf_model *m) { return m->spec; }
+const char *mf_id_name(const mf_model *m)
+{
+    const rcp_recipe *r = m->spec ? feat_spec_recipe(m->spec) : NULL;
+    if (!r) return NULL;
+    return strcmp(r->tables[r->root].key, RCP_ROW_KEY) ? r->tables[r->root].key : "row";
+}
 const lrn_model *mf_learner(const mf_model *m) { return m->learner; }
 const char *mf_params_json(const mf_model *m) { return m->params_json; }
 const ev_calib *mf_calib(const mf_model *m) { return m->calib; }

@@ -223,6 +223,11 @@ size_t mf_n_feats(const mf_model *m);
 const char *mf_feat_name(const mf_model *m, size_t j);     /* NULL when j is out of range */
 long mf_feat_index(const mf_model *m, const char *name);   /* -1 when absent */
 const feat_spec *mf_spec(const mf_model *m);               /* NULL when the file has none */
+/* The name of the id column of the rows the model scores, for the files that name it
+ * (`predict`, `explain`): the key of its spec's recipe's root table, "row" when that recipe
+ * numbers the rows (RCP_ROW_KEY); NULL for a file without a spec (the caller names it: the
+ * default recipe's key, feat_kernel_recipe, which `features` uses without --recipe). */
+const char *mf_id_name(const mf_model *m);
 const lrn_model *mf_learner(const mf_model *m);
 const char *mf_params_json(const mf_model *m);
 const ev_calib *mf_calib(const mf_model *m);

@@ -154,7 +154,7 @@ check "explain the feature file" "$CS" explain --model "$T/model.csm" --features
 if $PY - "$T/explain.csv" <<'PY'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert len(rows) == 32581 and rows[0]["SK_ID_CURR"] == "1", (len(rows), rows[0])
+assert len(rows) == 32581 and list(rows[0])[0] == "row" and rows[0]["row"] == "1", (len(rows), rows[0])
 texts = [r["reason_1_text"] for r in rows if r["reason_1_text"]]
 assert texts and all("augmente le risque" in t for t in texts), texts[:3]
 labels = ("Âge", "Revenu annuel", "Statut du logement", "Années d'emploi", "Objet du prêt", "Montant du prêt",
@@ -164,6 +164,13 @@ assert not any("loan_" in t or "person_" in t for t in texts)
 PY
 then ok "... the reason texts carry the recipe's French labels, not column names"
 else fail "... the reason texts carry the recipe's French labels" "$(sed -n 2p "$T/explain.csv" | cut -c1-300)"; fi
+
+# ---- creditscore predict: the rows named as the recipe names them ("row": the file has no id column) ---
+check "predict the feature file" "$CS" predict --model "$T/model.csm" --features "$T/f.csf" --out "$T/pred.csv"
+if [ "$(head -1 "$T/pred.csv")" = "row,probability,decision" ] && [ "$(sed -n 2p "$T/pred.csv" | cut -d, -f1)" = 1 ] &&
+   [ "$(wc -l <"$T/pred.csv")" -eq 32582 ]; then
+  ok "... its CSV names the id column 'row' (the recipe numbers the rows), not Home Credit's SK_ID_CURR"
+else fail "... the id column's name from the recipe" "$(head -2 "$T/pred.csv")"; fi
 
 # ---- the scorecard on a lender's data: points, and reasons in the recipe's words ------------------------
 "$CS" train --features "$T/f.csf" --spec "$T/f.spec" --model scorecard --cv 3 --out "$T/sc.csm" --no-track \
