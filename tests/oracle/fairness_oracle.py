@@ -71,7 +71,7 @@ def main():
     rep = json.load(open(rep_path))
     f = pd.read_csv(feat_path)
     s = pd.read_csv(scores)
-    assert (s.SK_ID_CURR.values == f[id_col].values).all()
+    assert (s.iloc[:, 0].values == f[id_col].values).all(), "the scores and the features list other rows"  # its id column, named as the recipe names it
     df = pd.DataFrame({"y": f[y_col].astype(float), "p": s.probability.astype(float)})
     if kind == "age_years":
         df["g"] = [band(v) for v in f[attr].astype(float)]
