@@ -165,6 +165,7 @@ XV=$($PY -c 'import xgboost; print(xgboost.__version__)')
   echo "CPU seconds are steadier than wall seconds on a loaded machine; the ratios use CPU seconds at 1 thread"
   echo "and wall seconds at 2."
   echo
+  RATIOS=
   echo "| model | threads | ours s (CPU) | recursive s (CPU) | XGBoost $XV pred_contribs s (CPU) | XGBoost / ours | recursive / ours |"
   echo "|---|---|---|---|---|---|---|"
   for k in xgboost gbdt; do
@@ -173,7 +174,9 @@ XV=$($PY -c 'import xgboost; print(xgboost.__version__)')
       o=shap_ours_${k}_$th; x=shap_xgb_${k}_$th
       if [ "$th" = 1 ]; then a=shap_cpu; r=rec_cpu; b=shap_cpu; else a=shap_s; r=rec_s; b=shap_s; fi
       rec=$(field $o rec_s); [ -n "$rec" ] && [ "$rec" != - ] && rec="$rec ($(field $o rec_cpu))" || rec="not timed"
-      echo "| $name | $th | $(med $o shap_s) ($(med $o shap_cpu)) | $rec | $(med $x shap_s) ($(med $x shap_cpu)) | **$(ratio "$(med $x $b)" "$(med $o $a)")x** | $(ratio "$(field $o $r)" "$(med $o $a)")x |" | sed 's/| -x |$/| - |/' 
+      xr=$(ratio "$(med $x $b)" "$(med $o $a)")
+      RATIOS="$RATIOS $xr"
+      echo "| $name | $th | $(med $o shap_s) ($(med $o shap_cpu)) | $rec | $(med $x shap_s) ($(med $x shap_cpu)) | **${xr}x** | $(ratio "$(field $o $r)" "$(med $o $a)")x |" | sed 's/| -x |$/| - |/' 
     done
   done
   echo
@@ -212,6 +215,21 @@ XV=$($PY -c 'import xgboost; print(xgboost.__version__)')
   echo "tables $(field memory table_mb) MB, $(field memory plan_mb) MB precomputed in all (goal < 256 MB), built in $(field memory load_s) s;"
   echo "serve (one row at a time, no tables) $(field memory serve_plan_mb) MB, built in $(field memory serve_load_s) s."
   echo "serve's log at load: \`${SERVE_LOG:-"(not found)"}\`"
+  fi
+  # the goals of issue 19, each from the figures above: met or NOT met
+  verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {if (v == "" || v == "-") print "not measured";
+    else if ((op == "<" && v + 0 < g + 0) || (op == ">=" && v + 0 >= g + 0)) print "met"; else print "**NOT met**"}'; }
+  rmin=$(for r in $RATIOS; do echo "$r"; done | { grep -v '^-$' || true; } | sort -g | head -1)
+  echo
+  echo "## Goals (issue 19), this run"
+  echo
+  echo "| goal | measured | |"
+  echo "|---|---|---|"
+  echo "| ours >= 4x XGBoost's pred_contribs, every model and thread count | ${rmin:--}x at the least | $(verdict "$rmin" ">=" 4) |"
+  if [ -f "$W/api_explain.txt" ]; then
+    echo "| /v1/explain p50 < 0.5 ms, one connection | $(med api_explain p50_ms) ms | $(verdict "$(med api_explain p50_ms)" "<" 0.5) |"
+    echo "| /v1/explain p99 < 1 ms, one connection | $(med api_explain p99_ms) ms | $(verdict "$(med api_explain p99_ms)" "<" 1) |"
+    echo "| precomputed tables of the 1,000-tree model < 256 MB | $(field memory plan_mb) MB | $(verdict "$(field memory plan_mb)" "<" 256) |"
   fi
   if [ "${EXPLAIN_LOGREG:-0}" = 1 ]; then
     echo
