@@ -8,6 +8,7 @@
  * starts with an HTTP/1.1 status line, and both servers still answer /health. `make fuzz`
  * runs it; tests/e2e/test_fuzz_corpus.sh replays its corpus.
  */
+#include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -123,22 +124,51 @@ static void _start(void)
     ports[1] = dash_port(dash);
 }
 
-/* send, shut the write side, read the answer; returns its length (out holds its start) */
-static size_t _exchange(int port, const uint8_t *data, size_t size, char *out, size_t cap)
+/* a connected socket to 127.0.0.1:port. Each exchange comes from its own address of
+ * 127.0.0.0/8 (127.2.x.y, turning over every 62,500 exchanges): thousands of exchanges a
+ * second from one address reuse its ephemeral ports' 4-tuples while they are still in
+ * TIME_WAIT (the harness closes first: it shuts its write side), and a CI run's connect
+ * failed after 61,000 of them. A failed connect is retried for up to a second before the
+ * harness gives up, naming the errno: a server that stopped listening still fails it. */
+static int _connect(int port)
 {
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    size_t n = 0, sent = 0;
-    char buf[16384];
+    static unsigned long n;
+    struct sockaddr_in a, b;
+    int e = 0;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    /* closed with a reset, not left in TIME_WAIT: thousands of exchanges a second would
-     * exhaust the loopback's ephemeral ports within a minute ("connect" failing) */
-    struct linger lg = {.l_onoff = 1, .l_linger = 0};
-    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) _die("connect", NULL);
+    for (int attempt = 0; attempt < 20; attempt++) {
+        unsigned long k = n++ % 62500;
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+        if (fd < 0) {
+            e = errno;
+            break;
+        }
+        memset(&b, 0, sizeof b);
+        b.sin_family = AF_INET;
+        b.sin_addr.s_addr = htonl(0x7f020000u | (uint32_t)(k / 250) << 8 | (uint32_t)(k % 250 + 1));
+        /* closed with a reset when the harness stops waiting before the server closed */
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (bind(fd, (struct sockaddr *)&b, sizeof b) == 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+            return fd;
+        e = errno;
+        close(fd);
+        usleep(50000);
+    }
+    fprintf(stderr, "fuzz_http: connect to port %d: %s\n", port, strerror(e));
+    abort();
+}
+
+/* send, shut the write side, read the answer; returns its length (out holds its start) */
+static size_t _exchange(int port, const uint8_t *data, size_t size, char *out, size_t cap)
+{
+    int fd = _connect(port);
+    size_t n = 0, sent = 0;
+    char buf[16384];
     while (sent < size) {
         ssize_t w = send(fd, data + sent, size - sent, MSG_NOSIGNAL);
         if (w <= 0) break;      /* the server may close early (a refusal) */
