@@ -98,6 +98,20 @@ void cs_buf_free(cs_buf *b)
     b->len = b->cap = 0;
 }
 
+void cs_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 int cs_fmt_double(char *out, size_t cap, double v)
 {
     int n;

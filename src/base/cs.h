@@ -118,6 +118,10 @@ cs_status cs_file_place(const char *tmp, const char *path, cs_err *err);
  * out must hold at least 32 bytes. Returns the length written. */
 int cs_fmt_double(char *out, size_t cap, double v);
 
+/* Write s to f as one CSV field: as it is, or quoted (inner quotes doubled) when it holds a
+ * comma, a quote or a line end (RFC 4180). */
+void cs_csv_field(FILE *f, const char *s);
+
 /* ---- random numbers ---------------------------------------------------------------- */
 
 /* xoshiro256** seeded through splitmix64: fast, good quality, deterministic everywhere. */

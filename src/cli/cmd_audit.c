@@ -34,21 +34,6 @@ typedef struct _out {
     long n;
 } _out;
 
-/* CSV field: quoted when it holds a comma, a quote or a line break */
-static void _csv_str(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int _row(const store_audit_rec *r, void *ud)
 {
     _out *o = ud;
@@ -60,16 +45,16 @@ static int _row(const store_audit_rec *r, void *ud)
         const char *f[] = {r->time, r->request_id, r->endpoint, r->model_name, r->model_version, r->input_kind};
         fprintf(o->f, "%lld,", (long long)r->seq);
         for (int k = 0; k < 6; k++) {
-            _csv_str(o->f, f[k]);
+            cs_csv_field(o->f, f[k]);
             fputc(',', o->f);
         }
         if (r->client_id >= 0) fprintf(o->f, "%lld", (long long)r->client_id);
         fprintf(o->f, ",%s,%s,%s,%s,", r->input_digest, p, r->score == r->score ? sc : "", th);
-        _csv_str(o->f, r->decision);
+        cs_csv_field(o->f, r->decision);
         fputc(',', o->f);
-        _csv_str(o->f, r->challenger_name);
+        cs_csv_field(o->f, r->challenger_name);
         fputc(',', o->f);
-        _csv_str(o->f, r->challenger_version);
+        cs_csv_field(o->f, r->challenger_version);
         if (store_audit_rec_has_challenger(r)) {
             char cp[32], ct[32];
             cs_fmt_double(cp, sizeof cp, r->challenger_probability);
@@ -77,9 +62,9 @@ static int _row(const store_audit_rec *r, void *ud)
             fprintf(o->f, ",%s,%s,", cp, ct);
         } else
             fputs(",,,", o->f);
-        _csv_str(o->f, r->challenger_decision);
+        cs_csv_field(o->f, r->challenger_decision);
         fputc(',', o->f);
-        _csv_str(o->f, r->kind);
+        cs_csv_field(o->f, r->kind);
         fputc('\n', o->f);
     } else {
         char id[24] = "-";

@@ -32,21 +32,6 @@ static void _usage(FILE *out)
             "  -h, --help       this help\n");
 }
 
-/* s as one CSV field: quoted (inner quotes doubled) when it holds a comma, a quote or a line end */
-static void _field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int _write(const char *path, const char *id_name, const feat_matrix *fm, const double *p,
                   const mf_model *m, size_t *n_refused, cs_err *err)
 {
@@ -68,7 +53,7 @@ static int _write(const char *path, const char *id_name, const feat_matrix *fm, 
             return -1;
         }
     }
-    _field(f, id_name);
+    cs_csv_field(f, id_name);
     fputs(",probability,decision\n", f);
     for (size_t i = 0; i < fm->n_rows; i++) {
         int refused = mf_decide(m, p[i]);

@@ -624,20 +624,6 @@ cs_status feat_file_check_col_sum(const feat_matrix *m, size_t j, uint64_t sum, 
 
 /* ---- CSV ------------------------------------------------------------------------- */
 
-static void _csv_name(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* append v's CSV text to out (which has room for 40 bytes): empty for NaN, whole numbers
  * below 1e15 by a fast path (the same text as cs_fmt_double), the rest by cs_fmt_double */
 static size_t _csv_value(char *out, double v)
@@ -690,12 +676,12 @@ cs_status feat_file_write_csv_as(const feat_matrix *m, const char *path, const c
         return CS_EIO;
     }
     fchmod(fd, 0644);
-    _csv_name(f, id_name);
+    cs_csv_field(f, id_name);
     fputc(',', f);
-    _csv_name(f, target_name);
+    cs_csv_field(f, target_name);
     for (size_t j = 0; j < m->n_feats; j++) {
         fputc(',', f);
-        _csv_name(f, m->names[j] ? m->names[j] : "");
+        cs_csv_field(f, m->names[j] ? m->names[j] : "");
     }
     fputc('\n', f);
     {

@@ -10,21 +10,6 @@
 
 #define CHUNK_ROWS 4096     /* rows explained, then written, at a time */
 
-/* A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a newline. */
-static void _field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void _num(FILE *f, double v)
 {
     char b[40];
@@ -97,14 +82,14 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
         goto done;
     }
     /* header */
-    _field(out, opts->id_name ? opts->id_name : "id");
+    cs_csv_field(out, opts->id_name ? opts->id_name : "id");
     fputs(",probability,decision,raw_score,expected_value", out);
     if (top)
         for (size_t k = 1; k <= top; k++) fprintf(out, ",feature_%zu,contribution_%zu", k, k);
     else
         for (size_t j = 0; j < d; j++) {
             fputc(',', out);
-            _field(out, names[j]);
+            cs_csv_field(out, names[j]);
         }
     for (size_t k = 1; k <= nr; k++) fprintf(out, ",reason_%zu_code,reason_%zu_text", k, k);
     fputc('\n', out);
@@ -136,7 +121,7 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
                 _top(pi, d, top, idx);
                 for (size_t k = 0; k < top; k++) {
                     fputc(',', out);
-                    _field(out, names[idx[k]]);
+                    cs_csv_field(out, names[idx[k]]);
                     fputc(',', out);
                     _num(out, pi[idx[k]]);
                 }
@@ -152,7 +137,7 @@ cs_status mf_explain_csv(const mf_model *m, const feat_matrix *fm, const mf_expl
                 if (k < got) {
                     fputs(rs[k].code, out);
                     fputc(',', out);
-                    _field(out, rs[k].text);
+                    cs_csv_field(out, rs[k].text);
                 } else {
                     fputc(',', out);
                 }

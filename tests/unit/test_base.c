@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,25 @@ static void test_buf(void **state)
     assert_int_equal(strlen(s), 2000);
     free(s);
     cs_buf_free(&b);
+}
+
+/* cs_csv_field: plain text as it is; a comma, a quote or a line end quoted, quotes doubled */
+static void test_csv_field(void **state)
+{
+    (void)state;
+    static const char *const in[] = {"SK_ID_CURR", "", "a,b", "say \"hi\"", "two\nlines", "cr\r", "\""};
+    static const char *const want[] = {"SK_ID_CURR", "", "\"a,b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"",
+                                       "\"cr\r\"", "\"\"\"\""};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        assert_non_null(f);
+        cs_csv_field(f, in[i]);
+        fclose(f);
+        assert_string_equal(out, want[i]);
+        free(out);
+    }
 }
 
 static void test_fmt_double_round_trips(void **state)
@@ -229,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_err_prefix_truncates),
         cmocka_unit_test(test_buf),
         cmocka_unit_test(test_fmt_double_round_trips),
+        cmocka_unit_test(test_csv_field),
         cmocka_unit_test(test_rng_deterministic_and_uniform),
         cmocka_unit_test(test_hash),
         cmocka_unit_test(test_hash_pieces),
